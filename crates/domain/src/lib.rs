@@ -1,0 +1,16 @@
+//! isms-domain: the pure rules and types of isms.
+//!
+//! Nothing in this crate performs I/O, awaits, talks SQL or HTTP, or reads the clock:
+//! time and randomness are passed in. Everything that can be decided from data lives
+//! here and is unit-tested here.
+
+pub mod ids;
+pub mod organization;
+pub mod trail;
+pub mod user;
+pub mod workspace;
+
+pub use ids::{OrgId, UserId};
+pub use organization::{OrgName, Organization};
+pub use user::{DisplayName, Email, Membership, Role, User};
+pub use workspace::{Workspace, WorkspaceKind};

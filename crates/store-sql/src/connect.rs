@@ -1,0 +1,277 @@
+//! Opening a store from a database URL: the engine is chosen by the URL's scheme.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use isms_store::{
+    Engine, MigrateError, MigrationId, ReadTx, SchemaStatus, Store, StoreError, StoreResult, WriteTx,
+};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+use crate::codec::err;
+use crate::dialect::Dialect;
+use crate::migrations::{self, MIGRATIONS, Migration};
+use crate::tx::SqlTx;
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Most connections held open at once.
+    pub max_connections: u32,
+    /// How long to wait for the database when connecting or for a free connection.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(10) }
+    }
+}
+
+/// Why a store could not be opened. Messages name the database without its password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectError {
+    /// The text is not a URL at all.
+    #[error("database URL {url:?} is not a valid URL: {reason}")]
+    InvalidUrl {
+        /// The URL, password removed.
+        url: String,
+        /// The parser's reason.
+        reason: String,
+    },
+    /// A URL for an engine we do not support.
+    #[error(
+        "database URL scheme {scheme:?} is not supported: use sqlite:// (the embedded default) or postgres:// (PostgreSQL)"
+    )]
+    UnsupportedScheme {
+        /// The scheme given.
+        scheme: String,
+    },
+    /// The SQLite file's directory does not exist.
+    #[error("cannot open the SQLite database {path}: the directory {dir} does not exist")]
+    MissingDirectory {
+        /// The database file.
+        path: String,
+        /// Its missing directory.
+        dir: String,
+    },
+    /// The engine refused or could not be reached.
+    #[error("cannot connect to {engine} at {location}: {cause}")]
+    Unreachable {
+        /// Which engine.
+        engine: Engine,
+        /// The URL, password removed.
+        location: String,
+        /// The driver's reason.
+        cause: String,
+    },
+}
+
+/// Removes the password from a database URL, for messages, logs and `isms config show`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("*****"));
+            url.to_string()
+        }
+        Ok(_) => raw.to_owned(),
+        Err(_) => raw.split_once('@').map_or_else(|| raw.to_owned(), |(_, host)| format!("*****@{host}")),
+    }
+}
+
+/// The `sqlite://` URL of a database file, created when missing.
+pub fn sqlite_url_for_file(path: &Path) -> String {
+    let mut encoded = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => encoded.push_str("%25"),
+            '?' => encoded.push_str("%3F"),
+            '#' => encoded.push_str("%23"),
+            c => encoded.push(c),
+        }
+    }
+    format!("sqlite://{encoded}?mode=rwc")
+}
+
+/// Opens the store a database URL names and checks that it answers.
+pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<SqlStore>, ConnectError> {
+    install_default_drivers();
+    let location = redact_url(url);
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase()).ok_or_else(|| {
+        ConnectError::InvalidUrl { url: location.clone(), reason: "it has no scheme such as sqlite:// or postgres://".into() }
+    })?;
+    let dialect = match scheme.as_str() {
+        "sqlite" => Dialect::Sqlite,
+        "postgres" | "postgresql" => Dialect::Postgres,
+        _ => return Err(ConnectError::UnsupportedScheme { scheme }),
+    };
+    let pool_options = AnyPoolOptions::new()
+        .max_connections(options.max_connections.max(1))
+        .acquire_timeout(options.acquire_timeout);
+    let (pool, url) = match dialect {
+        Dialect::Sqlite => {
+            let url = with_create_mode(url);
+            check_sqlite_directory(&url)?;
+            let pool = pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 5000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    Ok(())
+                })
+            });
+            (pool, url)
+        }
+        Dialect::Postgres => {
+            url::Url::parse(url).map_err(|e| ConnectError::InvalidUrl { url: location.clone(), reason: e.to_string() })?;
+            (pool_options, url.to_owned())
+        }
+    };
+    let pool = pool.connect(&url).await.map_err(|e| ConnectError::Unreachable {
+        engine: dialect.engine(),
+        location: location.clone(),
+        cause: describe_connect_error(&e),
+    })?;
+    Ok(Arc::new(SqlStore { pool, dialect, location }))
+}
+
+fn with_create_mode(url: &str) -> String {
+    let has_mode = url.split_once('?').is_some_and(|(_, q)| q.split('&').any(|kv| kv.starts_with("mode=")));
+    match (has_mode, url.contains('?')) {
+        (true, _) => url.to_owned(),
+        (false, true) => format!("{url}&mode=rwc"),
+        (false, false) => format!("{url}?mode=rwc"),
+    }
+}
+
+fn check_sqlite_directory(url: &str) -> Result<(), ConnectError> {
+    let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let file = rest.split_once('?').map_or(rest, |(f, _)| f);
+    if file.is_empty() || file == ":memory:" {
+        return Ok(());
+    }
+    let path = Path::new(file);
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(ConnectError::MissingDirectory {
+            path: path.display().to_string(),
+            dir: dir.display().to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn describe_connect_error(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::PoolTimedOut => "no answer within the connection timeout".to_owned(),
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        sqlx::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A store on SQLite or PostgreSQL.
+#[derive(Debug)]
+pub struct SqlStore {
+    pool: AnyPool,
+    dialect: Dialect,
+    location: String,
+}
+
+impl SqlStore {
+    /// The dialect this store speaks.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Applies the given migrations (tests pass their own lists; the product uses
+    /// [`MIGRATIONS`]).
+    pub async fn migrate_with(&self, list: &'static [Migration]) -> Result<Vec<MigrationId>, MigrateError> {
+        migrations::run(&self.pool, self.dialect, list).await
+    }
+
+    /// The status of the schema against the given migrations.
+    pub async fn schema_status_with(&self, list: &'static [Migration]) -> StoreResult<SchemaStatus> {
+        migrations::status(&self.pool, self.dialect, list).await
+    }
+
+    /// `(table, column)` pairs of the schema, for the parity check between engines.
+    pub async fn columns(&self) -> StoreResult<Vec<(String, String)>> {
+        sqlx::query_as(self.dialect.columns()).fetch_all(&self.pool).await.map_err(err("schema"))
+    }
+
+    /// Runs one SQL statement outside the port (test setup and repair tools only).
+    pub async fn execute_raw(&self, sql: &str) -> StoreResult<()> {
+        sqlx::raw_sql(sql).execute(&self.pool).await.map(|_| ()).map_err(err("statement"))
+    }
+
+    async fn begin(&self, statement: &'static str) -> StoreResult<SqlTx> {
+        let tx = self.pool.begin_with(statement).await.map_err(|e| match e {
+            sqlx::Error::PoolTimedOut => StoreError::Unavailable("no database connection became free in time".into()),
+            e => crate::codec::map_err(e, "transaction"),
+        })?;
+        Ok(SqlTx::new(tx, self.dialect))
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn engine(&self) -> Engine {
+        self.dialect.engine()
+    }
+
+    fn location(&self) -> &str {
+        &self.location
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(err("ping"))
+    }
+
+    async fn migrate(&self) -> Result<Vec<MigrationId>, MigrateError> {
+        self.migrate_with(MIGRATIONS).await
+    }
+
+    async fn schema_status(&self) -> StoreResult<SchemaStatus> {
+        self.schema_status_with(MIGRATIONS).await
+    }
+
+    async fn read(&self) -> StoreResult<Box<dyn ReadTx>> {
+        Ok(Box::new(self.begin(self.dialect.begin_read()).await?))
+    }
+
+    async fn write(&self) -> StoreResult<Box<dyn WriteTx>> {
+        Ok(Box::new(self.begin(self.dialect.begin_write()).await?))
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(redact_url("postgres://isms:s3cret@db:5432/isms"), "postgres://isms:*****@db:5432/isms");
+        assert_eq!(redact_url("postgres://db/isms"), "postgres://db/isms");
+        assert_eq!(redact_url("not a url:pw@host"), "*****@host");
+    }
+
+    #[test]
+    fn sqlite_urls_escape_reserved_characters() {
+        assert_eq!(sqlite_url_for_file(Path::new("/d/a?b#c%.db")), "sqlite:///d/a%3Fb%23c%25.db?mode=rwc");
+    }
+
+    #[test]
+    fn sqlite_urls_get_create_mode_unless_given() {
+        assert_eq!(with_create_mode("sqlite:///x.db"), "sqlite:///x.db?mode=rwc");
+        assert_eq!(with_create_mode("sqlite:///x.db?cache=shared"), "sqlite:///x.db?cache=shared&mode=rwc");
+        assert_eq!(with_create_mode("sqlite:///x.db?mode=ro"), "sqlite:///x.db?mode=ro");
+    }
+}

@@ -1,0 +1,318 @@
+//! The store conformance suite.
+
+use std::sync::Arc;
+
+use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
+use isms_domain::{
+    DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, User, UserId, Workspace, WorkspaceKind,
+};
+use isms_store::{Engine, MigrateError, MigrationId, Store, StoreError};
+use isms_store_sql::migrations::{MIGRATIONS, Migration};
+use isms_store_sql::{ConnectOptions, SqlStore, connect};
+use isms_testkit::TestDb;
+use time::OffsetDateTime;
+
+macro_rules! both_engines {
+    ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    TestDb::run(Engine::Sqlite, |$db: TestDb| async move $body).await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test]
+                #[ignore = "needs PostgreSQL: .ci/run runs it (cargo test -- --include-ignored, ISMS_TEST_POSTGRES_URL)"]
+                async fn $name() {
+                    TestDb::run(Engine::Postgres, |$db: TestDb| async move $body).await;
+                }
+            )*
+        }
+    };
+}
+
+fn at(seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_780_000_000 + seconds).unwrap()
+}
+
+fn org(n: u8, name: &str) -> Organization {
+    Organization { id: OrgId::from_random_bytes([n; 16]), name: OrgName::parse(name).unwrap(), created_at: at(n.into()) }
+}
+
+fn user(n: u8, email: &str) -> User {
+    User {
+        id: UserId::from_random_bytes([100 + n; 16]),
+        email: Email::parse(email).unwrap(),
+        display_name: DisplayName::parse(&format!("User {n}")).unwrap(),
+        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt{n}$hash{n}"),
+        disabled: n % 2 == 0,
+        created_at: at(1000 + i64::from(n)),
+    }
+}
+
+fn member(org: &Organization, user: &User, role: Role) -> Membership {
+    Membership { org: org.id, user: user.id, role, since: at(2000) }
+}
+
+async fn migrated(db: &TestDb) -> Arc<SqlStore> {
+    db.store.migrate().await.unwrap();
+    db.store.clone()
+}
+
+/// Two organizations: Acme with alice (owner) and bob (auditor), Globex with carol.
+async fn two_tenants(store: &SqlStore) -> (Organization, Organization, [User; 3]) {
+    let (acme, globex) = (org(1, "Acme"), org(2, "Globex"));
+    let users = [user(1, "alice@acme.test"), user(2, "bob@acme.test"), user(3, "carol@globex.test")];
+    let mut tx = store.write().await.unwrap();
+    tx.insert_organization(&acme).await.unwrap();
+    tx.insert_organization(&globex).await.unwrap();
+    for u in &users {
+        tx.insert_user(u).await.unwrap();
+    }
+    tx.insert_membership(&member(&acme, &users[0], Role::Owner)).await.unwrap();
+    tx.insert_membership(&member(&acme, &users[1], Role::Auditor)).await.unwrap();
+    tx.insert_membership(&member(&globex, &users[2], Role::IsmsManager)).await.unwrap();
+    tx.commit().await.unwrap();
+    (acme, globex, users)
+}
+
+fn draft(n: i64) -> TrailDraft {
+    TrailDraft {
+        actor: TrailActor::System("test".into()),
+        action: "thing.changed".into(),
+        entity: "thing".into(),
+        entity_id: n.to_string(),
+        before: (n > 1).then(|| format!("{{\"n\":{}}}", n - 1)),
+        after: Some(format!("{{\"n\":{n}}}")),
+    }
+}
+
+static GOOD_THEN_BROKEN: &[Migration] = &[
+    Migration {
+        id: MigrationId { version: 1, name: "one" },
+        sqlite: "CREATE TABLE one (x INTEGER);",
+        postgres: "CREATE TABLE one (x INTEGER);",
+    },
+    Migration {
+        id: MigrationId { version: 2, name: "broken" },
+        sqlite: "CREATE TABLE half_done (x INTEGER); INSERT INTO one (x) VALUES (1); SELECT * FROM no_such_table;",
+        postgres: "CREATE TABLE half_done (x INTEGER); INSERT INTO one (x) VALUES (1); SELECT * FROM no_such_table;",
+    },
+];
+static ONE: &[Migration] = &[GOOD_THEN_BROKEN[0]];
+static ONE_EDITED: &[Migration] = &[Migration {
+    id: MigrationId { version: 1, name: "one" },
+    sqlite: "CREATE TABLE one (x INTEGER, y INTEGER);",
+    postgres: "CREATE TABLE one (x INTEGER, y INTEGER);",
+}];
+static ONE_AND_TWO: &[Migration] = &[
+    GOOD_THEN_BROKEN[0],
+    Migration {
+        id: MigrationId { version: 2, name: "two" },
+        sqlite: "CREATE TABLE two (x INTEGER);",
+        postgres: "CREATE TABLE two (x INTEGER);",
+    },
+];
+
+both_engines! {
+    async fn an_empty_database_reports_every_migration_pending(db: TestDb) {
+        let status = db.store.schema_status().await.unwrap();
+        assert!(status.applied.is_empty());
+        assert_eq!(status.pending.len(), MIGRATIONS.len());
+        assert!(!status.is_current());
+    }
+
+    async fn migrating_applies_everything_once(db: TestDb) {
+        let applied = db.store.migrate().await.unwrap();
+        assert_eq!(applied, MIGRATIONS.iter().map(|m| m.id).collect::<Vec<_>>());
+        let status = db.store.schema_status().await.unwrap();
+        assert!(status.is_current(), "{status:?}");
+        assert_eq!(status.version(), MIGRATIONS.last().unwrap().id.version);
+        assert_eq!(db.store.migrate().await.unwrap(), vec![], "a second run applies nothing");
+    }
+
+    async fn a_failing_migration_is_rolled_back_and_named(db: TestDb) {
+        let err = db.store.migrate_with(GOOD_THEN_BROKEN).await.unwrap_err();
+        let MigrateError::Failed { migration, cause } = &err else { panic!("{err:?}") };
+        assert_eq!(migration.to_string(), "0002_broken");
+        assert!(cause.contains("no_such_table"), "{cause}");
+        assert!(err.to_string().starts_with("migration 0002_broken failed and was rolled back"), "{err}");
+        let status = db.store.schema_status_with(GOOD_THEN_BROKEN).await.unwrap();
+        assert_eq!(status.applied.iter().map(|m| m.version).collect::<Vec<_>>(), vec![1]);
+        let tables: Vec<String> = db.store.columns().await.unwrap().into_iter().map(|(t, _)| t).collect();
+        assert!(tables.contains(&"one".to_owned()));
+        assert!(!tables.contains(&"half_done".to_owned()), "the failed migration's table was kept: {tables:?}");
+        // The row the broken migration inserted was rolled back with it.
+        db.store.execute_raw("INSERT INTO one (x) VALUES (7)").await.unwrap();
+        let rows = db.store.columns().await.unwrap();
+        assert!(rows.iter().any(|(t, c)| t == "one" && c == "x"));
+    }
+
+    async fn an_edited_migration_is_refused(db: TestDb) {
+        db.store.migrate_with(ONE).await.unwrap();
+        let err = db.store.migrate_with(ONE_EDITED).await.unwrap_err();
+        assert_eq!(err, MigrateError::Changed { migration: MigrationId { version: 1, name: "one" } });
+        assert!(err.to_string().contains("0001_one was changed after it was applied"), "{err}");
+    }
+
+    async fn a_database_migrated_by_a_newer_binary_is_refused(db: TestDb) {
+        db.store.migrate_with(ONE_AND_TWO).await.unwrap();
+        let err = db.store.migrate_with(ONE).await.unwrap_err();
+        assert_eq!(err, MigrateError::Newer { version: 2, name: "two".into() });
+        let status = db.store.schema_status_with(ONE).await.unwrap();
+        assert_eq!(status.unknown, vec![2]);
+        assert!(!status.is_current());
+    }
+
+    async fn concurrent_migrations_apply_each_migration_exactly_once(db: TestDb) {
+        let others = connect_n(&db.url, 3).await;
+        let mut runs = tokio::task::JoinSet::new();
+        for s in &others {
+            let s = s.clone();
+            runs.spawn(async move { s.migrate().await });
+        }
+        let mut applied: Vec<MigrationId> = Vec::new();
+        for r in runs.join_all().await {
+            applied.extend(r.unwrap());
+        }
+        applied.sort();
+        assert_eq!(applied, MIGRATIONS.iter().map(|m| m.id).collect::<Vec<_>>());
+        assert!(db.store.schema_status().await.unwrap().is_current());
+        for s in others {
+            s.close().await;
+        }
+    }
+
+    async fn the_workspace_marker_is_created_once(db: TestDb) {
+        let store = migrated(&db).await;
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.workspace().await.unwrap(), None);
+        drop(tx);
+        let ws = Workspace { kind: WorkspaceKind::Demo, created_at: at(5) };
+        let mut tx = store.write().await.unwrap();
+        tx.create_workspace(&ws).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let err = tx.create_workspace(&Workspace { kind: WorkspaceKind::Standard, created_at: at(6) }).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        drop(tx);
+        assert_eq!(store.read().await.unwrap().workspace().await.unwrap(), Some(ws));
+    }
+
+    async fn organizations_users_and_memberships_round_trip(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, users) = two_tenants(&store).await;
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.organization(acme.id).await.unwrap(), acme);
+        assert_eq!(tx.organizations().await.unwrap(), vec![acme.clone(), globex.clone()]);
+        for u in &users {
+            assert_eq!(&tx.user(u.id).await.unwrap(), u, "disabled = {} must survive", u.disabled);
+        }
+        assert_eq!(tx.user_by_email(&Email::parse("ALICE@acme.test").unwrap()).await.unwrap().as_ref(), Some(&users[0]));
+        assert_eq!(tx.user_by_email(&Email::parse("nobody@acme.test").unwrap()).await.unwrap(), None);
+        assert_eq!(tx.users().await.unwrap().len(), 3);
+        assert_eq!(tx.organizations_of(users[1].id).await.unwrap(), vec![(acme.clone(), Role::Auditor)]);
+    }
+
+    async fn members_are_scoped_to_their_organization(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, users) = two_tenants(&store).await;
+        let mut tx = store.read().await.unwrap();
+        let acme_members: Vec<_> = tx.members(acme.id).await.unwrap().into_iter().map(|(u, m)| (u.email, m.role)).collect();
+        assert_eq!(acme_members, vec![
+            (users[0].email.clone(), Role::Owner),
+            (users[1].email.clone(), Role::Auditor),
+        ]);
+        assert_eq!(tx.members(globex.id).await.unwrap().len(), 1);
+        assert_eq!(tx.membership(globex.id, users[0].id).await.unwrap(), None, "alice is not in Globex");
+        assert_eq!(tx.membership(acme.id, users[0].id).await.unwrap().map(|m| m.role), Some(Role::Owner));
+        let unknown = OrgId::from_random_bytes([77; 16]);
+        assert!(matches!(tx.organization(unknown).await, Err(StoreError::NotFound(_))));
+        assert!(tx.members(unknown).await.unwrap().is_empty());
+    }
+
+    async fn a_taken_email_is_a_conflict(db: TestDb) {
+        let store = migrated(&db).await;
+        two_tenants(&store).await;
+        let mut tx = store.write().await.unwrap();
+        let mut dup = user(9, "Alice@Acme.test");
+        dup.id = UserId::from_random_bytes([9; 16]);
+        let err = tx.insert_user(&dup).await.unwrap_err();
+        assert_eq!(err, StoreError::Conflict("a user with e-mail alice@acme.test already exists".into()));
+    }
+
+    async fn a_membership_in_a_missing_organization_is_refused(db: TestDb) {
+        let store = migrated(&db).await;
+        let (_, _, users) = two_tenants(&store).await;
+        let ghost = org(50, "Ghost");
+        let mut tx = store.write().await.unwrap();
+        let err = tx.insert_membership(&member(&ghost, &users[0], Role::Viewer)).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(m) if m.contains("does not exist")));
+    }
+
+    async fn a_write_transaction_dropped_without_commit_leaves_nothing(db: TestDb) {
+        let store = migrated(&db).await;
+        let mut tx = store.write().await.unwrap();
+        tx.insert_organization(&org(1, "Acme")).await.unwrap();
+        tx.insert_user(&user(1, "alice@acme.test")).await.unwrap();
+        drop(tx);
+        let mut tx = store.read().await.unwrap();
+        assert!(tx.organizations().await.unwrap().is_empty());
+        assert!(tx.users().await.unwrap().is_empty());
+    }
+
+    async fn the_audit_trail_chains_per_organization(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        for n in 1..=3 {
+            let mut tx = store.write().await.unwrap();
+            let head = tx.lock_trail_head(acme.id).await.unwrap();
+            tx.append_trail(&TrailEntry::seal(acme.id, &head, at(n), draft(n))).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        let mut tx = store.read().await.unwrap();
+        let entries = tx.trail(acme.id, 0, 100).await.unwrap();
+        assert_eq!(verify_chain(&entries), Ok(3));
+        assert_eq!(entries[1].before.as_deref(), Some("{\"n\":1}"));
+        assert_eq!(tx.trail(acme.id, 2, 100).await.unwrap().len(), 1);
+        assert!(tx.trail(globex.id, 0, 100).await.unwrap().is_empty(), "Globex's trail is its own");
+    }
+
+    async fn appending_after_a_stale_head_is_a_conflict(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, _, _) = two_tenants(&store).await;
+        let mut tx = store.write().await.unwrap();
+        let head = tx.lock_trail_head(acme.id).await.unwrap();
+        tx.append_trail(&TrailEntry::seal(acme.id, &head, at(1), draft(1))).await.unwrap();
+        let err = tx.append_trail(&TrailEntry::seal(acme.id, &TrailHead::genesis(), at(2), draft(2))).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    }
+}
+
+async fn connect_n(url: &str, n: usize) -> Vec<Arc<SqlStore>> {
+    let mut stores = Vec::new();
+    for _ in 0..n {
+        stores.push(connect(url, &ConnectOptions::default()).await.unwrap());
+    }
+    stores
+}
+
+/// The two engines' schemas have the same tables and columns.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: .ci/run runs it (cargo test -- --include-ignored, ISMS_TEST_POSTGRES_URL)"]
+async fn both_engines_have_the_same_tables_and_columns() {
+    let (lite, lite_cleanup) = TestDb::create(Engine::Sqlite).await;
+    let (pg, pg_cleanup) = TestDb::create(Engine::Postgres).await;
+    lite.store.migrate().await.unwrap();
+    pg.store.migrate().await.unwrap();
+    let (a, b) = (lite.store.columns().await.unwrap(), pg.store.columns().await.unwrap());
+    lite_cleanup.finish().await;
+    pg_cleanup.finish().await;
+    assert!(a.len() > 20, "{a:?}");
+    assert_eq!(a, b, "SQLite (left) and PostgreSQL (right) schemas differ");
+}

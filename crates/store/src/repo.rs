@@ -1,0 +1,82 @@
+//! Repository traits, split by capability. Organization data is always addressed
+//! through the organization that owns it.
+
+use async_trait::async_trait;
+use isms_domain::trail::{TrailEntry, TrailHead};
+use isms_domain::{Email, Membership, OrgId, Organization, Role, User, UserId, Workspace};
+
+use crate::StoreResult;
+
+/// Reads the workspace marker.
+#[async_trait]
+pub trait WorkspaceRead {
+    /// The workspace, or `None` when the database was migrated but never initialized.
+    async fn workspace(&mut self) -> StoreResult<Option<Workspace>>;
+}
+
+/// Creates the workspace marker.
+#[async_trait]
+pub trait WorkspaceWrite {
+    /// Records that the database holds a workspace. `Conflict` when it already does.
+    async fn create_workspace(&mut self, workspace: &Workspace) -> StoreResult<()>;
+}
+
+/// Reads organizations.
+#[async_trait]
+pub trait OrgRead {
+    /// One organization; `NotFound` when it does not exist.
+    async fn organization(&mut self, org: OrgId) -> StoreResult<Organization>;
+    /// Every organization of the installation, by name (installation administration).
+    async fn organizations(&mut self) -> StoreResult<Vec<Organization>>;
+    /// The organizations a user belongs to, with the role held in each, by name.
+    async fn organizations_of(&mut self, user: UserId) -> StoreResult<Vec<(Organization, Role)>>;
+}
+
+/// Creates and changes organizations.
+#[async_trait]
+pub trait OrgWrite {
+    /// Stores a new organization.
+    async fn insert_organization(&mut self, org: &Organization) -> StoreResult<()>;
+}
+
+/// Reads user accounts and memberships.
+#[async_trait]
+pub trait UserRead {
+    /// One account; `NotFound` when it does not exist.
+    async fn user(&mut self, id: UserId) -> StoreResult<User>;
+    /// The account with this login name, if any.
+    async fn user_by_email(&mut self, email: &Email) -> StoreResult<Option<User>>;
+    /// Every account of the installation, by e-mail.
+    async fn users(&mut self) -> StoreResult<Vec<User>>;
+    /// The members of one organization with their memberships, by e-mail.
+    async fn members(&mut self, org: OrgId) -> StoreResult<Vec<(User, Membership)>>;
+    /// A user's membership in one organization, if any.
+    async fn membership(&mut self, org: OrgId, user: UserId) -> StoreResult<Option<Membership>>;
+}
+
+/// Creates and changes accounts and memberships.
+#[async_trait]
+pub trait UserWrite {
+    /// Stores a new account. `Conflict` when the e-mail is taken.
+    async fn insert_user(&mut self, user: &User) -> StoreResult<()>;
+    /// Adds a user to an organization. `Conflict` when already a member.
+    async fn insert_membership(&mut self, membership: &Membership) -> StoreResult<()>;
+}
+
+/// Reads an organization's audit trail.
+#[async_trait]
+pub trait TrailRead {
+    /// Entries with `seq > after`, in order, at most `limit`.
+    async fn trail(&mut self, org: OrgId, after: i64, limit: u32) -> StoreResult<Vec<TrailEntry>>;
+}
+
+/// Appends to an organization's audit trail.
+#[async_trait]
+pub trait TrailWrite {
+    /// The end of the organization's chain, locked until this transaction ends so that
+    /// concurrent writers (other replicas too) append one after the other.
+    async fn lock_trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead>;
+    /// Appends an entry sealed after the head returned by [`Self::lock_trail_head`].
+    /// `Conflict` when the chain moved on in the meantime.
+    async fn append_trail(&mut self, entry: &TrailEntry) -> StoreResult<()>;
+}
