@@ -1,1 +1,57 @@
-//! placeholder
+//! isms-app: the use cases of isms, one async function per thing a user does.
+//!
+//! The CLI, the HTML pages and the API all call these functions, so each rule is
+//! written once. A use case checks permission first, does its work in one store
+//! transaction, and records the change in the audit trail inside that transaction.
+//! Time and randomness come in through [`Cx`], so tests control them.
+
+mod clock;
+pub mod demo;
+mod entropy;
+mod error;
+pub mod password;
+pub mod schema;
+mod trail;
+pub mod workspace;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use entropy::{Entropy, SeededEntropy, SystemEntropy};
+pub use error::{AppError, AppResult, ErrorKind, FieldError};
+use isms_store::Store;
+
+/// Everything a use case needs from the outside world.
+#[derive(Clone)]
+pub struct Cx {
+    /// Where data lives.
+    pub store: Arc<dyn Store>,
+    /// What time it is.
+    pub clock: Arc<dyn Clock>,
+    /// Where randomness comes from (ids, salts, generated passwords).
+    pub entropy: Arc<dyn Entropy>,
+}
+
+impl Cx {
+    /// A context on the real clock and the operating system's randomness.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store, clock: Arc::new(SystemClock), entropy: Arc::new(SystemEntropy) }
+    }
+
+    /// Sixteen random bytes, for a new id.
+    pub fn random_id_bytes(&self) -> [u8; 16] {
+        let mut bytes = [0u8; 16];
+        self.entropy.fill(&mut bytes);
+        bytes
+    }
+}
+
+impl fmt::Debug for Cx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cx").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests;

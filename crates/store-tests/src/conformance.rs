@@ -9,32 +9,8 @@ use isms_domain::{
 use isms_store::{Engine, MigrateError, MigrationId, Store, StoreError};
 use isms_store_sql::migrations::{MIGRATIONS, Migration};
 use isms_store_sql::{ConnectOptions, SqlStore, connect};
-use isms_testkit::TestDb;
+use isms_testkit::{TestDb, both_engines};
 use time::OffsetDateTime;
-
-macro_rules! both_engines {
-    ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    TestDb::run(Engine::Sqlite, |$db: TestDb| async move $body).await;
-                }
-            )*
-        }
-        mod postgres {
-            use super::*;
-            $(
-                #[tokio::test]
-                #[ignore = "needs PostgreSQL: .ci/run runs it (cargo test -- --include-ignored, ISMS_TEST_POSTGRES_URL)"]
-                async fn $name() {
-                    TestDb::run(Engine::Postgres, |$db: TestDb| async move $body).await;
-                }
-            )*
-        }
-    };
-}
 
 fn at(seconds: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_780_000_000 + seconds).unwrap()

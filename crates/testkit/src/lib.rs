@@ -12,7 +12,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use isms_store::Engine;
+pub use isms_store::Engine;
 use isms_store_sql::{ConnectOptions, SqlStore, connect, sqlite_url_for_file};
 use sqlx::Connection;
 
@@ -119,3 +119,32 @@ impl TestDb {
         }
     }
 }
+
+/// Expands each `async fn name(db: TestDb) { ... }` into `sqlite::name` and
+/// `postgres::name` tests, each on a fresh database. The PostgreSQL ones are ignored
+/// unless run with `--include-ignored` (as `.ci/run` does).
+#[macro_export]
+macro_rules! both_engines {
+    ($(async fn $name:ident($db:ident: TestDb) $body:block)*) => {
+        mod sqlite {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    $crate::TestDb::run($crate::Engine::Sqlite, |$db: $crate::TestDb| async move $body).await;
+                }
+            )*
+        }
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test]
+                #[ignore = "needs PostgreSQL: .ci/run runs it (cargo test -- --include-ignored, ISMS_TEST_POSTGRES_URL)"]
+                async fn $name() {
+                    $crate::TestDb::run($crate::Engine::Postgres, |$db: $crate::TestDb| async move $body).await;
+                }
+            )*
+        }
+    };
+}
+
