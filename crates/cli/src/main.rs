@@ -1,1 +1,136 @@
-fn main() {}
+//! `isms`: the command-line interface, and the binary that serves the web application.
+//!
+//! Exit codes: 0 success; 1 a check answered "no" (e.g. `isms migrate --check` with
+//! migrations pending); 2 an error or bad input. Errors are printed as one sentence on
+//! standard error (as a JSON object with `--json`), never as a panic or backtrace.
+
+mod commands;
+mod config;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Flags, LogFormat, Source, process_env};
+use crate::output::{CliError, Out};
+
+/// isms — an Information Security Management System you can run.
+///
+/// Takes an organization from "a customer wants ISO/IEC 27001" to a certificate and
+/// keeps it certified. Configuration: defaults < config file (--config or
+/// ISMS_CONFIG) < ISMS_* environment variables < flags.
+#[derive(Debug, Parser)]
+#[command(name = "isms", version, about, long_about, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct GlobalArgs {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Config file (TOML). Also ISMS_CONFIG.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite database and files). Also ISMS_DATA_DIR.
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB. Also ISMS_DATABASE_URL.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Log filter, e.g. info or isms=debug. Also ISMS_LOG.
+    #[arg(long, global = true, value_name = "FILTER")]
+    log_level: Option<String>,
+    /// Log format on standard error: text or json. Also ISMS_LOG_FORMAT.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a workspace: the database, the first organization and its owner.
+    Init(commands::init::InitArgs),
+    /// Serve the web application and API.
+    Serve(commands::serve::ServeArgs),
+    /// Apply pending database migrations (also done on start of `serve`).
+    Migrate(commands::migrate::MigrateArgs),
+    /// Create a demo workspace with sample data, in a directory of its own unless
+    /// --data-dir or a database is configured.
+    Demo,
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the version.
+    Version,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration and where each value came from (secrets masked).
+    Show,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Out::new(cli.global.json);
+    match run(cli, &out) {
+        Ok(code) => code,
+        Err(e) => {
+            out.error(&e);
+            e.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
+    let flags = Flags {
+        config: cli.global.config,
+        data_dir: cli.global.data_dir,
+        database_url: cli.global.database_url,
+        listen: match &cli.command {
+            Command::Serve(args) => args.listen.clone(),
+            _ => None,
+        },
+        log_level: cli.global.log_level,
+        log_format: cli.global.log_format,
+    };
+    let config = Config::load(&flags, &process_env)?;
+    let serving = matches!(cli.command, Command::Serve(_));
+    init_logging(&config, serving)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::error("runtime", format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Init(args) => commands::init::run(&config, args, out).await,
+            Command::Serve(args) => commands::serve::run(config, args, out).await,
+            Command::Migrate(args) => commands::migrate::run(&config, args, out).await,
+            Command::Demo => commands::demo::run(config, out).await,
+            Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),
+            Command::Version => commands::version::run(out),
+        }
+    })
+}
+
+/// Logs go to standard error. Commands other than `serve` log warnings only, unless a
+/// level was configured, so their own output stays readable.
+fn init_logging(config: &Config, serving: bool) -> Result<(), CliError> {
+    let level = if serving || config.log_level.source != Source::Default { config.log_level.value.as_str() } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_new(level).map_err(|e| {
+        CliError::bad_input("config", format!("{} has {:?}, which is not a log filter: {e}", config.log_level.source, level))
+    })?;
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let result = match config.log_format.value {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+    result.map_err(|e| CliError::error("logging", format!("cannot set up logging: {e}")))
+}

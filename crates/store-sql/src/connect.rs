@@ -9,7 +9,7 @@ use isms_store::{
     Engine, MigrateError, MigrationId, ReadTx, SchemaStatus, Store, StoreError, StoreResult, WriteTx,
 };
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::codec::err;
 use crate::dialect::Dialect;
@@ -111,10 +111,10 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<SqlStore
     let pool_options = AnyPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.acquire_timeout);
-    let (pool, url) = match dialect {
+    let (pool, url, location) = match dialect {
         Dialect::Sqlite => {
             let url = with_create_mode(url);
-            check_sqlite_directory(&url)?;
+            let file = check_sqlite_directory(&url)?;
             let pool = pool_options.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
@@ -124,18 +124,29 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<SqlStore
                     Ok(())
                 })
             });
-            (pool, url)
+            (pool, url, file)
         }
         Dialect::Postgres => {
             url::Url::parse(url).map_err(|e| ConnectError::InvalidUrl { url: location.clone(), reason: e.to_string() })?;
-            (pool_options, url.to_owned())
+            (pool_options, url.to_owned(), location)
         }
     };
-    let pool = pool.connect(&url).await.map_err(|e| ConnectError::Unreachable {
+    let unreachable = |e: &sqlx::Error| ConnectError::Unreachable {
         engine: dialect.engine(),
         location: location.clone(),
-        cause: describe_connect_error(&e),
-    })?;
+        cause: describe_connect_error(e),
+    };
+    // One direct attempt first: the pool retries until its timeout and then reports
+    // only "timed out", hiding the real reason (refused, unknown host, bad password).
+    let first = tokio::time::timeout(options.acquire_timeout, AnyConnection::connect(&url)).await;
+    match first {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+        }
+        Ok(Err(e)) => return Err(unreachable(&e)),
+        Err(_) => return Err(unreachable(&sqlx::Error::PoolTimedOut)),
+    }
+    let pool = pool.connect(&url).await.map_err(|e| unreachable(&e))?;
     Ok(Arc::new(SqlStore { pool, dialect, location }))
 }
 
@@ -148,20 +159,40 @@ fn with_create_mode(url: &str) -> String {
     }
 }
 
-fn check_sqlite_directory(url: &str) -> Result<(), ConnectError> {
+/// Checks that the SQLite file's directory exists; returns the file path for messages.
+fn check_sqlite_directory(url: &str) -> Result<String, ConnectError> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let file = rest.split_once('?').map_or(rest, |(f, _)| f);
+    let file = percent_decode(file);
     if file.is_empty() || file == ":memory:" {
-        return Ok(());
+        return Ok(file);
     }
-    let path = Path::new(file);
+    let path = Path::new(&file);
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(ConnectError::MissingDirectory {
             path: path.display().to_string(),
             dir: dir.display().to_string(),
         }),
-        _ => Ok(()),
+        _ => Ok(file.clone()),
     }
+}
+
+/// Decodes the `%XX` escapes [`sqlite_url_for_file`] writes.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() {
+            let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn describe_connect_error(e: &sqlx::Error) -> String {
@@ -266,6 +297,13 @@ mod tests {
     #[test]
     fn sqlite_urls_escape_reserved_characters() {
         assert_eq!(sqlite_url_for_file(Path::new("/d/a?b#c%.db")), "sqlite:///d/a%3Fb%23c%25.db?mode=rwc");
+    }
+
+    #[test]
+    fn sqlite_locations_are_plain_paths() {
+        assert_eq!(check_sqlite_directory("sqlite:///tmp/a%3Fb.db?mode=rwc").unwrap(), "/tmp/a?b.db");
+        assert_eq!(check_sqlite_directory("sqlite:///tmp/100%").unwrap(), "/tmp/100%");
+        assert_eq!(check_sqlite_directory("sqlite:///tmp/%aé%zz").unwrap(), "/tmp/%aé%zz");
     }
 
     #[test]
