@@ -9,7 +9,9 @@ use isms_domain::trail::TrailActor;
 use isms_domain::{DisplayName, Email, OrgId, OrgName, Organization, Role, Workspace, WorkspaceKind};
 use serde::Serialize;
 
-use crate::workspace::{CreatedWorkspace, NewWorkspace, add_member, add_organization, create, current_workspace, new_user};
+use crate::workspace::{
+    CreatedWorkspace, NewWorkspace, add_member, add_organization, create, current_workspace, new_user,
+};
 use crate::{AppError, AppResult, Cx, ErrorKind};
 
 /// The password of every demo account.
@@ -79,7 +81,8 @@ pub async fn create_demo(cx: &Cx) -> AppResult<DemoWorkspace> {
     let (owner_email, owner_name, _) = PEOPLE[0];
     let (email, name) = parsed(owner_email, owner_name)?;
     let new = NewWorkspace { org_name: org_name(DEMO_ORG)?, admin_email: email, admin_name: name };
-    let CreatedWorkspace { workspace, organization, .. } = create(cx, WorkspaceKind::Demo, new, Some(DEMO_PASSWORD)).await?;
+    let CreatedWorkspace { workspace, organization, .. } =
+        create(cx, WorkspaceKind::Demo, new, Some(DEMO_PASSWORD)).await?;
     let actor = TrailActor::System("isms demo".to_owned());
 
     let mut tx = cx.store.write().await?;
@@ -88,7 +91,11 @@ pub async fn create_demo(cx: &Cx) -> AppResult<DemoWorkspace> {
         let user = new_user(cx, email, name, DEMO_PASSWORD)?;
         add_member(&mut *tx, cx, &actor, &organization, &user, *role).await?;
     }
-    let client = Organization { id: OrgId::from_random_bytes(cx.random_id_bytes()), name: org_name(DEMO_CLIENT_ORG)?, created_at: cx.clock.now() };
+    let client = Organization {
+        id: OrgId::from_random_bytes(cx.random_id_bytes()),
+        name: org_name(DEMO_CLIENT_ORG)?,
+        created_at: cx.clock.now(),
+    };
     add_organization(&mut *tx, cx, &actor, &client).await?;
     for (email, name, role) in CLIENT_PEOPLE {
         let (email, name) = parsed(email, name)?;

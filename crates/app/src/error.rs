@@ -97,7 +97,9 @@ impl From<StoreError> for AppError {
 impl From<MigrateError> for AppError {
     fn from(e: MigrateError) -> Self {
         match e {
-            MigrateError::Unavailable(_) => AppError::new(ErrorKind::Unavailable, "database_unavailable", e.to_string()),
+            MigrateError::Unavailable(_) => {
+                AppError::new(ErrorKind::Unavailable, "database_unavailable", e.to_string())
+            }
             MigrateError::Failed { .. } => AppError::new(ErrorKind::Internal, "migration_failed", e.to_string()),
             MigrateError::Changed { .. } => AppError::new(ErrorKind::Internal, "migration_changed", e.to_string()),
             MigrateError::Newer { .. } => AppError::new(ErrorKind::Conflict, "schema_too_new", e.to_string()),

@@ -36,7 +36,12 @@ pub async fn readiness(cx: &Cx) -> Readiness {
         Engine::Postgres => "postgres",
     }
     .to_owned();
-    let not_ready = |schema_version, problem: String| Readiness { ready: false, engine: engine.clone(), schema_version, problem: Some(problem) };
+    let not_ready = |schema_version, problem: String| Readiness {
+        ready: false,
+        engine: engine.clone(),
+        schema_version,
+        problem: Some(problem),
+    };
     if let Err(e) = cx.store.ping().await {
         return not_ready(0, e.to_string());
     }
@@ -50,7 +55,9 @@ pub async fn readiness(cx: &Cx) -> Readiness {
             let pending: Vec<String> = status.pending.iter().map(ToString::to_string).collect();
             not_ready(status.version(), format!("migrations pending: {}", pending.join(", ")))
         }
-        Ok(status) => Readiness { ready: true, engine: engine.clone(), schema_version: status.version(), problem: None },
+        Ok(status) => {
+            Readiness { ready: true, engine: engine.clone(), schema_version: status.version(), problem: None }
+        }
     }
 }
 

@@ -31,7 +31,11 @@ fn bad_init_input_names_every_bad_field() {
     assert_eq!(err.kind, ErrorKind::Invalid);
     let fields: Vec<_> = err.fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["org", "admin_email", "admin_name"]);
-    assert!(err.message.contains("admin_email: \"alice\" is not a usable e-mail address: it has no @"), "{}", err.message);
+    assert!(
+        err.message.contains("admin_email: \"alice\" is not a usable e-mail address: it has no @"),
+        "{}",
+        err.message
+    );
 }
 
 both_engines! {

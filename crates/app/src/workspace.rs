@@ -113,7 +113,8 @@ pub(crate) async fn create(
     });
     let admin_password = password.map_or_else(|| generate_password(&*cx.entropy), ToOwned::to_owned);
     let workspace = Workspace { kind, created_at: now };
-    let organization = Organization { id: OrgId::from_random_bytes(cx.random_id_bytes()), name: new.org_name, created_at: now };
+    let organization =
+        Organization { id: OrgId::from_random_bytes(cx.random_id_bytes()), name: new.org_name, created_at: now };
     let admin = new_user(cx, new.admin_email, new.admin_name, &admin_password)?;
 
     let mut tx = cx.store.write().await?;
@@ -147,8 +148,17 @@ pub(crate) async fn add_organization(
     org: &Organization,
 ) -> AppResult<()> {
     tx.insert_organization(org).await?;
-    record(tx, org.id, cx.clock.now(), actor, "organization.created", ("organization", org.id.to_string()), None, state(org))
-        .await
+    record(
+        tx,
+        org.id,
+        cx.clock.now(),
+        actor,
+        "organization.created",
+        ("organization", org.id.to_string()),
+        None,
+        state(org),
+    )
+    .await
 }
 
 /// Stores the account if it is new, adds it to the organization with a role, and
@@ -163,9 +173,11 @@ pub(crate) async fn add_member(
 ) -> AppResult<()> {
     if tx.user_by_email(&user.email).await?.is_none() {
         tx.insert_user(user).await?;
-        record(tx, org.id, cx.clock.now(), actor, "user.created", ("user", user.id.to_string()), None, state(user)).await?;
+        record(tx, org.id, cx.clock.now(), actor, "user.created", ("user", user.id.to_string()), None, state(user))
+            .await?;
     }
-    let member = tx.user_by_email(&user.email).await?.ok_or_else(|| AppError::not_found(format!("user {}", user.email)))?;
+    let member =
+        tx.user_by_email(&user.email).await?.ok_or_else(|| AppError::not_found(format!("user {}", user.email)))?;
     let membership = Membership { org: org.id, user: member.id, role, since: cx.clock.now() };
     tx.insert_membership(&membership).await?;
     record(

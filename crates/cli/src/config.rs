@@ -198,7 +198,10 @@ fn user_data_base(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf, Confi
     if let Some(xdg) = env("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(xdg));
     }
-    env("HOME").filter(|v| !v.is_empty()).map(|home| Path::new(&home).join(".local/share")).ok_or(ConfigError::NoDataDir)
+    env("HOME")
+        .filter(|v| !v.is_empty())
+        .map(|home| Path::new(&home).join(".local/share"))
+        .ok_or(ConfigError::NoDataDir)
 }
 
 /// Where `isms demo` puts its workspace when no location is configured.
@@ -253,7 +256,11 @@ fn pick<T: Clone>(
     file.map(|(v, path)| Setting::new(v.clone(), Source::File(path.to_owned())))
 }
 
-fn parse_setting<T>(raw: Setting<String>, expected: &'static str, parse: impl Fn(&str) -> Option<T>) -> Result<Setting<T>, ConfigError> {
+fn parse_setting<T>(
+    raw: Setting<String>,
+    expected: &'static str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Setting<T>, ConfigError> {
     match parse(raw.value.trim()) {
         Some(v) => Ok(Setting::new(v, raw.source)),
         None => Err(ConfigError::BadValue { origin: raw.source, value: raw.value, expected }),
@@ -264,7 +271,8 @@ impl Config {
     /// Builds the effective configuration from flags and an environment lookup.
     pub fn load(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let var = |name: &'static str| env(name).filter(|v| !v.is_empty()).map(|v| (v, name));
-        let file_path = flags.config.clone().or_else(|| env("ISMS_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from));
+        let file_path =
+            flags.config.clone().or_else(|| env("ISMS_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from));
         let file = file_path.as_deref().map(parse_file).transpose()?.unwrap_or_default();
         let fp = file_path.as_deref().unwrap_or(Path::new(""));
         let in_file = |v: Option<&String>| v.map(|v| (v.clone(), fp));
@@ -279,7 +287,9 @@ impl Config {
         };
 
         let url_from_file_var = match var("ISMS_DATABASE_URL_FILE") {
-            Some((path, name)) => Some((read_secret_file(Path::new(&path), Source::Env(name))?, "ISMS_DATABASE_URL_FILE")),
+            Some((path, name)) => {
+                Some((read_secret_file(Path::new(&path), Source::Env(name))?, "ISMS_DATABASE_URL_FILE"))
+            }
             None => None,
         };
         let file_url = match (&file.database_url, &file.database_url_file) {
@@ -327,8 +337,9 @@ impl Config {
             file.max_connections.map(|n| n.to_string()).as_ref().map(|v| (v, fp)),
         )
         .unwrap_or_else(|| Setting::new(DEFAULT_MAX_CONNECTIONS.to_string(), Source::Default));
-        let max_connections =
-            parse_setting(max_raw, "a number of connections from 1 to 1000", |s| s.parse().ok().filter(|n| (1..=1000).contains(n)))?;
+        let max_connections = parse_setting(max_raw, "a number of connections from 1 to 1000", |s| {
+            s.parse().ok().filter(|n| (1..=1000).contains(n))
+        })?;
 
         let grace_raw = pick(
             None,
@@ -336,16 +347,30 @@ impl Config {
             file.shutdown_grace_seconds.map(|n| n.to_string()).as_ref().map(|v| (v, fp)),
         )
         .unwrap_or_else(|| Setting::new(DEFAULT_SHUTDOWN_GRACE.as_secs().to_string(), Source::Default));
-        let shutdown_grace = parse_setting(grace_raw, "a number of seconds", |s| s.parse().ok().map(Duration::from_secs))?;
+        let shutdown_grace =
+            parse_setting(grace_raw, "a number of seconds", |s| s.parse().ok().map(Duration::from_secs))?;
 
-        Ok(Config { file: file_path, data_dir, database_url, listen, log_level, log_format, max_connections, shutdown_grace })
+        Ok(Config {
+            file: file_path,
+            data_dir,
+            database_url,
+            listen,
+            log_level,
+            log_format,
+            max_connections,
+            shutdown_grace,
+        })
     }
 
     /// The settings as `(name, shown value, source)`, secrets masked.
     pub fn rows(&self) -> Vec<(&'static str, String, String)> {
         vec![
             ("data_dir", self.data_dir.value.display().to_string(), self.data_dir.source.to_string()),
-            ("database_url", isms_store_sql::redact_url(&self.database_url.value), self.database_url.source.to_string()),
+            (
+                "database_url",
+                isms_store_sql::redact_url(&self.database_url.value),
+                self.database_url.source.to_string(),
+            ),
             ("listen", self.listen.value.to_string(), self.listen.source.to_string()),
             ("log_level", self.log_level.value.clone(), self.log_level.source.to_string()),
             (
@@ -367,11 +392,8 @@ impl Config {
 
     /// The settings as JSON, secrets masked.
     pub fn to_json(&self) -> serde_json::Value {
-        let settings: BTreeMap<_, _> = self
-            .rows()
-            .into_iter()
-            .map(|(k, v, s)| (k, serde_json::json!({ "value": v, "source": s })))
-            .collect();
+        let settings: BTreeMap<_, _> =
+            self.rows().into_iter().map(|(k, v, s)| (k, serde_json::json!({ "value": v, "source": s }))).collect();
         serde_json::json!({ "config_file": self.file, "settings": settings })
     }
 }
@@ -419,14 +441,14 @@ mod tests {
     fn flags_beat_environment_which_beats_the_file() {
         let f = file("listen = \"127.0.0.1:7000\"\ndata_dir = \"/from/file\"\nlog_level = \"debug\"\n");
         let env = env_of(&[("HOME", "/h"), ("ISMS_LISTEN", "127.0.0.1:7001"), ("ISMS_DATA_DIR", "/from/env")]);
-        let flags = Flags {
-            config: Some(f.path().to_owned()),
-            listen: Some("127.0.0.1:7002".into()),
-            ..Flags::default()
-        };
+        let flags =
+            Flags { config: Some(f.path().to_owned()), listen: Some("127.0.0.1:7002".into()), ..Flags::default() };
         let c = Config::load(&flags, &env).unwrap();
         assert_eq!((c.listen.value.port(), c.listen.source.clone()), (7002, Source::Flag("--listen")));
-        assert_eq!((c.data_dir.value.clone(), c.data_dir.source.clone()), (PathBuf::from("/from/env"), Source::Env("ISMS_DATA_DIR")));
+        assert_eq!(
+            (c.data_dir.value.clone(), c.data_dir.source.clone()),
+            (PathBuf::from("/from/env"), Source::Env("ISMS_DATA_DIR"))
+        );
         assert_eq!(c.log_level.value, "debug");
         assert_eq!(c.log_level.source, Source::File(f.path().to_owned()));
         assert!(c.location_configured());
@@ -435,8 +457,9 @@ mod tests {
     #[test]
     fn unknown_keys_in_the_file_are_refused_with_line_and_column() {
         let f = file("listen = \"127.0.0.1:7000\"\nlisten_port = 8\n");
-        let err = Config::load(&Flags { config: Some(f.path().to_owned()), ..Flags::default() }, &env_of(&[("HOME", "/h")]))
-            .unwrap_err();
+        let err =
+            Config::load(&Flags { config: Some(f.path().to_owned()), ..Flags::default() }, &env_of(&[("HOME", "/h")]))
+                .unwrap_err();
         let text = err.to_string();
         assert!(text.contains(", line 2, column 1: unknown field `listen_port`"), "{text}");
     }

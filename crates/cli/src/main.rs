@@ -122,9 +122,13 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
 /// Logs go to standard error. Commands other than `serve` log warnings only, unless a
 /// level was configured, so their own output stays readable.
 fn init_logging(config: &Config, serving: bool) -> Result<(), CliError> {
-    let level = if serving || config.log_level.source != Source::Default { config.log_level.value.as_str() } else { "warn" };
+    let level =
+        if serving || config.log_level.source != Source::Default { config.log_level.value.as_str() } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_new(level).map_err(|e| {
-        CliError::bad_input("config", format!("{} has {:?}, which is not a log filter: {e}", config.log_level.source, level))
+        CliError::bad_input(
+            "config",
+            format!("{} has {:?}, which is not a log filter: {e}", config.log_level.source, level),
+        )
     })?;
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);

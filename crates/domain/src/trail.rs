@@ -154,10 +154,12 @@ impl TrailEntry {
             Some(&self.entity_id),
             None,
         ];
-        for field in fields.iter().flatten().copied().chain([
-            self.before.as_deref().unwrap_or("\u{0}absent"),
-            self.after.as_deref().unwrap_or("\u{0}absent"),
-        ]) {
+        for field in fields
+            .iter()
+            .flatten()
+            .copied()
+            .chain([self.before.as_deref().unwrap_or("\u{0}absent"), self.after.as_deref().unwrap_or("\u{0}absent")])
+        {
             h.update((field.len() as u64).to_be_bytes());
             h.update(field.as_bytes());
         }

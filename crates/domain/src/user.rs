@@ -157,14 +157,8 @@ pub enum Role {
 
 impl Role {
     /// Every role, most powerful first.
-    pub const ALL: [Role; 6] = [
-        Role::Owner,
-        Role::IsmsManager,
-        Role::ControlOwner,
-        Role::Contributor,
-        Role::Auditor,
-        Role::Viewer,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Owner, Role::IsmsManager, Role::ControlOwner, Role::Contributor, Role::Auditor, Role::Viewer];
 
     /// The stored and typed name of the role.
     pub fn as_str(self) -> &'static str {

@@ -50,9 +50,7 @@ pub fn problem(status: StatusCode, code: &str, detail: &str, errors: &[FieldErro
     let title = status.canonical_reason().unwrap_or("Error");
     let body = Problem { kind: format!("{PROBLEM_BASE}{code}"), title, status: status.as_u16(), detail, code, errors };
     let mut response = (status, Json(body)).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     response
 }
 
@@ -62,7 +60,12 @@ impl IntoResponse for ApiError {
         let status = status_of(e.kind);
         if e.kind == ErrorKind::Internal {
             tracing::error!(code = e.code, cause = %e.message, "internal error");
-            return problem(status, e.code, "an internal error occurred; the server log has the details under this request's id", &[]);
+            return problem(
+                status,
+                e.code,
+                "an internal error occurred; the server log has the details under this request's id",
+                &[],
+            );
         }
         problem(status, e.code, &e.message, &e.fields)
     }

@@ -25,11 +25,14 @@ async fn healthz() -> Json<serde_json::Value> {
 async fn readyz(State(state): State<AppState>) -> Response {
     let r = isms_app::schema::readiness(&state.cx).await;
     match &r.problem {
-        None => (StatusCode::OK, Json(json!({
-            "status": "ready",
-            "engine": r.engine,
-            "schema_version": r.schema_version,
-        })))
+        None => (
+            StatusCode::OK,
+            Json(json!({
+                "status": "ready",
+                "engine": r.engine,
+                "schema_version": r.schema_version,
+            })),
+        )
             .into_response(),
         Some(problem_text) => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", problem_text, &[]),
     }

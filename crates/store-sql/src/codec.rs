@@ -9,9 +9,7 @@ use time::macros::format_description;
 
 /// Formats an instant as fixed-width RFC 3339 UTC text (sorts in time order).
 pub(crate) fn instant_to_text(at: OffsetDateTime) -> String {
-    let fmt = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    );
+    let fmt = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
     at.to_offset(time::UtcOffset::UTC).format(&fmt).unwrap_or_else(|_| at.to_string())
 }
 

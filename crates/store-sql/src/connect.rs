@@ -5,9 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use isms_store::{
-    Engine, MigrateError, MigrationId, ReadTx, SchemaStatus, Store, StoreError, StoreResult, WriteTx,
-};
+use isms_store::{Engine, MigrateError, MigrationId, ReadTx, SchemaStatus, Store, StoreError, StoreResult, WriteTx};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
@@ -100,17 +98,17 @@ pub fn sqlite_url_for_file(path: &Path) -> String {
 pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<SqlStore>, ConnectError> {
     install_default_drivers();
     let location = redact_url(url);
-    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase()).ok_or_else(|| {
-        ConnectError::InvalidUrl { url: location.clone(), reason: "it has no scheme such as sqlite:// or postgres://".into() }
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase()).ok_or_else(|| ConnectError::InvalidUrl {
+        url: location.clone(),
+        reason: "it has no scheme such as sqlite:// or postgres://".into(),
     })?;
     let dialect = match scheme.as_str() {
         "sqlite" => Dialect::Sqlite,
         "postgres" | "postgresql" => Dialect::Postgres,
         _ => return Err(ConnectError::UnsupportedScheme { scheme }),
     };
-    let pool_options = AnyPoolOptions::new()
-        .max_connections(options.max_connections.max(1))
-        .acquire_timeout(options.acquire_timeout);
+    let pool_options =
+        AnyPoolOptions::new().max_connections(options.max_connections.max(1)).acquire_timeout(options.acquire_timeout);
     let (pool, url, location) = match dialect {
         Dialect::Sqlite => {
             let url = with_create_mode(url);
@@ -127,7 +125,8 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<SqlStore
             (pool, url, file)
         }
         Dialect::Postgres => {
-            url::Url::parse(url).map_err(|e| ConnectError::InvalidUrl { url: location.clone(), reason: e.to_string() })?;
+            url::Url::parse(url)
+                .map_err(|e| ConnectError::InvalidUrl { url: location.clone(), reason: e.to_string() })?;
             (pool_options, url.to_owned(), location)
         }
     };
@@ -169,10 +168,9 @@ fn check_sqlite_directory(url: &str) -> Result<String, ConnectError> {
     }
     let path = Path::new(&file);
     match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(ConnectError::MissingDirectory {
-            path: path.display().to_string(),
-            dir: dir.display().to_string(),
-        }),
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            Err(ConnectError::MissingDirectory { path: path.display().to_string(), dir: dir.display().to_string() })
+        }
         _ => Ok(file.clone()),
     }
 }
@@ -183,7 +181,11 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
             let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
             out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
             i += 3;

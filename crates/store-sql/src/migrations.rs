@@ -107,7 +107,11 @@ fn unavailable(e: sqlx::Error) -> MigrateError {
 }
 
 /// Applies every pending migration of `list`, in order.
-pub(crate) async fn run(pool: &AnyPool, dialect: Dialect, list: &[Migration]) -> Result<Vec<MigrationId>, MigrateError> {
+pub(crate) async fn run(
+    pool: &AnyPool,
+    dialect: Dialect,
+    list: &[Migration],
+) -> Result<Vec<MigrationId>, MigrateError> {
     let mut applied_now = Vec::new();
     for migration in list {
         let mut tx = pool.begin_with(dialect.begin_write()).await.map_err(unavailable)?;
@@ -162,15 +166,8 @@ pub(crate) async fn status(pool: &AnyPool, dialect: Dialect, list: &[Migration])
             applied_at: text_to_instant("schema_migrations.applied_at", &r.applied_at)?,
         });
     }
-    let pending = list
-        .iter()
-        .filter(|m| !recorded.iter().any(|r| r.version == m.id.version))
-        .map(|m| m.id)
-        .collect();
-    let unknown = recorded
-        .iter()
-        .filter(|r| !list.iter().any(|m| m.id.version == r.version))
-        .map(|r| r.version)
-        .collect();
+    let pending = list.iter().filter(|m| !recorded.iter().any(|r| r.version == m.id.version)).map(|m| m.id).collect();
+    let unknown =
+        recorded.iter().filter(|r| !list.iter().any(|m| m.id.version == r.version)).map(|r| r.version).collect();
     Ok(SchemaStatus { applied, pending, unknown })
 }

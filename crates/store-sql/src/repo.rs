@@ -85,7 +85,8 @@ fn organization(row: &AnyRow) -> StoreResult<Organization> {
 impl OrgRead for SqlTx {
     async fn organization(&mut self, org: OrgId) -> StoreResult<Organization> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.id = $1");
-        let row = sqlx::query(&sql).bind(org.to_string()).fetch_optional(&mut *self.tx).await.map_err(err("organization"))?;
+        let row =
+            sqlx::query(&sql).bind(org.to_string()).fetch_optional(&mut *self.tx).await.map_err(err("organization"))?;
         organization(&row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?)
     }
 
@@ -100,7 +101,8 @@ impl OrgRead for SqlTx {
             "SELECT {ORG_COLUMNS}, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id \
              WHERE m.user_id = $1 ORDER BY o.name, o.id"
         );
-        let rows = sqlx::query(&sql).bind(user.to_string()).fetch_all(&mut *self.tx).await.map_err(err("organizations"))?;
+        let rows =
+            sqlx::query(&sql).bind(user.to_string()).fetch_all(&mut *self.tx).await.map_err(err("organizations"))?;
         rows.iter().map(|r| Ok((organization(r)?, role(r, "role")?))).collect()
     }
 }
@@ -238,7 +240,8 @@ impl UserWrite for SqlTx {
 const SELECT_TRAIL: &str = "SELECT org_id, seq, at, actor, action, entity, entity_id, before_state, after_state, \
      prev_hash, hash FROM trail_entries WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 const SELECT_TRAIL_HEAD: &str = "SELECT seq, hash FROM trail_heads WHERE org_id = $1";
-const ADVANCE_TRAIL_HEAD: &str = "UPDATE trail_heads SET seq = $2, hash = $3 WHERE org_id = $1 AND seq = $4 AND hash = $5";
+const ADVANCE_TRAIL_HEAD: &str =
+    "UPDATE trail_heads SET seq = $2, hash = $3 WHERE org_id = $1 AND seq = $4 AND hash = $5";
 const INSERT_TRAIL: &str = "INSERT INTO trail_entries (org_id, seq, at, actor, action, entity, entity_id, \
      before_state, after_state, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
@@ -277,7 +280,8 @@ impl TrailRead for SqlTx {
 impl TrailWrite for SqlTx {
     async fn lock_trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead> {
         let sql = format!("{SELECT_TRAIL_HEAD}{}", self.dialect.for_update());
-        let row = sqlx::query(&sql).bind(org.to_string()).fetch_optional(&mut *self.tx).await.map_err(err("audit trail"))?;
+        let row =
+            sqlx::query(&sql).bind(org.to_string()).fetch_optional(&mut *self.tx).await.map_err(err("audit trail"))?;
         let row = row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?;
         Ok(TrailHead { seq: get(&row, "seq")?, hash: get(&row, "hash")? })
     }

@@ -17,7 +17,11 @@ fn at(seconds: i64) -> OffsetDateTime {
 }
 
 fn org(n: u8, name: &str) -> Organization {
-    Organization { id: OrgId::from_random_bytes([n; 16]), name: OrgName::parse(name).unwrap(), created_at: at(n.into()) }
+    Organization {
+        id: OrgId::from_random_bytes([n; 16]),
+        name: OrgName::parse(name).unwrap(),
+        created_at: at(n.into()),
+    }
 }
 
 fn user(n: u8, email: &str) -> User {

@@ -16,9 +16,7 @@ mod repo;
 
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
-pub use repo::{
-    OrgRead, OrgWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
-};
+pub use repo::{OrgRead, OrgWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite};
 
 use std::fmt;
 

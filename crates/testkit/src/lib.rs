@@ -147,4 +147,3 @@ macro_rules! both_engines {
         }
     };
 }
-

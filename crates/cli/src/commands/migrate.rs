@@ -61,11 +61,17 @@ async fn check(cx: &isms_app::Cx, out: &Out) -> Result<ExitCode, CliError> {
     if !status.unknown.is_empty() {
         return Err(CliError::check_failed(
             "schema_too_new",
-            format!("the database has migrations this binary does not know ({:?}): it was upgraded by a newer isms", status.unknown),
+            format!(
+                "the database has migrations this binary does not know ({:?}): it was upgraded by a newer isms",
+                status.unknown
+            ),
         ));
     }
     if !pending.is_empty() {
-        return Err(CliError::check_failed("schema_not_current", format!("{} migration(s) pending; run `isms migrate`", pending.len())));
+        return Err(CliError::check_failed(
+            "schema_not_current",
+            format!("{} migration(s) pending; run `isms migrate`", pending.len()),
+        ));
     }
     out.line(format!("The schema is current (version {}).", status.version()));
     Ok(ExitCode::SUCCESS)

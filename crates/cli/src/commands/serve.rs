@@ -30,10 +30,7 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
     }
     let addr = config.listen.value;
     let listener = TcpListener::bind(addr).await.map_err(|e| {
-        CliError::error(
-            "listen",
-            format!("cannot listen on {addr} ({}): {}", config.listen.source, io_reason(&e)),
-        )
+        CliError::error("listen", format!("cannot listen on {addr} ({}): {}", config.listen.source, io_reason(&e)))
     })?;
     let addr = listener.local_addr().unwrap_or(addr);
     let cx = super::open(&config).await?;
@@ -63,7 +60,12 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
     }
 
     tracing::info!(%addr, database = cx.store.location(), engine = %cx.store.engine(), "isms is serving");
-    out.line(format!("isms {} is serving http://{addr} ({} at {}). Stop with Ctrl-C.", env!("CARGO_PKG_VERSION"), cx.store.engine(), cx.store.location()));
+    out.line(format!(
+        "isms {} is serving http://{addr} ({} at {}). Stop with Ctrl-C.",
+        env!("CARGO_PKG_VERSION"),
+        cx.store.engine(),
+        cx.store.location()
+    ));
     out.doc(&serde_json::json!({ "listening": format!("http://{addr}"), "database": cx.store.location() }));
 
     let served = isms_server::serve(listener, cx.clone(), shutdown_signal(), config.shutdown_grace.value).await;

@@ -1,0 +1,6 @@
+//! The `isms` command line, run as a user would.
+
+mod config;
+mod demo;
+mod init;
+mod serve;

@@ -1,0 +1,158 @@
+//! Running the real binary: commands with a clean environment, and `isms serve`
+//! processes that tests talk to over HTTP and stop with signals.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub const ISMS: &str = env!("CARGO_BIN_EXE_isms");
+
+/// A sandbox: its own HOME, and no ISMS_* variables inherited from the caller.
+pub struct Sandbox {
+    pub home: tempfile::TempDir,
+}
+
+/// What a finished command left.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Self { home: tempfile::tempdir().unwrap() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// The data directory tests pass with --data-dir.
+    pub fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    /// A command with a clean environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(ISMS);
+        cmd.args(args).env_clear().env("HOME", self.home.path()).env("PATH", std::env::var("PATH").unwrap_or_default());
+        cmd
+    }
+
+    /// Runs to completion.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, &[])
+    }
+
+    /// Runs to completion with extra environment variables.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = self.command(args);
+        cmd.envs(env.iter().copied());
+        let out = cmd.stdin(Stdio::null()).output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Starts `isms serve` on a free loopback port and waits for it to say where it
+    /// listens; panics with its output when it exits instead.
+    pub fn serve(&self, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut full = vec!["serve", "--listen", "127.0.0.1:0"];
+        full.extend_from_slice(args);
+        let mut cmd = self.command(&full);
+        cmd.envs(env.iter().copied()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let stderr_text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = stderr_text.clone();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = Vec::new();
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("serving http://").nth(1) {
+                    let addr: SocketAddr = rest.split_whitespace().next().unwrap().parse().unwrap();
+                    let _ = tx.send(Ok((addr, lines.clone())));
+                }
+                lines.push(line);
+            }
+            let _ = tx.send(Err(lines));
+        });
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Ok((addr, stdout_lines))) => Server { child, addr, stdout_lines, stderr: stderr_text },
+            other => {
+                let _ = child.kill();
+                let _ = child.wait();
+                std::thread::sleep(Duration::from_millis(50));
+                panic!("isms serve did not start ({other:?}); stderr:\n{}", stderr_text.lock().unwrap());
+            }
+        }
+    }
+}
+
+/// A running `isms serve`; killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+    /// What it printed before "serving".
+    pub stdout_lines: Vec<String>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends SIGTERM.
+    pub fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// Waits (bounded) for the process to exit; returns its exit code and stderr.
+    pub fn wait_exit(&mut self, limit: Duration) -> (i32, String) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                std::thread::sleep(Duration::from_millis(50));
+                return (status.code().unwrap_or(-1), self.stderr.lock().unwrap().clone());
+            }
+            assert!(Instant::now() < deadline, "isms serve did not exit within {limit:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// True while the process runs.
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client without proxies or keep-alive surprises.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap()
+}
