@@ -9,30 +9,31 @@ use time::OffsetDateTime;
 use crate::AppResult;
 
 /// Serializes a state for the trail's before/after columns.
-pub(crate) fn state<T: Serialize>(value: &T) -> Option<String> {
+fn state<T: Serialize>(value: &T) -> Option<String> {
     serde_json::to_string(value).ok()
 }
 
-/// Appends one change to the organization's hash-chained trail.
-pub(crate) async fn record(
-    tx: &mut dyn WriteTx,
-    org: OrgId,
-    at: OffsetDateTime,
+/// A creation: no state before, the new thing's state after.
+pub(crate) fn created<T: Serialize>(
     actor: &TrailActor,
     action: &str,
-    entity: (&str, String),
-    before: Option<String>,
-    after: Option<String>,
-) -> AppResult<()> {
-    let head = tx.lock_trail_head(org).await?;
-    let draft = TrailDraft {
+    entity: &str,
+    id: String,
+    after: &T,
+) -> TrailDraft {
+    TrailDraft {
         actor: actor.clone(),
         action: action.to_owned(),
-        entity: entity.0.to_owned(),
-        entity_id: entity.1,
-        before,
-        after,
-    };
+        entity: entity.to_owned(),
+        entity_id: id,
+        before: None,
+        after: state(after),
+    }
+}
+
+/// Appends one change to the organization's hash-chained trail.
+pub(crate) async fn record(tx: &mut dyn WriteTx, org: OrgId, at: OffsetDateTime, draft: TrailDraft) -> AppResult<()> {
+    let head = tx.lock_trail_head(org).await?;
     tx.append_trail(&TrailEntry::seal(org, &head, at, draft)).await?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use isms_store::{MigrationId, StoreError, WriteTx};
 use serde::Serialize;
 
 use crate::password::{generate_password, hash_password};
-use crate::trail::{record, state};
+use crate::trail::{created, record};
 use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
 
 /// What `isms init` is asked to create, already parsed.
@@ -148,17 +148,8 @@ pub(crate) async fn add_organization(
     org: &Organization,
 ) -> AppResult<()> {
     tx.insert_organization(org).await?;
-    record(
-        tx,
-        org.id,
-        cx.clock.now(),
-        actor,
-        "organization.created",
-        ("organization", org.id.to_string()),
-        None,
-        state(org),
-    )
-    .await
+    let draft = created(actor, "organization.created", "organization", org.id.to_string(), org);
+    record(tx, org.id, cx.clock.now(), draft).await
 }
 
 /// Stores the account if it is new, adds it to the organization with a role, and
@@ -173,22 +164,13 @@ pub(crate) async fn add_member(
 ) -> AppResult<()> {
     if tx.user_by_email(&user.email).await?.is_none() {
         tx.insert_user(user).await?;
-        record(tx, org.id, cx.clock.now(), actor, "user.created", ("user", user.id.to_string()), None, state(user))
-            .await?;
+        let draft = created(actor, "user.created", "user", user.id.to_string(), user);
+        record(tx, org.id, cx.clock.now(), draft).await?;
     }
     let member =
         tx.user_by_email(&user.email).await?.ok_or_else(|| AppError::not_found(format!("user {}", user.email)))?;
     let membership = Membership { org: org.id, user: member.id, role, since: cx.clock.now() };
     tx.insert_membership(&membership).await?;
-    record(
-        tx,
-        org.id,
-        cx.clock.now(),
-        actor,
-        "membership.granted",
-        ("membership", format!("{}/{}", org.id, member.id)),
-        None,
-        state(&membership),
-    )
-    .await
+    let draft = created(actor, "membership.granted", "membership", format!("{}/{}", org.id, member.id), &membership);
+    record(tx, org.id, cx.clock.now(), draft).await
 }

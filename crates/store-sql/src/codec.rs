@@ -25,6 +25,7 @@ pub(crate) fn corrupt(column: &str, error: impl std::fmt::Display) -> StoreError
 }
 
 /// Maps a sqlx error. `what` describes the thing being written, for conflicts.
+#[expect(clippy::needless_pass_by_value, reason = "shaped for .map_err; callers hand the error over")]
 pub(crate) fn map_err(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) => match db.kind() {

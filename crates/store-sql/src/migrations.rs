@@ -40,19 +40,21 @@ impl Migration {
     }
 }
 
+/// `migration!(1, "foundation", "0001_foundation")` embeds
+/// `migrations/{sqlite,postgres}/0001_foundation.sql`.
 macro_rules! migration {
-    ($version:literal, $name:literal) => {
+    ($version:literal, $name:literal, $file:literal) => {
         Migration {
             id: MigrationId { version: $version, name: $name },
-            sqlite: include_str!(concat!("../migrations/sqlite/", stringify!($version), "_", $name, ".sql")),
-            postgres: include_str!(concat!("../migrations/postgres/", stringify!($version), "_", $name, ".sql")),
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $file, ".sql")),
         }
     };
 }
 
 /// Every migration of the product, in order. Append only: never edit or remove one
 /// that has shipped.
-pub static MIGRATIONS: &[Migration] = &[migration!(0001, "foundation")];
+pub static MIGRATIONS: &[Migration] = &[migration!(1, "foundation", "0001_foundation")];
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
@@ -102,6 +104,7 @@ fn applied_at() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "shaped for .map_err(unavailable)")]
 fn unavailable(e: sqlx::Error) -> MigrateError {
     MigrateError::Unavailable(e.to_string())
 }

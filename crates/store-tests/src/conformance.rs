@@ -30,7 +30,7 @@ fn user(n: u8, email: &str) -> User {
         email: Email::parse(email).unwrap(),
         display_name: DisplayName::parse(&format!("User {n}")).unwrap(),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt{n}$hash{n}"),
-        disabled: n % 2 == 0,
+        disabled: n.is_multiple_of(2),
         created_at: at(1000 + i64::from(n)),
     }
 }
