@@ -1,6 +1,6 @@
 //! `isms init`, `isms migrate`, `isms version`.
 
-use crate::support::Sandbox;
+use crate::support::{Sandbox, dump_sqlite};
 
 fn init(s: &Sandbox, extra: &[&str]) -> crate::support::Run {
     let dir = s.data_dir();
@@ -36,7 +36,8 @@ fn init_twice_refuses_and_changes_nothing() {
     let s = Sandbox::new();
     assert_eq!(init(&s, &[]).code, 0);
     let db = s.data_dir().join("isms.db");
-    let before = std::fs::read(&db).unwrap();
+    let before = dump_sqlite(&db);
+    assert!(before.contains("Acme Corp") && before.contains("alice@acme.test"), "{before}");
     let again = init(&s, &["--admin-name", "Mallory"]);
     assert_eq!(again.code, 2, "{again:?}");
     assert_eq!(again.stderr.lines().count(), 1, "one line: {}", again.stderr);
@@ -44,7 +45,7 @@ fn init_twice_refuses_and_changes_nothing() {
     assert!(again.stderr.contains("already holds an isms standard workspace"), "{}", again.stderr);
     assert!(again.stderr.contains(db.to_str().unwrap()), "names the database: {}", again.stderr);
     assert!(again.stdout.is_empty(), "{}", again.stdout);
-    assert_eq!(std::fs::read(&db).unwrap(), before, "the database file changed");
+    assert!(dump_sqlite(&db) == before, "the stored data changed");
 }
 
 #[test]
