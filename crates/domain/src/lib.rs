@@ -4,6 +4,8 @@
 //! time and randomness are passed in. Everything that can be decided from data lives
 //! here and is unit-tested here.
 
+pub mod crosswalk;
+pub mod framework;
 pub mod ids;
 pub mod organization;
 pub mod trail;

@@ -1,5 +1,6 @@
 //! `isms serve`
 
+use std::future::Future;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -25,6 +26,7 @@ pub struct ServeArgs {
 
 /// Binds, migrates, serves until SIGINT or SIGTERM, then finishes in-flight requests.
 pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitCode, CliError> {
+    let shutdown = shutdown_signal()?;
     if args.demo {
         super::demo::locate(&mut config)?;
     }
@@ -68,33 +70,39 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
     ));
     out.doc(&serde_json::json!({ "listening": format!("http://{addr}"), "database": cx.store.location() }));
 
-    let served = isms_server::serve(listener, cx.clone(), shutdown_signal(), config.shutdown_grace.value).await;
+    let served = isms_server::serve(listener, cx.clone(), shutdown, config.shutdown_grace.value).await;
     cx.store.close().await;
     served.map_err(|e| CliError::error("serve", format!("the server stopped with an error: {}", io_reason(&e))))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+/// Installs the SIGINT and SIGTERM handlers now — before the server says it is
+/// serving, so a signal that arrives early is never fatal — and returns a future that
+/// resolves when either arrives.
+fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, CliError> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let install = |kind: SignalKind, name: &str| {
+            signal(kind)
+                .map_err(|e| CliError::error("serve", format!("cannot install the {name} handler: {}", io_reason(&e))))
+        };
+        let mut interrupt = install(SignalKind::interrupt(), "SIGINT")?;
+        let mut terminate = install(SignalKind::terminate(), "SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
     }
 }
