@@ -12,6 +12,7 @@
 mod codec;
 mod connect;
 mod dialect;
+mod frameworks;
 pub mod migrations;
 mod repo;
 mod tx;

@@ -54,7 +54,8 @@ macro_rules! migration {
 
 /// Every migration of the product, in order. Append only: never edit or remove one
 /// that has shipped.
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "foundation", "0001_foundation")];
+pub static MIGRATIONS: &[Migration] =
+    &[migration!(1, "foundation", "0001_foundation"), migration!(2, "frameworks", "0002_frameworks")];
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -15,11 +15,14 @@ use sqlx::any::AnyRow;
 use crate::codec::{corrupt, err, instant_to_text, text_to_instant};
 use crate::tx::SqlTx;
 
-fn get<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(row: &'r AnyRow, column: &str) -> StoreResult<T> {
+pub(crate) fn get<'r, T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>>(
+    row: &'r AnyRow,
+    column: &str,
+) -> StoreResult<T> {
     row.try_get(column).map_err(|e| corrupt(column, e))
 }
 
-fn org_id(row: &AnyRow, column: &str) -> StoreResult<OrgId> {
+pub(crate) fn org_id(row: &AnyRow, column: &str) -> StoreResult<OrgId> {
     get::<String>(row, column)?.parse().map_err(|e| corrupt(column, e))
 }
 
@@ -27,7 +30,7 @@ fn user_id(row: &AnyRow, column: &str) -> StoreResult<UserId> {
     get::<String>(row, column)?.parse().map_err(|e| corrupt(column, e))
 }
 
-fn instant(row: &AnyRow, column: &str) -> StoreResult<time::OffsetDateTime> {
+pub(crate) fn instant(row: &AnyRow, column: &str) -> StoreResult<time::OffsetDateTime> {
     text_to_instant(column, &get::<String>(row, column)?)
 }
 
@@ -44,7 +47,8 @@ const INSERT_WORKSPACE: &str = "INSERT INTO workspace (id, kind, created_at) VAL
 #[async_trait]
 impl WorkspaceRead for SqlTx {
     async fn workspace(&mut self) -> StoreResult<Option<Workspace>> {
-        let row = sqlx::query(SELECT_WORKSPACE).fetch_optional(&mut *self.tx).await.map_err(err("workspace"))?;
+        let row =
+            sqlx::query(SELECT_WORKSPACE).fetch_optional(&mut *self.tx).await.map_err(self.poison(err("workspace")))?;
         row.map(|row| {
             let kind = get::<String>(&row, "kind")?;
             Ok(Workspace {
@@ -64,7 +68,7 @@ impl WorkspaceWrite for SqlTx {
             .bind(instant_to_text(workspace.created_at))
             .execute(&mut *self.tx)
             .await
-            .map_err(err("a workspace in this database"))?;
+            .map_err(self.poison(err("a workspace in this database")))?;
         Ok(())
     }
 }
@@ -85,14 +89,17 @@ fn organization(row: &AnyRow) -> StoreResult<Organization> {
 impl OrgRead for SqlTx {
     async fn organization(&mut self, org: OrgId) -> StoreResult<Organization> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.id = $1");
-        let row =
-            sqlx::query(&sql).bind(org.to_string()).fetch_optional(&mut *self.tx).await.map_err(err("organization"))?;
+        let row = sqlx::query(&sql)
+            .bind(org.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("organization")))?;
         organization(&row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?)
     }
 
     async fn organizations(&mut self) -> StoreResult<Vec<Organization>> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o ORDER BY o.name, o.id");
-        let rows = sqlx::query(&sql).fetch_all(&mut *self.tx).await.map_err(err("organizations"))?;
+        let rows = sqlx::query(&sql).fetch_all(&mut *self.tx).await.map_err(self.poison(err("organizations")))?;
         rows.iter().map(organization).collect()
     }
 
@@ -101,8 +108,11 @@ impl OrgRead for SqlTx {
             "SELECT {ORG_COLUMNS}, m.role FROM organizations o JOIN memberships m ON m.org_id = o.id \
              WHERE m.user_id = $1 ORDER BY o.name, o.id"
         );
-        let rows =
-            sqlx::query(&sql).bind(user.to_string()).fetch_all(&mut *self.tx).await.map_err(err("organizations"))?;
+        let rows = sqlx::query(&sql)
+            .bind(user.to_string())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("organizations")))?;
         rows.iter().map(|r| Ok((organization(r)?, role(r, "role")?))).collect()
     }
 }
@@ -120,7 +130,7 @@ impl OrgWrite for SqlTx {
             .bind(instant_to_text(org.created_at))
             .execute(&mut *self.tx)
             .await
-            .map_err(err(&what))?;
+            .map_err(self.poison(err(&what)))?;
         let genesis = TrailHead::genesis();
         sqlx::query(INSERT_TRAIL_HEAD)
             .bind(org.id.to_string())
@@ -128,7 +138,7 @@ impl OrgWrite for SqlTx {
             .bind(genesis.hash)
             .execute(&mut *self.tx)
             .await
-            .map_err(err(&what))?;
+            .map_err(self.poison(err(&what)))?;
         Ok(())
     }
 }
@@ -165,19 +175,27 @@ const MEMBERSHIP_COLUMNS: &str = "m.org_id AS m_org_id, m.user_id AS m_user_id, 
 impl UserRead for SqlTx {
     async fn user(&mut self, id: UserId) -> StoreResult<User> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
-        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *self.tx).await.map_err(err("user"))?;
+        let row = sqlx::query(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("user")))?;
         user(&row.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?)
     }
 
     async fn user_by_email(&mut self, email: &Email) -> StoreResult<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
-        let row = sqlx::query(&sql).bind(email.as_str()).fetch_optional(&mut *self.tx).await.map_err(err("user"))?;
+        let row = sqlx::query(&sql)
+            .bind(email.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("user")))?;
         row.as_ref().map(user).transpose()
     }
 
     async fn users(&mut self) -> StoreResult<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.email");
-        let rows = sqlx::query(&sql).fetch_all(&mut *self.tx).await.map_err(err("users"))?;
+        let rows = sqlx::query(&sql).fetch_all(&mut *self.tx).await.map_err(self.poison(err("users")))?;
         rows.iter().map(user).collect()
     }
 
@@ -186,7 +204,11 @@ impl UserRead for SqlTx {
             "SELECT {USER_COLUMNS}, {MEMBERSHIP_COLUMNS} FROM memberships m JOIN users u ON u.id = m.user_id \
              WHERE m.org_id = $1 ORDER BY u.email"
         );
-        let rows = sqlx::query(&sql).bind(org.to_string()).fetch_all(&mut *self.tx).await.map_err(err("members"))?;
+        let rows = sqlx::query(&sql)
+            .bind(org.to_string())
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("members")))?;
         rows.iter().map(|r| Ok((user(r)?, membership(r)?))).collect()
     }
 
@@ -197,7 +219,7 @@ impl UserRead for SqlTx {
             .bind(user.to_string())
             .fetch_optional(&mut *self.tx)
             .await
-            .map_err(err("membership"))?;
+            .map_err(self.poison(err("membership")))?;
         row.as_ref().map(membership).transpose()
     }
 }
@@ -218,7 +240,7 @@ impl UserWrite for SqlTx {
             .bind(instant_to_text(user.created_at))
             .execute(&mut *self.tx)
             .await
-            .map_err(err(&format!("a user with e-mail {}", user.email)))?;
+            .map_err(self.poison(err(&format!("a user with e-mail {}", user.email))))?;
         Ok(())
     }
 
@@ -230,7 +252,7 @@ impl UserWrite for SqlTx {
             .bind(instant_to_text(m.since))
             .execute(&mut *self.tx)
             .await
-            .map_err(err(&format!("a membership of user {} in organization {}", m.user, m.org)))?;
+            .map_err(self.poison(err(&format!("a membership of user {} in organization {}", m.user, m.org))))?;
         Ok(())
     }
 }
@@ -271,7 +293,7 @@ impl TrailRead for SqlTx {
             .bind(i64::from(limit))
             .fetch_all(&mut *self.tx)
             .await
-            .map_err(err("audit trail"))?;
+            .map_err(self.poison(err("audit trail")))?;
         rows.iter().map(trail_entry).collect()
     }
 }
@@ -280,8 +302,11 @@ impl TrailRead for SqlTx {
 impl TrailWrite for SqlTx {
     async fn lock_trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead> {
         let sql = format!("{SELECT_TRAIL_HEAD}{}", self.dialect.for_update());
-        let row =
-            sqlx::query(&sql).bind(org.to_string()).fetch_optional(&mut *self.tx).await.map_err(err("audit trail"))?;
+        let row = sqlx::query(&sql)
+            .bind(org.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("audit trail")))?;
         let row = row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?;
         Ok(TrailHead { seq: get(&row, "seq")?, hash: get(&row, "hash")? })
     }
@@ -295,7 +320,7 @@ impl TrailWrite for SqlTx {
             .bind(e.prev_hash.as_str())
             .execute(&mut *self.tx)
             .await
-            .map_err(err("audit trail"))?;
+            .map_err(self.poison(err("audit trail")))?;
         if moved.rows_affected() != 1 {
             return Err(StoreError::Conflict(format!(
                 "the audit trail of organization {} moved on while entry {} was being written; retry the change",
@@ -316,7 +341,7 @@ impl TrailWrite for SqlTx {
             .bind(e.hash.as_str())
             .execute(&mut *self.tx)
             .await
-            .map_err(err("audit trail entry"))?;
+            .map_err(self.poison(err("audit trail entry")))?;
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use isms_domain::framework::{Framework, FrameworkId, FrameworkKind, Item, ItemKind};
 use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
 use isms_domain::{
     DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, User, UserId, Workspace, WorkspaceKind,
@@ -59,6 +60,28 @@ async fn two_tenants(store: &SqlStore) -> (Organization, Organization, [User; 3]
     tx.insert_membership(&member(&globex, &users[2], Role::IsmsManager)).await.unwrap();
     tx.commit().await.unwrap();
     (acme, globex, users)
+}
+
+fn custom_framework(id: &str) -> Framework {
+    Framework {
+        id: FrameworkId::parse(id).unwrap(),
+        name: "Acme policy set".into(),
+        version: "3".into(),
+        publisher: "Acme".into(),
+        kind: FrameworkKind::Custom,
+        certifiable: false,
+        description: "Our own rules.".into(),
+        provenance: "Written by Acme.".into(),
+        items: vec![Item {
+            id: "P-1".into(),
+            parent: None,
+            kind: ItemKind::Requirement,
+            title: "Encrypt laptops".into(),
+            text: Some("All laptops use full-disk encryption.".into()),
+            guidance: None,
+            attributes: [("owner".to_owned(), vec!["IT".to_owned()])].into(),
+        }],
+    }
 }
 
 fn draft(n: i64) -> TrailDraft {
@@ -261,6 +284,55 @@ both_engines! {
         assert_eq!(entries[1].before.as_deref(), Some("{\"n\":1}"));
         assert_eq!(tx.trail(acme.id, 2, 100).await.unwrap().len(), 1);
         assert!(tx.trail(globex.id, 0, 100).await.unwrap().is_empty(), "Globex's trail is its own");
+    }
+
+    async fn custom_frameworks_round_trip_and_ids_are_unique(db: TestDb) {
+        let store = migrated(&db).await;
+        let fw = custom_framework("acme-policy");
+        let mut tx = store.write().await.unwrap();
+        tx.insert_custom_framework(&fw, "test", at(1)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let err = tx.insert_custom_framework(&fw, "test", at(2)).await.unwrap_err();
+        assert_eq!(err, StoreError::Conflict("a framework with id acme-policy already exists".into()));
+        drop(tx);
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.custom_frameworks().await.unwrap(), vec![fw]);
+        assert_eq!(tx.custom_framework_versions().await.unwrap(), vec![("acme-policy".to_owned(), at(1))]);
+    }
+
+    async fn frameworks_in_use_are_per_organization(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let hipaa = FrameworkId::parse("hipaa-security").unwrap();
+        let mut tx = store.write().await.unwrap();
+        tx.adopt_framework(acme.id, &hipaa, at(3)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        assert!(matches!(tx.adopt_framework(acme.id, &hipaa, at(4)).await, Err(StoreError::Conflict(_))));
+        drop(tx);
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.frameworks_in_use(acme.id).await.unwrap(), vec![(hipaa.clone(), at(3))]);
+        assert!(tx.frameworks_in_use(globex.id).await.unwrap().is_empty());
+        drop(tx);
+        let mut tx = store.write().await.unwrap();
+        assert!(!tx.drop_framework(globex.id, &hipaa).await.unwrap(), "Globex cannot drop Acme's");
+        assert!(tx.drop_framework(acme.id, &hipaa).await.unwrap());
+        tx.commit().await.unwrap();
+        assert!(store.read().await.unwrap().frameworks_in_use(acme.id).await.unwrap().is_empty());
+    }
+
+    async fn a_transaction_with_a_failed_statement_cannot_be_committed(db: TestDb) {
+        let store = migrated(&db).await;
+        let (_, _, users) = two_tenants(&store).await;
+        let mut tx = store.write().await.unwrap();
+        tx.insert_organization(&org(9, "Initech")).await.unwrap();
+        assert!(tx.insert_user(&users[0]).await.is_err(), "duplicate user");
+        let err = tx.commit().await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(m) if m.contains("nothing of it was saved")));
+        let names: Vec<String> =
+            store.read().await.unwrap().organizations().await.unwrap().into_iter().map(|o| o.name.to_string()).collect();
+        assert_eq!(names, ["Acme", "Globex"], "Initech was not saved on either engine");
     }
 
     async fn appending_after_a_stale_head_is_a_conflict(db: TestDb) {

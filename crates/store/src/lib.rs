@@ -16,7 +16,10 @@ mod repo;
 
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
-pub use repo::{OrgRead, OrgWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite};
+pub use repo::{
+    FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead,
+    WorkspaceWrite,
+};
 
 use std::fmt;
 
@@ -70,11 +73,11 @@ pub trait Store: Send + Sync + fmt::Debug {
 }
 
 /// Everything that can be read inside one transaction.
-pub trait ReadTx: WorkspaceRead + OrgRead + UserRead + TrailRead + Send {}
+pub trait ReadTx: WorkspaceRead + OrgRead + UserRead + TrailRead + FrameworkRead + Send {}
 
 /// Everything that can be read and written inside one transaction.
 #[async_trait]
-pub trait WriteTx: ReadTx + WorkspaceWrite + OrgWrite + UserWrite + TrailWrite {
+pub trait WriteTx: ReadTx + WorkspaceWrite + OrgWrite + UserWrite + TrailWrite + FrameworkWrite {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -2,8 +2,10 @@
 //! through the organization that owns it.
 
 use async_trait::async_trait;
+use isms_domain::framework::{Framework, FrameworkId};
 use isms_domain::trail::{TrailEntry, TrailHead};
 use isms_domain::{Email, Membership, OrgId, Organization, Role, User, UserId, Workspace};
+use time::OffsetDateTime;
 
 use crate::StoreResult;
 
@@ -79,4 +81,33 @@ pub trait TrailWrite {
     /// Appends an entry sealed after the head returned by [`Self::lock_trail_head`].
     /// `Conflict` when the chain moved on in the meantime.
     async fn append_trail(&mut self, entry: &TrailEntry) -> StoreResult<()>;
+}
+
+/// Reads user-imported frameworks and each organization's frameworks in use.
+#[async_trait]
+pub trait FrameworkRead {
+    /// Frameworks imported or defined by users (installation-wide), by id.
+    async fn custom_frameworks(&mut self) -> StoreResult<Vec<Framework>>;
+    /// Id and import instant of each user-imported framework: a cheap fingerprint to
+    /// tell whether a cached library is still current.
+    async fn custom_framework_versions(&mut self) -> StoreResult<Vec<(String, OffsetDateTime)>>;
+    /// The frameworks an organization has adopted (ISO/IEC 27001:2022 is implicit), by id.
+    async fn frameworks_in_use(&mut self, org: OrgId) -> StoreResult<Vec<(FrameworkId, OffsetDateTime)>>;
+}
+
+/// Stores imported frameworks and adoption by organizations.
+#[async_trait]
+pub trait FrameworkWrite {
+    /// Stores an imported framework; `origin` says where it came from. `Conflict` when
+    /// the id is taken.
+    async fn insert_custom_framework(
+        &mut self,
+        framework: &Framework,
+        origin: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Records that an organization uses a framework. `Conflict` when it already does.
+    async fn adopt_framework(&mut self, org: OrgId, framework: &FrameworkId, at: OffsetDateTime) -> StoreResult<()>;
+    /// Stops using a framework; false when it was not in use.
+    async fn drop_framework(&mut self, org: OrgId, framework: &FrameworkId) -> StoreResult<bool>;
 }
