@@ -9,6 +9,7 @@ mod clock;
 pub mod demo;
 mod entropy;
 mod error;
+pub mod frameworks;
 pub mod password;
 pub mod schema;
 mod trail;
@@ -31,12 +32,14 @@ pub struct Cx {
     pub clock: Arc<dyn Clock>,
     /// Where randomness comes from (ids, salts, generated passwords).
     pub entropy: Arc<dyn Entropy>,
+    /// The framework library, built on first use.
+    pub library: Arc<frameworks::LibraryCache>,
 }
 
 impl Cx {
     /// A context on the real clock and the operating system's randomness.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, clock: Arc::new(SystemClock), entropy: Arc::new(SystemEntropy) }
+        Self { store, clock: Arc::new(SystemClock), entropy: Arc::new(SystemEntropy), library: Arc::default() }
     }
 
     /// Sixteen random bytes, for a new id.

@@ -18,6 +18,7 @@ fn cx(db: &TestDb) -> Cx {
         store: db.store.clone(),
         clock: Arc::new(FixedClock(datetime!(2026-11-25 12:00 UTC))),
         entropy: Arc::new(SeededEntropy::new(7)),
+        library: Arc::default(),
     }
 }
 

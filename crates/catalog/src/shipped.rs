@@ -47,10 +47,25 @@ macro_rules! mapping {
 }
 
 /// Every shipped framework, the pivot (ISO/IEC 27001:2022) first.
-pub static SHIPPED_FRAMEWORKS: &[ShippedFramework] = &[framework!("iso27001-2022"), framework!("iso27001-2013")];
+pub static SHIPPED_FRAMEWORKS: &[ShippedFramework] = &[
+    framework!("iso27001-2022"),
+    framework!("iso27001-2013"),
+    framework!("nist-csf-2.0"),
+    framework!("nist-800-53r5"),
+    framework!("nist-800-171r2"),
+    framework!("cmmc-2.0"),
+    framework!("hipaa-security"),
+];
 
 /// Every shipped mapping set.
-pub static SHIPPED_MAPPINGS: &[ShippedMapping] = &[mapping!("iso27001-2013_to_iso27001-2022")];
+pub static SHIPPED_MAPPINGS: &[ShippedMapping] = &[
+    mapping!("iso27001-2013_to_iso27001-2022"),
+    mapping!("nist-800-53r5_to_iso27001-2022"),
+    mapping!("nist-csf-2.0_to_nist-800-53r5"),
+    mapping!("nist-800-171r2_to_iso27001-2022"),
+    mapping!("cmmc-2.0_to_nist-800-171r2"),
+    mapping!("hipaa-security_to_nist-800-53r5"),
+];
 
 fn located(e: LibraryError) -> CatalogError {
     let file = match &e {

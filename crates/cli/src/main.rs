@@ -63,6 +63,11 @@ enum Command {
     /// Create a demo workspace with sample data, in a directory of its own unless
     /// --data-dir or a database is configured.
     Demo,
+    /// The framework library: list, show, search, import, adopt.
+    #[command(subcommand)]
+    Framework(commands::framework::FrameworkCommand),
+    /// What an item maps to in other frameworks, with every path.
+    Crosswalk(commands::framework::CrosswalkArgs),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -113,6 +118,8 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Serve(args) => commands::serve::run(config, args, out).await,
             Command::Migrate(args) => commands::migrate::run(&config, args, out).await,
             Command::Demo => commands::demo::run(config, out).await,
+            Command::Framework(command) => commands::framework::run(&config, command, out).await,
+            Command::Crosswalk(args) => commands::framework::crosswalk(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),
             Command::Version => commands::version::run(out),
         }

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod framework;
 pub mod init;
 pub mod migrate;
 pub mod serve;

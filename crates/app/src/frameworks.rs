@@ -1,0 +1,244 @@
+//! The framework library as users see it: list, browse, search, crosswalk, import
+//! custom frameworks, and choose which frameworks an organization works with.
+//!
+//! The library is the shipped frameworks (compiled in) plus those users imported
+//! (stored in the database, installation-wide). It is built once and rebuilt only
+//! when the set of imported frameworks changes, which every replica notices because
+//! the check reads the database.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use isms_catalog::load_with;
+use isms_domain::OrgId;
+use isms_domain::crosswalk::Hit;
+use isms_domain::framework::{Framework, FrameworkId, ItemKind, ItemRef, Library, PIVOT};
+use isms_domain::trail::TrailActor;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::trail::{created, record};
+use crate::{AppError, AppResult, Cx, ErrorKind};
+
+/// The built library and the fingerprint of the imported frameworks it contains.
+#[derive(Debug, Default)]
+pub struct LibraryCache {
+    built: Mutex<Option<(Vec<(String, OffsetDateTime)>, Arc<Library>)>>,
+}
+
+fn broken(errors: &[isms_catalog::CatalogError]) -> AppError {
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    AppError::new(
+        ErrorKind::Internal,
+        "catalog_invalid",
+        format!("the framework library does not load: {}", text.join("; ")),
+    )
+}
+
+/// The current library: shipped frameworks plus imported ones. Works on a database
+/// that was never migrated (then only the shipped frameworks exist).
+pub async fn library(cx: &Cx) -> AppResult<Arc<Library>> {
+    let migrated = cx.store.schema_status().await?.pending.iter().all(|m| m.version > 2);
+    let versions = if migrated { cx.store.read().await?.custom_framework_versions().await? } else { Vec::new() };
+    if let Ok(guard) = cx.library.built.lock()
+        && let Some((fingerprint, lib)) = guard.as_ref()
+        && *fingerprint == versions
+    {
+        return Ok(lib.clone());
+    }
+    let custom = if versions.is_empty() { Vec::new() } else { cx.store.read().await?.custom_frameworks().await? };
+    let lib = Arc::new(load_with(custom, Vec::new()).map_err(|e| broken(&e))?);
+    if let Ok(mut guard) = cx.library.built.lock() {
+        *guard = Some((versions, lib.clone()));
+    }
+    Ok(lib)
+}
+
+/// One line of `isms framework list`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkSummary {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its edition.
+    pub version: String,
+    /// Standard, regulation, guideline or custom.
+    pub kind: String,
+    /// Items per kind.
+    pub counts: BTreeMap<String, usize>,
+    /// True when imported by a user rather than shipped.
+    pub imported: bool,
+}
+
+fn summary(lib: &Library, fw: &Framework, imported: bool) -> FrameworkSummary {
+    FrameworkSummary {
+        id: fw.id.to_string(),
+        name: fw.name.clone(),
+        version: fw.version.clone(),
+        kind: serde_json::to_value(fw.kind).ok().and_then(|v| v.as_str().map(ToOwned::to_owned)).unwrap_or_default(),
+        counts: lib.count_by_kind(fw.id.as_str()).into_iter().map(|(k, n)| (k.as_str().to_owned(), n)).collect(),
+        imported,
+    }
+}
+
+/// Every framework in the library.
+pub async fn list_frameworks(cx: &Cx) -> AppResult<Vec<FrameworkSummary>> {
+    let lib = library(cx).await?;
+    let shipped = isms_catalog::SHIPPED_FRAMEWORKS.len();
+    Ok(lib.frameworks().iter().enumerate().map(|(i, fw)| summary(&lib, fw, i >= shipped)).collect())
+}
+
+fn unknown_framework(id: &str) -> AppError {
+    AppError::new(
+        ErrorKind::NotFound,
+        "framework_not_found",
+        format!("there is no framework {id:?}; `isms framework list` shows the available ones"),
+    )
+}
+
+/// A framework, or the part of it under one item (a theme, family, function...).
+pub async fn show_framework(cx: &Cx, id: &str, under: Option<&str>) -> AppResult<Framework> {
+    let lib = library(cx).await?;
+    let fw = lib.framework(id).ok_or_else(|| unknown_framework(id))?;
+    let Some(root) = under else { return Ok(fw.clone()) };
+    if lib.item(id, root).is_none() {
+        return Err(AppError::new(
+            ErrorKind::NotFound,
+            "item_not_found",
+            format!("framework {id} has no item {root:?}"),
+        ));
+    }
+    let mut keep: std::collections::HashSet<&str> = [root].into();
+    let items = fw
+        .items
+        .iter()
+        .filter(|i| {
+            let inside = i.id == root || i.parent.as_deref().is_some_and(|p| keep.contains(p));
+            if inside {
+                keep.insert(&i.id);
+            }
+            inside
+        })
+        .cloned()
+        .collect();
+    Ok(Framework { items, ..fw.clone() })
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    /// The item found.
+    pub item: ItemRef,
+    /// Its kind.
+    pub kind: ItemKind,
+    /// Its title.
+    pub title: String,
+}
+
+/// Full-text search over ids, titles, guidance and official text.
+pub async fn search(cx: &Cx, query: &str, framework: Option<&str>, limit: usize) -> AppResult<Vec<SearchHit>> {
+    let lib = library(cx).await?;
+    if let Some(f) = framework
+        && lib.framework(f).is_none()
+    {
+        return Err(unknown_framework(f));
+    }
+    if query.trim().is_empty() {
+        return Err(AppError::invalid_field("query", "type at least one word to search for"));
+    }
+    Ok(lib
+        .search(query, framework, limit)
+        .into_iter()
+        .map(|(r, item)| SearchHit { item: r, kind: item.kind, title: item.title.clone() })
+        .collect())
+}
+
+/// Parses `framework:item` (`iso27001-2022:A.5.15`). A bare item id means the pivot.
+pub fn parse_item_ref(text: &str) -> AppResult<ItemRef> {
+    let (framework, item) = match text.split_once(':') {
+        Some((f, i)) => (f, i),
+        None => (PIVOT, text),
+    };
+    let framework = FrameworkId::parse(framework.trim()).map_err(|m| AppError::invalid_field("item", m))?;
+    if item.trim().is_empty() {
+        return Err(AppError::invalid_field("item", "write the item as framework:id, e.g. iso27001-2022:A.5.15"));
+    }
+    Ok(ItemRef { framework, item: item.trim().to_owned() })
+}
+
+/// What an item maps to in other frameworks (or in one), with every path.
+pub async fn crosswalk(cx: &Cx, from: &ItemRef, to: Option<&str>) -> AppResult<Vec<Hit>> {
+    let lib = library(cx).await?;
+    let to = to.map(|t| FrameworkId::parse(t).map_err(|m| AppError::invalid_field("to", m))).transpose()?;
+    lib.crosswalk(from, to.as_ref()).map_err(|e| AppError::new(ErrorKind::NotFound, "item_not_found", e.to_string()))
+}
+
+/// Adds an imported framework to the library after checking it against everything
+/// loaded (unique ids, parents, no clash with a shipped or imported framework).
+/// Nothing is stored when any check fails.
+pub async fn import_framework(cx: &Cx, framework: Framework, origin: &str) -> AppResult<FrameworkSummary> {
+    crate::schema::require_current_schema(cx).await?;
+    let lib = library(cx).await?;
+    if lib.framework(framework.id.as_str()).is_some() {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "framework_exists",
+            format!("a framework with id {} already exists; choose another id with --id", framework.id),
+        ));
+    }
+    let mut custom = cx.store.read().await?.custom_frameworks().await?;
+    custom.push(framework.clone());
+    let check = load_with(custom, Vec::new()).map_err(|errors| {
+        AppError::invalid(
+            errors.iter().map(|e| crate::FieldError { field: "framework".into(), message: e.to_string() }).collect(),
+        )
+    })?;
+    let mut tx = cx.store.write().await?;
+    tx.insert_custom_framework(&framework, origin, cx.clock.now()).await?;
+    tx.commit().await?;
+    tracing::info!(framework = %framework.id, origin, items = framework.items.len(), "framework imported");
+    Ok(summary(&check, &framework, true))
+}
+
+/// The frameworks an organization works with: ISO/IEC 27001:2022 always, then the
+/// adopted ones.
+pub async fn frameworks_in_use(cx: &Cx, org: OrgId) -> AppResult<Vec<FrameworkId>> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    let mut ids =
+        vec![FrameworkId::parse(PIVOT).map_err(|m| AppError::new(ErrorKind::Internal, "catalog_invalid", m))?];
+    ids.extend(tx.frameworks_in_use(org).await?.into_iter().map(|(id, _)| id));
+    Ok(ids)
+}
+
+/// Adds a framework to those an organization works with.
+pub async fn adopt_framework(cx: &Cx, actor: &TrailActor, org: OrgId, framework: &str) -> AppResult<()> {
+    let lib = library(cx).await?;
+    let fw = lib.framework(framework).ok_or_else(|| unknown_framework(framework))?;
+    if fw.id.as_str() == PIVOT {
+        return Err(AppError::new(ErrorKind::Conflict, "framework_in_use", format!("{PIVOT} is always in use")));
+    }
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    if tx.frameworks_in_use(org).await?.iter().any(|(id, _)| *id == fw.id) {
+        return Err(AppError::new(ErrorKind::Conflict, "framework_in_use", format!("{} is already in use", fw.id)));
+    }
+    let now = cx.clock.now();
+    tx.adopt_framework(org, &fw.id, now).await?;
+    #[derive(Serialize)]
+    struct Adopted<'a> {
+        framework: &'a str,
+        name: &'a str,
+    }
+    let draft = created(
+        actor,
+        "framework.adopted",
+        "framework",
+        fw.id.to_string(),
+        &Adopted { framework: fw.id.as_str(), name: &fw.name },
+    );
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(())
+}
