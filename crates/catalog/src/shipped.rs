@@ -54,7 +54,10 @@ pub static SHIPPED_FRAMEWORKS: &[ShippedFramework] = &[
     framework!("nist-800-53r5"),
     framework!("nist-800-171r2"),
     framework!("cmmc-2.0"),
+    framework!("far-52.204-21"),
     framework!("hipaa-security"),
+    framework!("glba-safeguards"),
+    framework!("gdpr-art32"),
 ];
 
 /// Every shipped mapping set.
@@ -63,8 +66,14 @@ pub static SHIPPED_MAPPINGS: &[ShippedMapping] = &[
     mapping!("nist-800-53r5_to_iso27001-2022"),
     mapping!("nist-csf-2.0_to_nist-800-53r5"),
     mapping!("nist-800-171r2_to_iso27001-2022"),
+    mapping!("nist-800-171r2_to_iso27001-2022_isms"),
     mapping!("cmmc-2.0_to_nist-800-171r2"),
     mapping!("hipaa-security_to_nist-800-53r5"),
+    mapping!("nist-csf-2.0_to_iso27001-2022"),
+    mapping!("far-52.204-21_to_cmmc-2.0"),
+    mapping!("hipaa-security_to_iso27001-2022"),
+    mapping!("glba-safeguards_to_iso27001-2022"),
+    mapping!("gdpr-art32_to_iso27001-2022"),
 ];
 
 fn located(e: LibraryError) -> CatalogError {
