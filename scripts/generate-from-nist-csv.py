@@ -114,3 +114,24 @@ write_csv(os.path.join(root, 'mappings', 'nist-800-171r2_to_iso27001-2022.csv'),
 print(f'csf->53: {n1} links, 53->iso: {n2}, hipaa->53: {n3}, 171->iso: {len(data)} links for {len(derived)} requirements')
 for k, v in dropped.items():
     print(f'{k}: dropped links to {sorted(v)} (not in the shipped catalog)')
+
+# --- CMMC 2.0 and FAR 52.204-21 to ISO/IEC 27001:2022, derived ----------------------
+# A CMMC practice is its SP 800-171 requirement; FAR requirements are CMMC Level 1
+# practices. Both reach ISO through the SP 800-171 -> ISO links (Appendix D and ours).
+def links(name):
+    with open(os.path.join(root, 'mappings', name + '.csv'), newline='') as f:
+        return [(r['source_id'], r['target_id']) for r in csv.DictReader(f)]
+req_iso = defaultdict(set)
+for name in ('nist-800-171r2_to_iso27001-2022', 'nist-800-171r2_to_iso27001-2022_isms'):
+    for s, t in links(name):
+        req_iso[s].add(t)
+cmmc_iso = defaultdict(set)
+for practice, requirement in links('cmmc-2.0_to_nist-800-171r2'):
+    cmmc_iso[practice] |= req_iso[requirement]
+far_iso = defaultdict(set)
+for far, practice in links('far-52.204-21_to_cmmc-2.0'):
+    far_iso[far] |= cmmc_iso[practice]
+for name, table in (('cmmc-2.0_to_iso27001-2022', cmmc_iso), ('far-52.204-21_to_iso27001-2022', far_iso)):
+    data = [[s, t, 'intersects'] for s in table for t in sorted(table[s], key=order)]
+    write_csv(os.path.join(root, 'mappings', name + '.csv'), ['source_id', 'target_id', 'relation'], data)
+    print(f'{name}: {len(data)} links for {len(table)} items')

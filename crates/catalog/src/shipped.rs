@@ -74,6 +74,8 @@ pub static SHIPPED_MAPPINGS: &[ShippedMapping] = &[
     mapping!("hipaa-security_to_iso27001-2022"),
     mapping!("glba-safeguards_to_iso27001-2022"),
     mapping!("gdpr-art32_to_iso27001-2022"),
+    mapping!("cmmc-2.0_to_iso27001-2022"),
+    mapping!("far-52.204-21_to_iso27001-2022"),
 ];
 
 fn located(e: LibraryError) -> CatalogError {

@@ -144,3 +144,172 @@ fn the_2022_to_2013_direction_answers_too() {
     let hits: Vec<String> = lib.crosswalk(&from, Some(&to)).unwrap().into_iter().map(|h| h.target.item).collect();
     assert_eq!(hits, ["A.12.1.2", "A.14.2.2", "A.14.2.3", "A.14.2.4"]);
 }
+
+fn ids_of_kind(lib: &Library, framework: &str, kind: ItemKind) -> Vec<String> {
+    lib.framework(framework).unwrap().items.iter().filter(|i| i.kind == kind).map(|i| i.id.clone()).collect()
+}
+
+fn direct_sources(lib: &Library, source: &str, target: &str) -> BTreeSet<String> {
+    lib.mappings()
+        .iter()
+        .filter(|m| m.source.as_str() == source && m.target.as_str() == target)
+        .flat_map(|m| m.links.iter().map(|l| l.source.clone()))
+        .collect()
+}
+
+#[test]
+fn csf_2_0_has_6_functions_22_categories_and_106_subcategories() {
+    let lib = library();
+    let counts = lib.count_by_kind("nist-csf-2.0");
+    assert_eq!(
+        (counts[&ItemKind::Function], counts[&ItemKind::Category], counts[&ItemKind::Subcategory]),
+        (6, 22, 106)
+    );
+    assert_eq!(ids_of_kind(&lib, "nist-csf-2.0", ItemKind::Function), ["GV", "ID", "PR", "DE", "RS", "RC"]);
+}
+
+#[test]
+fn every_csf_subcategory_maps_to_an_iso_27001_2022_requirement_or_control() {
+    let lib = library();
+    let mapped = direct_sources(&lib, "nist-csf-2.0", "iso27001-2022");
+    let unmapped: Vec<String> =
+        ids_of_kind(&lib, "nist-csf-2.0", ItemKind::Subcategory).into_iter().filter(|s| !mapped.contains(s)).collect();
+    assert!(unmapped.is_empty(), "CSF subcategories without an ISO mapping: {unmapped:?}");
+}
+
+#[test]
+fn sp_800_53_rev5_has_20_families_and_1189_controls_and_enhancements_with_baselines() {
+    let lib = library();
+    let counts = lib.count_by_kind("nist-800-53r5");
+    assert_eq!(counts[&ItemKind::Family], 20);
+    assert_eq!(counts[&ItemKind::Control] + counts[&ItemKind::Enhancement], 1189);
+    let fw = lib.framework("nist-800-53r5").unwrap();
+    let in_baseline = |b: &str| fw.items.iter().filter(|i| i.attribute("baseline").iter().any(|v| v == b)).count();
+    // SP 800-53B (5.1.1 profiles): LOW 149, MODERATE 287, HIGH 370, PRIVACY 96 controls and enhancements.
+    assert_eq!(
+        (in_baseline("low"), in_baseline("moderate"), in_baseline("high"), in_baseline("privacy")),
+        (149, 287, 370, 96)
+    );
+    let ac2 = lib.item("nist-800-53r5", "AC-2").unwrap();
+    assert_eq!(ac2.attribute("baseline"), ["low", "moderate", "high"]);
+}
+
+#[test]
+fn sp_800_171_rev2_has_110_requirements_in_14_families() {
+    let lib = library();
+    let counts = lib.count_by_kind("nist-800-171r2");
+    assert_eq!((counts[&ItemKind::Requirement], counts[&ItemKind::Family]), (110, 14));
+    let fw = lib.framework("nist-800-171r2").unwrap();
+    let basic = fw.items.iter().filter(|i| i.attribute("requirement_type") == ["basic"]).count();
+    assert_eq!(basic, 31);
+    let mapped = direct_sources(&lib, "nist-800-171r2", "iso27001-2022");
+    assert_eq!(mapped.len(), 110, "every requirement maps to ISO/IEC 27001:2022");
+}
+
+#[test]
+fn cmmc_level_1_is_17_practices_from_15_far_requirements_and_level_2_is_all_110() {
+    let lib = library();
+    let l1: Vec<String> = lib.children("cmmc-2.0", "L1").iter().map(|i| i.id.clone()).collect();
+    assert_eq!(
+        l1,
+        [
+            "AC.L1-3.1.1",
+            "AC.L1-3.1.2",
+            "AC.L1-3.1.20",
+            "AC.L1-3.1.22",
+            "IA.L1-3.5.1",
+            "IA.L1-3.5.2",
+            "MP.L1-3.8.3",
+            "PE.L1-3.10.1",
+            "PE.L1-3.10.3",
+            "PE.L1-3.10.4",
+            "PE.L1-3.10.5",
+            "SC.L1-3.13.1",
+            "SC.L1-3.13.5",
+            "SI.L1-3.14.1",
+            "SI.L1-3.14.2",
+            "SI.L1-3.14.4",
+            "SI.L1-3.14.5"
+        ]
+    );
+    assert_eq!(lib.children("cmmc-2.0", "L2").len(), 93);
+    assert_eq!(ids_of_kind(&lib, "far-52.204-21", ItemKind::Requirement).len(), 15);
+    let far = lib.mappings().iter().find(|m| m.id == "far-52.204-21_to_cmmc-2.0").unwrap();
+    let practices: BTreeSet<&str> = far.links.iter().map(|l| l.target.as_str()).collect();
+    assert_eq!(
+        practices,
+        l1.iter().map(String::as_str).collect(),
+        "the 15 FAR requirements are exactly the 17 L1 practices"
+    );
+    let practice_to_requirement = direct_sources(&lib, "cmmc-2.0", "nist-800-171r2");
+    assert_eq!(practice_to_requirement.len(), 110);
+}
+
+#[test]
+fn every_hipaa_implementation_specification_is_required_or_addressable() {
+    let lib = library();
+    let fw = lib.framework("hipaa-security").unwrap();
+    let sections: Vec<String> = ids_of_kind(&lib, "hipaa-security", ItemKind::Section);
+    assert_eq!(sections, ["164.308", "164.310", "164.312", "164.314", "164.316"]);
+    let mut marks = BTreeMap::new();
+    for spec in fw.items.iter().filter(|i| i.kind == ItemKind::ImplementationSpecification) {
+        let mark = spec.attribute("implementation");
+        assert!(mark == ["required"] || mark == ["addressable"], "{} is marked {mark:?}", spec.id);
+        *marks.entry(mark[0].clone()).or_insert(0) += 1;
+        let parent = lib.item("hipaa-security", spec.parent.as_deref().unwrap()).unwrap();
+        assert_eq!(parent.kind, ItemKind::Standard, "{} belongs to a standard", spec.id);
+    }
+    assert_eq!(marks["required"] + marks["addressable"], 46);
+    assert_eq!(lib.item("hipaa-security", "164.312(a)(2)(iv)").unwrap().attribute("implementation"), ["addressable"]);
+    assert_eq!(lib.item("hipaa-security", "164.308(a)(1)(ii)(A)").unwrap().attribute("implementation"), ["required"]);
+}
+
+#[test]
+fn glba_and_gdpr_have_every_paragraph_named_by_the_issue() {
+    let lib = library();
+    let glba = ids_of_kind(&lib, "glba-safeguards", ItemKind::Provision);
+    let mut expected: Vec<String> = ('a'..='j').map(|c| format!("314.4({c})")).collect();
+    expected.splice(3..3, (1..=8).map(|n| format!("314.4(c)({n})")));
+    assert_eq!(glba, expected);
+    let gdpr = ids_of_kind(&lib, "gdpr-art32", ItemKind::Provision);
+    assert_eq!(gdpr, ["32(1)", "32(1)(a)", "32(1)(b)", "32(1)(c)", "32(1)(d)", "32(2)", "32(3)", "32(4)"]);
+}
+
+#[test]
+fn every_framework_but_the_pivot_maps_to_it_directly() {
+    let lib = library();
+    for fw in lib.frameworks().iter().filter(|f| f.id.as_str() != "iso27001-2022") {
+        let mapped = direct_sources(&lib, fw.id.as_str(), "iso27001-2022");
+        assert!(!mapped.is_empty(), "{} has no mapping to ISO/IEC 27001:2022", fw.id);
+        if ["nist-800-53r5", "iso27001-2013"].contains(&fw.id.as_str()) {
+            continue; // OLIR 155 covers 220 SP 800-53 controls; 2013 is checked on its own
+        }
+        let unmapped: Vec<&str> = fw
+            .items
+            .iter()
+            .filter(|i| !i.kind.is_grouping() && i.parent.is_some() && !mapped.contains(&i.id))
+            .map(|i| i.id.as_str())
+            .filter(|id| !lib.children(fw.id.as_str(), id).iter().any(|c| mapped.contains(&c.id)))
+            .collect();
+        assert!(unmapped.is_empty(), "{}: not mapped to ISO: {unmapped:?}", fw.id);
+    }
+}
+
+#[test]
+fn hipaa_to_csf_is_answered_through_iso_with_every_path() {
+    let lib = library();
+    let from = isms_domain::framework::ItemRef {
+        framework: isms_domain::framework::FrameworkId::parse("hipaa-security").unwrap(),
+        item: "164.308(a)(7)(ii)(A)".into(),
+    };
+    let to = isms_domain::framework::FrameworkId::parse("nist-csf-2.0").unwrap();
+    let hits = lib.crosswalk(&from, Some(&to)).unwrap();
+    let backup = hits.iter().find(|h| h.target.item == "PR.DS-11").expect("data backup plan reaches PR.DS-11");
+    assert!(!backup.direct);
+    assert!(
+        backup.paths.iter().any(|p| p.steps[0].to.item == "A.8.13"),
+        "the path through ISO A.8.13 is shown: {:?}",
+        backup.paths
+    );
+    assert!(backup.paths.len() >= 2, "paths through SP 800-53 are kept too: {:?}", backup.paths);
+}
