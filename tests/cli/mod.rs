@@ -2,5 +2,6 @@
 
 mod config;
 mod demo;
+mod framework;
 mod init;
 mod serve;

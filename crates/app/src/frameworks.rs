@@ -20,10 +20,13 @@ use time::OffsetDateTime;
 use crate::trail::{created, record};
 use crate::{AppError, AppResult, Cx, ErrorKind};
 
+/// Id and import instant of each imported framework in a built library.
+type Fingerprint = Vec<(String, OffsetDateTime)>;
+
 /// The built library and the fingerprint of the imported frameworks it contains.
 #[derive(Debug, Default)]
 pub struct LibraryCache {
-    built: Mutex<Option<(Vec<(String, OffsetDateTime)>, Arc<Library>)>>,
+    built: Mutex<Option<(Fingerprint, Arc<Library>)>>,
 }
 
 fn broken(errors: &[isms_catalog::CatalogError]) -> AppError {

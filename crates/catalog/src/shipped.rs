@@ -78,8 +78,8 @@ pub static SHIPPED_MAPPINGS: &[ShippedMapping] = &[
     mapping!("far-52.204-21_to_iso27001-2022"),
 ];
 
-fn located(e: LibraryError) -> CatalogError {
-    let file = match &e {
+fn located(e: &LibraryError) -> CatalogError {
+    let file = match e {
         LibraryError::UnknownItem { mapping, .. } | LibraryError::UnknownFramework { mapping, .. } => {
             format!("frameworks/mappings/{mapping}.csv")
         }
@@ -87,7 +87,7 @@ fn located(e: LibraryError) -> CatalogError {
         | LibraryError::DuplicateItem { framework: id, .. }
         | LibraryError::MissingParent { framework: id, .. } => format!("framework {id}"),
     };
-    let line = match &e {
+    let line = match e {
         LibraryError::UnknownItem { index, .. } => Some(*index as u64 + 1),
         _ => None,
     };
@@ -117,7 +117,7 @@ pub fn load_with(extra: Vec<Framework>, extra_mappings: Vec<MappingSet>) -> Resu
     if !errors.is_empty() {
         return Err(errors);
     }
-    Library::build(frameworks, mappings).map_err(|errs| errs.into_iter().map(located).collect())
+    Library::build(frameworks, mappings).map_err(|errs| errs.iter().map(located).collect())
 }
 
 /// Parses and validates the shipped library.
