@@ -92,6 +92,14 @@ both_engines! {
             let trail = tx.trail(org.id, 0, 1000).await.unwrap();
             assert!(verify_chain(&trail).unwrap() > 0);
         }
+        drop(tx);
+        let in_use: Vec<String> = crate::frameworks::frameworks_in_use(&cx, main.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(in_use, ["iso27001-2022", "hipaa-security", "nist-csf-2.0"]);
     }
 
     async fn serving_the_demo_again_reuses_it_but_never_a_real_workspace(db: TestDb) {
