@@ -106,10 +106,9 @@ pub async fn create_demo(cx: &Cx) -> AppResult<DemoWorkspace> {
 
     // The healthcare company works with HIPAA and reports in CSF terms; the payments
     // client is under the GLBA Safeguards Rule and serves EU customers.
-    for (org, frameworks) in [
-        (&organization, ["hipaa-security", "nist-csf-2.0"]),
-        (&client, ["glba-safeguards", "gdpr-art32"]),
-    ] {
+    for (org, frameworks) in
+        [(&organization, ["hipaa-security", "nist-csf-2.0"]), (&client, ["glba-safeguards", "gdpr-art32"])]
+    {
         for framework in frameworks {
             crate::frameworks::adopt_framework(cx, &actor, org.id, framework).await?;
         }

@@ -41,24 +41,7 @@ impl FrameworkId {
     }
 }
 
-impl TryFrom<String> for FrameworkId {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<FrameworkId> for String {
-    fn from(value: FrameworkId) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for FrameworkId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text::text_newtype!(FrameworkId, String);
 
 /// What sort of document a framework is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod crosswalk;
 pub mod framework;
 pub mod ids;
 pub mod organization;
+mod text;
 pub mod trail;
 pub mod user;
 pub mod workspace;

@@ -53,24 +53,7 @@ impl OrgName {
     }
 }
 
-impl TryFrom<String> for OrgName {
-    type Error = OrgNameError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<OrgName> for String {
-    fn from(value: OrgName) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for OrgName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text::text_newtype!(OrgName, OrgNameError);
 
 /// An organization (tenant).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
