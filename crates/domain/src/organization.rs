@@ -1,8 +1,6 @@
 //! Organizations: the tenants of an installation. A consultant's installation holds
 //! several client organizations; all ISMS data belongs to exactly one of them.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
