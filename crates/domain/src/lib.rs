@@ -8,6 +8,8 @@ pub mod crosswalk;
 pub mod framework;
 pub mod ids;
 pub mod organization;
+pub mod review;
+pub mod soa;
 mod text;
 pub mod trail;
 pub mod user;
