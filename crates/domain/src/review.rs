@@ -137,3 +137,85 @@ mod tests {
         assert_eq!(cycle.status(reviewed, date!(2027 - 01 - 21)), ReviewStatus::Current { due: date!(2027 - 07 - 20) });
     }
 }
+
+/// The kinds of things reviewed on a schedule. New kinds are added here as the
+/// capabilities that own them arrive; the mechanism does not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectKind {
+    /// The Statement of Applicability.
+    Soa,
+    /// The ISMS scope (4.3).
+    Scope,
+    /// An information security objective (6.2).
+    Objective,
+    /// An asset of the inventory.
+    Asset,
+    /// A document.
+    Document,
+    /// A risk.
+    Risk,
+    /// A supplier.
+    Supplier,
+    /// An evidence item.
+    Evidence,
+}
+
+impl SubjectKind {
+    /// The written name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Soa => "soa",
+            SubjectKind::Scope => "scope",
+            SubjectKind::Objective => "objective",
+            SubjectKind::Asset => "asset",
+            SubjectKind::Document => "document",
+            SubjectKind::Risk => "risk",
+            SubjectKind::Supplier => "supplier",
+            SubjectKind::Evidence => "evidence",
+        }
+    }
+
+    /// Parses a written name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            SubjectKind::Soa,
+            SubjectKind::Scope,
+            SubjectKind::Objective,
+            SubjectKind::Asset,
+            SubjectKind::Document,
+            SubjectKind::Risk,
+            SubjectKind::Supplier,
+            SubjectKind::Evidence,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// Something reviewed on a schedule: its kind and id (`soa`, `current`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Subject {
+    /// What kind of thing.
+    pub kind: SubjectKind,
+    /// Which one.
+    pub id: String,
+}
+
+/// A recorded review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// What was reviewed.
+    pub subject: Subject,
+    /// The day of the review.
+    pub reviewed_on: Date,
+    /// Who reviewed (`user:…`).
+    pub reviewer: String,
+    /// What it concluded.
+    pub outcome: ReviewOutcome,
+    /// Notes.
+    pub comment: String,
+    /// When it was recorded.
+    #[serde(with = "time::serde::rfc3339")]
+    pub recorded_at: time::OffsetDateTime,
+}

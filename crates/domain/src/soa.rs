@@ -308,7 +308,10 @@ pub fn rows(
 }
 
 /// Everything that blocks approval, in Annex A order.
-pub fn validate(controls: &[(String, String, String)], records: &BTreeMap<String, ControlImplementation>) -> Vec<SoaProblem> {
+pub fn validate(
+    controls: &[(String, String, String)],
+    records: &BTreeMap<String, ControlImplementation>,
+) -> Vec<SoaProblem> {
     let mut problems = Vec::new();
     for (_, id, _) in controls {
         let Some(r) = records.get(id) else {
@@ -387,7 +390,12 @@ pub fn diff(old: &[SoaRow], new: &[SoaRow]) -> Vec<SoaChange> {
         };
         push(&n.control, "applicable", o.applicable.to_string(), n.applicable.to_string());
         push(&n.control, "reasons", show_reasons(&o.reasons), show_reasons(&n.reasons));
-        push(&n.control, "justification", o.justification.clone().unwrap_or_default(), n.justification.clone().unwrap_or_default());
+        push(
+            &n.control,
+            "justification",
+            o.justification.clone().unwrap_or_default(),
+            n.justification.clone().unwrap_or_default(),
+        );
         push(&n.control, "status", o.status.to_string(), n.status.to_string());
         push(&n.control, "owner", o.owner.clone().unwrap_or_default(), n.owner.clone().unwrap_or_default());
         push(&n.control, "risks", o.risks.join(", "), n.risks.join(", "));
@@ -451,7 +459,10 @@ mod tests {
     #[test]
     fn new_records_are_applicable_without_reason_and_contradictions_are_caught() {
         let mut r = ControlImplementation::not_started("A.5.1", OffsetDateTime::UNIX_EPOCH);
-        assert_eq!(validate(&controls()[..1], &records(vec![r.clone()])), [SoaProblem::ApplicableWithoutReason("A.5.1".into())]);
+        assert_eq!(
+            validate(&controls()[..1], &records(vec![r.clone()])),
+            [SoaProblem::ApplicableWithoutReason("A.5.1".into())]
+        );
         r.reasons.insert(InclusionReason::Contractual);
         r.status = ControlStatus::NotApplicable;
         assert_eq!(

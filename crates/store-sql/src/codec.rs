@@ -19,6 +19,19 @@ pub(crate) fn text_to_instant(column: &str, text: &str) -> Result<OffsetDateTime
         .map_err(|e| StoreError::Corrupt(format!("column {column} holds {text:?}, not an RFC 3339 instant: {e}")))
 }
 
+/// Formats a civil date as `YYYY-MM-DD`.
+pub(crate) fn date_to_text(date: time::Date) -> String {
+    let fmt = format_description!("[year]-[month]-[day]");
+    date.format(&fmt).unwrap_or_else(|_| date.to_string())
+}
+
+/// Parses stored `YYYY-MM-DD` text.
+pub(crate) fn text_to_date(column: &str, text: &str) -> Result<time::Date, StoreError> {
+    let fmt = format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &fmt)
+        .map_err(|e| StoreError::Corrupt(format!("column {column} holds {text:?}, not a date: {e}")))
+}
+
 /// Turns a domain parse failure of a stored value into `Corrupt`.
 pub(crate) fn corrupt(column: &str, error: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("column {column}: {error}"))

@@ -11,10 +11,12 @@
 
 mod codec;
 mod connect;
+mod controls;
 mod dialect;
 mod frameworks;
 pub mod migrations;
 mod repo;
+mod reviews;
 mod tx;
 
 pub use connect::{ConnectError, ConnectOptions, SqlStore, connect, redact_url, sqlite_url_for_file};

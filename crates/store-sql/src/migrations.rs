@@ -54,8 +54,11 @@ macro_rules! migration {
 
 /// Every migration of the product, in order. Append only: never edit or remove one
 /// that has shipped.
-pub static MIGRATIONS: &[Migration] =
-    &[migration!(1, "foundation", "0001_foundation"), migration!(2, "frameworks", "0002_frameworks")];
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(1, "foundation", "0001_foundation"),
+    migration!(2, "frameworks", "0002_frameworks"),
+    migration!(3, "controls_and_soa", "0003_controls_and_soa"),
+];
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";

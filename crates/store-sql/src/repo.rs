@@ -26,7 +26,7 @@ pub(crate) fn org_id(row: &AnyRow, column: &str) -> StoreResult<OrgId> {
     get::<String>(row, column)?.parse().map_err(|e| corrupt(column, e))
 }
 
-fn user_id(row: &AnyRow, column: &str) -> StoreResult<UserId> {
+pub(crate) fn user_id(row: &AnyRow, column: &str) -> StoreResult<UserId> {
     get::<String>(row, column)?.parse().map_err(|e| corrupt(column, e))
 }
 

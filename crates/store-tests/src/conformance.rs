@@ -3,6 +3,10 @@
 use std::sync::Arc;
 
 use isms_domain::framework::{Framework, FrameworkId, FrameworkKind, Item, ItemKind};
+use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, Subject, SubjectKind};
+use isms_domain::soa::{
+    ControlImplementation, ControlLink, ControlStatus, InclusionReason, LinkKind, SoaRow, SoaVersion, StatusChange,
+};
 use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
 use isms_domain::{
     DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, User, UserId, Workspace, WorkspaceKind,
@@ -333,6 +337,110 @@ both_engines! {
         let names: Vec<String> =
             store.read().await.unwrap().organizations().await.unwrap().into_iter().map(|o| o.name.to_string()).collect();
         assert_eq!(names, ["Acme", "Globex"], "Initech was not saved on either engine");
+    }
+
+    async fn control_implementations_round_trip_per_organization(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, users) = two_tenants(&store).await;
+        let mut record = ControlImplementation::not_started("A.5.15", at(10));
+        record.reasons = [InclusionReason::RiskTreatment, InclusionReason::Contractual].into();
+        record.status = ControlStatus::PartiallyImplemented;
+        record.owner = Some(users[0].id);
+        record.target_date = Some(time::macros::date!(2027 - 03 - 31));
+        record.implementation = "Okta SSO; **quarterly** access reviews.".into();
+        record.links = [
+            ControlLink { kind: LinkKind::Risk, id: "R-7".into() },
+            ControlLink { kind: LinkKind::Asset, id: "crm".into() },
+        ]
+        .into();
+        let mut excluded = ControlImplementation::not_started("A.7.1", at(11));
+        excluded.applicable = false;
+        excluded.status = ControlStatus::NotApplicable;
+        excluded.justification = Some("Fully remote company; offices are coworking spaces.".into());
+        let mut tx = store.write().await.unwrap();
+        tx.save_control_implementation(acme.id, &record).await.unwrap();
+        tx.save_control_implementation(acme.id, &excluded).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.control_implementations(acme.id).await.unwrap(), vec![record.clone(), excluded]);
+        assert!(tx.control_implementations(globex.id).await.unwrap().is_empty(), "Globex sees none of Acme's");
+        drop(tx);
+        record.links = [ControlLink { kind: LinkKind::Document, id: "POL-3".into() }].into();
+        record.status = ControlStatus::Implemented;
+        let mut tx = store.write().await.unwrap();
+        tx.save_control_implementation(acme.id, &record).await.unwrap();
+        tx.commit().await.unwrap();
+        let got = store.read().await.unwrap().control_implementations(acme.id).await.unwrap();
+        assert_eq!(got[0], record, "saving replaces the links");
+    }
+
+    async fn status_history_is_kept_in_order(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, _, _) = two_tenants(&store).await;
+        let mut tx = store.write().await.unwrap();
+        tx.save_control_implementation(acme.id, &ControlImplementation::not_started("A.8.5", at(1))).await.unwrap();
+        let changes = [
+            StatusChange { control: "A.8.5".into(), from: None, to: ControlStatus::NotStarted, by: "system:test".into(), at: at(1) },
+            StatusChange { control: "A.8.5".into(), from: Some(ControlStatus::NotStarted), to: ControlStatus::Planned, by: "system:test".into(), at: at(2) },
+            StatusChange { control: "A.8.5".into(), from: Some(ControlStatus::Planned), to: ControlStatus::Implemented, by: "system:test".into(), at: at(2) },
+        ];
+        for c in &changes {
+            tx.append_status_change(acme.id, c).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        assert_eq!(store.read().await.unwrap().control_history(acme.id, "A.8.5").await.unwrap(), changes);
+    }
+
+    async fn soa_versions_are_numbered_per_organization_and_never_overwritten(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let row = SoaRow {
+            theme: "A.5".into(),
+            control: "A.5.1".into(),
+            title: "Policies for information security".into(),
+            applicable: true,
+            reasons: vec![InclusionReason::BusinessPractice],
+            justification: None,
+            status: ControlStatus::Implemented,
+            owner: Some("User 1".into()),
+            risks: vec![],
+        };
+        let v1 = SoaVersion { number: 1, approved_by: "user:x".into(), approved_at: at(5), comment: "first".into(), rows: vec![row] };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_soa_version(acme.id, &v1).await.unwrap();
+        tx.insert_soa_version(globex.id, &v1).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let again = SoaVersion { comment: "overwrite?".into(), ..v1.clone() };
+        assert!(matches!(tx.insert_soa_version(acme.id, &again).await, Err(StoreError::Conflict(_))));
+        drop(tx);
+        assert_eq!(store.read().await.unwrap().soa_versions(acme.id).await.unwrap(), vec![v1]);
+    }
+
+    async fn reviews_need_a_cycle_and_are_kept_per_subject(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let soa = Subject { kind: SubjectKind::Soa, id: "current".into() };
+        let review = Review {
+            subject: soa.clone(),
+            reviewed_on: time::macros::date!(2026 - 11 - 20),
+            reviewer: "user:x".into(),
+            outcome: ReviewOutcome::NoChange,
+            comment: "Still right.".into(),
+            recorded_at: at(9),
+        };
+        let mut tx = store.write().await.unwrap();
+        assert!(tx.insert_review(acme.id, &review).await.is_err(), "a review needs a cycle");
+        drop(tx);
+        let mut tx = store.write().await.unwrap();
+        tx.set_review_cycle(acme.id, &soa, ReviewCycle::default(), time::macros::date!(2026 - 01 - 01)).await.unwrap();
+        tx.insert_review(acme.id, &review).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.review_cycle(acme.id, &soa).await.unwrap(), Some((ReviewCycle::default(), time::macros::date!(2026 - 01 - 01))));
+        assert_eq!(tx.reviews(acme.id, &soa).await.unwrap(), vec![review]);
+        assert_eq!(tx.review_cycle(globex.id, &soa).await.unwrap(), None);
+        assert!(tx.reviews(globex.id, &soa).await.unwrap().is_empty());
     }
 
     async fn appending_after_a_stale_head_is_a_conflict(db: TestDb) {

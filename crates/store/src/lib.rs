@@ -17,8 +17,8 @@ mod repo;
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
-    FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead,
-    WorkspaceWrite,
+    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, ReviewRead, ReviewWrite, SoaRead,
+    SoaWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
 };
 
 use std::fmt;
@@ -73,11 +73,16 @@ pub trait Store: Send + Sync + fmt::Debug {
 }
 
 /// Everything that can be read inside one transaction.
-pub trait ReadTx: WorkspaceRead + OrgRead + UserRead + TrailRead + FrameworkRead + Send {}
+pub trait ReadTx:
+    WorkspaceRead + OrgRead + UserRead + TrailRead + FrameworkRead + ControlRead + SoaRead + ReviewRead + Send
+{
+}
 
 /// Everything that can be read and written inside one transaction.
 #[async_trait]
-pub trait WriteTx: ReadTx + WorkspaceWrite + OrgWrite + UserWrite + TrailWrite + FrameworkWrite {
+pub trait WriteTx:
+    ReadTx + WorkspaceWrite + OrgWrite + UserWrite + TrailWrite + FrameworkWrite + ControlWrite + SoaWrite + ReviewWrite
+{
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

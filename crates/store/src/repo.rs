@@ -3,8 +3,11 @@
 
 use async_trait::async_trait;
 use isms_domain::framework::{Framework, FrameworkId};
+use isms_domain::review::{Review, ReviewCycle, Subject};
+use isms_domain::soa::{ControlImplementation, SoaVersion, StatusChange};
 use isms_domain::trail::{TrailEntry, TrailHead};
 use isms_domain::{Email, Membership, OrgId, Organization, Role, User, UserId, Workspace};
+use time::Date;
 use time::OffsetDateTime;
 
 use crate::StoreResult;
@@ -110,4 +113,61 @@ pub trait FrameworkWrite {
     async fn adopt_framework(&mut self, org: OrgId, framework: &FrameworkId, at: OffsetDateTime) -> StoreResult<()>;
     /// Stops using a framework; false when it was not in use.
     async fn drop_framework(&mut self, org: OrgId, framework: &FrameworkId) -> StoreResult<bool>;
+}
+
+/// Reads an organization's control implementations.
+#[async_trait]
+pub trait ControlRead {
+    /// Every control record of the organization, by control id.
+    async fn control_implementations(&mut self, org: OrgId) -> StoreResult<Vec<ControlImplementation>>;
+    /// One control's status history, oldest first.
+    async fn control_history(&mut self, org: OrgId, control: &str) -> StoreResult<Vec<StatusChange>>;
+}
+
+/// Changes an organization's control implementations.
+#[async_trait]
+pub trait ControlWrite {
+    /// Creates or replaces a control record (its links included).
+    async fn save_control_implementation(&mut self, org: OrgId, record: &ControlImplementation) -> StoreResult<()>;
+    /// Appends to a control's status history.
+    async fn append_status_change(&mut self, org: OrgId, change: &StatusChange) -> StoreResult<()>;
+}
+
+/// Reads approved SoA versions.
+#[async_trait]
+pub trait SoaRead {
+    /// Every approved version, oldest first.
+    async fn soa_versions(&mut self, org: OrgId) -> StoreResult<Vec<SoaVersion>>;
+}
+
+/// Stores approved SoA versions; there is no way to change or delete one.
+#[async_trait]
+pub trait SoaWrite {
+    /// Stores a newly approved version. `Conflict` when its number is taken (another
+    /// approval got there first).
+    async fn insert_soa_version(&mut self, org: OrgId, version: &SoaVersion) -> StoreResult<()>;
+}
+
+/// Reads review cycles and reviews.
+#[async_trait]
+pub trait ReviewRead {
+    /// A subject's cycle and the day it started, if it has one.
+    async fn review_cycle(&mut self, org: OrgId, subject: &Subject) -> StoreResult<Option<(ReviewCycle, Date)>>;
+    /// A subject's reviews, oldest first.
+    async fn reviews(&mut self, org: OrgId, subject: &Subject) -> StoreResult<Vec<Review>>;
+}
+
+/// Sets review cycles and records reviews.
+#[async_trait]
+pub trait ReviewWrite {
+    /// Creates or changes a subject's cycle.
+    async fn set_review_cycle(
+        &mut self,
+        org: OrgId,
+        subject: &Subject,
+        cycle: ReviewCycle,
+        started: Date,
+    ) -> StoreResult<()>;
+    /// Records a review (the subject must have a cycle).
+    async fn insert_review(&mut self, org: OrgId, review: &Review) -> StoreResult<()>;
 }
