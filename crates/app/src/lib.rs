@@ -6,12 +6,14 @@
 //! Time and randomness come in through [`Cx`], so tests control them.
 
 mod clock;
+pub mod controls;
 pub mod demo;
 mod entropy;
 mod error;
 pub mod frameworks;
 pub mod password;
 pub mod schema;
+pub mod soa;
 mod trail;
 pub mod workspace;
 

@@ -13,7 +13,7 @@ use crate::schema::readiness;
 use crate::workspace::{NewWorkspace, initialize_workspace};
 use crate::{Cx, ErrorKind, FixedClock, SeededEntropy};
 
-fn cx(db: &TestDb) -> Cx {
+pub(super) fn cx(db: &TestDb) -> Cx {
     Cx {
         store: db.store.clone(),
         clock: Arc::new(FixedClock(datetime!(2026-11-25 12:00 UTC))),
@@ -22,7 +22,7 @@ fn cx(db: &TestDb) -> Cx {
     }
 }
 
-fn acme() -> NewWorkspace {
+pub(super) fn acme() -> NewWorkspace {
     NewWorkspace::parse("Acme Corp", "Alice@Acme.test", Some("Alice Admin")).unwrap()
 }
 
@@ -116,5 +116,146 @@ both_engines! {
         let err = create_or_reuse_demo(&cx).await.unwrap_err();
         assert_eq!(err.code, "workspace_exists");
         assert!(err.message.contains("not a demo"), "{}", err.message);
+    }
+}
+
+mod soa_tests {
+    use std::collections::BTreeSet;
+
+    use isms_domain::soa::{ControlLink, ControlStatus, InclusionReason, LinkKind, SoaProblem};
+    use isms_domain::trail::TrailActor;
+    use isms_domain::{Email, OrgId};
+    use isms_testkit::both_engines;
+
+    use super::{acme, cx};
+    use crate::controls::{ControlChange, list_controls, update_control};
+    use crate::soa::{VersionRef, approve_soa, diff_soa, soa_at, soa_draft};
+    use crate::workspace::initialize_workspace;
+    use crate::{Cx, ErrorKind};
+
+    fn actor() -> TrailActor {
+        TrailActor::System("test".into())
+    }
+
+    fn alice() -> Email {
+        Email::parse("alice@acme.test").unwrap()
+    }
+
+    async fn reasons_for_all(cx: &Cx, org: OrgId) {
+        for c in list_controls(cx, org).await.unwrap() {
+            let change = ControlChange {
+                reasons: Some(BTreeSet::from([InclusionReason::BusinessPractice])),
+                ..ControlChange::default()
+            };
+            update_control(cx, &actor(), org, &c.record.control, change).await.unwrap();
+        }
+    }
+
+    both_engines! {
+        async fn a_new_organization_starts_with_93_controls_not_started_and_cannot_approve(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            let controls = list_controls(&cx, org).await.unwrap();
+            assert_eq!(controls.len(), 93);
+            assert!(controls.iter().all(|c| c.record.status == ControlStatus::NotStarted && c.record.applicable));
+            assert_eq!(controls[0].record.control, "A.5.1");
+            assert_eq!(controls[92].record.control, "A.8.34");
+            let draft = soa_draft(&cx, org).await.unwrap();
+            assert_eq!(draft.problems.len(), 93);
+            assert!(draft.problems.iter().all(|p| matches!(p, SoaProblem::ApplicableWithoutReason(_))));
+            let err = approve_soa(&cx, org, &alice(), "first").await.unwrap_err();
+            assert_eq!((err.kind, err.code), (ErrorKind::Invalid, "soa_invalid"));
+            assert_eq!(err.fields.len(), 93);
+        }
+
+        async fn validation_lists_exactly_what_blocks_and_approval_follows_when_it_is_empty(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            reasons_for_all(&cx, org).await;
+            let exclude = ControlChange { applicable: Some(false), ..ControlChange::default() };
+            update_control(&cx, &actor(), org, "A.7.4", exclude).await.unwrap();
+            let risk = ControlChange { reasons: Some([InclusionReason::RiskTreatment].into()), ..ControlChange::default() };
+            update_control(&cx, &actor(), org, "8.7", risk).await.unwrap();
+            let problems = soa_draft(&cx, org).await.unwrap().problems;
+            assert_eq!(
+                problems,
+                [
+                    SoaProblem::ExclusionWithoutJustification("A.7.4".into()),
+                    SoaProblem::RiskTreatmentWithoutRisk("A.8.7".into()),
+                ]
+            );
+            let fix = ControlChange { justification: Some(Some("Shared office; the landlord monitors it.".into())), ..ControlChange::default() };
+            update_control(&cx, &actor(), org, "A.7.4", fix).await.unwrap();
+            let link = ControlChange { link: vec![ControlLink { kind: LinkKind::Risk, id: "R-12".into() }], ..ControlChange::default() };
+            update_control(&cx, &actor(), org, "A.8.7", link).await.unwrap();
+            assert!(soa_draft(&cx, org).await.unwrap().problems.is_empty());
+            let v1 = approve_soa(&cx, org, &alice(), "Initial SoA").await.unwrap();
+            assert_eq!(v1.number, 1);
+            assert_eq!(v1.approved_by, "Alice Admin");
+            let again = approve_soa(&cx, org, &alice(), "again").await.unwrap_err();
+            assert_eq!(again.code, "soa_unchanged");
+        }
+
+        async fn two_approvals_diff_to_exactly_the_edits_and_the_first_version_never_changes(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            reasons_for_all(&cx, org).await;
+            let v1 = approve_soa(&cx, org, &alice(), "v1").await.unwrap();
+            let implemented = ControlChange { status: Some(ControlStatus::Implemented), owner: Some(Some(alice())), ..ControlChange::default() };
+            update_control(&cx, &actor(), org, "A.5.15", implemented).await.unwrap();
+            let exclude = ControlChange {
+                applicable: Some(false),
+                justification: Some(Some("No on-premises equipment.".into())),
+                ..ControlChange::default()
+            };
+            update_control(&cx, &actor(), org, "A.7.8", exclude).await.unwrap();
+            let v2 = approve_soa(&cx, org, &alice(), "v2").await.unwrap();
+            assert_eq!(v2.number, 2);
+            let changes = diff_soa(&cx, org, VersionRef::Number(1), VersionRef::Number(2)).await.unwrap();
+            let got: Vec<(&str, &str, &str, &str)> =
+                changes.iter().map(|c| (c.control.as_str(), c.field.as_str(), c.before.as_str(), c.after.as_str())).collect();
+            assert_eq!(
+                got,
+                [
+                    ("A.5.15", "status", "not_started", "implemented"),
+                    ("A.5.15", "owner", "", "Alice Admin"),
+                    ("A.7.8", "applicable", "true", "false"),
+                    ("A.7.8", "reasons", "business_practice", ""),
+                    ("A.7.8", "justification", "", "No on-premises equipment."),
+                    ("A.7.8", "status", "not_started", "not_applicable"),
+                ]
+            );
+            let (first, rows) = soa_at(&cx, org, VersionRef::Number(1)).await.unwrap();
+            assert_eq!(first.unwrap(), v1);
+            assert_eq!(rows, v1.rows, "version 1 is unchanged after later edits");
+            assert!(diff_soa(&cx, org, VersionRef::Latest, VersionRef::Draft).await.unwrap().is_empty());
+        }
+
+        async fn control_changes_stay_in_their_organization_and_keep_history(db: TestDb) {
+            let cx = cx(&db);
+            let acme_org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            let globex = isms_domain::Organization {
+                id: OrgId::from_random_bytes([42; 16]),
+                name: isms_domain::OrgName::parse("Globex").unwrap(),
+                created_at: cx.clock.now(),
+            };
+            let mut tx = cx.store.write().await.unwrap();
+            crate::workspace::add_organization(&mut *tx, &cx, &actor(), &globex).await.unwrap();
+            tx.commit().await.unwrap();
+            let change = ControlChange { status: Some(ControlStatus::Planned), ..ControlChange::default() };
+            update_control(&cx, &actor(), acme_org, "A.5.1", change).await.unwrap();
+            let theirs = list_controls(&cx, globex.id).await.unwrap();
+            assert_eq!(theirs.len(), 93);
+            assert!(theirs.iter().all(|c| c.record.status == ControlStatus::NotStarted), "Globex's records are untouched");
+            let detail = crate::controls::control_detail(&cx, acme_org, "A.5.1").await.unwrap();
+            let statuses: Vec<ControlStatus> = detail.history.iter().map(|h| h.to).collect();
+            assert_eq!(statuses, [ControlStatus::NotStarted, ControlStatus::Planned]);
+            let stranger = ControlChange { owner: Some(Some(Email::parse("bob@globex.test").unwrap())), ..ControlChange::default() };
+            let err = update_control(&cx, &actor(), acme_org, "A.5.1", stranger).await.unwrap_err();
+            assert_eq!(err.fields[0].field, "owner");
+            let trail = cx.store.read().await.unwrap().trail(acme_org, 0, 100).await.unwrap();
+            assert_eq!(trail.last().unwrap().action, "control.updated");
+            assert!(cx.store.read().await.unwrap().trail(globex.id, 0, 100).await.unwrap().iter().all(|e| e.action != "control.updated"));
+        }
     }
 }

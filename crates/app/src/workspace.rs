@@ -149,7 +149,8 @@ pub(crate) async fn add_organization(
 ) -> AppResult<()> {
     tx.insert_organization(org).await?;
     let draft = created(actor, "organization.created", "organization", org.id.to_string(), org);
-    record(tx, org.id, cx.clock.now(), draft).await
+    record(tx, org.id, cx.clock.now(), draft).await?;
+    crate::controls::seed_controls(tx, cx, actor, org.id).await
 }
 
 /// Stores the account if it is new, adds it to the organization with a role, and

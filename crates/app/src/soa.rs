@@ -1,0 +1,264 @@
+//! The Statement of Applicability (ISO/IEC 27001:2022 6.1.3 d): generated from the
+//! control records, validated, approved into immutable versions, compared, reviewed.
+
+use std::collections::BTreeMap;
+
+use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, ReviewStatus, Subject, SubjectKind};
+use isms_domain::soa::{self, SoaChange, SoaProblem, SoaRow, SoaVersion};
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::{Email, OrgId, Role, UserId};
+use serde::Serialize;
+use time::Date;
+
+use crate::controls::annex_a;
+use crate::frameworks::library;
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+
+/// The review subject of an organization's SoA.
+pub fn soa_subject() -> Subject {
+    Subject { kind: SubjectKind::Soa, id: "soa".into() }
+}
+
+/// The SoA as the control records make it now, with what blocks its approval.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoaDraft {
+    /// One row per Annex A control.
+    pub rows: Vec<SoaRow>,
+    /// What blocks approval (empty when it can be approved).
+    pub problems: Vec<SoaProblem>,
+    /// The latest approved version, if any.
+    pub latest_version: Option<i64>,
+    /// Where the SoA stands on its review cycle.
+    pub review: Option<ReviewStatus>,
+}
+
+async fn owner_names(cx: &Cx, org: OrgId) -> AppResult<BTreeMap<UserId, String>> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    Ok(tx.members(org).await?.into_iter().map(|(u, _)| (u.id, u.display_name.to_string())).collect())
+}
+
+/// The current draft of an organization's SoA.
+pub async fn soa_draft(cx: &Cx, org: OrgId) -> AppResult<SoaDraft> {
+    let lib = library(cx).await?;
+    let controls = annex_a(&lib);
+    let names = owner_names(cx, org).await?;
+    let mut tx = cx.store.read().await?;
+    let records = tx.control_implementations(org).await?.into_iter().map(|r| (r.control.clone(), r)).collect();
+    let latest_version = tx.soa_versions(org).await?.last().map(|v| v.number);
+    let review = review_status(&mut *tx, cx, org).await?;
+    Ok(SoaDraft {
+        rows: soa::rows(&controls, &records, |u| names.get(&u).cloned()),
+        problems: soa::validate(&controls, &records),
+        latest_version,
+        review,
+    })
+}
+
+async fn review_status(tx: &mut dyn isms_store::ReadTx, cx: &Cx, org: OrgId) -> AppResult<Option<ReviewStatus>> {
+    let subject = soa_subject();
+    let Some((cycle, started)) = tx.review_cycle(org, &subject).await? else { return Ok(None) };
+    let last = tx.reviews(org, &subject).await?.last().map_or(started, |r| r.reviewed_on);
+    Ok(Some(cycle.status(last, cx.clock.today())))
+}
+
+/// Who may approve the SoA: an owner or ISMS manager of the organization.
+async fn approver(cx: &Cx, org: OrgId, email: &Email) -> AppResult<(UserId, String)> {
+    let mut tx = cx.store.read().await?;
+    let user = tx.user_by_email(email).await?;
+    let membership = match &user {
+        Some(u) => tx.membership(org, u.id).await?,
+        None => None,
+    };
+    match (user, membership) {
+        (Some(u), Some(m)) if matches!(m.role, Role::Owner | Role::IsmsManager) => {
+            Ok((u.id, u.display_name.to_string()))
+        }
+        (Some(_), Some(m)) => Err(AppError::new(
+            ErrorKind::Forbidden,
+            "forbidden",
+            format!("{email} is {} here; only an owner or ISMS manager approves the SoA", m.role.label()),
+        )),
+        _ => Err(AppError::invalid_field("as", format!("{email} is not a member of this organization"))),
+    }
+}
+
+/// Approves the current draft as the next version, if nothing blocks it and it differs
+/// from the last version. Approval also records a review of the SoA.
+pub async fn approve_soa(cx: &Cx, org: OrgId, approver_email: &Email, comment: &str) -> AppResult<SoaVersion> {
+    let (user, name) = approver(cx, org, approver_email).await?;
+    let draft = soa_draft(cx, org).await?;
+    if !draft.problems.is_empty() {
+        let fields =
+            draft.problems.iter().map(|p| FieldError { field: "soa".into(), message: p.to_string() }).collect();
+        let mut err = AppError::invalid(fields);
+        err.code = "soa_invalid";
+        err.message = format!("the SoA cannot be approved: {} problem(s) — {}", draft.problems.len(), err.message);
+        return Err(err);
+    }
+    let mut tx = cx.store.write().await?;
+    let versions = tx.soa_versions(org).await?;
+    if let Some(last) = versions.last()
+        && soa::diff(&last.rows, &draft.rows).is_empty()
+    {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "soa_unchanged",
+            format!(
+                "nothing changed since version {}; to confirm it is still right, record a review instead",
+                last.number
+            ),
+        ));
+    }
+    let now = cx.clock.now();
+    let version = SoaVersion {
+        number: versions.last().map_or(1, |v| v.number + 1),
+        approved_by: name,
+        approved_at: now,
+        comment: comment.trim().to_owned(),
+        rows: draft.rows,
+    };
+    tx.insert_soa_version(org, &version).await?;
+    let subject = soa_subject();
+    if tx.review_cycle(org, &subject).await?.is_none() {
+        tx.set_review_cycle(org, &subject, ReviewCycle::default(), now.date()).await?;
+    }
+    let review = Review {
+        subject,
+        reviewed_on: now.date(),
+        reviewer: TrailActor::User(user).to_stored(),
+        outcome: ReviewOutcome::Updated,
+        comment: format!("Approved version {}.", version.number),
+        recorded_at: now,
+    };
+    tx.insert_review(org, &review).await?;
+    #[derive(Serialize)]
+    struct Approved<'a> {
+        number: i64,
+        comment: &'a str,
+        controls: usize,
+    }
+    let draft = TrailDraft {
+        actor: TrailActor::User(user),
+        action: "soa.approved".into(),
+        entity: "soa_version".into(),
+        entity_id: version.number.to_string(),
+        before: None,
+        after: serde_json::to_string(&Approved {
+            number: version.number,
+            comment: &version.comment,
+            controls: version.rows.len(),
+        })
+        .ok(),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Records that the SoA was reviewed (6.1.3, 9.3): restarts its review cycle.
+pub async fn review_soa(
+    cx: &Cx,
+    org: OrgId,
+    reviewer_email: &Email,
+    outcome: ReviewOutcome,
+    comment: &str,
+    on: Option<Date>,
+) -> AppResult<ReviewStatus> {
+    let (user, _) = approver(cx, org, reviewer_email).await?;
+    let now = cx.clock.now();
+    let on = on.unwrap_or(now.date());
+    if on > now.date() {
+        return Err(AppError::invalid_field("on", "a review cannot be recorded for a day in the future"));
+    }
+    let subject = soa_subject();
+    let mut tx = cx.store.write().await?;
+    let cycle = match tx.review_cycle(org, &subject).await? {
+        Some((cycle, _)) => cycle,
+        None => {
+            tx.set_review_cycle(org, &subject, ReviewCycle::default(), on).await?;
+            ReviewCycle::default()
+        }
+    };
+    let review = Review {
+        subject,
+        reviewed_on: on,
+        reviewer: TrailActor::User(user).to_stored(),
+        outcome,
+        comment: comment.trim().to_owned(),
+        recorded_at: now,
+    };
+    tx.insert_review(org, &review).await?;
+    let draft = TrailDraft {
+        actor: TrailActor::User(user),
+        action: "soa.reviewed".into(),
+        entity: "soa".into(),
+        entity_id: "soa".into(),
+        before: None,
+        after: serde_json::to_string(&review).ok(),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(cycle.status(on, now.date()))
+}
+
+/// Every approved version, oldest first.
+pub async fn soa_versions(cx: &Cx, org: OrgId) -> AppResult<Vec<SoaVersion>> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    Ok(tx.soa_versions(org).await?)
+}
+
+/// A version of the SoA: an approved one, or the current draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionRef {
+    /// The draft as the records make it now.
+    Draft,
+    /// The latest approved version.
+    Latest,
+    /// An approved version by number.
+    Number(i64),
+}
+
+impl VersionRef {
+    /// Parses `draft`, `latest`, `3` or `v3`.
+    pub fn parse(s: &str) -> AppResult<Self> {
+        match s.trim().to_lowercase().as_str() {
+            "draft" | "current" => Ok(VersionRef::Draft),
+            "latest" | "approved" => Ok(VersionRef::Latest),
+            other => other.trim_start_matches('v').parse().map(VersionRef::Number).map_err(|_| {
+                AppError::invalid_field("version", format!("{s:?} is not a version: use draft, latest or a number"))
+            }),
+        }
+    }
+}
+
+/// The rows of a version, and the version itself when it is an approved one.
+pub async fn soa_at(cx: &Cx, org: OrgId, at: VersionRef) -> AppResult<(Option<SoaVersion>, Vec<SoaRow>)> {
+    if at == VersionRef::Draft {
+        return Ok((None, soa_draft(cx, org).await?.rows));
+    }
+    let versions = soa_versions(cx, org).await?;
+    let found = match at {
+        VersionRef::Latest => versions.last().cloned(),
+        VersionRef::Number(n) => versions.into_iter().find(|v| v.number == n),
+        VersionRef::Draft => None,
+    };
+    let version = found.ok_or_else(|| {
+        AppError::new(
+            ErrorKind::NotFound,
+            "soa_version_not_found",
+            "there is no such approved SoA version (see `isms soa versions`)",
+        )
+    })?;
+    let rows = version.rows.clone();
+    Ok((Some(version), rows))
+}
+
+/// What changed between two versions, control by control.
+pub async fn diff_soa(cx: &Cx, org: OrgId, from: VersionRef, to: VersionRef) -> AppResult<Vec<SoaChange>> {
+    let (_, old) = soa_at(cx, org, from).await?;
+    let (_, new) = soa_at(cx, org, to).await?;
+    Ok(soa::diff(&old, &new))
+}
