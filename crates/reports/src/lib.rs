@@ -1,0 +1,5 @@
+//! isms-reports: documents made from read models, for auditors and spreadsheets.
+//! Every writer takes the data and returns bytes or writes to `impl Write`; none
+//! touches the store.
+
+pub mod soa;
