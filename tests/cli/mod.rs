@@ -1,6 +1,7 @@
 //! The `isms` command line, run as a user would.
 
 mod config;
+mod control_soa;
 mod demo;
 mod framework;
 mod init;

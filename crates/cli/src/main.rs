@@ -22,7 +22,7 @@ use crate::output::{CliError, Out};
 /// keeps it certified. Configuration: defaults < config file (--config or
 /// ISMS_CONFIG) < ISMS_* environment variables < flags.
 #[derive(Debug, Parser)]
-#[command(name = "isms", version, about, long_about, propagate_version = true)]
+#[command(name = "isms", version, about, long_about)]
 struct Cli {
     #[command(flatten)]
     global: GlobalArgs,
@@ -68,6 +68,12 @@ enum Command {
     Framework(commands::framework::FrameworkCommand),
     /// What an item maps to in other frameworks, with every path.
     Crosswalk(commands::framework::CrosswalkArgs),
+    /// The organization's record per Annex A control.
+    #[command(subcommand)]
+    Control(commands::control::ControlCommand),
+    /// The Statement of Applicability: show, validate, approve, versions, diff, export, review.
+    #[command(subcommand)]
+    Soa(commands::soa::SoaCommand),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -120,6 +126,8 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Demo => commands::demo::run(config, out).await,
             Command::Framework(command) => commands::framework::run(&config, command, out).await,
             Command::Crosswalk(args) => commands::framework::crosswalk(&config, args, out).await,
+            Command::Control(command) => commands::control::run(&config, command, out).await,
+            Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),
             Command::Version => commands::version::run(out),
         }
@@ -144,4 +152,16 @@ fn init_logging(config: &Config, serving: bool) -> Result<(), CliError> {
         LogFormat::Json => builder.json().try_init(),
     };
     result.map_err(|e| CliError::error("logging", format!("cannot set up logging: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -476,7 +476,7 @@ mod tests {
         let recs = records(vec![ok("A.5.1"), ok("A.5.2"), ok("A.7.1")]);
         let v1 = rows(&controls(), &recs, |_| None);
         assert!(diff(&v1, &v1).is_empty());
-        let mut edited = recs.clone();
+        let mut edited = recs;
         let r = edited.get_mut("A.5.2").unwrap();
         r.status = ControlStatus::Implemented;
         r.reasons.insert(InclusionReason::LegalRegulatory);

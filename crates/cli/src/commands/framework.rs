@@ -82,13 +82,7 @@ pub struct ImportArgs {
     dry_run: bool,
 }
 
-/// An organization by id or name.
-#[derive(Debug, Args)]
-pub struct OrgArg {
-    /// Organization id or exact name.
-    #[arg(long, value_name = "ORG")]
-    org: String,
-}
+pub use super::OrgArg;
 
 /// Arguments of `isms framework adopt`.
 #[derive(Debug, Args)]
@@ -264,26 +258,8 @@ fn export(fw: &Framework, dir: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn org_id(cx: &Cx, org: &str) -> Result<isms_domain::OrgId, CliError> {
-    isms_app::schema::require_current_schema(cx).await?;
-    let orgs = cx
-        .store
-        .read()
-        .await
-        .map_err(isms_app::AppError::from)?
-        .organizations()
-        .await
-        .map_err(isms_app::AppError::from)?;
-    orgs.iter()
-        .find(|o| o.id.to_string() == org || o.name.as_str().eq_ignore_ascii_case(org.trim()))
-        .map(|o| o.id)
-        .ok_or_else(|| {
-            CliError::bad_input("not_found", format!("there is no organization {org:?} (give its id or exact name)"))
-        })
-}
-
 async fn adopt(cx: &Cx, args: AdoptArgs, out: &Out) -> Result<ExitCode, CliError> {
-    let org = org_id(cx, &args.org.org).await?;
+    let org = super::resolve_org(cx, &args.org.org).await?;
     frameworks::adopt_framework(cx, &TrailActor::System("isms framework adopt".into()), org, &args.id).await?;
     out.doc(&json!({ "organization": org, "adopted": args.id }));
     out.line(format!("{} is now in use by {}.", args.id, args.org.org));
@@ -291,7 +267,7 @@ async fn adopt(cx: &Cx, args: AdoptArgs, out: &Out) -> Result<ExitCode, CliError
 }
 
 async fn in_use(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError> {
-    let org = org_id(cx, &args.org).await?;
+    let org = super::resolve_org(cx, &args.org).await?;
     let ids = frameworks::frameworks_in_use(cx, org).await?;
     out.doc(&ids);
     for id in &ids {

@@ -1,16 +1,21 @@
 //! One module per command; each parses its arguments, calls use cases and prints.
 
 pub mod config;
+pub mod control;
 pub mod demo;
 pub mod framework;
 pub mod init;
 pub mod migrate;
 pub mod serve;
+pub mod soa;
 pub mod version;
 
 use std::path::Path;
 
-use isms_app::Cx;
+use clap::Args;
+use isms_app::{AppError, Cx};
+use isms_domain::trail::TrailActor;
+use isms_domain::{Email, OrgId};
 use isms_store_sql::{ConnectOptions, connect};
 
 use crate::config::{Config, Source, io_reason};
@@ -55,4 +60,48 @@ pub async fn open(config: &Config) -> Result<Cx, CliError> {
         err
     })?;
     Ok(Cx::new(store))
+}
+
+/// An organization by id or name.
+#[derive(Debug, Args)]
+pub struct OrgArg {
+    /// Organization id or exact name.
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+}
+
+/// Finds an organization by id or exact (case-insensitive) name.
+pub async fn resolve_org(cx: &Cx, org: &str) -> Result<OrgId, CliError> {
+    isms_app::schema::require_current_schema(cx).await?;
+    let orgs = cx.store.read().await.map_err(AppError::from)?.organizations().await.map_err(AppError::from)?;
+    orgs.iter()
+        .find(|o| o.id.to_string() == org || o.name.as_str().eq_ignore_ascii_case(org.trim()))
+        .map(|o| o.id)
+        .ok_or_else(|| {
+            let names: Vec<&str> = orgs.iter().map(|o| o.name.as_str()).collect();
+            CliError::bad_input(
+                "not_found",
+                format!(
+                    "there is no organization {org:?} (give its id or exact name; there are: {})",
+                    names.join(", ")
+                ),
+            )
+        })
+}
+
+/// Parses an e-mail given on the command line.
+pub fn email_arg(flag: &str, text: &str) -> Result<Email, CliError> {
+    Email::parse(text).map_err(|e| CliError::bad_input("invalid_input", format!("{flag}: {e}")))
+}
+
+/// Who a CLI change is attributed to: the member named with `--as`, or the command.
+pub async fn actor(cx: &Cx, org: OrgId, as_email: Option<&str>, command: &str) -> Result<TrailActor, CliError> {
+    let Some(text) = as_email else { return Ok(TrailActor::System(command.to_owned())) };
+    let email = email_arg("--as", text)?;
+    let mut tx = cx.store.read().await.map_err(AppError::from)?;
+    let user = tx.user_by_email(&email).await.map_err(AppError::from)?;
+    match user {
+        Some(u) if tx.membership(org, u.id).await.map_err(AppError::from)?.is_some() => Ok(TrailActor::User(u.id)),
+        _ => Err(CliError::bad_input("invalid_input", format!("--as: {email} is not a member of this organization"))),
+    }
 }
