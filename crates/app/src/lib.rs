@@ -5,6 +5,7 @@
 //! transaction, and records the change in the audit trail inside that transaction.
 //! Time and randomness come in through [`Cx`], so tests control them.
 
+pub mod assets;
 mod clock;
 pub mod controls;
 pub mod demo;
@@ -12,6 +13,8 @@ mod entropy;
 mod error;
 pub mod frameworks;
 pub mod password;
+pub mod registers;
+pub mod reviews;
 pub mod schema;
 pub mod soa;
 mod trail;

@@ -157,7 +157,8 @@ pub async fn approve_soa(cx: &Cx, org: OrgId, approver_email: &Email, comment: &
     Ok(version)
 }
 
-/// Records that the SoA was reviewed (6.1.3, 9.3): restarts its review cycle.
+/// Records that the SoA was reviewed (6.1.3, 9.3): restarts its review cycle. Only an
+/// owner or ISMS manager reviews the SoA.
 pub async fn review_soa(
     cx: &Cx,
     org: OrgId,
@@ -166,41 +167,8 @@ pub async fn review_soa(
     comment: &str,
     on: Option<Date>,
 ) -> AppResult<ReviewStatus> {
-    let (user, _) = approver(cx, org, reviewer_email).await?;
-    let now = cx.clock.now();
-    let on = on.unwrap_or(now.date());
-    if on > now.date() {
-        return Err(AppError::invalid_field("on", "a review cannot be recorded for a day in the future"));
-    }
-    let subject = soa_subject();
-    let mut tx = cx.store.write().await?;
-    let cycle = match tx.review_cycle(org, &subject).await? {
-        Some((cycle, _)) => cycle,
-        None => {
-            tx.set_review_cycle(org, &subject, ReviewCycle::default(), on).await?;
-            ReviewCycle::default()
-        }
-    };
-    let review = Review {
-        subject,
-        reviewed_on: on,
-        reviewer: TrailActor::User(user).to_stored(),
-        outcome,
-        comment: comment.trim().to_owned(),
-        recorded_at: now,
-    };
-    tx.insert_review(org, &review).await?;
-    let draft = TrailDraft {
-        actor: TrailActor::User(user),
-        action: "soa.reviewed".into(),
-        entity: "soa".into(),
-        entity_id: "soa".into(),
-        before: None,
-        after: serde_json::to_string(&review).ok(),
-    };
-    record(&mut *tx, org, now, draft).await?;
-    tx.commit().await?;
-    Ok(cycle.status(on, now.date()))
+    approver(cx, org, reviewer_email).await?;
+    crate::reviews::record_review(cx, org, &soa_subject(), reviewer_email, outcome, comment, on).await
 }
 
 /// Every approved version, oldest first.

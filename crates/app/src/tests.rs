@@ -259,3 +259,121 @@ mod soa_tests {
         }
     }
 }
+
+mod register_tests {
+    use isms_domain::asset::{Asset, AssetType, Lifecycle};
+    use isms_domain::register::{Scope, ScopeExclusion};
+    use isms_domain::review::{ReviewOutcome, ReviewStatus, Subject, SubjectKind};
+    use isms_domain::trail::TrailActor;
+    use isms_domain::{Email, OrgId, OrgName, Organization};
+    use isms_testkit::both_engines;
+
+    use super::{acme, cx};
+    use crate::assets::{add_asset, import_assets_csv};
+    use crate::registers;
+    use crate::workspace::initialize_workspace;
+    use crate::{Cx, ErrorKind};
+
+    fn actor() -> TrailActor {
+        TrailActor::System("test".into())
+    }
+
+    fn laptop() -> Asset {
+        Asset {
+            id: String::new(),
+            name: "Engineering laptops".into(),
+            kind: AssetType::System,
+            owner: "Alice@Acme.test".into(),
+            classification: "confidential".into(),
+            confidentiality: 3,
+            integrity: 3,
+            availability: 2,
+            lifecycle: Lifecycle::InUse,
+            description: "MacBooks with FileVault".into(),
+        }
+    }
+
+    async fn second_org(cx: &Cx) -> OrgId {
+        let globex = Organization {
+            id: OrgId::from_random_bytes([43; 16]),
+            name: OrgName::parse("Globex").unwrap(),
+            created_at: cx.clock.now(),
+        };
+        let mut tx = cx.store.write().await.unwrap();
+        crate::workspace::add_organization(&mut *tx, cx, &actor(), &globex).await.unwrap();
+        tx.commit().await.unwrap();
+        globex.id
+    }
+
+    const GOOD_AND_BAD: &str =
+        "name,type,owner,classification,confidentiality,integrity,availability,lifecycle,description
+Customer database,information,alice@acme.test,Restricted,4,4,3,in use,Postgres in AWS
+Office Wi-Fi,sytem,alice@acme.test,Internal,2,2,2,in_use,
+Payroll,service,mallory@evil.test,Secret,5,2,2,in_use,
+";
+
+    both_engines! {
+        async fn assets_get_sequential_ids_normalized_fields_and_a_review_cycle(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            let a = add_asset(&cx, &actor(), org, laptop()).await.unwrap();
+            let b = add_asset(&cx, &actor(), org, laptop()).await.unwrap();
+            assert_eq!((a.id.as_str(), b.id.as_str()), ("AST-001", "AST-002"));
+            assert_eq!((a.owner.as_str(), a.classification.as_str()), ("alice@acme.test", "Confidential"));
+            let subject = Subject { kind: SubjectKind::Asset, id: "AST-001".into() };
+            assert!(matches!(crate::reviews::review_status(&cx, org, &subject).await.unwrap(), Some(ReviewStatus::Current { .. })));
+            let mut bad = laptop();
+            bad.owner = "nobody@acme.test".into();
+            bad.confidentiality = 7;
+            let err = add_asset(&cx, &actor(), org, bad).await.unwrap_err();
+            let fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
+            assert_eq!(fields, ["confidentiality", "owner"]);
+            let status = crate::reviews::record_review(&cx, org, &subject, &Email::parse("alice@acme.test").unwrap(), ReviewOutcome::NoChange, "ok", None).await.unwrap();
+            assert!(matches!(status, ReviewStatus::Current { .. }));
+        }
+
+        async fn a_csv_import_with_a_bad_row_stores_nothing_unless_bad_rows_are_skipped(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            let report = import_assets_csv(&cx, &actor(), org, GOOD_AND_BAD, false).await.unwrap();
+            assert!(!report.stored);
+            let errors: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+            assert_eq!(errors, [(3, "type"), (4, "confidentiality"), (4, "owner"), (4, "classification")]);
+            assert!(report.errors[0].message.contains("\"sytem\" is not an asset type"), "{:?}", report.errors[0]);
+            assert!(registers::list::<Asset>(&cx, org).await.unwrap().is_empty(), "nothing stored");
+            let report = import_assets_csv(&cx, &actor(), org, GOOD_AND_BAD, true).await.unwrap();
+            assert!(report.stored);
+            assert_eq!(report.created.len(), 1);
+            let stored = registers::list::<Asset>(&cx, org).await.unwrap();
+            assert_eq!(stored.len(), 1);
+            assert_eq!((stored[0].id.as_str(), stored[0].lifecycle), ("AST-001", Lifecycle::InUse));
+        }
+
+        async fn registers_are_scoped_to_their_organization(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            let other = second_org(&cx).await;
+            let asset = add_asset(&cx, &actor(), org, laptop()).await.unwrap();
+            assert!(registers::list::<Asset>(&cx, other).await.unwrap().is_empty());
+            let err = registers::get::<Asset>(&cx, other, &asset.id).await.unwrap_err();
+            assert_eq!(err.kind, ErrorKind::NotFound);
+            assert_eq!(registers::delete::<Asset>(&cx, &actor(), other, &asset.id).await.unwrap_err().kind, ErrorKind::NotFound);
+            assert_eq!(registers::list::<Asset>(&cx, org).await.unwrap().len(), 1, "still there");
+            let scope = Scope {
+                id: String::new(),
+                statement: "The Acme platform".into(),
+                boundaries: vec![],
+                interfaces: vec![],
+                locations: vec!["Remote".into()],
+                exclusions: vec![ScopeExclusion { what: "Marketing site".into(), justification: String::new() }],
+            };
+            let err = registers::put_singleton(&cx, &actor(), org, scope.clone()).await.unwrap_err();
+            assert_eq!(err.fields[0].field, "exclusions");
+            let mut ok = scope;
+            ok.exclusions[0].justification = "Static site with no customer data, hosted by a vendor.".into();
+            registers::put_singleton(&cx, &actor(), org, ok.clone()).await.unwrap();
+            assert_eq!(registers::get::<Scope>(&cx, org, "SCOPE").await.unwrap().statement, ok.statement);
+            assert_eq!(registers::get::<Scope>(&cx, other, "SCOPE").await.unwrap_err().kind, ErrorKind::NotFound);
+        }
+    }
+}

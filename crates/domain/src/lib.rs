@@ -4,10 +4,12 @@
 //! time and randomness are passed in. Everything that can be decided from data lives
 //! here and is unit-tested here.
 
+pub mod asset;
 pub mod crosswalk;
 pub mod framework;
 pub mod ids;
 pub mod organization;
+pub mod register;
 pub mod review;
 pub mod soa;
 mod text;

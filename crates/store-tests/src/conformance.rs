@@ -443,6 +443,33 @@ both_engines! {
         assert!(tx.reviews(globex.id, &soa).await.unwrap().is_empty());
     }
 
+    async fn register_entries_are_kept_per_organization_and_kind(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let mut tx = store.write().await.unwrap();
+        tx.put_entry(acme.id, "asset", "AST-001", r#"{"name":"CRM"}"#, at(1)).await.unwrap();
+        tx.put_entry(acme.id, "asset", "AST-002", r#"{"name":"Laptops"}"#, at(1)).await.unwrap();
+        tx.put_entry(acme.id, "objective", "OBJ-001", r#"{"title":"MFA"}"#, at(1)).await.unwrap();
+        tx.put_entry(acme.id, "asset", "AST-001", r#"{"name":"CRM (Salesforce)"}"#, at(2)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(
+            tx.entries(acme.id, "asset").await.unwrap(),
+            vec![
+                ("AST-001".to_owned(), r#"{"name":"CRM (Salesforce)"}"#.to_owned()),
+                ("AST-002".to_owned(), r#"{"name":"Laptops"}"#.to_owned())
+            ]
+        );
+        assert!(tx.entries(globex.id, "asset").await.unwrap().is_empty());
+        assert_eq!(tx.entry(globex.id, "asset", "AST-001").await.unwrap(), None);
+        drop(tx);
+        let mut tx = store.write().await.unwrap();
+        assert!(!tx.delete_entry(globex.id, "asset", "AST-001").await.unwrap(), "Globex cannot delete Acme's asset");
+        assert!(tx.delete_entry(acme.id, "asset", "AST-002").await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(store.read().await.unwrap().entries(acme.id, "asset").await.unwrap().len(), 1);
+    }
+
     async fn appending_after_a_stale_head_is_a_conflict(db: TestDb) {
         let store = migrated(&db).await;
         let (acme, _, _) = two_tenants(&store).await;

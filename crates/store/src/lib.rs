@@ -17,8 +17,9 @@ mod repo;
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
-    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, ReviewRead, ReviewWrite, SoaRead,
-    SoaWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
+    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, RegisterRead, RegisterWrite,
+    ReviewRead, ReviewWrite, SoaRead, SoaWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead,
+    WorkspaceWrite,
 };
 
 use std::fmt;
@@ -74,14 +75,32 @@ pub trait Store: Send + Sync + fmt::Debug {
 
 /// Everything that can be read inside one transaction.
 pub trait ReadTx:
-    WorkspaceRead + OrgRead + UserRead + TrailRead + FrameworkRead + ControlRead + SoaRead + ReviewRead + Send
+    WorkspaceRead
+    + OrgRead
+    + UserRead
+    + TrailRead
+    + FrameworkRead
+    + ControlRead
+    + SoaRead
+    + ReviewRead
+    + RegisterRead
+    + Send
 {
 }
 
 /// Everything that can be read and written inside one transaction.
 #[async_trait]
 pub trait WriteTx:
-    ReadTx + WorkspaceWrite + OrgWrite + UserWrite + TrailWrite + FrameworkWrite + ControlWrite + SoaWrite + ReviewWrite
+    ReadTx
+    + WorkspaceWrite
+    + OrgWrite
+    + UserWrite
+    + TrailWrite
+    + FrameworkWrite
+    + ControlWrite
+    + SoaWrite
+    + ReviewWrite
+    + RegisterWrite
 {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;

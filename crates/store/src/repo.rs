@@ -171,3 +171,21 @@ pub trait ReviewWrite {
     /// Records a review (the subject must have a cycle).
     async fn insert_review(&mut self, org: OrgId, review: &Review) -> StoreResult<()>;
 }
+
+/// Reads register entries (typed JSON documents) of one kind.
+#[async_trait]
+pub trait RegisterRead {
+    /// Every entry of a kind as `(id, JSON)`, by id.
+    async fn entries(&mut self, org: OrgId, kind: &str) -> StoreResult<Vec<(String, String)>>;
+    /// One entry's JSON, if it exists.
+    async fn entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<Option<String>>;
+}
+
+/// Creates, replaces and deletes register entries.
+#[async_trait]
+pub trait RegisterWrite {
+    /// Creates the entry, or replaces its content.
+    async fn put_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime) -> StoreResult<()>;
+    /// Deletes an entry; false when there was none.
+    async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool>;
+}

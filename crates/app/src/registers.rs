@@ -1,0 +1,159 @@
+//! Generic use cases over the ISMS registers (context issues, interested parties,
+//! scope, roles, objectives, assets, classification scheme): list, read, create,
+//! replace, delete — each change validated, scoped to one organization and recorded
+//! in the audit trail in the same transaction. Entries with a review cycle get a
+//! yearly one when created.
+
+use isms_domain::OrgId;
+use isms_domain::register::{Entry, next_id};
+use isms_domain::review::{ReviewCycle, Subject, SubjectKind};
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_store::WriteTx;
+
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+
+fn decode<T: Entry>(id: &str, json: &str) -> AppResult<T> {
+    serde_json::from_str(json).map_err(|e| {
+        AppError::new(ErrorKind::Internal, "corrupt_data", format!("stored {} {id} cannot be read: {e}", T::KIND))
+    })
+}
+
+fn encode<T: Entry>(value: &T) -> AppResult<String> {
+    serde_json::to_string(value).map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()))
+}
+
+fn check<T: Entry>(value: &T) -> AppResult<()> {
+    let problems = value.problems();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        problems.into_iter().map(|(field, message)| FieldError { field: field.into(), message }).collect(),
+    ))
+}
+
+/// The review subject of an entry, for the kinds that are reviewed on a schedule.
+pub fn subject_of<T: Entry>(id: &str) -> Option<Subject> {
+    let kind = match T::KIND {
+        "scope" => SubjectKind::Scope,
+        "objective" => SubjectKind::Objective,
+        "asset" => SubjectKind::Asset,
+        _ => return None,
+    };
+    Some(Subject { kind, id: id.to_owned() })
+}
+
+/// Every entry of a kind, by id.
+pub async fn list<T: Entry>(cx: &Cx, org: OrgId) -> AppResult<Vec<T>> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
+}
+
+/// One entry; `NotFound` when absent (or in another organization).
+pub async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    let json = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
+    decode(id, &json)
+}
+
+fn not_found<T: Entry>(id: &str) -> AppError {
+    AppError::new(ErrorKind::NotFound, "not_found", format!("there is no {} {id}", T::KIND.replace('_', " ")))
+}
+
+async fn write_entry<T: Entry>(
+    tx: &mut dyn WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    before: Option<String>,
+    value: &T,
+) -> AppResult<()> {
+    let json = encode(value)?;
+    let now = cx.clock.now();
+    tx.put_entry(org, T::KIND, value.id(), &json, now).await?;
+    if before.is_none()
+        && let Some(subject) = subject_of::<T>(value.id())
+    {
+        tx.set_review_cycle(org, &subject, ReviewCycle::default(), now.date()).await?;
+    }
+    let action = if before.is_some() { "updated" } else { "created" };
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: format!("{}.{action}", T::KIND),
+        entity: T::KIND.into(),
+        entity_id: value.id().to_owned(),
+        before,
+        after: Some(json),
+    };
+    record(tx, org, now, draft).await
+}
+
+/// Creates an entry with the next free id (`AST-012`); singletons keep their fixed id.
+pub async fn create<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    create_in(&mut *tx, cx, actor, org, &mut value).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// [`create`] inside a caller's transaction (bulk imports, the demo).
+pub(crate) async fn create_in<T: Entry>(
+    tx: &mut dyn WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    value: &mut T,
+) -> AppResult<()> {
+    check(value)?;
+    let existing = tx.entries(org, T::KIND).await?.into_iter().map(|(id, _)| id);
+    value.set_id(next_id(T::PREFIX, existing));
+    write_entry(tx, cx, actor, org, None, value).await
+}
+
+/// Replaces an existing entry (its id is kept).
+pub async fn replace<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut value: T) -> AppResult<T> {
+    value.set_id(id.to_owned());
+    check(&value)?;
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
+    write_entry(&mut *tx, cx, actor, org, Some(before), &value).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// Creates or replaces a singleton entry (the scope, the classification scheme).
+pub async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
+    value.set_id(String::new());
+    check(&value)?;
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let before = tx.entry(org, T::KIND, value.id()).await?;
+    write_entry(&mut *tx, cx, actor, org, before, &value).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// Deletes an entry.
+pub async fn delete<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<()> {
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
+    tx.delete_entry(org, T::KIND, id).await?;
+    let now = cx.clock.now();
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: format!("{}.deleted", T::KIND),
+        entity: T::KIND.into(),
+        entity_id: id.to_owned(),
+        before: Some(before),
+        after: None,
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! Recording reviews and listing what is due, for every subject with a review cycle
+//! (one mechanism for the SoA, the scope, objectives and assets, and later documents,
+//! risks, suppliers and evidence).
+
+use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, ReviewStatus, Subject};
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::{Email, OrgId, UserId};
+use serde::Serialize;
+use time::Date;
+
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx};
+
+/// The member recording a review.
+async fn reviewer(cx: &Cx, org: OrgId, email: &Email) -> AppResult<UserId> {
+    let mut tx = cx.store.read().await?;
+    let user = tx.user_by_email(email).await?;
+    if let Some(u) = user
+        && tx.membership(org, u.id).await?.is_some()
+    {
+        return Ok(u.id);
+    }
+    Err(AppError::invalid_field("as", format!("{email} is not a member of this organization")))
+}
+
+/// Records a review of a subject and returns its new status. A subject reviewed for
+/// the first time gets the default yearly cycle.
+pub async fn record_review(
+    cx: &Cx,
+    org: OrgId,
+    subject: &Subject,
+    reviewer_email: &Email,
+    outcome: ReviewOutcome,
+    comment: &str,
+    on: Option<Date>,
+) -> AppResult<ReviewStatus> {
+    let user = reviewer(cx, org, reviewer_email).await?;
+    let now = cx.clock.now();
+    let on = on.unwrap_or(now.date());
+    if on > now.date() {
+        return Err(AppError::invalid_field("on", "a review cannot be recorded for a day in the future"));
+    }
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let cycle = match tx.review_cycle(org, subject).await? {
+        Some((cycle, _)) => cycle,
+        None => {
+            tx.set_review_cycle(org, subject, ReviewCycle::default(), on).await?;
+            ReviewCycle::default()
+        }
+    };
+    let review = Review {
+        subject: subject.clone(),
+        reviewed_on: on,
+        reviewer: TrailActor::User(user).to_stored(),
+        outcome,
+        comment: comment.trim().to_owned(),
+        recorded_at: now,
+    };
+    tx.insert_review(org, &review).await?;
+    let draft = TrailDraft {
+        actor: TrailActor::User(user),
+        action: format!("{}.reviewed", subject.kind.as_str()),
+        entity: subject.kind.as_str().into(),
+        entity_id: subject.id.clone(),
+        before: None,
+        after: serde_json::to_string(&review).ok(),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(cycle.status(on, now.date()))
+}
+
+/// Where a subject stands, or `None` when it has no cycle.
+pub async fn review_status(cx: &Cx, org: OrgId, subject: &Subject) -> AppResult<Option<ReviewStatus>> {
+    let mut tx = cx.store.read().await?;
+    let Some((cycle, started)) = tx.review_cycle(org, subject).await? else { return Ok(None) };
+    let last = tx.reviews(org, subject).await?.last().map_or(started, |r| r.reviewed_on);
+    Ok(Some(cycle.status(last, cx.clock.today())))
+}
+
+/// A subject whose review is due or overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueReview {
+    /// What is to be reviewed.
+    pub subject: Subject,
+    /// Its status (due or overdue).
+    pub status: ReviewStatus,
+}
+
+/// Every subject of the organization whose review is due or overdue, overdue first.
+pub async fn due_reviews(cx: &Cx, org: OrgId, subjects: &[Subject]) -> AppResult<Vec<DueReview>> {
+    let mut due = Vec::new();
+    for subject in subjects {
+        if let Some(status) = review_status(cx, org, subject).await?
+            && !matches!(status, ReviewStatus::Current { .. })
+        {
+            due.push(DueReview { subject: subject.clone(), status });
+        }
+    }
+    due.sort_by_key(|d| match d.status {
+        ReviewStatus::Overdue { days, .. } => (0, -days),
+        _ => (1, 0),
+    });
+    Ok(due)
+}

@@ -1,0 +1,67 @@
+//! Register entries: typed JSON documents keyed by organization, kind and id.
+
+use async_trait::async_trait;
+use isms_domain::OrgId;
+use isms_store::{RegisterRead, RegisterWrite, StoreResult};
+use time::OffsetDateTime;
+
+use crate::codec::{err, instant_to_text};
+use crate::repo::get;
+use crate::tx::SqlTx;
+
+const SELECT_ALL: &str = "SELECT id, content FROM register_entries WHERE org_id = $1 AND kind = $2 ORDER BY id";
+const SELECT_ONE: &str = "SELECT content FROM register_entries WHERE org_id = $1 AND kind = $2 AND id = $3";
+const UPSERT: &str = "INSERT INTO register_entries (org_id, kind, id, content, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (org_id, kind, id) DO UPDATE SET content = $4, updated_at = $5";
+const DELETE: &str = "DELETE FROM register_entries WHERE org_id = $1 AND kind = $2 AND id = $3";
+
+#[async_trait]
+impl RegisterRead for SqlTx {
+    async fn entries(&mut self, org: OrgId, kind: &str) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(SELECT_ALL)
+            .bind(org.to_string())
+            .bind(kind)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("register entries")))?;
+        rows.iter().map(|row| Ok((get(row, "id")?, get(row, "content")?))).collect()
+    }
+
+    async fn entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query(SELECT_ONE)
+            .bind(org.to_string())
+            .bind(kind)
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("register entry")))?;
+        row.map(|row| get(&row, "content")).transpose()
+    }
+}
+
+#[async_trait]
+impl RegisterWrite for SqlTx {
+    async fn put_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query(UPSERT)
+            .bind(org.to_string())
+            .bind(kind)
+            .bind(id)
+            .bind(json)
+            .bind(instant_to_text(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("{kind} {id}"))))?;
+        Ok(())
+    }
+
+    async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool> {
+        let done = sqlx::query(DELETE)
+            .bind(org.to_string())
+            .bind(kind)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("{kind} {id}"))))?;
+        Ok(done.rows_affected() > 0)
+    }
+}
