@@ -68,6 +68,24 @@ enum Command {
     Framework(commands::framework::FrameworkCommand),
     /// What an item maps to in other frameworks, with every path.
     Crosswalk(commands::framework::CrosswalkArgs),
+    /// The ISMS scope (4.3).
+    #[command(subcommand)]
+    Scope(commands::register::ScopeCommand),
+    /// Internal and external issues and interested parties (4.1, 4.2).
+    #[command(subcommand)]
+    Context(commands::register::ContextCommand),
+    /// ISMS roles and responsibilities (5.3).
+    #[command(subcommand)]
+    Role(commands::register::RoleCommand),
+    /// Information security objectives (6.2).
+    #[command(subcommand)]
+    Objective(commands::register::ObjectiveCommand),
+    /// The asset inventory (A.5.9).
+    #[command(subcommand)]
+    Asset(commands::register::AssetCommand),
+    /// Reviews: what is due, and recording one.
+    #[command(subcommand)]
+    Review(commands::register::ReviewCommand),
     /// The organization's record per Annex A control.
     #[command(subcommand)]
     Control(commands::control::ControlCommand),
@@ -126,6 +144,12 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Demo => commands::demo::run(config, out).await,
             Command::Framework(command) => commands::framework::run(&config, command, out).await,
             Command::Crosswalk(args) => commands::framework::crosswalk(&config, args, out).await,
+            Command::Scope(command) => commands::register::scope(&config, command, out).await,
+            Command::Context(command) => commands::register::context(&config, command, out).await,
+            Command::Role(command) => commands::register::role(&config, command, out).await,
+            Command::Objective(command) => commands::register::objective(&config, command, out).await,
+            Command::Asset(command) => commands::register::asset(&config, command, out).await,
+            Command::Review(command) => commands::register::review(&config, command, out).await,
             Command::Control(command) => commands::control::run(&config, command, out).await,
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

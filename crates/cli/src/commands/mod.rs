@@ -6,6 +6,7 @@ pub mod demo;
 pub mod framework;
 pub mod init;
 pub mod migrate;
+pub mod register;
 pub mod serve;
 pub mod soa;
 pub mod version;
