@@ -5,4 +5,5 @@ mod control_soa;
 mod demo;
 mod framework;
 mod init;
+mod registers;
 mod serve;

@@ -114,6 +114,8 @@ pub async fn create_demo(cx: &Cx) -> AppResult<DemoWorkspace> {
         }
     }
 
+    crate::demo_isms::seed(cx, &actor, organization.id).await?;
+
     let logins = PEOPLE
         .iter()
         .map(|(e, n, r)| (e, n, r, DEMO_ORG))

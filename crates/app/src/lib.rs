@@ -9,6 +9,7 @@ pub mod assets;
 mod clock;
 pub mod controls;
 pub mod demo;
+mod demo_isms;
 mod entropy;
 mod error;
 pub mod frameworks;
