@@ -147,3 +147,72 @@ fn scope_context_objectives_and_reviews_work_end_to_end() {
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("there is no asset AST-404"), "{}", missing.stderr);
 }
+
+#[test]
+fn the_classification_scheme_is_the_organizations_own_and_assets_follow_it() {
+    let (s, d) = setup();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d.as_str()];
+        all.extend_from_slice(args);
+        s.run(&all)
+    };
+    assert!(
+        run(&["asset", "classification", "--org", "Acme Cloud"])
+            .stdout
+            .contains("Public, Internal, Confidential, Restricted")
+    );
+    assert_eq!(run(&["asset", "classification", "--org", "Acme Cloud", "--levels", "Open,Sensitive,Secret"]).code, 0);
+    let refused = run(&[
+        "asset",
+        "add",
+        "--org",
+        "Acme Cloud",
+        "--name",
+        "CRM",
+        "--type",
+        "system",
+        "--owner",
+        "ciso@acme.test",
+        "--classification",
+        "Confidential",
+        "--cia",
+        "3,3,2",
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("not a level of the classification scheme (Open, Sensitive, Secret)"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        run(&[
+            "asset",
+            "add",
+            "--org",
+            "Acme Cloud",
+            "--name",
+            "CRM",
+            "--type",
+            "system",
+            "--owner",
+            "ciso@acme.test",
+            "--classification",
+            "secret",
+            "--cia",
+            "3,3,2"
+        ])
+        .code,
+        0
+    );
+    assert_eq!(
+        run(&["asset", "set", "AST-001", "--org", "Acme Cloud", "--cia", "4,4,4", "--lifecycle", "retiring"]).code,
+        0
+    );
+    let shown: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "asset", "show", "AST-001", "--org", "Acme Cloud"]).stdout).unwrap();
+    assert_eq!(shown["asset"]["classification"], "Secret");
+    assert_eq!(
+        (shown["asset"]["availability"].as_u64(), shown["asset"]["lifecycle"].as_str()),
+        (Some(4), Some("retiring"))
+    );
+}

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use isms_app::registers;
 use isms_app::reviews;
 use isms_app::{Cx, assets};
-use isms_domain::asset::{Asset, AssetType, Lifecycle};
+use isms_domain::asset::{Asset, AssetType, ClassificationScheme, Lifecycle};
 use isms_domain::register::{
     ContextIssue, Entry, InterestedParty, IsmsRole, IssueOrigin, Objective, ObjectiveStatus, PartyRequirement,
     RequirementKind, Scope, ScopeExclusion,
@@ -502,8 +502,64 @@ pub enum AssetCommand {
     Add(AssetAddArgs),
     /// Import assets from CSV (nothing is stored if any row is bad, unless --skip-bad-rows).
     Import(AssetImportArgs),
+    /// Change an asset's fields.
+    Set(Box<AssetSetArgs>),
     /// Delete an asset.
     Delete(DeleteArgs),
+    /// Show the classification scheme, or set its levels (lowest first).
+    Classification(ClassificationArgs),
+}
+
+/// Arguments of `isms asset set`.
+#[derive(Debug, Args)]
+pub struct AssetSetArgs {
+    /// The asset's id (AST-…).
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    /// New name.
+    #[arg(long)]
+    name: Option<String>,
+    /// New owner e-mail (a member).
+    #[arg(long)]
+    owner: Option<String>,
+    /// New classification level.
+    #[arg(long)]
+    classification: Option<String>,
+    /// New C,I,A values (1–4 each).
+    #[arg(long, value_name = "C,I,A")]
+    cia: Option<String>,
+    /// planned, in_use, retiring or retired.
+    #[arg(long)]
+    lifecycle: Option<String>,
+    /// New description.
+    #[arg(long)]
+    description: Option<String>,
+    #[command(flatten)]
+    who: AsArg,
+}
+
+/// Arguments of `isms asset classification`.
+#[derive(Debug, Args)]
+pub struct ClassificationArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// Set the levels, lowest first, comma-separated (e.g. Public,Internal,Confidential,Restricted).
+    #[arg(long, value_name = "LIST")]
+    levels: Option<String>,
+    #[command(flatten)]
+    who: AsArg,
+}
+
+fn parse_cia(text: &str) -> Result<(u8, u8, u8), CliError> {
+    let values: Vec<u8> = text
+        .split(',')
+        .map(|v| v.trim().parse().map_err(|_| bad("--cia", format!("{text:?} must be three numbers 1–4, e.g. 3,3,2"))))
+        .collect::<Result<_, _>>()?;
+    match values[..] {
+        [c, i, a] => Ok((c, i, a)),
+        _ => Err(bad("--cia", format!("{text:?} must be three numbers 1–4, e.g. 3,3,2"))),
+    }
 }
 
 /// Arguments of `isms asset list`.
@@ -700,6 +756,50 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
             let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms asset delete").await?;
             registers::delete::<Asset>(cx, &actor, org, &args.id).await?;
             out.line(format!("Deleted {}.", args.id));
+        }
+        AssetCommand::Set(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms asset set").await?;
+            let mut asset = registers::get::<Asset>(cx, org, &args.id).await?;
+            if let Some(name) = args.name {
+                asset.name = name;
+            }
+            if let Some(owner) = args.owner {
+                asset.owner = owner;
+            }
+            if let Some(class) = args.classification {
+                asset.classification = class;
+            }
+            if let Some(cia) = &args.cia {
+                (asset.confidentiality, asset.integrity, asset.availability) = parse_cia(cia)?;
+            }
+            if let Some(l) = &args.lifecycle {
+                asset.lifecycle = Lifecycle::parse(l)
+                    .ok_or_else(|| bad("--lifecycle", format!("{l:?} is not planned, in_use, retiring or retired")))?;
+            }
+            if let Some(d) = args.description {
+                asset.description = d;
+            }
+            let saved = assets::update_asset(cx, &actor, org, &args.id, asset).await?;
+            out.doc(&saved);
+            out.line(format!("Saved {}.", saved.id));
+        }
+        AssetCommand::Classification(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let scheme = match &args.levels {
+                Some(levels) => {
+                    let actor =
+                        super::actor(cx, org, args.who.as_email.as_deref(), "isms asset classification").await?;
+                    let scheme = ClassificationScheme {
+                        id: String::new(),
+                        levels: levels.split(',').map(|l| l.trim().to_owned()).collect(),
+                    };
+                    registers::put_singleton(cx, &actor, org, scheme).await?
+                }
+                None => assets::classification_scheme(cx, org).await?,
+            };
+            out.doc(&scheme);
+            out.line(format!("Classification levels, lowest first: {}", scheme.levels.join(", ")));
         }
     }
     Ok(ExitCode::SUCCESS)
