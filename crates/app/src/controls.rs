@@ -94,6 +94,16 @@ pub async fn list_controls(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlView>> {
         .collect())
 }
 
+/// A status change with the name of who made it.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    /// The change.
+    #[serde(flatten)]
+    pub change: StatusChange,
+    /// Who made it, as people read it (a member's name, or the command).
+    pub by_name: String,
+}
+
 /// One control in full: record, status history, and where it maps in the frameworks
 /// the organization uses.
 #[derive(Debug, Clone, Serialize)]
@@ -101,7 +111,7 @@ pub struct ControlDetail {
     /// The record and its labels.
     pub control: ControlView,
     /// Status changes, oldest first.
-    pub history: Vec<StatusChange>,
+    pub history: Vec<HistoryEntry>,
     /// What the control covers in the organization's other frameworks.
     pub mappings: Vec<isms_domain::crosswalk::Hit>,
 }
@@ -128,7 +138,25 @@ pub async fn control_detail(cx: &Cx, org: OrgId, id: &str) -> AppResult<ControlD
         .into_iter()
         .find(|c| c.record.control == id)
         .ok_or_else(|| unknown_control(&id))?;
-    let history = cx.store.read().await?.control_history(org, &id).await?;
+    let members = member_names(cx, org).await?;
+    let history = cx
+        .store
+        .read()
+        .await?
+        .control_history(org, &id)
+        .await?
+        .into_iter()
+        .map(|change| {
+            let by_name = match TrailActor::from_stored(&change.by) {
+                Some(TrailActor::User(u)) => {
+                    members.iter().find(|(id, _, _)| *id == u).map_or_else(|| change.by.clone(), |(_, n, _)| n.clone())
+                }
+                Some(TrailActor::System(command)) => command,
+                None => change.by.clone(),
+            };
+            HistoryEntry { change, by_name }
+        })
+        .collect();
     let in_use = crate::frameworks::frameworks_in_use(cx, org).await?;
     let lib = library(cx).await?;
     let from = ItemRef { framework: in_use[0].clone(), item: id.clone() };
@@ -227,12 +255,18 @@ pub async fn update_control(
     if let Some(text) = change.implementation {
         after.implementation = text;
     }
+    let unlinked_risk = change.unlink.iter().any(|l| l.kind == LinkKind::Risk);
     for link in change.unlink {
         after.links.remove(&link);
     }
     after.links.extend(change.link);
-    if after.links.iter().any(|l| l.kind == LinkKind::Risk) {
+    // "Risk treatment" follows the linked risks: linking one adds the reason, removing
+    // the last one removes it.
+    let has_risk = after.links.iter().any(|l| l.kind == LinkKind::Risk);
+    if has_risk {
         after.reasons.insert(InclusionReason::RiskTreatment);
+    } else if unlinked_risk {
+        after.reasons.remove(&InclusionReason::RiskTreatment);
     }
     if after == before {
         return Ok(before);

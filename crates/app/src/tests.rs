@@ -248,8 +248,15 @@ mod soa_tests {
             assert_eq!(theirs.len(), 93);
             assert!(theirs.iter().all(|c| c.record.status == ControlStatus::NotStarted), "Globex's records are untouched");
             let detail = crate::controls::control_detail(&cx, acme_org, "A.5.1").await.unwrap();
-            let statuses: Vec<ControlStatus> = detail.history.iter().map(|h| h.to).collect();
+            let statuses: Vec<ControlStatus> = detail.history.iter().map(|h| h.change.to).collect();
             assert_eq!(statuses, [ControlStatus::NotStarted, ControlStatus::Planned]);
+            assert_eq!(detail.history[0].by_name, "isms init");
+            let link = ControlChange { link: vec![ControlLink { kind: LinkKind::Risk, id: "R-1".into() }], ..ControlChange::default() };
+            let linked = update_control(&cx, &actor(), acme_org, "A.5.1", link).await.unwrap();
+            assert!(linked.reasons.contains(&InclusionReason::RiskTreatment), "linking a risk adds the reason");
+            let unlink = ControlChange { unlink: vec![ControlLink { kind: LinkKind::Risk, id: "R-1".into() }], ..ControlChange::default() };
+            let unlinked = update_control(&cx, &actor(), acme_org, "A.5.1", unlink).await.unwrap();
+            assert!(!unlinked.reasons.contains(&InclusionReason::RiskTreatment), "unlinking the last risk removes it");
             let stranger = ControlChange { owner: Some(Some(Email::parse("bob@globex.test").unwrap())), ..ControlChange::default() };
             let err = update_control(&cx, &actor(), acme_org, "A.5.1", stranger).await.unwrap_err();
             assert_eq!(err.fields[0].field, "owner");

@@ -179,8 +179,8 @@ async fn show(cx: &Cx, args: ShowArgs, out: &Out) -> Result<ExitCode, CliError> 
     }
     out.line("\nHistory:");
     for h in &detail.history {
-        let from = h.from.map_or("—", ControlStatus::label);
-        out.line(format!("  {}  {} → {}  ({})", h.at.date(), from, h.to.label(), h.by));
+        let from = h.change.from.map_or("—", ControlStatus::label);
+        out.line(format!("  {}  {} → {}  ({})", h.change.at.date(), from, h.change.to.label(), h.by_name));
     }
     if !detail.mappings.is_empty() {
         out.line("\nCovers, in the frameworks in use:");
