@@ -11,6 +11,7 @@ pub mod ids;
 pub mod organization;
 pub mod register;
 pub mod review;
+pub mod risk;
 pub mod soa;
 mod text;
 pub mod trail;
