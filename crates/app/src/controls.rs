@@ -217,6 +217,22 @@ pub async fn update_control(
         None => None,
     };
     let mut tx = cx.store.write().await?;
+    let after = update_control_in(&mut *tx, cx, actor, org, &id, change, owner).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// [`update_control`] inside a caller's transaction, with the owner already resolved.
+pub(crate) async fn update_control_in(
+    tx: &mut dyn WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    change: ControlChange,
+    owner: Option<Option<UserId>>,
+) -> AppResult<ControlImplementation> {
+    let id = normalize_control_id(id);
     let before = tx
         .control_implementations(org)
         .await?
@@ -292,7 +308,6 @@ pub async fn update_control(
         before: serde_json::to_string(&before).ok(),
         after: serde_json::to_string(&after).ok(),
     };
-    record(&mut *tx, org, now, draft).await?;
-    tx.commit().await?;
+    record(tx, org, now, draft).await?;
     Ok(after)
 }

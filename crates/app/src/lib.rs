@@ -16,6 +16,7 @@ pub mod frameworks;
 pub mod password;
 pub mod registers;
 pub mod reviews;
+pub mod risks;
 pub mod schema;
 pub mod soa;
 mod trail;

@@ -384,3 +384,142 @@ Payroll,service,mallory@evil.test,Secret,5,2,2,in_use,
         }
     }
 }
+
+mod risk_tests {
+    use isms_domain::risk::{AcceptanceRule, AcceptanceState, HeatMapKind, Rating, Risk, TreatmentOption};
+    use isms_domain::soa::InclusionReason;
+    use isms_domain::trail::TrailActor;
+    use isms_domain::{Email, Role};
+    use isms_testkit::both_engines;
+    use time::macros::date;
+
+    use super::{acme, cx};
+    use crate::controls::list_controls;
+    use crate::risks::{accept_risk, add_risk, edit_methodology, edit_risk, heat_map, list_risks, methodology};
+    use crate::workspace::initialize_workspace;
+    use crate::{Cx, ErrorKind};
+
+    fn actor() -> TrailActor {
+        TrailActor::System("test".into())
+    }
+
+    fn ransomware(residual: (u8, u8), controls: &[&str]) -> Risk {
+        Risk {
+            id: String::new(),
+            title: "Ransomware encrypts production".into(),
+            description: "Extortion group encrypts databases and backups".into(),
+            assets: vec![],
+            threat: "Ransomware".into(),
+            vulnerability: "Flat network, shared admin credentials".into(),
+            owner: "alice@acme.test".into(),
+            inherent: Rating { likelihood: 4, impact: 5 },
+            existing_controls: "EDR on servers".into(),
+            treatment: TreatmentOption::Modify,
+            actions: vec![],
+            controls: controls.iter().map(|c| (*c).to_owned()).collect(),
+            residual: Rating { likelihood: residual.0, impact: residual.1 },
+            acceptance: None,
+            next_review: date!(2027 - 06 - 01),
+            history: vec![],
+        }
+    }
+
+    async fn add_member(cx: &Cx, org: isms_domain::OrgId, email: &str, role: Role) {
+        let user = crate::workspace::new_user(
+            cx,
+            Email::parse(email).unwrap(),
+            isms_domain::DisplayName::parse("Bob").unwrap(),
+            "pw",
+        )
+        .unwrap();
+        let orgs = cx.store.read().await.unwrap().organizations().await.unwrap();
+        let organization = orgs.into_iter().find(|o| o.id == org).unwrap();
+        let mut tx = cx.store.write().await.unwrap();
+        crate::workspace::add_member(&mut *tx, cx, &actor(), &organization, &user, role).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    both_engines! {
+        async fn changing_the_matrix_relevels_every_risk_and_keeps_the_old_levels(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            add_risk(&cx, &actor(), org, ransomware((2, 2), &[])).await.unwrap();
+            add_risk(&cx, &actor(), org, ransomware((3, 3), &[])).await.unwrap();
+            let mut m = methodology(&cx, org).await.unwrap();
+            assert_eq!(m.version, 1);
+            m.matrix[1][1] = "medium".into();
+            m.matrix[2][2] = "high".into();
+            let (m2, relevelled) = edit_methodology(&cx, &actor(), org, m).await.unwrap();
+            assert_eq!((m2.version, relevelled), (2, 2));
+            let risks = list_risks(&cx, org).await.unwrap();
+            let by_id = |id: &str| risks.iter().find(|r| r.risk.id == id).unwrap();
+            assert_eq!(by_id("RSK-001").residual_level, "medium");
+            assert_eq!(by_id("RSK-002").residual_level, "high");
+            let history: Vec<(u32, &str)> = by_id("RSK-002").risk.history.iter().map(|h| (h.methodology_version, h.residual.as_str())).collect();
+            assert_eq!(history, [(1, "medium"), (2, "high")]);
+            assert_eq!(crate::risks::methodology_versions(&cx, org).await.unwrap().len(), 2);
+            let mut bad = methodology(&cx, org).await.unwrap();
+            bad.matrix[0][0] = "nope".into();
+            assert_eq!(edit_methodology(&cx, &actor(), org, bad).await.unwrap_err().kind, ErrorKind::Invalid);
+        }
+
+        async fn residual_risk_above_appetite_is_unaccepted_until_its_owner_accepts(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            add_member(&cx, org, "bob@acme.test", Role::IsmsManager).await;
+            let r = add_risk(&cx, &actor(), org, ransomware((2, 3), &[])).await.unwrap();
+            assert_eq!(r.acceptance_state, AcceptanceState::Unaccepted { by: AcceptanceRule::RiskOwner });
+            let bob = Email::parse("bob@acme.test").unwrap();
+            let err = accept_risk(&cx, org, "RSK-001", &bob, "fine by me").await.unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Forbidden);
+            assert!(err.message.contains("only the risk owner (alice@acme.test)"), "{}", err.message);
+            let alice = Email::parse("alice@acme.test").unwrap();
+            let accepted = accept_risk(&cx, org, "RSK-001", &alice, "Within budget for this year").await.unwrap();
+            assert_eq!(accepted.acceptance_state, AcceptanceState::Accepted);
+            assert_eq!(accept_risk(&cx, org, "RSK-001", &alice, "again").await.unwrap_err().code, "already_accepted");
+            // Raising the residual level makes the acceptance lapse.
+            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((3, 4), &[])).await.unwrap();
+            let r = crate::risks::risk(&cx, org, "RSK-001").await.unwrap();
+            assert_eq!(r.acceptance_state, AcceptanceState::Unaccepted { by: AcceptanceRule::Executive });
+            // Alice is the workspace owner (owner role), so she may accept a high risk.
+            accept_risk(&cx, org, "RSK-001", &alice, "Board informed").await.unwrap();
+            let mut bobs = ransomware((3, 4), &[]);
+            bobs.owner = "bob@acme.test".into();
+            add_risk(&cx, &actor(), org, bobs).await.unwrap();
+            let err = accept_risk(&cx, org, "RSK-002", &bob, "mine").await.unwrap_err();
+            assert!(err.message.contains("need acceptance by top management"), "{}", err.message);
+            add_risk(&cx, &actor(), org, ransomware((1, 1), &[])).await.unwrap();
+            assert_eq!(accept_risk(&cx, org, "RSK-003", &alice, "x").await.unwrap_err().code, "acceptance_not_needed");
+        }
+
+        async fn linking_a_risk_to_a_control_gives_it_the_risk_treatment_reason_and_unlinking_removes_it(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.8.13", "8.7"])).await.unwrap();
+            let reasons = |controls: &[crate::controls::ControlView], id: &str| {
+                controls.iter().find(|c| c.record.control == id).unwrap().record.reasons.contains(&InclusionReason::RiskTreatment)
+            };
+            let controls = list_controls(&cx, org).await.unwrap();
+            assert!(reasons(&controls, "A.8.13") && reasons(&controls, "A.8.7"));
+            assert!(!reasons(&controls, "A.5.1"));
+            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((2, 2), &["A.8.13"])).await.unwrap();
+            let controls = list_controls(&cx, org).await.unwrap();
+            assert!(reasons(&controls, "A.8.13"));
+            assert!(!reasons(&controls, "A.8.7"), "unlinking removed the reason");
+            let err = add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.9.9"])).await.unwrap_err();
+            assert_eq!(err.fields[0].message, "A.9.9 is not an Annex A control");
+        }
+
+        async fn heat_maps_count_risks_per_cell(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            for residual in [(1, 2), (1, 2), (3, 3)] {
+                add_risk(&cx, &actor(), org, ransomware(residual, &[])).await.unwrap();
+            }
+            let (_, inherent) = heat_map(&cx, org, HeatMapKind::Inherent).await.unwrap();
+            assert_eq!(inherent[3][4], 3);
+            let (_, residual) = heat_map(&cx, org, HeatMapKind::Residual).await.unwrap();
+            assert_eq!((residual[0][1], residual[2][2]), (2, 1));
+        }
+    }
+}

@@ -81,7 +81,11 @@ fn scale(items: &[(&str, &str)]) -> Vec<ScaleLevel> {
     items
         .iter()
         .enumerate()
-        .map(|(i, (label, criterion))| ScaleLevel { value: i as u8 + 1, label: (*label).into(), criterion: (*criterion).into() })
+        .map(|(i, (label, criterion))| ScaleLevel {
+            value: i as u8 + 1,
+            label: (*label).into(),
+            criterion: (*criterion).into(),
+        })
         .collect()
 }
 
@@ -103,7 +107,12 @@ impl Default for Methodology {
             ("Major", "Breach of regulated data (e.g. ePHI); $1M–$10M; regulator notification."),
             ("Severe", "Large breach or prolonged outage threatening the business; over $10M."),
         ]);
-        let level = |id: &str, label: &str, color: &str, acceptance| RiskLevel { id: id.into(), label: label.into(), color: color.into(), acceptance };
+        let level = |id: &str, label: &str, color: &str, acceptance| RiskLevel {
+            id: id.into(),
+            label: label.into(),
+            color: color.into(),
+            acceptance,
+        };
         let levels = vec![
             level("low", "Low", "#16a34a", AcceptanceRule::Automatic),
             level("medium", "Medium", "#ca8a04", AcceptanceRule::RiskOwner),
@@ -130,9 +139,7 @@ impl Methodology {
             .matrix
             .get(usize::from(rating.likelihood).wrapping_sub(1))
             .and_then(|row| row.get(usize::from(rating.impact).wrapping_sub(1)));
-        id.and_then(|id| self.levels.iter().find(|l| &l.id == id))
-            .or_else(|| self.levels.last())
-            .unwrap_or(&FALLBACK)
+        id.and_then(|id| self.levels.iter().find(|l| &l.id == id)).or_else(|| self.levels.last()).unwrap_or(&FALLBACK)
     }
 
     /// The rank of a level (0 = lowest).
@@ -188,11 +195,21 @@ impl Entry for Methodology {
             p.push(("levels", "a matrix needs at least two risk levels".into()));
         }
         if self.matrix.len() != self.likelihood.len() {
-            p.push(("matrix", format!("the matrix has {} rows; the likelihood scale has {} levels", self.matrix.len(), self.likelihood.len())));
+            p.push((
+                "matrix",
+                format!(
+                    "the matrix has {} rows; the likelihood scale has {} levels",
+                    self.matrix.len(),
+                    self.likelihood.len()
+                ),
+            ));
         }
         for (r, row) in self.matrix.iter().enumerate() {
             if row.len() != self.impact.len() {
-                p.push(("matrix", format!("row {} has {} cells; the impact scale has {} levels", r + 1, row.len(), self.impact.len())));
+                p.push((
+                    "matrix",
+                    format!("row {} has {} cells; the impact scale has {} levels", r + 1, row.len(), self.impact.len()),
+                ));
             }
             for cell in row {
                 if !self.levels.iter().any(|l| &l.id == cell) {
@@ -385,9 +402,16 @@ impl Risk {
     /// the last record (or there is none).
     pub fn record_levels(&mut self, m: &Methodology, at: OffsetDateTime) -> bool {
         let (inherent, residual) = self.levels(m);
-        let record = LevelRecord { methodology_version: m.version, inherent: inherent.id.clone(), residual: residual.id.clone(), at };
+        let record = LevelRecord {
+            methodology_version: m.version,
+            inherent: inherent.id.clone(),
+            residual: residual.id.clone(),
+            at,
+        };
         let changed = self.history.last().is_none_or(|last| {
-            last.inherent != record.inherent || last.residual != record.residual || last.methodology_version != record.methodology_version
+            last.inherent != record.inherent
+                || last.residual != record.residual
+                || last.methodology_version != record.methodology_version
         });
         if changed {
             self.history.push(record);
@@ -467,7 +491,12 @@ mod tests {
         assert_eq!(risk((5, 5), (1, 2)).acceptance_state(&m), AcceptanceState::NotNeeded);
         let mut r = risk((5, 5), (2, 3));
         assert_eq!(r.acceptance_state(&m), AcceptanceState::Unaccepted { by: AcceptanceRule::RiskOwner });
-        r.acceptance = Some(RiskAcceptance { by: "it@acme.test".into(), at: datetime!(2026-11-25 0:00 UTC), comment: "ok".into(), level: "medium".into() });
+        r.acceptance = Some(RiskAcceptance {
+            by: "it@acme.test".into(),
+            at: datetime!(2026-11-25 0:00 UTC),
+            comment: "ok".into(),
+            level: "medium".into(),
+        });
         assert_eq!(r.acceptance_state(&m), AcceptanceState::Accepted);
         r.residual = Rating { likelihood: 3, impact: 4 };
         assert_eq!(r.acceptance_state(&m), AcceptanceState::Unaccepted { by: AcceptanceRule::Executive });
@@ -481,7 +510,10 @@ mod tests {
         m.matrix[1][2] = "severe".into();
         m.matrix.pop();
         let problems: Vec<String> = m.problems().into_iter().map(|(_, msg)| msg).collect();
-        assert_eq!(problems, ["the matrix has 4 rows; the likelihood scale has 5 levels", "row 2: \"severe\" is not a risk level"]);
+        assert_eq!(
+            problems,
+            ["the matrix has 4 rows; the likelihood scale has 5 levels", "row 2: \"severe\" is not a risk level"]
+        );
     }
 
     #[test]

@@ -1,0 +1,370 @@
+//! Risk management use cases (6.1.2, 6.1.3, 8.2, 8.3): the methodology and its
+//! versions, the risk register, acceptance, and the views auditors ask for.
+//!
+//! Linking a risk to Annex A controls is kept in step on both sides in the same
+//! transaction: the risk lists the controls, and each control links the risk (which
+//! gives it the "risk treatment" reason in the SoA).
+
+use std::collections::BTreeSet;
+
+use isms_domain::risk::{AcceptanceRule, AcceptanceState, HeatMapKind, Methodology, Risk, RiskAcceptance, heat_counts};
+use isms_domain::soa::{ControlLink, LinkKind};
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::{Email, OrgId, Role};
+use isms_store::WriteTx;
+use serde::Serialize;
+
+use crate::controls::{ControlChange, normalize_control_id, update_control_in};
+use crate::registers::{self, create_in};
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+
+fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> AppResult<T> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", format!("stored {what} cannot be read: {e}")))
+}
+
+/// The organization's current methodology (the default 5×5 until one is saved).
+pub async fn methodology(cx: &Cx, org: OrgId) -> AppResult<Methodology> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    current_methodology(&mut *tx, org).await
+}
+
+async fn current_methodology(tx: &mut (impl isms_store::ReadTx + ?Sized), org: OrgId) -> AppResult<Methodology> {
+    match tx.entry(org, "methodology", "METHODOLOGY").await? {
+        Some(json) => decode("methodology", &json),
+        None => Ok(Methodology::default()),
+    }
+}
+
+/// A methodology version kept for the record.
+pub async fn methodology_versions(cx: &Cx, org: OrgId) -> AppResult<Vec<Methodology>> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    let mut all: Vec<Methodology> = tx
+        .entries(org, "methodology_version")
+        .await?
+        .iter()
+        .map(|(_, j)| decode("methodology version", j))
+        .collect::<AppResult<_>>()?;
+    all.push(current_methodology(&mut *tx, org).await?);
+    all.sort_by_key(|m| m.version);
+    all.dedup_by_key(|m| m.version);
+    Ok(all)
+}
+
+/// Saves a changed methodology as the next version and re-levels every risk, keeping
+/// each risk's earlier levels in its history. One transaction.
+pub async fn edit_methodology(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    mut new: Methodology,
+) -> AppResult<(Methodology, usize)> {
+    let problems = isms_domain::register::Entry::problems(&new);
+    if !problems.is_empty() {
+        return Err(AppError::invalid(
+            problems.into_iter().map(|(f, m)| FieldError { field: f.into(), message: m }).collect(),
+        ));
+    }
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let old = current_methodology(&mut *tx, org).await?;
+    new.id = "METHODOLOGY".into();
+    new.version = old.version + 1;
+    let now = cx.clock.now();
+    let old_json = serde_json::to_string(&old).unwrap_or_default();
+    tx.put_entry(org, "methodology_version", &format!("V{:03}", old.version), &old_json, now).await?;
+    let new_json = serde_json::to_string(&new).unwrap_or_default();
+    tx.put_entry(org, "methodology", "METHODOLOGY", &new_json, now).await?;
+    let mut relevelled = 0;
+    for (id, json) in tx.entries(org, "risk").await? {
+        let mut risk: Risk = decode("risk", &json)?;
+        if risk.history.is_empty() {
+            risk.record_levels(&old, now);
+        }
+        let before = risk.levels(&old);
+        let (b_in, b_res) = (before.0.id.clone(), before.1.id.clone());
+        risk.record_levels(&new, now);
+        let (a_in, a_res) = risk.levels(&new);
+        if a_in.id != b_in || a_res.id != b_res {
+            relevelled += 1;
+        }
+        tx.put_entry(org, "risk", &id, &serde_json::to_string(&risk).unwrap_or_default(), now).await?;
+    }
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: "methodology.updated".into(),
+        entity: "methodology".into(),
+        entity_id: format!("v{}", new.version),
+        before: Some(old_json),
+        after: Some(new_json),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok((new, relevelled))
+}
+
+/// A risk with its levels and acceptance state under the current methodology.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskView {
+    /// The risk.
+    #[serde(flatten)]
+    pub risk: Risk,
+    /// Inherent level id.
+    pub inherent_level: String,
+    /// Residual level id.
+    pub residual_level: String,
+    /// Whether the residual risk is accepted.
+    pub acceptance_state: AcceptanceState,
+}
+
+fn view(risk: Risk, m: &Methodology) -> RiskView {
+    let (i, r) = risk.levels(m);
+    let (inherent_level, residual_level) = (i.id.clone(), r.id.clone());
+    RiskView { acceptance_state: risk.acceptance_state(m), inherent_level, residual_level, risk }
+}
+
+/// The register, most severe residual level first.
+pub async fn list_risks(cx: &Cx, org: OrgId) -> AppResult<Vec<RiskView>> {
+    let m = methodology(cx, org).await?;
+    let mut all: Vec<RiskView> = registers::list::<Risk>(cx, org).await?.into_iter().map(|r| view(r, &m)).collect();
+    all.sort_by(|a, b| m.rank(&b.residual_level).cmp(&m.rank(&a.residual_level)).then(a.risk.id.cmp(&b.risk.id)));
+    Ok(all)
+}
+
+/// One risk.
+pub async fn risk(cx: &Cx, org: OrgId, id: &str) -> AppResult<RiskView> {
+    let m = methodology(cx, org).await?;
+    Ok(view(registers::get::<Risk>(cx, org, id).await?, &m))
+}
+
+/// Checks a risk against the organization: ratings in the scales, owner and action
+/// owners members, controls in Annex A, assets in the inventory.
+async fn check(tx: &mut dyn WriteTx, cx: &Cx, org: OrgId, risk: &mut Risk, m: &Methodology) -> AppResult<()> {
+    let mut problems: Vec<(&'static str, String)> = isms_domain::register::Entry::problems(risk);
+    for (field, rating) in [("inherent", risk.inherent), ("residual", risk.residual)] {
+        if let Some(p) = m.rating_problem(field, rating) {
+            problems.push((field, p));
+        }
+    }
+    let members: Vec<String> = tx.members(org).await?.into_iter().map(|(u, _)| u.email.to_string()).collect();
+    risk.owner = risk.owner.trim().to_lowercase();
+    if !risk.owner.is_empty() && !members.contains(&risk.owner) {
+        problems.push(("owner", format!("{} is not a member of this organization", risk.owner)));
+    }
+    for action in &mut risk.actions {
+        action.owner = action.owner.trim().to_lowercase();
+        if !members.contains(&action.owner) {
+            problems.push(("actions", format!("action {:?}: {} is not a member", action.title, action.owner)));
+        }
+    }
+    let lib = crate::frameworks::library(cx).await?;
+    risk.controls =
+        risk.controls.iter().map(|c| normalize_control_id(c)).collect::<BTreeSet<_>>().into_iter().collect();
+    for c in &risk.controls {
+        if lib
+            .item(isms_domain::framework::PIVOT, c)
+            .is_none_or(|i| i.kind != isms_domain::framework::ItemKind::Control)
+        {
+            problems.push(("controls", format!("{c} is not an Annex A control")));
+        }
+    }
+    let assets: Vec<String> = tx.entries(org, "asset").await?.into_iter().map(|(id, _)| id).collect();
+    for a in &risk.assets {
+        if !assets.contains(a) {
+            problems.push(("assets", format!("there is no asset {a}")));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(problems.into_iter().map(|(f, m)| FieldError { field: f.into(), message: m }).collect()))
+    }
+}
+
+/// Links or unlinks the risk on the controls whose membership changed.
+async fn sync_controls(
+    tx: &mut dyn WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    before: &[String],
+    after: &[String],
+) -> AppResult<()> {
+    let link = ControlLink { kind: LinkKind::Risk, id: id.to_owned() };
+    for c in after.iter().filter(|c| !before.contains(c)) {
+        let change = ControlChange { link: vec![link.clone()], ..ControlChange::default() };
+        update_control_in(tx, cx, actor, org, c, change, None).await?;
+    }
+    for c in before.iter().filter(|c| !after.contains(c)) {
+        let change = ControlChange { unlink: vec![link.clone()], ..ControlChange::default() };
+        update_control_in(tx, cx, actor, org, c, change, None).await?;
+    }
+    Ok(())
+}
+
+/// Adds a risk to the register.
+pub async fn add_risk(cx: &Cx, actor: &TrailActor, org: OrgId, mut risk: Risk) -> AppResult<RiskView> {
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let m = current_methodology(&mut *tx, org).await?;
+    risk.acceptance = None;
+    risk.history.clear();
+    check(&mut *tx, cx, org, &mut risk, &m).await?;
+    risk.record_levels(&m, cx.clock.now());
+    create_in(&mut *tx, cx, actor, org, &mut risk).await?;
+    sync_controls(&mut *tx, cx, actor, org, &risk.id, &[], &risk.controls).await?;
+    tx.commit().await?;
+    Ok(view(risk, &m))
+}
+
+/// Replaces a risk's assessment and treatment (its acceptance and history are kept;
+/// an acceptance lapses by itself when the residual level rises above it).
+pub async fn edit_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut risk: Risk) -> AppResult<RiskView> {
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let m = current_methodology(&mut *tx, org).await?;
+    let before_json = tx
+        .entry(org, "risk", id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
+    let before: Risk = decode("risk", &before_json)?;
+    risk.id = id.to_owned();
+    risk.acceptance = before.acceptance.clone();
+    risk.history = before.history.clone();
+    check(&mut *tx, cx, org, &mut risk, &m).await?;
+    let now = cx.clock.now();
+    risk.record_levels(&m, now);
+    let json = serde_json::to_string(&risk).unwrap_or_default();
+    tx.put_entry(org, "risk", id, &json, now).await?;
+    sync_controls(&mut *tx, cx, actor, org, id, &before.controls, &risk.controls).await?;
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: "risk.updated".into(),
+        entity: "risk".into(),
+        entity_id: id.into(),
+        before: Some(before_json),
+        after: Some(json),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(view(risk, &m))
+}
+
+/// Deletes a risk and unlinks it from its controls.
+pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<()> {
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let json = tx
+        .entry(org, "risk", id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
+    let existing: Risk = decode("risk", &json)?;
+    sync_controls(&mut *tx, cx, actor, org, id, &existing.controls, &[]).await?;
+    tx.delete_entry(org, "risk", id).await?;
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: "risk.deleted".into(),
+        entity: "risk".into(),
+        entity_id: id.into(),
+        before: Some(json),
+        after: None,
+    };
+    record(&mut *tx, org, cx.clock.now(), draft).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records the acceptance of a risk's residual level. Refused when no acceptance is
+/// needed, when the level may not be accepted, and when the person is not allowed to:
+/// the risk owner accepts owner-level risks; executive-level risks need the risk owner
+/// to hold the owner role (top management).
+pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &str) -> AppResult<RiskView> {
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let m = current_methodology(&mut *tx, org).await?;
+    let json = tx
+        .entry(org, "risk", id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
+    let mut risk: Risk = decode("risk", &json)?;
+    let level = m.level_of(risk.residual).clone();
+    let forbidden = |why: String| AppError::new(ErrorKind::Forbidden, "forbidden", why);
+    match risk.acceptance_state(&m) {
+        AcceptanceState::NotNeeded => {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "acceptance_not_needed",
+                format!("{id}'s residual level ({}) is within appetite; it needs no acceptance", level.label),
+            ));
+        }
+        AcceptanceState::NotAcceptable => {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "not_acceptable",
+                format!(
+                    "{id}'s residual level ({}) may not be accepted under the methodology; treat it further",
+                    level.label
+                ),
+            ));
+        }
+        AcceptanceState::Accepted => {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "already_accepted",
+                format!("{id} is already accepted at its current level"),
+            ));
+        }
+        AcceptanceState::Unaccepted { by: rule } => {
+            if by.as_str() != risk.owner {
+                return Err(forbidden(format!("only the risk owner ({}) can accept {id}", risk.owner)));
+            }
+            if rule == AcceptanceRule::Executive {
+                let user = tx.user_by_email(by).await?;
+                let role = match user {
+                    Some(u) => tx.membership(org, u.id).await?.map(|m| m.role),
+                    None => None,
+                };
+                if role != Some(Role::Owner) {
+                    return Err(forbidden(format!(
+                        "{} risks need acceptance by top management: the risk owner must hold the owner role",
+                        level.label
+                    )));
+                }
+            }
+        }
+    }
+    let now = cx.clock.now();
+    risk.acceptance = Some(RiskAcceptance {
+        by: by.to_string(),
+        at: now,
+        comment: comment.trim().to_owned(),
+        level: level.id.clone(),
+    });
+    let after = serde_json::to_string(&risk).unwrap_or_default();
+    tx.put_entry(org, "risk", id, &after, now).await?;
+    let user = tx.user_by_email(by).await?.map(|u| u.id);
+    let actor = user.map_or_else(|| TrailActor::System("isms risk accept".into()), TrailActor::User);
+    let draft = TrailDraft {
+        actor,
+        action: "risk.accepted".into(),
+        entity: "risk".into(),
+        entity_id: id.into(),
+        before: Some(json),
+        after: Some(after),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(view(risk, &m))
+}
+
+/// Risk counts per cell of the matrix, with the methodology they were counted under.
+pub async fn heat_map(cx: &Cx, org: OrgId, kind: HeatMapKind) -> AppResult<(Methodology, Vec<Vec<usize>>)> {
+    let m = methodology(cx, org).await?;
+    let risks = registers::list::<Risk>(cx, org).await?;
+    let counts = heat_counts(&risks, &m, kind);
+    Ok((m, counts))
+}
