@@ -2,4 +2,5 @@
 //! Every writer takes the data and returns bytes or writes to `impl Write`; none
 //! touches the store.
 
+pub mod risk;
 pub mod soa;

@@ -1,0 +1,139 @@
+//! Risk reports: the heat map as SVG, and the risk register and treatment plan as
+//! XLSX, CSV and Markdown.
+
+use std::fmt::Write as _;
+
+use isms_domain::risk::Methodology;
+
+/// Escapes text for XML content and attribute values.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+}
+
+/// Black or white text, whichever reads better on a `#rrggbb` fill.
+fn ink(fill: &str) -> &'static str {
+    let hex = fill.trim_start_matches('#');
+    let channel = |i: usize| u32::from_str_radix(hex.get(i..i + 2).unwrap_or("80"), 16).unwrap_or(128);
+    let luma = 299 * channel(0) + 587 * channel(2) + 114 * channel(4);
+    if luma > 150_000 { "#111827" } else { "#ffffff" }
+}
+
+/// A heat map: likelihood rows (highest at the top), impact columns (lowest on the
+/// left), each cell coloured by its level and showing its count. Each cell carries
+/// `data-likelihood`, `data-impact`, `data-level` and `data-count` for tools and tests.
+pub fn heatmap_svg(m: &Methodology, counts: &[Vec<usize>], title: &str) -> String {
+    const CELL_W: usize = 96;
+    const CELL_H: usize = 64;
+    const LEFT: usize = 150;
+    const TOP: usize = 56;
+    let (rows, cols) = (m.likelihood.len(), m.impact.len());
+    let width = LEFT + cols * CELL_W + 24;
+    let height = TOP + rows * CELL_H + 96;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="{}" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">"#,
+        xml(title)
+    );
+    let _ = write!(svg, r##"<rect width="{width}" height="{height}" fill="#ffffff"/>"##);
+    let _ = write!(svg, r##"<text x="{LEFT}" y="28" font-size="18" font-weight="600" fill="#111827">{}</text>"##, xml(title));
+    for (r, level) in m.likelihood.iter().enumerate().rev() {
+        let y = TOP + (rows - 1 - r) * CELL_H;
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#374151">{} {}</text>"##,
+            LEFT - 10,
+            y + CELL_H / 2 + 4,
+            level.value,
+            xml(&level.label)
+        );
+        for (c, impact) in m.impact.iter().enumerate() {
+            let x = LEFT + c * CELL_W;
+            let cell_level = m.level_of(isms_domain::risk::Rating { likelihood: level.value, impact: impact.value });
+            let count = counts.get(r).and_then(|row| row.get(c)).copied().unwrap_or(0);
+            let fill = &cell_level.color;
+            let _ = write!(
+                svg,
+                r##"<g class="cell" data-likelihood="{}" data-impact="{}" data-level="{}" data-count="{count}"><title>{}: likelihood {} × impact {} — {count} risk(s)</title><rect x="{x}" y="{y}" width="{CELL_W}" height="{CELL_H}" fill="{}" stroke="#ffffff" stroke-width="2" opacity="{}"/><text x="{}" y="{}" font-size="20" font-weight="700" text-anchor="middle" fill="{}">{}</text></g>"##,
+                level.value,
+                impact.value,
+                xml(&cell_level.id),
+                xml(&cell_level.label),
+                xml(&level.label),
+                xml(&impact.label),
+                xml(fill),
+                if count == 0 { "0.45" } else { "1" },
+                x + CELL_W / 2,
+                y + CELL_H / 2 + 7,
+                ink(fill),
+                if count == 0 { String::new() } else { count.to_string() }
+            );
+        }
+    }
+    let base = TOP + rows * CELL_H;
+    for (c, impact) in m.impact.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="#374151">{} {}</text>"##,
+            LEFT + c * CELL_W + CELL_W / 2,
+            base + 18,
+            impact.value,
+            xml(&impact.label)
+        );
+    }
+    let _ = write!(svg, r##"<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="#111827">Impact</text>"##, LEFT + cols * CELL_W / 2, base + 40);
+    let _ = write!(
+        svg,
+        r##"<text x="18" y="{}" font-size="13" text-anchor="middle" fill="#111827" transform="rotate(-90 18 {})">Likelihood</text>"##,
+        TOP + rows * CELL_H / 2,
+        TOP + rows * CELL_H / 2
+    );
+    let mut x = LEFT;
+    for level in &m.levels {
+        let _ = write!(
+            svg,
+            r##"<rect x="{x}" y="{}" width="14" height="14" fill="{}"/><text x="{}" y="{}" font-size="12" fill="#374151">{}</text>"##,
+            base + 58,
+            xml(&level.color),
+            x + 20,
+            base + 70,
+            xml(&level.label)
+        );
+        x += 24 + 8 * level.label.len() + 16;
+    }
+    let total: usize = counts.iter().flatten().sum();
+    let _ = write!(svg, r##"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#6b7280">{total} risk(s)</text>"##, width - 24, base + 70);
+    svg.push_str("</svg>\n");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use isms_domain::risk::Methodology;
+
+    use super::*;
+
+    #[test]
+    fn the_heat_map_is_well_formed_svg_with_the_counts_in_their_cells() {
+        let m = Methodology::default();
+        let mut counts = vec![vec![0; 5]; 5];
+        counts[4][4] = 3;
+        counts[0][1] = 2;
+        let svg = heatmap_svg(&m, &counts, "Residual risk <Acme & Co>");
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        let cells: Vec<(u8, u8, String, usize)> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("cell"))
+            .map(|n| {
+                let attr = |a: &str| n.attribute(a).unwrap().to_owned();
+                (attr("data-likelihood").parse().unwrap(), attr("data-impact").parse().unwrap(), attr("data-level"), attr("data-count").parse().unwrap())
+            })
+            .collect();
+        assert_eq!(cells.len(), 25);
+        assert!(cells.contains(&(5, 5, "critical".into(), 3)));
+        assert!(cells.contains(&(1, 2, "low".into(), 2)));
+        assert_eq!(cells.iter().map(|c| c.3).sum::<usize>(), 5);
+        assert!(svg.contains("Residual risk &lt;Acme &amp; Co&gt;"));
+        assert!(svg.contains(">5 risk(s)</text>"));
+    }
+}
