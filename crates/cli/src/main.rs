@@ -86,6 +86,12 @@ enum Command {
     /// Reviews: what is due, and recording one.
     #[command(subcommand)]
     Review(commands::register::ReviewCommand),
+    /// The risk register: assess, treat, accept, heat maps.
+    #[command(subcommand)]
+    Risk(commands::risk::RiskCommand),
+    /// The risk methodology: scales, matrix, acceptance criteria.
+    #[command(subcommand)]
+    Methodology(commands::risk::MethodologyCommand),
     /// The organization's record per Annex A control.
     #[command(subcommand)]
     Control(commands::control::ControlCommand),
@@ -150,6 +156,8 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Objective(command) => commands::register::objective(&config, command, out).await,
             Command::Asset(command) => commands::register::asset(&config, command, out).await,
             Command::Review(command) => commands::register::review(&config, command, out).await,
+            Command::Risk(command) => commands::risk::risk(&config, command, out).await,
+            Command::Methodology(command) => commands::risk::methodology(&config, command, out).await,
             Command::Control(command) => commands::control::run(&config, command, out).await,
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

@@ -36,7 +36,11 @@ pub fn heatmap_svg(m: &Methodology, counts: &[Vec<usize>], title: &str) -> Strin
         xml(title)
     );
     let _ = write!(svg, r##"<rect width="{width}" height="{height}" fill="#ffffff"/>"##);
-    let _ = write!(svg, r##"<text x="{LEFT}" y="28" font-size="18" font-weight="600" fill="#111827">{}</text>"##, xml(title));
+    let _ = write!(
+        svg,
+        r##"<text x="{LEFT}" y="28" font-size="18" font-weight="600" fill="#111827">{}</text>"##,
+        xml(title)
+    );
     for (r, level) in m.likelihood.iter().enumerate().rev() {
         let y = TOP + (rows - 1 - r) * CELL_H;
         let _ = write!(
@@ -81,7 +85,12 @@ pub fn heatmap_svg(m: &Methodology, counts: &[Vec<usize>], title: &str) -> Strin
             xml(&impact.label)
         );
     }
-    let _ = write!(svg, r##"<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="#111827">Impact</text>"##, LEFT + cols * CELL_W / 2, base + 40);
+    let _ = write!(
+        svg,
+        r##"<text x="{}" y="{}" font-size="13" text-anchor="middle" fill="#111827">Impact</text>"##,
+        LEFT + cols * CELL_W / 2,
+        base + 40
+    );
     let _ = write!(
         svg,
         r##"<text x="18" y="{}" font-size="13" text-anchor="middle" fill="#111827" transform="rotate(-90 18 {})">Likelihood</text>"##,
@@ -102,7 +111,12 @@ pub fn heatmap_svg(m: &Methodology, counts: &[Vec<usize>], title: &str) -> Strin
         x += 24 + 8 * level.label.len() + 16;
     }
     let total: usize = counts.iter().flatten().sum();
-    let _ = write!(svg, r##"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#6b7280">{total} risk(s)</text>"##, width - 24, base + 70);
+    let _ = write!(
+        svg,
+        r##"<text x="{}" y="{}" font-size="12" text-anchor="end" fill="#6b7280">{total} risk(s)</text>"##,
+        width - 24,
+        base + 70
+    );
     svg.push_str("</svg>\n");
     svg
 }
@@ -126,7 +140,12 @@ mod tests {
             .filter(|n| n.attribute("class") == Some("cell"))
             .map(|n| {
                 let attr = |a: &str| n.attribute(a).unwrap().to_owned();
-                (attr("data-likelihood").parse().unwrap(), attr("data-impact").parse().unwrap(), attr("data-level"), attr("data-count").parse().unwrap())
+                (
+                    attr("data-likelihood").parse().unwrap(),
+                    attr("data-impact").parse().unwrap(),
+                    attr("data-level"),
+                    attr("data-count").parse().unwrap(),
+                )
             })
             .collect();
         assert_eq!(cells.len(), 25);

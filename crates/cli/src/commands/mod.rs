@@ -7,6 +7,7 @@ pub mod framework;
 pub mod init;
 pub mod migrate;
 pub mod register;
+pub mod risk;
 pub mod serve;
 pub mod soa;
 pub mod version;

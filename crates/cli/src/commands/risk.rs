@@ -1,0 +1,545 @@
+//! `isms risk ...` and `isms methodology ...`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use isms_app::{Cx, risks};
+use isms_domain::risk::{
+    AcceptanceState, ActionStatus, HeatMapKind, Methodology, Rating, Risk, TreatmentAction, TreatmentOption,
+};
+use time::Date;
+use time::macros::format_description;
+
+use super::OrgArg;
+use crate::config::{Config, io_reason};
+use crate::output::{CliError, Out};
+
+fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
+    CliError::bad_input("invalid_input", format!("{flag}: {message}"))
+}
+
+/// `isms methodology` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MethodologyCommand {
+    /// Show the current methodology (or a version).
+    Show(MethodologyShowArgs),
+    /// Change the methodology: from a JSON file, or cell by cell. Re-levels every risk.
+    Edit(MethodologyEditArgs),
+}
+
+/// Arguments of `isms methodology show`.
+#[derive(Debug, Args)]
+pub struct MethodologyShowArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// An earlier version number.
+    #[arg(long)]
+    version: Option<u32>,
+}
+
+/// Arguments of `isms methodology edit`.
+#[derive(Debug, Args)]
+pub struct MethodologyEditArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// A whole methodology as JSON (as `isms methodology show --json` prints it).
+    #[arg(long, value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Set one matrix cell: LIKELIHOOD,IMPACT=LEVEL (repeatable), e.g. 3,3=high.
+    #[arg(long, value_name = "L,I=LEVEL")]
+    cell: Vec<String>,
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+/// Runs a methodology subcommand.
+pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out) -> Result<ExitCode, CliError> {
+    let cx = super::open(config).await?;
+    let result = async {
+        match command {
+            MethodologyCommand::Show(args) => {
+                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let m = match args.version {
+                    None => risks::methodology(&cx, org).await?,
+                    Some(v) => {
+                        risks::methodology_versions(&cx, org).await?.into_iter().find(|m| m.version == v).ok_or_else(
+                            || CliError::bad_input("not_found", format!("there is no methodology version {v}")),
+                        )?
+                    }
+                };
+                out.doc(&m);
+                print_methodology(out, &m);
+            }
+            MethodologyCommand::Edit(args) => {
+                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let actor = super::actor(&cx, org, args.as_email.as_deref(), "isms methodology edit").await?;
+                let mut m = match &args.file {
+                    Some(path) => {
+                        let text = std::fs::read_to_string(path)
+                            .map_err(|e| bad("--file", format!("cannot read {}: {}", path.display(), io_reason(&e))))?;
+                        serde_json::from_str::<Methodology>(&text)
+                            .map_err(|e| bad("--file", format!("{}: {e}", path.display())))?
+                    }
+                    None => risks::methodology(&cx, org).await?,
+                };
+                for cell in &args.cell {
+                    let (pos, level) =
+                        cell.split_once('=').ok_or_else(|| bad("--cell", format!("{cell:?} must be L,I=LEVEL")))?;
+                    let (l, i) =
+                        pos.split_once(',').ok_or_else(|| bad("--cell", format!("{cell:?} must be L,I=LEVEL")))?;
+                    let (l, i): (usize, usize) = (
+                        l.trim().parse().map_err(|_| bad("--cell", cell))?,
+                        i.trim().parse().map_err(|_| bad("--cell", cell))?,
+                    );
+                    let slot = m
+                        .matrix
+                        .get_mut(l.wrapping_sub(1))
+                        .and_then(|row| row.get_mut(i.wrapping_sub(1)))
+                        .ok_or_else(|| bad("--cell", format!("{cell:?} is outside the matrix")))?;
+                    *slot = level.trim().to_owned();
+                }
+                let (saved, relevelled) = risks::edit_methodology(&cx, &actor, org, m).await?;
+                out.doc(&serde_json::json!({ "version": saved.version, "relevelled": relevelled }));
+                out.line(format!("Saved methodology version {}; {relevelled} risk(s) changed level.", saved.version));
+            }
+        }
+        Ok::<_, CliError>(ExitCode::SUCCESS)
+    }
+    .await;
+    cx.store.close().await;
+    result
+}
+
+fn print_methodology(out: &Out, m: &Methodology) {
+    out.line(format!("Risk methodology version {}", m.version));
+    out.line("Likelihood:");
+    for l in &m.likelihood {
+        out.line(format!("  {} {:<16} {}", l.value, l.label, l.criterion));
+    }
+    out.line("Impact:");
+    for l in &m.impact {
+        out.line(format!("  {} {:<16} {}", l.value, l.label, l.criterion));
+    }
+    out.line("Levels (lowest first) and who may accept them:");
+    for l in &m.levels {
+        let who =
+            serde_json::to_value(l.acceptance).ok().and_then(|v| v.as_str().map(ToOwned::to_owned)).unwrap_or_default();
+        out.line(format!("  {:<10} {who}", l.id));
+    }
+    out.line("Matrix (rows: likelihood, highest first; columns: impact 1…):");
+    for (r, row) in m.matrix.iter().enumerate().rev() {
+        out.line(format!("  {}  {}", r + 1, row.iter().map(|c| format!("{c:<9}")).collect::<String>()));
+    }
+}
+
+/// `isms risk` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RiskCommand {
+    /// The risk register, most severe first.
+    List(RiskListArgs),
+    /// One risk in full.
+    Show(RiskIdArgs),
+    /// Add a risk.
+    Add(Box<RiskArgs>),
+    /// Change a risk (only the fields given).
+    Edit(Box<RiskEditArgs>),
+    /// Accept a risk's residual level (by its owner).
+    Accept(AcceptArgs),
+    /// Delete a risk.
+    Delete(RiskIdArgs),
+    /// The heat map as SVG.
+    Heatmap(HeatmapArgs),
+}
+
+/// Filters of `isms risk list`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RiskFilter {
+    /// Above appetite and not accepted.
+    Unaccepted,
+    /// Review date within 30 days or past.
+    ReviewDue,
+}
+
+/// Arguments of `isms risk list`.
+#[derive(Debug, Args)]
+pub struct RiskListArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// Only risks needing attention.
+    #[arg(long, value_enum)]
+    only: Option<RiskFilter>,
+}
+
+/// A risk by id.
+#[derive(Debug, Args)]
+pub struct RiskIdArgs {
+    /// The risk's id (RSK-…).
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+/// The fields of a risk.
+#[derive(Debug, Args)]
+pub struct RiskFields {
+    /// Short name.
+    #[arg(long)]
+    title: Option<String>,
+    /// What could happen.
+    #[arg(long)]
+    description: Option<String>,
+    /// The risk owner's e-mail.
+    #[arg(long)]
+    owner: Option<String>,
+    /// The threat.
+    #[arg(long)]
+    threat: Option<String>,
+    /// The vulnerability.
+    #[arg(long)]
+    vulnerability: Option<String>,
+    /// Inherent rating as LIKELIHOOD,IMPACT (e.g. 4,5).
+    #[arg(long, value_name = "L,I")]
+    inherent: Option<String>,
+    /// Residual rating as LIKELIHOOD,IMPACT.
+    #[arg(long, value_name = "L,I")]
+    residual: Option<String>,
+    /// Controls already in place.
+    #[arg(long)]
+    existing_controls: Option<String>,
+    /// modify, retain, avoid or share.
+    #[arg(long)]
+    treatment: Option<String>,
+    /// Annex A control chosen to treat it (repeatable; replaces the list).
+    #[arg(long)]
+    control: Vec<String>,
+    /// Affected asset id (repeatable; replaces the list).
+    #[arg(long)]
+    asset: Vec<String>,
+    /// Treatment action "TITLE|OWNER|DUE[|STATUS]" (repeatable; replaces the plan).
+    #[arg(long, value_name = "TITLE|OWNER|DUE")]
+    action: Vec<String>,
+    /// Next review date YYYY-MM-DD.
+    #[arg(long)]
+    next_review: Option<String>,
+}
+
+/// Arguments of `isms risk add`.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    #[command(flatten)]
+    fields: RiskFields,
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+/// Arguments of `isms risk edit`.
+#[derive(Debug, Args)]
+pub struct RiskEditArgs {
+    /// The risk's id.
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    #[command(flatten)]
+    fields: RiskFields,
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+/// Arguments of `isms risk accept`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// The risk's id.
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    /// The person accepting (must be the risk owner).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: String,
+    /// Why the residual risk is acceptable.
+    #[arg(long, default_value = "")]
+    comment: String,
+}
+
+/// Arguments of `isms risk heatmap`.
+#[derive(Debug, Args)]
+pub struct HeatmapArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// inherent or residual.
+    #[arg(long, default_value = "residual")]
+    which: String,
+    /// The SVG file ("-" for standard output).
+    #[arg(short = 'o', long = "output", default_value = "-")]
+    output: PathBuf,
+}
+
+fn parse_rating(flag: &str, text: &str) -> Result<Rating, CliError> {
+    let (l, i) =
+        text.split_once(',').ok_or_else(|| bad(flag, format!("{text:?} must be LIKELIHOOD,IMPACT, e.g. 4,5")))?;
+    let n = |s: &str| s.trim().parse::<u8>().map_err(|_| bad(flag, format!("{text:?} must be two numbers, e.g. 4,5")));
+    Ok(Rating { likelihood: n(l)?, impact: n(i)? })
+}
+
+fn parse_date(flag: &str, text: &str) -> Result<Date, CliError> {
+    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+        .map_err(|_| bad(flag, format!("{text:?} is not a date like 2027-03-31")))
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, text: &str, choices: &str) -> Result<T, CliError> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_lowercase().replace(['-', ' '], "_")))
+        .map_err(|_| bad(flag, format!("{text:?} is not one of {choices}")))
+}
+
+fn apply(fields: RiskFields, risk: &mut Risk) -> Result<(), CliError> {
+    if let Some(v) = fields.title {
+        risk.title = v;
+    }
+    if let Some(v) = fields.description {
+        risk.description = v;
+    }
+    if let Some(v) = fields.owner {
+        risk.owner = v;
+    }
+    if let Some(v) = fields.threat {
+        risk.threat = v;
+    }
+    if let Some(v) = fields.vulnerability {
+        risk.vulnerability = v;
+    }
+    if let Some(v) = fields.inherent {
+        risk.inherent = parse_rating("--inherent", &v)?;
+    }
+    if let Some(v) = fields.residual {
+        risk.residual = parse_rating("--residual", &v)?;
+    }
+    if let Some(v) = fields.existing_controls {
+        risk.existing_controls = v;
+    }
+    if let Some(v) = fields.treatment {
+        risk.treatment = parse_enum::<TreatmentOption>("--treatment", &v, "modify, retain, avoid, share")?;
+    }
+    if !fields.control.is_empty() {
+        risk.controls = fields.control.iter().filter(|c| !c.is_empty() && *c != "none").cloned().collect();
+    }
+    if !fields.asset.is_empty() {
+        risk.assets = fields.asset.iter().filter(|a| !a.is_empty() && *a != "none").cloned().collect();
+    }
+    if !fields.action.is_empty() {
+        risk.actions = fields
+            .action
+            .iter()
+            .map(|a| {
+                let parts: Vec<&str> = a.split('|').map(str::trim).collect();
+                match parts[..] {
+                    [title, owner, due] | [title, owner, due, _] => Ok(TreatmentAction {
+                        title: title.into(),
+                        owner: owner.into(),
+                        due: parse_date("--action", due)?,
+                        status: match parts.get(3) {
+                            Some(s) => parse_enum::<ActionStatus>("--action", s, "open, in_progress, done")?,
+                            None => ActionStatus::Open,
+                        },
+                    }),
+                    _ => Err(bad("--action", format!("{a:?} must be TITLE|OWNER|DUE[|STATUS]"))),
+                }
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(v) = fields.next_review {
+        risk.next_review = parse_date("--next-review", &v)?;
+    }
+    Ok(())
+}
+
+fn state_label(s: AcceptanceState) -> &'static str {
+    match s {
+        AcceptanceState::NotNeeded => "within appetite",
+        AcceptanceState::Accepted => "accepted",
+        AcceptanceState::Unaccepted { .. } => "NOT ACCEPTED",
+        AcceptanceState::NotAcceptable => "must be treated",
+    }
+}
+
+/// Runs a risk subcommand.
+pub async fn risk(config: &Config, command: RiskCommand, out: &Out) -> Result<ExitCode, CliError> {
+    let cx = super::open(config).await?;
+    let result = risk_inner(&cx, command, out).await;
+    cx.store.close().await;
+    result
+}
+
+async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode, CliError> {
+    match command {
+        RiskCommand::List(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let today = cx.clock.today();
+            let all: Vec<_> = risks::list_risks(cx, org)
+                .await?
+                .into_iter()
+                .filter(|r| match args.only {
+                    None => true,
+                    Some(RiskFilter::Unaccepted) => matches!(
+                        r.acceptance_state,
+                        AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable
+                    ),
+                    Some(RiskFilter::ReviewDue) => r.risk.next_review <= today + time::Duration::days(30),
+                })
+                .collect();
+            out.doc(&all);
+            out.line(format!(
+                "{:<8} {:<9} {:<9} {:<16} {:<28} {}",
+                "ID", "INHERENT", "RESIDUAL", "ACCEPTANCE", "OWNER", "TITLE"
+            ));
+            for r in &all {
+                out.line(format!(
+                    "{:<8} {:<9} {:<9} {:<16} {:<28} {}",
+                    r.risk.id,
+                    r.inherent_level,
+                    r.residual_level,
+                    state_label(r.acceptance_state),
+                    r.risk.owner,
+                    r.risk.title
+                ));
+            }
+            out.line(format!("{} risk(s)", all.len()));
+        }
+        RiskCommand::Show(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let r = risks::risk(cx, org, &args.id).await?;
+            out.doc(&r);
+            let k = &r.risk;
+            out.line(format!("{} {}", k.id, k.title));
+            out.line(format!("  owner        {}", k.owner));
+            out.line(format!("  threat       {}", k.threat));
+            out.line(format!("  vulnerability {}", k.vulnerability));
+            out.line(format!(
+                "  inherent     L{} × I{} → {}",
+                k.inherent.likelihood, k.inherent.impact, r.inherent_level
+            ));
+            out.line(format!(
+                "  residual     L{} × I{} → {} ({})",
+                k.residual.likelihood,
+                k.residual.impact,
+                r.residual_level,
+                state_label(r.acceptance_state)
+            ));
+            out.line(format!(
+                "  treatment    {:?}; controls {}",
+                k.treatment,
+                if k.controls.is_empty() { "—".into() } else { k.controls.join(", ") }
+            ));
+            for a in &k.actions {
+                out.line(format!("  action       {} — {} by {} ({:?})", a.title, a.owner, a.due, a.status));
+            }
+            if let Some(acc) = &k.acceptance {
+                out.line(format!(
+                    "  accepted     by {} on {} at level {}: {}",
+                    acc.by,
+                    acc.at.date(),
+                    acc.level,
+                    acc.comment
+                ));
+            }
+            out.line(format!("  next review  {}", k.next_review));
+            for h in &k.history {
+                out.line(format!(
+                    "  history      methodology v{}: inherent {}, residual {} ({})",
+                    h.methodology_version,
+                    h.inherent,
+                    h.residual,
+                    h.at.date()
+                ));
+            }
+        }
+        RiskCommand::Add(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk add").await?;
+            let mut r = Risk {
+                id: String::new(),
+                title: String::new(),
+                description: String::new(),
+                assets: vec![],
+                threat: String::new(),
+                vulnerability: String::new(),
+                owner: String::new(),
+                inherent: Rating { likelihood: 0, impact: 0 },
+                existing_controls: String::new(),
+                treatment: TreatmentOption::Modify,
+                actions: vec![],
+                controls: vec![],
+                residual: Rating { likelihood: 0, impact: 0 },
+                acceptance: None,
+                next_review: cx.clock.today() + time::Duration::days(365),
+                history: vec![],
+            };
+            let missing_residual = args.fields.residual.is_none();
+            apply(args.fields, &mut r)?;
+            if missing_residual {
+                r.residual = r.inherent;
+            }
+            let saved = risks::add_risk(cx, &actor, org, r).await?;
+            out.doc(&saved);
+            out.line(format!("Added {} ({} → {}).", saved.risk.id, saved.inherent_level, saved.residual_level));
+        }
+        RiskCommand::Edit(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk edit").await?;
+            let mut r = risks::risk(cx, org, &args.id).await?.risk;
+            apply(args.fields, &mut r)?;
+            let saved = risks::edit_risk(cx, &actor, org, &args.id, r).await?;
+            out.doc(&saved);
+            out.line(format!(
+                "Saved {} ({} → {}, {}).",
+                saved.risk.id,
+                saved.inherent_level,
+                saved.residual_level,
+                state_label(saved.acceptance_state)
+            ));
+        }
+        RiskCommand::Accept(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let email = super::email_arg("--as", &args.as_email)?;
+            let saved = risks::accept_risk(cx, org, &args.id, &email, &args.comment).await?;
+            out.doc(&saved);
+            out.line(format!("{} accepted at level {}.", saved.risk.id, saved.residual_level));
+        }
+        RiskCommand::Delete(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk delete").await?;
+            risks::delete_risk(cx, &actor, org, &args.id).await?;
+            out.line(format!("Deleted {}.", args.id));
+        }
+        RiskCommand::Heatmap(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let kind = parse_enum::<HeatMapKind>("--which", &args.which, "inherent, residual")?;
+            let (m, counts) = risks::heat_map(cx, org, kind).await?;
+            let name = cx
+                .store
+                .read()
+                .await
+                .map_err(isms_app::AppError::from)?
+                .organization(org)
+                .await
+                .map_err(isms_app::AppError::from)?
+                .name;
+            let title =
+                format!("{} risk — {name}", if kind == HeatMapKind::Inherent { "Inherent" } else { "Residual" });
+            let svg = isms_reports::risk::heatmap_svg(&m, &counts, &title);
+            if args.output.as_os_str() == "-" {
+                use std::io::Write;
+                std::io::stdout().lock().write_all(svg.as_bytes()).map_err(|e| bad("-o", io_reason(&e)))?;
+            } else {
+                std::fs::write(&args.output, svg)
+                    .map_err(|e| bad("-o", format!("cannot write {}: {}", args.output.display(), io_reason(&e))))?;
+                out.doc(&serde_json::json!({ "file": args.output, "counts": counts }));
+                out.line(format!("Wrote the heat map to {}.", args.output.display()));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
