@@ -6,4 +6,5 @@ mod demo;
 mod framework;
 mod init;
 mod registers;
+mod risk;
 mod serve;
