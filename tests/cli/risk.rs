@@ -78,3 +78,74 @@ fn risks_relevel_with_the_methodology_need_their_owners_acceptance_and_feed_the_
     let cell = svg.split("<g class=\"cell\"").find(|c| c.contains("data-likelihood=\"4\" data-impact=\"5\"")).unwrap();
     assert!(cell.contains("data-count=\"1\""), "{cell}");
 }
+
+#[test]
+fn risks_import_all_or_nothing_and_export_as_register_and_plan() {
+    use calamine::{Data, Reader, Xlsx};
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d.as_str()];
+        all.extend_from_slice(args);
+        s.run(&all)
+    };
+    assert_eq!(run(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]).code, 0);
+    let csv = s.path().join("risks.csv");
+    std::fs::write(
+        &csv,
+        "title,owner,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment,controls,next_review\n\
+         Phishing,ciso@acme.test,5,3,3,3,modify,A.6.3;A.8.5,2027-05-01\n\
+         Lost laptop,ciso@acme.test,4,3,2,2,modify,A.8.1;A.8.24,\n\
+         Bad row,nobody@acme.test,6,3,3,3,reduce,A.9.9,someday\n",
+    )
+    .unwrap();
+    let refused = run(&["risk", "import", csv.to_str().unwrap(), "--org", "Acme"]);
+    assert_eq!(refused.code, 2);
+    let columns: Vec<&str> =
+        refused.stdout.lines().map(|l| l.split(", ").nth(2).unwrap().split(':').next().unwrap()).collect();
+    assert_eq!(columns, ["treatment", "next_review", "inherent", "owner", "controls"], "{}", refused.stdout);
+    assert!(refused.stdout.lines().all(|l| l.contains("line 4")), "{}", refused.stdout);
+    let none: serde_json::Value =
+        serde_json::from_str(&run(&["--json", "risk", "list", "--org", "Acme"]).stdout).unwrap();
+    assert!(none.as_array().unwrap().is_empty(), "nothing stored");
+    assert_eq!(run(&["risk", "import", csv.to_str().unwrap(), "--org", "Acme", "--skip-bad-rows"]).code, 0);
+    run(&[
+        "risk",
+        "edit",
+        "RSK-002",
+        "--org",
+        "Acme",
+        "--action",
+        "Full-disk encryption everywhere|ciso@acme.test|2027-01-15",
+        "--action",
+        "MDM enrolment|ciso@acme.test|2026-12-01|in_progress",
+    ]);
+
+    let register = s.path().join("register.csv");
+    assert_eq!(run(&["risk", "export", "--org", "Acme", "--format", "csv", "-o", register.to_str().unwrap()]).code, 0);
+    let mut reader = csv::Reader::from_path(&register).unwrap();
+    assert_eq!(&reader.headers().unwrap()[0], "ID");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((&rows[0][0], &rows[0][7], &rows[0][11]), ("RSK-001", "high", "medium"));
+
+    let plan = s.path().join("plan.xlsx");
+    assert_eq!(
+        run(&["risk", "export", "--org", "Acme", "--what", "plan", "--format", "xlsx", "-o", plan.to_str().unwrap()])
+            .code,
+        0
+    );
+    let mut book: Xlsx<_> = calamine::open_workbook(&plan).unwrap();
+    let sheet = book.worksheet_range("Risk treatment plan").unwrap();
+    let cell = |r: u32, c: u32| match sheet.get_value((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(cell(0, 0), "Risk treatment plan");
+    assert_eq!(cell(3, 4), "Action");
+    assert_eq!(
+        (cell(4, 0), cell(4, 4), cell(4, 6)),
+        ("2026-12-01".to_owned(), "MDM enrolment".to_owned(), "in_progress".to_owned())
+    );
+    assert_eq!(cell(5, 4), "Full-disk encryption everywhere");
+}

@@ -8,6 +8,8 @@
 
 mod format;
 mod shipped;
+mod threats;
 
 pub use format::{CatalogError, parse_framework, parse_mapping_set, write_items_csv};
 pub use shipped::{SHIPPED_FRAMEWORKS, SHIPPED_MAPPINGS, load_shipped, load_with};
+pub use threats::{Threat, threats};

@@ -4,3 +4,4 @@
 
 pub mod risk;
 pub mod soa;
+pub mod table;

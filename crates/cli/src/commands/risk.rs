@@ -150,6 +150,64 @@ pub enum RiskCommand {
     Delete(RiskIdArgs),
     /// The heat map as SVG.
     Heatmap(HeatmapArgs),
+    /// The risk treatment plan: every action of every risk, by due date.
+    Plan(OrgArg),
+    /// Export the register or the treatment plan as XLSX, CSV or Markdown.
+    Export(ExportArgs),
+    /// Import risks from CSV (nothing is stored if any row is bad, unless --skip-bad-rows).
+    Import(ImportArgs),
+    /// The threat catalog, with the controls each threat suggests.
+    Threats,
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportWhat {
+    /// The risk register.
+    Register,
+    /// The risk treatment plan.
+    Plan,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    /// Excel workbook.
+    Xlsx,
+    /// Comma-separated values.
+    Csv,
+    /// Markdown.
+    Md,
+}
+
+/// Arguments of `isms risk export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// register or plan.
+    #[arg(long, value_enum, default_value = "register")]
+    what: ExportWhat,
+    /// xlsx, csv or md.
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// The file ("-" for standard output; not for xlsx).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: PathBuf,
+}
+
+/// Arguments of `isms risk import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// CSV with columns title,owner,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment[,threat,vulnerability,controls,assets,description,next_review].
+    file: PathBuf,
+    #[command(flatten)]
+    org: OrgArg,
+    /// Store the good rows and report the bad ones.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
 }
 
 /// Filters of `isms risk list`.
@@ -185,6 +243,10 @@ pub struct RiskIdArgs {
 /// The fields of a risk.
 #[derive(Debug, Args)]
 pub struct RiskFields {
+    /// Start from a threat of the catalog (`isms risk threats`): fills the threat and
+    /// suggests its controls unless given.
+    #[arg(long, value_name = "T-NN")]
+    from_threat: Option<String>,
     /// Short name.
     #[arg(long)]
     title: Option<String>,
@@ -296,6 +358,21 @@ fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, text: &str, choices: &
 }
 
 fn apply(fields: RiskFields, risk: &mut Risk) -> Result<(), CliError> {
+    if let Some(id) = &fields.from_threat {
+        let threat = isms_catalog::threats().iter().find(|t| t.id.eq_ignore_ascii_case(id)).ok_or_else(|| {
+            bad("--from-threat", format!("{id:?} is not in the threat catalog (`isms risk threats`)"))
+        })?;
+        risk.threat = threat.name.clone();
+        if risk.title.is_empty() {
+            risk.title = threat.name.clone();
+        }
+        if risk.description.is_empty() {
+            risk.description = threat.description.clone();
+        }
+        if fields.control.is_empty() {
+            risk.controls = threat.controls.clone();
+        }
+    }
     if let Some(v) = fields.title {
         risk.title = v;
     }
@@ -354,6 +431,14 @@ fn apply(fields: RiskFields, risk: &mut Risk) -> Result<(), CliError> {
         risk.next_review = parse_date("--next-review", &v)?;
     }
     Ok(())
+}
+
+fn action_status(s: ActionStatus) -> &'static str {
+    match s {
+        ActionStatus::Open => "open",
+        ActionStatus::InProgress => "in_progress",
+        ActionStatus::Done => "done",
+    }
 }
 
 fn state_label(s: AcceptanceState) -> &'static str {
@@ -513,6 +598,186 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk delete").await?;
             risks::delete_risk(cx, &actor, org, &args.id).await?;
             out.line(format!("Deleted {}.", args.id));
+        }
+        RiskCommand::Threats => {
+            let all = isms_catalog::threats();
+            out.doc(&all);
+            for t in all {
+                out.line(format!("{} {:<40} {}", t.id, t.name, t.controls.join(", ")));
+            }
+        }
+        RiskCommand::Plan(args) => {
+            let org = super::resolve_org(cx, &args.org).await?;
+            let plan = risks::treatment_plan(cx, org).await?;
+            out.doc(&plan);
+            if plan.is_empty() {
+                out.line("The treatment plan has no actions yet: add them with `isms risk edit ID --action \"TITLE|OWNER|DUE\"`.");
+            }
+            for p in &plan {
+                out.line(format!(
+                    "{} {:<8} {:<12} {:<28} {}{}",
+                    p.action.due,
+                    p.risk,
+                    action_status(p.action.status),
+                    p.action.owner,
+                    p.action.title,
+                    if p.overdue { "  (OVERDUE)" } else { "" }
+                ));
+            }
+        }
+        RiskCommand::Export(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let name = cx
+                .store
+                .read()
+                .await
+                .map_err(isms_app::AppError::from)?
+                .organization(org)
+                .await
+                .map_err(isms_app::AppError::from)?
+                .name;
+            let m = risks::methodology(cx, org).await?;
+            let subtitle =
+                format!("{name} · methodology version {} · exported {} by isms", m.version, cx.clock.today());
+            let table = match args.what {
+                ExportWhat::Register => {
+                    let all = risks::list_risks(cx, org).await?;
+                    isms_reports::table::Table {
+                        title: "Risk register".into(),
+                        subtitle,
+                        headers: [
+                            "ID",
+                            "Title",
+                            "Owner",
+                            "Threat",
+                            "Vulnerability",
+                            "Assets",
+                            "Inherent (L×I)",
+                            "Inherent level",
+                            "Treatment",
+                            "Controls",
+                            "Residual (L×I)",
+                            "Residual level",
+                            "Acceptance",
+                            "Next review",
+                        ]
+                        .map(String::from)
+                        .to_vec(),
+                        rows: all
+                            .iter()
+                            .map(|r| {
+                                let k = &r.risk;
+                                vec![
+                                    k.id.clone(),
+                                    k.title.clone(),
+                                    k.owner.clone(),
+                                    k.threat.clone(),
+                                    k.vulnerability.clone(),
+                                    k.assets.join("; "),
+                                    format!("{}×{}", k.inherent.likelihood, k.inherent.impact),
+                                    r.inherent_level.clone(),
+                                    format!("{:?}", k.treatment).to_lowercase(),
+                                    k.controls.join("; "),
+                                    format!("{}×{}", k.residual.likelihood, k.residual.impact),
+                                    r.residual_level.clone(),
+                                    match (&k.acceptance, r.acceptance_state) {
+                                        (Some(a), AcceptanceState::Accepted) => {
+                                            format!("accepted by {} on {}", a.by, a.at.date())
+                                        }
+                                        (_, s) => state_label(s).to_owned(),
+                                    },
+                                    k.next_review.to_string(),
+                                ]
+                            })
+                            .collect(),
+                        widths: vec![9, 34, 26, 24, 28, 16, 10, 10, 10, 22, 10, 10, 30, 12],
+                    }
+                }
+                ExportWhat::Plan => {
+                    let plan = risks::treatment_plan(cx, org).await?;
+                    isms_reports::table::Table {
+                        title: "Risk treatment plan".into(),
+                        subtitle,
+                        headers: [
+                            "Due",
+                            "Risk",
+                            "Risk title",
+                            "Residual level",
+                            "Action",
+                            "Owner",
+                            "Status",
+                            "Overdue",
+                        ]
+                        .map(String::from)
+                        .to_vec(),
+                        rows: plan
+                            .iter()
+                            .map(|p| {
+                                vec![
+                                    p.action.due.to_string(),
+                                    p.risk.clone(),
+                                    p.risk_title.clone(),
+                                    p.residual_level.clone(),
+                                    p.action.title.clone(),
+                                    p.action.owner.clone(),
+                                    action_status(p.action.status).to_owned(),
+                                    if p.overdue { "yes".into() } else { "no".into() },
+                                ]
+                            })
+                            .collect(),
+                        widths: vec![12, 9, 32, 12, 40, 26, 12, 9],
+                    }
+                }
+            };
+            let fail = |e: &dyn std::fmt::Display| {
+                CliError::error("export", format!("cannot write {}: {e}", args.output.display()))
+            };
+            let bytes = match args.format {
+                ExportFormat::Xlsx => isms_reports::table::xlsx(&table).map_err(|e| fail(&e))?,
+                ExportFormat::Csv => {
+                    let mut buf = Vec::new();
+                    isms_reports::table::csv(&table, &mut buf).map_err(|e| fail(&e))?;
+                    buf
+                }
+                ExportFormat::Md => {
+                    let mut buf = Vec::new();
+                    isms_reports::table::markdown(&table, &mut buf).map_err(|e| fail(&e))?;
+                    buf
+                }
+            };
+            if args.output.as_os_str() == "-" {
+                if matches!(args.format, ExportFormat::Xlsx) {
+                    return Err(bad("-o", "an XLSX workbook cannot go to standard output; name a file"));
+                }
+                use std::io::Write;
+                std::io::stdout().lock().write_all(&bytes).map_err(|e| fail(&io_reason(&e)))?;
+            } else {
+                std::fs::write(&args.output, &bytes).map_err(|e| fail(&io_reason(&e)))?;
+                out.doc(&serde_json::json!({ "file": args.output, "rows": table.rows.len() }));
+                out.line(format!("Wrote {} ({} rows) to {}.", table.title, table.rows.len(), args.output.display()));
+            }
+        }
+        RiskCommand::Import(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk import").await?;
+            let text = std::fs::read_to_string(&args.file)
+                .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
+            let report = risks::import_risks_csv(cx, &actor, org, &text, args.skip_bad_rows).await?;
+            out.doc(&report);
+            for e in &report.errors {
+                out.line(format!("{}, line {}, {}: {}", args.file.display(), e.line, e.column, e.message));
+            }
+            if !report.errors.is_empty() && !report.stored {
+                return Err(CliError::bad_input(
+                    "import",
+                    format!(
+                        "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
+                        report.errors.len(),
+                        args.file.display()
+                    ),
+                ));
+            }
+            out.line(format!("Imported {} risk(s).", report.created.len()));
         }
         RiskCommand::Heatmap(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
