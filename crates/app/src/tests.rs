@@ -100,6 +100,22 @@ both_engines! {
             .map(|f| f.to_string())
             .collect();
         assert_eq!(in_use, ["iso27001-2022", "hipaa-security", "nist-csf-2.0"]);
+        let risks = crate::risks::list_risks(&cx, main.id).await.unwrap();
+        assert_eq!(risks.len(), 60);
+        let states: std::collections::BTreeSet<&str> = risks
+            .iter()
+            .map(|r| match r.acceptance_state {
+                isms_domain::risk::AcceptanceState::Accepted => "accepted",
+                isms_domain::risk::AcceptanceState::Unaccepted { .. } => "unaccepted",
+                isms_domain::risk::AcceptanceState::NotNeeded => "within appetite",
+                isms_domain::risk::AcceptanceState::NotAcceptable => "not acceptable",
+            })
+            .collect();
+        assert!(states.contains("accepted") && states.contains("unaccepted") && states.contains("within appetite"), "{states:?}");
+        assert!(risks.iter().any(|r| !r.risk.actions.is_empty()));
+        assert!(crate::soa::soa_draft(&cx, main.id).await.unwrap().problems.is_empty(), "the demo SoA is complete");
+        assert_eq!(crate::assets::classification_scheme(&cx, main.id).await.unwrap().levels.len(), 4);
+        assert_eq!(crate::registers::list::<isms_domain::asset::Asset>(&cx, main.id).await.unwrap().len(), 40);
     }
 
     async fn serving_the_demo_again_reuses_it_but_never_a_real_workspace(db: TestDb) {
