@@ -6,6 +6,7 @@
 
 pub mod asset;
 pub mod crosswalk;
+pub mod fair;
 pub mod framework;
 pub mod ids;
 pub mod organization;
