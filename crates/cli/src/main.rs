@@ -92,6 +92,9 @@ enum Command {
     /// The risk methodology: scales, matrix, acceptance criteria.
     #[command(subcommand)]
     Methodology(commands::risk::MethodologyCommand),
+    /// Open FAIR quantitative risk: batch-run scenario files.
+    #[command(subcommand)]
+    Fair(commands::fair::FairCommand),
     /// The organization's record per Annex A control.
     #[command(subcommand)]
     Control(commands::control::ControlCommand),
@@ -158,6 +161,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Review(command) => commands::register::review(&config, command, out).await,
             Command::Risk(command) => commands::risk::risk(&config, command, out).await,
             Command::Methodology(command) => commands::risk::methodology(&config, command, out).await,
+            Command::Fair(command) => commands::fair::run(command, out),
             Command::Control(command) => commands::control::run(&config, command, out).await,
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

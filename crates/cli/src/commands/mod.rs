@@ -3,6 +3,7 @@
 pub mod config;
 pub mod control;
 pub mod demo;
+pub mod fair;
 pub mod framework;
 pub mod init;
 pub mod migrate;

@@ -105,9 +105,11 @@ impl Estimate {
         };
         match *self {
             Estimate::Constant { value } => check_range(value, value),
-            Estimate::Pert { low, mode, high } | Estimate::Triangular { low, mode, high } => check_range(low, high).or_else(|| {
-                (!finite(mode) || mode < low || mode > high).then(|| format!("the most likely value ({mode}) is outside low–high ({low}–{high})"))
-            }),
+            Estimate::Pert { low, mode, high } | Estimate::Triangular { low, mode, high } => check_range(low, high)
+                .or_else(|| {
+                    (!finite(mode) || mode < low || mode > high)
+                        .then(|| format!("the most likely value ({mode}) is outside low–high ({low}–{high})"))
+                }),
             Estimate::Uniform { low, high } => check_range(low, high),
             Estimate::Normal { mean, sd } => {
                 if !finite(mean) || !finite(sd) || sd < 0.0 {
@@ -177,7 +179,7 @@ pub fn lognormal_params(low: f64, high: f64) -> (f64, f64) {
 }
 
 /// A compiled estimate: everything that can be computed once is.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Sampler {
     /// A constant.
     Constant(f64),
@@ -256,102 +258,153 @@ fn standard_normal(rng: &mut Stream) -> f64 {
     }
 }
 
-/// Beta(alpha, beta) by Cheng's algorithms BB (both shapes above 1) and BC (otherwise),
-/// with their constants computed once.
-#[derive(Debug, Clone, Copy)]
-pub struct BetaSampler {
-    /// The smaller (BB) or larger (BC) shape, as Cheng names them `a` and `b`.
-    a: f64,
-    b: f64,
-    alpha: f64,
-    beta: f64,
-    gamma: f64,
-    k1: f64,
-    k2: f64,
-    /// True when the result must be mirrored (1 − x) because the shapes were swapped.
-    swapped: bool,
-    /// BB (true) or BC (false).
-    bb: bool,
+/// Beta(alpha, beta), exactly, by one of two methods chosen once per estimate:
+///
+/// - both shapes at least 1 (every Vose PERT, most classic ones): rejection from a
+///   piecewise-constant envelope over [`BINS`] equal bins, picked by an alias table,
+///   with a squeeze (the smaller bin-edge density) that accepts nearly every draw
+///   without evaluating the density. The density is unimodal, so each bin's larger
+///   edge value — or the mode's value in the bin holding it — bounds it from above and
+///   the smaller edge value from below. About two random words per draw.
+/// - otherwise (a shape below 1 makes the density unbounded at an end): X/(X+Y) with
+///   X ~ Gamma(alpha), Y ~ Gamma(beta) (Marsaglia–Tsang over a ziggurat normal).
+#[derive(Debug, Clone)]
+pub enum BetaSampler {
+    /// Envelope rejection.
+    Envelope(Box<Envelope>),
+    /// Gamma ratio.
+    Gammas {
+        /// Gamma(alpha).
+        x: rand_distr::Gamma<f64>,
+        /// Gamma(beta).
+        y: rand_distr::Gamma<f64>,
+    },
 }
 
-const LN4: f64 = 1.386_294_361_119_890_6;
-const LN5_PLUS_1: f64 = 2.609_437_912_434_100_3;
+/// Bins of the envelope (a power of two: the bin index is the top bits of a word).
+pub const BINS: usize = 128;
+const BIN_BITS: u32 = 7;
 
-impl BetaSampler {
-    /// Prepares Beta(alpha, beta); both shapes must be positive.
-    pub fn new(alpha: f64, beta: f64) -> Self {
-        let (lo, hi) = if alpha <= beta { (alpha, beta) } else { (beta, alpha) };
-        if lo > 1.0 {
-            // BB: a = min, b = max.
-            let s = lo + hi;
-            let bb = ((s - 2.0) / (2.0 * lo * hi - s)).sqrt();
-            Self { a: lo, b: hi, alpha: s, beta: bb, gamma: lo + 1.0 / bb, k1: 0.0, k2: 0.0, swapped: alpha > beta, bb: true }
-        } else {
-            // BC: a = max, b = min.
-            let (a, b) = (hi, lo);
-            let s = a + b;
-            let beta_ = 1.0 / b;
-            let delta = 1.0 + a - b;
-            let k1 = delta * (0.013_888_9 + 0.041_666_7 * b) / (a * beta_ - 0.777_778);
-            let k2 = 0.25 + (0.5 + 0.25 / delta) * b;
-            Self { a, b, alpha: s, beta: beta_, gamma: 0.0, k1, k2, swapped: alpha < beta, bb: false }
+/// The envelope of one Beta density.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    alpha_m1: f64,
+    beta_m1: f64,
+    /// Per bin: the upper bound, the lower bound (squeeze), the alias threshold (scaled
+    /// to 2^32) and the alias bin.
+    upper: [f64; BINS],
+    lower: [f64; BINS],
+    threshold: [u64; BINS],
+    alias: [u8; BINS],
+}
+
+impl Envelope {
+    fn density(&self, x: f64) -> f64 {
+        let a = if self.alpha_m1 == 0.0 { 1.0 } else { x.powf(self.alpha_m1) };
+        let b = if self.beta_m1 == 0.0 { 1.0 } else { (1.0 - x).powf(self.beta_m1) };
+        a * b
+    }
+
+    fn new(alpha: f64, beta: f64) -> Self {
+        let mut e = Envelope {
+            alpha_m1: alpha - 1.0,
+            beta_m1: beta - 1.0,
+            upper: [0.0; BINS],
+            lower: [0.0; BINS],
+            threshold: [0; BINS],
+            alias: [0; BINS],
+        };
+        let width = 1.0 / BINS as f64;
+        let mode = if alpha + beta > 2.0 { (alpha - 1.0) / (alpha + beta - 2.0) } else { 0.5 };
+        let mut left = e.density(0.0);
+        for i in 0..BINS {
+            let right = e.density((i + 1) as f64 * width);
+            let (lo_x, hi_x) = (i as f64 * width, (i + 1) as f64 * width);
+            let mut up = left.max(right);
+            if mode > lo_x && mode < hi_x {
+                up = up.max(e.density(mode));
+            }
+            // A hair above, so rounding in `density` can never poke through.
+            e.upper[i] = up * (1.0 + 1e-12);
+            e.lower[i] = left.min(right) * (1.0 - 1e-12);
+            left = right;
+        }
+        // Vose's alias method over the bins' envelope areas.
+        let total: f64 = e.upper.iter().sum();
+        let mut scaled: Vec<f64> = e.upper.iter().map(|u| u * BINS as f64 / total).collect();
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..BINS).partition(|&i| scaled[i] < 1.0);
+        let mut prob = [1.0f64; BINS];
+        let mut alias = [0u8; BINS];
+        for (i, a) in alias.iter_mut().enumerate() {
+            *a = i as u8;
+        }
+        while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
+            prob[s] = scaled[s];
+            alias[s] = l as u8;
+            scaled[l] -= 1.0 - scaled[s];
+            if scaled[l] < 1.0 {
+                large.pop();
+                small.push(l);
+            }
+        }
+        for (t, p) in e.threshold.iter_mut().zip(prob) {
+            *t = (p.clamp(0.0, 1.0) * 4_294_967_296.0) as u64;
+        }
+        e.alias = alias;
+        e
+    }
+
+    #[inline(always)]
+    fn sample(&self, rng: &mut Stream) -> f64 {
+        const WIDTH: f64 = 1.0 / BINS as f64;
+        loop {
+            let w1 = rng.next_u64();
+            let w2 = rng.next_u64();
+            let pick = (w1 >> (64 - BIN_BITS)) as usize;
+            let coin = (w1 >> 25) & 0xFFFF_FFFF;
+            let bin = if coin < self.threshold[pick] { pick } else { usize::from(self.alias[pick]) };
+            let within = ((w2 >> 11) as f64 + 0.5) * (1.0 / 9_007_199_254_740_992.0);
+            let x = (bin as f64 + within) * WIDTH;
+            let height = ((w1 & 0x1FF_FFFF) as f64 + 0.5) * (1.0 / 33_554_432.0) * self.upper[bin];
+            if height <= self.lower[bin] || height <= self.density(x) {
+                return x;
+            }
         }
     }
+}
 
-    /// Draws one value in (0, 1).
+impl BetaSampler {
+    /// Prepares Beta(alpha, beta); both shapes must be positive and finite.
+    pub fn new(alpha: f64, beta: f64) -> Self {
+        if alpha >= 1.0 && beta >= 1.0 && alpha.is_finite() && beta.is_finite() {
+            return BetaSampler::Envelope(Box::new(Envelope::new(alpha, beta)));
+        }
+        let gamma = |shape: f64| {
+            rand_distr::Gamma::new(shape.max(f64::MIN_POSITIVE), 1.0)
+                .unwrap_or_else(|_| rand_distr::Gamma::new(1.0, 1.0).unwrap_or_else(|_| unreachable_gamma()))
+        };
+        BetaSampler::Gammas { x: gamma(alpha), y: gamma(beta) }
+    }
+
+    /// Draws one value in [0, 1].
     #[inline]
     pub fn sample(&self, rng: &mut Stream) -> f64 {
-        let (a, b) = (self.a, self.b);
-        let w = if self.bb {
-            loop {
-                let u1 = rng.open01();
-                let u2 = rng.open01();
-                let v = self.beta * (u1 / (1.0 - u1)).ln();
-                let w = a * v.exp();
-                let z = u1 * u1 * u2;
-                let r = self.gamma * v - LN4;
-                let s = a + r - w;
-                if s + LN5_PLUS_1 >= 5.0 * z {
-                    break w;
-                }
-                let t = z.ln();
-                if s > t || r + self.alpha * (self.alpha / (b + w)).ln() >= t {
-                    break w;
-                }
+        match self {
+            BetaSampler::Envelope(e) => e.sample(rng),
+            BetaSampler::Gammas { x, y } => {
+                use rand_distr::Distribution;
+                let x = x.sample(rng);
+                let y = y.sample(rng);
+                let total = x + y;
+                if total > 0.0 { x / total } else { 0.5 }
             }
-        } else {
-            loop {
-                let u1 = rng.open01();
-                let u2 = rng.open01();
-                let z;
-                if u1 < 0.5 {
-                    let y = u1 * u2;
-                    z = u1 * y;
-                    if 0.25 * u2 + z - y >= self.k1 {
-                        continue;
-                    }
-                } else {
-                    z = u1 * u1 * u2;
-                    if z <= 0.25 {
-                        let v = self.beta * (u1 / (1.0 - u1)).ln();
-                        break a * v.exp();
-                    }
-                    if z >= self.k2 {
-                        continue;
-                    }
-                }
-                let v = self.beta * (u1 / (1.0 - u1)).ln();
-                let w = a * v.exp();
-                if self.alpha * ((self.alpha / (b + w)).ln() + v) - LN4 >= z.ln() {
-                    break w;
-                }
-            }
-        };
-        let x = if w.is_infinite() { 1.0 } else { w / (b + w) };
-        // BB yields Beta(a, b) with a the smaller shape; BC yields Beta(a, b) with a the
-        // larger. Mirror when that is not the (alpha, beta) asked for.
-        if self.swapped { 1.0 - x } else { x }
+        }
     }
+}
+
+#[expect(clippy::panic, reason = "Gamma(1, 1) is always valid; this cannot be reached")]
+fn unreachable_gamma() -> rand_distr::Gamma<f64> {
+    panic!("Gamma(1, 1) rejected")
 }
 
 #[cfg(test)]
@@ -372,13 +425,62 @@ mod tests {
 
     #[test]
     fn beta_samples_have_the_right_mean_and_sd_for_all_shapes() {
-        for (alpha, beta) in [(2.0, 5.0), (5.0, 2.0), (1.0, 5.0), (0.6667, 3.3333), (3.3333, 0.6667), (0.5, 0.5), (1.5, 1.5), (1.0, 1.0)] {
+        for (alpha, beta) in
+            [(2.0, 5.0), (5.0, 2.0), (1.0, 5.0), (0.6667, 3.3333), (3.3333, 0.6667), (0.5, 0.5), (1.5, 1.5), (1.0, 1.0)]
+        {
             let s = Sampler::Beta { low: 0.0, range: 1.0, beta: BetaSampler::new(alpha, beta) };
             let (mean, sd) = moments(&s, 400_000);
             let want_mean = alpha / (alpha + beta);
             let want_sd = (alpha * beta / ((alpha + beta).powi(2) * (alpha + beta + 1.0))).sqrt();
             assert!((mean - want_mean).abs() < 0.004, "Beta({alpha},{beta}): mean {mean} vs {want_mean}");
             assert!((sd - want_sd).abs() < 0.004, "Beta({alpha},{beta}): sd {sd} vs {want_sd}");
+        }
+    }
+
+    /// The exact CDF of Beta(a, b) at x by Simpson integration of the density.
+    fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
+        let f = |t: f64| {
+            if t <= 0.0 || t >= 1.0 {
+                if (t <= 0.0 && a == 1.0) || (t >= 1.0 && b == 1.0) { 1.0 } else { 0.0 }
+            } else {
+                t.powf(a - 1.0) * (1.0 - t).powf(b - 1.0)
+            }
+        };
+        let integrate = |hi: f64| {
+            let n = 20_000;
+            let h = hi / n as f64;
+            (0..=n)
+                .map(|i| {
+                    f(i as f64 * h)
+                        * if i == 0 || i == n {
+                            1.0
+                        } else if i % 2 == 1 {
+                            4.0
+                        } else {
+                            2.0
+                        }
+                })
+                .sum::<f64>()
+                * h
+                / 3.0
+        };
+        integrate(x) / integrate(1.0)
+    }
+
+    #[test]
+    fn envelope_beta_samples_follow_the_exact_distribution() {
+        for (a, b) in [(2.3, 3.1), (1.0, 5.0), (4.5, 1.2), (1.0, 1.0), (3.0, 3.0)] {
+            let s = BetaSampler::new(a, b);
+            assert!(matches!(s, BetaSampler::Envelope(_)));
+            let mut rng = Stream::new(17, 0, 0);
+            let n = 400_000;
+            let mut xs: Vec<f64> = (0..n).map(|_| s.sample(&mut rng)).collect();
+            xs.sort_by(f64::total_cmp);
+            for q in [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95] {
+                let empirical = xs.partition_point(|v| *v <= q) as f64 / n as f64;
+                let exact = beta_cdf(a, b, q);
+                assert!((empirical - exact).abs() < 0.003, "Beta({a},{b}) at {q}: {empirical} vs {exact}");
+            }
         }
     }
 
@@ -409,7 +511,11 @@ mod tests {
 
     #[test]
     fn triangular_uniform_and_constant_have_their_means() {
-        for e in [Estimate::Triangular { low: 1.0, mode: 2.0, high: 9.0 }, Estimate::Uniform { low: 3.0, high: 5.0 }, Estimate::Constant { value: 7.0 }] {
+        for e in [
+            Estimate::Triangular { low: 1.0, mode: 2.0, high: 9.0 },
+            Estimate::Uniform { low: 3.0, high: 5.0 },
+            Estimate::Constant { value: 7.0 },
+        ] {
             let (mean, _) = moments(&e.sampler(PertForm::Vose), 200_000);
             assert!((mean - e.mean()).abs() / e.mean() < 0.01, "{e:?}: {mean}");
         }
@@ -417,7 +523,10 @@ mod tests {
 
     #[test]
     fn bad_estimates_say_what_is_wrong() {
-        assert_eq!(Estimate::Pert { low: 5.0, mode: 4.0, high: 3.0 }.problem(false).unwrap(), "low (5) is greater than high (3)");
+        assert_eq!(
+            Estimate::Pert { low: 5.0, mode: 4.0, high: 3.0 }.problem(false).unwrap(),
+            "low (5) is greater than high (3)"
+        );
         assert!(Estimate::Pert { low: 0.1, mode: 0.5, high: 1.5 }.problem(true).unwrap().contains("above 1"));
         assert!(Estimate::Uniform { low: -1.0, high: 2.0 }.problem(false).unwrap().contains("negative"));
         assert!(Estimate::Pert { low: 1.0, mode: 9.0, high: 5.0 }.problem(false).unwrap().contains("most likely"));

@@ -11,9 +11,13 @@ pub mod dist;
 pub mod model;
 pub mod rng;
 pub mod stats;
+pub mod workload;
 
 pub use dist::{Estimate, PertForm};
-pub use model::{Frequency, PortfolioResult, Scenario, ScenarioError, ScenarioResult, SecondaryForm, Settings, simulate, simulate_portfolio};
+pub use model::{
+    Frequency, PortfolioResult, Scenario, ScenarioError, ScenarioResult, SecondaryForm, Settings, simulate,
+    simulate_portfolio,
+};
 pub use stats::{Summary, exceedance_curve, summarize};
 
 #[cfg(test)]

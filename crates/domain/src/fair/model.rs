@@ -114,7 +114,9 @@ impl Scenario {
         fields.push(("slem", &self.slem, false));
         fields
             .into_iter()
-            .filter_map(|(field, e, p)| e.problem(p).map(|message| ScenarioError { scenario: self.id.clone(), field, message }))
+            .filter_map(|(field, e, p)| {
+                e.problem(p).map(|message| ScenarioError { scenario: self.id.clone(), field, message })
+            })
             .collect()
     }
 
@@ -131,7 +133,7 @@ impl Scenario {
 }
 
 /// A scenario compiled for sampling.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Compiled {
     freq: [Sampler; 3],
     method: u8,
@@ -146,13 +148,21 @@ impl Compiled {
     /// Compiles a scenario under the settings.
     pub fn new(s: &Scenario, settings: &Settings) -> Self {
         let sam = |e: &Estimate| e.sampler(settings.pert);
-        let zero = Sampler::Constant(0.0);
+        let zero = || Sampler::Constant(0.0);
         let (freq, method) = match &s.frequency {
-            Frequency::Direct { lef } => ([sam(lef), zero, zero], 0),
-            Frequency::Vulnerability { tef, vuln } => ([sam(tef), sam(vuln), zero], 1),
+            Frequency::Direct { lef } => ([sam(lef), zero(), zero()], 0),
+            Frequency::Vulnerability { tef, vuln } => ([sam(tef), sam(vuln), zero()], 1),
             Frequency::Capability { tef, tcap, rs } => ([sam(tef), sam(tcap), sam(rs)], 2),
         };
-        Self { freq, method, pl: sam(&s.pl), slef: sam(&s.slef), slem: sam(&s.slem), secondary: settings.secondary, poisson: settings.poisson }
+        Self {
+            freq,
+            method,
+            pl: sam(&s.pl),
+            slef: sam(&s.slef),
+            slem: sam(&s.slem),
+            secondary: settings.secondary,
+            poisson: settings.poisson,
+        }
     }
 
     #[inline]
@@ -258,6 +268,16 @@ const SCENARIO_BLOCK: usize = 16;
 pub fn simulate_portfolio(scenarios: &[Scenario], settings: &Settings) -> PortfolioResult {
     use rayon::prelude::*;
     let n = settings.iterations as usize;
+    if let [only] = scenarios {
+        // One scenario: parallel over its blocks of iterations instead (same numbers).
+        let (result, samples) = simulate(only, settings, 0);
+        return PortfolioResult {
+            aggregate: result.summary.clone(),
+            scenarios: vec![result],
+            contributions: vec![1.0],
+            aggregate_samples: samples,
+        };
+    }
     let blocks: Vec<(Vec<ScenarioResult>, Vec<f64>)> = scenarios
         .par_chunks(SCENARIO_BLOCK)
         .enumerate()
@@ -333,7 +353,18 @@ pub fn poisson(lambda: f64, rng: &mut Stream) -> u32 {
 /// ln(k!) by Stirling's series (exact enough above 10; a table below).
 fn ln_factorial(k: f64) -> f64 {
     if k < 10.0 {
-        const T: [f64; 10] = [0.0, 0.0, 0.693_147_180_559_945_3, 1.791_759_469_228_055, 3.178_053_830_347_945_6, 4.787_491_742_782_046, 6.579_251_212_010_101, 8.525_161_361_065_415, 10.604_602_902_745_25, 12.801_827_480_081_469];
+        const T: [f64; 10] = [
+            0.0,
+            0.0,
+            std::f64::consts::LN_2,
+            1.791_759_469_228_055,
+            3.178_053_830_347_945_6,
+            4.787_491_742_782_046,
+            6.579_251_212_010_101,
+            8.525_161_361_065_415,
+            10.604_602_902_745_25,
+            12.801_827_480_081_469,
+        ];
         return T[k as usize];
     }
     let x = k + 1.0;

@@ -48,16 +48,57 @@ impl Stream {
     }
 }
 
+/// The stream as a `rand_core` generator, so the Gamma and normal samplers of
+/// `rand_distr` (Marsaglia–Tsang with a ziggurat normal) can draw from it.
+impl rand_core::RngCore for Stream {
+    #[inline(always)]
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    #[inline(always)]
+    fn next_u64(&mut self) -> u64 {
+        Stream::next_u64(self)
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        for chunk in dst.chunks_mut(8) {
+            let bytes = Stream::next_u64(self).to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn streams_repeat_and_differ_by_scenario_and_block() {
-        let a: Vec<u64> = (0..4).map({ let mut s = Stream::new(7, 1, 0); move |_| s.next_u64() }).collect();
-        let b: Vec<u64> = (0..4).map({ let mut s = Stream::new(7, 1, 0); move |_| s.next_u64() }).collect();
-        let c: Vec<u64> = (0..4).map({ let mut s = Stream::new(7, 2, 0); move |_| s.next_u64() }).collect();
-        let d: Vec<u64> = (0..4).map({ let mut s = Stream::new(7, 1, 1); move |_| s.next_u64() }).collect();
+        let a: Vec<u64> = (0..4)
+            .map({
+                let mut s = Stream::new(7, 1, 0);
+                move |_| s.next_u64()
+            })
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map({
+                let mut s = Stream::new(7, 1, 0);
+                move |_| s.next_u64()
+            })
+            .collect();
+        let c: Vec<u64> = (0..4)
+            .map({
+                let mut s = Stream::new(7, 2, 0);
+                move |_| s.next_u64()
+            })
+            .collect();
+        let d: Vec<u64> = (0..4)
+            .map({
+                let mut s = Stream::new(7, 1, 1);
+                move |_| s.next_u64()
+            })
+            .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert_ne!(a, d);

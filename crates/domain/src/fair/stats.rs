@@ -35,7 +35,19 @@ pub struct Summary {
 pub fn summarize(samples: &mut [f64]) -> Summary {
     let n = samples.len();
     if n == 0 {
-        return Summary { mean: 0.0, sd: 0.0, min: 0.0, max: 0.0, p5: 0.0, p10: 0.0, p50: 0.0, p90: 0.0, p95: 0.0, p99: 0.0, p_any_loss: 0.0 };
+        return Summary {
+            mean: 0.0,
+            sd: 0.0,
+            min: 0.0,
+            max: 0.0,
+            p5: 0.0,
+            p10: 0.0,
+            p50: 0.0,
+            p90: 0.0,
+            p95: 0.0,
+            p99: 0.0,
+            p_any_loss: 0.0,
+        };
     }
     let (mut sum, mut min, mut max, mut any) = (0.0, f64::INFINITY, f64::NEG_INFINITY, 0usize);
     for &x in samples.iter() {

@@ -19,7 +19,13 @@ fn anchor() -> Scenario {
 #[test]
 fn constant_inputs_give_the_exact_loss_every_year() {
     let c = |v| Estimate::Constant { value: v };
-    let s = Scenario { id: "c".into(), frequency: Frequency::Vulnerability { tef: c(4.0), vuln: c(0.5) }, pl: c(1000.0), slef: c(0.25), slem: c(400.0) };
+    let s = Scenario {
+        id: "c".into(),
+        frequency: Frequency::Vulnerability { tef: c(4.0), vuln: c(0.5) },
+        pl: c(1000.0),
+        slef: c(0.25),
+        slem: c(400.0),
+    };
     let (r, _) = simulate(&s, &Settings { iterations: 1000, ..Settings::default() }, 0);
     assert_eq!((r.summary.min, r.summary.max, r.summary.mean), (2200.0, 2200.0, 2200.0));
     assert_eq!(s.analytic_mean(), Some(2200.0));
@@ -36,7 +42,11 @@ fn the_mean_converges_to_the_analytic_mean_in_every_form() {
                 let settings = Settings { iterations: 400_000, seed: 11, pert, secondary, poisson };
                 let (r, _) = simulate(&s, &settings, 0);
                 let se = r.summary.sd / (settings.iterations as f64).sqrt();
-                assert!((r.summary.mean - exact).abs() < 4.0 * se, "{pert:?}/{secondary:?}/poisson {poisson}: {} vs {exact} (se {se})", r.summary.mean);
+                assert!(
+                    (r.summary.mean - exact).abs() < 4.0 * se,
+                    "{pert:?}/{secondary:?}/poisson {poisson}: {} vs {exact} (se {se})",
+                    r.summary.mean
+                );
             }
         }
     }
@@ -46,8 +56,16 @@ fn the_mean_converges_to_the_analytic_mean_in_every_form() {
 fn the_same_seed_gives_bit_identical_results_on_one_thread_and_many() {
     let scenarios: Vec<Scenario> = (0..40).map(|i| Scenario { id: format!("S{i}"), ..anchor() }).collect();
     let settings = Settings { iterations: 5_000, seed: 9, ..Settings::default() };
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| simulate_portfolio(&scenarios, &settings));
-    let many = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap().install(|| simulate_portfolio(&scenarios, &settings));
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| simulate_portfolio(&scenarios, &settings));
+    let many = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap()
+        .install(|| simulate_portfolio(&scenarios, &settings));
     assert_eq!(one.aggregate, many.aggregate);
     assert_eq!(one.scenarios, many.scenarios);
     assert!(one.aggregate_samples.iter().zip(&many.aggregate_samples).all(|(a, b)| a.to_bits() == b.to_bits()));
@@ -60,7 +78,9 @@ fn the_same_seed_gives_bit_identical_results_on_one_thread_and_many() {
 #[test]
 fn percentiles_are_stable_across_seeds() {
     let p90: Vec<f64> = (1..=4)
-        .map(|seed| simulate(&anchor(), &Settings { iterations: 200_000, seed, ..Settings::default() }, 0).0.summary.p90)
+        .map(|seed| {
+            simulate(&anchor(), &Settings { iterations: 200_000, seed, ..Settings::default() }, 0).0.summary.p90
+        })
         .collect();
     let mid = p90.iter().sum::<f64>() / p90.len() as f64;
     assert!(p90.iter().all(|p| (p / mid - 1.0).abs() < 0.02), "{p90:?}");
