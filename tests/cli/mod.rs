@@ -3,6 +3,7 @@
 mod config;
 mod control_soa;
 mod demo;
+mod fair;
 mod framework;
 mod init;
 mod registers;

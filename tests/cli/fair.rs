@@ -1,0 +1,51 @@
+//! `isms fair run` on scenario files.
+
+use crate::support::Sandbox;
+
+const FILE: &str = r#"{"format": "isms-bench/fair-workload/1", "generator": "test", "workload_seed": 1, "pert_lambda": 4,
+ "units": ["tef", "vuln", "pl", "slef", "slem"],
+ "single": {"iterations": 20000, "sim_seed": 1, "scenario": {"id": "A", "tef": {"low": 0.5, "mode": 2.0, "high": 8.0}, "vuln": {"low": 0.2, "mode": 0.45, "high": 0.8}, "pl": {"low": 50000.0, "mode": 250000.0, "high": 2000000.0}, "slef": {"low": 0.1, "mode": 0.3, "high": 0.7}, "slem": {"low": 100000.0, "mode": 500000.0, "high": 10000000.0}, "analytic_mean_ale": 1515046.296}},
+ "portfolio": {"iterations": 5000, "sim_seed": 2, "named": ["P1"], "analytic_mean_aggregate_ale": 0, "scenarios": [
+   {"id": "P1", "tef": {"low": 1, "mode": 2, "high": 4}, "vuln": {"low": 0.1, "mode": 0.2, "high": 0.5}, "pl": {"low": 1000, "mode": 5000, "high": 20000}, "slef": {"low": 0, "mode": 0.1, "high": 0.3}, "slem": {"low": 100, "mode": 1000, "high": 9000}},
+   {"id": "P2", "tef": {"low": 0.1, "mode": 0.2, "high": 1}, "vuln": {"low": 0.5, "mode": 0.6, "high": 0.9}, "pl": {"low": 10000, "mode": 20000, "high": 90000}, "slef": {"low": 0.2, "mode": 0.2, "high": 0.2}, "slem": {"low": 5000, "mode": 5000, "high": 5000}},
+   {"id": "P3", "tef": {"low": 3, "mode": 5, "high": 12}, "vuln": {"low": 0.01, "mode": 0.05, "high": 0.1}, "pl": {"low": 500, "mode": 900, "high": 3000}, "slef": {"low": 0.5, "mode": 0.6, "high": 0.9}, "slem": {"low": 800, "mode": 2000, "high": 8000}}]}}"#;
+
+#[test]
+fn the_same_seed_gives_identical_output_with_one_thread_and_two() {
+    let s = Sandbox::new();
+    let file = s.path().join("w.json");
+    std::fs::write(&file, FILE).unwrap();
+    let f = file.to_str().unwrap();
+    let one = s.run(&["--json", "fair", "run", f, "--threads", "1"]);
+    let two = s.run(&["--json", "fair", "run", f, "--threads", "2"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    assert_eq!(one.stdout, two.stdout);
+    let doc: serde_json::Value = serde_json::from_str(&one.stdout).unwrap();
+    for id in ["A", "P1", "P2", "P3", "aggregate"] {
+        for key in ["mean", "sd", "p5", "p10", "p50", "p90", "p95", "p99", "p_any_loss"] {
+            assert!(doc[id][key].is_number(), "{id}.{key} missing: {doc}");
+        }
+    }
+    let mean = doc["A"]["mean"].as_f64().unwrap();
+    assert!((mean / 1_515_046.296 - 1.0).abs() < 0.05, "{mean}");
+    assert_eq!(doc["settings"]["portfolio"]["seed"], 2);
+    assert_eq!(doc["settings"]["single"]["pert"], "vose");
+    let other_seed = s.run(&["--json", "fair", "run", f, "--seed", "99"]);
+    assert_ne!(other_seed.stdout, one.stdout);
+    let classic = s.run(&["--json", "fair", "run", f, "--pert", "classic", "--secondary", "bernoulli", "--poisson"]);
+    let doc: serde_json::Value = serde_json::from_str(&classic.stdout).unwrap();
+    assert_eq!(doc["settings"]["single"]["pert"], "classic");
+    assert_eq!(doc["settings"]["single"]["poisson"], true);
+}
+
+#[test]
+fn a_bad_estimate_is_refused_naming_the_scenario_and_field() {
+    let s = Sandbox::new();
+    let file = s.path().join("bad.json");
+    std::fs::write(&file, FILE.replace(r#""vuln": {"low": 0.5, "mode": 0.6, "high": 0.9}"#, r#""vuln": {"low": 0.5, "mode": 0.6, "high": 1.9}"#)).unwrap();
+    let run = s.run(&["fair", "run", file.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("scenario P2, vuln: high (1.9) is above 1, but this is a probability (0–1)"), "{}", run.stderr);
+    let missing = s.run(&["fair", "run", file.to_str().unwrap(), "--section", "monthly"]);
+    assert_eq!(missing.code, 2);
+}
