@@ -42,10 +42,21 @@ fn the_same_seed_gives_identical_output_with_one_thread_and_two() {
 fn a_bad_estimate_is_refused_naming_the_scenario_and_field() {
     let s = Sandbox::new();
     let file = s.path().join("bad.json");
-    std::fs::write(&file, FILE.replace(r#""vuln": {"low": 0.5, "mode": 0.6, "high": 0.9}"#, r#""vuln": {"low": 0.5, "mode": 0.6, "high": 1.9}"#)).unwrap();
+    std::fs::write(
+        &file,
+        FILE.replace(
+            r#""vuln": {"low": 0.5, "mode": 0.6, "high": 0.9}"#,
+            r#""vuln": {"low": 0.5, "mode": 0.6, "high": 1.9}"#,
+        ),
+    )
+    .unwrap();
     let run = s.run(&["fair", "run", file.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("scenario P2, vuln: high (1.9) is above 1, but this is a probability (0–1)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("scenario P2, vuln: high (1.9) is above 1, but this is a probability (0–1)"),
+        "{}",
+        run.stderr
+    );
     let missing = s.run(&["fair", "run", file.to_str().unwrap(), "--section", "monthly"]);
     assert_eq!(missing.code, 2);
 }

@@ -494,6 +494,7 @@ pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppRe
             acceptance: None,
             next_review: today + Duration::days(if i % 13 == 4 { -10 } else { 60 + 5 * i as i64 }),
             history: Vec::new(),
+            fair: None,
         };
         let saved = add_risk(cx, actor, org, risk).await?;
         let needs = matches!(saved.acceptance_state, isms_domain::risk::AcceptanceState::Unaccepted { .. });

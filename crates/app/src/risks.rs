@@ -554,6 +554,7 @@ pub async fn import_risks_csv(
                 acceptance: None,
                 next_review,
                 history: vec![],
+                fair: None,
             };
             match check(&mut *tx, cx, org, &mut risk, &m).await {
                 Ok(()) if parsed_ok && row_errors.is_empty() => parsed.push((line, risk)),

@@ -437,6 +437,7 @@ mod risk_tests {
             acceptance: None,
             next_review: date!(2027 - 06 - 01),
             history: vec![],
+            fair: None,
         }
     }
 

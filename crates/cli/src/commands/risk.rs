@@ -561,6 +561,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                 acceptance: None,
                 next_review: cx.clock.today() + time::Duration::days(365),
                 history: vec![],
+                fair: None,
             };
             let missing_residual = args.fields.residual.is_none();
             apply(args.fields, &mut r)?;
