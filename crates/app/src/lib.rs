@@ -12,6 +12,7 @@ pub mod demo;
 mod demo_isms;
 mod entropy;
 mod error;
+pub mod fair;
 pub mod frameworks;
 pub mod password;
 pub mod registers;

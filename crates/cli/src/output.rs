@@ -92,6 +92,11 @@ impl Out {
         Self { json }
     }
 
+    /// True when `--json` was given.
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     /// Prints a line of text (text mode only).
     pub fn line(&self, text: impl AsRef<str>) {
         if !self.json {

@@ -156,3 +156,143 @@ mod tests {
         assert!(svg.contains(">5 risk(s)</text>"));
     }
 }
+
+/// Money as people read it on an axis: $950k, $1.2M, $3B.
+pub fn money(v: f64) -> String {
+    let (value, unit) = if v >= 1e9 {
+        (v / 1e9, "B")
+    } else if v >= 1e6 {
+        (v / 1e6, "M")
+    } else if v >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    if value >= 100.0 || unit.is_empty() { format!("${value:.0}{unit}") } else { format!("${value:.1}{unit}") }
+}
+
+/// A loss exceedance curve: the probability (y) that the annual loss exceeds an amount
+/// (x), with the organization's appetite as a dashed step line when given, and points
+/// of the curve above the appetite marked. Each curve point carries `data-loss` and
+/// `data-probability`.
+pub fn exceedance_svg(title: &str, curve: &[(f64, f64)], appetite: Option<&[(f64, f64)]>) -> String {
+    const W: f64 = 640.0;
+    const H: f64 = 360.0;
+    const L: f64 = 70.0;
+    const R: f64 = 20.0;
+    const T: f64 = 50.0;
+    const B: f64 = 50.0;
+    let max_loss =
+        curve.iter().map(|p| p.0).chain(appetite.unwrap_or(&[]).iter().map(|p| p.0)).fold(0.0f64, f64::max).max(1.0);
+    let x = |loss: f64| L + (W - L - R) * loss / max_loss;
+    let y = |p: f64| T + (H - T - B) * (1.0 - p.clamp(0.0, 1.0));
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img" aria-label="{}" font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"><rect width="{W}" height="{H}" fill="#ffffff"/>"##,
+        xml(title)
+    );
+    let _ =
+        write!(svg, r##"<text x="{L}" y="28" font-size="16" font-weight="600" fill="#111827">{}</text>"##, xml(title));
+    for i in 0..=4 {
+        let p = f64::from(i) / 4.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{L}" y1="{yy}" x2="{}" y2="{yy}" stroke="#e5e7eb"/><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#6b7280">{:.0}%</text>"##,
+            W - R,
+            L - 8.0,
+            y(p) + 4.0,
+            p * 100.0,
+            yy = y(p)
+        );
+        let loss = max_loss * f64::from(i) / 4.0;
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#6b7280">{}</text>"##,
+            x(loss),
+            H - B + 18.0,
+            xml(&money(loss))
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="#111827">Annual loss</text>"##,
+        L + (W - L - R) / 2.0,
+        H - 10.0
+    );
+    let _ = write!(
+        svg,
+        r##"<text x="16" y="{}" font-size="12" text-anchor="middle" fill="#111827" transform="rotate(-90 16 {})">Probability of exceeding</text>"##,
+        T + (H - T - B) / 2.0,
+        T + (H - T - B) / 2.0
+    );
+    if let Some(points) = appetite.filter(|p| !p.is_empty()) {
+        let mut path = String::new();
+        for (i, (loss, p)) in points.iter().enumerate() {
+            let next = points.get(i + 1).map_or(max_loss, |n| n.0);
+            let _ = write!(
+                path,
+                "{}{:.1},{:.1} L{:.1},{:.1} ",
+                if i == 0 { "M" } else { "L" },
+                x(*loss),
+                y(*p),
+                x(next),
+                y(*p)
+            );
+        }
+        let _ = write!(
+            svg,
+            r##"<path class="appetite" d="{}" fill="none" stroke="#dc2626" stroke-width="2" stroke-dasharray="6 4"/>"##,
+            path.trim()
+        );
+        let _ = write!(
+            svg,
+            r##"<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#dc2626">appetite</text>"##,
+            W - R,
+            y(points[points.len() - 1].1) - 6.0
+        );
+    }
+    let line: Vec<String> = curve.iter().map(|(l, p)| format!("{:.1},{:.1}", x(*l), y(*p))).collect();
+    let _ = write!(
+        svg,
+        r##"<polyline class="curve" points="{}" fill="none" stroke="#2563eb" stroke-width="2.5"/>"##,
+        line.join(" ")
+    );
+    let limit = |loss: f64| appetite.and_then(|pts| pts.iter().rev().find(|(l, _)| *l <= loss).map(|(_, q)| *q));
+    for (loss, p) in curve {
+        let above = limit(*loss).is_some_and(|q| *p > q);
+        let _ = write!(
+            svg,
+            r##"<circle class="point" data-loss="{loss}" data-probability="{p}" data-above-appetite="{above}" cx="{:.1}" cy="{:.1}" r="{}" fill="{}"/>"##,
+            x(*loss),
+            y(*p),
+            if above { 3.5 } else { 1.5 },
+            if above { "#dc2626" } else { "#2563eb" }
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+#[cfg(test)]
+mod curve_tests {
+    use super::*;
+
+    #[test]
+    fn the_exceedance_svg_is_well_formed_and_marks_points_above_appetite() {
+        let curve = [(0.0, 1.0), (1_000_000.0, 0.3), (2_000_000.0, 0.1), (4_000_000.0, 0.0)];
+        let svg = exceedance_svg("Portfolio <loss>", &curve, Some(&[(1_500_000.0, 0.05)]));
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed");
+        let points: Vec<(f64, bool)> = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("point"))
+            .map(|n| {
+                (n.attribute("data-loss").unwrap().parse().unwrap(), n.attribute("data-above-appetite") == Some("true"))
+            })
+            .collect();
+        assert_eq!(points, [(0.0, false), (1_000_000.0, false), (2_000_000.0, true), (4_000_000.0, false)]);
+        assert!(doc.descendants().any(|n| n.attribute("class") == Some("appetite")));
+        assert_eq!(money(1_234_000.0), "$1.2M");
+        assert_eq!(money(950_000.0), "$950k");
+    }
+}

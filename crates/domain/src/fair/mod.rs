@@ -16,7 +16,7 @@ pub mod workload;
 pub use dist::{Estimate, PertForm};
 pub use model::{
     Frequency, PortfolioResult, Scenario, ScenarioError, ScenarioResult, SecondaryForm, Settings, simulate,
-    simulate_portfolio,
+    simulate_portfolio, simulate_portfolio_with_progress,
 };
 pub use stats::{Summary, exceedance_curve, summarize};
 

@@ -266,6 +266,16 @@ const SCENARIO_BLOCK: usize = 16;
 
 /// Simulates a portfolio in parallel over scenarios.
 pub fn simulate_portfolio(scenarios: &[Scenario], settings: &Settings) -> PortfolioResult {
+    simulate_portfolio_with_progress(scenarios, settings, &std::sync::atomic::AtomicUsize::new(0))
+}
+
+/// [`simulate_portfolio`], counting finished scenarios in `done` so a caller can show
+/// progress from another thread.
+pub fn simulate_portfolio_with_progress(
+    scenarios: &[Scenario],
+    settings: &Settings,
+    done: &std::sync::atomic::AtomicUsize,
+) -> PortfolioResult {
     use rayon::prelude::*;
     let n = settings.iterations as usize;
     if let [only] = scenarios {
@@ -293,6 +303,7 @@ pub fn simulate_portfolio(scenarios: &[Scenario], settings: &Settings) -> Portfo
                     *sum += x;
                 }
                 results.push(ScenarioResult { id: s.id.clone(), summary: summarize(&mut samples) });
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             (results, sums)
         })

@@ -1,0 +1,195 @@
+//! Quantitative risk use cases: FAIR estimates on risks, simulations whose results are
+//! stored with the settings used, and the organization's loss appetite.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use isms_domain::OrgId;
+use isms_domain::fair::{Settings, exceedance_curve, simulate, simulate_portfolio_with_progress};
+use isms_domain::risk::{FairEstimates, FairResult, LossAppetite, Risk};
+use isms_domain::trail::{TrailActor, TrailDraft};
+
+use crate::registers;
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+
+/// Points of each stored loss exceedance curve.
+const CURVE_POINTS: usize = 60;
+
+/// Sets (or clears, with `None`) a risk's FAIR estimates. Bad estimates are refused with
+/// the risk and field named; nothing is stored then.
+pub async fn set_estimates(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    estimates: Option<FairEstimates>,
+) -> AppResult<Risk> {
+    if let Some(e) = &estimates {
+        let problems = e.scenario(id).problems();
+        if !problems.is_empty() {
+            return Err(AppError::invalid(
+                problems.iter().map(|p| FieldError { field: p.field.into(), message: p.to_string() }).collect(),
+            ));
+        }
+    }
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let before = tx
+        .entry(org, "risk", id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
+    let mut risk: Risk =
+        serde_json::from_str(&before).map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()))?;
+    risk.fair = estimates;
+    let after = serde_json::to_string(&risk).unwrap_or_default();
+    let now = cx.clock.now();
+    tx.put_entry(org, "risk", id, &after, now).await?;
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: "risk.estimated".into(),
+        entity: "risk".into(),
+        entity_id: id.into(),
+        before: Some(before),
+        after: Some(after),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(risk)
+}
+
+/// What a simulation produced.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Simulation {
+    /// One result per simulated risk.
+    pub risks: Vec<FairResult>,
+    /// The portfolio (when more than one risk was simulated).
+    pub portfolio: Option<FairResult>,
+    /// Risks skipped because they have no estimates.
+    pub without_estimates: Vec<String>,
+    /// The aggregate annual losses (for exports), one per iteration.
+    #[serde(skip)]
+    pub samples: Vec<f64>,
+}
+
+/// Simulates one risk, or every risk with estimates as a portfolio, and stores the
+/// results with the settings used (replacing earlier results). `done` counts finished
+/// risks for progress display.
+pub async fn simulate_risks(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    only: Option<&str>,
+    settings: Settings,
+    done: Arc<AtomicUsize>,
+) -> AppResult<Simulation> {
+    let risks = registers::list::<Risk>(cx, org).await?;
+    let chosen: Vec<&Risk> = match only {
+        Some(id) => vec![
+            risks
+                .iter()
+                .find(|r| r.id == id)
+                .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?,
+        ],
+        None => risks.iter().collect(),
+    };
+    let without_estimates: Vec<String> = chosen.iter().filter(|r| r.fair.is_none()).map(|r| r.id.clone()).collect();
+    let scenarios: Vec<_> = chosen.iter().filter_map(|r| r.fair.as_ref().map(|f| f.scenario(&r.id))).collect();
+    if scenarios.is_empty() {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "no_estimates",
+            "no chosen risk has FAIR estimates: add them with `isms risk estimate`",
+        ));
+    }
+    if settings.iterations == 0 || settings.iterations > 10_000_000 {
+        return Err(AppError::invalid_field("iterations", "use 1 to 10,000,000 iterations"));
+    }
+    for s in &scenarios {
+        if let Some(p) = s.problems().first() {
+            return Err(AppError::invalid_field(p.field, p));
+        }
+    }
+    let now = cx.clock.now();
+    let (risk_results, portfolio, samples) = tokio::task::spawn_blocking(move || {
+        if let [only] = &scenarios[..] {
+            let (r, samples) = simulate(only, &settings, 0);
+            let curve = exceedance_curve(&samples, CURVE_POINTS);
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            (
+                vec![FairResult { id: r.id, at: now, settings, summary: r.summary, curve, contributions: vec![] }],
+                None,
+                samples,
+            )
+        } else {
+            let p = simulate_portfolio_with_progress(&scenarios, &settings, &done);
+            let risks = p
+                .scenarios
+                .iter()
+                .map(|r| FairResult {
+                    id: r.id.clone(),
+                    at: now,
+                    settings,
+                    summary: r.summary.clone(),
+                    curve: vec![],
+                    contributions: vec![],
+                })
+                .collect();
+            let contributions = p.scenarios.iter().zip(&p.contributions).map(|(r, c)| (r.id.clone(), *c)).collect();
+            let curve = exceedance_curve(&p.aggregate_samples, CURVE_POINTS);
+            let portfolio =
+                FairResult { id: "PORTFOLIO".into(), at: now, settings, summary: p.aggregate, curve, contributions };
+            (risks, Some(portfolio), p.aggregate_samples)
+        }
+    })
+    .await
+    .map_err(|e| AppError::new(ErrorKind::Internal, "simulation_failed", format!("the simulation stopped: {e}")))?;
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    for r in risk_results.iter().chain(portfolio.iter()) {
+        tx.put_entry(org, "fair_result", &r.id, &serde_json::to_string(r).unwrap_or_default(), now).await?;
+    }
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: "risk.simulated".into(),
+        entity: "fair_result".into(),
+        entity_id: only.unwrap_or("PORTFOLIO").into(),
+        before: None,
+        after: serde_json::to_string(&serde_json::json!({ "settings": settings, "risks": risk_results.len() })).ok(),
+    };
+    record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(Simulation { risks: risk_results, portfolio, without_estimates, samples })
+}
+
+/// The stored result of a risk (or `PORTFOLIO`), if simulated.
+pub async fn stored_result(cx: &Cx, org: OrgId, id: &str) -> AppResult<Option<FairResult>> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    tx.entry(org, "fair_result", id)
+        .await?
+        .map(|j| {
+            serde_json::from_str(&j).map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()))
+        })
+        .transpose()
+}
+
+/// The organization's loss appetite, if set.
+pub async fn appetite(cx: &Cx, org: OrgId) -> AppResult<Option<LossAppetite>> {
+    match registers::get::<LossAppetite>(cx, org, "APPETITE").await {
+        Ok(a) => Ok(Some(a)),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sets the organization's loss appetite.
+pub async fn set_appetite(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    mut points: Vec<(f64, f64)>,
+) -> AppResult<LossAppetite> {
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    registers::put_singleton(cx, actor, org, LossAppetite { id: String::new(), points }).await
+}
