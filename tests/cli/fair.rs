@@ -60,3 +60,115 @@ fn a_bad_estimate_is_refused_naming_the_scenario_and_field() {
     let missing = s.run(&["fair", "run", file.to_str().unwrap(), "--section", "monthly"]);
     assert_eq!(missing.code, 2);
 }
+
+#[test]
+fn a_risk_with_estimates_is_simulated_stored_and_drawn_against_the_appetite() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d.as_str()];
+        all.extend_from_slice(args);
+        s.run(&all)
+    };
+    assert_eq!(run(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]).code, 0);
+    assert_eq!(
+        run(&[
+            "risk",
+            "add",
+            "--org",
+            "Acme",
+            "--title",
+            "Ransomware",
+            "--owner",
+            "ciso@acme.test",
+            "--inherent",
+            "4,5"
+        ])
+        .code,
+        0
+    );
+    let bad = run(&[
+        "risk",
+        "estimate",
+        "RSK-001",
+        "--org",
+        "Acme",
+        "--tef",
+        "0.5,2,8",
+        "--vuln",
+        "0.2,0.45,1.8",
+        "--pl",
+        "50000,250000,2000000",
+    ]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("scenario RSK-001, vuln: high (1.8) is above 1"), "{}", bad.stderr);
+    let ok = run(&[
+        "risk",
+        "estimate",
+        "RSK-001",
+        "--org",
+        "Acme",
+        "--tef",
+        "0.5,2,8",
+        "--vuln",
+        "0.2,0.45,0.8",
+        "--pl",
+        "50000,250000,2000000",
+        "--slef",
+        "0.1,0.3,0.7",
+        "--slem",
+        "100000,500000,10000000",
+    ]);
+    assert_eq!(ok.code, 0, "{ok:?}");
+    assert_eq!(run(&["risk", "appetite", "--org", "Acme", "--point", "1000000:0.5", "--point", "5000000:0.1"]).code, 0);
+    let curve = s.path().join("lec.svg");
+    let csv = s.path().join("results.csv");
+    let sim = run(&[
+        "--json",
+        "risk",
+        "simulate",
+        "--org",
+        "Acme",
+        "--risk",
+        "RSK-001",
+        "--iterations",
+        "20000",
+        "--seed",
+        "7",
+        "--curve",
+        curve.to_str().unwrap(),
+        "--export",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(sim.code, 0, "{sim:?}");
+    let doc: serde_json::Value = serde_json::from_str(&sim.stdout).unwrap();
+    let mean = doc["risks"][0]["summary"]["mean"].as_f64().unwrap();
+    assert!((mean / 1_515_046.296 - 1.0).abs() < 0.05, "{mean}");
+    assert_eq!(doc["risks"][0]["settings"]["seed"], 7);
+    let again: serde_json::Value = serde_json::from_str(
+        &run(&[
+            "--json",
+            "risk",
+            "simulate",
+            "--org",
+            "Acme",
+            "--risk",
+            "RSK-001",
+            "--iterations",
+            "20000",
+            "--seed",
+            "7",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(again["risks"][0]["summary"], doc["risks"][0]["summary"]);
+    let svg = std::fs::read_to_string(&curve).unwrap();
+    assert!(svg.contains("class=\"appetite\"") && svg.contains("class=\"curve\""));
+    assert!(svg.contains("data-above-appetite=\"true\""), "this risk exceeds the appetite somewhere");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("id,mean,sd,min,max,p5,p10,p50,p90,p95,p99,p_any_loss,iterations,seed,pert,secondary,poisson")
+    );
+    assert!(text.lines().nth(1).unwrap().starts_with("RSK-001,"));
+}

@@ -511,6 +511,28 @@ pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppRe
             )
             .await;
         }
+        if i % 5 == 0 {
+            // Quantified in Open FAIR terms: frequency follows the likelihood rating,
+            // magnitude the impact rating.
+            let l = f64::from(inherent.likelihood);
+            let m = f64::from(inherent.impact);
+            let pert = |low: f64, mode: f64, high: f64| isms_domain::fair::Estimate::Pert { low, mode, high };
+            let estimates = isms_domain::risk::FairEstimates {
+                frequency: isms_domain::fair::Frequency::Vulnerability {
+                    tef: pert(0.05 * l, 0.2 * l, 0.8 * l),
+                    vuln: pert(0.05, 0.15 + 0.05 * l, 0.6),
+                },
+                pl: pert(2_000.0 * m * m, 15_000.0 * m * m, 150_000.0 * m * m),
+                slef: pert(0.05, 0.2, 0.5),
+                slem: pert(5_000.0 * m * m, 40_000.0 * m * m, 600_000.0 * m * m),
+            };
+            crate::fair::set_estimates(cx, actor, org, &saved.risk.id, Some(estimates)).await?;
+        }
     }
+    crate::fair::set_appetite(cx, actor, org, vec![(2_000_000.0, 0.5), (10_000_000.0, 0.1), (25_000_000.0, 0.01)])
+        .await?;
+    let settings =
+        isms_domain::fair::Settings { iterations: 10_000, seed: 1, ..isms_domain::fair::Settings::default() };
+    crate::fair::simulate_risks(cx, actor, org, None, settings, std::sync::Arc::default()).await?;
     Ok(())
 }

@@ -113,6 +113,9 @@ both_engines! {
             .collect();
         assert!(states.contains("accepted") && states.contains("unaccepted") && states.contains("within appetite"), "{states:?}");
         assert!(risks.iter().any(|r| !r.risk.actions.is_empty()));
+        assert_eq!(risks.iter().filter(|r| r.risk.fair.is_some()).count(), 12);
+        let portfolio = crate::fair::stored_result(&cx, main.id, "PORTFOLIO").await.unwrap().unwrap();
+        assert_eq!(portfolio.contributions.len(), 12);
         assert!(crate::soa::soa_draft(&cx, main.id).await.unwrap().problems.is_empty(), "the demo SoA is complete");
         assert_eq!(crate::assets::classification_scheme(&cx, main.id).await.unwrap().levels.len(), 4);
         assert_eq!(crate::registers::list::<isms_domain::asset::Asset>(&cx, main.id).await.unwrap().len(), 40);
@@ -537,6 +540,110 @@ mod risk_tests {
             assert_eq!(inherent[3][4], 3);
             let (_, residual) = heat_map(&cx, org, HeatMapKind::Residual).await.unwrap();
             assert_eq!((residual[0][1], residual[2][2]), (2, 1));
+        }
+    }
+}
+
+mod fair_tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    use isms_domain::fair::{Estimate, Frequency, Settings};
+    use isms_domain::risk::{FairEstimates, Rating, Risk, TreatmentOption};
+    use isms_domain::trail::TrailActor;
+    use isms_testkit::both_engines;
+    use time::macros::date;
+
+    use super::{acme, cx};
+    use crate::ErrorKind;
+    use crate::fair::{set_appetite, set_estimates, simulate_risks, stored_result};
+    use crate::risks::add_risk;
+    use crate::workspace::initialize_workspace;
+
+    fn actor() -> TrailActor {
+        TrailActor::System("test".into())
+    }
+
+    fn risk(title: &str) -> Risk {
+        Risk {
+            id: String::new(),
+            title: title.into(),
+            description: String::new(),
+            assets: vec![],
+            threat: String::new(),
+            vulnerability: String::new(),
+            owner: "alice@acme.test".into(),
+            inherent: Rating { likelihood: 3, impact: 3 },
+            existing_controls: String::new(),
+            treatment: TreatmentOption::Modify,
+            actions: vec![],
+            controls: vec![],
+            residual: Rating { likelihood: 2, impact: 2 },
+            acceptance: None,
+            next_review: date!(2027 - 06 - 01),
+            history: vec![],
+            fair: None,
+        }
+    }
+
+    fn pert(low: f64, mode: f64, high: f64) -> Estimate {
+        Estimate::Pert { low, mode, high }
+    }
+
+    fn estimates() -> FairEstimates {
+        FairEstimates {
+            frequency: Frequency::Vulnerability { tef: pert(0.5, 2.0, 8.0), vuln: pert(0.2, 0.45, 0.8) },
+            pl: pert(50_000.0, 250_000.0, 2_000_000.0),
+            slef: pert(0.1, 0.3, 0.7),
+            slem: pert(100_000.0, 500_000.0, 10_000_000.0),
+        }
+    }
+
+    both_engines! {
+        async fn bad_estimates_are_refused_with_risk_and_field_and_nothing_is_stored(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            add_risk(&cx, &actor(), org, risk("Ransomware")).await.unwrap();
+            let mut bad = estimates();
+            bad.slef = pert(0.1, 0.3, 1.7);
+            let err = set_estimates(&cx, &actor(), org, "RSK-001", Some(bad)).await.unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Invalid);
+            assert_eq!(err.fields[0].field, "slef");
+            assert!(err.fields[0].message.starts_with("scenario RSK-001, slef: high (1.7) is above 1"), "{}", err.fields[0].message);
+            assert!(crate::risks::risk(&cx, org, "RSK-001").await.unwrap().risk.fair.is_none());
+            let err = simulate_risks(&cx, &actor(), org, None, Settings::default(), Arc::new(AtomicUsize::new(0))).await.unwrap_err();
+            assert_eq!(err.code, "no_estimates");
+        }
+
+        async fn simulations_are_stored_with_their_settings_and_repeat_with_the_same_seed(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            for title in ["Ransomware", "Supplier breach", "No estimates"] {
+                add_risk(&cx, &actor(), org, risk(title)).await.unwrap();
+            }
+            set_estimates(&cx, &actor(), org, "RSK-001", Some(estimates())).await.unwrap();
+            let mut smaller = estimates();
+            smaller.pl = pert(5_000.0, 20_000.0, 90_000.0);
+            set_estimates(&cx, &actor(), org, "RSK-002", Some(smaller)).await.unwrap();
+            set_appetite(&cx, &actor(), org, vec![(5_000_000.0, 0.05), (1_000_000.0, 0.5)]).await.unwrap();
+            let settings = Settings { iterations: 20_000, seed: 5, ..Settings::default() };
+            let done = Arc::new(AtomicUsize::new(0));
+            let first = simulate_risks(&cx, &actor(), org, None, settings, done.clone()).await.unwrap();
+            assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 2);
+            assert_eq!(first.without_estimates, ["RSK-003"]);
+            let portfolio = first.portfolio.clone().unwrap();
+            assert_eq!(portfolio.settings, settings);
+            assert_eq!(portfolio.contributions.len(), 2);
+            assert!((portfolio.contributions.iter().map(|c| c.1).sum::<f64>() - 1.0).abs() < 1e-9);
+            let stored = stored_result(&cx, org, "PORTFOLIO").await.unwrap().unwrap();
+            assert_eq!(stored.summary, portfolio.summary);
+            let again = simulate_risks(&cx, &actor(), org, None, settings, Arc::new(AtomicUsize::new(0))).await.unwrap();
+            assert_eq!(again.portfolio.unwrap().summary, portfolio.summary, "same seed, same numbers");
+            let one = simulate_risks(&cx, &actor(), org, Some("RSK-001"), settings, Arc::new(AtomicUsize::new(0))).await.unwrap();
+            assert!((one.risks[0].summary.mean / 1_515_046.296 - 1.0).abs() < 0.05);
+            assert!(!one.risks[0].curve.is_empty());
+            let appetite = crate::fair::appetite(&cx, org).await.unwrap().unwrap();
+            assert_eq!(appetite.points[0], (1_000_000.0, 0.5), "points are kept in loss order");
         }
     }
 }

@@ -412,7 +412,7 @@ impl Entry for LossAppetite {
             p.push(("points", "give at least one (loss, probability) point".into()));
         }
         for (loss, prob) in &self.points {
-            if !(loss.is_finite() && *loss > 0.0) || !(0.0..=1.0).contains(prob) {
+            if !(loss.is_finite() && *loss > 0.0 && (0.0..=1.0).contains(prob)) {
                 p.push(("points", format!("({loss}, {prob}) needs a positive loss and a probability in 0–1")));
             }
         }
