@@ -660,6 +660,23 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     h.at.date()
                 ));
             }
+            if let Some(r) = isms_app::fair::stored_result(cx, org, &k.id).await? {
+                let s = &r.summary;
+                out.line(format!(
+                    "  FAIR         mean {} · p50 {} · p90 {} · p95 {} · p99 {} · P(any loss) {:.1}% ({} years, seed {}, {})",
+                    isms_reports::risk::money(s.mean),
+                    isms_reports::risk::money(s.p50),
+                    isms_reports::risk::money(s.p90),
+                    isms_reports::risk::money(s.p95),
+                    isms_reports::risk::money(s.p99),
+                    s.p_any_loss * 100.0,
+                    r.settings.iterations,
+                    r.settings.seed,
+                    r.at.date()
+                ));
+            } else if k.fair.is_some() {
+                out.line("  FAIR         estimates set; not simulated yet (`isms risk simulate --risk ID`)");
+            }
         }
         RiskCommand::Add(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;

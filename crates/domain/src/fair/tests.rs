@@ -108,3 +108,56 @@ fn poisson_counts_have_mean_and_variance_lambda() {
         assert!((var / lambda - 1.0).abs() < 0.04, "λ={lambda}: var {var}");
     }
 }
+
+/// The shared workload's named portfolio scenarios, from ../shared beside the checkout.
+fn workload_named() -> (Vec<Scenario>, Vec<f64>) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench/fair_workload.json");
+    let text = std::fs::read_to_string(path).expect("../shared/bench/fair_workload.json");
+    let sections = workload::parse(&text).expect("the workload parses");
+    let portfolio = sections.iter().find(|s| s.name == "portfolio").expect("a portfolio section");
+    let mut scenarios = Vec::new();
+    let mut means = Vec::new();
+    for (s, m) in portfolio.scenarios.iter().zip(&portfolio.analytic_means) {
+        if portfolio.named.contains(&s.id) {
+            scenarios.push(s.clone());
+            means.push(m.expect("named scenarios carry analytic means"));
+        }
+    }
+    (scenarios, means)
+}
+
+#[test]
+fn the_named_workload_scenarios_converge_to_their_analytic_means() {
+    let (scenarios, means) = workload_named();
+    assert_eq!(scenarios.len(), 6);
+    for pert in [PertForm::Classic, PertForm::Vose] {
+        for secondary in [SecondaryForm::Product, SecondaryForm::Bernoulli] {
+            let settings = Settings { iterations: 40_000, seed: 2, pert, secondary, poisson: false };
+            for (i, (s, exact)) in scenarios.iter().zip(&means).enumerate() {
+                let (r, _) = simulate(s, &settings, i as u64);
+                let se = r.summary.sd / (settings.iterations as f64).sqrt();
+                assert!(
+                    (r.summary.mean - exact).abs() < 4.5 * se,
+                    "{} {pert:?}/{secondary:?}: {} vs {exact} (se {se})",
+                    s.id,
+                    r.summary.mean
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_named_workload_percentiles_are_stable_across_seeds() {
+    let (scenarios, _) = workload_named();
+    for (i, s) in scenarios.iter().enumerate() {
+        let runs: Vec<Summary> = (10..13)
+            .map(|seed| simulate(s, &Settings { iterations: 40_000, seed, ..Settings::default() }, i as u64).0.summary)
+            .collect();
+        for pick in [|x: &Summary| x.p50, |x: &Summary| x.p90, |x: &Summary| x.p95] {
+            let values: Vec<f64> = runs.iter().map(pick).collect();
+            let mid = values.iter().sum::<f64>() / values.len() as f64;
+            assert!(values.iter().all(|v| (v / mid - 1.0).abs() < 0.04), "{}: {values:?}", s.id);
+        }
+    }
+}
