@@ -1,5 +1,6 @@
 //! The `isms` command line, run as a user would.
 
+mod audit;
 mod config;
 mod control_soa;
 mod demo;

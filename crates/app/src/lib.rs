@@ -6,6 +6,7 @@
 //! Time and randomness come in through [`Cx`], so tests control them.
 
 pub mod assets;
+pub mod audit;
 mod clock;
 pub mod controls;
 pub mod demo;

@@ -647,3 +647,69 @@ mod fair_tests {
         }
     }
 }
+
+mod audit_tests {
+    use isms_testkit::{TestDb, both_engines};
+
+    use super::{acme, cx};
+    use crate::audit::verify_trail;
+    use crate::workspace::initialize_workspace;
+
+    /// A workspace whose trail has at least 4 entries, and its organization's id text.
+    async fn trail_of_four(db: &TestDb) -> (crate::Cx, isms_domain::OrgId) {
+        let cx = cx(db);
+        let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+        let change = crate::controls::ControlChange {
+            status: Some(isms_domain::soa::ControlStatus::Planned),
+            ..Default::default()
+        };
+        crate::controls::update_control(
+            &cx,
+            &isms_domain::trail::TrailActor::System("test".into()),
+            org,
+            "A.5.1",
+            change,
+        )
+        .await
+        .unwrap();
+        let v = verify_trail(&cx, org).await.unwrap();
+        assert!(v.intact(), "{v:?}");
+        assert_eq!(v.entries, 4);
+        (cx, org)
+    }
+
+    async fn tampered(db: &TestDb, sql: &str) -> String {
+        let (cx, org) = trail_of_four(db).await;
+        db.store.execute_raw(&sql.replace("ORG", &org.to_string())).await.unwrap();
+        let v = verify_trail(&cx, org).await.unwrap();
+        v.problem.unwrap_or_else(|| panic!("tampering went unnoticed: {sql}"))
+    }
+
+    both_engines! {
+        async fn an_edited_entry_is_detected_and_named(db: TestDb) {
+            let problem = tampered(&db, "UPDATE trail_entries SET after_state = '{\"forged\":true}' WHERE org_id = 'ORG' AND seq = 2").await;
+            assert_eq!(problem, "audit trail entry 2 was altered: its content no longer matches its hash");
+        }
+
+        async fn a_deleted_entry_is_detected(db: TestDb) {
+            let problem = tampered(&db, "DELETE FROM trail_entries WHERE org_id = 'ORG' AND seq = 2").await;
+            assert_eq!(problem, "audit trail entry 3 follows entry 1; entries in between are missing");
+        }
+
+        async fn removing_the_last_entries_is_detected(db: TestDb) {
+            let problem = tampered(&db, "DELETE FROM trail_entries WHERE org_id = 'ORG' AND seq = 4").await;
+            assert!(problem.starts_with("the audit trail ends at entry 3, but its recorded end is entry 4"), "{problem}");
+        }
+
+        async fn reordered_entries_are_detected(db: TestDb) {
+            let problem = tampered(
+                &db,
+                "UPDATE trail_entries SET seq = -2 WHERE org_id = 'ORG' AND seq = 2; \
+                 UPDATE trail_entries SET seq = 2 WHERE org_id = 'ORG' AND seq = 3; \
+                 UPDATE trail_entries SET seq = 3 WHERE org_id = 'ORG' AND seq = -2",
+            )
+            .await;
+            assert_eq!(problem, "audit trail entry 2 does not follow entry 1: entries were removed or reordered");
+        }
+    }
+}

@@ -113,8 +113,11 @@ pub struct TrailEntry {
 }
 
 impl TrailEntry {
-    /// Places a draft after `head` in the organization's chain.
+    /// Places a draft after `head` in the organization's chain. The instant is kept to
+    /// the microsecond, the precision the store keeps, so the hash computed now is the
+    /// hash computed from what is read back.
     pub fn seal(org: OrgId, head: &TrailHead, at: OffsetDateTime, draft: TrailDraft) -> Self {
+        let at = at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000).unwrap_or(at);
         let mut entry = TrailEntry {
             org,
             seq: head.seq + 1,
@@ -184,6 +187,17 @@ pub enum TrailBreak {
         /// The entry before it in the list.
         previous: i64,
     },
+    /// The recorded end of the chain is not the last entry: entries at the end were
+    /// removed, or the end record was changed.
+    #[error(
+        "the audit trail ends at entry {found}, but its recorded end is entry {recorded}: entries were removed from the end or the end record was altered"
+    )]
+    Truncated {
+        /// The last entry found.
+        found: i64,
+        /// The end the database records.
+        recorded: i64,
+    },
     /// Sequence numbers jump.
     #[error("audit trail entry {found} follows entry {previous}; entries in between are missing")]
     Gap {
@@ -196,7 +210,14 @@ pub enum TrailBreak {
 
 /// Checks a whole trail, in order, from its first entry. Returns the number of entries.
 pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a TrailEntry>) -> Result<i64, TrailBreak> {
-    let mut head = TrailHead::genesis();
+    verify_from(TrailHead::genesis(), entries).map(|head| head.seq)
+}
+
+/// Checks entries that follow `head` (a page of a long trail); returns the new head.
+pub fn verify_from<'a>(
+    mut head: TrailHead,
+    entries: impl IntoIterator<Item = &'a TrailEntry>,
+) -> Result<TrailHead, TrailBreak> {
     for entry in entries {
         if entry.seq != head.seq + 1 {
             return Err(TrailBreak::Gap { found: entry.seq, previous: head.seq });
@@ -209,12 +230,25 @@ pub fn verify_chain<'a>(entries: impl IntoIterator<Item = &'a TrailEntry>) -> Re
         }
         head = entry.as_head();
     }
-    Ok(head.seq)
+    Ok(head)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl TrailEntry {
+        fn into_draft(self) -> TrailDraft {
+            TrailDraft {
+                actor: self.actor,
+                action: self.action,
+                entity: self.entity,
+                entity_id: self.entity_id,
+                before: self.before,
+                after: self.after,
+            }
+        }
+    }
 
     fn chain(n: usize) -> Vec<TrailEntry> {
         let org = OrgId::from_random_bytes([3; 16]);
@@ -238,6 +272,19 @@ mod tests {
                 e
             })
             .collect()
+    }
+
+    #[test]
+    fn sealing_keeps_the_instant_to_the_microsecond_the_store_keeps() {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(1_764_099_546_123_456_789).unwrap();
+        let e = TrailEntry::seal(
+            OrgId::from_random_bytes([1; 16]),
+            &TrailHead::genesis(),
+            at,
+            chain(1)[0].clone().into_draft(),
+        );
+        assert_eq!(e.at.nanosecond(), 123_456_000);
+        assert_eq!(e.compute_hash(), e.hash);
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub trait UserWrite {
 pub trait TrailRead {
     /// Entries with `seq > after`, in order, at most `limit`.
     async fn trail(&mut self, org: OrgId, after: i64, limit: u32) -> StoreResult<Vec<TrailEntry>>;
+    /// The recorded end of the organization's chain (without locking it).
+    async fn trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead>;
 }
 
 /// Appends to an organization's audit trail.

@@ -1,5 +1,6 @@
 //! One module per command; each parses its arguments, calls use cases and prints.
 
+pub mod audit;
 pub mod config;
 pub mod control;
 pub mod demo;

@@ -1,0 +1,171 @@
+//! `isms audit-log ...`: read, export and verify the hash-chained audit trail.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use isms_app::audit;
+
+use crate::config::{Config, io_reason};
+use crate::output::{CliError, Out};
+
+/// `isms audit-log` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-compute every hash chain; exit 1 when any entry was edited, deleted or reordered.
+    Verify(VerifyArgs),
+    /// Show the latest entries.
+    Show(ShowArgs),
+    /// Export the whole trail as CSV or JSON.
+    Export(ExportArgs),
+}
+
+/// Arguments of `isms audit-log verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Only this organization (default: every organization).
+    #[arg(long)]
+    org: Option<String>,
+}
+
+/// Arguments of `isms audit-log show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    org: super::OrgArg,
+    /// How many of the latest entries.
+    #[arg(long, default_value_t = 20)]
+    limit: u32,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// CSV, one row per entry.
+    Csv,
+    /// JSON array of entries.
+    Json,
+}
+
+/// Arguments of `isms audit-log export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    org: super::OrgArg,
+    /// csv or json.
+    #[arg(long, value_enum)]
+    format: Format,
+    /// The file ("-" for standard output).
+    #[arg(short = 'o', long = "output", default_value = "-")]
+    output: PathBuf,
+}
+
+/// Runs an audit-log subcommand.
+pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<ExitCode, CliError> {
+    let cx = super::open(config).await?;
+    let result = async {
+        match command {
+            AuditCommand::Verify(args) => {
+                isms_app::schema::require_current_schema(&cx).await?;
+                let orgs = match &args.org {
+                    Some(o) => vec![super::resolve_org(&cx, o).await?],
+                    None => cx
+                        .store
+                        .read()
+                        .await
+                        .map_err(isms_app::AppError::from)?
+                        .organizations()
+                        .await
+                        .map_err(isms_app::AppError::from)?
+                        .into_iter()
+                        .map(|o| o.id)
+                        .collect(),
+                };
+                let mut results = Vec::new();
+                for org in orgs {
+                    results.push(audit::verify_trail(&cx, org).await?);
+                }
+                out.doc(&results);
+                for v in &results {
+                    match &v.problem {
+                        None => out.line(format!("{}: intact ({} entries)", v.organization, v.entries)),
+                        Some(p) => out.line(format!("{}: BROKEN — {p}", v.organization)),
+                    }
+                }
+                let broken = results.iter().filter(|v| !v.intact()).count();
+                if broken > 0 {
+                    return Err(CliError::check_failed(
+                        "trail_broken",
+                        format!("{broken} audit trail(s) were tampered with"),
+                    ));
+                }
+            }
+            AuditCommand::Show(args) => {
+                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let all = audit::whole_trail(&cx, org).await?;
+                let latest: Vec<_> = all.iter().rev().take(args.limit as usize).rev().collect();
+                out.doc(&latest);
+                for e in latest {
+                    out.line(format!(
+                        "{:>6} {} {:<34} {:<26} {}",
+                        e.seq,
+                        e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                        e.actor.to_stored(),
+                        e.action,
+                        e.entity_id
+                    ));
+                }
+            }
+            AuditCommand::Export(args) => {
+                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let all = audit::whole_trail(&cx, org).await?;
+                let bytes = match args.format {
+                    Format::Json => serde_json::to_vec_pretty(&all).unwrap_or_default(),
+                    Format::Csv => {
+                        let mut w = csv::Writer::from_writer(Vec::new());
+                        let _ = w.write_record([
+                            "seq",
+                            "at",
+                            "actor",
+                            "action",
+                            "entity",
+                            "entity_id",
+                            "before",
+                            "after",
+                            "prev_hash",
+                            "hash",
+                        ]);
+                        for e in &all {
+                            let _ = w.write_record([
+                                e.seq.to_string(),
+                                e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                                e.actor.to_stored(),
+                                e.action.clone(),
+                                e.entity.clone(),
+                                e.entity_id.clone(),
+                                e.before.clone().unwrap_or_default(),
+                                e.after.clone().unwrap_or_default(),
+                                e.prev_hash.clone(),
+                                e.hash.clone(),
+                            ]);
+                        }
+                        w.into_inner().unwrap_or_default()
+                    }
+                };
+                if args.output.as_os_str() == "-" {
+                    use std::io::Write;
+                    std::io::stdout().lock().write_all(&bytes).map_err(|e| CliError::error("export", io_reason(&e)))?;
+                } else {
+                    std::fs::write(&args.output, &bytes).map_err(|e| {
+                        CliError::error("export", format!("cannot write {}: {}", args.output.display(), io_reason(&e)))
+                    })?;
+                    out.line(format!("Wrote {} entries to {}.", all.len(), args.output.display()));
+                }
+            }
+        }
+        Ok::<_, CliError>(ExitCode::SUCCESS)
+    }
+    .await;
+    cx.store.close().await;
+    result
+}
