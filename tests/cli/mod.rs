@@ -10,3 +10,4 @@ mod init;
 mod registers;
 mod risk;
 mod serve;
+mod users;

@@ -22,6 +22,7 @@ pub mod risks;
 pub mod schema;
 pub mod soa;
 mod trail;
+pub mod users;
 pub mod workspace;
 
 use std::fmt;

@@ -101,6 +101,9 @@ enum Command {
     /// The Statement of Applicability: show, validate, approve, versions, diff, export, review.
     #[command(subcommand)]
     Soa(commands::soa::SoaCommand),
+    /// Accounts: add to an organization, list, disable, reset a password.
+    #[command(subcommand)]
+    User(commands::user::UserCommand),
     /// The hash-chained audit trail: verify, show, export.
     #[command(subcommand, name = "audit-log")]
     AuditLog(commands::audit::AuditCommand),
@@ -167,6 +170,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Fair(command) => commands::fair::run(command, out),
             Command::Control(command) => commands::control::run(&config, command, out).await,
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
+            Command::User(command) => commands::user::run(&config, command, out).await,
             Command::AuditLog(command) => commands::audit::run(&config, command, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),
             Command::Version => commands::version::run(out),

@@ -244,6 +244,21 @@ impl UserWrite for SqlTx {
         Ok(())
     }
 
+    async fn update_user(&mut self, user: &User) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE users SET display_name = $2, password_hash = $3, disabled = $4 WHERE id = $1")
+            .bind(user.id.to_string())
+            .bind(user.display_name.as_str())
+            .bind(user.password_hash.as_str())
+            .bind(i64::from(user.disabled))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("user {}", user.email))))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user {}", user.email)));
+        }
+        Ok(())
+    }
+
     async fn insert_membership(&mut self, m: &Membership) -> StoreResult<()> {
         sqlx::query(INSERT_MEMBERSHIP)
             .bind(m.org.to_string())

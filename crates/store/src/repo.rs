@@ -66,6 +66,8 @@ pub trait UserWrite {
     async fn insert_user(&mut self, user: &User) -> StoreResult<()>;
     /// Adds a user to an organization. `Conflict` when already a member.
     async fn insert_membership(&mut self, membership: &Membership) -> StoreResult<()>;
+    /// Replaces an account's name, password hash and disabled flag.
+    async fn update_user(&mut self, user: &User) -> StoreResult<()>;
 }
 
 /// Reads an organization's audit trail.

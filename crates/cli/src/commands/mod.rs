@@ -12,6 +12,7 @@ pub mod register;
 pub mod risk;
 pub mod serve;
 pub mod soa;
+pub mod user;
 pub mod version;
 
 use std::path::Path;

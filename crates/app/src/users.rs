@@ -1,0 +1,120 @@
+//! Account administration from the installation's command line: add a member to an
+//! organization, list accounts, disable one, reset a password. Generated passwords are
+//! shown once and stored only as argon2id hashes; every change is in the audit trail
+//! of the organizations the account belongs to.
+
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::{DisplayName, Email, OrgId, Role, User};
+use serde::Serialize;
+
+use crate::password::{generate_password, hash_password};
+use crate::trail::record;
+use crate::workspace::{add_member, new_user};
+use crate::{AppError, AppResult, Cx, ErrorKind};
+
+/// A new member and, when the account is new, its generated password.
+#[derive(Debug, Clone, Serialize)]
+pub struct Added {
+    /// The account.
+    pub user: User,
+    /// The role granted.
+    pub role: Role,
+    /// Shown once; `None` when the account already existed.
+    pub password: Option<String>,
+}
+
+/// Adds a person to an organization with a role, creating the account (with a generated
+/// password) when the e-mail is new.
+pub async fn add_user(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    email: Email,
+    name: DisplayName,
+    role: Role,
+) -> AppResult<Added> {
+    let mut tx = cx.store.write().await?;
+    let organization = tx.organization(org).await?;
+    let existing = tx.user_by_email(&email).await?;
+    if let Some(u) = &existing
+        && tx.membership(org, u.id).await?.is_some()
+    {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "already_member",
+            format!("{email} is already a member of {}", organization.name),
+        ));
+    }
+    let (user, password) = match existing {
+        Some(u) => (u, None),
+        None => {
+            let password = generate_password(&*cx.entropy);
+            (new_user(cx, email, name, &password)?, Some(password))
+        }
+    };
+    add_member(&mut *tx, cx, actor, &organization, &user, role).await?;
+    tx.commit().await?;
+    Ok(Added { user, role, password })
+}
+
+/// Every account with the organizations and roles it holds.
+pub async fn list_users(cx: &Cx) -> AppResult<Vec<(User, Vec<(String, Role)>)>> {
+    let mut tx = cx.store.read().await?;
+    let mut out = Vec::new();
+    for user in tx.users().await? {
+        let orgs = tx.organizations_of(user.id).await?.into_iter().map(|(o, r)| (o.name.to_string(), r)).collect();
+        out.push((user, orgs));
+    }
+    Ok(out)
+}
+
+async fn change_user(
+    cx: &Cx,
+    actor: &TrailActor,
+    email: &Email,
+    action: &str,
+    change: impl FnOnce(&mut User) -> AppResult<()>,
+) -> AppResult<User> {
+    let mut tx = cx.store.write().await?;
+    let mut user = tx.user_by_email(email).await?.ok_or_else(|| AppError::not_found(format!("user {email}")))?;
+    let before = serde_json::to_string(&user).ok();
+    change(&mut user)?;
+    tx.update_user(&user).await?;
+    let now = cx.clock.now();
+    for (org, _) in tx.organizations_of(user.id).await? {
+        let draft = TrailDraft {
+            actor: actor.clone(),
+            action: action.to_owned(),
+            entity: "user".into(),
+            entity_id: user.id.to_string(),
+            before: before.clone(),
+            after: serde_json::to_string(&user).ok(),
+        };
+        record(&mut *tx, org.id, now, draft).await?;
+    }
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// Disables (or re-enables) an account; a disabled account cannot sign in and keeps
+/// its history.
+pub async fn set_disabled(cx: &Cx, actor: &TrailActor, email: &Email, disabled: bool) -> AppResult<User> {
+    let action = if disabled { "user.disabled" } else { "user.enabled" };
+    change_user(cx, actor, email, action, |u| {
+        u.disabled = disabled;
+        Ok(())
+    })
+    .await
+}
+
+/// Replaces an account's password with a generated one, returned once.
+pub async fn reset_password(cx: &Cx, actor: &TrailActor, email: &Email) -> AppResult<(User, String)> {
+    let password = generate_password(&*cx.entropy);
+    let hash = hash_password(&password, &*cx.entropy)?;
+    let user = change_user(cx, actor, email, "user.password_reset", |u| {
+        u.password_hash = hash;
+        Ok(())
+    })
+    .await?;
+    Ok((user, password))
+}
