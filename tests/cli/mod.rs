@@ -10,4 +10,5 @@ mod init;
 mod registers;
 mod risk;
 mod serve;
+mod sessions;
 mod users;

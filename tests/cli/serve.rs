@@ -27,6 +27,7 @@ async fn serve_answers_its_probes_and_stops_cleanly_on_sigterm() {
     assert_eq!(missing.headers()["content-type"], "application/problem+json");
     let home = client.get(server.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("Not initialized"), "{home}");
+    security_headers_are_on_every_response(&client, &server).await;
     server.terminate();
     let (code, stderr) = server.wait_exit(Duration::from_secs(30));
     assert_eq!(code, 0, "{stderr}");
@@ -166,4 +167,30 @@ async fn two_replicas_on_one_postgres_database_both_start_and_are_ready() {
     drop(conn);
     drop((first, second));
     drop_postgres_database(&name).await;
+}
+
+/// Every response — page, probe, problem, asset — carries the hardening headers, the
+/// CSP allows no inline script or style, and the page needs none.
+async fn security_headers_are_on_every_response(client: &reqwest::Client, server: &crate::support::Server) {
+    for path in ["/", "/healthz", "/no/such/page", "/assets/app.css"] {
+        let r = client.get(server.url(path)).send().await.unwrap();
+        let h = r.headers();
+        let csp = h.get("content-security-policy").unwrap_or_else(|| panic!("{path}: no CSP")).to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "{path}: no HSTS over plain HTTP");
+    }
+    let css = client.get(server.url("/assets/app.css")).send().await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(css.text().await.unwrap().contains("--accent"));
+    let home = client.get(server.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        !home.contains("<style") && !home.contains("<script") && !home.contains("style="),
+        "inline code would be blocked by the CSP"
+    );
+    let proxied = client.get(server.url("/healthz")).header("x-forwarded-proto", "https").send().await.unwrap();
+    assert!(proxied.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
 }

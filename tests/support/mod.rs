@@ -161,27 +161,39 @@ pub fn http() -> reqwest::Client {
 /// checks (the file's bytes change when SQLite checkpoints its WAL).
 pub fn dump_sqlite(path: &Path) -> String {
     use sqlx::Connection;
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display())).await.unwrap();
-        let tables: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-        let mut out = String::new();
-        for table in tables {
-            let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
-                .bind(&table)
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-            let row = columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || ',' || ");
-            let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\" ORDER BY rowid"))
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
-            out.push_str(&format!("{table}: {}\n", rows.join("\n  ")));
-        }
-        out
+    // On its own thread and runtime, so async tests can call it too.
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Runtime::new().unwrap().block_on(async {
+                    let mut conn =
+                        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display())).await.unwrap();
+                    let tables: Vec<String> =
+                        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                            .fetch_all(&mut conn)
+                            .await
+                            .unwrap();
+                    let mut out = String::new();
+                    for table in tables {
+                        let columns: Vec<String> =
+                            sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                                .bind(&table)
+                                .fetch_all(&mut conn)
+                                .await
+                                .unwrap();
+                        let row =
+                            columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || ',' || ");
+                        let rows: Vec<String> =
+                            sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\" ORDER BY rowid"))
+                                .fetch_all(&mut conn)
+                                .await
+                                .unwrap();
+                        out.push_str(&format!("{table}: {}\n", rows.join("\n  ")));
+                    }
+                    out
+                })
+            })
+            .join()
+            .unwrap()
     })
 }

@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Unauthenticated,
     /// The change clashes with the stored state.
     Conflict,
+    /// Too many attempts (failed sign-ins); retrying later will help.
+    Throttled,
     /// A dependency (the database) is unavailable; retrying may help.
     Unavailable,
     /// A bug or corrupt data; details are logged, not shown.

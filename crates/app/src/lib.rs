@@ -20,6 +20,7 @@ pub mod registers;
 pub mod reviews;
 pub mod risks;
 pub mod schema;
+pub mod sessions;
 pub mod soa;
 mod trail;
 pub mod users;

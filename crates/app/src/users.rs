@@ -80,6 +80,8 @@ async fn change_user(
     let before = serde_json::to_string(&user).ok();
     change(&mut user)?;
     tx.update_user(&user).await?;
+    // A disabled account or a replaced password ends every open session.
+    tx.delete_sessions_of(user.id).await?;
     let now = cx.clock.now();
     for (org, _) in tx.organizations_of(user.id).await? {
         let draft = TrailDraft {

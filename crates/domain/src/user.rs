@@ -210,6 +210,24 @@ pub struct Membership {
     pub since: OffsetDateTime,
 }
 
+/// A signed-in browser or client: stored server-side under the SHA-256 of its token,
+/// so a database leak yields no usable session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Hex SHA-256 of the token the client holds.
+    pub token_hash: String,
+    /// Who is signed in.
+    pub user: UserId,
+    /// The organization currently worked in; `None` until one is chosen.
+    pub org: Option<OrgId>,
+    /// The token every state-changing request of this session must echo.
+    pub csrf_token: String,
+    /// When the session began.
+    pub created_at: OffsetDateTime,
+    /// When it stops being accepted.
+    pub expires_at: OffsetDateTime,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,10 @@
 //! No rule lives here. [`serve`] runs the router on a listener the caller bound (tests
 //! bind 127.0.0.1:0), with request logging and graceful shutdown.
 
+mod api;
+mod auth;
 mod error;
+mod hardening;
 mod health;
 mod pages;
 
@@ -22,6 +25,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
+pub use hardening::CSP;
 
 /// Shared state of every handler.
 #[derive(Debug, Clone)]
@@ -56,8 +60,13 @@ pub fn router(cx: Cx) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(pages::routes())
+        .merge(hardening::routes())
+        .merge(api::routes())
         .fallback(error::not_found)
         .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(hardening::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(hardening::deadline))
+        .layer(axum::middleware::from_fn(hardening::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http()
@@ -87,7 +96,8 @@ where
         tracing::info!("shutting down: finishing in-flight requests");
         notify.notify_one();
     };
-    let server = axum::serve(listener, router(cx)).with_graceful_shutdown(graceful);
+    let app = router(cx).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(graceful);
     tokio::select! {
         result = server => result,
         () = async { signalled.notified().await; tokio::time::sleep(grace).await; } => {

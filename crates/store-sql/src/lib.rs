@@ -18,6 +18,7 @@ pub mod migrations;
 mod registers;
 mod repo;
 mod reviews;
+mod sessions;
 mod tx;
 
 pub use connect::{ConnectError, ConnectOptions, SqlStore, connect, redact_url, sqlite_url_for_file};

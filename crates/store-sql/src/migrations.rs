@@ -59,6 +59,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(2, "frameworks", "0002_frameworks"),
     migration!(3, "controls_and_soa", "0003_controls_and_soa"),
     migration!(4, "registers", "0004_registers"),
+    migration!(5, "sessions", "0005_sessions"),
 ];
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

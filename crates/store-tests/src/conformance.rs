@@ -9,7 +9,7 @@ use isms_domain::soa::{
 };
 use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
 use isms_domain::{
-    DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, User, UserId, Workspace, WorkspaceKind,
+    DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, Session, User, UserId, Workspace, WorkspaceKind,
 };
 use isms_store::{Engine, MigrateError, MigrationId, Store, StoreError};
 use isms_store_sql::migrations::{MIGRATIONS, Migration};
@@ -478,6 +478,54 @@ both_engines! {
         tx.append_trail(&TrailEntry::seal(acme.id, &head, at(1), draft(1))).await.unwrap();
         let err = tx.append_trail(&TrailEntry::seal(acme.id, &TrailHead::genesis(), at(2), draft(2))).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    }
+
+    async fn sessions_round_trip_switch_and_end_with_their_user(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, [alice, bob, _]) = two_tenants(&store).await;
+        let session = |hash: &str, user: &User, org: Option<OrgId>| Session {
+            token_hash: hash.to_owned(),
+            user: user.id,
+            org,
+            csrf_token: format!("csrf-{hash}"),
+            created_at: at(10),
+            expires_at: at(10 + 12 * 3600),
+        };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_session(&session("a1", &alice, Some(acme.id))).await.unwrap();
+        tx.insert_session(&session("a2", &alice, None)).await.unwrap();
+        tx.insert_session(&session("b1", &bob, Some(acme.id))).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.session("a1").await.unwrap(), Some(session("a1", &alice, Some(acme.id))));
+        assert_eq!(tx.session("a2").await.unwrap(), Some(session("a2", &alice, None)));
+        assert_eq!(tx.session("zz").await.unwrap(), None);
+        drop(tx);
+        let mut tx = store.write().await.unwrap();
+        tx.set_session_org("a2", Some(globex.id)).await.unwrap();
+        assert_eq!(tx.delete_sessions_of(alice.id).await.unwrap(), 2);
+        assert!(tx.delete_session("b1").await.unwrap());
+        assert!(!tx.delete_session("b1").await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(store.read().await.unwrap().session("a2").await.unwrap(), None);
+    }
+
+    async fn login_failures_are_counted_per_subject_within_the_window(db: TestDb) {
+        let store = migrated(&db).await;
+        let mut tx = store.write().await.unwrap();
+        for (i, t) in [0, 100, 200].into_iter().enumerate() {
+            tx.record_login_failure(&format!("f{i}"), "account:a@b.c", at(t)).await.unwrap();
+        }
+        tx.record_login_failure("g0", "address:10.0.0.1", at(150)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.login_failures_since("account:a@b.c", at(0)).await.unwrap(), 3);
+        assert_eq!(tx.login_failures_since("account:a@b.c", at(100)).await.unwrap(), 2);
+        assert_eq!(tx.login_failures_since("address:10.0.0.1", at(0)).await.unwrap(), 1);
+        tx.clear_login_failures("account:a@b.c").await.unwrap();
+        assert_eq!(tx.login_failures_since("account:a@b.c", at(0)).await.unwrap(), 0);
+        assert_eq!(tx.login_failures_since("address:10.0.0.1", at(0)).await.unwrap(), 1);
+        tx.commit().await.unwrap();
     }
 }
 

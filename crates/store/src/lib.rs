@@ -18,8 +18,8 @@ pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
     ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, RegisterRead, RegisterWrite,
-    ReviewRead, ReviewWrite, SoaRead, SoaWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead,
-    WorkspaceWrite,
+    ReviewRead, ReviewWrite, SessionRead, SessionWrite, SoaRead, SoaWrite, TrailRead, TrailWrite, UserRead, UserWrite,
+    WorkspaceRead, WorkspaceWrite,
 };
 
 use std::fmt;
@@ -84,6 +84,7 @@ pub trait ReadTx:
     + SoaRead
     + ReviewRead
     + RegisterRead
+    + SessionRead
     + Send
 {
 }
@@ -101,6 +102,7 @@ pub trait WriteTx:
     + SoaWrite
     + ReviewWrite
     + RegisterWrite
+    + SessionWrite
 {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -6,7 +6,7 @@ use isms_domain::framework::{Framework, FrameworkId};
 use isms_domain::review::{Review, ReviewCycle, Subject};
 use isms_domain::soa::{ControlImplementation, SoaVersion, StatusChange};
 use isms_domain::trail::{TrailEntry, TrailHead};
-use isms_domain::{Email, Membership, OrgId, Organization, Role, User, UserId, Workspace};
+use isms_domain::{Email, Membership, OrgId, Organization, Role, Session, User, UserId, Workspace};
 use time::Date;
 use time::OffsetDateTime;
 
@@ -192,4 +192,30 @@ pub trait RegisterWrite {
     async fn put_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime) -> StoreResult<()>;
     /// Deletes an entry; false when there was none.
     async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool>;
+}
+
+/// Reading login sessions and failed-login counts.
+#[async_trait]
+pub trait SessionRead {
+    /// The session stored under this token hash, expired or not.
+    async fn session(&mut self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// How many failed logins were recorded for `subject` at or after `since`.
+    async fn login_failures_since(&mut self, subject: &str, since: OffsetDateTime) -> StoreResult<u64>;
+}
+
+/// Writing login sessions and failed-login records.
+#[async_trait]
+pub trait SessionWrite {
+    /// Stores a new session.
+    async fn insert_session(&mut self, session: &Session) -> StoreResult<()>;
+    /// Changes the organization a session works in.
+    async fn set_session_org(&mut self, token_hash: &str, org: Option<OrgId>) -> StoreResult<()>;
+    /// Removes a session; `false` when there was none.
+    async fn delete_session(&mut self, token_hash: &str) -> StoreResult<bool>;
+    /// Removes every session of a user (disable, password change); returns how many.
+    async fn delete_sessions_of(&mut self, user: UserId) -> StoreResult<u64>;
+    /// Records one failed login for `subject` (an account or an address).
+    async fn record_login_failure(&mut self, id: &str, subject: &str, at: OffsetDateTime) -> StoreResult<()>;
+    /// Forgets the failed logins of `subject` (after a success).
+    async fn clear_login_failures(&mut self, subject: &str) -> StoreResult<()>;
 }

@@ -1,0 +1,208 @@
+//! Signing in and out. Sessions live in the database (every replica sees them) under
+//! the SHA-256 of their token; failed sign-ins are counted per account and per client
+//! address and throttled; every success and failure lands in the audit trail of the
+//! organizations the account belongs to.
+
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::{Email, OrgId, Organization, Role, Session, User};
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+use crate::password::verify_password;
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx, ErrorKind};
+
+/// How long a session lasts after sign-in.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+/// The window in which failed sign-ins are counted.
+pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// Failed sign-ins to one account within the window before it is throttled.
+pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
+/// Failed sign-ins from one address within the window before it is throttled.
+pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+
+/// A PHC hash no password matches, verified when the e-mail is unknown so that the
+/// answer takes as long as for a known account (no account enumeration by timing).
+const DECOY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lkZWNveWRlY295$Wd2B8tWmu1m1Rj4z0h7bX2pR5cQ2w8fCk1yAq3nE9hQ";
+
+/// A fresh sign-in: the token for the cookie (shown to the client only) and the
+/// session it opens.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// The bearer secret; only its hash is stored.
+    pub token: String,
+    /// The stored session.
+    pub session: Session,
+    /// Who signed in.
+    pub user: User,
+}
+
+/// Who is behind a request: the account, its session, and its role in the current
+/// organization (if one is chosen).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The signed-in account.
+    pub user: User,
+    /// The session.
+    pub session: Session,
+    /// The current organization and the role held there.
+    pub current: Option<(Organization, Role)>,
+}
+
+/// Hex SHA-256 of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn random_token(cx: &Cx) -> String {
+    let mut bytes = [0u8; 32];
+    cx.entropy.fill(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn failed() -> AppError {
+    AppError::new(ErrorKind::Unauthenticated, "sign_in_failed", "the e-mail or password is wrong")
+}
+
+fn draft(user: &User, action: &str, after: &serde_json::Value) -> TrailDraft {
+    TrailDraft {
+        actor: TrailActor::User(user.id),
+        action: action.to_owned(),
+        entity: "user".into(),
+        entity_id: user.id.to_string(),
+        before: None,
+        after: Some(after.to_string()),
+    }
+}
+
+/// Signs in with e-mail and password from `address`. Throttled after too many
+/// failures for the account or the address; the error never says which part was
+/// wrong.
+pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> AppResult<SignedIn> {
+    let now = cx.clock.now();
+    let account_key = format!("account:{}", email.trim().to_lowercase());
+    let address_key = format!("address:{address}");
+    let mut tx = cx.store.write().await?;
+    let since = now - THROTTLE_WINDOW;
+    if tx.login_failures_since(&account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
+        || tx.login_failures_since(&address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
+    {
+        return Err(AppError::new(
+            ErrorKind::Throttled,
+            "sign_in_throttled",
+            format!("too many failed sign-ins; try again in {} minutes", THROTTLE_WINDOW.whole_minutes()),
+        ));
+    }
+    let user = match Email::parse(email) {
+        Ok(e) => tx.user_by_email(&e).await?,
+        Err(_) => None,
+    };
+    let matches = verify_password(password, user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str()));
+    let user = match user {
+        Some(u) if matches && !u.disabled => u,
+        other => {
+            let mut id = [0u8; 16];
+            cx.entropy.fill(&mut id);
+            tx.record_login_failure(&hex::encode(id), &account_key, now).await?;
+            cx.entropy.fill(&mut id);
+            tx.record_login_failure(&hex::encode(id), &address_key, now).await?;
+            if let Some(u) = &other {
+                let reason = if u.disabled { "account disabled" } else { "wrong password" };
+                for (org, _) in tx.organizations_of(u.id).await? {
+                    let d = draft(u, "login.failed", &serde_json::json!({ "address": address, "reason": reason }));
+                    record(&mut *tx, org.id, now, d).await?;
+                }
+            }
+            tx.commit().await?;
+            return Err(failed());
+        }
+    };
+    tx.clear_login_failures(&account_key).await?;
+    let orgs = tx.organizations_of(user.id).await?;
+    let token = random_token(cx);
+    let session = Session {
+        token_hash: token_hash(&token),
+        user: user.id,
+        org: if orgs.len() == 1 { Some(orgs[0].0.id) } else { None },
+        csrf_token: random_token(cx),
+        created_at: now,
+        expires_at: now + SESSION_LIFETIME,
+    };
+    tx.insert_session(&session).await?;
+    for (org, _) in &orgs {
+        record(&mut *tx, org.id, now, draft(&user, "login.succeeded", &serde_json::json!({ "address": address })))
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(SignedIn { token, session, user })
+}
+
+/// The principal behind a session token, or `Unauthenticated` when the token is
+/// unknown, expired, or its account is disabled.
+pub async fn authenticate(cx: &Cx, token: &str) -> AppResult<Principal> {
+    let unauthenticated = || AppError::new(ErrorKind::Unauthenticated, "not_signed_in", "sign in first");
+    let mut tx = cx.store.read().await?;
+    let session = tx.session(&token_hash(token)).await?.ok_or_else(unauthenticated)?;
+    if session.expires_at <= cx.clock.now() {
+        return Err(unauthenticated());
+    }
+    let user = tx.user(session.user).await?;
+    if user.disabled {
+        return Err(unauthenticated());
+    }
+    let current = match session.org {
+        Some(org) => match tx.membership(org, user.id).await? {
+            Some(m) => Some((tx.organization(org).await?, m.role)),
+            None => None,
+        },
+        None => None,
+    };
+    Ok(Principal { user, session, current })
+}
+
+/// Ends a session (idempotent), recording the sign-out in the current organization.
+pub async fn sign_out(cx: &Cx, principal: &Principal) -> AppResult<()> {
+    let mut tx = cx.store.write().await?;
+    if tx.delete_session(&principal.session.token_hash).await?
+        && let Some((org, _)) = &principal.current
+    {
+        record(&mut *tx, org.id, cx.clock.now(), draft(&principal.user, "logout", &serde_json::json!({}))).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Makes `org` the session's current organization. An organization the account is
+/// not a member of is "not found" — whether it exists is not revealed.
+pub async fn switch_organization(cx: &Cx, principal: &Principal, org: OrgId) -> AppResult<(Organization, Role)> {
+    let mut tx = cx.store.write().await?;
+    let Some(m) = tx.membership(org, principal.user.id).await? else {
+        return Err(AppError::not_found(format!("organization {org}")));
+    };
+    let organization = tx.organization(org).await?;
+    tx.set_session_org(&principal.session.token_hash, Some(org)).await?;
+    let d = draft(&principal.user, "organization.switched", &serde_json::json!({ "organization": org.to_string() }));
+    record(&mut *tx, org, cx.clock.now(), d).await?;
+    tx.commit().await?;
+    Ok((organization, m.role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_decoy_hash_is_a_real_argon2id_hash_that_matches_nothing() {
+        let parsed = argon2::password_hash::PasswordHash::new(DECOY_HASH).expect("parses, so it costs a full verify");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        for guess in ["", "password", "decoy"] {
+            assert!(!verify_password(guess, DECOY_HASH));
+        }
+    }
+
+    #[test]
+    fn token_hashes_are_hex_sha256() {
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}

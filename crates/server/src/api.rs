@@ -1,0 +1,95 @@
+//! The JSON API under `/api/v1`.
+
+use axum::Json;
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use isms_app::sessions::{Principal, SESSION_LIFETIME, sign_in, sign_out, switch_organization};
+use isms_domain::OrgId;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{Auth, ClientAddr, SESSION_COOKIE, is_tls};
+use crate::{ApiError, AppState};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/session", post(create_session).get(current_session).delete(delete_session))
+        .route("/api/v1/session/organization", put(switch))
+}
+
+#[derive(Debug, Deserialize)]
+struct Credentials {
+    email: String,
+    password: String,
+}
+
+fn session_cookie(value: &str, max_age: i64, tls: bool) -> HeaderValue {
+    let secure = if tls { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("isms_session=; Max-Age=0"))
+}
+
+fn describe(p: &Principal) -> serde_json::Value {
+    json!({
+        "user": p.user,
+        "organization": p.current.as_ref().map(|(o, _)| o),
+        "role": p.current.as_ref().map(|(_, r)| r),
+        "csrf_token": p.session.csrf_token,
+        "expires_at": p.session.expires_at.format(&time::format_description::well_known::Rfc3339).ok(),
+    })
+}
+
+async fn create_session(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    ClientAddr(address): ClientAddr,
+    uri: Uri,
+    headers: HeaderMap,
+    Json(c): Json<Credentials>,
+) -> Result<Response, ApiError> {
+    let signed = sign_in(&state.cx, &c.email, &c.password, &address).await?;
+    let principal = isms_app::sessions::authenticate(&state.cx, &signed.token).await?;
+    let mut response = (StatusCode::CREATED, Json(describe(&principal))).into_response();
+    let cookie = session_cookie(&signed.token, SESSION_LIFETIME.whole_seconds(), is_tls(&uri, &headers));
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn current_session(Auth(p): Auth) -> Response {
+    let mut response = Json(describe(&p)).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn delete_session(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Auth(p): Auth,
+) -> Result<Response, ApiError> {
+    sign_out(&state.cx, &p).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0, is_tls(&uri, &headers)));
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct Switch {
+    organization: String,
+}
+
+async fn switch(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Auth(p): Auth,
+    Json(s): Json<Switch>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    // An unparsable id is as unknown as an id of someone else's organization.
+    let org: OrgId = s
+        .organization
+        .parse()
+        .map_err(|_| isms_app::AppError::not_found(format!("organization {}", s.organization)))?;
+    let (organization, role) = switch_organization(&state.cx, &p, org).await?;
+    Ok(Json(json!({ "organization": organization, "role": role })))
+}

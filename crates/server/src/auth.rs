@@ -1,0 +1,81 @@
+//! Who is calling: the session cookie (with its CSRF token on every state-changing
+//! request) and the client's address. Handlers take [`Auth`] and pass the principal
+//! to the use case, which checks the role.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use isms_app::sessions::{Principal, authenticate};
+use isms_app::{AppError, ErrorKind};
+
+use crate::{ApiError, AppState};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "isms_session";
+/// Header carrying the session's CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The value of a cookie in the request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
+/// True when the request reached us over TLS, directly or through a proxy.
+pub fn is_tls(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> bool {
+    parts_uri.scheme_str() == Some("https")
+        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
+/// Compares two secrets in time independent of where they first differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Auth(pub Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, SESSION_COOKIE)
+            .ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "not_signed_in", "sign in first"))?;
+        let principal = authenticate(&state.cx, token).await?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe {
+            let sent = parts.headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+            if !same_secret(sent, principal.session.csrf_token.as_bytes()) {
+                return Err(AppError::new(
+                    ErrorKind::Forbidden,
+                    "csrf_token_missing",
+                    format!("a state-changing request must carry the session's {CSRF_HEADER} header"),
+                )
+                .into());
+            }
+        }
+        Ok(Self(principal))
+    }
+}
+
+/// The client's address as the socket saw it ("unknown" when the server runs
+/// without connection info, as in some tests).
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(Self(addr.unwrap_or_else(|| "unknown".to_owned())))
+    }
+}
