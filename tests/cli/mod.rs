@@ -9,6 +9,7 @@ mod framework;
 mod init;
 mod registers;
 mod risk;
+mod roles;
 mod serve;
 mod sessions;
 mod users;

@@ -5,6 +5,7 @@
 //! transaction, and records the change in the audit trail inside that transaction.
 //! Time and randomness come in through [`Cx`], so tests control them.
 
+pub mod access;
 pub mod assets;
 pub mod audit;
 mod clock;

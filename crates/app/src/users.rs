@@ -4,7 +4,7 @@
 //! of the organizations the account belongs to.
 
 use isms_domain::trail::{TrailActor, TrailDraft};
-use isms_domain::{DisplayName, Email, OrgId, Role, User};
+use isms_domain::{DisplayName, Email, OrgId, OrgName, Organization, Role, User};
 use serde::Serialize;
 
 use crate::password::{generate_password, hash_password};
@@ -119,4 +119,48 @@ pub async fn reset_password(cx: &Cx, actor: &TrailActor, email: &Email) -> AppRe
     })
     .await?;
     Ok((user, password))
+}
+
+/// Adds another organization to the workspace (a consultant's next client) with its
+/// first owner: an existing account keeps its password; a new one gets a generated
+/// password, returned once. Names are unique, ignoring case.
+pub async fn add_organization(
+    cx: &Cx,
+    actor: &TrailActor,
+    name: OrgName,
+    owner_email: Email,
+    owner_name: DisplayName,
+) -> AppResult<(Organization, Added)> {
+    let mut tx = cx.store.write().await?;
+    if tx.organizations().await?.iter().any(|o| o.name.as_str().eq_ignore_ascii_case(name.as_str())) {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "organization_exists",
+            format!("an organization named {name} already exists"),
+        ));
+    }
+    let organization =
+        Organization { id: OrgId::from_random_bytes(cx.random_id_bytes()), name, created_at: cx.clock.now() };
+    crate::workspace::add_organization(&mut *tx, cx, actor, &organization).await?;
+    let (user, password) = match tx.user_by_email(&owner_email).await? {
+        Some(u) => (u, None),
+        None => {
+            let password = generate_password(&*cx.entropy);
+            (new_user(cx, owner_email, owner_name, &password)?, Some(password))
+        }
+    };
+    add_member(&mut *tx, cx, actor, &organization, &user, Role::Owner).await?;
+    tx.commit().await?;
+    Ok((organization, Added { user, role: Role::Owner, password }))
+}
+
+/// Every organization with its number of members.
+pub async fn list_organizations(cx: &Cx) -> AppResult<Vec<(Organization, usize)>> {
+    let mut tx = cx.store.read().await?;
+    let mut out = Vec::new();
+    for org in tx.organizations().await? {
+        let members = tx.members(org.id).await?.len();
+        out.push((org, members));
+    }
+    Ok(out)
 }

@@ -104,6 +104,9 @@ enum Command {
     /// Accounts: add to an organization, list, disable, reset a password.
     #[command(subcommand)]
     User(commands::user::UserCommand),
+    /// Organizations in this workspace: add one (a consultant's next client), list.
+    #[command(subcommand)]
+    Org(commands::user::OrgCommand),
     /// The hash-chained audit trail: verify, show, export.
     #[command(subcommand, name = "audit-log")]
     AuditLog(commands::audit::AuditCommand),
@@ -171,6 +174,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Control(command) => commands::control::run(&config, command, out).await,
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::User(command) => commands::user::run(&config, command, out).await,
+            Command::Org(command) => commands::user::run_org(&config, command, out).await,
             Command::AuditLog(command) => commands::audit::run(&config, command, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),
             Command::Version => commands::version::run(out),

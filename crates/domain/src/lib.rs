@@ -4,6 +4,7 @@
 //! time and randomness are passed in. Everything that can be decided from data lives
 //! here and is unit-tested here.
 
+pub mod access;
 pub mod asset;
 pub mod crosswalk;
 pub mod fair;

@@ -110,3 +110,66 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
     cx.store.close().await;
     result
 }
+
+/// `isms org` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Add an organization with its first owner (an existing account, or a new one
+    /// whose generated password is shown once).
+    Add(OrgAddArgs),
+    /// List the organizations with their member counts.
+    List,
+}
+
+/// Arguments of `isms org add`.
+#[derive(Debug, Args)]
+pub struct OrgAddArgs {
+    /// The organization's name (unique, ignoring case).
+    #[arg(long)]
+    name: String,
+    /// The first owner's login e-mail.
+    #[arg(long)]
+    owner_email: String,
+    /// The first owner's name, when the account is new.
+    #[arg(long, default_value = "Owner")]
+    owner_name: String,
+}
+
+/// Runs an org subcommand.
+pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<ExitCode, CliError> {
+    let cx = super::open(config).await?;
+    let result = async {
+        isms_app::schema::require_current_schema(&cx).await?;
+        match command {
+            OrgCommand::Add(args) => {
+                let name = isms_domain::OrgName::parse(&args.name)
+                    .map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}")))?;
+                let email = super::email_arg("--owner-email", &args.owner_email)?;
+                let owner = DisplayName::parse(&args.owner_name)
+                    .map_err(|e| CliError::bad_input("invalid_input", format!("--owner-name: {e}")))?;
+                let (org, added) = users::add_organization(&cx, &actor("org add"), name, email, owner).await?;
+                out.doc(&serde_json::json!({ "organization": org, "owner": added.user, "password": added.password }));
+                out.line(format!("Created {} with owner {}.", org.name, added.user.email));
+                if let Some(p) = &added.password {
+                    out.line(format!("Password (shown only this once): {p}"));
+                }
+            }
+            OrgCommand::List => {
+                let orgs = users::list_organizations(&cx).await?;
+                out.doc(
+                    &orgs
+                        .iter()
+                        .map(|(o, n)| serde_json::json!({ "organization": o, "members": n }))
+                        .collect::<Vec<_>>(),
+                );
+                for (o, n) in &orgs {
+                    out.line(format!("{:<36} {:<32} {n} member(s)", o.id.to_string(), o.name.to_string()));
+                }
+            }
+        }
+        Ok::<_, CliError>(ExitCode::SUCCESS)
+    }
+    .await;
+    cx.store.close().await;
+    result
+}

@@ -1,4 +1,4 @@
-//! The JSON API under `/api/v1`.
+//! `/api/v1/session`: sign in, who am I, sign out, switch organization.
 
 use axum::Json;
 use axum::Router;

@@ -1,0 +1,173 @@
+//! The role matrix over real HTTP: every role of one organization against every
+//! endpoint, a member of another organization, and a consultant switching between
+//! organizations. Another organization's records are 404, never 403.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Sandbox, http};
+
+fn password_in(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.split("(shown only this once): ").nth(1).or_else(|| l.trim().strip_prefix("password")))
+        .unwrap_or_else(|| panic!("no password in {stdout}"))
+        .trim()
+        .to_owned()
+}
+
+/// Endpoints and, per role (owner, ISMS manager, control owner, contributor, auditor,
+/// viewer), whether it answers 200 (`Y`) or 403 (`-`).
+const MATRIX: [(&str, &str); 5] = [
+    ("/api/v1/controls", "YYYYYY"),
+    ("/api/v1/risks", "YYYYYY"),
+    ("/api/v1/risks/RSK-001", "YYYYYY"),
+    ("/api/v1/audit-log", "YY--Y-"),
+    ("/api/v1/audit-log/verify", "YY--Y-"),
+];
+const ROLES: [&str; 6] = ["owner", "isms_manager", "control_owner", "contributor", "auditor", "viewer"];
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+    session: Value,
+}
+
+impl Client {
+    async fn sign_in(base: &str, email: &str, password: &str) -> Client {
+        let http = http();
+        let r = http
+            .post(format!("{base}/api/v1/session"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{email}");
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let session: Value = r.json().await.unwrap();
+        let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+        Client { http, base: base.to_owned(), cookie, csrf, session }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::test]
+async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisible() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", d.as_str()];
+        all.extend_from_slice(args);
+        let r = s.run(&all);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        r
+    };
+    let mut passwords = vec![password_in(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout)];
+    for role in &ROLES[1..] {
+        let email = format!("{role}@acme.test");
+        let added = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
+        passwords.push(password_in(&added.stdout));
+    }
+    run(&[
+        "risk",
+        "add",
+        "--org",
+        "Acme",
+        "--title",
+        "Acme laptop theft",
+        "--owner",
+        "owner@acme.test",
+        "--inherent",
+        "3,3",
+    ]);
+    let globex =
+        run(&["org", "add", "--name", "Globex", "--owner-email", "carol@globex.test", "--owner-name", "Carol"]);
+    let carol_password = password_in(&globex.stdout);
+    let dup = s.run(&["--data-dir", &d, "org", "add", "--name", "ACME", "--owner-email", "x@y.test"]);
+    assert!(dup.code != 0 && dup.stderr.contains("already exists"), "{dup:?}");
+    for title in ["Globex ransomware", "Globex insider"] {
+        run(&["risk", "add", "--org", "Globex", "--title", title, "--owner", "carol@globex.test", "--inherent", "4,4"]);
+    }
+
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let base = server.url("");
+    let base = base.trim_end_matches('/');
+    for (i, role) in ROLES.iter().enumerate() {
+        let email = if i == 0 { "owner@acme.test".to_owned() } else { format!("{role}@acme.test") };
+        let c = Client::sign_in(base, &email, &passwords[i]).await;
+        assert_eq!(c.session["role"], *role);
+        for (path, row) in MATRIX {
+            let want = if row.as_bytes()[i] == b'Y' { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            let (got, body) = c.get(path).await;
+            assert_eq!(got, want, "{role} GET {path}: {body}");
+            if got == StatusCode::FORBIDDEN {
+                assert_eq!(body["code"], "forbidden", "{body}");
+            }
+        }
+        // Globex's second risk does not exist for Acme: 404, the same as nonsense.
+        assert_eq!(c.get("/api/v1/risks/RSK-002").await.0, StatusCode::NOT_FOUND, "{role}");
+        assert_eq!(c.get("/api/v1/risks/RSK-999").await.0, StatusCode::NOT_FOUND, "{role}");
+        let (_, risks) = c.get("/api/v1/risks").await;
+        assert_eq!(risks["total"], 1, "{role}: {risks}");
+        assert_eq!(risks["items"][0]["title"], "Acme laptop theft");
+    }
+
+    // Carol sees Globex only; the list pages, filters and sorts.
+    let carol = Client::sign_in(base, "carol@globex.test", &carol_password).await;
+    let (_, risks) = carol.get("/api/v1/risks?sort=-title&limit=1").await;
+    assert_eq!((risks["total"].as_u64(), risks["items"][0]["title"].as_str()), (Some(2), Some("Globex ransomware")));
+    let (status, bad) = carol.get("/api/v1/risks?sort=colour").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "sort");
+    let (_, controls) = carol.get("/api/v1/controls?limit=500").await;
+    assert_eq!(controls["total"], 93);
+
+    // Carol as a consultant for Acme too: she must choose, and switching is explicit.
+    run(&["user", "add", "--org", "Acme", "--email", "carol@globex.test", "--name", "Carol", "--role", "viewer"]);
+    let carol = Client::sign_in(base, "carol@globex.test", &carol_password).await;
+    assert!(carol.session["organization"].is_null());
+    let (status, body) = carol.get("/api/v1/risks").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let orgs = run(&["--json", "org", "list"]);
+    let orgs: Value = serde_json::from_str(&orgs.stdout).unwrap();
+    let acme_id =
+        orgs.as_array().unwrap().iter().find(|o| o["organization"]["name"] == "Acme").unwrap()["organization"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let switched = carol
+        .http
+        .put(format!("{base}/api/v1/session/organization"))
+        .header("cookie", &carol.cookie)
+        .header("x-csrf-token", &carol.csrf)
+        .json(&json!({ "organization": acme_id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), StatusCode::OK);
+    assert_eq!(switched.json::<Value>().await.unwrap()["role"], "viewer");
+    let (_, risks) = carol.get("/api/v1/risks").await;
+    assert_eq!(risks["items"][0]["title"], "Acme laptop theft");
+    assert_eq!(
+        carol.get("/api/v1/audit-log").await.0,
+        StatusCode::FORBIDDEN,
+        "a viewer in Acme, whatever she is in Globex"
+    );
+
+    // The owner's verify endpoint agrees with the command line.
+    let owner = Client::sign_in(base, "owner@acme.test", &passwords[0]).await;
+    let (_, v) = owner.get("/api/v1/audit-log/verify").await;
+    assert_eq!(v["intact"], true, "{v}");
+    let (_, page) = owner.get("/api/v1/audit-log?limit=5").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 5);
+    let next = page["next_after"].as_i64().unwrap();
+    let (_, rest) = owner.get(&format!("/api/v1/audit-log?after={next}&limit=5")).await;
+    assert_eq!(rest["items"][0]["seq"].as_i64(), Some(next + 1));
+}
