@@ -12,4 +12,5 @@ mod risk;
 mod roles;
 mod serve;
 mod sessions;
+mod tokens;
 mod users;

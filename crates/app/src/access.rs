@@ -17,13 +17,15 @@ pub struct Caller {
     pub org: OrgId,
     /// The role held there.
     pub role: Role,
+    /// An API token's role ceiling: the caller may do only what both roles allow.
+    pub ceiling: Option<Role>,
 }
 
 impl Caller {
     /// The caller behind a session; an error when no organization is chosen yet.
     pub fn of(principal: &Principal) -> AppResult<Caller> {
         match &principal.current {
-            Some((org, role)) => Ok(Caller { user: principal.user.id, org: org.id, role: *role }),
+            Some((org, role)) => Ok(Caller { user: principal.user.id, org: org.id, role: *role, ceiling: None }),
             None => Err(AppError::new(
                 ErrorKind::Conflict,
                 "no_organization_chosen",
@@ -40,11 +42,18 @@ impl Caller {
     /// Ok when the caller's role grants the use case at all (`Assigned` grants are
     /// narrowed to the caller's own items by the use case itself).
     pub fn require(&self, use_case: UseCase) -> AppResult<Grant> {
-        match grant(self.role, use_case) {
-            Grant::Denied => Err(AppError::new(
+        let by_role = grant(self.role, use_case);
+        let granted = self.ceiling.map_or(by_role, |c| by_role.min(grant(c, use_case)));
+        match granted {
+            Grant::Denied if by_role == Grant::Denied => Err(AppError::new(
                 ErrorKind::Forbidden,
                 "forbidden",
                 format!("the {} role may not {}", self.role.label(), describe(use_case)),
+            )),
+            Grant::Denied => Err(AppError::new(
+                ErrorKind::Forbidden,
+                "forbidden",
+                format!("this API token's ceiling does not allow it to {}", describe(use_case)),
             )),
             g => Ok(g),
         }

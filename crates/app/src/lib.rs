@@ -23,6 +23,7 @@ pub mod risks;
 pub mod schema;
 pub mod sessions;
 pub mod soa;
+pub mod tokens;
 mod trail;
 pub mod users;
 pub mod workspace;

@@ -63,8 +63,8 @@ impl UseCase {
     ];
 }
 
-/// How far a role may go in a use case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// How far a role may go in a use case, least first (so `min` narrows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grant {
     /// Not at all.
@@ -89,6 +89,12 @@ pub fn grant(role: Role, use_case: UseCase) -> Grant {
         (Role::Contributor, U::EditContext | U::EditAssets | U::EditControls | U::EditRisks) => Any,
         _ => Denied,
     }
+}
+
+/// True when `ceiling` grants nothing beyond `role` in any use case (a token's
+/// ceiling must be within its owner's role).
+pub fn within(ceiling: Role, role: Role) -> bool {
+    UseCase::ALL.iter().all(|&u| grant(ceiling, u) <= grant(role, u))
 }
 
 #[cfg(test)]
@@ -129,6 +135,17 @@ mod tests {
                 };
                 assert_eq!(grant(*role, *case), expected, "{role:?} × {case:?}");
             }
+        }
+    }
+
+    #[test]
+    fn ceilings_within_a_role() {
+        assert!(within(Role::Viewer, Role::Auditor));
+        assert!(within(Role::Auditor, Role::IsmsManager));
+        assert!(!within(Role::Auditor, Role::Contributor), "a contributor may not read the trail");
+        assert!(!within(Role::Contributor, Role::Auditor), "an auditor may not edit assets");
+        for r in Role::ALL {
+            assert!(within(r, r) && within(r, Role::Owner) && within(Role::Viewer, r));
         }
     }
 

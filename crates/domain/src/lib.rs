@@ -22,5 +22,5 @@ pub mod workspace;
 
 pub use ids::{OrgId, UserId};
 pub use organization::{OrgName, Organization};
-pub use user::{DisplayName, Email, Membership, Role, Session, User};
+pub use user::{ApiToken, DisplayName, Email, Membership, Role, Session, User};
 pub use workspace::{Workspace, WorkspaceKind};

@@ -228,6 +228,32 @@ pub struct Session {
     pub expires_at: OffsetDateTime,
 }
 
+/// A bearer token for automation: one user, one organization, a role ceiling (the
+/// token never does more than this role allows, nor more than its user may), an
+/// expiry, and only the SHA-256 of the secret stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    /// Public id (for listing and revoking).
+    pub id: String,
+    /// Whose token it is.
+    pub user: UserId,
+    /// The organization it works in.
+    pub org: OrgId,
+    /// What the owner called it ("CI evidence upload").
+    pub name: String,
+    /// Hex SHA-256 of the secret.
+    #[serde(skip_serializing)]
+    pub token_hash: String,
+    /// The most the token may do.
+    pub role_ceiling: Role,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+    /// When it stops working.
+    pub expires_at: OffsetDateTime,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

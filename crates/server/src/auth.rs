@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
+use isms_app::access::Caller;
 use isms_app::sessions::{Principal, authenticate};
+use isms_app::tokens::authenticate_token;
 use isms_app::{AppError, ErrorKind};
 
 use crate::{ApiError, AppState};
@@ -77,5 +79,28 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(Self(addr.unwrap_or_else(|| "unknown".to_owned())))
+    }
+}
+
+/// A member acting in an organization: by API token (`Authorization: Bearer`, no
+/// CSRF token needed since browsers never attach it on their own) or by session
+/// cookie (with the CSRF rules of [`Auth`]).
+#[derive(Debug, Clone)]
+pub struct Member(pub Caller);
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+        if let Some(secret) = bearer {
+            return Ok(Self(authenticate_token(&state.cx, secret.trim()).await?));
+        }
+        let Auth(principal) = Auth::from_request_parts(parts, state).await?;
+        Ok(Self(Caller::of(&principal)?))
     }
 }

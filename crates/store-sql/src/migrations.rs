@@ -60,6 +60,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(3, "controls_and_soa", "0003_controls_and_soa"),
     migration!(4, "registers", "0004_registers"),
     migration!(5, "sessions", "0005_sessions"),
+    migration!(6, "api_tokens", "0006_api_tokens"),
 ];
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -34,7 +34,7 @@ pub(crate) fn instant(row: &AnyRow, column: &str) -> StoreResult<time::OffsetDat
     text_to_instant(column, &get::<String>(row, column)?)
 }
 
-fn role(row: &AnyRow, column: &str) -> StoreResult<Role> {
+pub(crate) fn role(row: &AnyRow, column: &str) -> StoreResult<Role> {
     let text = get::<String>(row, column)?;
     Role::parse(&text).ok_or_else(|| corrupt(column, format!("{text:?} is not a role")))
 }

@@ -9,7 +9,8 @@ use isms_domain::soa::{
 };
 use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
 use isms_domain::{
-    DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, Session, User, UserId, Workspace, WorkspaceKind,
+    ApiToken, DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, Session, User, UserId, Workspace,
+    WorkspaceKind,
 };
 use isms_store::{Engine, MigrateError, MigrationId, Store, StoreError};
 use isms_store_sql::migrations::{MIGRATIONS, Migration};
@@ -508,6 +509,40 @@ both_engines! {
         assert!(!tx.delete_session("b1").await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(store.read().await.unwrap().session("a2").await.unwrap(), None);
+    }
+
+    async fn api_tokens_round_trip_and_revoke_only_for_their_owner(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, [alice, bob, _]) = two_tenants(&store).await;
+        let token = |id: &str, user: &User, org: &Organization, created: i64| ApiToken {
+            id: id.to_owned(),
+            user: user.id,
+            org: org.id,
+            name: format!("token {id}"),
+            token_hash: format!("hash-{id}"),
+            role_ceiling: Role::Viewer,
+            created_at: at(created),
+            expires_at: at(created + 86_400),
+            revoked_at: None,
+        };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_token(&token("t1", &alice, &acme, 1)).await.unwrap();
+        tx.insert_token(&token("t2", &alice, &acme, 2)).await.unwrap();
+        tx.insert_token(&token("t3", &bob, &acme, 3)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.token_by_hash("hash-t2").await.unwrap(), Some(token("t2", &alice, &acme, 2)));
+        assert_eq!(tx.token_by_hash("nope").await.unwrap(), None);
+        let ids: Vec<String> = tx.tokens_of(alice.id, acme.id).await.unwrap().into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["t2", "t1"], "newest first, only alice's");
+        assert!(tx.tokens_of(alice.id, globex.id).await.unwrap().is_empty());
+        assert!(!tx.revoke_token(bob.id, acme.id, "t1", at(9)).await.unwrap(), "not bob's");
+        assert!(!tx.revoke_token(alice.id, globex.id, "t1", at(9)).await.unwrap(), "not in globex");
+        assert!(tx.revoke_token(alice.id, acme.id, "t1", at(9)).await.unwrap());
+        assert!(!tx.revoke_token(alice.id, acme.id, "t1", at(10)).await.unwrap(), "already revoked");
+        tx.commit().await.unwrap();
+        let t1 = store.read().await.unwrap().token_by_hash("hash-t1").await.unwrap().unwrap();
+        assert_eq!(t1.revoked_at, Some(at(9)));
     }
 
     async fn login_failures_are_counted_per_subject_within_the_window(db: TestDb) {

@@ -18,8 +18,8 @@ pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
     ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, RegisterRead, RegisterWrite,
-    ReviewRead, ReviewWrite, SessionRead, SessionWrite, SoaRead, SoaWrite, TrailRead, TrailWrite, UserRead, UserWrite,
-    WorkspaceRead, WorkspaceWrite,
+    ReviewRead, ReviewWrite, SessionRead, SessionWrite, SoaRead, SoaWrite, TokenRead, TokenWrite, TrailRead,
+    TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
 };
 
 use std::fmt;
@@ -85,6 +85,7 @@ pub trait ReadTx:
     + ReviewRead
     + RegisterRead
     + SessionRead
+    + TokenRead
     + Send
 {
 }
@@ -103,6 +104,7 @@ pub trait WriteTx:
     + ReviewWrite
     + RegisterWrite
     + SessionWrite
+    + TokenWrite
 {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -6,7 +6,7 @@ use isms_domain::framework::{Framework, FrameworkId};
 use isms_domain::review::{Review, ReviewCycle, Subject};
 use isms_domain::soa::{ControlImplementation, SoaVersion, StatusChange};
 use isms_domain::trail::{TrailEntry, TrailHead};
-use isms_domain::{Email, Membership, OrgId, Organization, Role, Session, User, UserId, Workspace};
+use isms_domain::{ApiToken, Email, Membership, OrgId, Organization, Role, Session, User, UserId, Workspace};
 use time::Date;
 use time::OffsetDateTime;
 
@@ -218,4 +218,23 @@ pub trait SessionWrite {
     async fn record_login_failure(&mut self, id: &str, subject: &str, at: OffsetDateTime) -> StoreResult<()>;
     /// Forgets the failed logins of `subject` (after a success).
     async fn clear_login_failures(&mut self, subject: &str) -> StoreResult<()>;
+}
+
+/// Reading API tokens.
+#[async_trait]
+pub trait TokenRead {
+    /// The token stored under this secret hash, revoked or expired or not.
+    async fn token_by_hash(&mut self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    /// A user's tokens in an organization, newest first.
+    async fn tokens_of(&mut self, user: UserId, org: OrgId) -> StoreResult<Vec<ApiToken>>;
+}
+
+/// Writing API tokens.
+#[async_trait]
+pub trait TokenWrite {
+    /// Stores a new token.
+    async fn insert_token(&mut self, token: &ApiToken) -> StoreResult<()>;
+    /// Marks a token of `user` in `org` revoked; `false` when there is no such
+    /// unrevoked token.
+    async fn revoke_token(&mut self, user: UserId, org: OrgId, id: &str, at: OffsetDateTime) -> StoreResult<bool>;
 }

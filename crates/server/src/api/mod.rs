@@ -5,11 +5,12 @@
 mod list;
 mod records;
 mod session;
+mod tokens;
 
 use axum::Router;
 
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().merge(session::routes()).merge(records::routes())
+    Router::new().merge(session::routes()).merge(records::routes()).merge(tokens::routes())
 }

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use isms_app::access::{Caller, guarded};
+use isms_app::access::guarded;
 use serde_json::{Value, json};
 
 use super::list::page;
-use crate::auth::Auth;
+use crate::auth::Member;
 use crate::{ApiError, AppState};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -23,18 +23,23 @@ pub(crate) fn routes() -> Router<AppState> {
 
 type Params = Query<BTreeMap<String, String>>;
 
-async fn controls(State(s): State<AppState>, Auth(p): Auth, Query(q): Params) -> Result<Json<Value>, ApiError> {
-    let caller = Caller::of(&p)?;
+async fn controls(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Params,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(page(&guarded::controls(&s.cx, &caller).await?, &q)?))
 }
 
-async fn risks(State(s): State<AppState>, Auth(p): Auth, Query(q): Params) -> Result<Json<Value>, ApiError> {
-    let caller = Caller::of(&p)?;
+async fn risks(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
     Ok(Json(page(&guarded::risks(&s.cx, &caller).await?, &q)?))
 }
 
-async fn risk(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let caller = Caller::of(&p)?;
+async fn risk(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(guarded::risk(&s.cx, &caller, &id).await?)))
 }
 
@@ -52,17 +57,15 @@ fn default_limit() -> u32 {
 
 async fn audit_log(
     State(s): State<AppState>,
-    Auth(p): Auth,
+    Member(caller): Member,
     Query(q): Query<TrailQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let caller = Caller::of(&p)?;
     let entries = guarded::trail(&s.cx, &caller, q.after, q.limit.clamp(1, 1000)).await?;
     let next = entries.last().map(|e| e.seq);
     Ok(Json(json!({ "items": entries, "next_after": next })))
 }
 
-async fn verify(State(s): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
-    let caller = Caller::of(&p)?;
+async fn verify(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let v = guarded::verify_trail(&s.cx, &caller).await?;
     Ok(Json(
         json!({ "intact": v.intact(), "entries": v.entries, "problem": v.problem, "organization": v.organization }),

@@ -1,0 +1,133 @@
+//! API tokens for automation: created by a signed-in member for the current
+//! organization, with a role ceiling within their own role and an expiry; shown once,
+//! stored as a SHA-256 hash; revocable; every creation and revocation audited.
+
+use isms_domain::access::within;
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::{ApiToken, Role};
+use time::Duration;
+
+use crate::access::Caller;
+use crate::sessions::{Principal, token_hash};
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx, ErrorKind};
+
+/// Prefix of every token secret, so leaked tokens are recognizable by scanners.
+pub const TOKEN_PREFIX: &str = "isms_";
+/// The longest a token may live.
+pub const MAX_DAYS: i64 = 365;
+
+/// What a member asks for.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// A name to recognize it by.
+    pub name: String,
+    /// The most it may do.
+    pub role_ceiling: Role,
+    /// Days until it expires (1 to [`MAX_DAYS`]).
+    pub days: i64,
+}
+
+fn draft(caller: &Caller, action: &str, token: &ApiToken) -> TrailDraft {
+    TrailDraft {
+        actor: TrailActor::User(caller.user),
+        action: action.to_owned(),
+        entity: "api_token".into(),
+        entity_id: token.id.clone(),
+        before: None,
+        after: serde_json::to_string(token).ok(),
+    }
+}
+
+/// Creates a token in the session's organization; returns it and its secret (shown
+/// once).
+pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppResult<(ApiToken, String)> {
+    let caller = Caller::of(principal)?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid_field("name", "give the token a name of 1 to 100 characters"));
+    }
+    if !(1..=MAX_DAYS).contains(&new.days) {
+        return Err(AppError::invalid_field("expires_in_days", format!("must be between 1 and {MAX_DAYS}")));
+    }
+    if !within(new.role_ceiling, caller.role) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "forbidden",
+            format!(
+                "a token's ceiling must be within your own role: {} allows what {} does not",
+                new.role_ceiling.label(),
+                caller.role.label()
+            ),
+        ));
+    }
+    let mut secret = [0u8; 20];
+    cx.entropy.fill(&mut secret);
+    let secret = format!("{TOKEN_PREFIX}{}", hex::encode(secret));
+    let mut id = [0u8; 6];
+    cx.entropy.fill(&mut id);
+    let now = cx.clock.now();
+    let token = ApiToken {
+        id: format!("tok_{}", hex::encode(id)),
+        user: caller.user,
+        org: caller.org,
+        name: name.to_owned(),
+        token_hash: token_hash(&secret),
+        role_ceiling: new.role_ceiling,
+        created_at: now,
+        expires_at: now + Duration::days(new.days),
+        revoked_at: None,
+    };
+    let mut tx = cx.store.write().await?;
+    tx.insert_token(&token).await?;
+    record(&mut *tx, caller.org, now, draft(&caller, "api_token.created", &token)).await?;
+    tx.commit().await?;
+    Ok((token, secret))
+}
+
+/// The caller's tokens in the session's organization.
+pub async fn list_tokens(cx: &Cx, principal: &Principal) -> AppResult<Vec<ApiToken>> {
+    let caller = Caller::of(principal)?;
+    Ok(cx.store.read().await?.tokens_of(caller.user, caller.org).await?)
+}
+
+/// Revokes one of the caller's tokens; another user's or organization's token is
+/// "not found".
+pub async fn revoke_token(cx: &Cx, principal: &Principal, id: &str) -> AppResult<()> {
+    let caller = Caller::of(principal)?;
+    let now = cx.clock.now();
+    let mut tx = cx.store.write().await?;
+    let Some(mut token) = tx.tokens_of(caller.user, caller.org).await?.into_iter().find(|t| t.id == id) else {
+        return Err(AppError::not_found(format!("API token {id}")));
+    };
+    if !tx.revoke_token(caller.user, caller.org, id, now).await? {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "already_revoked",
+            format!("API token {id} is already revoked"),
+        ));
+    }
+    token.revoked_at = Some(now);
+    record(&mut *tx, caller.org, now, draft(&caller, "api_token.revoked", &token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The caller behind a bearer secret: its user, organization, current role there, and
+/// the token's ceiling. Unknown, revoked or expired tokens, disabled users and users
+/// no longer in the organization are all "not signed in".
+pub async fn authenticate_token(cx: &Cx, secret: &str) -> AppResult<Caller> {
+    let refused =
+        || AppError::new(ErrorKind::Unauthenticated, "not_signed_in", "the API token is unknown, expired or revoked");
+    let mut tx = cx.store.read().await?;
+    let token = tx.token_by_hash(&token_hash(secret)).await?.ok_or_else(refused)?;
+    if token.revoked_at.is_some() || token.expires_at <= cx.clock.now() {
+        return Err(refused());
+    }
+    let user = tx.user(token.user).await?;
+    let membership = tx.membership(token.org, user.id).await?.ok_or_else(refused)?;
+    if user.disabled {
+        return Err(refused());
+    }
+    Ok(Caller { user: user.id, org: token.org, role: membership.role, ceiling: Some(token.role_ceiling) })
+}

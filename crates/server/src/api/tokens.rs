@@ -1,0 +1,57 @@
+//! `/api/v1/tokens`: a signed-in member's API tokens (managed from a session only: a
+//! token cannot mint tokens).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
+use isms_app::{AppError, FieldError};
+use isms_domain::Role;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::Auth;
+use crate::{ApiError, AppState};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/tokens", get(list).post(create)).route("/api/v1/tokens/{id}", delete(revoke))
+}
+
+#[derive(Debug, Deserialize)]
+struct Create {
+    name: String,
+    role: String,
+    #[serde(default = "ninety")]
+    expires_in_days: i64,
+}
+
+fn ninety() -> i64 {
+    90
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    Json(c): Json<Create>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let role = Role::parse(&c.role).ok_or_else(|| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        AppError::invalid(vec![FieldError {
+            field: "role".into(),
+            message: format!("{:?} is not one of {}", c.role, all.join(", ")),
+        }])
+    })?;
+    let (token, secret) =
+        create_token(&s.cx, &p, NewToken { name: c.name, role_ceiling: role, days: c.expires_in_days }).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "token": token, "secret": secret }))))
+}
+
+async fn list(State(s): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "items": list_tokens(&s.cx, &p).await? })))
+}
+
+async fn revoke(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    revoke_token(&s.cx, &p, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
