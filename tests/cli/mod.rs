@@ -7,6 +7,7 @@ mod demo;
 mod fair;
 mod framework;
 mod init;
+mod openapi;
 mod registers;
 mod risk;
 mod roles;

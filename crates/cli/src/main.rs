@@ -115,6 +115,8 @@ enum Command {
     Config(ConfigCommand),
     /// Print the version.
     Version,
+    /// Print the OpenAPI 3.1 document of the JSON API.
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -178,6 +180,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::AuditLog(command) => commands::audit::run(&config, command, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),
             Command::Version => commands::version::run(out),
+            Command::Openapi => commands::version::openapi(out),
         }
     })
 }

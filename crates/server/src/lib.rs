@@ -24,6 +24,7 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use api::{OPENAPI_PATH, openapi_document};
 pub use error::ApiError;
 pub use hardening::CSP;
 

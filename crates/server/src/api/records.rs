@@ -2,23 +2,52 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use axum::{Json, Router};
 use isms_app::access::guarded;
 use serde_json::{Value, json};
 
+use super::doc::{Api, Op};
 use super::list::page;
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/controls", get(controls))
-        .route("/api/v1/risks", get(risks))
-        .route("/api/v1/risks/{id}", get(risk))
-        .route("/api/v1/audit-log", get(audit_log))
-        .route("/api/v1/audit-log/verify", get(verify))
+pub(crate) fn routes() -> Api {
+    Api::default()
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/controls",
+                "listControls",
+                "controls",
+                "The organization's Annex A control records",
+            )
+            .list(),
+            get(controls),
+        )
+        .op(Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register").list(), get(risks))
+        .op(Op::new("get", "/api/v1/risks/{id}", "getRisk", "risks", "One risk"), get(risk))
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/audit-log",
+                "listAuditLog",
+                "audit-log",
+                "The audit trail, oldest first, after a sequence number (query: after, limit)",
+            ),
+            get(audit_log),
+        )
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/audit-log/verify",
+                "verifyAuditLog",
+                "audit-log",
+                "Re-compute the trail's hash chain",
+            ),
+            get(verify),
+        )
 }
 
 type Params = Query<BTreeMap<String, String>>;

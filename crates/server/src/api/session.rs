@@ -1,22 +1,55 @@
 //! `/api/v1/session`: sign in, who am I, sign out, switch organization.
 
 use axum::Json;
-use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
+use axum::routing::{delete, get, post, put};
 use isms_app::sessions::{Principal, SESSION_LIFETIME, sign_in, sign_out, switch_organization};
 use isms_domain::OrgId;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::doc::{Access, Api, Op};
 use crate::auth::{Auth, ClientAddr, SESSION_COOKIE, is_tls};
 use crate::{ApiError, AppState};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/session", post(create_session).get(current_session).delete(delete_session))
-        .route("/api/v1/session/organization", put(switch))
+pub(crate) fn routes() -> Api {
+    const SESSION: &str = "/api/v1/session";
+    Api::default()
+        .op(
+            Op::new(
+                "post",
+                SESSION,
+                "signIn",
+                "session",
+                "Sign in; sets the session cookie and returns the CSRF token",
+            )
+            .access(Access::Public)
+            .body(&[("email", "string", true, "Login e-mail"), ("password", "string", true, "Password")])
+            .ok(201),
+            post(create_session),
+        )
+        .op(
+            Op::new("get", SESSION, "currentSession", "session", "Who is signed in, where, with which role")
+                .access(Access::Session),
+            get(current_session),
+        )
+        .op(
+            Op::new("delete", SESSION, "signOut", "session", "Sign out").access(Access::Session).ok(204),
+            delete(delete_session),
+        )
+        .op(
+            Op::new(
+                "put",
+                "/api/v1/session/organization",
+                "switchOrganization",
+                "session",
+                "Make another of your organizations the current one",
+            )
+            .access(Access::Session)
+            .body(&[("organization", "string", true, "The organization's id")]),
+            put(switch),
+        )
 }
 
 #[derive(Debug, Deserialize)]

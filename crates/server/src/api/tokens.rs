@@ -1,21 +1,50 @@
 //! `/api/v1/tokens`: a signed-in member's API tokens (managed from a session only: a
 //! token cannot mint tokens).
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
+use axum::routing::{delete, get, post};
 use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
 use isms_app::{AppError, FieldError};
 use isms_domain::Role;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::doc::{Access, Api, Op};
 use crate::auth::Auth;
 use crate::{ApiError, AppState};
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/tokens", get(list).post(create)).route("/api/v1/tokens/{id}", delete(revoke))
+pub(crate) fn routes() -> Api {
+    Api::default()
+        .op(
+            Op::new("get", "/api/v1/tokens", "listTokens", "tokens", "Your API tokens in the current organization")
+                .access(Access::Session),
+            get(list),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/tokens",
+                "createToken",
+                "tokens",
+                "Create an API token; its secret is in this answer only",
+            )
+            .access(Access::Session)
+            .body(&[
+                ("name", "string", true, "A name to recognize it by"),
+                ("role", "string", true, "The role ceiling, within your own role"),
+                ("expires_in_days", "integer", false, "1 to 365, default 90"),
+            ])
+            .ok(201),
+            post(create),
+        )
+        .op(
+            Op::new("delete", "/api/v1/tokens/{id}", "revokeToken", "tokens", "Revoke one of your tokens")
+                .access(Access::Session)
+                .ok(204),
+            delete(revoke),
+        )
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,0 +1,62 @@
+//! The OpenAPI document: printed by `isms openapi`, served at /api/v1/openapi.json,
+//! and every operation it lists is a route the server answers (not the fallback 404,
+//! not 405). CI also validates it against the OpenAPI 3.1 schema (.ci/run).
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::support::{Sandbox, http};
+
+async fn is_fallback(r: reqwest::Response) -> bool {
+    if r.status() == reqwest::StatusCode::METHOD_NOT_ALLOWED {
+        return true;
+    }
+    r.status() == reqwest::StatusCode::NOT_FOUND
+        && r.json::<Value>()
+            .await
+            .is_ok_and(|b| b["detail"].as_str().is_some_and(|d| d.starts_with("there is nothing at")))
+}
+
+#[tokio::test]
+async fn the_document_is_served_printed_and_lists_only_real_routes() {
+    let s = Sandbox::new();
+    let printed = s.run(&["openapi"]);
+    assert_eq!(printed.code, 0, "{printed:?}");
+    let doc: Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    assert_eq!(s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "a@acme.test"]).code, 0);
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let client = http();
+    let served: Value = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(served, doc, "the server serves what the CLI prints");
+
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            assert!(op["operationId"].is_string() && op["summary"].is_string(), "{method} {path}");
+            let concrete = path.replace("{id}", "x");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = client
+                .request(m, server.url(&concrete))
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            assert!(!is_fallback(r).await, "{method} {path} is documented but not routed");
+        }
+    }
+    assert!(operations >= 13, "{operations}");
+    for expected in
+        ["/api/v1/session", "/api/v1/risks/{id}", "/api/v1/tokens", "/api/v1/audit-log/verify", "/api/v1/openapi.json"]
+    {
+        assert!(paths.contains_key(expected), "{expected} missing");
+    }
+    // The check can fail: an unrouted path is the fallback.
+    let missing = client.get(server.url("/api/v1/nope")).send().await.unwrap();
+    assert!(is_fallback(missing).await);
+}
