@@ -51,6 +51,20 @@ impl Client {
         Client { http, base: base.to_owned(), cookie, csrf, session }
     }
 
+    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .patch(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     async fn get(&self, path: &str) -> (StatusCode, Value) {
         let r = self.http.get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap();
         let status = r.status();
@@ -75,6 +89,7 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
         let added = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
         passwords.push(password_in(&added.stdout));
     }
+    run(&["control", "set", "A.5.2", "--org", "Acme", "--owner", "control_owner@acme.test"]);
     run(&[
         "risk",
         "add",
@@ -111,6 +126,24 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
                 assert_eq!(body["code"], "forbidden", "{body}");
             }
         }
+        // Writes: a control owner only on the controls assigned to them.
+        let writes = [
+            ("/api/v1/controls/A.5.1", json!({ "status": "planned" }), "YY-Y--"),
+            ("/api/v1/controls/A.5.2", json!({ "implementation": format!("set by {role}") }), "YYYY--"),
+        ];
+        for (path, body, row) in writes {
+            let want = if row.as_bytes()[i] == b'Y' { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            let (got, answer) = c.patch(path, body).await;
+            assert_eq!(got, want, "{role} PATCH {path}: {answer}");
+        }
+        let unknown = c.patch("/api/v1/controls/A.9.99", json!({ "status": "planned" })).await.0;
+        let want_unknown =
+            if ["auditor", "viewer"].contains(role) { StatusCode::FORBIDDEN } else { StatusCode::NOT_FOUND };
+        assert_eq!(unknown, want_unknown, "{role}");
+        if *role == "control_owner" {
+            let (got, answer) = c.patch("/api/v1/controls/A.5.2", json!({ "owner": "viewer@acme.test" })).await;
+            assert_eq!(got, StatusCode::FORBIDDEN, "a control owner cannot hand a control on: {answer}");
+        }
         // Globex's second risk does not exist for Acme: 404, the same as nonsense.
         assert_eq!(c.get("/api/v1/risks/RSK-002").await.0, StatusCode::NOT_FOUND, "{role}");
         assert_eq!(c.get("/api/v1/risks/RSK-999").await.0, StatusCode::NOT_FOUND, "{role}");
@@ -128,6 +161,10 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     assert_eq!(bad["errors"][0]["field"], "sort");
     let (_, controls) = carol.get("/api/v1/controls?limit=500").await;
     assert_eq!(controls["total"], 93);
+    let (_, planned) = carol.get("/api/v1/controls?status=planned").await;
+    assert_eq!(planned["total"], 0, "Acme's edits are not Globex's: {planned}");
+    let (status, bad) = carol.patch("/api/v1/controls/A.5.1", json!({ "status": "done-ish" })).await;
+    assert_eq!((status, bad["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
 
     // Carol as a consultant for Acme too: she must choose, and switching is explicit.
     run(&["user", "add", "--org", "Acme", "--email", "carol@globex.test", "--name", "Carol", "--role", "viewer"]);
@@ -163,6 +200,8 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
 
     // The owner's verify endpoint agrees with the command line.
     let owner = Client::sign_in(base, "owner@acme.test", &passwords[0]).await;
+    let (_, a52) = owner.get("/api/v1/controls?control=A.5.2").await;
+    assert_eq!(a52["items"][0]["implementation"], "set by contributor", "{a52}");
     let (_, v) = owner.get("/api/v1/audit-log/verify").await;
     assert_eq!(v["intact"], true, "{v}");
     let (_, page) = owner.get("/api/v1/audit-log?limit=5").await;

@@ -97,6 +97,33 @@ async fn sign_in_sessions_csrf_throttling_and_trail() {
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{org}");
     }
 
+    // Changing one's password: the current one is required, the new one must be long
+    // enough; other sessions end, this one stays.
+    let other = sign_in("ciso@acme.test", &owner_password).await.unwrap();
+    let other_cookie = other.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let password_url = server.url("/api/v1/session/password");
+    let change = |current: &str, new: &str| {
+        client
+            .put(&password_url)
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({ "current_password": current, "new_password": new }))
+            .send()
+    };
+    let wrong = change("not-it", "a-long-new-password").await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.json::<Value>().await.unwrap()["errors"][0]["field"], "current_password");
+    let short = change(&owner_password, "short").await.unwrap();
+    assert_eq!(short.json::<Value>().await.unwrap()["errors"][0]["field"], "new_password");
+    assert_eq!(change(&owner_password, "a-long-new-password").await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        client.get(&url).header("cookie", &other_cookie).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(client.get(&url).header("cookie", &cookie).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(sign_in("ciso@acme.test", &owner_password).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let owner_password = "a-long-new-password".to_owned();
+
     let out = client.delete(&url).header("cookie", &cookie).header("x-csrf-token", &csrf).send().await.unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     assert_eq!(client.get(&url).header("cookie", &cookie).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
@@ -117,9 +144,39 @@ async fn sign_in_sessions_csrf_throttling_and_trail() {
     assert_eq!(sign_in("ciso@acme.test", &owner_password).await.unwrap().status(), StatusCode::UNAUTHORIZED);
 
     let log = run(&["audit-log", "export", "--org", "Acme", "--format", "csv"]);
-    for action in ["login.succeeded", "login.failed", "logout"] {
+    for action in ["login.succeeded", "login.failed", "logout", "user.password_changed"] {
         assert!(log.stdout.contains(action), "{action} missing from\n{}", log.stdout);
     }
     assert!(log.stdout.contains("wrong password") && log.stdout.contains("account disabled"), "{}", log.stdout);
     assert_eq!(run(&["audit-log", "verify"]).code, 0);
+}
+
+#[tokio::test]
+async fn failures_from_one_address_throttle_it_behind_a_local_proxy() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let init = s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
+    let password = init.stdout.lines().find_map(|l| l.trim().strip_prefix("password")).unwrap().trim().to_owned();
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let client = http();
+    let url = server.url("/api/v1/session");
+    let sign_in = |email: String, password: String, from: &'static str| {
+        client
+            .post(&url)
+            .header("x-forwarded-for", format!("10.9.9.9, {from}"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+    };
+    // 20 failures spread over 4 accounts (under the per-account limit of 5 each).
+    for i in 0..20 {
+        let r = sign_in(format!("guess{}@acme.test", i % 4), "nope".into(), "203.0.113.7").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let blocked = sign_in("ciso@acme.test".into(), password.clone(), "203.0.113.7").await.unwrap();
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(blocked.json::<Value>().await.unwrap()["code"], "sign_in_throttled");
+    let elsewhere = sign_in("ciso@acme.test".into(), password, "198.51.100.1").await.unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::CREATED);
+    let log = s.run(&["--data-dir", &d, "audit-log", "export", "--org", "Acme", "--format", "csv"]).stdout;
+    assert!(log.lines().any(|l| l.contains("login.succeeded") && l.contains("198.51.100.1")), "{log}");
 }

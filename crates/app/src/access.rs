@@ -112,6 +112,43 @@ pub mod guarded {
         crate::risks::risk(cx, caller.org, id).await
     }
 
+    /// Changes a control record. A control owner may change only the controls assigned
+    /// to them, and may not hand them to someone else.
+    pub async fn update_control(
+        cx: &Cx,
+        caller: &Caller,
+        id: &str,
+        change: crate::controls::ControlChange,
+    ) -> AppResult<isms_domain::soa::ControlImplementation> {
+        if caller.require(UseCase::EditControls)? == isms_domain::access::Grant::Assigned {
+            let wanted = crate::controls::normalize_control_id(id);
+            let record = cx
+                .store
+                .read()
+                .await?
+                .control_implementations(caller.org)
+                .await?
+                .into_iter()
+                .find(|r| r.control == wanted);
+            let assigned = record.as_ref().is_some_and(|r| r.owner == Some(caller.user));
+            if record.is_some() && !assigned {
+                return Err(crate::AppError::new(
+                    crate::ErrorKind::Forbidden,
+                    "forbidden",
+                    format!("{wanted} is not assigned to you; a control owner edits only their own controls"),
+                ));
+            }
+            if change.owner.is_some() {
+                return Err(crate::AppError::new(
+                    crate::ErrorKind::Forbidden,
+                    "forbidden",
+                    "a control owner cannot reassign a control; ask the ISMS manager",
+                ));
+            }
+        }
+        crate::controls::update_control(cx, &caller.actor(), caller.org, id, change).await
+    }
+
     /// A page of the audit trail.
     pub async fn trail(cx: &Cx, caller: &Caller, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
         caller.require(UseCase::ReadAuditTrail)?;

@@ -188,6 +188,39 @@ pub async fn switch_organization(cx: &Cx, principal: &Principal, org: OrgId) -> 
     Ok((organization, m.role))
 }
 
+/// The shortest password a person may choose.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Changes the signed-in account's own password. The current password must be given;
+/// every other session of the account ends (this one stays signed in).
+pub async fn change_password(cx: &Cx, principal: &Principal, current: &str, new: &str) -> AppResult<()> {
+    if !verify_password(current, &principal.user.password_hash) {
+        return Err(AppError::invalid_field("current_password", "is not the account's password"));
+    }
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::invalid_field(
+            "new_password",
+            format!("must have at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if new == current {
+        return Err(AppError::invalid_field("new_password", "must differ from the current password"));
+    }
+    let hash = crate::password::hash_password(new, &*cx.entropy)?;
+    let now = cx.clock.now();
+    let mut tx = cx.store.write().await?;
+    let mut user = tx.user(principal.user.id).await?;
+    user.password_hash = hash;
+    tx.update_user(&user).await?;
+    tx.delete_sessions_of(user.id).await?;
+    tx.insert_session(&principal.session).await?;
+    for (org, _) in tx.organizations_of(user.id).await? {
+        record(&mut *tx, org.id, now, draft(&user, "user.password_changed", &serde_json::json!({}))).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

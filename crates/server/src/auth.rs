@@ -68,8 +68,9 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// The client's address as the socket saw it ("unknown" when the server runs
-/// without connection info, as in some tests).
+/// The client's address: the socket's peer, or — when the peer is a reverse proxy on
+/// this host (loopback) — the last address in its `X-Forwarded-For`. "unknown" when
+/// the server runs without connection info.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
@@ -77,8 +78,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(Self(addr.unwrap_or_else(|| "unknown".to_owned())))
+        let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
+            return Ok(Self("unknown".to_owned()));
+        };
+        // A reverse proxy on this host: the client is the address it appended last.
+        if peer.is_loopback()
+            && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+            && let Some(last) =
+                forwarded.rsplit(',').next().map(str::trim).filter(|a| a.parse::<std::net::IpAddr>().is_ok())
+        {
+            return Ok(Self(last.to_owned()));
+        }
+        Ok(Self(peer.to_string()))
     }
 }
 

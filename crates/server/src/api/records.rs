@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::routing::{get, patch};
 use isms_app::access::guarded;
 use serde_json::{Value, json};
 
@@ -25,6 +25,24 @@ pub(crate) fn routes() -> Api {
             )
             .list(),
             get(controls),
+        )
+        .op(
+            Op::new(
+                "patch",
+                "/api/v1/controls/{id}",
+                "updateControl",
+                "controls",
+                "Change a control record (fields left out stay as they are)",
+            )
+            .body(&[
+                ("status", "string", false, "not_started, planned, in_progress, implemented or not_applicable"),
+                ("applicable", "boolean", false, "In the SoA (true) or excluded (false)"),
+                ("justification", "string", false, "Why an excluded control is excluded (null clears)"),
+                ("owner", "string", false, "The owner's e-mail, a member (null clears)"),
+                ("target_date", "string", false, "YYYY-MM-DD (null clears)"),
+                ("implementation", "string", false, "How it is implemented (Markdown)"),
+            ]),
+            patch(update_control),
         )
         .op(Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register").list(), get(risks))
         .op(Op::new("get", "/api/v1/risks/{id}", "getRisk", "risks", "One risk"), get(risk))
@@ -99,4 +117,68 @@ async fn verify(State(s): State<AppState>, Member(caller): Member) -> Result<Jso
     Ok(Json(
         json!({ "intact": v.intact(), "entries": v.entries, "problem": v.problem, "organization": v.organization }),
     ))
+}
+
+/// `Some(None)` for an explicit null, `None` when the field is absent.
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ControlPatch {
+    status: Option<String>,
+    applicable: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    justification: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    owner: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    target_date: Option<Option<String>>,
+    implementation: Option<String>,
+}
+
+fn field(name: &str, message: String) -> isms_app::AppError {
+    isms_app::AppError::invalid(vec![isms_app::FieldError { field: name.into(), message }])
+}
+
+async fn update_control(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    Json(p): Json<ControlPatch>,
+) -> Result<Json<Value>, ApiError> {
+    use isms_domain::soa::ControlStatus;
+    let status = p
+        .status
+        .map(|t| ControlStatus::parse(&t).ok_or_else(|| field("status", format!("{t:?} is not a control status"))))
+        .transpose()?;
+    let owner = p
+        .owner
+        .map(|o| o.map(|e| isms_domain::Email::parse(&e).map_err(|err| field("owner", err.to_string()))).transpose())
+        .transpose()?;
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let target_date = p
+        .target_date
+        .map(|d| {
+            d.map(|t| {
+                time::Date::parse(&t, &format).map_err(|_| field("target_date", format!("{t:?} is not YYYY-MM-DD")))
+            })
+            .transpose()
+        })
+        .transpose()?;
+    let change = isms_app::controls::ControlChange {
+        applicable: p.applicable,
+        status,
+        justification: p.justification,
+        owner,
+        target_date,
+        implementation: p.implementation,
+        ..Default::default()
+    };
+    Ok(Json(json!(guarded::update_control(&s.cx, &caller, &id, change).await?)))
 }

@@ -41,6 +41,22 @@ pub(crate) fn routes() -> Api {
         .op(
             Op::new(
                 "put",
+                "/api/v1/session/password",
+                "changePassword",
+                "session",
+                "Change your own password; your other sessions end",
+            )
+            .access(Access::Session)
+            .body(&[
+                ("current_password", "string", true, "The password now"),
+                ("new_password", "string", true, "At least 12 characters"),
+            ])
+            .ok(204),
+            put(change_password),
+        )
+        .op(
+            Op::new(
+                "put",
                 "/api/v1/session/organization",
                 "switchOrganization",
                 "session",
@@ -125,4 +141,19 @@ async fn switch(
         .map_err(|_| isms_app::AppError::not_found(format!("organization {}", s.organization)))?;
     let (organization, role) = switch_organization(&state.cx, &p, org).await?;
     Ok(Json(json!({ "organization": organization, "role": role })))
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+async fn change_password(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Auth(p): Auth,
+    Json(c): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    isms_app::sessions::change_password(&state.cx, &p, &c.current_password, &c.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
