@@ -8,12 +8,7 @@ use crate::support::Sandbox;
 #[tokio::test]
 async fn the_trail_of_real_commands_verifies_and_a_tampered_row_is_named() {
     let s = Sandbox::new();
-    let d = s.data_dir().to_str().unwrap().to_owned();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--data-dir", d.as_str()];
-        all.extend_from_slice(args);
-        s.run(&all)
-    };
+    let run = |args: &[&str]| s.isms(args);
     assert_eq!(run(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]).code, 0);
     assert_eq!(run(&["control", "set", "A.5.1", "A.5.2", "--org", "Acme", "--status", "planned"]).code, 0);
     assert_eq!(

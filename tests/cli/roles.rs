@@ -5,16 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, http};
-
-fn password_in(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.split("(shown only this once): ").nth(1).or_else(|| l.trim().strip_prefix("password")))
-        .unwrap_or_else(|| panic!("no password in {stdout}"))
-        .trim()
-        .to_owned()
-}
+use crate::support::{ApiSession, Sandbox, http, shown_password, sign_in};
 
 /// Endpoints and, per role (owner, ISMS manager, control owner, contributor, auditor,
 /// viewer), whether it answers 200 (`Y`) or 403 (`-`).
@@ -38,17 +29,8 @@ struct Client {
 impl Client {
     async fn sign_in(base: &str, email: &str, password: &str) -> Client {
         let http = http();
-        let r = http
-            .post(format!("{base}/api/v1/session"))
-            .json(&json!({ "email": email, "password": password }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED, "{email}");
-        let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-        let session: Value = r.json().await.unwrap();
-        let csrf = session["csrf_token"].as_str().unwrap().to_owned();
-        Client { http, base: base.to_owned(), cookie, csrf, session }
+        let ApiSession { cookie, csrf, body } = sign_in(&http, base, email, password).await;
+        Client { http, base: base.to_owned(), cookie, csrf, session: body }
     }
 
     async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
@@ -77,17 +59,16 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
     let run = |args: &[&str]| {
-        let mut all = vec!["--data-dir", d.as_str()];
-        all.extend_from_slice(args);
-        let r = s.run(&all);
+        let r = s.isms(args);
         assert_eq!(r.code, 0, "{args:?}: {r:?}");
         r
     };
-    let mut passwords = vec![password_in(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout)];
+    let mut passwords =
+        vec![shown_password(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout)];
     for role in &ROLES[1..] {
         let email = format!("{role}@acme.test");
         let added = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
-        passwords.push(password_in(&added.stdout));
+        passwords.push(shown_password(&added.stdout));
     }
     run(&["control", "set", "A.5.2", "--org", "Acme", "--owner", "control_owner@acme.test"]);
     run(&[
@@ -104,8 +85,8 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     ]);
     let globex =
         run(&["org", "add", "--name", "Globex", "--owner-email", "carol@globex.test", "--owner-name", "Carol"]);
-    let carol_password = password_in(&globex.stdout);
-    let dup = s.run(&["--data-dir", &d, "org", "add", "--name", "ACME", "--owner-email", "x@y.test"]);
+    let carol_password = shown_password(&globex.stdout);
+    let dup = s.isms(&["org", "add", "--name", "ACME", "--owner-email", "x@y.test"]);
     assert!(dup.code != 0 && dup.stderr.contains("already exists"), "{dup:?}");
     for title in ["Globex ransomware", "Globex insider"] {
         run(&["risk", "add", "--org", "Globex", "--title", title, "--owner", "carol@globex.test", "--inherent", "4,4"]);

@@ -5,31 +5,18 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, http};
-
-fn password_after(stdout: &str, marker: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.split(marker).nth(1))
-        .unwrap_or_else(|| panic!("no password in {stdout}"))
-        .trim()
-        .to_owned()
-}
+use crate::support::{Sandbox, http, shown_password};
 
 #[tokio::test]
 async fn sign_in_sessions_csrf_throttling_and_trail() {
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--data-dir", d.as_str()];
-        all.extend_from_slice(args);
-        s.run(&all)
-    };
+    let run = |args: &[&str]| s.isms(args);
     let init = run(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
-    let owner_password = init.stdout.lines().find_map(|l| l.trim().strip_prefix("password")).unwrap().trim().to_owned();
+    let owner_password = shown_password(&init.stdout);
     let dana =
         run(&["user", "add", "--org", "Acme", "--email", "dana@acme.test", "--name", "Dana", "--role", "auditor"]);
-    let dana_password = password_after(&dana.stdout, "(shown only this once): ");
+    let dana_password = shown_password(&dana.stdout);
 
     let server = s.serve(&["--data-dir", &d], &[]);
     let client = http();
@@ -155,8 +142,8 @@ async fn sign_in_sessions_csrf_throttling_and_trail() {
 async fn failures_from_one_address_throttle_it_behind_a_local_proxy() {
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
-    let init = s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
-    let password = init.stdout.lines().find_map(|l| l.trim().strip_prefix("password")).unwrap().trim().to_owned();
+    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
+    let password = shown_password(&init.stdout);
     let server = s.serve(&["--data-dir", &d], &[]);
     let client = http();
     let url = server.url("/api/v1/session");
@@ -177,6 +164,6 @@ async fn failures_from_one_address_throttle_it_behind_a_local_proxy() {
     assert_eq!(blocked.json::<Value>().await.unwrap()["code"], "sign_in_throttled");
     let elsewhere = sign_in("ciso@acme.test".into(), password, "198.51.100.1").await.unwrap();
     assert_eq!(elsewhere.status(), StatusCode::CREATED);
-    let log = s.run(&["--data-dir", &d, "audit-log", "export", "--org", "Acme", "--format", "csv"]).stdout;
+    let log = s.isms(&["audit-log", "export", "--org", "Acme", "--format", "csv"]).stdout;
     assert!(log.lines().any(|l| l.contains("login.succeeded") && l.contains("198.51.100.1")), "{log}");
 }

@@ -4,41 +4,18 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{Sandbox, dump_sqlite, http};
-
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> Session {
-    let r = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let body: Value = r.json().await.unwrap();
-    Session { cookie, csrf: body["csrf_token"].as_str().unwrap().to_owned() }
-}
+use crate::support::{ApiSession, Sandbox, dump_sqlite, http, shown_password, sign_in};
 
 #[tokio::test]
 async fn tokens_are_ceilinged_shown_once_hashed_revocable_and_audited() {
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--data-dir", d.as_str()];
-        all.extend_from_slice(args);
-        s.run(&all)
-    };
+    let run = |args: &[&str]| s.isms(args);
     let init = run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]);
-    let owner_pw = init.stdout.lines().find_map(|l| l.trim().strip_prefix("password")).unwrap().trim().to_owned();
+    let owner_pw = shown_password(&init.stdout);
     let dana =
         run(&["user", "add", "--org", "Acme", "--email", "dana@acme.test", "--name", "Dana", "--role", "auditor"]);
-    let dana_pw =
-        dana.stdout.lines().find_map(|l| l.split("(shown only this once): ").nth(1)).unwrap().trim().to_owned();
+    let dana_pw = shown_password(&dana.stdout);
     assert_eq!(
         run(&[
             "risk",
@@ -61,7 +38,7 @@ async fn tokens_are_ceilinged_shown_once_hashed_revocable_and_audited() {
     let base = base.trim_end_matches('/');
     let client = http();
     let owner = sign_in(&client, base, "owner@acme.test", &owner_pw).await;
-    let create = |who: &Session, body: Value, csrf: bool| {
+    let create = |who: &ApiSession, body: Value, csrf: bool| {
         let mut r = client.post(format!("{base}/api/v1/tokens")).header("cookie", &who.cookie).json(&body);
         if csrf {
             r = r.header("x-csrf-token", &who.csrf);
@@ -136,7 +113,7 @@ async fn tokens_are_ceilinged_shown_once_hashed_revocable_and_audited() {
         .await
         .unwrap();
     assert_eq!(dana_list["items"].as_array().unwrap().len(), 1);
-    let revoke = |who: &Session, id: &str| {
+    let revoke = |who: &ApiSession, id: &str| {
         client
             .delete(format!("{base}/api/v1/tokens/{id}"))
             .header("cookie", &who.cookie)

@@ -1,26 +1,12 @@
 //! `isms user`: adding members, listing, disabling and resetting passwords — passwords
 //! shown once, stored only hashed, every change in the organization's audit trail.
 
-use crate::support::{Sandbox, dump_sqlite};
-
-fn password_in(stdout: &str) -> String {
-    stdout
-        .lines()
-        .find_map(|l| l.split("(shown only this once): ").nth(1))
-        .unwrap_or_else(|| panic!("no password shown in {stdout}"))
-        .trim()
-        .to_owned()
-}
+use crate::support::{Sandbox, dump_sqlite, shown_password};
 
 #[test]
 fn members_are_added_listed_disabled_and_reset_with_a_verified_trail() {
     let s = Sandbox::new();
-    let d = s.data_dir().to_str().unwrap().to_owned();
-    let run = |args: &[&str]| {
-        let mut all = vec!["--data-dir", d.as_str()];
-        all.extend_from_slice(args);
-        s.run(&all)
-    };
+    let run = |args: &[&str]| s.isms(args);
     assert_eq!(run(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]).code, 0);
 
     let added = run(&[
@@ -36,7 +22,7 @@ fn members_are_added_listed_disabled_and_reset_with_a_verified_trail() {
         "auditor",
     ]);
     assert_eq!(added.code, 0, "{added:?}");
-    let first = password_in(&added.stdout);
+    let first = shown_password(&added.stdout);
     assert!(first.len() >= 16, "generated passwords are long: {first}");
 
     let again =
@@ -66,7 +52,7 @@ fn members_are_added_listed_disabled_and_reset_with_a_verified_trail() {
 
     let reset = run(&["user", "reset-password", "dana@acme.test"]);
     assert_eq!(reset.code, 0, "{reset:?}");
-    let second = password_in(&reset.stdout);
+    let second = shown_password(&reset.stdout);
     assert_ne!(first, second);
 
     let db = dump_sqlite(&s.data_dir().join("isms.db"));

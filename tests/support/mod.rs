@@ -49,6 +49,14 @@ impl Sandbox {
         self.run_with(args, &[])
     }
 
+    /// Runs `isms --data-dir <the sandbox's data dir> args...` to completion.
+    pub fn isms(&self, args: &[&str]) -> Run {
+        let dir = self.data_dir();
+        let mut all = vec!["--data-dir", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
     /// Runs to completion with extra environment variables.
     pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = self.command(args);
@@ -196,4 +204,37 @@ pub fn dump_sqlite(path: &Path) -> String {
             .join()
             .unwrap()
     })
+}
+
+/// The password a command showed once: `isms init` prints `password <p>`, account
+/// commands `... (shown only this once): <p>`.
+pub fn shown_password(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.split("(shown only this once): ").nth(1).or_else(|| l.trim().strip_prefix("password")))
+        .unwrap_or_else(|| panic!("no password shown in {stdout}"))
+        .trim()
+        .to_owned()
+}
+
+/// A signed-in API session: the cookie to send, the CSRF token, the sign-in answer.
+pub struct ApiSession {
+    pub cookie: String,
+    pub csrf: String,
+    pub body: serde_json::Value,
+}
+
+/// Signs in over HTTP (`base` without a trailing slash) and asserts it worked.
+pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password: &str) -> ApiSession {
+    let r = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED, "signing in {email}");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let body: serde_json::Value = r.json().await.unwrap();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    ApiSession { cookie, csrf, body }
 }
