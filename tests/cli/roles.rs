@@ -34,9 +34,17 @@ impl Client {
     }
 
     async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PATCH, path, body).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
         let r = self
             .http
-            .patch(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .header("x-csrf-token", &self.csrf)
             .json(&body)
@@ -190,4 +198,47 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     let next = page["next_after"].as_i64().unwrap();
     let (_, rest) = owner.get(&format!("/api/v1/audit-log?after={next}&limit=5")).await;
     assert_eq!(rest["items"][0]["seq"].as_i64(), Some(next + 1));
+
+    // Adding and accepting risks, per role. Risks are added after the read checks above,
+    // so the cross-organization ids stay meaningful there.
+    for (i, role) in ROLES.iter().enumerate() {
+        let email = if i == 0 { "owner@acme.test".to_owned() } else { format!("{role}@acme.test") };
+        let c = Client::sign_in(base, &email, &passwords[i]).await;
+        let add = json!({ "title": format!("added by {role}"), "owner": "owner@acme.test", "inherent": { "likelihood": 2, "impact": 2 } });
+        let want = if "YY-Y--".as_bytes()[i] == b'Y' { StatusCode::CREATED } else { StatusCode::FORBIDDEN };
+        let (got, body) = c.post("/api/v1/risks", add).await;
+        assert_eq!(got, want, "{role} POST /api/v1/risks: {body}");
+        if got == StatusCode::CREATED {
+            assert!(body["id"].as_str().is_some_and(|id| id.starts_with("RSK-")), "{body}");
+        }
+        if *role == "control_owner" {
+            let own = json!({ "title": "my own", "owner": email, "inherent": { "likelihood": 1, "impact": 2 } });
+            assert_eq!(
+                c.post("/api/v1/risks", own).await.0,
+                StatusCode::CREATED,
+                "a control owner adds risks they own"
+            );
+        }
+        let (got, body) = c.post("/api/v1/risks/RSK-001/acceptance", json!({ "comment": "ok" })).await;
+        if "YY----".as_bytes()[i] == b'Y' {
+            assert_ne!(got, StatusCode::FORBIDDEN, "{role} may accept (the methodology decides the rest): {body}");
+        } else {
+            assert_eq!(got, StatusCode::FORBIDDEN, "{role} accepting: {body}");
+        }
+    }
+    // Malformed and mis-shaped bodies are problem documents that say what is wrong.
+    let (status, body) =
+        owner.post("/api/v1/risks", json!({ "title": "x", "owner": "owner@acme.test", "inherent": "high" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "invalid_json");
+    assert!(body["detail"].as_str().unwrap().contains("inherent"), "{body}");
+    let (status, body) = owner
+        .post(
+            "/api/v1/risks",
+            json!({ "title": "x", "owner": "nobody@else.test", "inherent": { "likelihood": 9, "impact": 1 } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (_, all) = owner.get("/api/v1/risks?limit=500").await;
+    assert_eq!(all["total"], 5, "1 from the CLI, owner, ISMS manager, contributor, and the control owner's own: {all}");
 }

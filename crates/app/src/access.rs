@@ -149,6 +149,29 @@ pub mod guarded {
         crate::controls::update_control(cx, &caller.actor(), caller.org, id, change).await
     }
 
+    /// Adds a risk. A control owner may add only risks they own themselves.
+    pub async fn add_risk(cx: &Cx, caller: &Caller, risk: isms_domain::risk::Risk) -> AppResult<RiskView> {
+        if caller.require(UseCase::EditRisks)? == isms_domain::access::Grant::Assigned {
+            let me = cx.store.read().await?.user(caller.user).await?;
+            if !risk.owner.eq_ignore_ascii_case(me.email.as_str()) {
+                return Err(crate::AppError::new(
+                    crate::ErrorKind::Forbidden,
+                    "forbidden",
+                    "a control owner adds only risks they own (owner must be your e-mail)",
+                ));
+            }
+        }
+        crate::risks::add_risk(cx, &caller.actor(), caller.org, risk).await
+    }
+
+    /// Accepts a risk's residual level as the caller (the methodology's acceptance
+    /// rules apply on top of the role).
+    pub async fn accept_risk(cx: &Cx, caller: &Caller, id: &str, comment: &str) -> AppResult<RiskView> {
+        caller.require(UseCase::AcceptRisks)?;
+        let me = cx.store.read().await?.user(caller.user).await?;
+        crate::risks::accept_risk(cx, caller.org, id, &me.email, comment).await
+    }
+
     /// A page of the audit trail.
     pub async fn trail(cx: &Cx, caller: &Caller, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
         caller.require(UseCase::ReadAuditTrail)?;

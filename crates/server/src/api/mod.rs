@@ -17,6 +17,35 @@ use serde_json::Value;
 
 use crate::AppState;
 
+/// A JSON request body whose rejections are problem+json documents like every other
+/// error: 415 without a JSON content type, 413 over the body limit, 400/422 (naming
+/// the field and position serde reports) when the JSON is malformed or of the wrong
+/// shape.
+pub(crate) struct Body<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match <Json<T> as axum::extract::FromRequest<S>>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let code = match status.as_u16() {
+                    415 => "unsupported_media_type",
+                    413 => "payload_too_large",
+                    _ => "invalid_json",
+                };
+                Err(crate::error::problem(status, code, &rejection.body_text(), &[]))
+            }
+        }
+    }
+}
+
 /// Every API operation (the OpenAPI document's own route included).
 fn api() -> Api {
     Api::default()

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use isms_app::access::guarded;
 use serde_json::{Value, json};
 
+use super::Body;
 use super::doc::{Api, Op};
 use super::list::page;
 use crate::auth::Member;
@@ -46,6 +47,35 @@ pub(crate) fn routes() -> Api {
         )
         .op(Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register").list(), get(risks))
         .op(Op::new("get", "/api/v1/risks/{id}", "getRisk", "risks", "One risk"), get(risk))
+        .op(
+            Op::new("post", "/api/v1/risks", "addRisk", "risks", "Add a risk to the register")
+                .body(&[
+                    ("title", "string", true, "What could happen"),
+                    ("owner", "string", true, "The risk owner's e-mail (a member)"),
+                    ("inherent", "object", true, "{likelihood, impact} before treatment"),
+                    ("residual", "object", false, "{likelihood, impact} after treatment (default: inherent)"),
+                    ("treatment", "string", false, "modify (default), retain, avoid or share"),
+                    ("description", "string", false, "More detail"),
+                    ("threat", "string", false, "The threat"),
+                    ("vulnerability", "string", false, "The vulnerability"),
+                    ("assets", "array", false, "Asset ids"),
+                    ("controls", "array", false, "Annex A control ids that treat it"),
+                    ("next_review", "string", false, "YYYY-MM-DD (default: in a year)"),
+                ])
+                .ok(201),
+            post(add_risk),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/risks/{id}/acceptance",
+                "acceptRisk",
+                "risks",
+                "Accept the risk's residual level as yourself",
+            )
+            .body(&[("comment", "string", true, "Why the residual risk is acceptable")]),
+            post(accept_risk),
+        )
         .op(
             Op::new(
                 "get",
@@ -150,7 +180,7 @@ async fn update_control(
     State(s): State<AppState>,
     Member(caller): Member,
     Path(id): Path<String>,
-    Json(p): Json<ControlPatch>,
+    Body(p): Body<ControlPatch>,
 ) -> Result<Json<Value>, ApiError> {
     use isms_domain::soa::ControlStatus;
     let status = p
@@ -181,4 +211,75 @@ async fn update_control(
         ..Default::default()
     };
     Ok(Json(json!(guarded::update_control(&s.cx, &caller, &id, change).await?)))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewRisk {
+    title: String,
+    owner: String,
+    inherent: isms_domain::risk::Rating,
+    residual: Option<isms_domain::risk::Rating>,
+    treatment: Option<isms_domain::risk::TreatmentOption>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    threat: String,
+    #[serde(default)]
+    vulnerability: String,
+    #[serde(default)]
+    assets: Vec<String>,
+    #[serde(default)]
+    controls: Vec<String>,
+    next_review: Option<String>,
+}
+
+async fn add_risk(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Body(n): Body<NewRisk>,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let next_review = match n.next_review {
+        Some(t) => {
+            time::Date::parse(&t, &format).map_err(|_| field("next_review", format!("{t:?} is not YYYY-MM-DD")))?
+        }
+        None => s.cx.clock.today() + time::Duration::days(365),
+    };
+    let risk = isms_domain::risk::Risk {
+        id: String::new(),
+        title: n.title,
+        description: n.description,
+        assets: n.assets,
+        threat: n.threat,
+        vulnerability: n.vulnerability,
+        owner: n.owner,
+        inherent: n.inherent,
+        existing_controls: String::new(),
+        treatment: n.treatment.unwrap_or(isms_domain::risk::TreatmentOption::Modify),
+        actions: vec![],
+        controls: n.controls,
+        residual: n.residual.unwrap_or(n.inherent),
+        acceptance: None,
+        next_review,
+        history: vec![],
+        fair: None,
+    };
+    let saved = guarded::add_risk(&s.cx, &caller, risk).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(json!(saved))))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Acceptance {
+    comment: String,
+}
+
+async fn accept_risk(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    Body(a): Body<Acceptance>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::accept_risk(&s.cx, &caller, &id, &a.comment).await?)))
 }

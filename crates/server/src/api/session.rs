@@ -9,6 +9,7 @@ use isms_domain::OrgId;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Body;
 use super::doc::{Access, Api, Op};
 use crate::auth::{Auth, ClientAddr, SESSION_COOKIE, is_tls};
 use crate::{ApiError, AppState};
@@ -95,7 +96,7 @@ async fn create_session(
     ClientAddr(address): ClientAddr,
     uri: Uri,
     headers: HeaderMap,
-    Json(c): Json<Credentials>,
+    Body(c): Body<Credentials>,
 ) -> Result<Response, ApiError> {
     let signed = sign_in(&state.cx, &c.email, &c.password, &address).await?;
     let principal = isms_app::sessions::authenticate(&state.cx, &signed.token).await?;
@@ -132,7 +133,7 @@ struct Switch {
 async fn switch(
     axum::extract::State(state): axum::extract::State<AppState>,
     Auth(p): Auth,
-    Json(s): Json<Switch>,
+    Body(s): Body<Switch>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     // An unparsable id is as unknown as an id of someone else's organization.
     let org: OrgId = s
@@ -152,7 +153,7 @@ struct PasswordChange {
 async fn change_password(
     axum::extract::State(state): axum::extract::State<AppState>,
     Auth(p): Auth,
-    Json(c): Json<PasswordChange>,
+    Body(c): Body<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     isms_app::sessions::change_password(&state.cx, &p, &c.current_password, &c.new_password).await?;
     Ok(StatusCode::NO_CONTENT)

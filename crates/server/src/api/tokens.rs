@@ -11,6 +11,7 @@ use isms_domain::Role;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Body;
 use super::doc::{Access, Api, Op};
 use crate::auth::Auth;
 use crate::{ApiError, AppState};
@@ -62,7 +63,7 @@ fn ninety() -> i64 {
 async fn create(
     State(s): State<AppState>,
     Auth(p): Auth,
-    Json(c): Json<Create>,
+    Body(c): Body<Create>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let role = Role::parse(&c.role).ok_or_else(|| {
         let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
