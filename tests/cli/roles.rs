@@ -161,13 +161,18 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     assert!(carol.session["organization"].is_null());
     let (status, body) = carol.get("/api/v1/risks").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    let orgs = run(&["--json", "org", "list"]);
-    let orgs: Value = serde_json::from_str(&orgs.stdout).unwrap();
-    let acme_id =
-        orgs.as_array().unwrap().iter().find(|o| o["organization"]["name"] == "Acme").unwrap()["organization"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let (_, mine) = carol.get("/api/v1/session/organizations").await;
+    let mine = mine["items"].as_array().unwrap().clone();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert!(mine.iter().all(|m| m["current"] == false));
+    let acme = mine.iter().find(|m| m["organization"]["name"] == "Acme").unwrap();
+    assert_eq!(acme["role"], "viewer");
+    let acme_id = acme["organization"]["id"].as_str().unwrap().to_owned();
+    let cli: Value = serde_json::from_str(&run(&["--json", "org", "list"]).stdout).unwrap();
+    assert!(
+        cli.as_array().unwrap().iter().any(|o| o["organization"]["id"] == acme_id.as_str()),
+        "the CLI lists the same id"
+    );
     let switched = carol
         .http
         .put(format!("{base}/api/v1/session/organization"))

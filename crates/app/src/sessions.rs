@@ -188,6 +188,12 @@ pub async fn switch_organization(cx: &Cx, principal: &Principal, org: OrgId) -> 
     Ok((organization, m.role))
 }
 
+/// The organizations the signed-in account belongs to, with its role in each (what
+/// a consultant chooses from).
+pub async fn my_organizations(cx: &Cx, principal: &Principal) -> AppResult<Vec<(Organization, Role)>> {
+    Ok(cx.store.read().await?.organizations_of(principal.user.id).await?)
+}
+
 /// The shortest password a person may choose.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 

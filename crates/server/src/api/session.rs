@@ -57,6 +57,17 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new(
+                "get",
+                "/api/v1/session/organizations",
+                "myOrganizations",
+                "session",
+                "The organizations you belong to, with your role in each",
+            )
+            .access(Access::Session),
+            get(my_organizations),
+        )
+        .op(
+            Op::new(
                 "put",
                 "/api/v1/session/organization",
                 "switchOrganization",
@@ -157,4 +168,17 @@ async fn change_password(
 ) -> Result<StatusCode, ApiError> {
     isms_app::sessions::change_password(&state.cx, &p, &c.current_password, &c.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn my_organizations(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    Auth(p): Auth,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let current = p.session.org;
+    let orgs = isms_app::sessions::my_organizations(&state.cx, &p).await?;
+    let items: Vec<_> = orgs
+        .into_iter()
+        .map(|(o, r)| json!({ "organization": o, "role": r, "current": Some(o.id) == current }))
+        .collect();
+    Ok(Json(json!({ "items": items })))
 }
