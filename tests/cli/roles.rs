@@ -9,7 +9,9 @@ use crate::support::{ApiSession, Sandbox, http, shown_password, sign_in};
 
 /// Endpoints and, per role (owner, ISMS manager, control owner, contributor, auditor,
 /// viewer), whether it answers 200 (`Y`) or 403 (`-`).
-const MATRIX: [(&str, &str); 5] = [
+const MATRIX: [(&str, &str); 7] = [
+    ("/api/v1/soa", "YYYYYY"),
+    ("/api/v1/methodology", "YYYYYY"),
     ("/api/v1/controls", "YYYYYY"),
     ("/api/v1/risks", "YYYYYY"),
     ("/api/v1/risks/RSK-001", "YYYYYY"),
@@ -196,6 +198,11 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     let owner = Client::sign_in(base, "owner@acme.test", &passwords[0]).await;
     let (_, a52) = owner.get("/api/v1/controls?control=A.5.2").await;
     assert_eq!(a52["items"][0]["implementation"], "set by contributor", "{a52}");
+    let (_, soa) = owner.get("/api/v1/soa").await;
+    assert_eq!(soa["rows"].as_array().map(Vec::len), Some(93), "one SoA row per Annex A control");
+    let (_, m) = owner.get("/api/v1/methodology").await;
+    assert_eq!(m["version"], 1);
+    assert_eq!(m["matrix"].as_array().map(Vec::len), m["likelihood"].as_array().map(Vec::len), "{m}");
     let (_, v) = owner.get("/api/v1/audit-log/verify").await;
     assert_eq!(v["intact"], true, "{v}");
     let (_, page) = owner.get("/api/v1/audit-log?limit=5").await;

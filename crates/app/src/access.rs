@@ -172,6 +172,19 @@ pub mod guarded {
         crate::risks::accept_risk(cx, caller.org, id, &me.email, comment).await
     }
 
+    /// The Statement of Applicability as the control records make it now, with what
+    /// blocks its approval.
+    pub async fn soa(cx: &Cx, caller: &Caller) -> AppResult<crate::soa::SoaDraft> {
+        caller.require(UseCase::ReadIsms)?;
+        crate::soa::soa_draft(cx, caller.org).await
+    }
+
+    /// The current risk methodology.
+    pub async fn methodology(cx: &Cx, caller: &Caller) -> AppResult<isms_domain::risk::Methodology> {
+        caller.require(UseCase::ReadIsms)?;
+        crate::risks::methodology(cx, caller.org).await
+    }
+
     /// A page of the audit trail.
     pub async fn trail(cx: &Cx, caller: &Caller, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
         caller.require(UseCase::ReadAuditTrail)?;

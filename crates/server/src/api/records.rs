@@ -48,6 +48,20 @@ pub(crate) fn routes() -> Api {
         .op(Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register").list(), get(risks))
         .op(Op::new("get", "/api/v1/risks/{id}", "getRisk", "risks", "One risk"), get(risk))
         .op(
+            Op::new(
+                "get",
+                "/api/v1/soa",
+                "getSoa",
+                "soa",
+                "The Statement of Applicability now, with what blocks its approval",
+            ),
+            get(soa),
+        )
+        .op(
+            Op::new("get", "/api/v1/methodology", "getMethodology", "risks", "The current risk methodology"),
+            get(methodology),
+        )
+        .op(
             Op::new("post", "/api/v1/risks", "addRisk", "risks", "Add a risk to the register")
                 .body(&[
                     ("title", "string", true, "What could happen"),
@@ -282,4 +296,12 @@ async fn accept_risk(
     Body(a): Body<Acceptance>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(guarded::accept_risk(&s.cx, &caller, &id, &a.comment).await?)))
+}
+
+async fn soa(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::soa(&s.cx, &caller).await?)))
+}
+
+async fn methodology(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::methodology(&s.cx, &caller).await?)))
 }
