@@ -27,15 +27,13 @@ const DECOY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lkZWNveWRlY295$Wd2B8tWmu1m1Rj4z0h7bX2pR5cQ2w8fCk1yAq3nE9hQ";
 
 /// A fresh sign-in: the token for the cookie (shown to the client only) and the
-/// session it opens.
+/// principal it opens.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     /// The bearer secret; only its hash is stored.
     pub token: String,
-    /// The stored session.
-    pub session: Session,
-    /// Who signed in.
-    pub user: User,
+    /// Who signed in, with the session and the current organization.
+    pub principal: Principal,
 }
 
 /// Who is behind a request: the account, its session, and its role in the current
@@ -121,10 +119,12 @@ pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> App
     tx.clear_login_failures(&account_key).await?;
     let orgs = tx.organizations_of(user.id).await?;
     let token = random_token(cx);
+    // One organization is chosen for the member; several are chosen explicitly.
+    let current = if let [only] = orgs.as_slice() { Some(only.clone()) } else { None };
     let session = Session {
         token_hash: token_hash(&token),
         user: user.id,
-        org: if orgs.len() == 1 { Some(orgs[0].0.id) } else { None },
+        org: current.as_ref().map(|(o, _)| o.id),
         csrf_token: random_token(cx),
         created_at: now,
         expires_at: now + SESSION_LIFETIME,
@@ -135,7 +135,7 @@ pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> App
             .await?;
     }
     tx.commit().await?;
-    Ok(SignedIn { token, session, user })
+    Ok(SignedIn { token, principal: Principal { user, session, current } })
 }
 
 /// The principal behind a session token, or `Unauthenticated` when the token is

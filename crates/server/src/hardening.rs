@@ -27,8 +27,7 @@ const HEADERS: [(HeaderName, &str); 5] = [
 /// Middleware adding the security headers to every response, and HSTS when the
 /// server is reached over TLS (directly or through a proxy that says so).
 pub async fn security_headers(request: Request, next: Next) -> Response {
-    let tls = request.uri().scheme_str() == Some("https")
-        || request.headers().get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https");
+    let tls = crate::auth::is_tls(request.uri(), request.headers());
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     for (name, value) in HEADERS {

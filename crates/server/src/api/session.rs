@@ -110,8 +110,7 @@ async fn create_session(
     Body(c): Body<Credentials>,
 ) -> Result<Response, ApiError> {
     let signed = sign_in(&state.cx, &c.email, &c.password, &address).await?;
-    let principal = isms_app::sessions::authenticate(&state.cx, &signed.token).await?;
-    let mut response = (StatusCode::CREATED, Json(describe(&principal))).into_response();
+    let mut response = (StatusCode::CREATED, Json(describe(&signed.principal))).into_response();
     let cookie = session_cookie(&signed.token, SESSION_LIFETIME.whole_seconds(), is_tls(&uri, &headers));
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
