@@ -201,6 +201,19 @@ pub async fn update_control(
     id: &str,
     change: ControlChange,
 ) -> AppResult<ControlImplementation> {
+    update_control_as(cx, actor, org, id, change, None).await
+}
+
+/// [`update_control`], refused unless the control is assigned to `assigned_to` when
+/// that is given (a control owner's grant), checked in the same transaction.
+pub(crate) async fn update_control_as(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    change: ControlChange,
+    assigned_to: Option<UserId>,
+) -> AppResult<ControlImplementation> {
     let id = normalize_control_id(id);
     let owner = match &change.owner {
         Some(Some(email)) => {
@@ -217,6 +230,16 @@ pub async fn update_control(
         None => None,
     };
     let mut tx = cx.store.write().await?;
+    if let Some(user) = assigned_to {
+        let record = tx.control_implementations(org).await?.into_iter().find(|r| r.control == id);
+        if record.is_some_and(|r| r.owner != Some(user)) {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "forbidden",
+                format!("{id} is not assigned to you; a control owner edits only their own controls"),
+            ));
+        }
+    }
     let after = update_control_in(&mut *tx, cx, actor, org, &id, change, owner).await?;
     tx.commit().await?;
     Ok(after)

@@ -5,6 +5,9 @@
 //! yearly one when created.
 
 use isms_domain::OrgId;
+use isms_domain::access::UseCase;
+use isms_domain::asset::{Asset, ClassificationScheme};
+use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
 use isms_domain::register::{Entry, next_id};
 use isms_domain::review::{ReviewCycle, Subject, SubjectKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
@@ -31,6 +34,79 @@ fn check<T: Entry>(value: &T) -> AppResult<()> {
     Err(AppError::invalid(
         problems.into_iter().map(|(field, message)| FieldError { field: field.into(), message }).collect(),
     ))
+}
+
+/// A register members edit through the API: which use case changes it, and how an
+/// entry is created and replaced (plain [`create`]/[`replace`] unless the kind checks
+/// more against the organization, as assets do).
+pub trait Register: Entry + 'static {
+    /// The use case that changes entries of this kind.
+    const EDIT: UseCase;
+    /// Whether the register has exactly one entry (the scope, the scheme).
+    const SINGLETON: bool = false;
+
+    /// A singleton's value before anyone set it (`None`: there is none yet).
+    fn absent() -> Option<Self> {
+        None
+    }
+
+    /// Creates an entry.
+    fn create(cx: &Cx, actor: &TrailActor, org: OrgId, value: Self) -> impl Future<Output = AppResult<Self>> + Send {
+        create(cx, actor, org, value)
+    }
+
+    /// Replaces an entry.
+    fn replace(
+        cx: &Cx,
+        actor: &TrailActor,
+        org: OrgId,
+        id: &str,
+        value: Self,
+    ) -> impl Future<Output = AppResult<Self>> + Send {
+        replace(cx, actor, org, id, value)
+    }
+}
+
+impl Register for ContextIssue {
+    const EDIT: UseCase = UseCase::EditContext;
+}
+impl Register for InterestedParty {
+    const EDIT: UseCase = UseCase::EditContext;
+}
+impl Register for IsmsRole {
+    const EDIT: UseCase = UseCase::EditContext;
+}
+impl Register for Objective {
+    const EDIT: UseCase = UseCase::EditContext;
+}
+impl Register for Scope {
+    const EDIT: UseCase = UseCase::EditContext;
+    const SINGLETON: bool = true;
+}
+impl Register for ClassificationScheme {
+    const EDIT: UseCase = UseCase::EditAssets;
+    const SINGLETON: bool = true;
+
+    fn absent() -> Option<Self> {
+        Some(ClassificationScheme::default())
+    }
+}
+impl Register for Asset {
+    const EDIT: UseCase = UseCase::EditAssets;
+
+    fn create(cx: &Cx, actor: &TrailActor, org: OrgId, value: Self) -> impl Future<Output = AppResult<Self>> + Send {
+        crate::assets::add_asset(cx, actor, org, value)
+    }
+
+    fn replace(
+        cx: &Cx,
+        actor: &TrailActor,
+        org: OrgId,
+        id: &str,
+        value: Self,
+    ) -> impl Future<Output = AppResult<Self>> + Send {
+        crate::assets::update_asset(cx, actor, org, id, value)
+    }
 }
 
 /// The review subject of an entry, for the kinds that are reviewed on a schedule.

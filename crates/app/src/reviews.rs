@@ -2,7 +2,7 @@
 //! (one mechanism for the SoA, the scope, objectives and assets, and later documents,
 //! risks, suppliers and evidence).
 
-use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, ReviewStatus, Subject};
+use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, ReviewStatus, Subject, SubjectKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{Email, OrgId, UserId};
 use serde::Serialize;
@@ -42,6 +42,23 @@ pub async fn record_review(
     }
     let mut tx = cx.store.write().await?;
     tx.organization(org).await?;
+    let stored_kind = match subject.kind {
+        SubjectKind::Soa => None,
+        SubjectKind::Scope | SubjectKind::Objective | SubjectKind::Asset | SubjectKind::Risk => {
+            Some(subject.kind.as_str())
+        }
+        other => {
+            return Err(AppError::invalid_field(
+                "subject",
+                format!("{} reviews are not recorded here yet", other.as_str()),
+            ));
+        }
+    };
+    if let Some(kind) = stored_kind
+        && tx.entry(org, kind, &subject.id).await?.is_none()
+    {
+        return Err(AppError::not_found(format!("{} {}", kind, subject.id)));
+    }
     let cycle = match tx.review_cycle(org, subject).await? {
         Some((cycle, _)) => cycle,
         None => {
@@ -103,4 +120,17 @@ pub async fn due_reviews(cx: &Cx, org: OrgId, subjects: &[Subject]) -> AppResult
         _ => (1, 0),
     });
     Ok(due)
+}
+
+/// Every review due or overdue in the organization: the SoA, the scope, each objective
+/// and each asset.
+pub async fn due_in_organization(cx: &Cx, org: OrgId) -> AppResult<Vec<DueReview>> {
+    use isms_domain::asset::Asset;
+    use isms_domain::register::Objective;
+    let mut subjects = vec![crate::soa::soa_subject(), Subject { kind: SubjectKind::Scope, id: "SCOPE".into() }];
+    let objectives = crate::registers::list::<Objective>(cx, org).await?;
+    subjects.extend(objectives.into_iter().map(|o| Subject { kind: SubjectKind::Objective, id: o.id }));
+    let assets = crate::registers::list::<Asset>(cx, org).await?;
+    subjects.extend(assets.into_iter().map(|a| Subject { kind: SubjectKind::Asset, id: a.id }));
+    due_reviews(cx, org, &subjects).await
 }

@@ -4,7 +4,7 @@
 //! of the organizations the account belongs to.
 
 use isms_domain::trail::{TrailActor, TrailDraft};
-use isms_domain::{DisplayName, Email, OrgId, OrgName, Organization, Role, User};
+use isms_domain::{DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, User, UserId};
 use serde::Serialize;
 
 use crate::password::{generate_password, hash_password};
@@ -163,4 +163,91 @@ pub async fn list_organizations(cx: &Cx) -> AppResult<Vec<(Organization, usize)>
         out.push((org, members));
     }
     Ok(out)
+}
+
+/// A member of an organization, as the other members see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    /// The account id.
+    pub user: UserId,
+    /// The login name.
+    pub email: Email,
+    /// The display name.
+    pub name: DisplayName,
+    /// The role here.
+    pub role: Role,
+    /// Member since.
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: time::OffsetDateTime,
+    /// Whether the account is disabled (installation-wide).
+    pub disabled: bool,
+}
+
+/// The organization's members, by e-mail.
+pub async fn members(cx: &Cx, org: OrgId) -> AppResult<Vec<Member>> {
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    Ok(tx
+        .members(org)
+        .await?
+        .into_iter()
+        .map(|(u, m)| Member {
+            user: u.id,
+            email: u.email,
+            name: u.display_name,
+            role: m.role,
+            since: m.since,
+            disabled: u.disabled,
+        })
+        .collect())
+}
+
+/// Changes a member's role (`None` removes the member), keeping at least one owner.
+/// Takes effect on the member's next request: sessions and tokens read the role live.
+pub async fn change_member(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    email: &Email,
+    role: Option<Role>,
+) -> AppResult<Option<Member>> {
+    let mut tx = cx.store.write().await?;
+    let organization = tx.organization(org).await?;
+    let members = tx.members(org).await?;
+    let not_member = || AppError::not_found(format!("member {email}"));
+    let (user, membership) = members.iter().find(|(u, _)| &u.email == email).ok_or_else(not_member)?;
+    let owners = members.iter().filter(|(_, m)| m.role == Role::Owner).count();
+    if membership.role == Role::Owner && role != Some(Role::Owner) && owners == 1 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "last_owner",
+            format!("{email} is the only owner of {}; make someone else owner first", organization.name),
+        ));
+    }
+    let after = role.map(|r| Membership { role: r, ..membership.clone() });
+    let action = if let Some(r) = role {
+        tx.set_member_role(org, user.id, r).await?;
+        "membership.changed"
+    } else {
+        tx.remove_member(org, user.id).await?;
+        "membership.removed"
+    };
+    let draft = TrailDraft {
+        actor: actor.clone(),
+        action: action.into(),
+        entity: "membership".into(),
+        entity_id: format!("{org}/{}", user.id),
+        before: serde_json::to_string(membership).ok(),
+        after: after.as_ref().and_then(|m| serde_json::to_string(m).ok()),
+    };
+    record(&mut *tx, org, cx.clock.now(), draft).await?;
+    tx.commit().await?;
+    Ok(after.map(|m| Member {
+        user: user.id,
+        email: user.email.clone(),
+        name: user.display_name.clone(),
+        role: m.role,
+        since: m.since,
+        disabled: user.disabled,
+    }))
 }

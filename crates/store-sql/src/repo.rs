@@ -270,6 +270,42 @@ impl UserWrite for SqlTx {
             .map_err(self.poison(err(&format!("a membership of user {} in organization {}", m.user, m.org))))?;
         Ok(())
     }
+
+    async fn set_member_role(&mut self, org: OrgId, user: UserId, role: Role) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2")
+            .bind(org.to_string())
+            .bind(user.to_string())
+            .bind(role.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("the membership of user {user} in organization {org}"))))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn remove_member(&mut self, org: OrgId, user: UserId) -> StoreResult<bool> {
+        let what = format!("the membership of user {user} in organization {org}");
+        let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(org.to_string())
+            .bind(user.to_string())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&what)))?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for statement in [
+            "DELETE FROM api_tokens WHERE org_id = $1 AND user_id = $2",
+            "UPDATE sessions SET org_id = NULL WHERE org_id = $1 AND user_id = $2",
+        ] {
+            sqlx::query(statement)
+                .bind(org.to_string())
+                .bind(user.to_string())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(self.poison(err(&what)))?;
+        }
+        Ok(true)
+    }
 }
 
 // ---- audit trail -----------------------------------------------------------------

@@ -545,6 +545,46 @@ both_engines! {
         assert_eq!(t1.revoked_at, Some(at(9)));
     }
 
+    async fn a_removed_member_loses_role_tokens_and_current_organization(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, [alice, bob, _]) = two_tenants(&store).await;
+        let mut tx = store.write().await.unwrap();
+        let token = ApiToken {
+            id: "t1".into(),
+            user: bob.id,
+            org: acme.id,
+            name: "ci".into(),
+            token_hash: "hash-t1".into(),
+            role_ceiling: Role::Viewer,
+            created_at: at(1),
+            expires_at: at(86_400),
+            revoked_at: None,
+        };
+        tx.insert_token(&token).await.unwrap();
+        let session = Session {
+            token_hash: "s1".into(),
+            user: bob.id,
+            org: Some(acme.id),
+            csrf_token: "c".into(),
+            created_at: at(1),
+            expires_at: at(3600),
+        };
+        tx.insert_session(&session).await.unwrap();
+        assert!(tx.set_member_role(acme.id, bob.id, Role::ControlOwner).await.unwrap());
+        assert!(!tx.set_member_role(globex.id, bob.id, Role::Owner).await.unwrap(), "bob is not in Globex");
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.membership(acme.id, bob.id).await.unwrap().map(|m| m.role), Some(Role::ControlOwner));
+        assert!(!tx.remove_member(globex.id, bob.id).await.unwrap());
+        assert!(tx.remove_member(acme.id, bob.id).await.unwrap());
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.membership(acme.id, bob.id).await.unwrap(), None);
+        assert_eq!(tx.token_by_hash("hash-t1").await.unwrap(), None, "the token went with the membership");
+        assert_eq!(tx.session("s1").await.unwrap().map(|s| s.org), Some(None), "signed in, no organization");
+        assert!(tx.membership(acme.id, alice.id).await.unwrap().is_some(), "others stay");
+    }
+
     async fn login_failures_are_counted_per_subject_within_the_window(db: TestDb) {
         let store = migrated(&db).await;
         let mut tx = store.write().await.unwrap();

@@ -68,6 +68,11 @@ pub trait UserWrite {
     async fn insert_membership(&mut self, membership: &Membership) -> StoreResult<()>;
     /// Replaces an account's name, password hash and disabled flag.
     async fn update_user(&mut self, user: &User) -> StoreResult<()>;
+    /// Changes a member's role; false when the user is not a member of `org`.
+    async fn set_member_role(&mut self, org: OrgId, user: UserId, role: Role) -> StoreResult<bool>;
+    /// Ends a membership and deletes the user's API tokens for `org` (sessions that
+    /// had `org` current lose it); false when the user was not a member.
+    async fn remove_member(&mut self, org: OrgId, user: UserId) -> StoreResult<bool>;
 }
 
 /// Reads an organization's audit trail.

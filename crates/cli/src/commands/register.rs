@@ -843,21 +843,7 @@ pub async fn review(config: &Config, command: ReviewCommand, out: &Out) -> Resul
         match command {
             ReviewCommand::Due(org) => {
                 let org = super::resolve_org(&cx, &org.org).await?;
-                let mut subjects =
-                    vec![isms_app::soa::soa_subject(), Subject { kind: SubjectKind::Scope, id: "SCOPE".into() }];
-                subjects.extend(
-                    registers::list::<Objective>(&cx, org)
-                        .await?
-                        .into_iter()
-                        .map(|o| Subject { kind: SubjectKind::Objective, id: o.id }),
-                );
-                subjects.extend(
-                    registers::list::<Asset>(&cx, org)
-                        .await?
-                        .into_iter()
-                        .map(|a| Subject { kind: SubjectKind::Asset, id: a.id }),
-                );
-                let due = reviews::due_reviews(&cx, org, &subjects).await?;
+                let due = reviews::due_in_organization(&cx, org).await?;
                 out.doc(&due);
                 if due.is_empty() {
                     out.line("Nothing is due for review.");

@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use isms_app::Cx;
-use isms_app::soa::{self, VersionRef};
+use isms_app::soa::{self, SoaExport, SoaFormat, VersionRef};
 use isms_domain::review::{ReviewOutcome, ReviewStatus};
-use isms_reports::soa::SoaMeta;
 use time::format_description::well_known::Rfc3339;
 
 use super::OrgArg;
@@ -236,46 +235,22 @@ async fn diff(cx: &Cx, args: DiffArgs, out: &Out) -> Result<ExitCode, CliError> 
 
 async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
-    let (version, rows) = soa::soa_at(cx, org, VersionRef::parse(&args.version)?).await?;
-    let organization = cx
-        .store
-        .read()
-        .await
-        .map_err(isms_app::AppError::from)?
-        .organization(org)
-        .await
-        .map_err(isms_app::AppError::from)?;
-    let meta = SoaMeta {
-        organization: organization.name.to_string(),
-        version: version.as_ref().map(|v| v.number),
-        approved_by: version.as_ref().map(|v| v.approved_by.clone()),
-        approved_at: version.as_ref().and_then(|v| v.approved_at.format(&Rfc3339).ok()),
-        comment: version.as_ref().map(|v| v.comment.clone()),
-        generated_at: cx.clock.now().format(&Rfc3339).unwrap_or_default(),
+    let format = match args.format {
+        Format::Xlsx => SoaFormat::Xlsx,
+        Format::Csv => SoaFormat::Csv,
+        Format::Md => SoaFormat::Md,
+        Format::Json => SoaFormat::Json,
     };
+    if args.output.as_os_str() == "-" && format == SoaFormat::Xlsx {
+        return Err(CliError::bad_input(
+            "invalid_input",
+            "-o -: an XLSX workbook cannot go to standard output; name a file",
+        ));
+    }
+    let SoaExport { meta, rows, bytes } = soa::export_soa(cx, org, VersionRef::parse(&args.version)?, format).await?;
     let fail =
         |e: &dyn std::fmt::Display| CliError::error("export", format!("cannot write {}: {e}", args.output.display()));
-    let bytes = match args.format {
-        Format::Xlsx => isms_reports::soa::xlsx(&meta, &rows).map_err(|e| fail(&e))?,
-        Format::Csv => {
-            let mut buf = Vec::new();
-            isms_reports::soa::csv(&meta, &rows, &mut buf).map_err(|e| fail(&e))?;
-            buf
-        }
-        Format::Md => {
-            let mut buf = Vec::new();
-            isms_reports::soa::markdown(&meta, &rows, &mut buf).map_err(|e| fail(&e))?;
-            buf
-        }
-        Format::Json => serde_json::to_vec_pretty(&isms_reports::soa::json(&meta, &rows)).map_err(|e| fail(&e))?,
-    };
     if args.output.as_os_str() == "-" {
-        if matches!(args.format, Format::Xlsx) {
-            return Err(CliError::bad_input(
-                "invalid_input",
-                "-o -: an XLSX workbook cannot go to standard output; name a file",
-            ));
-        }
         std::io::stdout().lock().write_all(&bytes).map_err(|e| fail(&io_reason(&e)))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -284,8 +259,8 @@ async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<ExitCode, CliErr
     out.line(format!(
         "Wrote {} ({}, {} controls) to {}.",
         meta.label(),
-        format!("{:?}", args.format).to_lowercase(),
-        rows.len(),
+        format.extension(),
+        rows,
         args.output.display()
     ));
     Ok(ExitCode::SUCCESS)

@@ -3,6 +3,8 @@
 //! So the document lists every route the server exposes, by construction; a product
 //! test calls each documented operation, and CI validates the document.
 
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::routing::MethodRouter;
 use serde_json::{Map, Value, json};
@@ -28,12 +30,17 @@ pub(crate) struct Op {
     pub path: &'static str,
     pub id: &'static str,
     pub tag: &'static str,
-    pub summary: &'static str,
+    pub summary: Cow<'static, str>,
     pub access: Access,
     /// A paged, filterable, sortable list.
     pub list: bool,
     /// Fields of the JSON body: (name, JSON type, required, description).
     pub body: &'static [(&'static str, &'static str, bool, &'static str)],
+    /// The body is a whole resource as GET answers it (described here), instead of
+    /// the `body` fields.
+    pub entity: Option<&'static str>,
+    /// The success answer is a file download (XLSX, CSV, ...), not JSON.
+    pub file: bool,
     /// The success status.
     pub ok: u16,
 }
@@ -46,7 +53,32 @@ impl Op {
         tag: &'static str,
         summary: &'static str,
     ) -> Op {
-        Op { method, path, id, tag, summary, access: Access::Member, list: false, body: &[], ok: 200 }
+        Op {
+            method,
+            path,
+            id,
+            tag,
+            summary: Cow::Borrowed(summary),
+            access: Access::Member,
+            list: false,
+            body: &[],
+            entity: None,
+            file: false,
+            ok: 200,
+        }
+    }
+    /// The same with a summary made at run time.
+    pub fn described(mut self, summary: String) -> Op {
+        self.summary = Cow::Owned(summary);
+        self
+    }
+    pub const fn entity(mut self, description: &'static str) -> Op {
+        self.entity = Some(description);
+        self
+    }
+    pub const fn file(mut self) -> Op {
+        self.file = true;
+        self
     }
     pub const fn access(mut self, a: Access) -> Op {
         self.access = a;
@@ -110,6 +142,8 @@ fn operation(op: &Op) -> Value {
     }
     let success = if op.ok == 204 {
         json!({ "description": "Done; no content." })
+    } else if op.file {
+        json!({ "description": "The document, as a download.", "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } })
     } else {
         json!({ "description": "Success.", "content": { "application/json": { "schema": { "type": "object" } } } })
     };
@@ -130,6 +164,12 @@ fn operation(op: &Op) -> Value {
         Access::Session => json!([{ "session": [] }]),
         Access::Member => json!([{ "session": [] }, { "bearer": [] }]),
     };
+    if let Some(description) = op.entity {
+        o["requestBody"] = json!({
+            "required": true,
+            "content": { "application/json": { "schema": { "type": "object", "description": description } } }
+        });
+    }
     if !op.body.is_empty() {
         let mut props = Map::new();
         let mut required = Vec::new();

@@ -3,9 +3,14 @@
 //! filtering and sorting scheme ([`list`]).
 
 pub(crate) mod doc;
+mod frameworks;
 mod list;
+mod members;
 mod records;
+mod registers;
+mod risks;
 mod session;
+mod soa;
 mod tokens;
 
 use std::sync::OnceLock;
@@ -46,11 +51,27 @@ where
     }
 }
 
+/// A 422 naming the field.
+pub(crate) fn field(name: &str, message: String) -> isms_app::AppError {
+    isms_app::AppError::invalid(vec![isms_app::FieldError { field: name.into(), message }])
+}
+
+/// A `YYYY-MM-DD` date from a field.
+pub(crate) fn date(name: &str, text: &str) -> Result<time::Date, isms_app::AppError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).map_err(|_| field(name, format!("{text:?} is not a date (YYYY-MM-DD)")))
+}
+
 /// Every API operation (the OpenAPI document's own route included).
 fn api() -> Api {
     Api::default()
         .merge(session::routes())
         .merge(records::routes())
+        .merge(risks::routes())
+        .merge(soa::routes())
+        .merge(registers::routes())
+        .merge(frameworks::routes())
+        .merge(members::routes())
         .merge(tokens::routes())
         .op(Op::new("get", OPENAPI_PATH, "openapi", "meta", "This document").access(Access::Public), get(serve_openapi))
 }

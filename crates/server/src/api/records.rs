@@ -8,7 +8,7 @@ use axum::routing::{get, patch, post};
 use isms_app::access::guarded;
 use serde_json::{Value, json};
 
-use super::Body;
+use super::{Body, date, field};
 use super::doc::{Api, Op};
 use super::list::page;
 use crate::auth::Member;
@@ -26,6 +26,16 @@ pub(crate) fn routes() -> Api {
             )
             .list(),
             get(controls),
+        )
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/controls/{id}",
+                "getControl",
+                "controls",
+                "One control: our guidance, 27002 attributes, the record, its history, links and mappings",
+            ),
+            get(control),
         )
         .op(
             Op::new(
@@ -122,6 +132,14 @@ async fn controls(
     Ok(Json(page(&guarded::controls(&s.cx, &caller).await?, &q)?))
 }
 
+async fn control(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::control(&s.cx, &caller, &id).await?)))
+}
+
 async fn risks(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
     Ok(Json(page(&guarded::risks(&s.cx, &caller).await?, &q)?))
 }
@@ -186,9 +204,6 @@ struct ControlPatch {
     implementation: Option<String>,
 }
 
-fn field(name: &str, message: String) -> isms_app::AppError {
-    isms_app::AppError::invalid(vec![isms_app::FieldError { field: name.into(), message }])
-}
 
 async fn update_control(
     State(s): State<AppState>,
@@ -205,16 +220,7 @@ async fn update_control(
         .owner
         .map(|o| o.map(|e| isms_domain::Email::parse(&e).map_err(|err| field("owner", err.to_string()))).transpose())
         .transpose()?;
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let target_date = p
-        .target_date
-        .map(|d| {
-            d.map(|t| {
-                time::Date::parse(&t, &format).map_err(|_| field("target_date", format!("{t:?} is not YYYY-MM-DD")))
-            })
-            .transpose()
-        })
-        .transpose()?;
+    let target_date = p.target_date.map(|d| d.map(|t| date("target_date", &t)).transpose()).transpose()?;
     let change = isms_app::controls::ControlChange {
         applicable: p.applicable,
         status,
@@ -253,11 +259,8 @@ async fn add_risk(
     Member(caller): Member,
     Body(n): Body<NewRisk>,
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
     let next_review = match n.next_review {
-        Some(t) => {
-            time::Date::parse(&t, &format).map_err(|_| field("next_review", format!("{t:?} is not YYYY-MM-DD")))?
-        }
+        Some(t) => date("next_review", &t)?,
         None => s.cx.clock.today() + time::Duration::days(365),
     };
     let risk = isms_domain::risk::Risk {

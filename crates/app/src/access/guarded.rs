@@ -1,0 +1,399 @@
+//! The use cases as a signed-in member invokes them: each checks the caller's role
+//! first, then runs in the caller's organization only. The HTTP API calls these; the
+//! installation's command line (run by whoever administers the host) calls the
+//! unguarded functions directly.
+//!
+//! `Assigned` grants (a control owner's) are narrowed here, inside the use case: to
+//! the controls assigned to the caller and the risks the caller owns.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use isms_domain::access::{Grant, UseCase};
+use isms_domain::fair::Settings;
+use isms_domain::framework::{Framework, FrameworkId};
+use isms_domain::review::{ReviewOutcome, ReviewStatus, Subject, SubjectKind};
+use isms_domain::risk::{FairEstimates, HeatMapKind, LossAppetite, Methodology, Risk};
+use isms_domain::soa::{ControlImplementation, SoaChange, SoaRow, SoaVersion};
+use isms_domain::trail::TrailEntry;
+use isms_domain::{DisplayName, Email, Role};
+
+use super::Caller;
+use crate::audit::Verification;
+use crate::controls::{ControlChange, ControlDetail, ControlView};
+use crate::fair::Simulation;
+use crate::frameworks::{FrameworkSummary, SearchHit};
+use crate::registers::Register;
+use crate::reviews::DueReview;
+use crate::risks::{PlanStep, RiskView};
+use crate::soa::{SoaDraft, SoaExport, SoaFormat, VersionRef};
+use crate::users::{Added, Member};
+use crate::{AppError, AppResult, Cx, ErrorKind};
+
+fn forbidden(message: impl Into<String>) -> AppError {
+    AppError::new(ErrorKind::Forbidden, "forbidden", message)
+}
+
+async fn my_email(cx: &Cx, caller: &Caller) -> AppResult<Email> {
+    Ok(cx.store.read().await?.user(caller.user).await?.email)
+}
+
+// ---- controls ----------------------------------------------------------------------
+
+/// The organization's controls.
+pub async fn controls(cx: &Cx, caller: &Caller) -> AppResult<Vec<ControlView>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::controls::list_controls(cx, caller.org).await
+}
+
+/// One control with its guidance, record, history, links and mappings.
+pub async fn control(cx: &Cx, caller: &Caller, id: &str) -> AppResult<ControlDetail> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::controls::control_detail(cx, caller.org, id).await
+}
+
+/// Changes a control record. A control owner may change only the controls assigned
+/// to them (checked in the same transaction as the write), and may not hand them on.
+pub async fn update_control(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    change: ControlChange,
+) -> AppResult<ControlImplementation> {
+    let only_for = match caller.require(UseCase::EditControls)? {
+        Grant::Assigned if change.owner.is_some() => {
+            return Err(forbidden("a control owner cannot reassign a control; ask the ISMS manager"));
+        }
+        Grant::Assigned => Some(caller.user),
+        _ => None,
+    };
+    crate::controls::update_control_as(cx, &caller.actor(), caller.org, id, change, only_for).await
+}
+
+// ---- risks -------------------------------------------------------------------------
+
+/// The organization's risks.
+pub async fn risks(cx: &Cx, caller: &Caller) -> AppResult<Vec<RiskView>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::risks::list_risks(cx, caller.org).await
+}
+
+/// One risk by id ("not found" for another organization's id).
+pub async fn risk(cx: &Cx, caller: &Caller, id: &str) -> AppResult<RiskView> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::risks::risk(cx, caller.org, id).await
+}
+
+/// For a control owner: refuses unless they own the risk (by e-mail).
+async fn require_risk_owner(cx: &Cx, caller: &Caller, owner: &str, what: &str) -> AppResult<()> {
+    if caller.require(UseCase::EditRisks)? == Grant::Assigned {
+        let me = my_email(cx, caller).await?;
+        if !owner.eq_ignore_ascii_case(me.as_str()) {
+            return Err(forbidden(format!("a control owner {what} only risks they own (owner must be {me})")));
+        }
+    }
+    Ok(())
+}
+
+/// Adds a risk. A control owner may add only risks they own themselves.
+pub async fn add_risk(cx: &Cx, caller: &Caller, risk: Risk) -> AppResult<RiskView> {
+    require_risk_owner(cx, caller, &risk.owner, "adds").await?;
+    crate::risks::add_risk(cx, &caller.actor(), caller.org, risk).await
+}
+
+/// Replaces a risk's assessment and treatment. A control owner edits only risks they
+/// own, and cannot give them to someone else.
+pub async fn edit_risk(cx: &Cx, caller: &Caller, id: &str, risk: Risk) -> AppResult<RiskView> {
+    caller.require(UseCase::EditRisks)?;
+    let current = crate::risks::risk(cx, caller.org, id).await?;
+    require_risk_owner(cx, caller, &current.risk.owner, "edits").await?;
+    require_risk_owner(cx, caller, &risk.owner, "edits").await?;
+    crate::risks::edit_risk(cx, &caller.actor(), caller.org, id, risk).await
+}
+
+/// Deletes a risk. A control owner deletes only risks they own.
+pub async fn delete_risk(cx: &Cx, caller: &Caller, id: &str) -> AppResult<()> {
+    caller.require(UseCase::EditRisks)?;
+    let current = crate::risks::risk(cx, caller.org, id).await?;
+    require_risk_owner(cx, caller, &current.risk.owner, "deletes").await?;
+    crate::risks::delete_risk(cx, &caller.actor(), caller.org, id).await
+}
+
+/// Sets or clears a risk's FAIR estimates.
+pub async fn set_estimates(cx: &Cx, caller: &Caller, id: &str, estimates: Option<FairEstimates>) -> AppResult<Risk> {
+    caller.require(UseCase::EditRisks)?;
+    let current = crate::risks::risk(cx, caller.org, id).await?;
+    require_risk_owner(cx, caller, &current.risk.owner, "estimates").await?;
+    crate::fair::set_estimates(cx, &caller.actor(), caller.org, id, estimates).await
+}
+
+/// Accepts a risk's residual level as the caller (the methodology's acceptance
+/// rules apply on top of the role).
+pub async fn accept_risk(cx: &Cx, caller: &Caller, id: &str, comment: &str) -> AppResult<RiskView> {
+    caller.require(UseCase::AcceptRisks)?;
+    let me = my_email(cx, caller).await?;
+    crate::risks::accept_risk(cx, caller.org, id, &me, comment).await
+}
+
+/// Counts of risks per cell of the methodology's matrix.
+pub async fn heat_map(cx: &Cx, caller: &Caller, kind: HeatMapKind) -> AppResult<(Methodology, Vec<Vec<usize>>)> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::risks::heat_map(cx, caller.org, kind).await
+}
+
+/// The risk treatment plan (6.1.3 e).
+pub async fn treatment_plan(cx: &Cx, caller: &Caller) -> AppResult<Vec<PlanStep>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::risks::treatment_plan(cx, caller.org).await
+}
+
+/// Runs (and stores) the FAIR simulation of one risk or of every risk with estimates.
+pub async fn simulate(cx: &Cx, caller: &Caller, only: Option<&str>, settings: Settings) -> AppResult<Simulation> {
+    caller.require(UseCase::RunSimulations)?;
+    let done = Arc::new(AtomicUsize::new(0));
+    crate::fair::simulate_risks(cx, &caller.actor(), caller.org, only, settings, done).await
+}
+
+/// The loss appetite, if set.
+pub async fn appetite(cx: &Cx, caller: &Caller) -> AppResult<Option<LossAppetite>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::fair::appetite(cx, caller.org).await
+}
+
+/// Replaces the loss appetite curve.
+pub async fn set_appetite(cx: &Cx, caller: &Caller, points: Vec<(f64, f64)>) -> AppResult<LossAppetite> {
+    caller.require(UseCase::EditMethodology)?;
+    crate::fair::set_appetite(cx, &caller.actor(), caller.org, points).await
+}
+
+// ---- methodology -------------------------------------------------------------------
+
+/// The current risk methodology.
+pub async fn methodology(cx: &Cx, caller: &Caller) -> AppResult<Methodology> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::risks::methodology(cx, caller.org).await
+}
+
+/// Every version of the methodology, oldest first.
+pub async fn methodology_versions(cx: &Cx, caller: &Caller) -> AppResult<Vec<Methodology>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::risks::methodology_versions(cx, caller.org).await
+}
+
+/// Replaces the methodology with a new version; answers it and how many risks changed
+/// level.
+pub async fn edit_methodology(cx: &Cx, caller: &Caller, new: Methodology) -> AppResult<(Methodology, usize)> {
+    caller.require(UseCase::EditMethodology)?;
+    crate::risks::edit_methodology(cx, &caller.actor(), caller.org, new).await
+}
+
+// ---- Statement of Applicability ------------------------------------------------------
+
+/// The Statement of Applicability as the control records make it now, with what
+/// blocks its approval.
+pub async fn soa(cx: &Cx, caller: &Caller) -> AppResult<SoaDraft> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::soa::soa_draft(cx, caller.org).await
+}
+
+/// Approves the draft as the next version, as the caller.
+pub async fn approve_soa(cx: &Cx, caller: &Caller, comment: &str) -> AppResult<SoaVersion> {
+    caller.require(UseCase::ApproveSoa)?;
+    let me = my_email(cx, caller).await?;
+    crate::soa::approve_soa(cx, caller.org, &me, comment).await
+}
+
+/// Records a review of the SoA as the caller.
+pub async fn review_soa(
+    cx: &Cx,
+    caller: &Caller,
+    outcome: ReviewOutcome,
+    comment: &str,
+) -> AppResult<ReviewStatus> {
+    caller.require(UseCase::ApproveSoa)?;
+    let me = my_email(cx, caller).await?;
+    crate::soa::review_soa(cx, caller.org, &me, outcome, comment, None).await
+}
+
+/// Every approved version, oldest first.
+pub async fn soa_versions(cx: &Cx, caller: &Caller) -> AppResult<Vec<SoaVersion>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::soa::soa_versions(cx, caller.org).await
+}
+
+/// The rows of a version (or the draft).
+pub async fn soa_at(cx: &Cx, caller: &Caller, at: VersionRef) -> AppResult<(Option<SoaVersion>, Vec<SoaRow>)> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::soa::soa_at(cx, caller.org, at).await
+}
+
+/// What changed between two versions.
+pub async fn diff_soa(cx: &Cx, caller: &Caller, from: VersionRef, to: VersionRef) -> AppResult<Vec<SoaChange>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::soa::diff_soa(cx, caller.org, from, to).await
+}
+
+/// A version of the SoA as a document.
+pub async fn export_soa(cx: &Cx, caller: &Caller, at: VersionRef, format: SoaFormat) -> AppResult<SoaExport> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::soa::export_soa(cx, caller.org, at, format).await
+}
+
+// ---- registers (scope, context, roles, objectives, assets) ---------------------------
+
+/// Every entry of a register.
+pub async fn entries<T: Register>(cx: &Cx, caller: &Caller) -> AppResult<Vec<T>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::registers::list::<T>(cx, caller.org).await
+}
+
+/// One entry of a register (a singleton by any id).
+pub async fn entry<T: Register>(cx: &Cx, caller: &Caller, id: &str) -> AppResult<T> {
+    caller.require(UseCase::ReadIsms)?;
+    if T::SINGLETON {
+        let stored = crate::registers::list::<T>(cx, caller.org).await?.into_iter().next();
+        return stored.or_else(T::absent).ok_or_else(|| {
+            AppError::new(ErrorKind::NotFound, "not_found", format!("no {} is recorded yet", T::KIND.replace('_', " ")))
+        });
+    }
+    crate::registers::get::<T>(cx, caller.org, id).await
+}
+
+/// Adds an entry to a register.
+pub async fn create_entry<T: Register>(cx: &Cx, caller: &Caller, value: T) -> AppResult<T> {
+    caller.require(T::EDIT)?;
+    T::create(cx, &caller.actor(), caller.org, value).await
+}
+
+/// Replaces an entry (a singleton is created when absent).
+pub async fn replace_entry<T: Register>(cx: &Cx, caller: &Caller, id: &str, value: T) -> AppResult<T> {
+    caller.require(T::EDIT)?;
+    if T::SINGLETON {
+        return crate::registers::put_singleton(cx, &caller.actor(), caller.org, value).await;
+    }
+    T::replace(cx, &caller.actor(), caller.org, id, value).await
+}
+
+/// Deletes an entry.
+pub async fn delete_entry<T: Register>(cx: &Cx, caller: &Caller, id: &str) -> AppResult<()> {
+    caller.require(T::EDIT)?;
+    crate::registers::delete::<T>(cx, &caller.actor(), caller.org, id).await
+}
+
+// ---- reviews -----------------------------------------------------------------------
+
+/// Reviews due or overdue (scope, objectives, assets, the SoA, ...).
+pub async fn due_reviews(cx: &Cx, caller: &Caller) -> AppResult<Vec<DueReview>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::reviews::due_in_organization(cx, caller.org).await
+}
+
+/// Records a review of a subject as the caller. A control owner records reviews only
+/// of the assets they own; the SoA is reviewed by those who approve it.
+pub async fn record_review(
+    cx: &Cx,
+    caller: &Caller,
+    subject: &Subject,
+    outcome: ReviewOutcome,
+    comment: &str,
+) -> AppResult<ReviewStatus> {
+    if subject.kind == SubjectKind::Soa {
+        return review_soa(cx, caller, outcome, comment).await;
+    }
+    let me = my_email(cx, caller).await?;
+    if caller.require(UseCase::RecordReviews)? == Grant::Assigned {
+        let own = subject.kind == SubjectKind::Asset
+            && crate::registers::get::<isms_domain::asset::Asset>(cx, caller.org, &subject.id)
+                .await
+                .is_ok_and(|a| a.owner.eq_ignore_ascii_case(me.as_str()));
+        if !own {
+            return Err(forbidden("a control owner records reviews only of the assets they own"));
+        }
+    }
+    crate::reviews::record_review(cx, caller.org, subject, &me, outcome, comment, None).await
+}
+
+// ---- frameworks --------------------------------------------------------------------
+
+/// Every framework of the library.
+pub async fn frameworks(cx: &Cx, caller: &Caller) -> AppResult<Vec<FrameworkSummary>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::frameworks::list_frameworks(cx).await
+}
+
+/// One framework, or the part of it under an item.
+pub async fn framework(cx: &Cx, caller: &Caller, id: &str, under: Option<&str>) -> AppResult<Framework> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::frameworks::show_framework(cx, id, under).await
+}
+
+/// Full-text search over the library.
+pub async fn search(
+    cx: &Cx,
+    caller: &Caller,
+    query: &str,
+    framework: Option<&str>,
+    limit: usize,
+) -> AppResult<Vec<SearchHit>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::frameworks::search(cx, query, framework, limit).await
+}
+
+/// What an item covers in the other frameworks.
+pub async fn crosswalk(
+    cx: &Cx,
+    caller: &Caller,
+    item: &str,
+    to: Option<&str>,
+) -> AppResult<Vec<isms_domain::crosswalk::Hit>> {
+    caller.require(UseCase::ReadIsms)?;
+    let from = crate::frameworks::parse_item_ref(item)?;
+    crate::frameworks::crosswalk(cx, &from, to).await
+}
+
+/// The frameworks the organization works to.
+pub async fn frameworks_in_use(cx: &Cx, caller: &Caller) -> AppResult<Vec<FrameworkId>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::frameworks::frameworks_in_use(cx, caller.org).await
+}
+
+/// Adopts a framework.
+pub async fn adopt_framework(cx: &Cx, caller: &Caller, framework: &str) -> AppResult<()> {
+    caller.require(UseCase::ManageFrameworks)?;
+    crate::frameworks::adopt_framework(cx, &caller.actor(), caller.org, framework).await
+}
+
+// ---- members -----------------------------------------------------------------------
+
+/// The organization's members (every member may see who else is in it).
+pub async fn members(cx: &Cx, caller: &Caller) -> AppResult<Vec<Member>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::users::members(cx, caller.org).await
+}
+
+/// Adds a member (creating the account, with a generated password shown once, when
+/// the e-mail is new).
+pub async fn add_member(cx: &Cx, caller: &Caller, email: Email, name: DisplayName, role: Role) -> AppResult<Added> {
+    caller.require(UseCase::ManageMembers)?;
+    crate::users::add_user(cx, &caller.actor(), caller.org, email, name, role).await
+}
+
+/// Changes a member's role, or removes them (`None`).
+pub async fn change_member(cx: &Cx, caller: &Caller, email: &Email, role: Option<Role>) -> AppResult<Option<Member>> {
+    caller.require(UseCase::ManageMembers)?;
+    crate::users::change_member(cx, &caller.actor(), caller.org, email, role).await
+}
+
+// ---- audit trail -------------------------------------------------------------------
+
+/// A page of the audit trail.
+pub async fn trail(cx: &Cx, caller: &Caller, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
+    caller.require(UseCase::ReadAuditTrail)?;
+    crate::audit::trail(cx, caller.org, after, limit).await
+}
+
+/// Verifies the organization's audit trail.
+pub async fn verify_trail(cx: &Cx, caller: &Caller) -> AppResult<Verification> {
+    caller.require(UseCase::VerifyAuditTrail)?;
+    crate::audit::verify_trail(cx, caller.org).await
+}

@@ -1,0 +1,293 @@
+//! Risk work beyond the register's list: editing and deleting risks, FAIR estimates
+//! and simulations, heat maps, the treatment plan, the methodology and the loss
+//! appetite, and periodic reviews.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, patch, post, put};
+use isms_app::access::guarded;
+use isms_domain::fair::{PertForm, SecondaryForm, Settings};
+use isms_domain::review::{ReviewOutcome, Subject, SubjectKind};
+use isms_domain::risk::{FairEstimates, HeatMapKind, Methodology, Rating, TreatmentAction, TreatmentOption};
+use serde_json::{Value, json};
+
+use super::doc::{Api, Op};
+use super::{Body, date, field};
+use crate::auth::Member;
+use crate::{ApiError, AppState};
+
+/// The largest simulation the API runs inside one request.
+pub const MAX_ITERATIONS: u32 = 1_000_000;
+
+pub(crate) fn routes() -> Api {
+    Api::default()
+        .op(
+            Op::new("patch", "/api/v1/risks/{id}", "updateRisk", "risks", "Change a risk (fields left out stay as they are)")
+                .body(&[
+                    ("title", "string", false, "What could happen"),
+                    ("description", "string", false, "More detail"),
+                    ("threat", "string", false, "The threat"),
+                    ("vulnerability", "string", false, "The vulnerability"),
+                    ("owner", "string", false, "The risk owner's e-mail (a member)"),
+                    ("inherent", "object", false, "{likelihood, impact} before treatment"),
+                    ("residual", "object", false, "{likelihood, impact} after treatment"),
+                    ("treatment", "string", false, "modify, retain, avoid or share"),
+                    ("existing_controls", "string", false, "Controls already in place"),
+                    ("actions", "array", false, "Treatment actions {title, owner, due, status}"),
+                    ("assets", "array", false, "Asset ids"),
+                    ("controls", "array", false, "Annex A control ids that treat it"),
+                    ("next_review", "string", false, "YYYY-MM-DD"),
+                ]),
+            patch(update_risk),
+        )
+        .op(Op::new("delete", "/api/v1/risks/{id}", "deleteRisk", "risks", "Delete a risk").ok(204), delete(delete_risk))
+        .op(
+            Op::new("put", "/api/v1/risks/{id}/fair", "setFairEstimates", "risks", "Set the risk's FAIR estimates")
+                .entity("FAIR estimates: loss event frequency (or threat event frequency and vulnerability) and loss magnitude as (low, most likely, high) ranges"),
+            put(set_fair),
+        )
+        .op(
+            Op::new("delete", "/api/v1/risks/{id}/fair", "clearFairEstimates", "risks", "Clear the risk's FAIR estimates")
+                .ok(204),
+            delete(clear_fair),
+        )
+        .op(
+            Op::new("get", "/api/v1/risks/heatmap", "riskHeatMap", "risks", "Risks per likelihood × impact cell (query: kind=inherent|residual)"),
+            get(heat_map),
+        )
+        .op(Op::new("get", "/api/v1/risks/plan", "treatmentPlan", "risks", "The risk treatment plan"), get(plan))
+        .op(
+            Op::new("post", "/api/v1/risks/simulation", "simulateRisks", "risks", "Run and store the Open FAIR simulation of one risk or of every risk with estimates")
+                .body(&[
+                    ("risk", "string", false, "Only this risk (default: every risk with estimates, as a portfolio)"),
+                    ("iterations", "integer", false, "Simulated years, 1 to 1,000,000 (default 10,000)"),
+                    ("seed", "integer", false, "Seed (default 1); the same seed gives the same results"),
+                    ("pert", "string", false, "classic or vose (default)"),
+                    ("secondary", "string", false, "product (default) or bernoulli"),
+                    ("poisson", "boolean", false, "Count events per year as Poisson(LEF)"),
+                ]),
+            post(simulate),
+        )
+        .op(Op::new("get", "/api/v1/loss-appetite", "getLossAppetite", "risks", "The loss appetite curve"), get(appetite))
+        .op(
+            Op::new("put", "/api/v1/loss-appetite", "setLossAppetite", "risks", "Replace the loss appetite curve")
+                .body(&[("points", "array", true, "[loss, probability of exceeding it] pairs")]),
+            put(set_appetite),
+        )
+        .op(
+            Op::new("put", "/api/v1/methodology", "setMethodology", "risks", "Replace the methodology with a new version (risks are re-levelled)")
+                .entity("The methodology as GET answers it; version and dates are set by the server"),
+            put(set_methodology),
+        )
+        .op(
+            Op::new("get", "/api/v1/methodology/versions", "listMethodologyVersions", "risks", "Every version of the methodology, oldest first"),
+            get(methodology_versions),
+        )
+        .op(Op::new("get", "/api/v1/reviews/due", "dueReviews", "reviews", "Reviews due or overdue"), get(due_reviews))
+        .op(
+            Op::new("post", "/api/v1/reviews", "recordReview", "reviews", "Record a periodic review as yourself")
+                .body(&[
+                    ("subject", "string", true, "soa, scope, objective, asset, ..."),
+                    ("id", "string", false, "The subject's id (not for soa and scope)"),
+                    ("outcome", "string", true, "no_change, updated or changes_required"),
+                    ("comment", "string", false, "What was looked at"),
+                ])
+                .ok(201),
+            post(record_review),
+        )
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RiskPatch {
+    title: Option<String>,
+    description: Option<String>,
+    threat: Option<String>,
+    vulnerability: Option<String>,
+    owner: Option<String>,
+    inherent: Option<Rating>,
+    residual: Option<Rating>,
+    treatment: Option<TreatmentOption>,
+    existing_controls: Option<String>,
+    actions: Option<Vec<TreatmentAction>>,
+    assets: Option<Vec<String>>,
+    controls: Option<Vec<String>>,
+    next_review: Option<String>,
+}
+
+async fn update_risk(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    Body(p): Body<RiskPatch>,
+) -> Result<Json<Value>, ApiError> {
+    let mut risk = guarded::risk(&s.cx, &caller, &id).await?.risk;
+    let next_review = p.next_review.map(|t| date("next_review", &t)).transpose()?;
+    macro_rules! set {
+        ($($f:ident),*) => { $(if let Some(v) = p.$f { risk.$f = v; })* };
+    }
+    set!(title, description, threat, vulnerability, owner, inherent, residual, treatment, existing_controls, actions, assets, controls);
+    if let Some(d) = next_review {
+        risk.next_review = d;
+    }
+    Ok(Json(json!(guarded::edit_risk(&s.cx, &caller, &id, risk).await?)))
+}
+
+async fn delete_risk(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    guarded::delete_risk(&s.cx, &caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_fair(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    Body(estimates): Body<FairEstimates>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::set_estimates(&s.cx, &caller, &id, Some(estimates)).await?)))
+}
+
+async fn clear_fair(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    guarded::set_estimates(&s.cx, &caller, &id, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeatQuery {
+    kind: Option<HeatMapKind>,
+}
+
+async fn heat_map(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<HeatQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let kind = q.kind.unwrap_or(HeatMapKind::Residual);
+    let (m, counts) = guarded::heat_map(&s.cx, &caller, kind).await?;
+    let levels: Vec<Vec<&str>> = (1..=m.likelihood.len())
+        .map(|l| (1..=m.impact.len()).map(|i| m.matrix[l - 1][i - 1].as_str()).collect())
+        .collect();
+    Ok(Json(json!({
+        "kind": kind,
+        "likelihood": m.likelihood,
+        "impact": m.impact,
+        "levels": m.levels,
+        "cells": levels,
+        "counts": counts,
+        "methodology_version": m.version,
+    })))
+}
+
+async fn plan(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "items": guarded::treatment_plan(&s.cx, &caller).await? })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SimulationRequest {
+    risk: Option<String>,
+    iterations: Option<u32>,
+    seed: Option<u64>,
+    pert: Option<PertForm>,
+    secondary: Option<SecondaryForm>,
+    #[serde(default)]
+    poisson: bool,
+}
+
+async fn simulate(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Body(r): Body<SimulationRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let defaults = Settings::default();
+    let iterations = r.iterations.unwrap_or(defaults.iterations);
+    if !(1..=MAX_ITERATIONS).contains(&iterations) {
+        return Err(field("iterations", format!("must be between 1 and {MAX_ITERATIONS} (run larger ones with `isms fair run`)")).into());
+    }
+    let settings = Settings {
+        iterations,
+        seed: r.seed.unwrap_or(defaults.seed),
+        pert: r.pert.unwrap_or(defaults.pert),
+        secondary: r.secondary.unwrap_or(defaults.secondary),
+        poisson: r.poisson,
+    };
+    Ok(Json(json!(guarded::simulate(&s.cx, &caller, r.risk.as_deref(), settings).await?)))
+}
+
+async fn appetite(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    let found = guarded::appetite(&s.cx, &caller).await?;
+    found.map(|a| Json(json!(a))).ok_or_else(|| {
+        ApiError(isms_app::AppError::new(isms_app::ErrorKind::NotFound, "not_found", "no loss appetite is set yet"))
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppetiteBody {
+    points: Vec<(f64, f64)>,
+}
+
+async fn set_appetite(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Body(b): Body<AppetiteBody>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::set_appetite(&s.cx, &caller, b.points).await?)))
+}
+
+async fn set_methodology(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Body(m): Body<Methodology>,
+) -> Result<Json<Value>, ApiError> {
+    let (saved, relevelled) = guarded::edit_methodology(&s.cx, &caller, m).await?;
+    Ok(Json(json!({ "methodology": saved, "risks_relevelled": relevelled })))
+}
+
+async fn methodology_versions(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "items": guarded::methodology_versions(&s.cx, &caller).await? })))
+}
+
+async fn due_reviews(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "items": guarded::due_reviews(&s.cx, &caller).await? })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    subject: String,
+    id: Option<String>,
+    outcome: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn record_review(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Body(b): Body<ReviewBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let kind = SubjectKind::parse(&b.subject)
+        .ok_or_else(|| field("subject", format!("{:?} is not something that is reviewed", b.subject)))?;
+    let outcome = ReviewOutcome::parse(&b.outcome)
+        .ok_or_else(|| field("outcome", format!("{:?} is not no_change, updated or changes_required", b.outcome)))?;
+    let id = match (kind, b.id) {
+        (SubjectKind::Soa, _) => "soa".to_owned(),
+        (SubjectKind::Scope, _) => "SCOPE".to_owned(),
+        (_, Some(id)) => id,
+        (_, None) => return Err(field("id", format!("which {} was reviewed?", b.subject)).into()),
+    };
+    let subject = Subject { kind, id };
+    let status = guarded::record_review(&s.cx, &caller, &subject, outcome, &b.comment).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "subject": subject, "status": status }))))
+}

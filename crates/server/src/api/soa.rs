@@ -1,0 +1,171 @@
+//! The Statement of Applicability beyond its current draft: approval into versions,
+//! reviews, versions, differences and exports.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use isms_app::access::guarded;
+use isms_app::soa::{SoaFormat, VersionRef};
+use isms_domain::review::ReviewOutcome;
+use serde_json::{Value, json};
+
+use super::doc::{Api, Op};
+use super::{Body, field};
+use crate::auth::Member;
+use crate::{ApiError, AppState};
+
+pub(crate) fn routes() -> Api {
+    Api::default()
+        .op(
+            Op::new("get", "/api/v1/soa/versions", "listSoaVersions", "soa", "Every approved version, oldest first"),
+            get(versions),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/soa/versions",
+                "approveSoa",
+                "soa",
+                "Approve the draft as the next version, as yourself (refused while problems remain or nothing changed)",
+            )
+            .body(&[("comment", "string", true, "What this version changes, or why it is approved")])
+            .ok(201),
+            post(approve),
+        )
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/soa/versions/{version}",
+                "getSoaVersion",
+                "soa",
+                "The rows of a version: a number, latest or draft",
+            ),
+            get(version),
+        )
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/soa/diff",
+                "diffSoa",
+                "soa",
+                "What changed between two versions, control by control (query: from, to; default latest → draft)",
+            ),
+            get(diff),
+        )
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/soa/export",
+                "exportSoa",
+                "soa",
+                "A version as a document (query: format=xlsx|csv|md|json, version=latest|draft|N)",
+            )
+            .file(),
+            get(export),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/soa/reviews",
+                "reviewSoa",
+                "soa",
+                "Record that the SoA was reviewed and is still right",
+            )
+            .body(&[
+                ("outcome", "string", true, "no_change, updated or changes_required"),
+                ("comment", "string", false, "What was looked at"),
+            ])
+            .ok(201),
+            post(review),
+        )
+}
+
+async fn versions(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "items": guarded::soa_versions(&s.cx, &caller).await? })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Approval {
+    comment: String,
+}
+
+async fn approve(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Body(a): Body<Approval>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok((StatusCode::CREATED, Json(json!(guarded::approve_soa(&s.cx, &caller, &a.comment).await?))))
+}
+
+async fn version(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(v): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (version, rows) = guarded::soa_at(&s.cx, &caller, VersionRef::parse(&v)?).await?;
+    Ok(Json(json!({ "version": version.map(|v| json!({
+        "number": v.number, "approved_by": v.approved_by, "approved_at": v.approved_at, "comment": v.comment
+    })), "rows": rows })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DiffQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+async fn diff(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<DiffQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let from = VersionRef::parse(q.from.as_deref().unwrap_or("latest"))?;
+    let to = VersionRef::parse(q.to.as_deref().unwrap_or("draft"))?;
+    Ok(Json(json!({ "changes": guarded::diff_soa(&s.cx, &caller, from, to).await? })))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    format: Option<String>,
+    version: Option<String>,
+}
+
+async fn export(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    let format = SoaFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
+    let at = VersionRef::parse(q.version.as_deref().unwrap_or("latest"))?;
+    let export = guarded::export_soa(&s.cx, &caller, at, format).await?;
+    let name = match export.meta.version {
+        Some(n) => format!("soa-v{n}.{}", format.extension()),
+        None => format!("soa-draft.{}", format.extension()),
+    };
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok(([(header::CONTENT_TYPE, format.media_type().to_owned()), (header::CONTENT_DISPOSITION, disposition)], export.bytes)
+        .into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    outcome: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn review(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Body(b): Body<ReviewBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let outcome = ReviewOutcome::parse(&b.outcome)
+        .ok_or_else(|| field("outcome", format!("{:?} is not no_change, updated or changes_required", b.outcome)))?;
+    Ok((StatusCode::CREATED, Json(json!(guarded::review_soa(&s.cx, &caller, outcome, &b.comment).await?))))
+}
