@@ -204,12 +204,7 @@ pub async fn approve_soa(cx: &Cx, caller: &Caller, comment: &str) -> AppResult<S
 }
 
 /// Records a review of the SoA as the caller.
-pub async fn review_soa(
-    cx: &Cx,
-    caller: &Caller,
-    outcome: ReviewOutcome,
-    comment: &str,
-) -> AppResult<ReviewStatus> {
+pub async fn review_soa(cx: &Cx, caller: &Caller, outcome: ReviewOutcome, comment: &str) -> AppResult<ReviewStatus> {
     caller.require(UseCase::ApproveSoa)?;
     let me = my_email(cx, caller).await?;
     crate::soa::review_soa(cx, caller.org, &me, outcome, comment, None).await

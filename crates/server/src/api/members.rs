@@ -21,17 +21,24 @@ use crate::{ApiError, AppState};
 pub(crate) fn routes() -> Api {
     Api::default()
         .op(
-            Op::new("get", "/api/v1/members", "listMembers", "members", "The organization's members and their roles").list(),
+            Op::new("get", "/api/v1/members", "listMembers", "members", "The organization's members and their roles")
+                .list(),
             get(list),
         )
         .op(
-            Op::new("post", "/api/v1/members", "addMember", "members", "Add a person (a new account's password is shown once)")
-                .body(&[
-                    ("email", "string", true, "Their e-mail (the login name)"),
-                    ("name", "string", false, "Their name (for a new account)"),
-                    ("role", "string", true, "owner, isms_manager, control_owner, contributor, auditor or viewer"),
-                ])
-                .ok(201),
+            Op::new(
+                "post",
+                "/api/v1/members",
+                "addMember",
+                "members",
+                "Add a person (a new account's password is shown once)",
+            )
+            .body(&[
+                ("email", "string", true, "Their e-mail (the login name)"),
+                ("name", "string", false, "Their name (for a new account)"),
+                ("role", "string", true, "owner, isms_manager, control_owner, contributor, auditor or viewer"),
+            ])
+            .ok(201),
             post(add),
         )
         .op(
@@ -40,8 +47,14 @@ pub(crate) fn routes() -> Api {
             patch(change),
         )
         .op(
-            Op::new("delete", "/api/v1/members/{email}", "removeMember", "members", "Remove a member (their tokens go; their history stays)")
-                .ok(204),
+            Op::new(
+                "delete",
+                "/api/v1/members/{email}",
+                "removeMember",
+                "members",
+                "Remove a member (their tokens go; their history stays)",
+            )
+            .ok(204),
             delete(remove),
         )
 }
@@ -52,7 +65,8 @@ fn email(name: &str, text: &str) -> Result<Email, ApiError> {
 
 fn role(text: &str) -> Result<Role, ApiError> {
     Role::parse(text).ok_or_else(|| {
-        field("role", format!("{text:?} is not owner, isms_manager, control_owner, contributor, auditor or viewer")).into()
+        field("role", format!("{text:?} is not owner, isms_manager, control_owner, contributor, auditor or viewer"))
+            .into()
     })
 }
 

@@ -8,9 +8,9 @@ use axum::routing::{get, patch, post};
 use isms_app::access::guarded;
 use serde_json::{Value, json};
 
-use super::{Body, date, field};
 use super::doc::{Api, Op};
 use super::list::page;
+use super::{Body, date, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -203,7 +203,6 @@ struct ControlPatch {
     target_date: Option<Option<String>>,
     implementation: Option<String>,
 }
-
 
 async fn update_control(
     State(s): State<AppState>,

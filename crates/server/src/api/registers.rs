@@ -74,7 +74,13 @@ pub(crate) fn routes() -> Api {
             item: "/api/v1/context-issues/{id}",
             tag: "context",
             noun: "internal or external issue (4.1)",
-            ids: ["listContextIssues", "getContextIssue", "addContextIssue", "replaceContextIssue", "deleteContextIssue"],
+            ids: [
+                "listContextIssues",
+                "getContextIssue",
+                "addContextIssue",
+                "replaceContextIssue",
+                "deleteContextIssue",
+            ],
         }))
         .merge(collection::<InterestedParty>(&Names {
             collection: "/api/v1/interested-parties",
@@ -163,7 +169,10 @@ async fn delete_entry<T: Register>(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn get_singleton<T: Register>(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+async fn get_singleton<T: Register>(
+    State(s): State<AppState>,
+    Member(caller): Member,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(guarded::entry::<T>(&s.cx, &caller, "").await?)))
 }
 

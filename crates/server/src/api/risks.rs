@@ -127,7 +127,20 @@ async fn update_risk(
     macro_rules! set {
         ($($f:ident),*) => { $(if let Some(v) = p.$f { risk.$f = v; })* };
     }
-    set!(title, description, threat, vulnerability, owner, inherent, residual, treatment, existing_controls, actions, assets, controls);
+    set!(
+        title,
+        description,
+        threat,
+        vulnerability,
+        owner,
+        inherent,
+        residual,
+        treatment,
+        existing_controls,
+        actions,
+        assets,
+        controls
+    );
     if let Some(d) = next_review {
         risk.next_review = d;
     }
@@ -212,7 +225,11 @@ async fn simulate(
     let defaults = Settings::default();
     let iterations = r.iterations.unwrap_or(defaults.iterations);
     if !(1..=MAX_ITERATIONS).contains(&iterations) {
-        return Err(field("iterations", format!("must be between 1 and {MAX_ITERATIONS} (run larger ones with `isms fair run`)")).into());
+        return Err(field(
+            "iterations",
+            format!("must be between 1 and {MAX_ITERATIONS} (run larger ones with `isms fair run`)"),
+        )
+        .into());
     }
     let settings = Settings {
         iterations,

@@ -148,7 +148,10 @@ async fn export(
         None => format!("soa-draft.{}", format.extension()),
     };
     let disposition = format!("attachment; filename=\"{name}\"");
-    Ok(([(header::CONTENT_TYPE, format.media_type().to_owned()), (header::CONTENT_DISPOSITION, disposition)], export.bytes)
+    Ok((
+        [(header::CONTENT_TYPE, format.media_type().to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        export.bytes,
+    )
         .into_response())
 }
 
