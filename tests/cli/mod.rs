@@ -1,5 +1,6 @@
 //! The `isms` command line, run as a user would.
 
+mod api_writes;
 mod audit;
 mod config;
 mod control_soa;

@@ -437,7 +437,7 @@ pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppRe
     for (i, (threat_id, asset, _)) in plan.iter().enumerate() {
         let Some(threat) = threats.iter().find(|t| &t.id == threat_id) else { continue };
         let n = i as u32;
-        let inherent = Rating { likelihood: (2 + (n * 7) % 4) as u8, impact: (2 + (n * 3) % 4) as u8 };
+        let inherent = Rating { likelihood: (2 + (n * 3) % 4) as u8, impact: (1 + (n * 2 + n / 4) % 5).max(2) as u8 };
         let residual = Rating {
             likelihood: inherent.likelihood.saturating_sub(if n % 6 == 5 { 1 } else { 2 }).max(1),
             impact: inherent.impact.saturating_sub(if n.is_multiple_of(3) { 2 } else { 1 }).max(1),

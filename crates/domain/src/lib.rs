@@ -7,6 +7,7 @@
 pub mod access;
 pub mod asset;
 pub mod crosswalk;
+pub mod dates;
 pub mod fair;
 pub mod framework;
 pub mod ids;

@@ -255,6 +255,7 @@ pub struct Objective {
     /// Who owns it (e-mail of a member).
     pub owner: String,
     /// By when.
+    #[serde(with = "crate::dates::date")]
     pub due: Date,
     /// Where it stands.
     pub status: ObjectiveStatus,

@@ -30,16 +30,19 @@ pub enum ReviewStatus {
     /// Not due yet.
     Current {
         /// When the next review is due.
+        #[serde(with = "crate::dates::date")]
         due: Date,
     },
     /// The review date is within the warning window.
     Due {
         /// When the review is due.
+        #[serde(with = "crate::dates::date")]
         due: Date,
     },
     /// The review date has passed.
     Overdue {
         /// When the review was due.
+        #[serde(with = "crate::dates::date")]
         due: Date,
         /// Days since then.
         days: i64,
@@ -208,6 +211,7 @@ pub struct Review {
     /// What was reviewed.
     pub subject: Subject,
     /// The day of the review.
+    #[serde(with = "crate::dates::date")]
     pub reviewed_on: Date,
     /// Who reviewed (`user:…`).
     pub reviewer: String,

@@ -255,6 +255,7 @@ pub struct TreatmentAction {
     /// Who does it (e-mail).
     pub owner: String,
     /// By when.
+    #[serde(with = "crate::dates::date")]
     pub due: Date,
     /// Where it stands.
     pub status: ActionStatus,
@@ -329,6 +330,7 @@ pub struct Risk {
     #[serde(default)]
     pub acceptance: Option<RiskAcceptance>,
     /// When it is to be reviewed next.
+    #[serde(with = "crate::dates::date")]
     pub next_review: Date,
     /// Levels under earlier methodology versions, oldest first.
     #[serde(default)]

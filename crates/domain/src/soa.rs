@@ -189,6 +189,7 @@ pub struct ControlImplementation {
     /// Who is responsible.
     pub owner: Option<UserId>,
     /// When it should be implemented.
+    #[serde(default, with = "crate::dates::option")]
     pub target_date: Option<Date>,
     /// How it is implemented, in Markdown.
     pub implementation: String,

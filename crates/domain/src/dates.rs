@@ -1,0 +1,86 @@
+//! Calendar dates in JSON as `YYYY-MM-DD` (what people and API clients expect), read
+//! back from that or from the `[year, ordinal]` pair earlier versions stored.
+
+use serde::{Deserialize, Deserializer, Serializer};
+use time::Date;
+use time::macros::format_description;
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Stored {
+    Text(String),
+    Ordinal(i32, u16),
+}
+
+fn parse<E: serde::de::Error>(stored: Stored) -> Result<Date, E> {
+    match stored {
+        Stored::Text(t) => Date::parse(&t, format_description!("[year]-[month]-[day]"))
+            .map_err(|_| E::custom(format!("{t:?} is not a date (YYYY-MM-DD)"))),
+        Stored::Ordinal(year, day) => Date::from_ordinal_date(year, day).map_err(E::custom),
+    }
+}
+
+fn text(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// `#[serde(with = "crate::dates::date")]`
+pub mod date {
+    use super::*;
+
+    /// Writes `YYYY-MM-DD`.
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&text(*d))
+    }
+
+    /// Reads `YYYY-MM-DD` or `[year, ordinal]`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        parse(Stored::deserialize(d)?)
+    }
+}
+
+/// `#[serde(with = "crate::dates::option")]`
+pub mod option {
+    use super::*;
+
+    /// Writes `YYYY-MM-DD` or null.
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&text(*d)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads `YYYY-MM-DD`, `[year, ordinal]` or null.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<Stored>::deserialize(d)?.map(parse).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use time::macros::date;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Row {
+        #[serde(with = "super::date")]
+        on: time::Date,
+        #[serde(default, with = "super::option")]
+        until: Option<time::Date>,
+    }
+
+    #[test]
+    fn dates_are_written_as_text_and_read_from_text_or_the_old_pair() {
+        let row = Row { on: date!(2028 - 02 - 29), until: None };
+        let json = serde_json::to_string(&row).unwrap();
+        assert_eq!(json, r#"{"on":"2028-02-29","until":null}"#);
+        assert_eq!(serde_json::from_str::<Row>(&json).unwrap(), row);
+        let old: Row = serde_json::from_str(r#"{"on":[2028,60],"until":[2026,1]}"#).unwrap();
+        assert_eq!(old, Row { on: date!(2028 - 02 - 29), until: Some(date!(2026 - 01 - 01)) });
+        assert_eq!(
+            serde_json::from_str::<Row>(r#"{"on":"2028-02-30"}"#).unwrap_err().to_string().contains("not a date"),
+            true
+        );
+    }
+}

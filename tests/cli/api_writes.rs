@@ -1,0 +1,444 @@
+//! The role matrix for every state-changing API endpoint beyond controls and risk
+//! creation (those are in `roles.rs`), and the reads they come with: each role of one
+//! organization against each operation, over real HTTP on a real server. Another
+//! organization's ids are 404 for everyone, never 403.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{ApiSession, Sandbox, http, shown_password, sign_in};
+
+const ROLES: [&str; 6] = ["owner", "isms_manager", "control_owner", "contributor", "auditor", "viewer"];
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Client {
+    async fn sign_in(base: &str, email: &str, password: &str) -> Client {
+        let http = http();
+        let ApiSession { cookie, csrf, .. } = sign_in(&http, base, email, password).await;
+        Client { http, base: base.to_owned(), cookie, csrf }
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (StatusCode, Value) {
+        let mut r = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, None).await
+    }
+
+    /// Sends and asserts the status; answers the body.
+    async fn must(&self, method: Method, path: &str, body: Option<Value>, want: u16) -> Value {
+        let (got, answer) = self.send(method.clone(), path, body.as_ref()).await;
+        assert_eq!(got.as_u16(), want, "{method} {path}: {answer}");
+        answer
+    }
+}
+
+fn fair() -> Value {
+    let pert = |low: f64, mode: f64, high: f64| json!({ "type": "pert", "low": low, "mode": mode, "high": high });
+    json!({
+        "frequency": { "method": "vulnerability", "tef": pert(0.1, 0.4, 1.6), "vuln": pert(0.05, 0.25, 0.6) },
+        "pl": pert(8000.0, 60000.0, 600000.0),
+        "slef": pert(0.05, 0.2, 0.5),
+        "slem": pert(20000.0, 160000.0, 2400000.0),
+    })
+}
+
+fn asset(name: &str, owner: &str) -> Value {
+    json!({ "name": name, "type": "system", "owner": owner, "classification": "internal",
+            "confidentiality": 3, "integrity": 3, "availability": 2, "lifecycle": "in_use" })
+}
+
+/// Targets the owner creates afresh before each role's turn, so that every role meets
+/// the same state.
+struct Targets {
+    issue: String,
+    asset: String,
+    risk: String,
+    spare: String,
+}
+
+async fn targets(owner: &Client, role: &str) -> Targets {
+    let issue = owner
+        .must(
+            Method::POST,
+            "/api/v1/context-issues",
+            Some(json!({ "origin": "external", "title": format!("issue for {role}") })),
+            201,
+        )
+        .await;
+    let asset = owner
+        .must(Method::POST, "/api/v1/assets", Some(asset(&format!("asset for {role}"), "owner@acme.test")), 201)
+        .await;
+    let risk = owner
+        .must(
+            Method::POST,
+            "/api/v1/risks",
+            Some(json!({ "title": format!("risk for {role}"), "owner": "owner@acme.test", "inherent": { "likelihood": 3, "impact": 3 } })),
+            201,
+        )
+        .await;
+    let spare = format!("spare-{role}@acme.test");
+    owner
+        .must(Method::POST, "/api/v1/members", Some(json!({ "email": spare, "name": "Spare", "role": "viewer" })), 201)
+        .await;
+    Targets {
+        issue: issue["id"].as_str().unwrap().to_owned(),
+        asset: asset["id"].as_str().unwrap().to_owned(),
+        risk: risk["id"].as_str().unwrap().to_owned(),
+        spare,
+    }
+}
+
+#[tokio::test]
+async fn every_write_endpoint_follows_the_role_table() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let r = s.isms(args);
+        assert_eq!(r.code, 0, "{args:?}: {r:?}");
+        r
+    };
+    let mut passwords =
+        vec![shown_password(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout)];
+    for role in &ROLES[1..] {
+        let email = format!("{role}@acme.test");
+        passwords.push(shown_password(
+            &run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]).stdout,
+        ));
+    }
+    let globex =
+        run(&["org", "add", "--name", "Globex", "--owner-email", "carol@globex.test", "--owner-name", "Carol"]);
+    let carol_password = shown_password(&globex.stdout);
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let base = server.url("");
+    let base = base.trim_end_matches('/');
+
+    // Globex's records exist before Acme has any: their ids are 404 to Acme, whatever
+    // the role, for reads and writes alike.
+    let carol = Client::sign_in(base, "carol@globex.test", &carol_password).await;
+    let g_asset = carol.must(Method::POST, "/api/v1/assets", Some(asset("Globex ERP", "carol@globex.test")), 201).await;
+    let g_issue = carol
+        .must(Method::POST, "/api/v1/context-issues", Some(json!({ "origin": "internal", "title": "Globex" })), 201)
+        .await;
+    let g_asset = g_asset["id"].as_str().unwrap().to_owned();
+    let g_issue = g_issue["id"].as_str().unwrap().to_owned();
+    let owner = Client::sign_in(base, "owner@acme.test", &passwords[0]).await;
+    for (method, path, body) in [
+        (Method::GET, format!("/api/v1/assets/{g_asset}"), None),
+        (Method::PUT, format!("/api/v1/assets/{g_asset}"), Some(asset("taken over", "owner@acme.test"))),
+        (Method::DELETE, format!("/api/v1/assets/{g_asset}"), None),
+        (Method::DELETE, format!("/api/v1/context-issues/{g_issue}"), None),
+        (Method::PATCH, "/api/v1/members/carol@globex.test".to_owned(), Some(json!({ "role": "viewer" }))),
+        (Method::DELETE, "/api/v1/members/carol@globex.test".to_owned(), None),
+        (
+            Method::POST,
+            "/api/v1/reviews".to_owned(),
+            Some(json!({ "subject": "asset", "id": g_asset, "outcome": "no_change" })),
+        ),
+    ] {
+        owner.must(method, &path, body, 404).await;
+    }
+    let (_, g) = carol.get(&format!("/api/v1/assets/{g_asset}")).await;
+    assert_eq!(g["name"], "Globex ERP", "Globex's asset is untouched: {g}");
+
+    owner.must(Method::PUT, "/api/v1/scope", Some(json!({ "statement": "Acme's SaaS platform" })), 200).await;
+    let methodology = owner.get("/api/v1/methodology").await.1;
+    // A risk with FAIR estimates to simulate.
+    let fair_risk = owner
+        .must(
+            Method::POST,
+            "/api/v1/risks",
+            Some(json!({ "title": "quantified", "owner": "owner@acme.test", "inherent": { "likelihood": 2, "impact": 4 } })),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    owner.must(Method::PUT, &format!("/api/v1/risks/{fair_risk}/fair"), Some(fair()), 200).await;
+
+    // Reads every member may make.
+    let reads = [
+        "/api/v1/scope",
+        "/api/v1/context-issues",
+        "/api/v1/interested-parties",
+        "/api/v1/isms-roles",
+        "/api/v1/objectives",
+        "/api/v1/assets",
+        "/api/v1/classification-scheme",
+        "/api/v1/controls/A.5.15",
+        "/api/v1/risks/heatmap?kind=inherent",
+        "/api/v1/risks/plan",
+        "/api/v1/methodology/versions",
+        "/api/v1/reviews/due",
+        "/api/v1/soa/versions",
+        "/api/v1/soa/versions/draft",
+        "/api/v1/soa/diff?from=draft&to=draft",
+        "/api/v1/soa/export?format=csv&version=draft",
+        "/api/v1/frameworks",
+        "/api/v1/frameworks/gdpr-art32",
+        "/api/v1/search?q=backup&limit=3",
+        "/api/v1/crosswalk?item=iso27001-2022:A.8.13&to=nist-csf-2.0",
+        "/api/v1/organization/frameworks",
+        "/api/v1/members",
+    ];
+
+    for (i, role) in ROLES.iter().enumerate() {
+        let email = format!("{role}@acme.test");
+        let c = Client::sign_in(base, &email, &passwords[i]).await;
+        for path in reads {
+            let (got, body) = c.get(path).await;
+            assert_eq!(got, StatusCode::OK, "{role} GET {path}: {body}");
+        }
+        let t = targets(&owner, role).await;
+        // (method, path, body, per-role row, the status when allowed; 0 = any but 403
+        // because the domain decides: an SoA with problems, an unchanged methodology).
+        let ops: Vec<(Method, String, Option<Value>, &str, u16)> = vec![
+            (
+                Method::PUT,
+                "/api/v1/scope".into(),
+                Some(json!({ "statement": format!("scope by {role}") })),
+                "YY-Y--",
+                200,
+            ),
+            (
+                Method::POST,
+                "/api/v1/context-issues".into(),
+                Some(json!({ "origin": "internal", "title": format!("by {role}") })),
+                "YY-Y--",
+                201,
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/context-issues/{}", t.issue),
+                Some(json!({ "origin": "internal", "title": "edited" })),
+                "YY-Y--",
+                200,
+            ),
+            (Method::DELETE, format!("/api/v1/context-issues/{}", t.issue), None, "YY-Y--", 204),
+            (
+                Method::POST,
+                "/api/v1/interested-parties".into(),
+                Some(
+                    json!({ "name": format!("Customers of {role}"), "requirements": [{ "kind": "contractual", "text": "SOC 2 or ISO", "addressed": false }] }),
+                ),
+                "YY-Y--",
+                201,
+            ),
+            (
+                Method::POST,
+                "/api/v1/isms-roles".into(),
+                Some(
+                    json!({ "name": "ISMS lead", "responsibilities": "Runs the ISMS", "assigned": ["owner@acme.test"] }),
+                ),
+                "YY-Y--",
+                201,
+            ),
+            (
+                Method::POST,
+                "/api/v1/objectives".into(),
+                Some(
+                    json!({ "title": "Patch fast", "measure": "days to patch", "target": "< 14", "owner": "owner@acme.test", "due": "2027-06-30", "status": "planned" }),
+                ),
+                "YY-Y--",
+                201,
+            ),
+            (
+                Method::POST,
+                "/api/v1/assets".into(),
+                Some(asset(&format!("by {role}"), "owner@acme.test")),
+                "YY-Y--",
+                201,
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/assets/{}", t.asset),
+                Some(asset("renamed", "owner@acme.test")),
+                "YY-Y--",
+                200,
+            ),
+            (
+                Method::PUT,
+                "/api/v1/classification-scheme".into(),
+                Some(json!({ "levels": ["Public", "Internal", "Confidential", "Restricted"] })),
+                "YY-Y--",
+                200,
+            ),
+            (
+                Method::POST,
+                "/api/v1/reviews".into(),
+                Some(json!({ "subject": "asset", "id": t.asset, "outcome": "no_change" })),
+                "YY----",
+                201,
+            ),
+            (Method::DELETE, format!("/api/v1/assets/{}", t.asset), None, "YY-Y--", 204),
+            (Method::PATCH, format!("/api/v1/risks/{}", t.risk), Some(json!({ "title": "sharper" })), "YY-Y--", 200),
+            (Method::PUT, format!("/api/v1/risks/{}/fair", t.risk), Some(fair()), "YY-Y--", 200),
+            (Method::DELETE, format!("/api/v1/risks/{}", t.risk), None, "YY-Y--", 204),
+            (
+                Method::POST,
+                "/api/v1/risks/simulation".into(),
+                Some(json!({ "risk": fair_risk, "iterations": 2000 })),
+                "YY----",
+                200,
+            ),
+            (
+                Method::PUT,
+                "/api/v1/loss-appetite".into(),
+                Some(json!({ "points": [[1e6, 0.5], [1e7, 0.05]] })),
+                "YY----",
+                200,
+            ),
+            (Method::PUT, "/api/v1/methodology".into(), Some(methodology.clone()), "YY----", 0),
+            (Method::POST, "/api/v1/soa/versions".into(), Some(json!({ "comment": "first" })), "YY----", 0),
+            (Method::POST, "/api/v1/soa/reviews".into(), Some(json!({ "outcome": "no_change" })), "YY----", 201),
+            (
+                Method::POST,
+                "/api/v1/organization/frameworks".into(),
+                Some(json!({ "framework": "gdpr-art32" })),
+                "YY----",
+                0,
+            ),
+            (
+                Method::POST,
+                "/api/v1/members".into(),
+                Some(json!({ "email": format!("new-by-{role}@acme.test"), "role": "viewer" })),
+                "Y-----",
+                201,
+            ),
+            (Method::PATCH, format!("/api/v1/members/{}", t.spare), Some(json!({ "role": "auditor" })), "Y-----", 200),
+            (Method::DELETE, format!("/api/v1/members/{}", t.spare), None, "Y-----", 204),
+        ];
+        for (method, path, body, row, ok) in ops {
+            let (got, answer) = c.send(method.clone(), &path, body.as_ref()).await;
+            if row.as_bytes()[i] == b'Y' {
+                if ok == 0 {
+                    assert!(
+                        got != StatusCode::FORBIDDEN && !got.is_server_error(),
+                        "{role} {method} {path}: {got} {answer}"
+                    );
+                } else {
+                    assert_eq!(got.as_u16(), ok, "{role} {method} {path}: {answer}");
+                }
+            } else {
+                assert_eq!(got, StatusCode::FORBIDDEN, "{role} {method} {path}: {answer}");
+                assert_eq!(answer["code"], "forbidden", "{answer}");
+            }
+        }
+    }
+
+    // A control owner works on what is theirs: their own risk and asset.
+    let co = Client::sign_in(base, "control_owner@acme.test", &passwords[2]).await;
+    let mine =
+        owner.must(Method::POST, "/api/v1/assets", Some(asset("CO laptop", "control_owner@acme.test")), 201).await;
+    co.must(
+        Method::POST,
+        "/api/v1/reviews",
+        Some(json!({ "subject": "asset", "id": mine["id"], "outcome": "updated", "comment": "checked" })),
+        201,
+    )
+    .await;
+    let own = co
+        .must(
+            Method::POST,
+            "/api/v1/risks",
+            Some(json!({ "title": "mine", "owner": "control_owner@acme.test", "inherent": { "likelihood": 2, "impact": 2 } })),
+            201,
+        )
+        .await;
+    let own_path = format!("/api/v1/risks/{}", own["id"].as_str().unwrap());
+    co.must(Method::PATCH, &own_path, Some(json!({ "residual": { "likelihood": 1, "impact": 2 } })), 200).await;
+    co.must(Method::PATCH, &own_path, Some(json!({ "owner": "owner@acme.test" })), 403).await;
+    co.must(Method::DELETE, &own_path, None, 204).await;
+
+    // What the writes left behind is what the reads show, and every change is in the
+    // trail, attributed.
+    let (_, scope) = owner.get("/api/v1/scope").await;
+    assert_eq!(scope["statement"], "scope by contributor", "the last allowed writer: {scope}");
+    let (_, members) = owner.get("/api/v1/members?role=viewer&sort=email").await;
+    let emails: Vec<&str> = members["items"].as_array().unwrap().iter().map(|m| m["email"].as_str().unwrap()).collect();
+    assert_eq!(
+        emails,
+        [
+            "new-by-owner@acme.test",
+            "spare-auditor@acme.test",
+            "spare-contributor@acme.test",
+            "spare-control_owner@acme.test",
+            "spare-isms_manager@acme.test",
+            "spare-viewer@acme.test",
+            "viewer@acme.test"
+        ],
+        "the owner's spare was promoted and removed; the others could not touch theirs: {members}"
+    );
+    let (_, appetite) = owner.get("/api/v1/loss-appetite").await;
+    assert_eq!(appetite["points"][1][1], 0.05);
+    let (_, versions) = owner.get("/api/v1/soa/versions").await;
+    assert!(versions["items"].as_array().unwrap().len() <= 1, "{versions}");
+    let (_, fw) = owner.get("/api/v1/organization/frameworks").await;
+    assert!(fw["items"].as_array().unwrap().iter().any(|f| f == "gdpr-art32"), "{fw}");
+    let (_, verify) = owner.get("/api/v1/audit-log/verify").await;
+    assert_eq!(verify["intact"], true, "{verify}");
+    let mut after = 0;
+    let mut actions = Vec::new();
+    loop {
+        let (_, page) = owner.get(&format!("/api/v1/audit-log?after={after}&limit=1000")).await;
+        let items = page["items"].as_array().unwrap().clone();
+        if items.is_empty() {
+            break;
+        }
+        after = items.last().unwrap()["seq"].as_i64().unwrap();
+        actions.extend(items.into_iter().map(|e| e["action"].as_str().unwrap().to_owned()));
+    }
+    for action in [
+        "scope.updated",
+        "context_issue.deleted",
+        "asset.deleted",
+        "risk.deleted",
+        "membership.changed",
+        "membership.removed",
+        "loss_appetite.updated",
+        "soa.reviewed",
+        "asset.reviewed",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "no {action} in the trail: {actions:?}");
+    }
+
+    // The export is a real workbook, named by version.
+    let r = owner
+        .http
+        .get(format!("{base}/api/v1/soa/export?format=xlsx&version=draft"))
+        .header("cookie", &owner.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("soa-draft.xlsx"));
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"), "an XLSX is a zip");
+
+    // The last owner can neither be demoted nor removed.
+    let (status, body) = owner.send(Method::DELETE, "/api/v1/members/owner@acme.test", None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("last_owner")), "{body}");
+    // A removed member's session loses the organization at once.
+    let viewer = Client::sign_in(base, "viewer@acme.test", &passwords[5]).await;
+    owner.must(Method::DELETE, "/api/v1/members/viewer@acme.test", None, 204).await;
+    let (status, body) = viewer.get("/api/v1/risks").await;
+    assert_eq!(status, StatusCode::CONFLICT, "signed in, but no organization any more: {body}");
+}
