@@ -345,6 +345,53 @@ async fn every_write_endpoint_follows_the_role_table() {
         }
     }
 
+    // CSV imports, per role: all rows or none; a bad row is named by line and column.
+    for (i, role) in ROLES.iter().enumerate() {
+        let c = Client::sign_in(base, &format!("{role}@acme.test"), &passwords[i]).await;
+        let assets = format!(
+            "name,type,owner,classification,confidentiality,integrity,availability,lifecycle\n\
+             Imported by {role},service,owner@acme.test,Internal,2,2,2,in_use\n"
+        );
+        let risks = format!(
+            "title,owner,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment,threat\n\
+             Imported by {role},owner@acme.test,3,4,2,2,modify,phishing\n"
+        );
+        for (path, csv, row) in [("/api/v1/assets/import", assets, "YY-Y--"), ("/api/v1/risks/import", risks, "YY-Y--")]
+        {
+            let r = c
+                .http
+                .post(format!("{base}{path}"))
+                .header("cookie", &c.cookie)
+                .header("x-csrf-token", &c.csrf)
+                .header("content-type", "text/csv")
+                .body(csv)
+                .send()
+                .await
+                .unwrap();
+            let want = if row.as_bytes()[i] == b'Y' { StatusCode::CREATED } else { StatusCode::FORBIDDEN };
+            let status = r.status();
+            assert_eq!(status, want, "{role} POST {path}: {}", r.text().await.unwrap());
+        }
+    }
+    let bad = owner
+        .http
+        .post(format!("{base}/api/v1/assets/import"))
+        .header("cookie", &owner.cookie)
+        .header("x-csrf-token", &owner.csrf)
+        .header("content-type", "text/csv")
+        .body("name,type,owner,classification,confidentiality,integrity,availability,lifecycle\nGood,system,owner@acme.test,Internal,1,1,1,in_use\nBad,spaceship,owner@acme.test,Internal,1,1,1,in_use\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let report: Value = bad.json().await.unwrap();
+    assert_eq!((report["stored"].as_bool(), report["errors"][0]["line"].as_u64()), (Some(false), Some(3)), "{report}");
+    assert_eq!(report["errors"][0]["column"], "type", "{report}");
+    let (_, good) = owner.get("/api/v1/assets?name=Good").await;
+    assert_eq!(good["total"], 0, "nothing stored from a file with a bad row: {good}");
+    let (status, body) = owner.send(Method::POST, "/api/v1/assets/import", Some(&json!({ "rows": [] }))).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
+
     // A control owner works on what is theirs: their own risk and asset.
     let co = Client::sign_in(base, "control_owner@acme.test", &passwords[2]).await;
     let mine =
@@ -420,6 +467,33 @@ async fn every_write_endpoint_follows_the_role_table() {
     ] {
         assert!(actions.iter().any(|a| a == action), "no {action} in the trail: {actions:?}");
     }
+
+    // Exports: the risk register names every imported risk; the audit log reads as CSV.
+    let r = owner
+        .http
+        .get(format!("{base}/api/v1/risks/export?report=register&format=csv"))
+        .header("cookie", &owner.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let register = r.text().await.unwrap();
+    for role in ["owner", "isms_manager", "contributor"] {
+        assert!(register.contains(&format!("Imported by {role}")), "{register}");
+    }
+    let r = owner
+        .http
+        .get(format!("{base}/api/v1/audit-log/export?format=csv"))
+        .header("cookie", &owner.cookie)
+        .send()
+        .await
+        .unwrap();
+    let trail = r.text().await.unwrap();
+    assert!(trail.starts_with("seq,at,actor,action"), "{}", &trail[..80.min(trail.len())]);
+    assert_eq!(trail.lines().filter(|l| l.contains("membership.removed")).count(), 1, "the owner's spare only");
+    let (status, _) = owner.get("/api/v1/audit-log/export?format=xlsx").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // The export is a real workbook, named by version.
     let r = owner

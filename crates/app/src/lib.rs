@@ -14,6 +14,7 @@ pub mod demo;
 mod demo_isms;
 mod entropy;
 mod error;
+pub mod export;
 pub mod fair;
 pub mod frameworks;
 pub mod password;

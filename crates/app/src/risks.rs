@@ -581,3 +581,101 @@ pub async fn import_risks_csv(
     tx.commit().await?;
     Ok(RiskImport { stored: !created.is_empty(), created, errors })
 }
+
+/// The risk reports: the register and the treatment plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskReport {
+    /// The risk register.
+    Register,
+    /// The risk treatment plan (6.1.3 e).
+    Plan,
+}
+
+/// A risk report as a table, ready to render (see [`crate::export::render_table`]).
+pub async fn risk_table(cx: &Cx, org: OrgId, report: RiskReport) -> AppResult<isms_reports::table::Table> {
+    let name = cx.store.read().await?.organization(org).await?.name;
+    let m = methodology(cx, org).await?;
+    let subtitle = format!("{name} · methodology version {} · exported {} by isms", m.version, cx.clock.today());
+    let table = match report {
+        RiskReport::Register => {
+            let all = list_risks(cx, org).await?;
+            isms_reports::table::Table {
+                title: "Risk register".into(),
+                subtitle,
+                headers: [
+                    "ID",
+                    "Title",
+                    "Owner",
+                    "Threat",
+                    "Vulnerability",
+                    "Assets",
+                    "Inherent (L×I)",
+                    "Inherent level",
+                    "Treatment",
+                    "Controls",
+                    "Residual (L×I)",
+                    "Residual level",
+                    "Acceptance",
+                    "Next review",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: all
+                    .iter()
+                    .map(|r| {
+                        let k = &r.risk;
+                        vec![
+                            k.id.clone(),
+                            k.title.clone(),
+                            k.owner.clone(),
+                            k.threat.clone(),
+                            k.vulnerability.clone(),
+                            k.assets.join("; "),
+                            format!("{}×{}", k.inherent.likelihood, k.inherent.impact),
+                            r.inherent_level.clone(),
+                            format!("{:?}", k.treatment).to_lowercase(),
+                            k.controls.join("; "),
+                            format!("{}×{}", k.residual.likelihood, k.residual.impact),
+                            r.residual_level.clone(),
+                            match (&k.acceptance, r.acceptance_state) {
+                                (Some(a), AcceptanceState::Accepted) => {
+                                    format!("accepted by {} on {}", a.by, a.at.date())
+                                }
+                                (_, s) => s.label().to_owned(),
+                            },
+                            k.next_review.to_string(),
+                        ]
+                    })
+                    .collect(),
+                widths: vec![9, 34, 26, 24, 28, 16, 10, 10, 10, 22, 10, 10, 30, 12],
+            }
+        }
+        RiskReport::Plan => {
+            let plan = treatment_plan(cx, org).await?;
+            isms_reports::table::Table {
+                title: "Risk treatment plan".into(),
+                subtitle,
+                headers: ["Due", "Risk", "Risk title", "Residual level", "Action", "Owner", "Status", "Overdue"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: plan
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.action.due.to_string(),
+                            p.risk.clone(),
+                            p.risk_title.clone(),
+                            p.residual_level.clone(),
+                            p.action.title.clone(),
+                            p.action.owner.clone(),
+                            p.action.status.as_str().to_owned(),
+                            if p.overdue { "yes".into() } else { "no".into() },
+                        ]
+                    })
+                    .collect(),
+                widths: vec![12, 9, 32, 12, 40, 26, 12, 9],
+            }
+        }
+    };
+    Ok(table)
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 use time::Date;
 
 use crate::controls::annex_a;
+use crate::export::DocFormat;
 use crate::frameworks::library;
 use crate::trail::record;
 use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
@@ -231,52 +232,6 @@ pub async fn diff_soa(cx: &Cx, org: OrgId, from: VersionRef, to: VersionRef) -> 
     Ok(soa::diff(&old, &new))
 }
 
-/// The formats the SoA exports to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SoaFormat {
-    /// Excel workbook (formatted, frozen header, filters).
-    Xlsx,
-    /// Comma-separated values that read back.
-    Csv,
-    /// Markdown.
-    Md,
-    /// JSON.
-    Json,
-}
-
-impl SoaFormat {
-    /// Parses `xlsx`, `csv`, `md` (or `markdown`) and `json`.
-    pub fn parse(s: &str) -> AppResult<Self> {
-        match s.trim().to_lowercase().as_str() {
-            "xlsx" => Ok(SoaFormat::Xlsx),
-            "csv" => Ok(SoaFormat::Csv),
-            "md" | "markdown" => Ok(SoaFormat::Md),
-            "json" => Ok(SoaFormat::Json),
-            _ => Err(AppError::invalid_field("format", format!("{s:?} is not a format: use xlsx, csv, md or json"))),
-        }
-    }
-
-    /// The file extension.
-    pub fn extension(self) -> &'static str {
-        match self {
-            SoaFormat::Xlsx => "xlsx",
-            SoaFormat::Csv => "csv",
-            SoaFormat::Md => "md",
-            SoaFormat::Json => "json",
-        }
-    }
-
-    /// The media type.
-    pub fn media_type(self) -> &'static str {
-        match self {
-            SoaFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            SoaFormat::Csv => "text/csv; charset=utf-8",
-            SoaFormat::Md => "text/markdown; charset=utf-8",
-            SoaFormat::Json => "application/json",
-        }
-    }
-}
-
 /// An exported SoA: what it shows and its bytes.
 #[derive(Debug, Clone)]
 pub struct SoaExport {
@@ -289,7 +244,7 @@ pub struct SoaExport {
 }
 
 /// Renders a version of the SoA (an approved one or the draft) in a format.
-pub async fn export_soa(cx: &Cx, org: OrgId, at: VersionRef, format: SoaFormat) -> AppResult<SoaExport> {
+pub async fn export_soa(cx: &Cx, org: OrgId, at: VersionRef, format: DocFormat) -> AppResult<SoaExport> {
     use time::format_description::well_known::Rfc3339;
     let (version, rows) = soa_at(cx, org, at).await?;
     let organization = cx.store.read().await?.organization(org).await?;
@@ -301,13 +256,13 @@ pub async fn export_soa(cx: &Cx, org: OrgId, at: VersionRef, format: SoaFormat) 
         comment: version.as_ref().map(|v| v.comment.clone()),
         generated_at: cx.clock.now().format(&Rfc3339).unwrap_or_default(),
     };
-    let failed = |e: &dyn std::fmt::Display| AppError::new(ErrorKind::Internal, "export_failed", e.to_string());
+    use crate::export::failed;
     let mut bytes = Vec::new();
     match format {
-        SoaFormat::Xlsx => bytes = isms_reports::soa::xlsx(&meta, &rows).map_err(|e| failed(&e))?,
-        SoaFormat::Csv => isms_reports::soa::csv(&meta, &rows, &mut bytes).map_err(|e| failed(&e))?,
-        SoaFormat::Md => isms_reports::soa::markdown(&meta, &rows, &mut bytes).map_err(|e| failed(&e))?,
-        SoaFormat::Json => {
+        DocFormat::Xlsx => bytes = isms_reports::soa::xlsx(&meta, &rows).map_err(|e| failed(&e))?,
+        DocFormat::Csv => isms_reports::soa::csv(&meta, &rows, &mut bytes).map_err(|e| failed(&e))?,
+        DocFormat::Md => isms_reports::soa::markdown(&meta, &rows, &mut bytes).map_err(|e| failed(&e))?,
+        DocFormat::Json => {
             bytes = serde_json::to_vec_pretty(&isms_reports::soa::json(&meta, &rows)).map_err(|e| failed(&e))?;
         }
     }

@@ -247,6 +247,17 @@ pub enum ActionStatus {
     Done,
 }
 
+impl ActionStatus {
+    /// The written name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Open => "open",
+            ActionStatus::InProgress => "in_progress",
+            ActionStatus::Done => "done",
+        }
+    }
+}
+
 /// One step of a risk treatment plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TreatmentAction {
@@ -480,6 +491,18 @@ pub enum AcceptanceState {
     },
     /// Above what may be accepted: it must be treated further.
     NotAcceptable,
+}
+
+impl AcceptanceState {
+    /// In words, for tables and reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            AcceptanceState::NotNeeded => "within appetite",
+            AcceptanceState::Accepted => "accepted",
+            AcceptanceState::Unaccepted { .. } => "NOT ACCEPTED",
+            AcceptanceState::NotAcceptable => "must be treated",
+        }
+    }
 }
 
 impl Risk {

@@ -21,12 +21,13 @@ use isms_domain::{DisplayName, Email, Role};
 use super::Caller;
 use crate::audit::Verification;
 use crate::controls::{ControlChange, ControlDetail, ControlView};
+use crate::export::DocFormat;
 use crate::fair::Simulation;
 use crate::frameworks::{FrameworkSummary, SearchHit};
 use crate::registers::Register;
 use crate::reviews::DueReview;
 use crate::risks::{PlanStep, RiskView};
-use crate::soa::{SoaDraft, SoaExport, SoaFormat, VersionRef};
+use crate::soa::{SoaDraft, SoaExport, VersionRef};
 use crate::users::{Added, Member};
 use crate::{AppError, AppResult, Cx, ErrorKind};
 
@@ -166,6 +167,30 @@ pub async fn set_appetite(cx: &Cx, caller: &Caller, points: Vec<(f64, f64)>) -> 
     crate::fair::set_appetite(cx, &caller.actor(), caller.org, points).await
 }
 
+/// The risk register or treatment plan as a table.
+pub async fn risk_table(
+    cx: &Cx,
+    caller: &Caller,
+    report: crate::risks::RiskReport,
+) -> AppResult<isms_reports::table::Table> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::risks::risk_table(cx, caller.org, report).await
+}
+
+/// Imports risks from CSV (all rows or none, unless bad rows are skipped). Control
+/// owners add risks one at a time instead.
+pub async fn import_risks(
+    cx: &Cx,
+    caller: &Caller,
+    csv_text: &str,
+    skip_bad_rows: bool,
+) -> AppResult<crate::risks::RiskImport> {
+    if caller.require(UseCase::EditRisks)? == Grant::Assigned {
+        return Err(forbidden("a control owner adds risks one at a time (POST /api/v1/risks)"));
+    }
+    crate::risks::import_risks_csv(cx, &caller.actor(), caller.org, csv_text, skip_bad_rows).await
+}
+
 // ---- methodology -------------------------------------------------------------------
 
 /// The current risk methodology.
@@ -229,7 +254,7 @@ pub async fn diff_soa(cx: &Cx, caller: &Caller, from: VersionRef, to: VersionRef
 }
 
 /// A version of the SoA as a document.
-pub async fn export_soa(cx: &Cx, caller: &Caller, at: VersionRef, format: SoaFormat) -> AppResult<SoaExport> {
+pub async fn export_soa(cx: &Cx, caller: &Caller, at: VersionRef, format: DocFormat) -> AppResult<SoaExport> {
     caller.require(UseCase::ReadIsms)?;
     crate::soa::export_soa(cx, caller.org, at, format).await
 }
@@ -273,6 +298,17 @@ pub async fn replace_entry<T: Register>(cx: &Cx, caller: &Caller, id: &str, valu
 pub async fn delete_entry<T: Register>(cx: &Cx, caller: &Caller, id: &str) -> AppResult<()> {
     caller.require(T::EDIT)?;
     crate::registers::delete::<T>(cx, &caller.actor(), caller.org, id).await
+}
+
+/// Imports assets from CSV (all rows or none, unless bad rows are skipped).
+pub async fn import_assets(
+    cx: &Cx,
+    caller: &Caller,
+    csv_text: &str,
+    skip_bad_rows: bool,
+) -> AppResult<crate::assets::ImportReport> {
+    caller.require(UseCase::EditAssets)?;
+    crate::assets::import_assets_csv(cx, &caller.actor(), caller.org, csv_text, skip_bad_rows).await
 }
 
 // ---- reviews -----------------------------------------------------------------------
@@ -385,6 +421,12 @@ pub async fn change_member(cx: &Cx, caller: &Caller, email: &Email, role: Option
 pub async fn trail(cx: &Cx, caller: &Caller, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
     caller.require(UseCase::ReadAuditTrail)?;
     crate::audit::trail(cx, caller.org, after, limit).await
+}
+
+/// The whole trail as CSV or JSON.
+pub async fn export_trail(cx: &Cx, caller: &Caller, format: DocFormat) -> AppResult<(usize, Vec<u8>)> {
+    caller.require(UseCase::ReadAuditTrail)?;
+    crate::audit::export_trail(cx, caller.org, format).await
 }
 
 /// Verifies the organization's audit trail.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use isms_app::audit;
+use isms_app::export::DocFormat;
 
 use crate::config::{Config, io_reason};
 use crate::output::{CliError, Out};
@@ -118,40 +119,11 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
             }
             AuditCommand::Export(args) => {
                 let org = super::resolve_org(&cx, &args.org.org).await?;
-                let all = audit::whole_trail(&cx, org).await?;
-                let bytes = match args.format {
-                    Format::Json => serde_json::to_vec_pretty(&all).unwrap_or_default(),
-                    Format::Csv => {
-                        let mut w = csv::Writer::from_writer(Vec::new());
-                        let _ = w.write_record([
-                            "seq",
-                            "at",
-                            "actor",
-                            "action",
-                            "entity",
-                            "entity_id",
-                            "before",
-                            "after",
-                            "prev_hash",
-                            "hash",
-                        ]);
-                        for e in &all {
-                            let _ = w.write_record([
-                                e.seq.to_string(),
-                                e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-                                e.actor.to_stored(),
-                                e.action.clone(),
-                                e.entity.clone(),
-                                e.entity_id.clone(),
-                                e.before.clone().unwrap_or_default(),
-                                e.after.clone().unwrap_or_default(),
-                                e.prev_hash.clone(),
-                                e.hash.clone(),
-                            ]);
-                        }
-                        w.into_inner().unwrap_or_default()
-                    }
+                let format = match args.format {
+                    Format::Json => DocFormat::Json,
+                    Format::Csv => DocFormat::Csv,
                 };
+                let (entries, bytes) = audit::export_trail(&cx, org, format).await?;
                 if args.output.as_os_str() == "-" {
                     use std::io::Write;
                     std::io::stdout().lock().write_all(&bytes).map_err(|e| CliError::error("export", io_reason(&e)))?;
@@ -159,7 +131,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                     std::fs::write(&args.output, &bytes).map_err(|e| {
                         CliError::error("export", format!("cannot write {}: {}", args.output.display(), io_reason(&e)))
                     })?;
-                    out.line(format!("Wrote {} entries to {}.", all.len(), args.output.display()));
+                    out.line(format!("Wrote {entries} entries to {}.", args.output.display()));
                 }
             }
         }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
+use isms_app::export::DocFormat;
 use isms_app::{Cx, risks};
 use isms_domain::risk::{
     AcceptanceState, ActionStatus, HeatMapKind, Methodology, Rating, Risk, TreatmentAction, TreatmentOption,
@@ -553,23 +554,6 @@ fn apply(fields: RiskFields, risk: &mut Risk) -> Result<(), CliError> {
     Ok(())
 }
 
-fn action_status(s: ActionStatus) -> &'static str {
-    match s {
-        ActionStatus::Open => "open",
-        ActionStatus::InProgress => "in_progress",
-        ActionStatus::Done => "done",
-    }
-}
-
-fn state_label(s: AcceptanceState) -> &'static str {
-    match s {
-        AcceptanceState::NotNeeded => "within appetite",
-        AcceptanceState::Accepted => "accepted",
-        AcceptanceState::Unaccepted { .. } => "NOT ACCEPTED",
-        AcceptanceState::NotAcceptable => "must be treated",
-    }
-}
-
 /// Runs a risk subcommand.
 pub async fn risk(config: &Config, command: RiskCommand, out: &Out) -> Result<ExitCode, CliError> {
     let cx = super::open(config).await?;
@@ -606,7 +590,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     r.risk.id,
                     r.inherent_level,
                     r.residual_level,
-                    state_label(r.acceptance_state),
+                    r.acceptance_state.label(),
                     r.risk.owner,
                     r.risk.title
                 ));
@@ -631,7 +615,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                 k.residual.likelihood,
                 k.residual.impact,
                 r.residual_level,
-                state_label(r.acceptance_state)
+                r.acceptance_state.label()
             ));
             out.line(format!(
                 "  treatment    {:?}; controls {}",
@@ -721,7 +705,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                 saved.risk.id,
                 saved.inherent_level,
                 saved.residual_level,
-                state_label(saved.acceptance_state)
+                saved.acceptance_state.label()
             ));
         }
         RiskCommand::Accept(args) => {
@@ -1007,7 +991,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     "{} {:<8} {:<12} {:<28} {}{}",
                     p.action.due,
                     p.risk,
-                    action_status(p.action.status),
+                    p.action.status.as_str(),
                     p.action.owner,
                     p.action.title,
                     if p.overdue { "  (OVERDUE)" } else { "" }
@@ -1016,124 +1000,20 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         }
         RiskCommand::Export(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
-            let name = cx
-                .store
-                .read()
-                .await
-                .map_err(isms_app::AppError::from)?
-                .organization(org)
-                .await
-                .map_err(isms_app::AppError::from)?
-                .name;
-            let m = risks::methodology(cx, org).await?;
-            let subtitle =
-                format!("{name} · methodology version {} · exported {} by isms", m.version, cx.clock.today());
-            let table = match args.what {
-                ExportWhat::Register => {
-                    let all = risks::list_risks(cx, org).await?;
-                    isms_reports::table::Table {
-                        title: "Risk register".into(),
-                        subtitle,
-                        headers: [
-                            "ID",
-                            "Title",
-                            "Owner",
-                            "Threat",
-                            "Vulnerability",
-                            "Assets",
-                            "Inherent (L×I)",
-                            "Inherent level",
-                            "Treatment",
-                            "Controls",
-                            "Residual (L×I)",
-                            "Residual level",
-                            "Acceptance",
-                            "Next review",
-                        ]
-                        .map(String::from)
-                        .to_vec(),
-                        rows: all
-                            .iter()
-                            .map(|r| {
-                                let k = &r.risk;
-                                vec![
-                                    k.id.clone(),
-                                    k.title.clone(),
-                                    k.owner.clone(),
-                                    k.threat.clone(),
-                                    k.vulnerability.clone(),
-                                    k.assets.join("; "),
-                                    format!("{}×{}", k.inherent.likelihood, k.inherent.impact),
-                                    r.inherent_level.clone(),
-                                    format!("{:?}", k.treatment).to_lowercase(),
-                                    k.controls.join("; "),
-                                    format!("{}×{}", k.residual.likelihood, k.residual.impact),
-                                    r.residual_level.clone(),
-                                    match (&k.acceptance, r.acceptance_state) {
-                                        (Some(a), AcceptanceState::Accepted) => {
-                                            format!("accepted by {} on {}", a.by, a.at.date())
-                                        }
-                                        (_, s) => state_label(s).to_owned(),
-                                    },
-                                    k.next_review.to_string(),
-                                ]
-                            })
-                            .collect(),
-                        widths: vec![9, 34, 26, 24, 28, 16, 10, 10, 10, 22, 10, 10, 30, 12],
-                    }
-                }
-                ExportWhat::Plan => {
-                    let plan = risks::treatment_plan(cx, org).await?;
-                    isms_reports::table::Table {
-                        title: "Risk treatment plan".into(),
-                        subtitle,
-                        headers: [
-                            "Due",
-                            "Risk",
-                            "Risk title",
-                            "Residual level",
-                            "Action",
-                            "Owner",
-                            "Status",
-                            "Overdue",
-                        ]
-                        .map(String::from)
-                        .to_vec(),
-                        rows: plan
-                            .iter()
-                            .map(|p| {
-                                vec![
-                                    p.action.due.to_string(),
-                                    p.risk.clone(),
-                                    p.risk_title.clone(),
-                                    p.residual_level.clone(),
-                                    p.action.title.clone(),
-                                    p.action.owner.clone(),
-                                    action_status(p.action.status).to_owned(),
-                                    if p.overdue { "yes".into() } else { "no".into() },
-                                ]
-                            })
-                            .collect(),
-                        widths: vec![12, 9, 32, 12, 40, 26, 12, 9],
-                    }
-                }
+            let report = match args.what {
+                ExportWhat::Register => risks::RiskReport::Register,
+                ExportWhat::Plan => risks::RiskReport::Plan,
             };
+            let table = risks::risk_table(cx, org, report).await?;
             let fail = |e: &dyn std::fmt::Display| {
                 CliError::error("export", format!("cannot write {}: {e}", args.output.display()))
             };
-            let bytes = match args.format {
-                ExportFormat::Xlsx => isms_reports::table::xlsx(&table).map_err(|e| fail(&e))?,
-                ExportFormat::Csv => {
-                    let mut buf = Vec::new();
-                    isms_reports::table::csv(&table, &mut buf).map_err(|e| fail(&e))?;
-                    buf
-                }
-                ExportFormat::Md => {
-                    let mut buf = Vec::new();
-                    isms_reports::table::markdown(&table, &mut buf).map_err(|e| fail(&e))?;
-                    buf
-                }
+            let format = match args.format {
+                ExportFormat::Xlsx => DocFormat::Xlsx,
+                ExportFormat::Csv => DocFormat::Csv,
+                ExportFormat::Md => DocFormat::Md,
             };
+            let bytes = isms_app::export::render_table(&table, format).map_err(|e| fail(&e))?;
             if args.output.as_os_str() == "-" {
                 if matches!(args.format, ExportFormat::Xlsx) {
                     return Err(bad("-o", "an XLSX workbook cannot go to standard output; name a file"));

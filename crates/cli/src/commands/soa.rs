@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use isms_app::Cx;
-use isms_app::soa::{self, SoaExport, SoaFormat, VersionRef};
+use isms_app::export::DocFormat;
+use isms_app::soa::{self, SoaExport, VersionRef};
 use isms_domain::review::{ReviewOutcome, ReviewStatus};
 use time::format_description::well_known::Rfc3339;
 
@@ -236,12 +237,12 @@ async fn diff(cx: &Cx, args: DiffArgs, out: &Out) -> Result<ExitCode, CliError> 
 async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
     let format = match args.format {
-        Format::Xlsx => SoaFormat::Xlsx,
-        Format::Csv => SoaFormat::Csv,
-        Format::Md => SoaFormat::Md,
-        Format::Json => SoaFormat::Json,
+        Format::Xlsx => DocFormat::Xlsx,
+        Format::Csv => DocFormat::Csv,
+        Format::Md => DocFormat::Md,
+        Format::Json => DocFormat::Json,
     };
-    if args.output.as_os_str() == "-" && format == SoaFormat::Xlsx {
+    if args.output.as_os_str() == "-" && format == DocFormat::Xlsx {
         return Err(CliError::bad_input(
             "invalid_input",
             "-o -: an XLSX workbook cannot go to standard output; name a file",

@@ -39,6 +39,8 @@ pub(crate) struct Op {
     /// The body is a whole resource as GET answers it (described here), instead of
     /// the `body` fields.
     pub entity: Option<&'static str>,
+    /// The body is CSV text (`text/csv`).
+    pub csv: bool,
     /// The success answer is a file download (XLSX, CSV, ...), not JSON.
     pub file: bool,
     /// The success status.
@@ -63,6 +65,7 @@ impl Op {
             list: false,
             body: &[],
             entity: None,
+            csv: false,
             file: false,
             ok: 200,
         }
@@ -74,6 +77,10 @@ impl Op {
     }
     pub const fn entity(mut self, description: &'static str) -> Op {
         self.entity = Some(description);
+        self
+    }
+    pub const fn csv(mut self) -> Op {
+        self.csv = true;
         self
     }
     pub const fn file(mut self) -> Op {
@@ -164,6 +171,12 @@ fn operation(op: &Op) -> Value {
         Access::Session => json!([{ "session": [] }]),
         Access::Member => json!([{ "session": [] }, { "bearer": [] }]),
     };
+    if op.csv {
+        o["requestBody"] = json!({
+            "required": true,
+            "content": { "text/csv": { "schema": { "type": "string", "description": "A header row, then one row per record." } } }
+        });
+    }
     if let Some(description) = op.entity {
         o["requestBody"] = json!({
             "required": true,

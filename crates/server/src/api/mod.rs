@@ -51,6 +51,46 @@ where
     }
 }
 
+/// A CSV request body (`Content-Type: text/csv`), as text; other content types are
+/// 415 and invalid UTF-8 is 400, as problem documents.
+pub(crate) struct Csv(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Csv {
+    type Rejection = axum::response::Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_csv = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+        if !is_csv {
+            return Err(crate::error::problem(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the rows as Content-Type: text/csv",
+                &[],
+            ));
+        }
+        match String::from_request(req, state).await {
+            Ok(text) => Ok(Csv(text)),
+            Err(rejection) => {
+                let status = rejection.status();
+                let code = if status.as_u16() == 413 { "payload_too_large" } else { "invalid_csv" };
+                Err(crate::error::problem(status, code, &rejection.body_text(), &[]))
+            }
+        }
+    }
+}
+
+/// A file download: its media type and a file name to save it under.
+pub(crate) fn download(name: &str, media_type: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(header::CONTENT_TYPE, media_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
 /// A 422 naming the field.
 pub(crate) fn field(name: &str, message: String) -> isms_app::AppError {
     isms_app::AppError::invalid(vec![isms_app::FieldError { field: name.into(), message }])

@@ -113,6 +113,17 @@ pub(crate) fn routes() -> Api {
         .op(
             Op::new(
                 "get",
+                "/api/v1/audit-log/export",
+                "exportAuditLog",
+                "audit-log",
+                "The whole trail as a document (query: format=csv|json)",
+            )
+            .file(),
+            get(export_audit_log),
+        )
+        .op(
+            Op::new(
+                "get",
                 "/api/v1/audit-log/verify",
                 "verifyAuditLog",
                 "audit-log",
@@ -306,4 +317,20 @@ async fn soa(State(s): State<AppState>, Member(caller): Member) -> Result<Json<V
 
 async fn methodology(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(guarded::methodology(&s.cx, &caller).await?)))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    format: Option<String>,
+}
+
+async fn export_audit_log(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let format = isms_app::export::DocFormat::parse(q.format.as_deref().unwrap_or("csv"))?;
+    let (_, bytes) = guarded::export_trail(&s.cx, &caller, format).await?;
+    Ok(super::download(&format!("audit-log.{}", format.extension()), format.media_type(), bytes))
 }

@@ -116,6 +116,18 @@ pub(crate) fn routes() -> Api {
             noun: "asset of the inventory",
             ids: ["listAssets", "getAsset", "addAsset", "replaceAsset", "deleteAsset"],
         }))
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/assets/import",
+                "importAssets",
+                "assets",
+                "Import assets from CSV (Content-Type: text/csv; all rows or none unless ?skip_bad_rows=true)",
+            )
+            .csv()
+            .ok(201),
+            post(import_assets),
+        )
         .merge(singleton::<Scope>("/api/v1/scope", "context", "ISMS scope (4.3)", ["getScope", "setScope"]))
         .merge(singleton::<ClassificationScheme>(
             "/api/v1/classification-scheme",
@@ -182,4 +194,14 @@ async fn put_singleton<T: Register>(
     Body(value): Body<T>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(guarded::replace_entry(&s.cx, &caller, "", value).await?)))
+}
+
+async fn import_assets(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<super::risks::ImportQuery>,
+    super::Csv(text): super::Csv,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let report = guarded::import_assets(&s.cx, &caller, &text, q.skip_bad_rows).await?;
+    Ok(super::risks::import_answer(report.stored, &report))
 }

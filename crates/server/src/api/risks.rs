@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{delete, get, patch, post, put};
 use isms_app::access::guarded;
 use isms_domain::fair::{PertForm, SecondaryForm, Settings};
@@ -13,7 +14,7 @@ use isms_domain::risk::{FairEstimates, HeatMapKind, Methodology, Rating, Treatme
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::{Body, date, field};
+use super::{Body, Csv, date, download, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -57,6 +58,29 @@ pub(crate) fn routes() -> Api {
             get(heat_map),
         )
         .op(Op::new("get", "/api/v1/risks/plan", "treatmentPlan", "risks", "The risk treatment plan"), get(plan))
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/risks/export",
+                "exportRisks",
+                "risks",
+                "The register or the treatment plan as a document (query: report=register|plan, format=xlsx|csv|md|json)",
+            )
+            .file(),
+            get(export),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/risks/import",
+                "importRisks",
+                "risks",
+                "Import risks from CSV (Content-Type: text/csv; all rows or none unless ?skip_bad_rows=true)",
+            )
+            .csv()
+            .ok(201),
+            post(import),
+        )
         .op(
             Op::new("post", "/api/v1/risks/simulation", "simulateRisks", "risks", "Run and store the Open FAIR simulation of one risk or of every risk with estimates")
                 .body(&[
@@ -307,4 +331,53 @@ async fn record_review(
     let subject = Subject { kind, id };
     let status = guarded::record_review(&s.cx, &caller, &subject, outcome, &b.comment).await?;
     Ok((StatusCode::CREATED, Json(json!({ "subject": subject, "status": status }))))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    report: Option<String>,
+    format: Option<String>,
+}
+
+async fn export(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    use isms_app::risks::RiskReport;
+    let report = match q.report.as_deref().unwrap_or("register") {
+        "register" => RiskReport::Register,
+        "plan" => RiskReport::Plan,
+        other => return Err(field("report", format!("{other:?} is not register or plan")).into()),
+    };
+    let format = isms_app::export::DocFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
+    let table = guarded::risk_table(&s.cx, &caller, report).await?;
+    let bytes = isms_app::export::render_table(&table, format)?;
+    let stem = if report == RiskReport::Register { "risk-register" } else { "risk-treatment-plan" };
+    Ok(download(&format!("{stem}.{}", format.extension()), format.media_type(), bytes))
+}
+
+/// `?skip_bad_rows=true` on an import.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImportQuery {
+    #[serde(default)]
+    pub skip_bad_rows: bool,
+}
+
+/// 201 when rows were stored, 422 (with the report) when none were.
+pub(crate) fn import_answer<T: serde::Serialize>(stored: bool, report: &T) -> (StatusCode, Json<Value>) {
+    let status = if stored { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
+    (status, Json(json!(report)))
+}
+
+async fn import(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<ImportQuery>,
+    Csv(text): Csv,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let report = guarded::import_risks(&s.cx, &caller, &text, q.skip_bad_rows).await?;
+    Ok(import_answer(report.stored, &report))
 }

@@ -3,16 +3,17 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use isms_app::access::guarded;
-use isms_app::soa::{SoaFormat, VersionRef};
+use isms_app::export::DocFormat;
+use isms_app::soa::VersionRef;
 use isms_domain::review::ReviewOutcome;
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::{Body, field};
+use super::{Body, download, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -140,19 +141,14 @@ async fn export(
     Member(caller): Member,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let format = SoaFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
+    let format = DocFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
     let at = VersionRef::parse(q.version.as_deref().unwrap_or("latest"))?;
     let export = guarded::export_soa(&s.cx, &caller, at, format).await?;
     let name = match export.meta.version {
         Some(n) => format!("soa-v{n}.{}", format.extension()),
         None => format!("soa-draft.{}", format.extension()),
     };
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
-        [(header::CONTENT_TYPE, format.media_type().to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        export.bytes,
-    )
-        .into_response())
+    Ok(download(&name, format.media_type(), export.bytes))
 }
 
 #[derive(Debug, serde::Deserialize)]
