@@ -63,13 +63,12 @@ pub struct ExportArgs {
 
 /// Runs an audit-log subcommand.
 pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         match command {
             AuditCommand::Verify(args) => {
-                isms_app::schema::require_current_schema(&cx).await?;
+                isms_app::schema::require_current_schema(cx).await?;
                 let orgs = match &args.org {
-                    Some(o) => vec![super::resolve_org(&cx, o).await?],
+                    Some(o) => vec![super::resolve_org(cx, o).await?],
                     None => cx
                         .store
                         .read()
@@ -84,7 +83,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 };
                 let mut results = Vec::new();
                 for org in orgs {
-                    results.push(audit::verify_trail(&cx, org).await?);
+                    results.push(audit::verify_trail(cx, org).await?);
                 }
                 out.doc(&results);
                 for v in &results {
@@ -102,8 +101,8 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 }
             }
             AuditCommand::Show(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let all = audit::whole_trail(&cx, org).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let all = audit::whole_trail(cx, org).await?;
                 let latest: Vec<_> = all.iter().rev().take(args.limit as usize).rev().collect();
                 out.doc(&latest);
                 for e in latest {
@@ -118,12 +117,12 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 }
             }
             AuditCommand::Export(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
                 let format = match args.format {
                     Format::Json => DocFormat::Json,
                     Format::Csv => DocFormat::Csv,
                 };
-                let (entries, bytes) = audit::export_trail(&cx, org, format).await?;
+                let (entries, bytes) = audit::export_trail(cx, org, format).await?;
                 if args.output.as_os_str() == "-" {
                     use std::io::Write;
                     std::io::stdout().lock().write_all(&bytes).map_err(|e| CliError::error("export", io_reason(&e)))?;
@@ -135,9 +134,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 }
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }

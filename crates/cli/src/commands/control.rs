@@ -96,14 +96,12 @@ pub struct SetArgs {
 
 /// Runs a control subcommand.
 pub async fn run(config: &Config, command: ControlCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = match command {
-        ControlCommand::List(args) => list(&cx, args, out).await,
-        ControlCommand::Show(args) => show(&cx, args, out).await,
-        ControlCommand::Set(args) => set(&cx, *args, out).await,
-    };
-    cx.store.close().await;
-    result
+    super::with_workspace(config, async |cx| match command {
+        ControlCommand::List(args) => list(cx, args, out).await,
+        ControlCommand::Show(args) => show(cx, args, out).await,
+        ControlCommand::Set(args) => set(cx, *args, out).await,
+    })
+    .await
 }
 
 fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {

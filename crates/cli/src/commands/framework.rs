@@ -105,17 +105,15 @@ pub struct CrosswalkArgs {
 
 /// Runs a framework subcommand.
 pub async fn run(config: &Config, command: FrameworkCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = match command {
-        FrameworkCommand::List => list(&cx, out).await,
-        FrameworkCommand::Show(args) => show(&cx, args, out).await,
-        FrameworkCommand::Search(args) => search(&cx, args, out).await,
-        FrameworkCommand::Import(args) => import(&cx, args, out).await,
-        FrameworkCommand::Adopt(args) => adopt(&cx, args, out).await,
-        FrameworkCommand::InUse(args) => in_use(&cx, args, out).await,
-    };
-    cx.store.close().await;
-    result
+    super::with_workspace(config, async |cx| match command {
+        FrameworkCommand::List => list(cx, out).await,
+        FrameworkCommand::Show(args) => show(cx, args, out).await,
+        FrameworkCommand::Search(args) => search(cx, args, out).await,
+        FrameworkCommand::Import(args) => import(cx, args, out).await,
+        FrameworkCommand::Adopt(args) => adopt(cx, args, out).await,
+        FrameworkCommand::InUse(args) => in_use(cx, args, out).await,
+    })
+    .await
 }
 
 async fn list(cx: &Cx, out: &Out) -> Result<ExitCode, CliError> {
@@ -278,10 +276,9 @@ async fn in_use(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError> 
 
 /// `isms crosswalk <framework:item> [--to framework]`
 pub async fn crosswalk(config: &Config, args: CrosswalkArgs, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         let from = parse_item_ref(&args.item)?;
-        let hits = frameworks::crosswalk(&cx, &from, args.to.as_deref()).await?;
+        let hits = frameworks::crosswalk(cx, &from, args.to.as_deref()).await?;
         out.doc(&json!({ "from": from, "hits": hits }));
         if hits.is_empty() {
             out.line(format!(
@@ -297,11 +294,9 @@ pub async fn crosswalk(config: &Config, args: CrosswalkArgs, out: &Out) -> Resul
                 out.line(format!("    via {} ({})", via.join(" → "), p.relation.as_str()));
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 #[cfg(test)]

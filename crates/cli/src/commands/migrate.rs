@@ -20,10 +20,7 @@ pub struct MigrateArgs {
 
 /// Applies pending migrations, or with `--check` only reports them.
 pub async fn run(config: &Config, args: MigrateArgs, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = if args.check { check(&cx, out).await } else { apply(&cx, out).await };
-    cx.store.close().await;
-    result
+    super::with_workspace(config, async |cx| if args.check { check(cx, out).await } else { apply(cx, out).await }).await
 }
 
 async fn apply(cx: &isms_app::Cx, out: &Out) -> Result<ExitCode, CliError> {

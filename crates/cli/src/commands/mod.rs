@@ -67,6 +67,18 @@ pub async fn open(config: &Config) -> Result<Cx, CliError> {
     Ok(Cx::new(store))
 }
 
+/// Opens the workspace, runs `work` with it, and closes the store whatever `work`
+/// answered: the one way every command that needs the database runs.
+pub async fn with_workspace<T>(
+    config: &Config,
+    work: impl AsyncFnOnce(&Cx) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let cx = open(config).await?;
+    let result = work(&cx).await;
+    cx.store.close().await;
+    result
+}
+
 /// An organization by id or name.
 #[derive(Debug, Args)]
 pub struct OrgArg {

@@ -80,12 +80,11 @@ pub struct ScopeSetArgs {
 
 /// Runs a scope subcommand.
 pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         match command {
             ScopeCommand::Show(org) => {
-                let org = super::resolve_org(&cx, &org.org).await?;
-                let scope = registers::get::<Scope>(&cx, org, "SCOPE").await.map_err(|e| {
+                let org = super::resolve_org(cx, &org.org).await?;
+                let scope = registers::get::<Scope>(cx, org, "SCOPE").await.map_err(|e| {
                     if e.kind == isms_app::ErrorKind::NotFound {
                         CliError::bad_input(
                             "not_found",
@@ -96,7 +95,7 @@ pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<
                     }
                 })?;
                 let review =
-                    reviews::review_status(&cx, org, &Subject { kind: SubjectKind::Scope, id: "SCOPE".into() }).await?;
+                    reviews::review_status(cx, org, &Subject { kind: SubjectKind::Scope, id: "SCOPE".into() }).await?;
                 out.doc(&serde_json::json!({ "scope": scope, "review": review }));
                 out.line(format!("Scope: {}", scope.statement));
                 for (label, list) in
@@ -112,8 +111,8 @@ pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<
                 out.line(format!("Review: {}", review_line(review)));
             }
             ScopeCommand::Set(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms scope set").await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms scope set").await?;
                 let exclusions = args
                     .exclude
                     .iter()
@@ -132,16 +131,14 @@ pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<
                     locations: args.location,
                     exclusions,
                 };
-                let saved = registers::put_singleton(&cx, &actor, org, scope).await?;
+                let saved = registers::put_singleton(cx, &actor, org, scope).await?;
                 out.doc(&saved);
                 out.line("Saved the scope.");
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 fn review_line(review: Option<ReviewStatus>) -> String {
@@ -215,13 +212,12 @@ pub struct DeleteArgs {
 
 /// Runs a context subcommand.
 pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         match command {
             ContextCommand::Show(org) => {
-                let org = super::resolve_org(&cx, &org.org).await?;
-                let issues = registers::list::<ContextIssue>(&cx, org).await?;
-                let parties = registers::list::<InterestedParty>(&cx, org).await?;
+                let org = super::resolve_org(cx, &org.org).await?;
+                let issues = registers::list::<ContextIssue>(cx, org).await?;
+                let parties = registers::list::<InterestedParty>(cx, org).await?;
                 out.doc(&serde_json::json!({ "issues": issues, "interested_parties": parties }));
                 out.line(format!("Issues ({}):", issues.len()));
                 for i in &issues {
@@ -250,18 +246,18 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
                 }
             }
             ContextCommand::AddIssue(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms context add-issue").await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms context add-issue").await?;
                 let origin = enum_arg("--origin", &args.origin, "internal, external")?;
                 let issue =
                     ContextIssue { id: String::new(), origin, title: args.title, description: args.description };
-                let saved = registers::create(&cx, &actor, org, issue).await?;
+                let saved = registers::create(cx, &actor, org, issue).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
             ContextCommand::AddParty(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms context add-party").await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms context add-party").await?;
                 let requirements = args
                     .requirement
                     .iter()
@@ -276,26 +272,24 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
                     })
                     .collect::<Result<_, CliError>>()?;
                 let party = InterestedParty { id: String::new(), name: args.name, requirements };
-                let saved = registers::create(&cx, &actor, org, party).await?;
+                let saved = registers::create(cx, &actor, org, party).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
             ContextCommand::Delete(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms context delete").await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms context delete").await?;
                 if args.id.starts_with(ContextIssue::PREFIX) {
-                    registers::delete::<ContextIssue>(&cx, &actor, org, &args.id).await?;
+                    registers::delete::<ContextIssue>(cx, &actor, org, &args.id).await?;
                 } else {
-                    registers::delete::<InterestedParty>(&cx, &actor, org, &args.id).await?;
+                    registers::delete::<InterestedParty>(cx, &actor, org, &args.id).await?;
                 }
                 out.line(format!("Deleted {}.", args.id));
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 // ---- roles and objectives -------------------------------------------------------------
@@ -331,12 +325,11 @@ pub struct RoleAddArgs {
 
 /// Runs a role subcommand.
 pub async fn role(config: &Config, command: RoleCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         match command {
             RoleCommand::List(org) => {
-                let org = super::resolve_org(&cx, &org.org).await?;
-                let roles = registers::list::<IsmsRole>(&cx, org).await?;
+                let org = super::resolve_org(cx, &org.org).await?;
+                let roles = registers::list::<IsmsRole>(cx, org).await?;
                 out.doc(&roles);
                 for r in &roles {
                     out.line(format!(
@@ -349,30 +342,28 @@ pub async fn role(config: &Config, command: RoleCommand, out: &Out) -> Result<Ex
                 }
             }
             RoleCommand::Add(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms role add").await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms role add").await?;
                 let role = IsmsRole {
                     id: String::new(),
                     name: args.name,
                     responsibilities: args.responsibilities,
                     assigned: args.assign,
                 };
-                let saved = registers::create(&cx, &actor, org, role).await?;
+                let saved = registers::create(cx, &actor, org, role).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
             RoleCommand::Delete(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms role delete").await?;
-                registers::delete::<IsmsRole>(&cx, &actor, org, &args.id).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms role delete").await?;
+                registers::delete::<IsmsRole>(cx, &actor, org, &args.id).await?;
                 out.line(format!("Deleted {}.", args.id));
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 /// `isms objective` subcommands.
@@ -432,12 +423,11 @@ const OBJECTIVE_STATUSES: &str = "planned, on_track, at_risk, achieved, missed";
 
 /// Runs an objective subcommand.
 pub async fn objective(config: &Config, command: ObjectiveCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         match command {
             ObjectiveCommand::List(org) => {
-                let org = super::resolve_org(&cx, &org.org).await?;
-                let all = registers::list::<Objective>(&cx, org).await?;
+                let org = super::resolve_org(cx, &org.org).await?;
+                let all = registers::list::<Objective>(cx, org).await?;
                 out.doc(&all);
                 for o in &all {
                     let status = serde_json::to_value(o.status)
@@ -451,8 +441,8 @@ pub async fn objective(config: &Config, command: ObjectiveCommand, out: &Out) ->
                 }
             }
             ObjectiveCommand::Add(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms objective add").await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms objective add").await?;
                 let objective = Objective {
                     id: String::new(),
                     title: args.title,
@@ -462,31 +452,29 @@ pub async fn objective(config: &Config, command: ObjectiveCommand, out: &Out) ->
                     due: parse_date("--due", &args.due)?,
                     status: enum_arg::<ObjectiveStatus>("--status", &args.status, OBJECTIVE_STATUSES)?,
                 };
-                let saved = registers::create(&cx, &actor, org, objective).await?;
+                let saved = registers::create(cx, &actor, org, objective).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
             ObjectiveCommand::SetStatus(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms objective set-status").await?;
-                let mut objective = registers::get::<Objective>(&cx, org, &args.id).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms objective set-status").await?;
+                let mut objective = registers::get::<Objective>(cx, org, &args.id).await?;
                 objective.status = enum_arg("status", &args.status, OBJECTIVE_STATUSES)?;
-                let saved = registers::replace(&cx, &actor, org, &args.id, objective).await?;
+                let saved = registers::replace(cx, &actor, org, &args.id, objective).await?;
                 out.doc(&saved);
                 out.line(format!("{} is now {}.", saved.id, args.status));
             }
             ObjectiveCommand::Delete(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.who.as_email.as_deref(), "isms objective delete").await?;
-                registers::delete::<Objective>(&cx, &actor, org, &args.id).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms objective delete").await?;
+                registers::delete::<Objective>(cx, &actor, org, &args.id).await?;
                 out.line(format!("Deleted {}.", args.id));
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 // ---- assets ---------------------------------------------------------------------------
@@ -627,10 +615,7 @@ pub struct AssetImportArgs {
 
 /// Runs an asset subcommand.
 pub async fn asset(config: &Config, command: AssetCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = asset_inner(&cx, command, out).await;
-    cx.store.close().await;
-    result
+    super::with_workspace(config, async |cx| asset_inner(cx, command, out).await).await
 }
 
 async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCode, CliError> {
@@ -838,12 +823,11 @@ pub struct RecordArgs {
 
 /// Runs a review subcommand.
 pub async fn review(config: &Config, command: ReviewCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         match command {
             ReviewCommand::Due(org) => {
-                let org = super::resolve_org(&cx, &org.org).await?;
-                let due = reviews::due_in_organization(&cx, org).await?;
+                let org = super::resolve_org(cx, &org.org).await?;
+                let due = reviews::due_in_organization(cx, org).await?;
                 out.doc(&due);
                 if due.is_empty() {
                     out.line("Nothing is due for review.");
@@ -858,14 +842,14 @@ pub async fn review(config: &Config, command: ReviewCommand, out: &Out) -> Resul
                 }
             }
             ReviewCommand::Record(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
                 let email = super::email_arg("--as", &args.as_email)?;
                 let outcome = ReviewOutcome::parse(&args.outcome)
                     .ok_or_else(|| bad("--outcome", "use no_change, updated or changes_required"))?;
                 let kind = SubjectKind::parse(&args.kind)
                     .ok_or_else(|| bad("kind", format!("{:?} is not soa, scope, objective or asset", args.kind)))?;
                 let status = if kind == SubjectKind::Soa {
-                    isms_app::soa::review_soa(&cx, org, &email, outcome, &args.comment, None).await?
+                    isms_app::soa::review_soa(cx, org, &email, outcome, &args.comment, None).await?
                 } else {
                     let id = match kind {
                         SubjectKind::Scope => "SCOPE".to_owned(),
@@ -874,9 +858,9 @@ pub async fn review(config: &Config, command: ReviewCommand, out: &Out) -> Resul
                         }
                     };
                     match kind {
-                        SubjectKind::Objective => drop(registers::get::<Objective>(&cx, org, &id).await?),
-                        SubjectKind::Asset => drop(registers::get::<Asset>(&cx, org, &id).await?),
-                        SubjectKind::Scope => drop(registers::get::<Scope>(&cx, org, &id).await?),
+                        SubjectKind::Objective => drop(registers::get::<Objective>(cx, org, &id).await?),
+                        SubjectKind::Asset => drop(registers::get::<Asset>(cx, org, &id).await?),
+                        SubjectKind::Scope => drop(registers::get::<Scope>(cx, org, &id).await?),
                         _ => {
                             return Err(bad(
                                 "kind",
@@ -884,16 +868,13 @@ pub async fn review(config: &Config, command: ReviewCommand, out: &Out) -> Resul
                             ));
                         }
                     }
-                    reviews::record_review(&cx, org, &Subject { kind, id }, &email, outcome, &args.comment, None)
-                        .await?
+                    reviews::record_review(cx, org, &Subject { kind, id }, &email, outcome, &args.comment, None).await?
                 };
                 out.doc(&status);
                 out.line(format!("Recorded the review; {}.", review_line(Some(status))));
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }

@@ -56,15 +56,14 @@ pub struct MethodologyEditArgs {
 
 /// Runs a methodology subcommand.
 pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
+    super::with_workspace(config, async |cx| {
         match command {
             MethodologyCommand::Show(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
                 let m = match args.version {
-                    None => risks::methodology(&cx, org).await?,
+                    None => risks::methodology(cx, org).await?,
                     Some(v) => {
-                        risks::methodology_versions(&cx, org).await?.into_iter().find(|m| m.version == v).ok_or_else(
+                        risks::methodology_versions(cx, org).await?.into_iter().find(|m| m.version == v).ok_or_else(
                             || CliError::bad_input("not_found", format!("there is no methodology version {v}")),
                         )?
                     }
@@ -73,8 +72,8 @@ pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out
                 print_methodology(out, &m);
             }
             MethodologyCommand::Edit(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
-                let actor = super::actor(&cx, org, args.as_email.as_deref(), "isms methodology edit").await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.as_email.as_deref(), "isms methodology edit").await?;
                 let mut m = match &args.file {
                     Some(path) => {
                         let text = std::fs::read_to_string(path)
@@ -82,7 +81,7 @@ pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out
                         serde_json::from_str::<Methodology>(&text)
                             .map_err(|e| bad("--file", format!("{}: {e}", path.display())))?
                     }
-                    None => risks::methodology(&cx, org).await?,
+                    None => risks::methodology(cx, org).await?,
                 };
                 for cell in &args.cell {
                     let (pos, level) =
@@ -100,16 +99,14 @@ pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out
                         .ok_or_else(|| bad("--cell", format!("{cell:?} is outside the matrix")))?;
                     *slot = level.trim().to_owned();
                 }
-                let (saved, relevelled) = risks::edit_methodology(&cx, &actor, org, m).await?;
+                let (saved, relevelled) = risks::edit_methodology(cx, &actor, org, m).await?;
                 out.doc(&serde_json::json!({ "version": saved.version, "relevelled": relevelled }));
                 out.line(format!("Saved methodology version {}; {relevelled} risk(s) changed level.", saved.version));
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 fn print_methodology(out: &Out, m: &Methodology) {
@@ -556,10 +553,7 @@ fn apply(fields: RiskFields, risk: &mut Risk) -> Result<(), CliError> {
 
 /// Runs a risk subcommand.
 pub async fn risk(config: &Config, command: RiskCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = risk_inner(&cx, command, out).await;
-    cx.store.close().await;
-    result
+    super::with_workspace(config, async |cx| risk_inner(cx, command, out).await).await
 }
 
 async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode, CliError> {

@@ -115,18 +115,16 @@ pub struct ReviewArgs {
 
 /// Runs an SoA subcommand.
 pub async fn run(config: &Config, command: SoaCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = match command {
-        SoaCommand::Show(args) => show(&cx, args, out).await,
-        SoaCommand::Validate(args) => validate(&cx, args, out).await,
-        SoaCommand::Approve(args) => approve(&cx, args, out).await,
-        SoaCommand::Versions(args) => versions(&cx, args, out).await,
-        SoaCommand::Diff(args) => diff(&cx, args, out).await,
-        SoaCommand::Export(args) => export(&cx, args, out).await,
-        SoaCommand::Review(args) => review(&cx, args, out).await,
-    };
-    cx.store.close().await;
-    result
+    super::with_workspace(config, async |cx| match command {
+        SoaCommand::Show(args) => show(cx, args, out).await,
+        SoaCommand::Validate(args) => validate(cx, args, out).await,
+        SoaCommand::Approve(args) => approve(cx, args, out).await,
+        SoaCommand::Versions(args) => versions(cx, args, out).await,
+        SoaCommand::Diff(args) => diff(cx, args, out).await,
+        SoaCommand::Export(args) => export(cx, args, out).await,
+        SoaCommand::Review(args) => review(cx, args, out).await,
+    })
+    .await
 }
 
 fn review_line(review: Option<ReviewStatus>) -> String {

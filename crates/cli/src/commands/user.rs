@@ -63,19 +63,18 @@ fn actor(what: &str) -> TrailActor {
 
 /// Runs a user subcommand.
 pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
-        isms_app::schema::require_current_schema(&cx).await?;
+    super::with_workspace(config, async |cx| {
+        isms_app::schema::require_current_schema(cx).await?;
         match command {
             UserCommand::Add(args) => {
-                let org = super::resolve_org(&cx, &args.org.org).await?;
+                let org = super::resolve_org(cx, &args.org.org).await?;
                 let email = super::email_arg("--email", &args.email)?;
                 let name = DisplayName::parse(&args.name).map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}")))?;
                 let role = Role::parse(&args.role).ok_or_else(|| {
                     let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
                     CliError::bad_input("invalid_input", format!("--role: {:?} is not one of {}", args.role, all.join(", ")))
                 })?;
-                let added = users::add_user(&cx, &actor("add"), org, email, name, role).await?;
+                let added = users::add_user(cx, &actor("add"), org, email, name, role).await?;
                 out.doc(&added);
                 out.line(format!("Added {} <{}> as {}.", added.user.display_name, added.user.email, added.role.label()));
                 match &added.password {
@@ -84,7 +83,7 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
                 }
             }
             UserCommand::List => {
-                let all = users::list_users(&cx).await?;
+                let all = users::list_users(cx).await?;
                 out.doc(&all.iter().map(|(u, orgs)| serde_json::json!({ "user": u, "organizations": orgs.iter().map(|(o, r)| serde_json::json!({ "organization": o, "role": r })).collect::<Vec<_>>() })).collect::<Vec<_>>());
                 for (u, orgs) in &all {
                     let memberships: Vec<String> = orgs.iter().map(|(o, r)| format!("{o} ({})", r.label())).collect();
@@ -93,22 +92,20 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
             }
             UserCommand::Disable(args) => {
                 let email = super::email_arg("email", &args.email)?;
-                let user = users::set_disabled(&cx, &actor(if args.enable { "enable" } else { "disable" }), &email, !args.enable).await?;
+                let user = users::set_disabled(cx, &actor(if args.enable { "enable" } else { "disable" }), &email, !args.enable).await?;
                 out.doc(&user);
                 out.line(format!("{} is {}.", user.email, if user.disabled { "disabled" } else { "enabled" }));
             }
             UserCommand::ResetPassword(args) => {
                 let email = super::email_arg("email", &args.email)?;
-                let (user, password) = users::reset_password(&cx, &actor("reset-password"), &email).await?;
+                let (user, password) = users::reset_password(cx, &actor("reset-password"), &email).await?;
                 out.doc(&serde_json::json!({ "user": user, "password": password }));
                 out.line(format!("New password for {} (shown only this once): {password}", user.email));
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
 
 /// `isms org` subcommands.
@@ -137,9 +134,8 @@ pub struct OrgAddArgs {
 
 /// Runs an org subcommand.
 pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let cx = super::open(config).await?;
-    let result = async {
-        isms_app::schema::require_current_schema(&cx).await?;
+    super::with_workspace(config, async |cx| {
+        isms_app::schema::require_current_schema(cx).await?;
         match command {
             OrgCommand::Add(args) => {
                 let name = isms_domain::OrgName::parse(&args.name)
@@ -147,7 +143,7 @@ pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<
                 let email = super::email_arg("--owner-email", &args.owner_email)?;
                 let owner = DisplayName::parse(&args.owner_name)
                     .map_err(|e| CliError::bad_input("invalid_input", format!("--owner-name: {e}")))?;
-                let (org, added) = users::add_organization(&cx, &actor("org add"), name, email, owner).await?;
+                let (org, added) = users::add_organization(cx, &actor("org add"), name, email, owner).await?;
                 out.doc(&serde_json::json!({ "organization": org, "owner": added.user, "password": added.password }));
                 out.line(format!("Created {} with owner {}.", org.name, added.user.email));
                 if let Some(p) = &added.password {
@@ -155,7 +151,7 @@ pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<
                 }
             }
             OrgCommand::List => {
-                let orgs = users::list_organizations(&cx).await?;
+                let orgs = users::list_organizations(cx).await?;
                 out.doc(
                     &orgs
                         .iter()
@@ -167,9 +163,7 @@ pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<
                 }
             }
         }
-        Ok::<_, CliError>(ExitCode::SUCCESS)
-    }
-    .await;
-    cx.store.close().await;
-    result
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
 }
