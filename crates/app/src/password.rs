@@ -21,6 +21,10 @@ fn hasher() -> AppResult<Argon2<'static>> {
 pub fn hash_password(password: &str, entropy: &dyn Entropy) -> AppResult<String> {
     let mut salt = [0u8; 16];
     entropy.fill(&mut salt);
+    hash_with_salt(password, salt)
+}
+
+fn hash_with_salt(password: &str, salt: [u8; 16]) -> AppResult<String> {
     let salt = SaltString::encode_b64(&salt)
         .map_err(|e| AppError::new(ErrorKind::Internal, "password_hash", format!("salt: {e}")))?;
     let hash = hasher()?
@@ -35,6 +39,23 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         (Ok(parsed), Ok(h)) => h.verify_password(password.as_bytes(), &parsed).is_ok(),
         _ => false,
     }
+}
+
+/// [`verify_password`] on the blocking pool: an argon2id verify takes tens of
+/// milliseconds of CPU, which must not stall the async workers serving other requests.
+pub async fn verify_password_blocking(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false)
+}
+
+/// [`hash_password`] on the blocking pool (the salt is drawn first, here).
+pub async fn hash_password_blocking(password: &str, entropy: &dyn Entropy) -> AppResult<String> {
+    let mut salt = [0u8; 16];
+    entropy.fill(&mut salt);
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_with_salt(&password, salt))
+        .await
+        .map_err(|e| AppError::new(ErrorKind::Internal, "password_hash", format!("hashing: {e}")))?
 }
 
 /// A generated password: 20 characters from a 31-letter alphabet (about 99 bits),

@@ -8,7 +8,7 @@ use isms_domain::{Email, OrgId, Organization, Role, Session, User};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use crate::password::verify_password;
+use crate::password::verify_password_blocking;
 use crate::trail::record;
 use crate::{AppError, AppResult, Cx, ErrorKind};
 
@@ -96,7 +96,8 @@ pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> App
         Ok(e) => tx.user_by_email(&e).await?,
         Err(_) => None,
     };
-    let matches = verify_password(password, user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str()));
+    let matches =
+        verify_password_blocking(password, user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str())).await;
     let user = match user {
         Some(u) if matches && !u.disabled => u,
         other => {
@@ -200,7 +201,7 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Changes the signed-in account's own password. The current password must be given;
 /// every other session of the account ends (this one stays signed in).
 pub async fn change_password(cx: &Cx, principal: &Principal, current: &str, new: &str) -> AppResult<()> {
-    if !verify_password(current, &principal.user.password_hash) {
+    if !verify_password_blocking(current, &principal.user.password_hash).await {
         return Err(AppError::invalid_field("current_password", "is not the account's password"));
     }
     if new.chars().count() < MIN_PASSWORD_CHARS {
@@ -212,7 +213,7 @@ pub async fn change_password(cx: &Cx, principal: &Principal, current: &str, new:
     if new == current {
         return Err(AppError::invalid_field("new_password", "must differ from the current password"));
     }
-    let hash = crate::password::hash_password(new, &*cx.entropy)?;
+    let hash = crate::password::hash_password_blocking(new, &*cx.entropy).await?;
     let now = cx.clock.now();
     let mut tx = cx.store.write().await?;
     let mut user = tx.user(principal.user.id).await?;
@@ -236,7 +237,7 @@ mod tests {
         let parsed = argon2::password_hash::PasswordHash::new(DECOY_HASH).expect("parses, so it costs a full verify");
         assert_eq!(parsed.algorithm.as_str(), "argon2id");
         for guess in ["", "password", "decoy"] {
-            assert!(!verify_password(guess, DECOY_HASH));
+            assert!(!crate::password::verify_password(guess, DECOY_HASH));
         }
     }
 

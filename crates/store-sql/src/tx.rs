@@ -20,11 +20,17 @@ pub(crate) struct SqlTx {
     pub(crate) tx: Transaction<'static, Any>,
     pub(crate) dialect: Dialect,
     poisoned: AtomicBool,
+    /// The in-process writer turn (SQLite): held until the transaction ends.
+    _turn: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl SqlTx {
-    pub(crate) fn new(tx: Transaction<'static, Any>, dialect: Dialect) -> Self {
-        Self { tx, dialect, poisoned: AtomicBool::new(false) }
+    pub(crate) fn new(
+        tx: Transaction<'static, Any>,
+        dialect: Dialect,
+        turn: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Self {
+        Self { tx, dialect, poisoned: AtomicBool::new(false), _turn: turn }
     }
 
     /// Wraps an error mapper so that a database error poisons the transaction.

@@ -1,0 +1,259 @@
+//! The JSON API under load, end to end: the release binary serving a fresh SQLite
+//! workspace (500 risks, 120 assets imported through the API), driven over real HTTP by
+//! a client on the same 2 cores. Measures sign-in (one argon2id verify each), the main
+//! reads, a write (each one appends to the hash-chained trail), and exports.
+//!
+//! Run: `cargo bench -p isms --bench api` (prints a Markdown table for
+//! docs/performance.md).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark reports on the terminal"
+)]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_isms");
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+struct Figures {
+    what: String,
+    requests: usize,
+    concurrency: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Figures {
+    fn row(&mut self) -> String {
+        self.latencies.sort();
+        format!(
+            "| {} | {} × {} | {:.0} req/s | {:.1} ms | {:.1} ms |",
+            self.what,
+            self.requests,
+            self.concurrency,
+            self.requests as f64 / self.elapsed.as_secs_f64(),
+            percentile(&self.latencies, 0.5).as_secs_f64() * 1e3,
+            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
+        )
+    }
+}
+
+#[derive(Clone)]
+struct Session {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+    csrf: String,
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> Session {
+    let r = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "sign-in: {}", r.status());
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let body: Value = r.json().await.unwrap();
+    Session { http: http.clone(), base: base.to_owned(), cookie, csrf: body["csrf_token"].as_str().unwrap().to_owned() }
+}
+
+/// Runs `requests` calls of `call` with `concurrency` in flight.
+async fn drive<F, Fut>(what: &str, requests: usize, concurrency: usize, call: F) -> Figures
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    let call = Arc::new(call);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let call = call.clone();
+        let next = next.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= requests {
+                    break;
+                }
+                let t = Instant::now();
+                call(i).await;
+                mine.push(t.elapsed());
+            }
+            mine
+        }));
+    }
+    let mut latencies = Vec::new();
+    for w in workers {
+        latencies.extend(w.await.unwrap());
+    }
+    Figures { what: what.to_owned(), requests, concurrency, elapsed: start.elapsed(), latencies }
+}
+
+async fn ok(r: reqwest::RequestBuilder) {
+    let r = r.send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let _ = r.bytes().await.unwrap();
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let init = Command::new(BIN)
+        .args(["--data-dir", data, "init", "--org", "Bench", "--admin-email", "owner@bench.test"])
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let stdout = String::from_utf8_lossy(&init.stdout).into_owned();
+    let password = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password").map(|p| p.trim().to_owned()))
+        .expect("init prints the owner's password");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let _server = Server(
+        Command::new(BIN)
+            .args(["--data-dir", data, "serve", "--listen", &format!("127.0.0.1:{port}"), "--log-level", "warn"])
+            .env("HOME", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    for _ in 0..500 {
+        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let owner = sign_in(&http, &base, "owner@bench.test", &password).await;
+
+    // Data: 500 risks and 120 assets, imported through the API.
+    let mut risks = String::from(
+        "title,owner,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment,threat,controls\n",
+    );
+    for i in 0..500 {
+        risks.push_str(&format!(
+            "Risk {i},owner@bench.test,{},{},{},{},modify,threat {i},A.8.{}\n",
+            1 + i % 5,
+            1 + (i / 5) % 5,
+            1 + i % 3,
+            1 + (i / 3) % 3,
+            1 + i % 30
+        ));
+    }
+    let mut assets = String::from("name,type,owner,classification,confidentiality,integrity,availability,lifecycle\n");
+    for i in 0..120 {
+        assets.push_str(&format!("Asset {i},system,owner@bench.test,Internal,{},3,2,in_use\n", 1 + i % 4));
+    }
+    for (path, body) in [("/api/v1/risks/import", risks), ("/api/v1/assets/import", assets)] {
+        let r = http
+            .post(format!("{base}{path}"))
+            .header("cookie", &owner.cookie)
+            .header("x-csrf-token", &owner.csrf)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201, "{path}: {}", r.text().await.unwrap());
+    }
+
+    let mut rows = Vec::new();
+    for concurrency in [1, 4] {
+        let (h, b, p) = (http.clone(), base.clone(), password.clone());
+        let mut f =
+            drive("`POST /api/v1/session` (sign-in: argon2id verify + session insert)", 40, concurrency, move |_| {
+                let (h, b, p) = (h.clone(), b.clone(), p.clone());
+                async move {
+                    sign_in(&h, &b, "owner@bench.test", &p).await;
+                }
+            })
+            .await;
+        rows.push(f.row());
+    }
+    let reads = [
+        ("`GET /api/v1/controls?limit=100` (93 controls)", "/api/v1/controls?limit=100"),
+        (
+            "`GET /api/v1/risks?limit=50&sort=-residual_level` (500 risks)",
+            "/api/v1/risks?limit=50&sort=-residual_level",
+        ),
+        ("`GET /api/v1/risks/RSK-250`", "/api/v1/risks/RSK-250"),
+        ("`GET /api/v1/soa` (93 rows + validation)", "/api/v1/soa"),
+        ("`GET /api/v1/risks/heatmap`", "/api/v1/risks/heatmap"),
+    ];
+    for (what, path) in reads {
+        let s = owner.clone();
+        let url = format!("{base}{path}");
+        let mut f = drive(what, 2000, 8, move |_| {
+            let r = s.http.get(&url).header("cookie", &s.cookie);
+            async move { ok(r).await }
+        })
+        .await;
+        rows.push(f.row());
+    }
+    let s = owner.clone();
+    let mut f = drive("`PATCH /api/v1/controls/{id}` (write + status history + trail entry)", 1000, 8, move |i| {
+        let status = if i % 2 == 0 { "planned" } else { "implemented" };
+        let r = s
+            .http
+            .patch(format!("{}/api/v1/controls/A.5.{}", s.base, 1 + i % 37))
+            .header("cookie", &s.cookie)
+            .header("x-csrf-token", &s.csrf)
+            .json(&json!({ "status": status }));
+        async move { ok(r).await }
+    })
+    .await;
+    rows.push(f.row());
+    for (what, path) in [
+        ("`GET /api/v1/soa/export?format=xlsx&version=draft`", "/api/v1/soa/export?format=xlsx&version=draft"),
+        ("`GET /api/v1/risks/export?format=xlsx` (500 rows)", "/api/v1/risks/export?format=xlsx"),
+        ("`GET /api/v1/audit-log/verify` (whole chain)", "/api/v1/audit-log/verify"),
+    ] {
+        let s = owner.clone();
+        let url = format!("{base}{path}");
+        let mut f = drive(what, 100, 2, move |_| {
+            let r = s.http.get(&url).header("cookie", &s.cookie);
+            async move { ok(r).await }
+        })
+        .await;
+        rows.push(f.row());
+    }
+    println!("| operation | requests × in flight | throughput | p50 | p99 |");
+    println!("|---|---:|---:|---:|---:|");
+    for r in rows {
+        println!("{r}");
+    }
+}
