@@ -66,6 +66,14 @@ async fn the_document_is_served_printed_and_lists_only_real_routes() {
     ] {
         assert!(paths.contains_key(expected), "{expected} missing");
     }
+    // docs/api.md lists every operation of the document.
+    let api_md = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/api.md")).unwrap();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let row = format!("| {} | `{path}` |", method.to_uppercase());
+            assert!(api_md.contains(&row), "docs/api.md does not list {row}");
+        }
+    }
     // The check can fail: an unrouted path is the fallback.
     let missing = client.get(server.url("/api/v1/nope")).send().await.unwrap();
     assert!(is_fallback(missing).await);
