@@ -2,6 +2,7 @@
 
 mod api_writes;
 mod audit;
+mod browser;
 mod config;
 mod control_soa;
 mod demo;

@@ -30,6 +30,16 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .find_map(|(k, v)| (k == name).then_some(v))
 }
 
+/// The session cookie: HttpOnly (scripts never read it), SameSite=Lax (not sent on
+/// cross-site posts), Secure when served over TLS. An empty value with max age 0
+/// removes it.
+pub(crate) fn session_cookie(value: &str, max_age: i64, tls: bool) -> axum::http::HeaderValue {
+    let secure = if tls { "; Secure" } else { "" };
+    let cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    axum::http::HeaderValue::from_str(&cookie)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("isms_session=; Max-Age=0"))
+}
+
 /// True when the request reached us over TLS, directly or through a proxy.
 pub fn is_tls(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> bool {
     parts_uri.scheme_str() == Some("https")
@@ -37,7 +47,7 @@ pub fn is_tls(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> bool {
 }
 
 /// Compares two secrets in time independent of where they first differ.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

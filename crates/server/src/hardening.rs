@@ -46,8 +46,17 @@ async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], APP_CSS)
 }
 
+const APP_JS: &str = include_str!("../assets/app.js");
+
+async fn app_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        APP_JS,
+    )
+}
+
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/assets/app.css", get(app_css))
+    Router::new().route("/assets/app.css", get(app_css)).route("/assets/app.js", get(app_js))
 }
 
 /// How long one request may take before the client gets a 503 problem instead of a

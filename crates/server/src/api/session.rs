@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::Body;
 use super::doc::{Access, Api, Op};
-use crate::auth::{Auth, ClientAddr, SESSION_COOKIE, is_tls};
+use crate::auth::{Auth, ClientAddr, is_tls, session_cookie};
 use crate::{ApiError, AppState};
 
 pub(crate) fn routes() -> Api {
@@ -84,12 +84,6 @@ pub(crate) fn routes() -> Api {
 struct Credentials {
     email: String,
     password: String,
-}
-
-fn session_cookie(value: &str, max_age: i64, tls: bool) -> HeaderValue {
-    let secure = if tls { "; Secure" } else { "" };
-    let cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("isms_session=; Max-Age=0"))
 }
 
 fn describe(p: &Principal) -> serde_json::Value {

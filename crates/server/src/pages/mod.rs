@@ -1,12 +1,231 @@
 //! Server-rendered HTML pages. Each page is a view-model struct rendered by an askama
 //! template under `templates/` (checked at compile time, HTML-escaped by default).
+//!
+//! Pages use the same session as the API. A page handler takes a [`Viewer`] (signed
+//! in, with a current organization — otherwise it redirects to sign in or to choose
+//! one) and calls the same guarded use cases as the API, so the role checks are the
+//! same. Forms carry the session's CSRF token in a hidden `csrf` field; scripts read it
+//! from `<meta name="csrf-token">` and call the JSON API. Every page works without
+//! scripts; `assets/app.js` only makes edits and filters quicker.
 
+mod audit;
+mod controls;
+mod dashboard;
 mod home;
+mod login;
+mod risks;
+mod soa;
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use isms_app::access::Caller;
+use isms_app::sessions::{Principal, authenticate, my_organizations};
+use isms_app::{AppError, ErrorKind};
+use isms_domain::access::{Grant, UseCase, grant};
+use isms_domain::{Organization, Role};
 
 use crate::AppState;
+use crate::auth::{SESSION_COOKIE, cookie, same_secret};
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().merge(home::routes())
+    Router::new()
+        .merge(home::routes())
+        .merge(login::routes())
+        .merge(dashboard::routes())
+        .merge(soa::routes())
+        .merge(controls::routes())
+        .merge(risks::routes())
+        .merge(audit::routes())
+}
+
+/// What the signed-in person may do here, for deciding what to offer. The use cases
+/// check again when asked; this only keeps forbidden actions off the page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Can {
+    role: Role,
+}
+
+impl Can {
+    pub fn grant(self, use_case: UseCase) -> Grant {
+        grant(self.role, use_case)
+    }
+    pub fn any(self, use_case: UseCase) -> bool {
+        self.grant(use_case) == Grant::Any
+    }
+    pub fn some(self, use_case: UseCase) -> bool {
+        self.grant(use_case) != Grant::Denied
+    }
+    pub fn edit_risks(self) -> bool {
+        self.some(UseCase::EditRisks)
+    }
+    pub fn approve_soa(self) -> bool {
+        self.any(UseCase::ApproveSoa)
+    }
+    pub fn read_trail(self) -> bool {
+        self.any(UseCase::ReadAuditTrail)
+    }
+}
+
+/// The frame around every signed-in page: who, where, the organization switcher and
+/// the navigation.
+#[derive(Debug, Clone)]
+pub(crate) struct Shell {
+    pub user_name: String,
+    pub user_email: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    /// (id, name, role label) of the other organizations, for the switcher.
+    pub others: Vec<(String, String, &'static str)>,
+    /// The section shown, for the navigation.
+    pub section: &'static str,
+    pub can: Can,
+}
+
+impl Shell {
+    /// The navigation: (section, href, label).
+    pub fn nav(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let mut items = vec![
+            ("dashboard", "/dashboard", "Dashboard"),
+            ("soa", "/soa", "Statement of Applicability"),
+            ("risks", "/risks", "Risks"),
+        ];
+        if self.can.read_trail() {
+            items.push(("trail", "/audit-log", "Audit trail"));
+        }
+        items
+    }
+}
+
+/// A signed-in person with a current organization.
+#[derive(Debug, Clone)]
+pub(crate) struct Viewer {
+    pub principal: Principal,
+    pub caller: Caller,
+    pub org: Organization,
+    pub orgs: Vec<(Organization, Role)>,
+}
+
+impl Viewer {
+    /// The page frame, with `section` highlighted.
+    pub fn shell(&self, section: &'static str) -> Shell {
+        Shell {
+            user_name: self.principal.user.display_name.to_string(),
+            user_email: self.principal.user.email.to_string(),
+            org_id: self.org.id.to_string(),
+            org_name: self.org.name.to_string(),
+            role: self.caller.role.label(),
+            csrf: self.principal.session.csrf_token.clone(),
+            others: self
+                .orgs
+                .iter()
+                .filter(|(o, _)| o.id != self.org.id)
+                .map(|(o, r)| (o.id.to_string(), o.name.to_string(), r.label()))
+                .collect(),
+            section,
+            can: Can { role: self.caller.role },
+        }
+    }
+
+    /// Refuses a form whose `csrf` field is not this session's token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
+        if same_secret(sent.as_bytes(), self.principal.session.csrf_token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(PageError(AppError::new(
+                ErrorKind::Forbidden,
+                "csrf_token_missing",
+                "this form is out of date or did not come from isms; reload the page and try again",
+            )))
+        }
+    }
+}
+
+/// Where an unauthenticated visitor goes: the sign-in page, back here afterwards.
+fn to_login(parts: &Parts) -> Response {
+    let here = parts.uri.path_and_query().map_or("/dashboard", |p| p.as_str());
+    Redirect::to(&format!("/login?next={}", encode(here))).into_response()
+}
+
+/// Percent-encodes a path and query for use as a query value.
+pub(crate) fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_login(parts)) };
+        let principal = match authenticate(&state.cx, token).await {
+            Ok(p) => p,
+            Err(e) if e.kind == ErrorKind::Unauthenticated => return Err(to_login(parts)),
+            Err(e) => return Err(PageError(e).into_response()),
+        };
+        let Some((org, _)) = principal.current.clone() else {
+            return Err(Redirect::to("/organizations").into_response());
+        };
+        let caller = Caller::of(&principal).map_err(|e| PageError(e).into_response())?;
+        let orgs = my_organizations(&state.cx, &principal).await.map_err(|e| PageError(e).into_response())?;
+        Ok(Viewer { principal, caller, org, orgs })
+    }
+}
+
+/// An error shown as a page: the status of its kind, and what went wrong in words.
+#[derive(Debug)]
+pub(crate) struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: &'static str,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = crate::error::status_of(self.0.kind);
+        let (title, message) = match self.0.kind {
+            ErrorKind::Forbidden => ("Not allowed", self.0.message),
+            ErrorKind::NotFound => ("Not found", self.0.message),
+            ErrorKind::Invalid | ErrorKind::Conflict => ("That did not work", self.0.message),
+            ErrorKind::Internal => {
+                tracing::error!(code = self.0.code, error = %self.0.message, "page failed");
+                ("Something went wrong", "The server could not show this page; the error is in its log.".to_owned())
+            }
+            _ => ("That did not work", self.0.message),
+        };
+        let page = ErrorPage { status: status.as_u16(), title, message };
+        let mut response = page.into_response();
+        *response.status_mut() = status;
+        response
+    }
+}
+
+/// A redirect after a successful form post (303: the browser follows with GET).
+pub(crate) fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}
+
+/// A flash message carried in the query string after a redirect (`?done=...`).
+pub(crate) fn notice(done: Option<&str>) -> Option<String> {
+    done.map(|d| d.chars().filter(|c| !c.is_control()).take(200).collect())
 }

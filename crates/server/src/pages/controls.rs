@@ -1,0 +1,181 @@
+//! One Annex A control: our guidance, its ISO/IEC 27002 attributes, how it is
+//! implemented here (editable by those allowed), its status history, its links and
+//! where it maps in the organization's other frameworks.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use isms_app::access::guarded;
+use isms_app::controls::{ControlChange, ControlDetail};
+use isms_domain::access::{Grant, UseCase};
+use isms_domain::framework::PIVOT;
+use isms_domain::soa::ControlStatus;
+use serde::Deserialize;
+
+use super::{PageError, Shell, Viewer, notice, see_other};
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/controls/{id}", get(control).post(update))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "control.html")]
+struct ControlPage {
+    shell: Shell,
+    detail: ControlDetail,
+    /// (attribute, values)
+    attributes: Vec<(String, String)>,
+    statuses: Vec<(&'static str, &'static str)>,
+    members: Vec<(String, String)>,
+    /// (when, from, to, by)
+    history: Vec<(String, String, String, String)>,
+    /// (framework, item, title, relation, direct)
+    mappings: Vec<(String, String, String, String, bool)>,
+    /// (kind, id)
+    links: Vec<(String, String)>,
+    editable: bool,
+    can_reassign: bool,
+    done: Option<String>,
+    problems: Vec<(String, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn page(
+    s: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    done: Option<String>,
+    problems: Vec<(String, String)>,
+) -> Result<ControlPage, PageError> {
+    let caller = &viewer.caller;
+    let detail = guarded::control(&s.cx, caller, id).await?;
+    let lib = isms_app::frameworks::library(&s.cx).await?;
+    let attributes = lib
+        .item(PIVOT, &detail.control.record.control)
+        .map(|i| i.attributes.iter().map(|(k, v)| (k.replace('_', " "), v.join(", "))).collect())
+        .unwrap_or_default();
+    let members = guarded::members(&s.cx, caller).await?;
+    let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
+    let editable =
+        grant == Grant::Any || (grant == Grant::Assigned && detail.control.record.owner == Some(caller.user));
+    Ok(ControlPage {
+        attributes,
+        statuses: ControlStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        members: members.into_iter().map(|m| (m.email.to_string(), m.name.to_string())).collect(),
+        history: detail
+            .history
+            .iter()
+            .rev()
+            .map(|h| {
+                (
+                    h.change.at.date().to_string(),
+                    h.change.from.map_or("—", ControlStatus::label).to_owned(),
+                    h.change.to.label().to_owned(),
+                    h.by_name.clone(),
+                )
+            })
+            .collect(),
+        mappings: detail
+            .mappings
+            .iter()
+            .map(|h| {
+                (
+                    h.target.framework.to_string(),
+                    h.target.item.clone(),
+                    h.title.clone(),
+                    format!("{:?}", h.relation).to_lowercase().replace('_', " "),
+                    h.direct,
+                )
+            })
+            .collect(),
+        links: detail
+            .control
+            .record
+            .links
+            .iter()
+            .map(|l| (format!("{:?}", l.kind).to_lowercase(), l.id.clone()))
+            .collect(),
+        editable,
+        can_reassign: grant == Grant::Any,
+        done,
+        problems,
+        shell: viewer.shell("soa"),
+        detail,
+    })
+}
+
+async fn control(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<Done>,
+) -> Result<ControlPage, PageError> {
+    page(&s, &viewer, &id, notice(q.done.as_deref()), vec![]).await
+}
+
+#[derive(Debug, Deserialize)]
+struct Edit {
+    csrf: String,
+    status: String,
+    #[serde(default)]
+    owner: Option<String>,
+    #[serde(default)]
+    target_date: String,
+    #[serde(default)]
+    justification: String,
+    #[serde(default)]
+    implementation: String,
+}
+
+async fn update(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<Edit>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let invalid = |field: &str, message: String| {
+        isms_app::AppError::invalid(vec![isms_app::FieldError { field: field.into(), message }])
+    };
+    let result = async {
+        let status = ControlStatus::parse(&f.status)
+            .ok_or_else(|| invalid("status", format!("{:?} is not a status", f.status)))?;
+        let target_date = match f.target_date.trim() {
+            "" => None,
+            t => Some(crate::api::date("target_date", t)?),
+        };
+        let owner = match f.owner.as_deref().map(str::trim) {
+            None => None,
+            Some("") => Some(None),
+            Some(e) => Some(Some(isms_domain::Email::parse(e).map_err(|err| invalid("owner", err.to_string()))?)),
+        };
+        let change = ControlChange {
+            status: Some(status),
+            applicable: Some(status != ControlStatus::NotApplicable),
+            justification: Some(Some(f.justification.clone())),
+            owner,
+            target_date: Some(target_date),
+            implementation: Some(f.implementation.clone()),
+            ..ControlChange::default()
+        };
+        guarded::update_control(&s.cx, &viewer.caller, &id, change).await
+    }
+    .await;
+    match result {
+        Ok(saved) => Ok(see_other(&format!("/controls/{}?done=Saved", saved.control))),
+        Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
+            let problems = e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect();
+            let page = page(&s, &viewer, &id, None, problems).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,375 @@
+//! The web UI in a real browser: headless Debian Chromium driven through ChromeDriver
+//! (WebDriver), against `isms serve --demo` on the embedded SQLite default. Each flow
+//! saves screenshots under target/screenshots/ for people to look at.
+//!
+//! Ignored in a plain `cargo test` (they need Chromium and ChromeDriver, which `.ci/run`
+//! installs); run them with `cargo test --test product -- --include-ignored browser`.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::support::{Sandbox, Server, http};
+
+const PASSWORD: &str = "isms-demo";
+const OWNER: &str = "dana.whitfield@cedarridge.example";
+
+struct Browser {
+    driver: Child,
+    client: Client,
+    base: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Browser {
+    async fn start(server: &Server) -> Browser {
+        let port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian: apt-get install chromium chromium-driver)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http().get(format!("{url}/status")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1440,1000",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector).capabilities(caps).connect(&url).await.expect("a Chromium session");
+        let base = server.url("").trim_end_matches('/').to_owned();
+        Browser { driver, client, base, _profile: profile }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    }
+
+    async fn has(&self, css: &str) -> bool {
+        !self.client.find_all(Locator::Css(css)).await.unwrap().is_empty()
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true.
+    async fn wait_for(&self, condition: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let v = self.client.execute(&format!("return !!({condition});"), vec![]).await.unwrap();
+            if v == Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {condition} on {}", self.path().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(screenshots().join(format!("{name}.png")), png).unwrap();
+    }
+
+    async fn sign_in(&self, email: &str) {
+        self.goto("/login").await;
+        self.client.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
+        self.client.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+        self.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        self.wait_for("document.querySelector('nav.sections') || document.querySelector('.choices')").await;
+    }
+
+    /// The session cookie, as the browser holds it (WebDriver sees HttpOnly cookies;
+    /// page scripts do not).
+    async fn session_cookie(&self) -> String {
+        let c = self.client.get_named_cookie("isms_session").await.unwrap();
+        format!("isms_session={}", c.value())
+    }
+
+    /// Runs `fetch` inside the page with the page's CSRF token: what a user forcing a
+    /// request from the browser would do. Answers the status.
+    async fn forced(&self, method: &str, path: &str, body: &Value) -> u16 {
+        let script = "const [m, p, b, done] = arguments; \
+            const t = document.querySelector('meta[name=csrf-token]').content; \
+            fetch(p, { method: m, headers: { 'content-type': 'application/json', 'x-csrf-token': t }, body: JSON.stringify(b) }) \
+              .then(r => done(r.status), () => done(0));";
+        let v = self.client.execute_async(script, vec![json!(method), json!(path), body.clone()]).await.unwrap();
+        u16::try_from(v.as_u64().unwrap()).unwrap()
+    }
+}
+
+fn demo(s: &Sandbox) -> Server {
+    s.serve(&["--demo"], &[])
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn a_compliance_lead_signs_in_filters_edits_adds_a_risk_exports_and_signs_out() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    let b = Browser::start(&server).await;
+
+    // Signed out, a page sends you to sign in and back.
+    b.goto("/soa").await;
+    assert_eq!(b.path().await, "/login?next=/soa");
+    b.shot("01-login").await;
+    b.sign_in(OWNER).await;
+    b.goto("/dashboard").await;
+    assert_eq!(b.text("h1").await, "Dashboard");
+    assert!(b.text("header.top").await.contains("Dana Whitfield"));
+    assert!(b.has("table.heat").await, "heat maps on the dashboard");
+    b.shot("02-dashboard").await;
+
+    // The SoA: filter by theme without a reload, then by status.
+    b.goto("/soa").await;
+    assert!(b.text(".count-line").await.starts_with("93 of 93"), "{}", b.text(".count-line").await);
+    b.client.execute("window.__same_page = true;", vec![]).await.unwrap();
+    let theme = b.client.find(Locator::Css("form.filters select[name=theme]")).await.unwrap();
+    theme.select_by_value("A.8").await.unwrap();
+    b.wait_for("document.querySelector('.count-line').textContent.startsWith('34 of 93')").await;
+    assert_eq!(
+        b.client.execute("return window.__same_page === true;", vec![]).await.unwrap(),
+        json!(true),
+        "no reload"
+    );
+    assert!(b.path().await.contains("theme=A.8"), "the URL follows the filter: {}", b.path().await);
+    b.shot("03-soa-filtered").await;
+
+    // Change a control's status in place; it is saved through the API.
+    let select = "select[aria-label='Status of A.8.16']";
+    let before =
+        b.client.execute(&format!("return document.querySelector(\"{select}\").value;"), vec![]).await.unwrap();
+    let wanted = if before == json!("implemented") { "planned" } else { "implemented" };
+    b.client.find(Locator::Css(select)).await.unwrap().select_by_value(wanted).await.unwrap();
+    b.wait_for("document.querySelector('#row-A\\\\.8\\\\.16 .saved-note') && document.querySelector('#row-A\\\\.8\\\\.16 .saved-note').textContent === 'Saved'").await;
+    b.shot("04-soa-inline-edit").await;
+    b.goto("/controls/A.8.16").await;
+    assert!(b.text(".title-row .badge").await.to_lowercase().contains(wanted), "the control page shows the new status");
+    assert!(b.text("table.data.compact").await.contains("Dana Whitfield"), "the change is in the status history");
+    b.shot("05-control").await;
+
+    // Add a risk and see it on the heat map.
+    b.goto("/risks").await;
+    let cell = "table.heat[data-kind=inherent] a[href='/risks?inherent=5x5']";
+    let count_before: u32 = if b.has(cell).await { b.text(cell).await.parse().unwrap() } else { 0 };
+    b.client.find(Locator::Id("add-risk")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#new-risk')").await;
+    b.client
+        .find(Locator::Id("title"))
+        .await
+        .unwrap()
+        .send_keys("Browser-test ransomware on the build farm")
+        .await
+        .unwrap();
+    b.client.find(Locator::Id("likelihood")).await.unwrap().select_by_value("5").await.unwrap();
+    b.client.find(Locator::Id("impact")).await.unwrap().select_by_value("5").await.unwrap();
+    b.shot("06-risk-new").await;
+    b.client.find(Locator::Css("#new-risk button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait_for("location.pathname.startsWith('/risks/RSK-')").await;
+    assert!(b.text("h1").await.contains("Browser-test ransomware"));
+    b.shot("07-risk").await;
+    b.goto("/risks").await;
+    assert_eq!(b.text(cell).await.parse::<u32>().unwrap(), count_before + 1, "one more in the 5×5 cell");
+    b.shot("08-risks-heatmap").await;
+    b.client.find(Locator::Css(cell)).await.unwrap().click().await.unwrap();
+    b.wait_for("location.search.includes('inherent=5x5')").await;
+    assert!(b.text("#risk-table").await.contains("Browser-test ransomware"), "the cell lists its risks");
+
+    // Export the SoA: the button's link answers an XLSX workbook with this session.
+    b.goto("/soa").await;
+    let href = b.client.find(Locator::Id("export-xlsx")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let r = http().get(format!("{}{href}", b.base)).header("cookie", b.session_cookie().await).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    // Scripts cannot read the session cookie.
+    let visible = b.client.execute("return document.cookie;", vec![]).await.unwrap();
+    assert!(!visible.as_str().unwrap_or_default().contains("isms_session"), "{visible}");
+
+    // Sign out: the session ends and pages send you to sign in again.
+    b.client.find(Locator::Id("sign-out")).await.unwrap().click().await.unwrap();
+    b.wait_for("location.pathname === '/login'").await;
+    b.goto("/dashboard").await;
+    assert!(b.path().await.starts_with("/login"), "{}", b.path().await);
+    b.shot("09-signed-out").await;
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn every_role_is_offered_only_what_it_may_do_and_refused_if_it_forces_it() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    // (e-mail, role, may edit every SoA row, may add risks, may approve the SoA)
+    let people = [
+        ("dana.whitfield@cedarridge.example", "owner", true, true, true),
+        ("jordan.ellis@cedarridge.example", "contributor", true, true, false),
+        ("priya.raman@cedarridge.example", "control-owner", false, true, false),
+        ("sam.okafor@certbody.example", "auditor", false, false, false),
+        ("lee.park@cedarridge.example", "viewer", false, false, false),
+    ];
+    for (email, role, edit_all, add_risks, approve) in people {
+        let b = Browser::start(&server).await;
+        b.sign_in(email).await;
+        b.goto("/soa").await;
+        let editable: usize = b.client.find_all(Locator::Css("select[data-field=status]")).await.unwrap().len();
+        if edit_all {
+            assert_eq!(editable, 93, "{role} edits every row");
+        } else if role == "control-owner" {
+            assert!(editable > 0 && editable < 93, "{role} edits only their own rows: {editable}");
+        } else {
+            assert_eq!(editable, 0, "{role} is offered no edits");
+        }
+        assert_eq!(b.has("form[action='/soa/approve']").await, approve, "{role}: approval offered?");
+        b.shot(&format!("10-soa-{role}")).await;
+        // Forcing an edit from the page is refused by the server, whatever the page
+        // offered: the first row the page did not offer to edit (A.5.1 for those who
+        // may edit everything).
+        let target = b
+            .client
+            .execute(
+                "const r = [...document.querySelectorAll('tr[data-control]')].find(r => !r.querySelector('select')); \
+                 return r ? r.dataset.control : 'A.5.1';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let target = target.as_str().unwrap().to_owned();
+        let forced =
+            b.forced("PATCH", &format!("/api/v1/controls/{target}"), &json!({ "status": "implemented" })).await;
+        if edit_all {
+            assert_eq!(forced, 200, "{role}");
+        } else {
+            assert_eq!(forced, 403, "{role} forcing an edit of {target} (not theirs)");
+        }
+        b.goto("/risks").await;
+        assert_eq!(b.has("#add-risk").await, add_risks, "{role}: 'Add a risk' offered?");
+        if !add_risks {
+            let status = b
+                .forced(
+                    "POST",
+                    "/api/v1/risks",
+                    &json!({ "title": "forced", "owner": email, "inherent": { "likelihood": 1, "impact": 1 } }),
+                )
+                .await;
+            assert_eq!(status, 403, "{role} forcing a new risk");
+            // The HTML form route refuses too.
+            b.goto("/risks/new").await;
+            let csrf = b
+                .client
+                .execute("return document.querySelector('meta[name=csrf-token]').content;", vec![])
+                .await
+                .unwrap();
+            let r = http()
+                .post(format!("{}/risks", b.base))
+                .header("cookie", b.session_cookie().await)
+                .form(&[
+                    ("csrf", csrf.as_str().unwrap()),
+                    ("title", "forced"),
+                    ("owner", email),
+                    ("likelihood", "1"),
+                    ("impact", "1"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 403, "{role} posting the form anyway");
+        }
+        let nav = b.text("nav.sections").await;
+        assert_eq!(nav.contains("Audit trail"), ["owner", "auditor"].contains(&role), "{role}: {nav}");
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn text_people_enter_is_shown_as_text_and_never_runs() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    let b = Browser::start(&server).await;
+    b.sign_in(OWNER).await;
+    let evil = |n: u32| format!("<script>window.__xss={n}</script>\"><img src=x onerror=\"window.__xss={n}\">'");
+    let c = b.session_cookie().await;
+    let csrf: Value =
+        b.client.execute("return document.querySelector('meta[name=csrf-token]').content;", vec![]).await.unwrap();
+    let csrf = csrf.as_str().unwrap().to_owned();
+    let api = |method: reqwest::Method, path: &str, body: Value| {
+        http()
+            .request(method, format!("{}{path}", b.base))
+            .header("cookie", &c)
+            .header("x-csrf-token", &csrf)
+            .json(&body)
+            .send()
+    };
+    let risk: Value = api(
+        reqwest::Method::POST,
+        "/api/v1/risks",
+        json!({ "title": evil(1), "owner": OWNER, "description": evil(2), "threat": evil(3), "vulnerability": evil(4),
+                "inherent": { "likelihood": 2, "impact": 2 } }),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let id = risk["id"].as_str().unwrap_or_else(|| panic!("{risk}")).to_owned();
+    let r = api(
+        reqwest::Method::PATCH,
+        "/api/v1/controls/A.5.1",
+        json!({ "implementation": evil(5), "justification": evil(6) }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    for page in ["/dashboard", "/risks", &format!("/risks/{id}"), "/controls/A.5.1", "/soa?q=%3Cscript"] {
+        b.goto(page).await;
+        let ran = b.client.execute("return window.__xss === undefined;", vec![]).await.unwrap();
+        assert_eq!(ran, json!(true), "script ran on {page}");
+        let imgs = b.client.find_all(Locator::Css("img[src=x]")).await.unwrap();
+        assert!(imgs.is_empty(), "markup was injected on {page}");
+    }
+    b.goto(&format!("/risks/{id}")).await;
+    assert!(b.text("h1").await.contains("<script>window.__xss=1</script>"), "shown as text");
+    b.shot("11-escaped").await;
+}
