@@ -373,3 +373,67 @@ async fn text_people_enter_is_shown_as_text_and_never_runs() {
     assert!(b.text("h1").await.contains("<script>window.__xss=1</script>"), "shown as text");
     b.shot("11-escaped").await;
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    // (path, the page's heading, a selector only editors see)
+    let pages = [
+        ("/dashboard", "Dashboard", None),
+        ("/soa", "Statement of Applicability", Some("select[data-field=status]")),
+        ("/controls/A.5.15", "Access control", Some("form[action='/controls/A.5.15']")),
+        ("/risks", "Risk register", Some("#add-risk")),
+        ("/risks/RSK-001", "RSK-001", None),
+        ("/methodology", "Risk methodology", Some("select[name^=cell_]")),
+        ("/context", "Context and scope", Some("form[action='/context/issues']")),
+        ("/assets", "Asset inventory", Some("form[action='/assets'][method=post]")),
+        ("/assets/AST-001", "AST-001", Some("form[action='/assets/AST-001']")),
+        ("/frameworks", "Frameworks", None),
+        ("/frameworks/nist-csf-2.0", "NIST", None),
+        ("/frameworks?q=multi-factor", "Frameworks", None),
+        ("/crosswalk?item=hipaa-security:164.308(a)(7)(ii)(A)&to=nist-csf-2.0", "Crosswalk explorer", None),
+        ("/audit-log", "Audit trail", None),
+        ("/members", "Members and roles", Some("form[action='/members'][method=post]")),
+        ("/tokens", "Your API tokens", None),
+    ];
+    for (who, editor) in [(OWNER, true), ("lee.park@cedarridge.example", false)] {
+        let b = Browser::start(&server).await;
+        b.sign_in(who).await;
+        for (path, heading, editor_only) in pages {
+            b.goto(path).await;
+            let h1 = b.text("h1").await;
+            if path == "/audit-log" && !editor {
+                assert_eq!(h1, "Not allowed", "a viewer does not read the trail");
+                continue;
+            }
+            assert!(h1.contains(heading), "{who} {path}: the heading is {h1:?}");
+            if let Some(css) = editor_only {
+                assert_eq!(b.has(css).await, editor, "{who} {path}: {css} offered?");
+            }
+            let name = path.trim_start_matches('/').replace(['/', '?', '=', '&', ':', '(', ')'], "-");
+            b.shot(&format!("20-{}-{name}", if editor { "owner" } else { "viewer" })).await;
+        }
+    }
+
+    // The crosswalk explorer shows the path through the pivot.
+    let b = Browser::start(&server).await;
+    b.sign_in(OWNER).await;
+    b.goto("/crosswalk?item=hipaa-security:164.308(a)(7)(ii)(A)&to=nist-csf-2.0").await;
+    let table = b.text("table.data").await;
+    assert!(table.contains("iso27001-2022"), "the path goes through ISO/IEC 27001: {table}");
+
+    // An API token made on the page is shown once and works as a bearer token.
+    b.goto("/tokens").await;
+    b.client.find(Locator::Id("t-name")).await.unwrap().send_keys("browser test").await.unwrap();
+    b.client.find(Locator::Css("form[action='/tokens'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#token-secret')").await;
+    let secret = b.text("#token-secret").await;
+    assert!(secret.starts_with("isms_"), "{secret}");
+    let r = http().get(format!("{}/api/v1/controls?limit=1", b.base)).bearer_auth(&secret).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    b.goto("/tokens").await;
+    assert!(!b.has("#token-secret").await, "shown only once");
+    b.shot("21-tokens").await;
+}

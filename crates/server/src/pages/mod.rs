@@ -8,11 +8,16 @@
 //! from `<meta name="csrf-token">` and call the JSON API. Every page works without
 //! scripts; `assets/app.js` only makes edits and filters quicker.
 
+mod assets;
 mod audit;
+mod context;
 mod controls;
 mod dashboard;
+mod frameworks;
 mod home;
 mod login;
+mod methodology;
+mod people;
 mod risks;
 mod soa;
 
@@ -41,6 +46,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(controls::routes())
         .merge(risks::routes())
         .merge(audit::routes())
+        .merge(frameworks::routes())
+        .merge(context::routes())
+        .merge(people::routes())
+        .merge(assets::routes())
+        .merge(methodology::routes())
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// Pages show an organization's records: browsers and proxies must not keep copies.
+async fn no_store(mut response: Response) -> Response {
+    response.headers_mut().entry(header::CACHE_CONTROL).or_insert(axum::http::HeaderValue::from_static("no-store"));
+    response
 }
 
 /// What the signed-in person may do here, for deciding what to offer. The use cases
@@ -95,10 +112,15 @@ impl Shell {
             ("dashboard", "/dashboard", "Dashboard"),
             ("soa", "/soa", "Statement of Applicability"),
             ("risks", "/risks", "Risks"),
+            ("context", "/context", "Context and scope"),
+            ("assets", "/assets", "Assets"),
+            ("frameworks", "/frameworks", "Frameworks"),
         ];
         if self.can.read_trail() {
             items.push(("trail", "/audit-log", "Audit trail"));
         }
+        items.push(("members", "/members", "Members"));
+        items.push(("tokens", "/tokens", "API tokens"));
         items
     }
 }
@@ -228,4 +250,9 @@ pub(crate) fn see_other(to: &str) -> Response {
 /// A flash message carried in the query string after a redirect (`?done=...`).
 pub(crate) fn notice(done: Option<&str>) -> Option<String> {
     done.map(|d| d.chars().filter(|c| !c.is_control()).take(200).collect())
+}
+
+/// An enum's written name for people (`contractual`, `on track`).
+pub(crate) fn word<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
 }

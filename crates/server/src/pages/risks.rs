@@ -47,7 +47,7 @@ pub(crate) struct HeatMap {
     pub total: usize,
 }
 
-fn level_class(m: &Methodology, level: &str) -> String {
+pub(crate) fn level_class(m: &Methodology, level: &str) -> String {
     let n = m.levels.len().max(2);
     // Spread the methodology's levels over five colours, lowest green, highest red.
     let step = m.rank(level) * 4 / (n - 1);

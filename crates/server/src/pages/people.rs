@@ -1,0 +1,311 @@
+//! People and access: the organization's members and roles (owners add people, change
+//! roles and remove members), the role table, and your own API tokens.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use isms_app::access::guarded;
+use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
+use isms_domain::access::{Grant, UseCase, grant};
+use isms_domain::{DisplayName, Email, Role};
+use serde::Deserialize;
+
+use super::{PageError, Shell, Viewer, notice, see_other};
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/members", get(members).post(add_member))
+        .route("/members/role", post(change_role))
+        .route("/members/remove", post(remove))
+        .route("/tokens", get(tokens).post(add_token))
+        .route("/tokens/revoke", post(revoke))
+}
+
+pub(crate) struct MemberRow {
+    pub email: String,
+    pub name: String,
+    pub role: &'static str,
+    pub role_label: &'static str,
+    pub since: String,
+    pub disabled: bool,
+    pub me: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members.html")]
+struct MembersPage {
+    shell: Shell,
+    members: Vec<MemberRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    can_manage: bool,
+    /// The use-case table: (use case, one cell per role).
+    table: Vec<(&'static str, Vec<&'static str>)>,
+    added: Option<(String, String)>,
+    done: Option<String>,
+    problems: Vec<String>,
+}
+
+fn role_table() -> Vec<(&'static str, Vec<&'static str>)> {
+    UseCase::ALL
+        .iter()
+        .map(|&u| {
+            let cells = Role::ALL
+                .iter()
+                .map(|&r| match grant(r, u) {
+                    Grant::Any => "yes",
+                    Grant::Assigned => "own only",
+                    Grant::Denied => "—",
+                })
+                .collect();
+            (isms_app::access::describe(u), cells)
+        })
+        .collect()
+}
+
+async fn page(
+    s: &AppState,
+    viewer: &Viewer,
+    added: Option<(String, String)>,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> Result<MembersPage, PageError> {
+    let members = guarded::members(&s.cx, &viewer.caller).await?;
+    Ok(MembersPage {
+        members: members
+            .into_iter()
+            .map(|m| MemberRow {
+                me: m.user == viewer.caller.user,
+                email: m.email.to_string(),
+                name: m.name.to_string(),
+                role: m.role.as_str(),
+                role_label: m.role.label(),
+                since: m.since.date().to_string(),
+                disabled: m.disabled,
+            })
+            .collect(),
+        roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
+        can_manage: viewer.shell("members").can.any(UseCase::ManageMembers),
+        table: role_table(),
+        added,
+        done,
+        problems,
+        shell: viewer.shell("members"),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn members(State(s): State<AppState>, viewer: Viewer, Query(q): Query<Done>) -> Result<MembersPage, PageError> {
+    page(&s, &viewer, None, notice(q.done.as_deref()), vec![]).await
+}
+
+fn problem_page(e: &isms_app::AppError) -> Vec<String> {
+    if e.fields.is_empty() {
+        vec![e.message.clone()]
+    } else {
+        e.fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct NewMember {
+    csrf: String,
+    email: String,
+    #[serde(default)]
+    name: String,
+    role: String,
+}
+
+async fn add_member(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<NewMember>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let result = async {
+        let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
+        let name_text = if f.name.trim().is_empty() {
+            email.as_str().split('@').next().unwrap_or_default().to_owned()
+        } else {
+            f.name.clone()
+        };
+        let name =
+            DisplayName::parse(&name_text).map_err(|e| isms_app::AppError::invalid_field("name", e.to_string()))?;
+        let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
+        guarded::add_member(&s.cx, &viewer.caller, email, name, role).await
+    }
+    .await;
+    match result {
+        Ok(added) => {
+            let shown = added.password.map(|p| (added.user.email.to_string(), p));
+            let done = Some(format!("Added {} as {}.", added.user.email, added.role.label()));
+            let mut response = page(&s, &viewer, shown, done, vec![]).await?.into_response();
+            response
+                .headers_mut()
+                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        Err(e) if matches!(e.kind, isms_app::ErrorKind::Invalid | isms_app::ErrorKind::Conflict) => {
+            let page = page(&s, &viewer, None, None, problem_page(&e)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RoleChange {
+    csrf: String,
+    email: String,
+    role: String,
+}
+
+async fn change_role(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<RoleChange>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
+    let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
+    match guarded::change_member(&s.cx, &viewer.caller, &email, Some(role)).await {
+        Ok(_) => {
+            Ok(see_other(&format!("/members?done={}", super::encode(&format!("{email} is now {}.", role.label())))))
+        }
+        Err(e) if e.kind == isms_app::ErrorKind::Conflict => {
+            Ok((axum::http::StatusCode::CONFLICT, page(&s, &viewer, None, None, problem_page(&e)).await?)
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Remove {
+    csrf: String,
+    email: String,
+}
+
+async fn remove(State(s): State<AppState>, viewer: Viewer, Form(f): Form<Remove>) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
+    match guarded::change_member(&s.cx, &viewer.caller, &email, None).await {
+        Ok(_) => Ok(see_other(&format!("/members?done={}", super::encode(&format!("Removed {email}."))))),
+        Err(e) if e.kind == isms_app::ErrorKind::Conflict => {
+            Ok((axum::http::StatusCode::CONFLICT, page(&s, &viewer, None, None, problem_page(&e)).await?)
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub ceiling: &'static str,
+    pub created: String,
+    pub expires: String,
+    pub state: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    shell: Shell,
+    tokens: Vec<TokenRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    secret: Option<String>,
+    problems: Vec<String>,
+}
+
+async fn tokens_page(
+    s: &AppState,
+    viewer: &Viewer,
+    secret: Option<String>,
+    problems: Vec<String>,
+) -> Result<TokensPage, PageError> {
+    let now = s.cx.clock.now();
+    let tokens = list_tokens(&s.cx, &viewer.principal).await?;
+    Ok(TokensPage {
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                state: if t.revoked_at.is_some() {
+                    "revoked"
+                } else if t.expires_at <= now {
+                    "expired"
+                } else {
+                    "active"
+                },
+                id: t.id,
+                name: t.name,
+                ceiling: t.role_ceiling.label(),
+                created: t.created_at.date().to_string(),
+                expires: t.expires_at.date().to_string(),
+            })
+            .collect(),
+        // A token can be given any role up to your own.
+        roles: Role::ALL
+            .iter()
+            .filter(|r| isms_domain::access::within(**r, viewer.caller.role))
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+        secret,
+        problems,
+        shell: viewer.shell("tokens"),
+    })
+}
+
+async fn tokens(State(s): State<AppState>, viewer: Viewer) -> Result<TokensPage, PageError> {
+    tokens_page(&s, &viewer, None, vec![]).await
+}
+
+#[derive(Debug, Deserialize)]
+struct NewTokenForm {
+    csrf: String,
+    name: String,
+    role: String,
+    days: i64,
+}
+
+async fn add_token(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<NewTokenForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
+    match create_token(&s.cx, &viewer.principal, NewToken { name: f.name, role_ceiling: role, days: f.days }).await {
+        Ok((_, secret)) => {
+            let mut response = tokens_page(&s, &viewer, Some(secret), vec![]).await?.into_response();
+            response
+                .headers_mut()
+                .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        Err(e) if matches!(e.kind, isms_app::ErrorKind::Invalid | isms_app::ErrorKind::Forbidden) => {
+            let page = tokens_page(&s, &viewer, None, problem_page(&e)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeForm {
+    csrf: String,
+    id: String,
+}
+
+async fn revoke(State(s): State<AppState>, viewer: Viewer, Form(f): Form<RevokeForm>) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    revoke_token(&s.cx, &viewer.principal, &f.id).await?;
+    Ok(see_other("/tokens"))
+}
