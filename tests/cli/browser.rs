@@ -161,6 +161,8 @@ async fn a_compliance_lead_signs_in_filters_edits_adds_a_risk_exports_and_signs_
     assert_eq!(b.text("h1").await, "Dashboard");
     assert!(b.text("header.top").await.contains("Dana Whitfield"));
     assert!(b.has("table.heat").await, "heat maps on the dashboard");
+    let clauses = b.text("ul.clauses").await;
+    assert!(clauses.contains("4.3 Scope of the ISMS") && clauses.contains("6.1.3"), "{clauses}");
     b.shot("02-dashboard").await;
 
     // The SoA: filter by theme without a reload, then by status.
@@ -214,6 +216,11 @@ async fn a_compliance_lead_signs_in_filters_edits_adds_a_risk_exports_and_signs_
     b.goto("/risks").await;
     assert_eq!(b.text(cell).await.parse::<u32>().unwrap(), count_before + 1, "one more in the 5×5 cell");
     b.shot("08-risks-heatmap").await;
+    // 61 risks: two pages of 50.
+    b.client.find(Locator::Id("next-page")).await.unwrap().click().await.unwrap();
+    b.wait_for("location.search.includes('page=2')").await;
+    assert!(b.text(".count-line").await.contains("page 2 of 2"), "{}", b.text(".count-line").await);
+    assert_eq!(b.client.find_all(Locator::Css("#risk-table tbody tr")).await.unwrap().len(), 11);
     b.client.find(Locator::Css(cell)).await.unwrap().click().await.unwrap();
     b.wait_for("location.search.includes('inherent=5x5')").await;
     assert!(b.text("#risk-table").await.contains("Browser-test ransomware"), "the cell lists its risks");

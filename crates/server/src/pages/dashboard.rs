@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use isms_app::access::guarded;
+use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
 use isms_domain::review::ReviewStatus;
 use isms_domain::risk::{AcceptanceState, ActionStatus, HeatMapKind};
 use isms_domain::soa::ControlStatus;
@@ -18,6 +19,15 @@ use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/dashboard", get(dashboard))
+}
+
+/// Where one management-system clause stands, from what is recorded in isms.
+pub(crate) struct ClauseState {
+    pub clause: &'static str,
+    pub title: &'static str,
+    pub ok: bool,
+    pub detail: String,
+    pub href: &'static str,
 }
 
 /// Something to do or overdue: what, where to do it, and when it is due.
@@ -43,6 +53,7 @@ struct DashboardPage {
     unaccepted: usize,
     mine: Vec<Task>,
     overdue: Vec<Task>,
+    clauses: Vec<ClauseState>,
 }
 
 async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<DashboardPage, PageError> {
@@ -107,6 +118,82 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
     }
     mine.sort_by(|a, b| (!a.overdue, a.due.is_empty(), &a.due).cmp(&(!b.overdue, b.due.is_empty(), &b.due)));
     overdue.sort_by(|a, b| a.due.cmp(&b.due));
+    let scope = guarded::entry::<Scope>(&s.cx, &caller, "").await.ok();
+    let issues = guarded::entries::<ContextIssue>(&s.cx, &caller).await?.len();
+    let parties = guarded::entries::<InterestedParty>(&s.cx, &caller).await?;
+    let roles = guarded::entries::<IsmsRole>(&s.cx, &caller).await?.len();
+    let objectives = guarded::entries::<Objective>(&s.cx, &caller).await?.len();
+    let methodology = guarded::methodology(&s.cx, &caller).await?;
+    let unaccepted_count = risks
+        .iter()
+        .filter(|r| matches!(r.acceptance_state, AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable))
+        .count();
+    let requirements: usize = parties.iter().map(|p| p.requirements.len()).sum();
+    let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    let clauses = vec![
+        ClauseState {
+            clause: "4.1",
+            title: "Internal and external issues",
+            ok: issues > 0,
+            detail: plural(issues, "issue recorded", "issues recorded"),
+            href: "/context#issues",
+        },
+        ClauseState {
+            clause: "4.2",
+            title: "Interested parties and their requirements",
+            ok: !parties.is_empty(),
+            detail: format!(
+                "{}, {}",
+                plural(parties.len(), "party", "parties"),
+                plural(requirements, "requirement", "requirements")
+            ),
+            href: "/context#parties",
+        },
+        ClauseState {
+            clause: "4.3",
+            title: "Scope of the ISMS",
+            ok: scope.is_some(),
+            detail: if scope.is_some() { "defined".into() } else { "not defined yet".into() },
+            href: "/context#scope",
+        },
+        ClauseState {
+            clause: "5.3",
+            title: "Roles, responsibilities and authorities",
+            ok: roles > 0,
+            detail: plural(roles, "role", "roles"),
+            href: "/context#roles",
+        },
+        ClauseState {
+            clause: "6.1.2",
+            title: "Risk assessment",
+            ok: !risks.is_empty(),
+            detail: format!(
+                "{} under methodology version {}",
+                plural(risks.len(), "risk", "risks"),
+                methodology.version
+            ),
+            href: "/risks",
+        },
+        ClauseState {
+            clause: "6.1.3",
+            title: "Risk treatment and the Statement of Applicability",
+            ok: draft.latest_version.is_some() && draft.problems.is_empty() && unaccepted_count == 0,
+            detail: format!(
+                "{}; {} in the draft; {} awaiting acceptance",
+                draft.latest_version.map_or("no approved SoA".to_owned(), |v| format!("SoA v{v} approved")),
+                plural(draft.problems.len(), "problem", "problems"),
+                plural(unaccepted_count, "risk", "risks"),
+            ),
+            href: "/soa",
+        },
+        ClauseState {
+            clause: "6.2",
+            title: "Information security objectives",
+            ok: objectives > 0,
+            detail: plural(objectives, "objective", "objectives"),
+            href: "/context#objectives",
+        },
+    ];
     let themes = progress(&controls);
     let applicable = themes.iter().map(|t| t.applicable).sum();
     let implemented = themes.iter().map(|t| t.implemented).sum();
@@ -130,6 +217,7 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             .count(),
         mine,
         overdue,
+        clauses,
         shell: viewer.shell("dashboard"),
     })
 }

@@ -24,6 +24,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/risks/{id}", get(risk_page))
 }
 
+/// Risks per page of the register.
+const PER_PAGE: usize = 50;
+
 /// One cell of a heat map.
 #[derive(Debug, Clone)]
 pub(crate) struct HeatCell {
@@ -133,6 +136,10 @@ struct RegisterPage {
     maps: Vec<HeatMap>,
     rows: Vec<RiskRow>,
     total: usize,
+    matching: usize,
+    page: usize,
+    pages: usize,
+    query: String,
     filter: Option<String>,
     q: String,
     done: Option<String>,
@@ -164,7 +171,14 @@ async fn register(
                 || r.risk.id.to_lowercase().contains(&text)
                 || r.risk.owner.to_lowercase().contains(&text))
     };
-    let rows: Vec<RiskRow> = all.iter().filter(keep).map(|r| row(r, &m)).collect();
+    let matching: Vec<&RiskView> = all.iter().filter(keep).collect();
+    let pages = matching.len().div_ceil(PER_PAGE).max(1);
+    let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    let rows: Vec<RiskRow> = matching.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(|r| row(r, &m)).collect();
+    let query = ["q", "inherent", "residual"]
+        .iter()
+        .filter_map(|k| q.get(*k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}&", super::encode(v))))
+        .collect::<String>();
     let filter = match (inherent, residual) {
         (Some((l, i)), _) => Some(format!("inherent likelihood {l} × impact {i}")),
         (_, Some((l, i))) => Some(format!("residual likelihood {l} × impact {i}")),
@@ -177,6 +191,10 @@ async fn register(
         ],
         rows,
         total,
+        matching: matching.len(),
+        page,
+        pages,
+        query,
         filter,
         q: q.get("q").cloned().unwrap_or_default(),
         done: notice(q.get("done").map(String::as_str)),
