@@ -252,6 +252,7 @@ async fn every_role_is_offered_only_what_it_may_do_and_refused_if_it_forces_it()
     // (e-mail, role, may edit every SoA row, may add risks, may approve the SoA)
     let people = [
         ("dana.whitfield@cedarridge.example", "owner", true, true, true),
+        ("marcus.chen@cedarridge.example", "isms-manager", true, true, true),
         ("jordan.ellis@cedarridge.example", "contributor", true, true, false),
         ("priya.raman@cedarridge.example", "control-owner", false, true, false),
         ("sam.okafor@certbody.example", "auditor", false, false, false),
@@ -260,6 +261,13 @@ async fn every_role_is_offered_only_what_it_may_do_and_refused_if_it_forces_it()
     for (email, role, edit_all, add_risks, approve) in people {
         let b = Browser::start(&server).await;
         b.sign_in(email).await;
+        if b.path().await == "/organizations" {
+            // A consultant in two organizations chooses explicitly.
+            b.shot("10-choose-organization").await;
+            b.client.find(Locator::XPath("//button[contains(., 'Cedar Ridge')]")).await.unwrap().click().await.unwrap();
+            b.wait_for("location.pathname === '/dashboard'").await;
+            assert!(b.has("#org-switch").await, "the switcher lists the other organization");
+        }
         b.goto("/soa").await;
         let editable: usize = b.client.find_all(Locator::Css("select[data-field=status]")).await.unwrap().len();
         if edit_all {
@@ -325,7 +333,7 @@ async fn every_role_is_offered_only_what_it_may_do_and_refused_if_it_forces_it()
             assert_eq!(r.status(), 403, "{role} posting the form anyway");
         }
         let nav = b.text("nav.sections").await;
-        assert_eq!(nav.contains("Audit trail"), ["owner", "auditor"].contains(&role), "{role}: {nav}");
+        assert_eq!(nav.contains("Audit trail"), ["owner", "isms-manager", "auditor"].contains(&role), "{role}: {nav}");
     }
 }
 

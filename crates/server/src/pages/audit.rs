@@ -63,16 +63,28 @@ async fn trail(State(s): State<AppState>, viewer: Viewer, Query(q): Query<Before
         }
         TrailActor::System(command) => format!("{command} (command line)"),
     };
+    // Membership and user entries are keyed by ids; show people and the organization.
+    let org = (viewer.org.id.to_string(), viewer.org.name.to_string());
+    let readable = |id: &str| {
+        let mut text = id.replace(&org.0, &org.1);
+        for m in &members {
+            text = text.replace(&m.user.to_string(), m.email.as_str());
+        }
+        text.replace('/', " · ")
+    };
     let entries = page
         .iter()
         .rev()
         .map(|e| Entry {
             seq: e.seq,
-            at: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            at: e
+                .at
+                .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"))
+                .unwrap_or_default(),
             actor: name(&e.actor),
             action: e.action.clone(),
             entity: e.entity.replace('_', " "),
-            entity_id: e.entity_id.clone(),
+            entity_id: readable(&e.entity_id),
             hash: e.hash.chars().take(12).collect(),
         })
         .collect();

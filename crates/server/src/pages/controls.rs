@@ -60,7 +60,7 @@ async fn page(
     let lib = isms_app::frameworks::library(&s.cx).await?;
     let attributes = lib
         .item(PIVOT, &detail.control.record.control)
-        .map(|i| i.attributes.iter().map(|(k, v)| (k.replace('_', " "), v.join(", "))).collect())
+        .map(|i| i.attributes.iter().map(|(k, v)| (k.replace('_', " "), v.join(", ").replace('_', " "))).collect())
         .unwrap_or_default();
     let members = guarded::members(&s.cx, caller).await?;
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);

@@ -240,7 +240,12 @@ async fn crosswalk(
                     .map(|p| {
                         let mut text = p.steps.first().map(|st| st.from.to_string()).unwrap_or_default();
                         for st in &p.steps {
-                            text.push_str(&format!(" → {} ({}, {})", st.to, kind(st.relation), st.provenance.as_str()));
+                            text.push_str(&format!(
+                                " → {} ({}, {})",
+                                st.to,
+                                kind(st.relation),
+                                st.provenance.as_str().replace('_', " ")
+                            ));
                         }
                         text
                     })
