@@ -10,10 +10,12 @@
 //! may touch. No database library's types appear here: adapters convert their errors
 //! into [`StoreError`].
 
+mod blob;
 mod error;
 mod migration;
 mod repo;
 
+pub use blob::{Blob, BlobError, BlobReader, BlobState, BlobStore, is_address};
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
