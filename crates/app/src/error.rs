@@ -22,6 +22,8 @@ pub enum ErrorKind {
     Conflict,
     /// Too many attempts (failed sign-ins); retrying later will help.
     Throttled,
+    /// An upload was larger than the configured limit.
+    TooLarge,
     /// A dependency (the database) is unavailable; retrying may help.
     Unavailable,
     /// A bug or corrupt data; details are logged, not shown.

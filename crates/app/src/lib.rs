@@ -14,6 +14,7 @@ pub mod demo;
 mod demo_isms;
 mod entropy;
 mod error;
+pub mod evidence;
 pub mod export;
 pub mod fair;
 pub mod frameworks;
@@ -35,7 +36,10 @@ use std::sync::Arc;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use entropy::{Entropy, SeededEntropy, SystemEntropy};
 pub use error::{AppError, AppResult, ErrorKind, FieldError};
-use isms_store::Store;
+use isms_store::{BlobStore, Store};
+
+/// The largest upload accepted unless configured otherwise: 4 GiB.
+pub const DEFAULT_MAX_UPLOAD: u64 = 4 << 30;
 
 /// Everything a use case needs from the outside world.
 #[derive(Clone)]
@@ -48,12 +52,31 @@ pub struct Cx {
     pub entropy: Arc<dyn Entropy>,
     /// The framework library, built on first use.
     pub library: Arc<frameworks::LibraryCache>,
+    /// Where evidence files and uploaded documents are kept.
+    pub blobs: Arc<dyn BlobStore>,
+    /// The largest file accepted, in bytes.
+    pub max_upload: u64,
 }
 
 impl Cx {
     /// A context on the real clock and the operating system's randomness.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, clock: Arc::new(SystemClock), entropy: Arc::new(SystemEntropy), library: Arc::default() }
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+            entropy: Arc::new(SystemEntropy),
+            library: Arc::default(),
+            blobs: Arc::new(evidence::NoBlobs),
+            max_upload: DEFAULT_MAX_UPLOAD,
+        }
+    }
+
+    /// The same context keeping files in `blobs`, accepting files up to `max_upload`
+    /// bytes.
+    pub fn with_blobs(mut self, blobs: Arc<dyn BlobStore>, max_upload: u64) -> Self {
+        self.blobs = blobs;
+        self.max_upload = max_upload;
+        self
     }
 
     /// Sixteen random bytes, for a new id.

@@ -87,6 +87,11 @@ pub struct Config {
     pub max_connections: Setting<u32>,
     /// How long `isms serve` waits for in-flight requests on shutdown.
     pub shutdown_grace: Setting<Duration>,
+    /// Where evidence files and uploaded documents are kept (`<data_dir>/blobs`
+    /// unless set; replicas must share it).
+    pub blob_dir: Setting<PathBuf>,
+    /// The largest upload accepted, in bytes.
+    pub max_upload: Setting<u64>,
 }
 
 impl Config {
@@ -105,6 +110,9 @@ impl Config {
     pub fn relocate(&mut self, dir: PathBuf, source: Source) {
         if matches!(self.database_url.source, Source::Derived(_)) {
             self.database_url = Setting::new(sqlite_url(&dir), Source::Derived("data_dir"));
+        }
+        if matches!(self.blob_dir.source, Source::Derived(_)) {
+            self.blob_dir = Setting::new(dir.join("blobs"), Source::Derived("data_dir"));
         }
         self.data_dir = Setting::new(dir, source);
     }
@@ -147,6 +155,8 @@ struct FileConfig {
     log_format: Option<String>,
     max_connections: Option<u32>,
     shutdown_grace_seconds: Option<u64>,
+    blob_dir: Option<PathBuf>,
+    max_upload_mb: Option<u64>,
 }
 
 /// A configuration problem, naming the file, variable or flag to fix.
@@ -350,7 +360,22 @@ impl Config {
         let shutdown_grace =
             parse_setting(grace_raw, "a number of seconds", |s| s.parse().ok().map(Duration::from_secs))?;
 
+        let blob_dir = pick(
+            None,
+            var("ISMS_BLOB_DIR").map(|(v, n)| (PathBuf::from(v), n)),
+            file.blob_dir.as_ref().map(|v| (v, fp)),
+        )
+        .unwrap_or_else(|| Setting::new(data_dir.value.join("blobs"), Source::Derived("data_dir")));
+        let upload_raw =
+            pick(None, var("ISMS_MAX_UPLOAD_MB"), file.max_upload_mb.map(|n| n.to_string()).as_ref().map(|v| (v, fp)))
+                .unwrap_or_else(|| Setting::new((isms_app::DEFAULT_MAX_UPLOAD >> 20).to_string(), Source::Default));
+        let max_upload = parse_setting(upload_raw, "a number of megabytes from 1 to 1048576", |s| {
+            s.parse::<u64>().ok().filter(|n| (1..=1 << 20).contains(n)).map(|n| n << 20)
+        })?;
+
         Ok(Config {
+            blob_dir,
+            max_upload,
             file: file_path,
             data_dir,
             database_url,
@@ -387,6 +412,8 @@ impl Config {
                 self.shutdown_grace.value.as_secs().to_string(),
                 self.shutdown_grace.source.to_string(),
             ),
+            ("blob_dir", self.blob_dir.value.display().to_string(), self.blob_dir.source.to_string()),
+            ("max_upload_mb", (self.max_upload.value >> 20).to_string(), self.max_upload.source.to_string()),
         ]
     }
 

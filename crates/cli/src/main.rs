@@ -98,6 +98,9 @@ enum Command {
     /// The organization's record per Annex A control.
     #[command(subcommand)]
     Control(commands::control::ControlCommand),
+    /// Evidence: add files and links, list, get, verify stored files, freshness per control.
+    #[command(subcommand)]
+    Evidence(commands::evidence::EvidenceCommand),
     /// The Statement of Applicability: show, validate, approve, versions, diff, export, review.
     #[command(subcommand)]
     Soa(commands::soa::SoaCommand),
@@ -174,6 +177,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Methodology(command) => commands::risk::methodology(&config, command, out).await,
             Command::Fair(command) => commands::fair::run(command, out),
             Command::Control(command) => commands::control::run(&config, command, out).await,
+            Command::Evidence(command) => commands::evidence::run(&config, command, out).await,
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::User(command) => commands::user::run(&config, command, out).await,
             Command::Org(command) => commands::user::run_org(&config, command, out).await,

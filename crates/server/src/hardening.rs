@@ -63,20 +63,27 @@ pub(crate) fn routes() -> Router<AppState> {
 /// hung connection.
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// How long a file upload or download may take.
+pub const STREAMING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// The largest request body accepted (larger gets 413).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Middleware bounding each request by [`REQUEST_TIMEOUT`].
 pub async fn deadline(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    // File uploads and downloads stream for as long as the bytes take.
+    let streaming =
+        path == "/api/v1/evidence/files" || (path.starts_with("/api/v1/evidence/") && path.ends_with("/file"));
+    let limit = if streaming { STREAMING_TIMEOUT } else { REQUEST_TIMEOUT };
+    match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(path, "request timed out");
             crate::error::problem(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",
-                &format!("the request did not finish within {} seconds", REQUEST_TIMEOUT.as_secs()),
+                &format!("the request did not finish within {} seconds", limit.as_secs()),
                 &[],
             )
         }

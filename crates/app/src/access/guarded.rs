@@ -434,3 +434,88 @@ pub async fn verify_trail(cx: &Cx, caller: &Caller) -> AppResult<Verification> {
     caller.require(UseCase::VerifyAuditTrail)?;
     crate::audit::verify_trail(cx, caller.org).await
 }
+
+// ---- evidence ----------------------------------------------------------------------
+
+/// A control owner attaches evidence only to the controls assigned to them.
+async fn require_evidence_targets(
+    cx: &Cx,
+    caller: &Caller,
+    targets: &[isms_domain::evidence::Target],
+) -> AppResult<()> {
+    if caller.require(UseCase::EditControls)? == Grant::Assigned {
+        let records = cx.store.read().await?.control_implementations(caller.org).await?;
+        for t in targets {
+            let id = crate::controls::normalize_control_id(&t.id);
+            let mine = t.kind == isms_domain::evidence::TargetKind::Control
+                && records.iter().any(|r| r.control == id && r.owner == Some(caller.user));
+            if !mine {
+                return Err(forbidden(format!(
+                    "a control owner attaches evidence only to controls assigned to them ({} is not)",
+                    t.id
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds an evidence file, streamed from `data`, as the caller.
+pub async fn add_evidence_file(
+    cx: &Cx,
+    caller: &Caller,
+    new: crate::evidence::NewEvidence,
+    filename: &str,
+    media_type: &str,
+    data: &mut (dyn tokio::io::AsyncRead + Unpin + Send),
+) -> AppResult<isms_domain::evidence::Evidence> {
+    require_evidence_targets(cx, caller, &new.targets).await?;
+    let me = my_email(cx, caller).await?;
+    crate::evidence::add_file(cx, &caller.actor(), caller.org, me.as_str(), new, filename, media_type, data).await
+}
+
+/// Adds an evidence link as the caller.
+pub async fn add_evidence_link(
+    cx: &Cx,
+    caller: &Caller,
+    new: crate::evidence::NewEvidence,
+    url: &str,
+) -> AppResult<isms_domain::evidence::Evidence> {
+    require_evidence_targets(cx, caller, &new.targets).await?;
+    let me = my_email(cx, caller).await?;
+    crate::evidence::add_link(cx, &caller.actor(), caller.org, me.as_str(), new, url).await
+}
+
+/// Every evidence item, newest first.
+pub async fn evidence_list(cx: &Cx, caller: &Caller) -> AppResult<Vec<isms_domain::evidence::Evidence>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::evidence::list_evidence(cx, caller.org).await
+}
+
+/// One evidence item.
+pub async fn evidence_item(cx: &Cx, caller: &Caller, id: &str) -> AppResult<isms_domain::evidence::Evidence> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::evidence::evidence(cx, caller.org, id).await
+}
+
+/// An evidence file's content.
+pub async fn evidence_file(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+) -> AppResult<(isms_domain::evidence::Evidence, isms_store::BlobReader, u64)> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::evidence::open_file(cx, caller.org, id).await
+}
+
+/// Applicable controls with their evidence coverage.
+pub async fn evidence_freshness(cx: &Cx, caller: &Caller) -> AppResult<Vec<crate::evidence::ControlEvidence>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::evidence::freshness(cx, caller.org).await
+}
+
+/// Re-hashes the organization's evidence files.
+pub async fn verify_evidence(cx: &Cx, caller: &Caller) -> AppResult<crate::evidence::FileCheck> {
+    caller.require(UseCase::VerifyAuditTrail)?;
+    crate::evidence::verify_files(cx, caller.org).await
+}

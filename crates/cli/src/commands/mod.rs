@@ -4,6 +4,7 @@ pub mod audit;
 pub mod config;
 pub mod control;
 pub mod demo;
+pub mod evidence;
 pub mod fair;
 pub mod framework;
 pub mod init;
@@ -14,6 +15,8 @@ pub mod serve;
 pub mod soa;
 pub mod user;
 pub mod version;
+
+use std::sync::Arc;
 
 use std::path::Path;
 
@@ -64,7 +67,8 @@ pub async fn open(config: &Config) -> Result<Cx, CliError> {
         }
         err
     })?;
-    Ok(Cx::new(store))
+    let blobs = Arc::new(isms_blobs::LocalBlobs::new(config.blob_dir.value.clone()));
+    Ok(Cx::new(store).with_blobs(blobs, config.max_upload.value))
 }
 
 /// Opens the workspace, runs `work` with it, and closes the store whatever `work`

@@ -41,6 +41,8 @@ pub(crate) struct Op {
     pub entity: Option<&'static str>,
     /// The body is CSV text (`text/csv`).
     pub csv: bool,
+    /// The body is a file of any type, streamed.
+    pub file_body: bool,
     /// The success answer is a file download (XLSX, CSV, ...), not JSON.
     pub file: bool,
     /// The success status.
@@ -66,6 +68,7 @@ impl Op {
             body: &[],
             entity: None,
             csv: false,
+            file_body: false,
             file: false,
             ok: 200,
         }
@@ -81,6 +84,10 @@ impl Op {
     }
     pub const fn csv(mut self) -> Op {
         self.csv = true;
+        self
+    }
+    pub const fn file_body(mut self) -> Op {
+        self.file_body = true;
         self
     }
     pub const fn file(mut self) -> Op {
@@ -171,6 +178,12 @@ fn operation(op: &Op) -> Value {
         Access::Session => json!([{ "session": [] }]),
         Access::Member => json!([{ "session": [] }, { "bearer": [] }]),
     };
+    if op.file_body {
+        o["requestBody"] = json!({
+            "required": true,
+            "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary", "description": "The file; any media type is accepted and recorded." } } }
+        });
+    }
     if op.csv {
         o["requestBody"] = json!({
             "required": true,

@@ -3,6 +3,7 @@
 //! filtering and sorting scheme ([`list`]).
 
 pub(crate) mod doc;
+pub(crate) mod evidence;
 mod frameworks;
 mod list;
 mod members;
@@ -112,6 +113,7 @@ fn api() -> Api {
         .merge(registers::routes())
         .merge(frameworks::routes())
         .merge(members::routes())
+        .merge(evidence::routes())
         .merge(tokens::routes())
         .op(Op::new("get", OPENAPI_PATH, "openapi", "meta", "This document").access(Access::Public), get(serve_openapi))
 }

@@ -1,0 +1,296 @@
+//! Evidence use cases: add a file (streamed into the blob store, then registered with
+//! its SHA-256 in the same transaction as its audit-trail entry) or a link, list,
+//! read a file back, verify every stored file against its recorded hash, and report
+//! which controls have missing or stale evidence.
+//!
+//! Order matters for crashes: the blob is complete (or absent) before the evidence
+//! row exists, and the row and its trail entry commit together. A crash mid-upload
+//! leaves at most a partial file in the blob store, never an evidence item.
+
+use async_trait::async_trait;
+use isms_domain::OrgId;
+use isms_domain::evidence::{Content, Coverage, Evidence, Target, TargetKind, coverage};
+use isms_domain::register::Entry;
+use isms_domain::risk::Risk;
+use isms_domain::trail::TrailActor;
+use isms_store::{Blob, BlobError, BlobReader, BlobState, BlobStore};
+use serde::Serialize;
+use time::Date;
+use tokio::io::AsyncRead;
+
+use crate::controls::{list_controls, normalize_control_id};
+use crate::frameworks::{library, parse_item_ref};
+use crate::{AppError, AppResult, Cx, ErrorKind, registers};
+
+/// The blob store of a context that was given none (tools that never touch files).
+#[derive(Debug)]
+pub struct NoBlobs;
+
+#[async_trait]
+impl BlobStore for NoBlobs {
+    async fn put(&self, _: &mut (dyn AsyncRead + Unpin + Send), _: u64) -> Result<Blob, BlobError> {
+        Err(BlobError::Io("no blob store is configured".into()))
+    }
+    async fn open(&self, sha256: &str) -> Result<(BlobReader, u64), BlobError> {
+        Err(BlobError::NotFound(sha256.to_owned()))
+    }
+    async fn check(&self, _: &str) -> Result<BlobState, BlobError> {
+        Ok(BlobState::Missing)
+    }
+    fn location(&self) -> String {
+        "(none)".into()
+    }
+}
+
+fn blob_error(e: BlobError) -> AppError {
+    match e {
+        BlobError::TooLarge { limit } => AppError::new(
+            ErrorKind::TooLarge,
+            "file_too_large",
+            format!("the file is larger than the limit of {limit} bytes"),
+        ),
+        BlobError::NotFound(a) => AppError::new(ErrorKind::NotFound, "not_found", format!("no stored file {a}")),
+        BlobError::BadAddress(a) => {
+            AppError::new(ErrorKind::Invalid, "invalid_input", format!("{a:?} is not a SHA-256"))
+        }
+        BlobError::Io(m) => AppError::new(ErrorKind::Unavailable, "blob_store", m),
+    }
+}
+
+/// What a person says about new evidence.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvidence {
+    /// What it shows.
+    pub title: String,
+    /// Controls (`A.8.13` or `8.13`), requirements (`framework:item`), risks (`RSK-004`).
+    pub targets: Vec<Target>,
+    /// The period it covers.
+    pub period_start: Option<Date>,
+    /// The end of that period.
+    pub period_end: Option<Date>,
+    /// Days it stays current from today (`None`: it does not expire).
+    pub valid_for_days: Option<i64>,
+    /// Notes.
+    pub note: String,
+}
+
+/// Normalizes targets and checks that each exists in this organization (controls in
+/// Annex A, requirements in the library, risks in the register).
+async fn checked_targets(cx: &Cx, org: OrgId, targets: Vec<Target>) -> AppResult<Vec<Target>> {
+    let lib = library(cx).await?;
+    let mut out = Vec::new();
+    for t in targets {
+        let id = match t.kind {
+            TargetKind::Control => {
+                let id = normalize_control_id(&t.id);
+                if lib.item(isms_domain::framework::PIVOT, &id).is_none_or(|i| i.kind.is_grouping()) {
+                    return Err(AppError::invalid_field("control", format!("{:?} is not an Annex A control", t.id)));
+                }
+                id
+            }
+            TargetKind::Requirement => {
+                let r = parse_item_ref(&t.id)?;
+                if lib.item(r.framework.as_str(), &r.item).is_none() {
+                    return Err(AppError::invalid_field("requirement", format!("{} is not in the library", t.id)));
+                }
+                r.to_string()
+            }
+            TargetKind::Risk => {
+                registers::get::<Risk>(cx, org, &t.id).await?;
+                t.id.clone()
+            }
+            TargetKind::Audit => {
+                return Err(AppError::invalid_field("audit", "audits are not recorded in isms yet"));
+            }
+        };
+        let target = Target { kind: t.kind, id };
+        if !out.contains(&target) {
+            out.push(target);
+        }
+    }
+    Ok(out)
+}
+
+fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &str) -> Evidence {
+    let now = cx.clock.now();
+    Evidence {
+        id: String::new(),
+        title: new.title.trim().to_owned(),
+        content,
+        targets,
+        collected_by: by.to_owned(),
+        collected_at: now,
+        period_start: new.period_start,
+        period_end: new.period_end,
+        valid_until: new.valid_for_days.map(|d| now.date() + time::Duration::days(d)),
+        note: new.note,
+    }
+}
+
+/// Adds a file (`by` is who collected it: an e-mail, or the command that added it).
+/// Checks the description first, streams the file into the blob store
+/// (identical content is stored once), then registers the item and its trail entry
+/// (with the file's SHA-256) in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_file(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    by: &str,
+    new: NewEvidence,
+    filename: &str,
+    media_type: &str,
+    data: &mut (dyn AsyncRead + Unpin + Send),
+) -> AppResult<Evidence> {
+    if let Some(d) = new.valid_for_days
+        && d < 1
+    {
+        return Err(AppError::invalid_field("valid_for", "must be at least one day"));
+    }
+    let targets = checked_targets(cx, org, new.targets.clone()).await?;
+    // Refuse a bad description before reading a byte of the file.
+    let probe = item(cx, new.clone(), targets.clone(), Content::Link { url: "https://x".into() }, by);
+    let problems: Vec<_> = probe.problems();
+    if !problems.is_empty() {
+        return Err(AppError::invalid(
+            problems.into_iter().map(|(f, m)| crate::FieldError { field: f.into(), message: m }).collect(),
+        ));
+    }
+    let blob = cx.blobs.put(data, cx.max_upload).await.map_err(blob_error)?;
+    let name = std::path::Path::new(filename).file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
+    let content = Content::File {
+        sha256: blob.sha256,
+        size: blob.size,
+        filename: name,
+        media_type: if media_type.trim().is_empty() { "application/octet-stream".into() } else { media_type.into() },
+    };
+    registers::create(cx, actor, org, item(cx, new, targets, content, by)).await
+}
+
+/// Adds a link.
+pub async fn add_link(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    by: &str,
+    new: NewEvidence,
+    url: &str,
+) -> AppResult<Evidence> {
+    let targets = checked_targets(cx, org, new.targets.clone()).await?;
+    registers::create(cx, actor, org, item(cx, new, targets, Content::Link { url: url.trim().to_owned() }, by)).await
+}
+
+/// Every evidence item, newest first.
+pub async fn list_evidence(cx: &Cx, org: OrgId) -> AppResult<Vec<Evidence>> {
+    let mut all = registers::list::<Evidence>(cx, org).await?;
+    all.sort_by(|a, b| b.collected_at.cmp(&a.collected_at).then(b.id.cmp(&a.id)));
+    Ok(all)
+}
+
+/// One item.
+pub async fn evidence(cx: &Cx, org: OrgId, id: &str) -> AppResult<Evidence> {
+    registers::get::<Evidence>(cx, org, id).await
+}
+
+/// A file item's content as a stream, with the item.
+pub async fn open_file(cx: &Cx, org: OrgId, id: &str) -> AppResult<(Evidence, BlobReader, u64)> {
+    let e = evidence(cx, org, id).await?;
+    let Content::File { sha256, .. } = &e.content else {
+        return Err(AppError::new(ErrorKind::Conflict, "not_a_file", format!("{id} is a link, not a file")));
+    };
+    let (reader, size) = cx.blobs.open(sha256).await.map_err(blob_error)?;
+    Ok((e, reader, size))
+}
+
+/// One stored file that no longer matches what was recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenFile {
+    /// The evidence item.
+    pub evidence: String,
+    /// Its title.
+    pub title: String,
+    /// What it is attached to.
+    pub targets: Vec<Target>,
+    /// The recorded SHA-256.
+    pub sha256: String,
+    /// `changed` or `missing`.
+    pub state: &'static str,
+    /// What the file hashes to now, when changed.
+    pub actual: Option<String>,
+}
+
+/// What verification found in one organization.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileCheck {
+    /// Files checked.
+    pub checked: usize,
+    /// Those that changed or went missing.
+    pub broken: Vec<BrokenFile>,
+}
+
+/// Re-hashes every stored evidence file of the organization.
+pub async fn verify_files(cx: &Cx, org: OrgId) -> AppResult<FileCheck> {
+    let mut check = FileCheck { checked: 0, broken: vec![] };
+    for e in list_evidence(cx, org).await? {
+        let Content::File { sha256, .. } = &e.content else { continue };
+        check.checked += 1;
+        let (state, actual) = match cx.blobs.check(sha256).await.map_err(blob_error)? {
+            BlobState::Intact { .. } => continue,
+            BlobState::Changed { actual } => ("changed", Some(actual)),
+            BlobState::Missing => ("missing", None),
+        };
+        check.broken.push(BrokenFile {
+            evidence: e.id.clone(),
+            title: e.title.clone(),
+            targets: e.targets.clone(),
+            sha256: sha256.clone(),
+            state,
+            actual,
+        });
+    }
+    Ok(check)
+}
+
+/// Where one applicable control stands on evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlEvidence {
+    /// The control.
+    pub control: String,
+    /// Its title.
+    pub title: String,
+    /// Its owner's e-mail.
+    pub owner: Option<String>,
+    /// Its owner's name.
+    pub owner_name: Option<String>,
+    /// Current, stale or missing.
+    pub coverage: Coverage,
+    /// How many items are attached.
+    pub items: usize,
+}
+
+/// Every applicable control with its evidence coverage, those needing attention first
+/// (missing, then stale), then by control.
+pub async fn freshness(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlEvidence>> {
+    let today = cx.clock.today();
+    let all = registers::list::<Evidence>(cx, org).await?;
+    let mut out: Vec<ControlEvidence> = list_controls(cx, org)
+        .await?
+        .into_iter()
+        .filter(|c| c.record.applicable)
+        .map(|c| ControlEvidence {
+            coverage: coverage(&all, TargetKind::Control, &c.record.control, today),
+            items: all.iter().filter(|e| e.attached_to(TargetKind::Control, &c.record.control)).count(),
+            control: c.record.control,
+            title: c.title,
+            owner: c.owner_email,
+            owner_name: c.owner_name,
+        })
+        .collect();
+    let rank = |c: Coverage| match c {
+        Coverage::Missing => 0,
+        Coverage::Stale => 1,
+        Coverage::Current => 2,
+    };
+    out.sort_by_key(|c| rank(c.coverage));
+    Ok(out)
+}
