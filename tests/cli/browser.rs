@@ -193,6 +193,23 @@ async fn a_compliance_lead_signs_in_filters_edits_adds_a_risk_exports_and_signs_
     assert!(b.text("table.data.compact").await.contains("Dana Whitfield"), "the change is in the status history");
     b.shot("05-control").await;
 
+    // Add evidence for the control with the page's form (multipart, streamed).
+    let file = std::env::temp_dir().join(format!("isms-siem-export-{}.csv", std::process::id()));
+    std::fs::write(&file, "time,alert\n2026-11-20T10:00Z,none\n").unwrap();
+    b.goto("/evidence?control=A.8.16").await;
+    b.client.find(Locator::Id("e-title")).await.unwrap().send_keys("SIEM alert review, November").await.unwrap();
+    b.client.find(Locator::Id("e-file")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
+    b.client.find(Locator::Css("form[action='/evidence'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    b.wait_for(
+        "document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('Added EVD-')",
+    )
+    .await;
+    b.shot("05b-evidence").await;
+    b.goto("/controls/A.8.16").await;
+    let listed = b.text("section[aria-labelledby=evidence-h]").await;
+    assert!(listed.contains("SIEM alert review, November") && listed.contains(".csv"), "{listed}");
+    let _ = std::fs::remove_file(&file);
+
     // Add a risk and see it on the heat map.
     b.goto("/risks").await;
     let cell = "table.heat[data-kind=inherent] a[href='/risks?inherent=5x5']";

@@ -15,10 +15,9 @@ use crate::{Cx, ErrorKind, FixedClock, SeededEntropy};
 
 pub(super) fn cx(db: &TestDb) -> Cx {
     Cx {
-        store: db.store.clone(),
         clock: Arc::new(FixedClock(datetime!(2026-11-25 12:00 UTC))),
         entropy: Arc::new(SeededEntropy::new(7)),
-        library: Arc::default(),
+        ..Cx::new(db.store.clone())
     }
 }
 

@@ -39,6 +39,8 @@ struct ControlPage {
     links: Vec<(String, String)>,
     editable: bool,
     can_reassign: bool,
+    /// The evidence attached to this control, newest first.
+    items: Vec<super::evidence::ItemRow>,
     done: Option<String>,
     problems: Vec<(String, String)>,
 }
@@ -66,7 +68,15 @@ async fn page(
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
     let editable =
         grant == Grant::Any || (grant == Grant::Assigned && detail.control.record.owner == Some(caller.user));
+    let today = s.cx.clock.today();
+    let items = guarded::evidence_list(&s.cx, caller)
+        .await?
+        .iter()
+        .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Control, &detail.control.record.control))
+        .map(|e| super::evidence::item_row(e, today))
+        .collect();
     Ok(ControlPage {
+        items,
         attributes,
         statuses: ControlStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         members: members.into_iter().map(|m| (m.email.to_string(), m.name.to_string())).collect(),

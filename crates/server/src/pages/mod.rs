@@ -13,6 +13,7 @@ mod audit;
 mod context;
 mod controls;
 mod dashboard;
+mod evidence;
 mod frameworks;
 mod home;
 mod login;
@@ -51,6 +52,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(assets::routes())
         .merge(methodology::routes())
+        .merge(evidence::routes())
         .layer(axum::middleware::map_response(no_store))
 }
 
@@ -112,6 +114,7 @@ impl Shell {
             ("dashboard", "/dashboard", "Dashboard"),
             ("soa", "/soa", "Statement of Applicability"),
             ("risks", "/risks", "Risks"),
+            ("evidence", "/evidence", "Evidence"),
             ("context", "/context", "Context and scope"),
             ("assets", "/assets", "Assets"),
             ("frameworks", "/frameworks", "Frameworks"),

@@ -1,0 +1,213 @@
+//! Evidence: which applicable controls have current, stale or missing evidence, every
+//! item with its file or link, and a form to add a file (multipart, streamed to the
+//! blob store field by field — the file is never held in memory).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Multipart, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use futures_util::TryStreamExt;
+use isms_app::access::guarded;
+use isms_app::evidence::NewEvidence;
+use isms_domain::access::{Grant, UseCase};
+use isms_domain::evidence::{Content, Coverage, Freshness, Target, TargetKind};
+use tokio_util::io::StreamReader;
+
+use super::{PageError, Shell, Viewer, encode, notice, see_other};
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    // The form carries a file: no 2 MiB body limit here; the upload limit applies.
+    Router::new().route("/evidence", get(page).post(upload).layer(axum::extract::DefaultBodyLimit::disable()))
+}
+
+pub(crate) struct ItemRow {
+    pub id: String,
+    pub title: String,
+    pub what: String,
+    pub href: String,
+    pub targets: Vec<(String, String)>,
+    pub collected: String,
+    pub by: String,
+    pub valid_until: String,
+    pub stale: bool,
+}
+
+pub(crate) struct CoverageRow {
+    pub control: String,
+    pub title: String,
+    pub owner: String,
+    pub state: &'static str,
+    pub items: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "evidence.html")]
+struct EvidencePage {
+    shell: Shell,
+    coverage: Vec<CoverageRow>,
+    missing: usize,
+    stale: usize,
+    current: usize,
+    items: Vec<ItemRow>,
+    total: usize,
+    f_control: String,
+    f_coverage: String,
+    /// Controls the caller may attach evidence to: (id, title).
+    attachable: Vec<(String, String)>,
+    done: Option<String>,
+}
+
+pub(crate) fn item_row(e: &isms_domain::evidence::Evidence, today: time::Date) -> ItemRow {
+    let (what, href) = match &e.content {
+        Content::File { filename, size, .. } => {
+            (format!("{filename} ({})", human(*size)), format!("/api/v1/evidence/{}/file", e.id))
+        }
+        Content::Link { url } => (url.clone(), url.clone()),
+    };
+    ItemRow {
+        id: e.id.clone(),
+        title: e.title.clone(),
+        what,
+        href,
+        targets: e
+            .targets
+            .iter()
+            .map(|t| {
+                let link = match t.kind {
+                    TargetKind::Control => format!("/controls/{}", t.id),
+                    TargetKind::Risk => format!("/risks/{}", t.id),
+                    _ => format!("/crosswalk?item={}", encode(&t.id)),
+                };
+                (t.id.clone(), link)
+            })
+            .collect(),
+        collected: e.collected_at.date().to_string(),
+        by: e.collected_by.clone(),
+        valid_until: e.valid_until.map_or_else(|| "no expiry".to_owned(), |d| d.to_string()),
+        stale: e.freshness(today) == Freshness::Stale,
+    }
+}
+
+fn human(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GB", b as f64 / f64::from(1u32 << 30)),
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1u32 << 20)),
+        b if b >= 1 << 10 => format!("{:.0} kB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
+    }
+}
+
+async fn page(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Result<EvidencePage, PageError> {
+    let caller = viewer.caller;
+    let today = s.cx.clock.today();
+    let f_control = q.get("control").map(|c| isms_app::controls::normalize_control_id(c)).unwrap_or_default();
+    let f_control = if q.get("control").is_some_and(|c| !c.is_empty()) { f_control } else { String::new() };
+    let f_coverage = q.get("coverage").cloned().unwrap_or_default();
+    let rows = guarded::evidence_freshness(&s.cx, &caller).await?;
+    let count = |c: Coverage| rows.iter().filter(|r| r.coverage == c).count();
+    let (missing, stale, current) = (count(Coverage::Missing), count(Coverage::Stale), count(Coverage::Current));
+    let coverage = rows
+        .iter()
+        .filter(|r| match f_coverage.as_str() {
+            "missing" => r.coverage == Coverage::Missing,
+            "stale" => r.coverage == Coverage::Stale,
+            "current" => r.coverage == Coverage::Current,
+            _ => r.coverage != Coverage::Current,
+        })
+        .map(|r| CoverageRow {
+            control: r.control.clone(),
+            title: r.title.clone(),
+            owner: r.owner_name.clone().unwrap_or_default(),
+            state: match r.coverage {
+                Coverage::Current => "current",
+                Coverage::Stale => "stale",
+                Coverage::Missing => "missing",
+            },
+            items: r.items,
+        })
+        .collect();
+    let all = guarded::evidence_list(&s.cx, &caller).await?;
+    let total = all.len();
+    let items = all
+        .iter()
+        .filter(|e| f_control.is_empty() || e.attached_to(TargetKind::Control, &f_control))
+        .take(100)
+        .map(|e| item_row(e, today))
+        .collect();
+    let grant = viewer.shell("evidence").can.grant(UseCase::EditControls);
+    let attachable = if grant == Grant::Denied {
+        vec![]
+    } else {
+        guarded::controls(&s.cx, &caller)
+            .await?
+            .into_iter()
+            .filter(|c| grant == Grant::Any || c.record.owner == Some(caller.user))
+            .map(|c| (c.record.control, c.title))
+            .collect()
+    };
+    Ok(EvidencePage {
+        shell: viewer.shell("evidence"),
+        coverage,
+        missing,
+        stale,
+        current,
+        items,
+        total,
+        f_control,
+        f_coverage,
+        attachable,
+        done: notice(q.get("done").map(String::as_str)),
+    })
+}
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> PageError {
+    PageError(isms_app::AppError::invalid_field(field, message))
+}
+
+/// The form's text fields come first (browsers send fields in document order), then
+/// the file, which is streamed straight into the blob store.
+async fn upload(State(s): State<AppState>, viewer: Viewer, mut form: Multipart) -> Result<Response, PageError> {
+    let mut new = NewEvidence::default();
+    let mut csrf_ok = false;
+    while let Some(field) = form.next_field().await.map_err(|e| invalid("form", e.body_text()))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            if !csrf_ok {
+                return Err(invalid("csrf", "the form's token must come before the file"));
+            }
+            let filename = field.file_name().unwrap_or("upload").to_owned();
+            let media = field.content_type().unwrap_or("application/octet-stream").to_owned();
+            if new.title.trim().is_empty() {
+                new.title.clone_from(&filename);
+            }
+            let stream = field.map_err(std::io::Error::other);
+            let mut reader = StreamReader::new(stream);
+            let saved = guarded::add_evidence_file(&s.cx, &viewer.caller, new, &filename, &media, &mut reader).await?;
+            return Ok(see_other(&format!("/evidence?done={}", encode(&format!("Added {}.", saved.id)))));
+        }
+        let value = field.text().await.map_err(|e| invalid(&name, e.body_text()))?;
+        match name.as_str() {
+            "csrf" => {
+                viewer.check_csrf(&value)?;
+                csrf_ok = true;
+            }
+            "title" => new.title = value,
+            "control" if !value.is_empty() => new.targets.push(Target { kind: TargetKind::Control, id: value }),
+            "valid_for_days" if !value.is_empty() => {
+                new.valid_for_days = Some(value.parse().map_err(|_| invalid("valid_for_days", "a number of days"))?);
+            }
+            "note" => new.note = value,
+            _ => {}
+        }
+    }
+    Err(invalid("file", "choose a file"))
+}
