@@ -6,6 +6,7 @@ mod browser;
 mod config;
 mod control_soa;
 mod demo;
+mod documents;
 mod evidence;
 mod fair;
 mod framework;

@@ -12,6 +12,7 @@ mod clock;
 pub mod controls;
 pub mod demo;
 mod demo_isms;
+pub mod documents;
 mod entropy;
 mod error;
 pub mod evidence;

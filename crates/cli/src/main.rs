@@ -98,6 +98,9 @@ enum Command {
     /// The organization's record per Annex A control.
     #[command(subcommand)]
     Control(commands::control::ControlCommand),
+    /// Documented information: policies, procedures, standards, plans, records; versions, approval, acknowledgement, the mandatory checklist.
+    #[command(subcommand)]
+    Document(commands::document::DocumentCommand),
     /// Evidence: add files and links, list, get, verify stored files, freshness per control.
     #[command(subcommand)]
     Evidence(commands::evidence::EvidenceCommand),
@@ -178,6 +181,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Fair(command) => commands::fair::run(command, out),
             Command::Control(command) => commands::control::run(&config, command, out).await,
             Command::Evidence(command) => commands::evidence::run(&config, command, out).await,
+            Command::Document(command) => commands::document::run(&config, command, out).await,
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::User(command) => commands::user::run(&config, command, out).await,
             Command::Org(command) => commands::user::run_org(&config, command, out).await,

@@ -8,6 +8,7 @@ pub mod access;
 pub mod asset;
 pub mod crosswalk;
 pub mod dates;
+pub mod document;
 pub mod evidence;
 pub mod fair;
 pub mod framework;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod config;
 pub mod control;
 pub mod demo;
+pub mod document;
 pub mod evidence;
 pub mod fair;
 pub mod framework;

@@ -1,0 +1,296 @@
+//! `isms document`: policies, procedures, standards, plans and records with versions
+//! (draft → in review → approved → superseded; approved versions never change),
+//! acknowledgements, and the mandatory documented-information checklist.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand, ValueEnum};
+use isms_app::Cx;
+use isms_app::documents::{self, NewDocument};
+use isms_domain::Role;
+use isms_domain::document::{Audience, Body, DocumentType};
+
+use super::OrgArg;
+use crate::config::{Config, io_reason};
+use crate::output::{CliError, Out};
+
+/// `isms document` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DocumentCommand {
+    /// Create a document; its first version is a draft.
+    Add(AddArgs),
+    /// List documents with the version in force and the open one.
+    List(OrgArg),
+    /// One document with its versions.
+    Show(IdArgs),
+    /// Start a new draft version from a Markdown file.
+    Version(VersionArgs),
+    /// Replace the text of a draft version (approved versions never change).
+    Edit(EditArgs),
+    /// Submit the open draft for approval.
+    Submit(IdArgs),
+    /// Approve the version in review.
+    Approve(ApproveArgs),
+    /// Acknowledge the version in force.
+    Ack(AckArgs),
+    /// The mandatory documented information and what satisfies each item (exit 1
+    /// while any is missing).
+    Checklist(OrgArg),
+}
+
+/// Document types.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Kind {
+    /// A policy.
+    Policy,
+    /// A procedure.
+    Procedure,
+    /// A standard.
+    Standard,
+    /// A plan.
+    Plan,
+    /// A record.
+    Record,
+}
+
+/// Arguments of `isms document add`.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// Its title.
+    #[arg(long)]
+    title: String,
+    /// Its type.
+    #[arg(long = "type", value_enum)]
+    kind: Kind,
+    /// The owner (a member's e-mail).
+    #[arg(long)]
+    owner: String,
+    /// The first draft, in Markdown.
+    #[arg(long, value_name = "FILE")]
+    file: PathBuf,
+    /// Its classification.
+    #[arg(long, default_value = "Internal")]
+    classification: String,
+    /// A clause it satisfies (5.2, 6.1.2); repeatable.
+    #[arg(long = "clause")]
+    clauses: Vec<String>,
+    /// An Annex A control it supports; repeatable.
+    #[arg(long = "control")]
+    controls: Vec<String>,
+    /// Months between reviews.
+    #[arg(long, default_value_t = 12)]
+    review_months: u32,
+    /// Who must acknowledge it: everyone, or a role (owner, isms_manager, ...).
+    #[arg(long, value_name = "WHO")]
+    acknowledge: Option<String>,
+    /// The author (a member's e-mail; recorded in the trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+/// A document by id.
+#[derive(Debug, Args)]
+pub struct IdArgs {
+    /// The document (DOC-001).
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    /// The member acting (recorded in the trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+/// Arguments of `isms document version`.
+#[derive(Debug, Args)]
+pub struct VersionArgs {
+    #[command(flatten)]
+    id: IdArgs,
+    /// The new text, in Markdown.
+    #[arg(long, value_name = "FILE")]
+    file: PathBuf,
+    /// What this version changes.
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+/// Arguments of `isms document edit`.
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    #[command(flatten)]
+    id: IdArgs,
+    /// The version to change.
+    #[arg(long)]
+    version: u32,
+    /// The new text, in Markdown.
+    #[arg(long, value_name = "FILE")]
+    file: PathBuf,
+    /// What this version changes.
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+/// Arguments of `isms document approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    #[command(flatten)]
+    id: IdArgs,
+    /// Why, or what changed.
+    #[arg(long, default_value = "")]
+    comment: String,
+}
+
+/// Arguments of `isms document ack`.
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// The document.
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    /// Who acknowledges (a member's e-mail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: String,
+}
+
+fn markdown(path: &std::path::Path) -> Result<Body, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::bad_input("invalid_input", format!("--file: cannot read {}: {}", path.display(), io_reason(&e)))
+    })?;
+    Ok(Body::Markdown { text })
+}
+
+fn by(as_email: Option<&str>, command: &str) -> String {
+    as_email.map_or_else(|| format!("{command} (command line)"), |e| e.trim().to_lowercase())
+}
+
+/// Runs a document subcommand.
+pub async fn run(config: &Config, command: DocumentCommand, out: &Out) -> Result<ExitCode, CliError> {
+    super::with_workspace(config, async |cx| run_in(cx, command, out).await).await
+}
+
+fn show_versions(out: &Out, doc: &isms_domain::document::Document) {
+    for v in &doc.versions {
+        let approval = v.approval.as_ref().map_or(String::new(), |a| format!(" by {} on {}", a.by, a.at.date()));
+        out.line(format!("  v{} {}{} — {}", v.number, v.state.as_str(), approval, v.change_note));
+    }
+}
+
+async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode, CliError> {
+    match command {
+        DocumentCommand::Add(a) => {
+            let org = super::resolve_org(cx, &a.org.org).await?;
+            let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document add").await?;
+            let acknowledged_by = match a.acknowledge.as_deref() {
+                None => None,
+                Some("everyone" | "all") => Some(Audience::Everyone),
+                Some(r) => Some(Audience::Role(Role::parse(r).ok_or_else(|| {
+                    CliError::bad_input("invalid_input", format!("--acknowledge: {r:?} is not everyone or a role"))
+                })?)),
+            };
+            let kind = match a.kind {
+                Kind::Policy => DocumentType::Policy,
+                Kind::Procedure => DocumentType::Procedure,
+                Kind::Standard => DocumentType::Standard,
+                Kind::Plan => DocumentType::Plan,
+                Kind::Record => DocumentType::Record,
+            };
+            let new = NewDocument {
+                title: a.title,
+                kind,
+                owner: a.owner,
+                classification: a.classification,
+                clauses: a.clauses,
+                controls: a.controls,
+                review_months: a.review_months,
+                acknowledged_by,
+                body: markdown(&a.file)?,
+            };
+            let doc = documents::create_document(cx, &actor, org, &by(a.as_email.as_deref(), "isms document add"), new)
+                .await?;
+            out.doc(&doc);
+            out.line(format!("Added {} with version 1 as a draft.", doc.id));
+        }
+        DocumentCommand::List(o) => {
+            let org = super::resolve_org(cx, &o.org).await?;
+            let docs = documents::list_documents(cx, org).await?;
+            out.doc(&docs);
+            if docs.is_empty() {
+                out.line("No documents yet.");
+            }
+            for d in &docs {
+                let in_force = d.in_force().map_or("none approved".to_owned(), |v| format!("v{} in force", v.number));
+                let open = d.open_version().map_or(String::new(), |v| format!(", v{} {}", v.number, v.state.as_str()));
+                let due = d.review_due().map_or(String::new(), |r| format!(", review due {r}"));
+                out.line(format!("{:<8} {} ({in_force}{open}{due})", d.id, d.title));
+            }
+        }
+        DocumentCommand::Show(a) => {
+            let org = super::resolve_org(cx, &a.org.org).await?;
+            let doc = documents::document(cx, org, &a.id).await?;
+            out.doc(&doc);
+            out.line(format!("{} {} — owner {}, clauses {}", doc.id, doc.title, doc.owner, doc.clauses.join(", ")));
+            show_versions(out, &doc);
+        }
+        DocumentCommand::Version(a) => {
+            let org = super::resolve_org(cx, &a.id.org.org).await?;
+            let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document version").await?;
+            let who = by(a.id.as_email.as_deref(), "isms document version");
+            let doc = documents::start_version(cx, &actor, org, &a.id.id, &who, markdown(&a.file)?, &a.note).await?;
+            out.doc(&doc);
+            show_versions(out, &doc);
+        }
+        DocumentCommand::Edit(a) => {
+            let org = super::resolve_org(cx, &a.id.org.org).await?;
+            let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document edit").await?;
+            let doc =
+                documents::edit_version(cx, &actor, org, &a.id.id, a.version, markdown(&a.file)?, &a.note).await?;
+            out.doc(&doc);
+            out.line(format!("Changed version {} of {}.", a.version, doc.id));
+        }
+        DocumentCommand::Submit(a) => {
+            let org = super::resolve_org(cx, &a.org.org).await?;
+            let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document submit").await?;
+            let doc = documents::submit(cx, &actor, org, &a.id).await?;
+            out.doc(&doc);
+            show_versions(out, &doc);
+        }
+        DocumentCommand::Approve(a) => {
+            let org = super::resolve_org(cx, &a.id.org.org).await?;
+            let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document approve").await?;
+            let who = by(a.id.as_email.as_deref(), "isms document approve");
+            let doc = documents::approve(cx, &actor, org, &a.id.id, &who, &a.comment).await?;
+            out.doc(&doc);
+            show_versions(out, &doc);
+        }
+        DocumentCommand::Ack(a) => {
+            let org = super::resolve_org(cx, &a.org.org).await?;
+            let actor = super::actor(cx, org, Some(&a.as_email), "isms document ack").await?;
+            let doc = documents::acknowledge(cx, &actor, org, &a.id, &a.as_email.trim().to_lowercase()).await?;
+            out.doc(&doc);
+            out.line(format!("{} acknowledged {}.", a.as_email, doc.id));
+        }
+        DocumentCommand::Checklist(o) => {
+            let org = super::resolve_org(cx, &o.org).await?;
+            let items = documents::mandatory_checklist(cx, org).await?;
+            out.doc(&items);
+            for i in &items {
+                let state = if i.satisfied {
+                    format!("ok — {}", i.by.join(", "))
+                } else {
+                    format!("MISSING — {}", i.missing.clone().unwrap_or_default())
+                };
+                out.line(format!("{:<8} {:<42} {state}", i.clause, i.title));
+            }
+            let missing = items.iter().filter(|i| !i.satisfied).count();
+            if missing > 0 {
+                return Err(CliError::check_failed(
+                    "documents_missing",
+                    format!("{missing} of {} mandatory items are missing", items.len()),
+                ));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
