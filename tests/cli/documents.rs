@@ -102,3 +102,236 @@ fn an_approved_version_never_changes_and_the_checklist_follows_approvals() {
     let trail = run(&["audit-log", "export", "--org", "Acme", "--format", "csv"]);
     assert!(trail.stdout.matches("document.updated").count() >= 6, "every step is in the trail");
 }
+
+/// The API and the pages: the version workflow per role, an approved version refused
+/// through every interface that changes text, file versions streamed both ways,
+/// acknowledgements, starters, and Markdown rendered without running anything.
+#[tokio::test]
+async fn documents_through_the_api_and_the_pages() {
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    use crate::support::{ApiSession, http, shown_password, sign_in};
+
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| s.run(&[&["--data-dir", d.as_str()], args].concat());
+    let owner_pw = shown_password(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout);
+    let mut pw = std::collections::HashMap::new();
+    for role in ["control_owner", "viewer", "contributor"] {
+        let email = format!("{role}@acme.test");
+        let r = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
+        pw.insert(role, shown_password(&r.stdout));
+    }
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let base = server.url("");
+    let base = base.trim_end_matches('/').to_owned();
+    let client = http();
+    let owner = sign_in(&client, &base, "owner@acme.test", &owner_pw).await;
+    let viewer = sign_in(&client, &base, "viewer@acme.test", &pw["viewer"]).await;
+    let contributor = sign_in(&client, &base, "contributor@acme.test", &pw["contributor"]).await;
+    let co = sign_in(&client, &base, "control_owner@acme.test", &pw["control_owner"]).await;
+
+    let send = |who: &ApiSession, method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut r = client
+            .request(method, format!("{base}{path}"))
+            .header("cookie", &who.cookie)
+            .header("x-csrf-token", &who.csrf);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        r.send()
+    };
+    use reqwest::Method as M;
+
+    // Create, edit the draft, submit: a version in review no longer changes.
+    let text = "# Access control\n\nLeast privilege. <script>alert(1)</script> [bad](javascript:alert(2))\n";
+    let r = send(
+        &owner,
+        M::POST,
+        "/api/v1/documents",
+        Some(json!({ "title": "Access control policy", "type": "policy", "clauses": ["5.2"], "controls": ["5.15"], "acknowledged_by": "everyone", "text": "draft" })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let doc: Value = r.json().await.unwrap();
+    let id = doc["id"].as_str().unwrap().to_owned();
+    assert_eq!((doc["owner"].as_str(), doc["controls"][0].as_str()), (Some("owner@acme.test"), Some("A.5.15")));
+    let r = send(&owner, M::PATCH, &format!("/api/v1/documents/{id}/versions/1"), Some(json!({ "text": text })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        send(&owner, M::POST, &format!("/api/v1/documents/{id}/submission"), None).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let r = send(&owner, M::PATCH, &format!("/api/v1/documents/{id}/versions/1"), Some(json!({ "text": "sneaky" })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // Only owners and ISMS managers approve.
+    for who in [&contributor, &viewer, &co] {
+        let r = send(who, M::POST, &format!("/api/v1/documents/{id}/approval"), None).await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let r = send(&owner, M::POST, &format!("/api/v1/documents/{id}/approval"), Some(json!({ "comment": "Board" })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let approved: Value = r.json().await.unwrap();
+    assert_eq!(approved["versions"][0]["state"], "approved");
+    assert_eq!(approved["versions"][0]["approval"]["by"], "owner@acme.test");
+
+    // An approved version cannot be changed through the API, the page form or the CLI.
+    let r = send(&owner, M::PATCH, &format!("/api/v1/documents/{id}/versions/1"), Some(json!({ "text": "rewrite" })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["code"], "version_immutable", "{problem}");
+    let form = client
+        .post(format!("{base}/documents/{id}/draft"))
+        .header("cookie", &owner.cookie)
+        .form(&[("csrf", owner.csrf.as_str()), ("number", "1"), ("text", "rewrite")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), StatusCode::CONFLICT);
+    let md = s.data_dir().parent().unwrap().join("rewrite.md");
+    std::fs::write(&md, "rewrite").unwrap();
+    let cli = run(&["document", "edit", &id, "--org", "Acme", "--version", "1", "--file", md.to_str().unwrap()]);
+    assert_eq!(cli.code, 2, "{cli:?}");
+    let now: Value =
+        send(&viewer, M::GET, &format!("/api/v1/documents/{id}"), None).await.unwrap().json().await.unwrap();
+    assert_eq!(now["versions"][0]["body"]["text"], text, "version 1 is unchanged");
+
+    // The page renders the Markdown and shows the raw HTML as text; no script target.
+    let page = client.get(format!("{base}/documents/{id}")).header("cookie", &viewer.cookie).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<h1>Access control</h1>"), "rendered Markdown");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"), "escaped");
+    assert!(!html.contains("javascript:"), "no script link");
+    assert!(html.contains("id=\"acknowledge\""), "the viewer is asked to acknowledge");
+    assert!(!html.contains("id=\"start-version\""), "a viewer cannot start versions");
+
+    // Acknowledgements: everyone must; the viewer does it, the others are pending.
+    assert_eq!(
+        send(&viewer, M::POST, &format!("/api/v1/documents/{id}/acknowledgement"), None).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let acks: Value = send(&owner, M::GET, &format!("/api/v1/documents/{id}/acknowledgements"), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(acks["done"][0]["by"], "viewer@acme.test", "{acks}");
+    assert_eq!(acks["pending"].as_array().unwrap().len(), 3, "owner, control owner, contributor: {acks}");
+    let mine: Value =
+        send(&viewer, M::GET, "/api/v1/documents/acknowledgements/mine", None).await.unwrap().json().await.unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 0);
+
+    // A new version from a file (3 MiB: beyond the JSON limit, so it streams), read back.
+    let content: Vec<u8> = (0..3 * 1024 * 1024).map(|i: u32| (i % 253) as u8).collect();
+    let r = client
+        .post(format!("{base}/api/v1/documents/{id}/versions/file?filename=policy-v2.pdf&note=Signed+PDF"))
+        .header("cookie", &contributor.cookie)
+        .header("x-csrf-token", &contributor.csrf)
+        .body(content.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", r.text().await.unwrap());
+    let back = client
+        .get(format!("{base}/api/v1/documents/{id}/versions/2/file"))
+        .header("cookie", &viewer.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::OK);
+    assert!(back.headers()["content-disposition"].to_str().unwrap().contains("policy-v2.pdf"));
+    assert_eq!(back.bytes().await.unwrap().as_ref(), content.as_slice());
+    // Another open version is refused; approval supersedes version 1; the viewer's
+    // acknowledgement was for version 1, so they are asked again.
+    let r = send(&owner, M::POST, &format!("/api/v1/documents/{id}/versions"), Some(json!({ "text": "v3" })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    send(&owner, M::POST, &format!("/api/v1/documents/{id}/submission"), None).await.unwrap();
+    let v2: Value =
+        send(&owner, M::POST, &format!("/api/v1/documents/{id}/approval"), None).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (v2["versions"][0]["state"].as_str(), v2["versions"][1]["state"].as_str()),
+        (Some("superseded"), Some("approved"))
+    );
+    let mine: Value =
+        send(&viewer, M::GET, "/api/v1/documents/acknowledgements/mine", None).await.unwrap().json().await.unwrap();
+    assert_eq!(mine["items"][0]["id"], id.as_str());
+
+    // Control owners: only documents they own; they cannot approve or hand them on.
+    let r = send(
+        &co,
+        M::POST,
+        "/api/v1/documents",
+        Some(json!({ "title": "x", "type": "standard", "owner": "owner@acme.test", "text": "x" })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&co, M::POST, &format!("/api/v1/documents/{id}/review"), None).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let r = send(&co, M::POST, "/api/v1/documents/starters/access-control-policy", None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let adopted: Value = r.json().await.unwrap();
+    let mine_id = adopted["id"].as_str().unwrap().to_owned();
+    assert_eq!(adopted["owner"], "control_owner@acme.test");
+    assert!(
+        adopted["versions"][0]["body"]["text"].as_str().unwrap().contains("Acme"),
+        "the organization's name is filled in"
+    );
+    let r = send(&co, M::PATCH, &format!("/api/v1/documents/{mine_id}"), Some(json!({ "review_months": 6 })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = send(&co, M::PATCH, &format!("/api/v1/documents/{mine_id}"), Some(json!({ "owner": "viewer@acme.test" })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&co, M::POST, &format!("/api/v1/documents/{mine_id}/submission"), None).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&co, M::POST, &format!("/api/v1/documents/{mine_id}/approval"), None).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    // Viewers write nothing.
+    let r = send(&viewer, M::POST, "/api/v1/documents", Some(json!({ "title": "x", "type": "policy", "text": "x" })))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // The register, the starters and the checklist.
+    let list: Value = send(&viewer, M::GET, "/api/v1/documents", None).await.unwrap().json().await.unwrap();
+    assert_eq!(list["total"], 2, "{list}");
+    let starters: Value =
+        send(&viewer, M::GET, "/api/v1/documents/starters", None).await.unwrap().json().await.unwrap();
+    assert_eq!(starters["items"].as_array().unwrap().len(), 8);
+    let checklist: Value =
+        send(&viewer, M::GET, "/api/v1/documents/checklist", None).await.unwrap().json().await.unwrap();
+    let policy = checklist["items"].as_array().unwrap().iter().find(|i| i["clause"] == "5.2").unwrap();
+    assert_eq!(policy["satisfied"], true, "{policy}");
+    assert_eq!(checklist["complete"], false);
+    for path in ["/documents", "/documents/checklist", &format!("/documents/{id}/versions/1")] {
+        let r = client.get(format!("{base}{path}")).header("cookie", &viewer.cookie).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+    // Every change is in the trail.
+    let trail = run(&["audit-log", "export", "--org", "Acme", "--format", "json"]);
+    let updates = trail.stdout.matches("\"document.updated\"").count();
+    assert!(updates >= 8, "{updates} document updates in the trail");
+}

@@ -78,6 +78,8 @@ pub fn describe(use_case: UseCase) -> &'static str {
         UseCase::RunSimulations => "run simulations",
         UseCase::ManageMembers => "manage members",
         UseCase::RecordFindings => "record audit findings",
+        UseCase::EditDocuments => "edit documents",
+        UseCase::ApproveDocuments => "approve documents",
     }
 }
 

@@ -21,6 +21,7 @@ fn refused(e: &DocumentError) -> AppError {
         DocumentError::OpenVersion(_) => "version_open",
         DocumentError::WrongState { .. } => "wrong_state",
         DocumentError::NoOpenVersion => "no_open_version",
+        DocumentError::NothingInForce => "no_version_in_force",
     };
     AppError::new(ErrorKind::Conflict, code, e.to_string())
 }
@@ -68,6 +69,7 @@ pub async fn create_document(
         acknowledged_by: new.acknowledged_by,
         versions: vec![],
         acknowledgements: vec![],
+        reviewed_on: None,
     };
     doc.start_version(new.body, by, cx.clock.now(), "first draft").map_err(|e| refused(&e))?;
     registers::create(cx, actor, org, doc).await
@@ -83,17 +85,162 @@ pub async fn document(cx: &Cx, org: OrgId, id: &str) -> AppResult<Document> {
     registers::get::<Document>(cx, org, id).await
 }
 
-/// Applies one of the domain's steps to a document and stores the result.
-async fn change(
+/// One change to a document.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Change its description.
+    Describe(DocumentPatch),
+    /// Start a new draft version (refused while another version is open).
+    StartVersion {
+        /// Its content.
+        body: Body,
+        /// What it changes.
+        note: String,
+    },
+    /// Change a draft's content (refused for versions in review, approved or
+    /// superseded: approved versions never change).
+    EditVersion {
+        /// The version.
+        number: u32,
+        /// The new content.
+        body: Body,
+        /// What it changes.
+        note: String,
+    },
+    /// Submit the open draft for approval.
+    Submit,
+    /// Send the version in review back to draft.
+    SendBack,
+    /// Approve the version in review.
+    Approve {
+        /// Why, or what changed.
+        comment: String,
+    },
+    /// Record a periodic review that keeps the version in force.
+    Review,
+    /// Acknowledge the version in force.
+    Acknowledge,
+}
+
+impl Step {
+    /// The trail's and error messages' name for the step.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::Describe(_) => "describe",
+            Step::StartVersion { .. } => "start a version",
+            Step::EditVersion { .. } => "edit a draft",
+            Step::Submit => "submit",
+            Step::SendBack => "send back",
+            Step::Approve { .. } => "approve",
+            Step::Review => "record a review",
+            Step::Acknowledge => "acknowledge",
+        }
+    }
+}
+
+/// Applies `step` as `by` (an e-mail, or the command that acted), reading and writing
+/// the document in one transaction: an edit decided on a draft cannot land after a
+/// concurrent approval made that version immutable. With `only_owner`, the document
+/// must be owned by that e-mail (a control owner's narrowed grant), checked in the
+/// same transaction.
+pub async fn apply(
     cx: &Cx,
     actor: &TrailActor,
     org: OrgId,
     id: &str,
-    step: impl FnOnce(&mut Document) -> Result<(), DocumentError>,
+    by: &str,
+    step: Step,
+    only_owner: Option<&str>,
 ) -> AppResult<Document> {
-    let mut doc = document(cx, org, id).await?;
-    step(&mut doc).map_err(|e| refused(&e))?;
-    registers::replace(cx, actor, org, id, doc).await
+    let at = cx.clock.now();
+    registers::update(cx, actor, org, id, |d: &mut Document| {
+        if let Some(me) = only_owner
+            && !d.owner.eq_ignore_ascii_case(me)
+        {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "forbidden",
+                format!("{id} is owned by {}; a control owner may only change documents they own", d.owner),
+            ));
+        }
+        let done = match step {
+            Step::Describe(patch) => {
+                describe(d, patch);
+                Ok(())
+            }
+            Step::StartVersion { body, note } => d.start_version(body, by, at, &note).map(|_| ()),
+            Step::EditVersion { number, body, note } => d.edit(number, body, &note),
+            Step::Submit => d.submit().map(|_| ()),
+            Step::SendBack => d.send_back().map(|_| ()),
+            Step::Approve { comment } => d.approve(by, at, &comment).map(|_| ()),
+            Step::Review => d.reviewed(at.date()),
+            Step::Acknowledge => match d.in_force().map(|v| v.number) {
+                None => Err(DocumentError::NothingInForce),
+                Some(v) if d.acknowledged(v, by) => Ok(()),
+                Some(version) => {
+                    d.acknowledgements.push(Acknowledgement { version, by: by.to_owned(), at });
+                    Ok(())
+                }
+            },
+        };
+        done.map_err(|e| refused(&e))
+    })
+    .await
+}
+
+/// A change to a document's description (not its content: that is versioned).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentPatch {
+    /// A new title.
+    pub title: Option<String>,
+    /// A new type.
+    #[serde(rename = "type")]
+    pub kind: Option<DocumentType>,
+    /// A new owner (e-mail).
+    pub owner: Option<String>,
+    /// A new classification.
+    pub classification: Option<String>,
+    /// The clauses it satisfies, replacing the list.
+    pub clauses: Option<Vec<String>>,
+    /// The controls it supports, replacing the list.
+    pub controls: Option<Vec<String>>,
+    /// Months between reviews.
+    pub review_months: Option<u32>,
+    /// Who must acknowledge it from now on.
+    pub acknowledged_by: Option<Audience>,
+    /// True to stop asking for acknowledgements.
+    #[serde(default)]
+    pub no_acknowledgement: bool,
+}
+
+fn describe(d: &mut Document, patch: DocumentPatch) {
+    if let Some(t) = patch.title {
+        d.title = t.trim().to_owned();
+    }
+    if let Some(k) = patch.kind {
+        d.kind = k;
+    }
+    if let Some(o) = patch.owner {
+        d.owner = o.trim().to_lowercase();
+    }
+    if let Some(c) = patch.classification {
+        d.classification = c.trim().to_owned();
+    }
+    if let Some(c) = patch.clauses {
+        d.clauses = c.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
+    }
+    if let Some(c) = patch.controls {
+        d.controls = c.iter().map(|c| crate::controls::normalize_control_id(c)).collect();
+    }
+    if let Some(m) = patch.review_months {
+        d.review_months = m;
+    }
+    if patch.no_acknowledgement {
+        d.acknowledged_by = None;
+    } else if let Some(a) = patch.acknowledged_by {
+        d.acknowledged_by = Some(a);
+    }
 }
 
 /// Starts a new draft version (refused while another version is open).
@@ -106,8 +253,7 @@ pub async fn start_version(
     body: Body,
     note: &str,
 ) -> AppResult<Document> {
-    let at = cx.clock.now();
-    change(cx, actor, org, id, |d| d.start_version(body, by, at, note).map(|_| ())).await
+    apply(cx, actor, org, id, by, Step::StartVersion { body, note: note.to_owned() }, None).await
 }
 
 /// Changes a draft version's content (refused for versions in review, approved or
@@ -121,12 +267,47 @@ pub async fn edit_version(
     body: Body,
     note: &str,
 ) -> AppResult<Document> {
-    change(cx, actor, org, id, |d| d.edit(number, body, note)).await
+    apply(cx, actor, org, id, "", Step::EditVersion { number, body, note: note.to_owned() }, None).await
+}
+
+/// Streams an uploaded file into the blob store (identical content is stored once)
+/// and returns it as a version body for [`start_version`] or [`edit_version`].
+pub async fn upload_body(
+    cx: &Cx,
+    filename: &str,
+    data: &mut (dyn tokio::io::AsyncRead + Unpin + Send),
+) -> AppResult<Body> {
+    let blob = cx.blobs.put(data, cx.max_upload).await.map_err(crate::evidence::blob_error)?;
+    Ok(Body::File { sha256: blob.sha256, size: blob.size, filename: crate::evidence::base_name(filename) })
+}
+
+/// A version's uploaded file as a stream, with its name.
+pub async fn open_version_file(
+    cx: &Cx,
+    org: OrgId,
+    id: &str,
+    number: u32,
+) -> AppResult<(String, isms_store::BlobReader, u64)> {
+    let doc = document(cx, org, id).await?;
+    let v = doc
+        .versions
+        .iter()
+        .find(|v| v.number == number)
+        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("{id} has no version {number}")))?;
+    let Body::File { sha256, filename, .. } = &v.body else {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "not_a_file",
+            format!("version {number} of {id} is written in isms, not an uploaded file"),
+        ));
+    };
+    let (reader, size) = cx.blobs.open(sha256).await.map_err(crate::evidence::blob_error)?;
+    Ok((filename.clone(), reader, size))
 }
 
 /// Submits the open draft for approval.
 pub async fn submit(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<Document> {
-    change(cx, actor, org, id, |d| d.submit().map(|_| ())).await
+    apply(cx, actor, org, id, "", Step::Submit, None).await
 }
 
 /// Approves the version in review as `by`.
@@ -138,26 +319,51 @@ pub async fn approve(
     by: &str,
     comment: &str,
 ) -> AppResult<Document> {
-    let at = cx.clock.now();
-    change(cx, actor, org, id, |d| d.approve(by, at, comment).map(|_| ())).await
+    apply(cx, actor, org, id, by, Step::Approve { comment: comment.to_owned() }, None).await
 }
 
-/// Records that `by` acknowledged the version in force.
+/// Records that `by` acknowledged the version in force (once per version).
 pub async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: &str) -> AppResult<Document> {
-    let at = cx.clock.now();
-    let mut doc = document(cx, org, id).await?;
-    let Some(version) = doc.in_force().map(|v| v.number) else {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "no_version_in_force",
-            format!("{id} has no approved version to acknowledge"),
-        ));
-    };
-    if doc.acknowledgements.iter().any(|a| a.version == version && a.by.eq_ignore_ascii_case(by)) {
-        return Ok(doc);
-    }
-    doc.acknowledgements.push(Acknowledgement { version, by: by.to_owned(), at });
-    registers::replace(cx, actor, org, id, doc).await
+    apply(cx, actor, org, id, by, Step::Acknowledge, None).await
+}
+
+/// Who must acknowledge a document's version in force, and who has.
+#[derive(Debug, Clone, Serialize)]
+pub struct Acknowledgements {
+    /// The version in force, if any.
+    pub version: Option<u32>,
+    /// Who must acknowledge it.
+    pub audience: Option<Audience>,
+    /// Who has (e-mail and when).
+    pub done: Vec<Acknowledgement>,
+    /// Who has not yet.
+    pub pending: Vec<String>,
+}
+
+/// The organization's members whose accounts are enabled, with their roles.
+async fn active_members(cx: &Cx, org: OrgId) -> AppResult<Vec<(String, isms_domain::Role)>> {
+    Ok(crate::users::members(cx, org)
+        .await?
+        .into_iter()
+        .filter(|m| !m.disabled)
+        .map(|m| (m.email.as_str().to_owned(), m.role))
+        .collect())
+}
+
+/// Acknowledgement status of a document against the organization's members.
+pub async fn acknowledgements(cx: &Cx, org: OrgId, id: &str) -> AppResult<Acknowledgements> {
+    let doc = document(cx, org, id).await?;
+    let members = active_members(cx, org).await?;
+    let version = doc.in_force().map(|v| v.number);
+    let done = doc.acknowledgements.iter().filter(|a| Some(a.version) == version).cloned().collect();
+    let pending = doc.unacknowledged(&members).into_iter().map(str::to_owned).collect();
+    Ok(Acknowledgements { version, audience: doc.acknowledged_by, done, pending })
+}
+
+/// The documents `email` still has to acknowledge.
+pub async fn to_acknowledge(cx: &Cx, org: OrgId, email: &str, role: isms_domain::Role) -> AppResult<Vec<Document>> {
+    let me = [(email.to_owned(), role)];
+    Ok(list_documents(cx, org).await?.into_iter().filter(|d| !d.unacknowledged(&me).is_empty()).collect())
 }
 
 /// One line of the mandatory documented information checklist.
@@ -218,4 +424,81 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
         out.push(MandatoryItem { clause, title, source, satisfied, by, missing });
     }
     Ok(out)
+}
+
+/// A line of the document register.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentSummary {
+    /// `DOC-001`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: DocumentType,
+    /// The owner's e-mail.
+    pub owner: String,
+    /// Its classification.
+    pub classification: String,
+    /// Clauses it satisfies.
+    pub clauses: Vec<String>,
+    /// Controls it supports.
+    pub controls: Vec<String>,
+    /// The version in force.
+    pub in_force: Option<u32>,
+    /// When the version in force was approved.
+    #[serde(with = "isms_domain::dates::option")]
+    pub approved_on: Option<time::Date>,
+    /// The open version (draft or in review) and its state.
+    pub open_version: Option<u32>,
+    /// `draft` or `in review`.
+    pub open_state: Option<&'static str>,
+    /// When the next review is due.
+    #[serde(with = "isms_domain::dates::option")]
+    pub review_due: Option<time::Date>,
+    /// `not approved`, `current`, `due soon` (within 30 days) or `overdue`.
+    pub review_status: &'static str,
+    /// Members who still have to acknowledge the version in force.
+    pub pending_acknowledgements: usize,
+}
+
+/// A review status in words: `not approved`, `current`, `due soon` or `overdue`.
+pub fn review_word(status: Option<isms_domain::review::ReviewStatus>) -> &'static str {
+    use isms_domain::review::ReviewStatus as S;
+    match status {
+        None => "not approved",
+        Some(S::Current { .. }) => "current",
+        Some(S::Due { .. }) => "due soon",
+        Some(S::Overdue { .. }) => "overdue",
+    }
+}
+
+/// The document register: every document with where it stands.
+pub async fn summaries(cx: &Cx, org: OrgId) -> AppResult<Vec<DocumentSummary>> {
+    let today = cx.clock.today();
+    let members = active_members(cx, org).await?;
+    Ok(list_documents(cx, org)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let due = d.review_due();
+            let open = d.open_version();
+            DocumentSummary {
+                in_force: d.in_force().map(|v| v.number),
+                approved_on: d.in_force().and_then(|v| v.approval.as_ref()).map(|a| a.at.date()),
+                open_version: open.map(|v| v.number),
+                open_state: open.map(|v| v.state.as_str()),
+                review_due: due,
+                review_status: review_word(d.review(today)),
+                pending_acknowledgements: d.unacknowledged(&members).len(),
+                id: d.id,
+                title: d.title,
+                kind: d.kind,
+                owner: d.owner,
+                classification: d.classification,
+                clauses: d.clauses,
+                controls: d.controls,
+            }
+        })
+        .collect())
 }

@@ -40,9 +40,12 @@ impl BlobStore for NoBlobs {
     fn location(&self) -> String {
         "(none)".into()
     }
+    async fn sweep(&self, _: std::time::Duration) -> Result<usize, BlobError> {
+        Ok(0)
+    }
 }
 
-fn blob_error(e: BlobError) -> AppError {
+pub(crate) fn blob_error(e: BlobError) -> AppError {
     match e {
         BlobError::TooLarge { limit } => AppError::new(
             ErrorKind::TooLarge,
@@ -157,7 +160,7 @@ pub async fn add_file(
         ));
     }
     let blob = cx.blobs.put(data, cx.max_upload).await.map_err(blob_error)?;
-    let name = std::path::Path::new(filename).file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
+    let name = base_name(filename);
     let content = Content::File {
         sha256: blob.sha256,
         size: blob.size,
@@ -165,6 +168,12 @@ pub async fn add_file(
         media_type: if media_type.trim().is_empty() { "application/octet-stream".into() } else { media_type.into() },
     };
     registers::create(cx, actor, org, item(cx, new, targets, content, by)).await
+}
+
+/// The last component of an uploaded file's name (browsers and tools may send a path).
+pub(crate) fn base_name(filename: &str) -> String {
+    let name = filename.rsplit(['/', '\\']).next().unwrap_or_default().trim();
+    if name.is_empty() { "file".to_owned() } else { name.to_owned() }
 }
 
 /// Adds a link.

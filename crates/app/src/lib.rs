@@ -26,6 +26,7 @@ pub mod risks;
 pub mod schema;
 pub mod sessions;
 pub mod soa;
+pub mod starters;
 pub mod tokens;
 mod trail;
 pub mod users;

@@ -202,6 +202,31 @@ pub async fn replace<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str
     Ok(value)
 }
 
+/// Reads an entry, applies `step` and writes the result, all in one write
+/// transaction, so a change decided on what was read cannot overwrite a concurrent
+/// one (two people approving and editing the same document at once).
+pub async fn update<T: Entry>(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    step: impl FnOnce(&mut T) -> AppResult<()>,
+) -> AppResult<T> {
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
+    let mut value: T = decode(id, &before)?;
+    step(&mut value)?;
+    value.set_id(id.to_owned());
+    check(&value)?;
+    if encode(&value)? == before {
+        return Ok(value); // nothing changed: no write, no trail entry
+    }
+    write_entry(&mut *tx, cx, actor, org, Some(before), &value).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
 /// Creates or replaces a singleton entry (the scope, the classification scheme).
 pub async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
     value.set_id(String::new());

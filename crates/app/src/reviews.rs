@@ -115,15 +115,20 @@ pub async fn due_reviews(cx: &Cx, org: OrgId, subjects: &[Subject]) -> AppResult
             due.push(DueReview { subject: subject.clone(), status });
         }
     }
-    due.sort_by_key(|d| match d.status {
-        ReviewStatus::Overdue { days, .. } => (0, -days),
-        _ => (1, 0),
-    });
+    due.sort_by_key(overdue_first);
     Ok(due)
 }
 
-/// Every review due or overdue in the organization: the SoA, the scope, each objective
-/// and each asset.
+fn overdue_first(d: &DueReview) -> (u8, i64) {
+    match d.status {
+        ReviewStatus::Overdue { days, .. } => (0, -days),
+        _ => (1, 0),
+    }
+}
+
+/// Every review due or overdue in the organization: the SoA, the scope, each objective,
+/// each asset and each approved document (whose cycle runs from its last approval or
+/// review).
 pub async fn due_in_organization(cx: &Cx, org: OrgId) -> AppResult<Vec<DueReview>> {
     use isms_domain::asset::Asset;
     use isms_domain::register::Objective;
@@ -132,5 +137,15 @@ pub async fn due_in_organization(cx: &Cx, org: OrgId) -> AppResult<Vec<DueReview
     subjects.extend(objectives.into_iter().map(|o| Subject { kind: SubjectKind::Objective, id: o.id }));
     let assets = crate::registers::list::<Asset>(cx, org).await?;
     subjects.extend(assets.into_iter().map(|a| Subject { kind: SubjectKind::Asset, id: a.id }));
-    due_reviews(cx, org, &subjects).await
+    let mut due = due_reviews(cx, org, &subjects).await?;
+    let today = cx.clock.today();
+    for d in crate::documents::list_documents(cx, org).await? {
+        if let Some(status) = d.review(today)
+            && !matches!(status, ReviewStatus::Current { .. })
+        {
+            due.push(DueReview { subject: Subject { kind: SubjectKind::Document, id: d.id }, status });
+        }
+    }
+    due.sort_by_key(overdue_first);
+    Ok(due)
 }

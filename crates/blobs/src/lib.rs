@@ -143,6 +143,26 @@ impl BlobStore for LocalBlobs {
     fn location(&self) -> String {
         self.root.display().to_string()
     }
+
+    async fn sweep(&self, idle: std::time::Duration) -> Result<usize, BlobError> {
+        let mut removed = 0;
+        // File times are the file system's wall clock, so they are compared with it,
+        // not with the app's (test-controlled) clock.
+        #[allow(clippy::disallowed_methods)]
+        let now = std::time::SystemTime::now();
+        for path in self.partial_files() {
+            let Ok(meta) = tokio::fs::metadata(&path).await else { continue };
+            let stale = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).is_some_and(|age| age >= idle);
+            if stale && path.extension().is_some_and(|e| e == "part") {
+                match tokio::fs::remove_file(&path).await {
+                    Ok(()) => removed += 1,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io(&path.display().to_string(), &e)),
+                }
+            }
+        }
+        Ok(removed)
+    }
 }
 
 #[cfg(test)]
@@ -180,5 +200,20 @@ mod tests {
         assert_eq!(blobs.put(&mut &big[..], 9_999).await.unwrap_err(), BlobError::TooLarge { limit: 9_999 });
         assert!(blobs.partial_files().is_empty(), "the refused upload left nothing");
         assert!(matches!(blobs.open("nope").await, Err(BlobError::BadAddress(_))));
+    }
+
+    #[tokio::test]
+    async fn sweeping_removes_abandoned_uploads_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = LocalBlobs::new(dir.path());
+        blobs.put(&mut &b"hello"[..], 1024).await.unwrap();
+        std::fs::create_dir_all(dir.path().join("partial")).unwrap();
+        let abandoned = dir.path().join("partial").join("1-0.part");
+        std::fs::write(&abandoned, b"half an upload").unwrap();
+        assert_eq!(blobs.sweep(std::time::Duration::from_secs(3600)).await.unwrap(), 0, "a recent one may be live");
+        assert!(abandoned.exists());
+        assert_eq!(blobs.sweep(std::time::Duration::ZERO).await.unwrap(), 1);
+        assert!(!abandoned.exists() && blobs.partial_files().is_empty());
+        assert_eq!(blobs.check(HELLO).await.unwrap(), BlobState::Intact { size: 5 }, "finished blobs stay");
     }
 }

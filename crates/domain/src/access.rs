@@ -40,11 +40,15 @@ pub enum UseCase {
     ManageMembers,
     /// Record audit findings.
     RecordFindings,
+    /// Write documents and their drafts, submit them, record their periodic review.
+    EditDocuments,
+    /// Approve a document version (it becomes the version in force).
+    ApproveDocuments,
 }
 
 impl UseCase {
     /// Every use case, for matrices and documentation.
-    pub const ALL: [UseCase; 15] = [
+    pub const ALL: [UseCase; 17] = [
         UseCase::ReadIsms,
         UseCase::ReadAuditTrail,
         UseCase::VerifyAuditTrail,
@@ -60,6 +64,8 @@ impl UseCase {
         UseCase::RunSimulations,
         UseCase::ManageMembers,
         UseCase::RecordFindings,
+        UseCase::EditDocuments,
+        UseCase::ApproveDocuments,
     ];
 }
 
@@ -85,8 +91,8 @@ pub fn grant(role: Role, use_case: UseCase) -> Grant {
         (Role::IsmsManager, _) => Any,
         (_, U::ReadIsms) => Any,
         (Role::Auditor, U::ReadAuditTrail | U::VerifyAuditTrail | U::RecordFindings) => Any,
-        (Role::ControlOwner, U::EditControls | U::EditRisks | U::RecordReviews) => Assigned,
-        (Role::Contributor, U::EditContext | U::EditAssets | U::EditControls | U::EditRisks) => Any,
+        (Role::ControlOwner, U::EditControls | U::EditRisks | U::RecordReviews | U::EditDocuments) => Assigned,
+        (Role::Contributor, U::EditContext | U::EditAssets | U::EditControls | U::EditRisks | U::EditDocuments) => Any,
         _ => Denied,
     }
 }
@@ -104,7 +110,7 @@ mod tests {
     /// The whole matrix, written out: a change to the table must change this test.
     /// Columns: owner, ISMS manager, control owner, contributor, auditor, viewer.
     /// A = any, o = assigned only, - = denied.
-    const MATRIX: [(UseCase, &str); 15] = [
+    const MATRIX: [(UseCase, &str); 17] = [
         (UseCase::ReadIsms, "AAAAAA"),
         (UseCase::ReadAuditTrail, "AA--A-"),
         (UseCase::VerifyAuditTrail, "AA--A-"),
@@ -120,6 +126,8 @@ mod tests {
         (UseCase::RunSimulations, "AA----"),
         (UseCase::ManageMembers, "A-----"),
         (UseCase::RecordFindings, "AA--A-"),
+        (UseCase::EditDocuments, "AAoA--"),
+        (UseCase::ApproveDocuments, "AA----"),
     ];
 
     #[test]

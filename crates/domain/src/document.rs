@@ -9,7 +9,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::Role;
 use crate::register::Entry;
-use crate::review::add_months;
+use crate::review::{ReviewCycle, ReviewStatus, add_months};
 
 /// What kind of document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +149,10 @@ pub struct Document {
     /// Acknowledgements of any version.
     #[serde(default)]
     pub acknowledgements: Vec<Acknowledgement>,
+    /// The last periodic review that found the version in force still right (no new
+    /// version needed).
+    #[serde(default, with = "crate::dates::option")]
+    pub reviewed_on: Option<Date>,
 }
 
 fn default_review_months() -> u32 {
@@ -177,6 +181,9 @@ pub enum DocumentError {
     /// There is no version to act on.
     #[error("the document has no open version")]
     NoOpenVersion,
+    /// Reviewing or acknowledging needs an approved version.
+    #[error("the document has no approved version yet")]
+    NothingInForce,
 }
 
 impl VersionState {
@@ -305,10 +312,34 @@ impl Document {
         Ok(number)
     }
 
-    /// When the next review is due: the review interval after the last approval.
+    /// The review cycle's status on `today`: the review interval after the last
+    /// approval or the last review that kept the version in force, whichever is later,
+    /// shown as due 30 days ahead. `None` until a version is approved.
+    pub fn review(&self, today: Date) -> Option<ReviewStatus> {
+        let approved = self.in_force()?.approval.as_ref()?.at.date();
+        let last = self.reviewed_on.map_or(approved, |r| r.max(approved));
+        Some(ReviewCycle { interval_months: self.review_months, warn_days: 30 }.status(last, today))
+    }
+
+    /// When the next review is due.
     pub fn review_due(&self) -> Option<Date> {
         let approved = self.in_force()?.approval.as_ref()?.at.date();
-        Some(add_months(approved, self.review_months))
+        let last = self.reviewed_on.map_or(approved, |r| r.max(approved));
+        Some(add_months(last, self.review_months))
+    }
+
+    /// Records a periodic review that keeps the version in force unchanged.
+    pub fn reviewed(&mut self, on: Date) -> Result<(), DocumentError> {
+        if self.in_force().is_none() {
+            return Err(DocumentError::NothingInForce);
+        }
+        self.reviewed_on = Some(on);
+        Ok(())
+    }
+
+    /// True when `email` acknowledged version `number`.
+    pub fn acknowledged(&self, number: u32, email: &str) -> bool {
+        self.acknowledgements.iter().any(|a| a.version == number && a.by.eq_ignore_ascii_case(email))
     }
 
     /// The people of `members` (e-mail, role) who still have to acknowledge the
@@ -318,9 +349,7 @@ impl Document {
         members
             .iter()
             .filter(|(_, r)| audience == Audience::Everyone || audience == Audience::Role(*r))
-            .filter(|(e, _)| {
-                !self.acknowledgements.iter().any(|a| a.version == v.number && a.by.eq_ignore_ascii_case(e))
-            })
+            .filter(|(e, _)| !self.acknowledged(v.number, e))
             .map(|(e, _)| e.as_str())
             .collect()
     }
@@ -398,6 +427,7 @@ mod tests {
             acknowledged_by: Some(Audience::Everyone),
             versions: vec![],
             acknowledgements: vec![],
+            reviewed_on: None,
         }
     }
 
@@ -463,5 +493,27 @@ mod tests {
         );
         d.acknowledged_by = Some(Audience::Role(Role::Auditor));
         assert_eq!(d.unacknowledged(&members), ["y@acme.test"]);
+    }
+
+    #[test]
+    fn a_review_that_keeps_the_version_moves_the_next_review_on() {
+        use time::macros::date;
+        let mut d = doc();
+        assert_eq!(d.reviewed(date!(2026 - 02 - 01)), Err(DocumentError::NothingInForce));
+        let at = datetime!(2026-01-15 9:00 UTC);
+        d.start_version(md("v1"), "a", at, "").unwrap();
+        d.submit().unwrap();
+        d.approve("b", at, "").unwrap();
+        assert_eq!(d.review(date!(2026 - 12 - 01)), Some(ReviewStatus::Current { due: date!(2027 - 01 - 15) }));
+        assert_eq!(d.review(date!(2026 - 12 - 20)), Some(ReviewStatus::Due { due: date!(2027 - 01 - 15) }));
+        assert_eq!(
+            d.review(date!(2027 - 01 - 25)),
+            Some(ReviewStatus::Overdue { due: date!(2027 - 01 - 15), days: 10 })
+        );
+        d.reviewed(date!(2027 - 01 - 25)).unwrap();
+        assert_eq!(d.review_due(), Some(date!(2028 - 01 - 25)));
+        assert_eq!(d.review(date!(2027 - 01 - 26)), Some(ReviewStatus::Current { due: date!(2028 - 01 - 25) }));
+        d.review_months = 6;
+        assert_eq!(d.review_due(), Some(date!(2027 - 07 - 25)), "the interval counts from the last review");
     }
 }

@@ -69,12 +69,19 @@ pub const STREAMING_TIMEOUT: std::time::Duration = std::time::Duration::from_sec
 /// The largest request body accepted (larger gets 413).
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// File uploads and downloads, which stream for as long as the bytes take: the API's
+/// `…/files` and `…/file` routes, and the pages' upload forms.
+fn is_streaming(path: &str) -> bool {
+    (path.starts_with("/api/v1/") && (path.ends_with("/file") || path.ends_with("/files")))
+        || path == "/evidence"
+        || (path.starts_with("/documents/") && path.ends_with("/upload"))
+}
+
 /// Middleware bounding each request by [`REQUEST_TIMEOUT`].
 pub async fn deadline(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     // File uploads and downloads stream for as long as the bytes take.
-    let streaming =
-        path == "/api/v1/evidence/files" || (path.starts_with("/api/v1/evidence/") && path.ends_with("/file"));
+    let streaming = is_streaming(&path);
     let limit = if streaming { STREAMING_TIMEOUT } else { REQUEST_TIMEOUT };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,

@@ -26,7 +26,7 @@ use tracing::Level;
 
 pub use api::{OPENAPI_PATH, openapi_document};
 pub use error::ApiError;
-pub use hardening::CSP;
+pub use hardening::{CSP, STREAMING_TIMEOUT};
 
 /// Shared state of every handler.
 #[derive(Debug, Clone)]

@@ -72,6 +72,10 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
     async fn check(&self, sha256: &str) -> Result<BlobState, BlobError>;
     /// Where the blobs are (for messages).
     fn location(&self) -> String;
+    /// Removes uploads that were never finished (a crash, a killed server) and have
+    /// not been written to for `idle`; returns how many. Finished blobs are never
+    /// touched.
+    async fn sweep(&self, idle: std::time::Duration) -> Result<usize, BlobError>;
 }
 
 /// True for 64 lower-case hex digits.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use isms_domain::access::{Grant, UseCase};
+use isms_domain::document::{Body, Document};
 use isms_domain::fair::Settings;
 use isms_domain::framework::{Framework, FrameworkId};
 use isms_domain::review::{ReviewOutcome, ReviewStatus, Subject, SubjectKind};
@@ -21,6 +22,7 @@ use isms_domain::{DisplayName, Email, Role};
 use super::Caller;
 use crate::audit::Verification;
 use crate::controls::{ControlChange, ControlDetail, ControlView};
+use crate::documents::{Acknowledgements, DocumentSummary, MandatoryItem, NewDocument, Step as DocStep};
 use crate::export::DocFormat;
 use crate::fair::Simulation;
 use crate::frameworks::{FrameworkSummary, SearchHit};
@@ -37,6 +39,11 @@ fn forbidden(message: impl Into<String>) -> AppError {
 
 async fn my_email(cx: &Cx, caller: &Caller) -> AppResult<Email> {
     Ok(cx.store.read().await?.user(caller.user).await?.email)
+}
+
+/// The caller's e-mail.
+pub async fn me(cx: &Cx, caller: &Caller) -> AppResult<Email> {
+    my_email(cx, caller).await
 }
 
 // ---- controls ----------------------------------------------------------------------
@@ -518,4 +525,118 @@ pub async fn evidence_freshness(cx: &Cx, caller: &Caller) -> AppResult<Vec<crate
 pub async fn verify_evidence(cx: &Cx, caller: &Caller) -> AppResult<crate::evidence::FileCheck> {
     caller.require(UseCase::VerifyAuditTrail)?;
     crate::evidence::verify_files(cx, caller.org).await
+}
+
+// ---- documents ---------------------------------------------------------------------
+
+/// Every document.
+pub async fn documents(cx: &Cx, caller: &Caller) -> AppResult<Vec<Document>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::documents::list_documents(cx, caller.org).await
+}
+
+/// The document register: every document with where it stands.
+pub async fn document_register(cx: &Cx, caller: &Caller) -> AppResult<Vec<DocumentSummary>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::documents::summaries(cx, caller.org).await
+}
+
+/// One document with all its versions.
+pub async fn document(cx: &Cx, caller: &Caller, id: &str) -> AppResult<Document> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::documents::document(cx, caller.org, id).await
+}
+
+/// Creates a document with its first draft. A control owner creates documents they
+/// own.
+pub async fn create_document(cx: &Cx, caller: &Caller, new: NewDocument) -> AppResult<Document> {
+    let grant = caller.require(UseCase::EditDocuments)?;
+    let me = my_email(cx, caller).await?;
+    if grant == Grant::Assigned && !new.owner.trim().eq_ignore_ascii_case(me.as_str()) {
+        return Err(forbidden("a control owner creates only documents they own themselves"));
+    }
+    crate::documents::create_document(cx, &caller.actor(), caller.org, me.as_str(), new).await
+}
+
+/// Applies one step to a document as the caller: approving needs the approval right;
+/// acknowledging only membership; everything else the edit right (a control owner:
+/// on documents they own, and they cannot hand them on).
+pub async fn change_document(cx: &Cx, caller: &Caller, id: &str, step: DocStep) -> AppResult<Document> {
+    let me = my_email(cx, caller).await?;
+    let only_owner = match &step {
+        DocStep::Acknowledge => {
+            caller.require(UseCase::ReadIsms)?;
+            None
+        }
+        DocStep::Approve { .. } => {
+            caller.require(UseCase::ApproveDocuments)?;
+            None
+        }
+        DocStep::Describe(p) => match caller.require(UseCase::EditDocuments)? {
+            Grant::Assigned if p.owner.is_some() => {
+                return Err(forbidden("a control owner cannot hand a document on; ask the ISMS manager"));
+            }
+            Grant::Assigned => Some(me.as_str()),
+            _ => None,
+        },
+        _ => match caller.require(UseCase::EditDocuments)? {
+            Grant::Assigned => Some(me.as_str()),
+            _ => None,
+        },
+    };
+    crate::documents::apply(cx, &caller.actor(), caller.org, id, me.as_str(), step, only_owner).await
+}
+
+/// Who must acknowledge a document and who has.
+pub async fn document_acknowledgements(cx: &Cx, caller: &Caller, id: &str) -> AppResult<Acknowledgements> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::documents::acknowledgements(cx, caller.org, id).await
+}
+
+/// The documents the caller still has to acknowledge.
+pub async fn my_acknowledgements(cx: &Cx, caller: &Caller) -> AppResult<Vec<Document>> {
+    caller.require(UseCase::ReadIsms)?;
+    let me = my_email(cx, caller).await?;
+    crate::documents::to_acknowledge(cx, caller.org, me.as_str(), caller.role).await
+}
+
+/// A version's uploaded file.
+pub async fn document_file(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    number: u32,
+) -> AppResult<(String, isms_store::BlobReader, u64)> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::documents::open_version_file(cx, caller.org, id, number).await
+}
+
+/// Streams a file into the blob store as a version body; refused before reading a
+/// byte when the caller may not edit documents.
+pub async fn upload_document_body(
+    cx: &Cx,
+    caller: &Caller,
+    filename: &str,
+    data: &mut (dyn tokio::io::AsyncRead + Unpin + Send),
+) -> AppResult<Body> {
+    caller.require(UseCase::EditDocuments)?;
+    crate::documents::upload_body(cx, filename, data).await
+}
+
+/// The mandatory documented information checklist.
+pub async fn mandatory_checklist(cx: &Cx, caller: &Caller) -> AppResult<Vec<MandatoryItem>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::documents::mandatory_checklist(cx, caller.org).await
+}
+
+/// Adopts a starter template as a new document owned by `owner` (the caller when
+/// `None`; a control owner adopts only for themselves).
+pub async fn adopt_starter(cx: &Cx, caller: &Caller, key: &str, owner: Option<&str>) -> AppResult<Document> {
+    let grant = caller.require(UseCase::EditDocuments)?;
+    let me = my_email(cx, caller).await?;
+    let owner = owner.map(str::trim).filter(|o| !o.is_empty()).unwrap_or(me.as_str());
+    if grant == Grant::Assigned && !owner.eq_ignore_ascii_case(me.as_str()) {
+        return Err(forbidden("a control owner adopts templates only as documents they own themselves"));
+    }
+    crate::starters::adopt(cx, &caller.actor(), caller.org, me.as_str(), key, owner).await
 }

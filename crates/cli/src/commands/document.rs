@@ -34,9 +34,35 @@ pub enum DocumentCommand {
     Approve(ApproveArgs),
     /// Acknowledge the version in force.
     Ack(AckArgs),
+    /// Send the version in review back to draft.
+    SendBack(IdArgs),
+    /// Record a periodic review that keeps the version in force.
+    Review(IdArgs),
+    /// Who must acknowledge the version in force and who has not (exit 1 while anyone
+    /// has not).
+    Acks(IdArgs),
+    /// The starter templates (written in our own words) an organization can adopt.
+    Starters,
+    /// Adopt a starter template as a new document; its first draft is the template.
+    Adopt(AdoptArgs),
     /// The mandatory documented information and what satisfies each item (exit 1
     /// while any is missing).
     Checklist(OrgArg),
+}
+
+/// Arguments of `isms document adopt`.
+#[derive(Debug, Args)]
+pub struct AdoptArgs {
+    /// The starter (see `isms document starters`).
+    key: String,
+    #[command(flatten)]
+    org: OrgArg,
+    /// The owner (a member's e-mail).
+    #[arg(long)]
+    owner: String,
+    /// The member acting (recorded in the trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
 }
 
 /// Document types.
@@ -108,9 +134,13 @@ pub struct IdArgs {
 pub struct VersionArgs {
     #[command(flatten)]
     id: IdArgs,
-    /// The new text, in Markdown.
+    /// The new text, in Markdown (or any file with --upload).
     #[arg(long, value_name = "FILE")]
     file: PathBuf,
+    /// Store the file as it is (a PDF, a Word document) in the blob store instead of
+    /// reading it as Markdown.
+    #[arg(long)]
+    upload: bool,
     /// What this version changes.
     #[arg(long, default_value = "")]
     note: String,
@@ -163,6 +193,18 @@ fn markdown(path: &std::path::Path) -> Result<Body, CliError> {
 
 fn by(as_email: Option<&str>, command: &str) -> String {
     as_email.map_or_else(|| format!("{command} (command line)"), |e| e.trim().to_lowercase())
+}
+
+/// One workflow step on a document as the command line.
+async fn step(
+    cx: &Cx,
+    a: &IdArgs,
+    step: documents::Step,
+    command: &str,
+) -> Result<isms_domain::document::Document, CliError> {
+    let org = super::resolve_org(cx, &a.org.org).await?;
+    let actor = super::actor(cx, org, a.as_email.as_deref(), command).await?;
+    Ok(documents::apply(cx, &actor, org, &a.id, &by(a.as_email.as_deref(), command), step, None).await?)
 }
 
 /// Runs a document subcommand.
@@ -237,7 +279,18 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             let org = super::resolve_org(cx, &a.id.org.org).await?;
             let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document version").await?;
             let who = by(a.id.as_email.as_deref(), "isms document version");
-            let doc = documents::start_version(cx, &actor, org, &a.id.id, &who, markdown(&a.file)?, &a.note).await?;
+            let body = if a.upload {
+                let mut file = tokio::fs::File::open(&a.file).await.map_err(|e| {
+                    CliError::bad_input(
+                        "invalid_input",
+                        format!("--file: cannot read {}: {}", a.file.display(), io_reason(&e)),
+                    )
+                })?;
+                documents::upload_body(cx, &a.file.to_string_lossy(), &mut file).await?
+            } else {
+                markdown(&a.file)?
+            };
+            let doc = documents::start_version(cx, &actor, org, &a.id.id, &who, body, &a.note).await?;
             out.doc(&doc);
             show_versions(out, &doc);
         }
@@ -270,6 +323,56 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             let doc = documents::acknowledge(cx, &actor, org, &a.id, &a.as_email.trim().to_lowercase()).await?;
             out.doc(&doc);
             out.line(format!("{} acknowledged {}.", a.as_email, doc.id));
+        }
+        DocumentCommand::SendBack(a) => {
+            let doc = step(cx, &a, documents::Step::SendBack, "isms document send-back").await?;
+            out.doc(&doc);
+            show_versions(out, &doc);
+        }
+        DocumentCommand::Review(a) => {
+            let doc = step(cx, &a, documents::Step::Review, "isms document review").await?;
+            out.doc(&doc);
+            out.line(format!(
+                "Recorded the review of {}; the next is due {}.",
+                doc.id,
+                doc.review_due().map_or_else(String::new, |d| d.to_string())
+            ));
+        }
+        DocumentCommand::Acks(a) => {
+            let org = super::resolve_org(cx, &a.org.org).await?;
+            let acks = documents::acknowledgements(cx, org, &a.id).await?;
+            out.doc(&acks);
+            for d in &acks.done {
+                out.line(format!("  done     {} ({})", d.by, d.at.date()));
+            }
+            for p in &acks.pending {
+                out.line(format!("  pending  {p}"));
+            }
+            if !acks.pending.is_empty() {
+                return Err(CliError::check_failed(
+                    "acknowledgements_pending",
+                    format!(
+                        "{} of {} have not acknowledged {}",
+                        acks.pending.len(),
+                        acks.pending.len() + acks.done.len(),
+                        a.id
+                    ),
+                ));
+            }
+        }
+        DocumentCommand::Starters => {
+            out.doc(&isms_app::starters::STARTERS);
+            for st in &isms_app::starters::STARTERS {
+                out.line(format!("{:<32} {}", st.key, st.title));
+            }
+        }
+        DocumentCommand::Adopt(a) => {
+            let org = super::resolve_org(cx, &a.org.org).await?;
+            let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document adopt").await?;
+            let who = by(a.as_email.as_deref(), "isms document adopt");
+            let doc = isms_app::starters::adopt(cx, &actor, org, &who, &a.key, &a.owner).await?;
+            out.doc(&doc);
+            out.line(format!("Adopted {} as {} (version 1, a draft).", a.key, doc.id));
         }
         DocumentCommand::Checklist(o) => {
             let org = super::resolve_org(cx, &o.org).await?;

@@ -70,11 +70,29 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
     ));
     out.doc(&serde_json::json!({ "listening": format!("http://{addr}"), "database": cx.store.location() }));
 
+    let sweeper = tokio::spawn(sweep_abandoned_uploads(cx.clone()));
     let served = isms_server::serve(listener, cx.clone(), shutdown, config.shutdown_grace.value).await;
+    sweeper.abort();
     cx.store.close().await;
     served.map_err(|e| CliError::error("serve", format!("the server stopped with an error: {}", io_reason(&e))))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Removes uploads abandoned by a crash or a killed server, at start and then hourly.
+/// An upload untouched for longer than the longest a streaming request may take
+/// cannot still be live (on this or another replica sharing the blob directory).
+async fn sweep_abandoned_uploads(cx: isms_app::Cx) {
+    let idle = isms_server::STREAMING_TIMEOUT + std::time::Duration::from_secs(600);
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match cx.blobs.sweep(idle).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "removed abandoned partial uploads"),
+            Err(e) => tracing::warn!(error = %e, "could not sweep abandoned uploads"),
+        }
+    }
 }
 
 /// Installs the SIGINT and SIGTERM handlers now — before the server says it is

@@ -194,14 +194,12 @@ async fn download(
         Content::File { filename, media_type, .. } => (filename.clone(), media_type.clone()),
         Content::Link { .. } => (String::from("file"), String::from("application/octet-stream")),
     };
-    let safe: String =
-        filename.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\' || *c == ' ').collect();
     let body = Body::from_stream(ReaderStream::with_capacity(reader, 256 * 1024));
     Ok((
         [
             (header::CONTENT_TYPE, media_type),
             (header::CONTENT_LENGTH, size.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+            (header::CONTENT_DISPOSITION, super::attachment(&filename)),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
         body,

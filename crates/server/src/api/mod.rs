@@ -3,6 +3,7 @@
 //! filtering and sorting scheme ([`list`]).
 
 pub(crate) mod doc;
+mod documents;
 pub(crate) mod evidence;
 mod frameworks;
 mod list;
@@ -92,6 +93,22 @@ pub(crate) fn download(name: &str, media_type: &str, bytes: Vec<u8>) -> axum::re
     ([(header::CONTENT_TYPE, media_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
+/// A `Content-Disposition: attachment` value for a stored file name, keeping only
+/// characters that are safe inside the quoted string.
+pub(crate) fn attachment(filename: &str) -> String {
+    let safe: String =
+        filename.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\' || *c == ' ').collect();
+    format!("attachment; filename=\"{safe}\"")
+}
+
+/// An optional JSON body: empty is the default value, anything else must parse.
+pub(crate) fn optional_json<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, isms_app::AppError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| field("body", format!("is not the expected JSON: {e}")))
+}
+
 /// A 422 naming the field.
 pub(crate) fn field(name: &str, message: String) -> isms_app::AppError {
     isms_app::AppError::invalid(vec![isms_app::FieldError { field: name.into(), message }])
@@ -114,6 +131,7 @@ fn api() -> Api {
         .merge(frameworks::routes())
         .merge(members::routes())
         .merge(evidence::routes())
+        .merge(documents::routes())
         .merge(tokens::routes())
         .op(Op::new("get", OPENAPI_PATH, "openapi", "meta", "This document").access(Access::Public), get(serve_openapi))
 }

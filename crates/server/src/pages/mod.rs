@@ -13,10 +13,12 @@ mod audit;
 mod context;
 mod controls;
 mod dashboard;
+mod documents;
 mod evidence;
 mod frameworks;
 mod home;
 mod login;
+mod markdown;
 mod methodology;
 mod people;
 mod risks;
@@ -53,6 +55,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(methodology::routes())
         .merge(evidence::routes())
+        .merge(documents::routes())
         .layer(axum::middleware::map_response(no_store))
 }
 
@@ -114,6 +117,7 @@ impl Shell {
             ("dashboard", "/dashboard", "Dashboard"),
             ("soa", "/soa", "Statement of Applicability"),
             ("risks", "/risks", "Risks"),
+            ("documents", "/documents", "Documents"),
             ("evidence", "/evidence", "Evidence"),
             ("context", "/context", "Context and scope"),
             ("assets", "/assets", "Assets"),

@@ -1,0 +1,403 @@
+//! Documents over HTTP: the register, each document with its versions, the version
+//! workflow (draft → in review → approved → superseded), file bodies streamed like
+//! evidence, acknowledgements, starter templates and the mandatory documented
+//! information checklist. An approved version cannot be changed here (409
+//! `version_immutable`); a change is a new version.
+
+use axum::Json;
+use axum::body::Body as HttpBody;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use futures_util::TryStreamExt;
+use isms_app::access::guarded;
+use isms_app::documents::{DocumentPatch, NewDocument, Step};
+use isms_app::starters::STARTERS;
+use isms_domain::document::{Audience, Body, DocumentType};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio_util::io::{ReaderStream, StreamReader};
+
+use super::doc::{Api, Op};
+use super::{Body as JsonBody, field};
+use crate::auth::Member;
+use crate::{ApiError, AppState};
+
+const TAG: &str = "documents";
+
+pub(crate) fn routes() -> Api {
+    Api::default()
+        .op(
+            Op::new("get", "/api/v1/documents", "listDocuments", TAG, "The document register: version in force, open version, review due, pending acknowledgements").list(),
+            get(list),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents", "createDocument", TAG, "Create a document; its first version is a Markdown draft")
+                .body(&[
+                    ("title", "string", true, "Its title"),
+                    ("type", "string", true, "policy, procedure, standard, plan or record"),
+                    ("owner", "string", false, "The owner's e-mail (default: the caller)"),
+                    ("classification", "string", false, "A level of the classification scheme (default Internal)"),
+                    ("clauses", "array", false, "ISO/IEC 27001 clauses it satisfies (5.2, 6.1.2)"),
+                    ("controls", "array", false, "Annex A controls it supports"),
+                    ("review_months", "integer", false, "Months between reviews (default 12)"),
+                    ("acknowledged_by", "string", false, "everyone or a role (isms_manager, control_owner, ...)"),
+                    ("text", "string", true, "The first draft, in Markdown"),
+                ])
+                .ok(201),
+            post(create),
+        )
+        .op(
+            Op::new("get", "/api/v1/documents/checklist", "documentChecklist", TAG, "The mandatory documented information of ISO/IEC 27001:2022 and what satisfies each item"),
+            get(checklist),
+        )
+        .op(
+            Op::new("get", "/api/v1/documents/starters", "listStarters", TAG, "Starter templates an organization can adopt"),
+            get(starters),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/starters/{key}", "adoptStarter", TAG, "Adopt a starter template as a new document (its first draft)")
+                .body(&[("owner", "string", false, "The owner's e-mail (default: the caller)")])
+                .ok(201),
+            post(adopt),
+        )
+        .op(
+            Op::new("get", "/api/v1/documents/acknowledgements/mine", "myAcknowledgements", TAG, "Documents the caller still has to acknowledge"),
+            get(mine),
+        )
+        .op(Op::new("get", "/api/v1/documents/{id}", "getDocument", TAG, "One document with every version"), get(one))
+        .op(
+            Op::new("patch", "/api/v1/documents/{id}", "describeDocument", TAG, "Change a document's description (title, type, owner, classification, clauses, controls, review interval, who acknowledges); versions are untouched")
+                .body(&[
+                    ("title", "string", false, "Its title"),
+                    ("type", "string", false, "policy, procedure, standard, plan or record"),
+                    ("owner", "string", false, "The owner's e-mail"),
+                    ("classification", "string", false, "Its classification"),
+                    ("clauses", "array", false, "Clauses, replacing the list"),
+                    ("controls", "array", false, "Controls, replacing the list"),
+                    ("review_months", "integer", false, "Months between reviews"),
+                    ("acknowledged_by", "string", false, "everyone, a role, or none"),
+                ]),
+            patch(describe),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/{id}/versions", "startDocumentVersion", TAG, "Start a new draft version in Markdown (refused while another version is open)")
+                .body(&[("text", "string", true, "Markdown"), ("note", "string", false, "What it changes")])
+                .ok(201),
+            post(start_version),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/{id}/versions/file", "uploadDocumentVersion", TAG, "Start a new draft version from an uploaded file; the body is the file, streamed. Query: filename, note")
+                .file_body()
+                .ok(201),
+            post(upload_version),
+        )
+        .op(
+            Op::new("patch", "/api/v1/documents/{id}/versions/{number}", "editDocumentVersion", TAG, "Replace a draft's Markdown; versions in review, approved or superseded are refused (409)")
+                .body(&[("text", "string", true, "Markdown"), ("note", "string", false, "What it changes")]),
+            patch(edit_version),
+        )
+        .op(
+            Op::new("get", "/api/v1/documents/{id}/versions/{number}/file", "downloadDocumentVersion", TAG, "A version's uploaded file, streamed").file(),
+            get(download),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/{id}/submission", "submitDocument", TAG, "Submit the open draft for approval"),
+            post(submit),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/{id}/send-back", "sendBackDocument", TAG, "Send the version in review back to draft"),
+            post(send_back),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/{id}/approval", "approveDocument", TAG, "Approve the version in review; the previous version in force is superseded")
+                .body(&[("comment", "string", false, "Why, or what changed")]),
+            post(approve),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/{id}/review", "reviewDocument", TAG, "Record a periodic review that keeps the version in force"),
+            post(review),
+        )
+        .op(
+            Op::new("post", "/api/v1/documents/{id}/acknowledgement", "acknowledgeDocument", TAG, "Acknowledge the version in force as the caller"),
+            post(acknowledge),
+        )
+        .op(
+            Op::new("get", "/api/v1/documents/{id}/acknowledgements", "documentAcknowledgements", TAG, "Who must acknowledge the version in force, who has and who has not"),
+            get(acknowledgements),
+        )
+}
+
+type Params = Query<std::collections::BTreeMap<String, String>>;
+
+async fn list(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
+    Ok(Json(super::list::page(&guarded::document_register(&s.cx, &caller).await?, &q)?))
+}
+
+fn kind(text: &str) -> Result<DocumentType, ApiError> {
+    serde_json::from_value(json!(text))
+        .map_err(|_| field("type", format!("{text:?} is not policy, procedure, standard, plan or record")).into())
+}
+
+/// `everyone`, a role, or `none`.
+fn audience(text: &str) -> Result<Option<Audience>, ApiError> {
+    match text.trim() {
+        "" | "none" => Ok(None),
+        "everyone" => Ok(Some(Audience::Everyone)),
+        role => serde_json::from_value(json!(role))
+            .map(|r| Some(Audience::Role(r)))
+            .map_err(|_| field("acknowledged_by", format!("{role:?} is not everyone, none or a role")).into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewDoc {
+    title: String,
+    #[serde(rename = "type")]
+    kind: String,
+    owner: Option<String>,
+    classification: Option<String>,
+    #[serde(default)]
+    clauses: Vec<String>,
+    #[serde(default)]
+    controls: Vec<String>,
+    review_months: Option<u32>,
+    acknowledged_by: Option<String>,
+    text: String,
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    JsonBody(d): JsonBody<NewDoc>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let owner = match d.owner {
+        Some(o) => o,
+        None => guarded::me(&s.cx, &caller).await?.as_str().to_owned(),
+    };
+    let new = NewDocument {
+        title: d.title,
+        kind: kind(&d.kind)?,
+        owner,
+        classification: d.classification.unwrap_or_else(|| "Internal".into()),
+        clauses: d.clauses,
+        controls: d.controls,
+        review_months: d.review_months.unwrap_or(12),
+        acknowledged_by: audience(d.acknowledged_by.as_deref().unwrap_or_default())?,
+        body: Body::Markdown { text: d.text },
+    };
+    Ok((StatusCode::CREATED, Json(json!(guarded::create_document(&s.cx, &caller, new).await?))))
+}
+
+async fn checklist(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    let items = guarded::mandatory_checklist(&s.cx, &caller).await?;
+    let missing = items.iter().filter(|i| !i.satisfied).count();
+    Ok(Json(json!({ "complete": missing == 0, "missing": missing, "items": items })))
+}
+
+async fn starters(Member(_caller): Member) -> Json<Value> {
+    Json(json!({ "items": STARTERS }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Adopt {
+    owner: Option<String>,
+}
+
+async fn adopt(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(key): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let owner = super::optional_json::<Adopt>(&body)?.owner;
+    let doc = guarded::adopt_starter(&s.cx, &caller, &key, owner.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(json!(doc))))
+}
+
+async fn mine(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "items": guarded::my_acknowledgements(&s.cx, &caller).await? })))
+}
+
+async fn one(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::document(&s.cx, &caller, &id).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Describe {
+    title: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    owner: Option<String>,
+    classification: Option<String>,
+    clauses: Option<Vec<String>>,
+    controls: Option<Vec<String>>,
+    review_months: Option<u32>,
+    acknowledged_by: Option<String>,
+}
+
+async fn describe(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(d): JsonBody<Describe>,
+) -> Result<Json<Value>, ApiError> {
+    let (acknowledged_by, no_acknowledgement) = match d.acknowledged_by.as_deref() {
+        None => (None, false),
+        Some(a) => match audience(a)? {
+            None => (None, true),
+            some => (some, false),
+        },
+    };
+    let patch = DocumentPatch {
+        title: d.title,
+        kind: d.kind.as_deref().map(kind).transpose()?,
+        owner: d.owner,
+        classification: d.classification,
+        clauses: d.clauses,
+        controls: d.controls,
+        review_months: d.review_months,
+        acknowledged_by,
+        no_acknowledgement,
+    };
+    step(&s, &caller, &id, Step::Describe(patch)).await
+}
+
+async fn step(s: &AppState, caller: &isms_app::access::Caller, id: &str, step: Step) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::change_document(&s.cx, caller, id, step).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Text {
+    text: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn start_version(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(t): JsonBody<Text>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let body = Body::Markdown { text: t.text };
+    Ok((StatusCode::CREATED, step(&s, &caller, &id, Step::StartVersion { body, note: t.note }).await?))
+}
+
+async fn upload_version(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut filename = String::from("upload");
+    let mut note = String::new();
+    for (k, v) in url::form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes()) {
+        match k.as_ref() {
+            "filename" => filename = v.into_owned(),
+            "note" => note = v.into_owned(),
+            other => return Err(field(other, "unknown parameter".into()).into()),
+        }
+    }
+    // Refuse an unknown document or a caller who may not edit before reading a byte.
+    guarded::document(&s.cx, &caller, &id).await?;
+    let stream = request.into_body().into_data_stream().map_err(std::io::Error::other);
+    let mut reader = StreamReader::new(stream);
+    let body = guarded::upload_document_body(&s.cx, &caller, &filename, &mut reader).await?;
+    Ok((StatusCode::CREATED, step(&s, &caller, &id, Step::StartVersion { body, note }).await?))
+}
+
+async fn edit_version(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path((id, number)): Path<(String, u32)>,
+    JsonBody(t): JsonBody<Text>,
+) -> Result<Json<Value>, ApiError> {
+    let body = Body::Markdown { text: t.text };
+    step(&s, &caller, &id, Step::EditVersion { number, body, note: t.note }).await
+}
+
+async fn download(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path((id, number)): Path<(String, u32)>,
+) -> Result<Response, ApiError> {
+    let (filename, reader, size) = guarded::document_file(&s.cx, &caller, &id, number).await?;
+    let body = HttpBody::from_stream(ReaderStream::with_capacity(reader, 256 * 1024));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_LENGTH, size.to_string()),
+            (header::CONTENT_DISPOSITION, super::attachment(&filename)),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn submit(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    step(&s, &caller, &id, Step::Submit).await
+}
+
+async fn send_back(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    step(&s, &caller, &id, Step::SendBack).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Approve {
+    #[serde(default)]
+    comment: String,
+}
+
+async fn approve(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let comment = super::optional_json::<Approve>(&body)?.comment;
+    step(&s, &caller, &id, Step::Approve { comment }).await
+}
+
+async fn review(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    step(&s, &caller, &id, Step::Review).await
+}
+
+async fn acknowledge(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    step(&s, &caller, &id, Step::Acknowledge).await
+}
+
+async fn acknowledgements(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::document_acknowledgements(&s.cx, &caller, &id).await?)))
+}
