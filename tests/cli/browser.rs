@@ -427,6 +427,10 @@ async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
         ("/frameworks?q=multi-factor", "Frameworks", None),
         ("/crosswalk?item=hipaa-security:164.308(a)(7)(ii)(A)&to=nist-csf-2.0", "Crosswalk explorer", None),
         ("/audit-log", "Audit trail", None),
+        ("/documents", "Documents", Some("form[action='/documents'][method=post]")),
+        ("/documents/DOC-001", "Information security policy", Some("#record-review")),
+        ("/documents/DOC-008", "Business continuity plan", Some("#save-draft")),
+        ("/documents/checklist", "Mandatory documented information", None),
         ("/members", "Members and roles", Some("form[action='/members'][method=post]")),
         ("/tokens", "Your API tokens", None),
     ];
@@ -468,4 +472,40 @@ async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
     b.goto("/tokens").await;
     assert!(!b.has("#token-secret").await, "shown only once");
     b.shot("21-tokens").await;
+
+    // A draft is edited, submitted and approved on its page; then a viewer acknowledges.
+    b.goto("/documents/DOC-008").await;
+    let draft = b.client.find(Locator::Id("draft-text")).await.unwrap();
+    draft.clear().await.unwrap();
+    draft.send_keys("# Business continuity plan\n\nRecovery time objective: **4 hours**.").await.unwrap();
+    b.client.find(Locator::Id("save-draft")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('Saved the draft')").await;
+    b.client.find(Locator::Id("submit-version")).await.unwrap().click().await.unwrap();
+    b.wait_for(
+        "document.querySelector('#open-state') && document.querySelector('#open-state').textContent === 'in review'",
+    )
+    .await;
+    b.client.find(Locator::Css("#open input[name=comment]")).await.unwrap().send_keys("Tabletop done").await.unwrap();
+    b.client.find(Locator::Id("approve-version")).await.unwrap().click().await.unwrap();
+    b.wait_for(
+        "document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('now in force')",
+    )
+    .await;
+    let in_force = b.text("section[aria-labelledby=inforce-h]").await;
+    assert!(in_force.contains("Recovery time objective: 4 hours") && in_force.contains("Tabletop done"), "{in_force}");
+    assert!(b.has("#start-version").await, "a change now starts a new version");
+    b.shot("22-document-approved").await;
+    b.goto("/documents/DOC-001/versions/1").await;
+    assert!(b.text(".badge").await.contains("superseded"));
+
+    let v = Browser::start(&server).await;
+    v.sign_in("lee.park@cedarridge.example").await;
+    v.goto("/documents").await;
+    assert!(v.text("section[aria-labelledby=ack-h]").await.contains("Information security policy"));
+    v.goto("/documents/DOC-001").await;
+    v.client.find(Locator::Id("acknowledge")).await.unwrap().click().await.unwrap();
+    v.wait_for("document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('acknowledgement is recorded')").await;
+    assert!(!v.has("#acknowledge").await);
+    assert!(v.text("#ack-done").await.contains("lee.park@cedarridge.example"));
+    v.shot("23-document-acknowledged").await;
 }

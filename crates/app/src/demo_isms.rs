@@ -378,6 +378,7 @@ async fn seed_controls(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()>
     let approver = Email::parse(MANAGER).map_err(|e| crate::AppError::invalid_field("approver", e))?;
     crate::soa::approve_soa(cx, org, &approver, "Initial Statement of Applicability for the Stage 1 audit.").await?;
     seed_evidence(cx, actor, org).await?;
+    seed_documents(cx, actor, org).await?;
     // Work has moved on since the approval: the draft differs from version 1.
     for (id, status) in [("A.8.8", ControlStatus::Implemented), ("A.5.7", ControlStatus::PartiallyImplemented)] {
         update_control(cx, actor, org, id, ControlChange { status: Some(status), ..ControlChange::default() }).await?;
@@ -437,6 +438,89 @@ async fn seed_evidence(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()>
                 .push(Target { kind: TargetKind::Requirement, id: "hipaa-security:164.308(a)(7)(ii)(A)".into() });
         }
         create(cx, actor, org, item).await?;
+    }
+    Ok(())
+}
+
+/// The starter documents, adopted and at different points of their life: most
+/// approved (the information security policy twice, its first version superseded),
+/// one approved thirteen months ago and so overdue for review, one waiting for
+/// approval, one still a draft; the policies everyone acknowledges partly
+/// acknowledged.
+async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
+    use isms_domain::document::{Acknowledgement, Audience, Body, Document};
+
+    use crate::starters::{STARTERS, text_for};
+    let now = cx.clock.now();
+    // (starter, owner, months since its approval; None: not approved)
+    let plan: [(&str, &str, Option<i64>); 8] = [
+        ("information-security-policy", OWNER, Some(2)),
+        ("risk-assessment-methodology", MANAGER, Some(10)),
+        ("operational-planning-procedure", MANAGER, Some(9)),
+        ("access-control-policy", IT, Some(13)),
+        ("acceptable-use-policy", HR, Some(6)),
+        ("incident-response-procedure", IT, Some(5)),
+        ("supplier-security-policy", MANAGER, None),
+        ("business-continuity-plan", IT, None),
+    ];
+    for (key, owner, approved_months_ago) in plan {
+        let Some(st) = STARTERS.iter().find(|s| s.key == key) else { continue };
+        let text = text_for(st, crate::demo::DEMO_ORG);
+        let mut doc = Document {
+            id: String::new(),
+            title: st.title.to_owned(),
+            kind: st.kind,
+            owner: owner.to_owned(),
+            classification: "Internal".to_owned(),
+            clauses: st.clauses.iter().map(|c| (*c).to_owned()).collect(),
+            controls: st.controls.iter().map(|c| (*c).to_owned()).collect(),
+            review_months: 12,
+            acknowledged_by: st.everyone_acknowledges.then_some(Audience::Everyone),
+            versions: vec![],
+            acknowledgements: vec![],
+            reviewed_on: None,
+        };
+        let refused = |e: isms_domain::document::DocumentError| {
+            crate::AppError::new(crate::ErrorKind::Internal, "demo", e.to_string())
+        };
+        match approved_months_ago {
+            Some(months) => {
+                let approved = now - Duration::days(30 * months);
+                if key == "information-security-policy" {
+                    // Version 1 a year and a half ago, superseded by version 2.
+                    let first = now - Duration::days(540);
+                    let v1 = text.replace("continual improvement", "improvement");
+                    doc.start_version(Body::Markdown { text: v1 }, owner, first, "first issue").map_err(refused)?;
+                    doc.submit().map_err(refused)?;
+                    doc.approve(OWNER, first, "Approved by the leadership team").map_err(refused)?;
+                    doc.acknowledgements.push(Acknowledgement { version: 1, by: HR.to_owned(), at: first });
+                }
+                let body = Body::Markdown { text: text.clone() };
+                doc.start_version(body, owner, approved - Duration::days(14), "adopted from the isms starter")
+                    .map_err(refused)?;
+                doc.submit().map_err(refused)?;
+                doc.approve(OWNER, approved, "Approved at the management review").map_err(refused)?;
+                if doc.acknowledged_by.is_some() {
+                    for (who, days) in [(MANAGER, 1), (IT, 3)] {
+                        let version = doc.in_force().map_or(1, |v| v.number);
+                        doc.acknowledgements.push(Acknowledgement {
+                            version,
+                            by: who.to_owned(),
+                            at: approved + Duration::days(days),
+                        });
+                    }
+                }
+            }
+            None => {
+                let body = Body::Markdown { text: text.clone() };
+                doc.start_version(body, owner, now - Duration::days(20), "adopted from the isms starter")
+                    .map_err(refused)?;
+                if key == "supplier-security-policy" {
+                    doc.submit().map_err(refused)?;
+                }
+            }
+        }
+        create(cx, actor, org, doc).await?;
     }
     Ok(())
 }

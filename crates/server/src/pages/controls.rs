@@ -41,6 +41,8 @@ struct ControlPage {
     can_reassign: bool,
     /// The evidence attached to this control, newest first.
     items: Vec<super::evidence::ItemRow>,
+    /// Documents supporting this control: (id, title, version in force or state).
+    documents: Vec<(String, String, String)>,
     done: Option<String>,
     problems: Vec<(String, String)>,
 }
@@ -75,8 +77,18 @@ async fn page(
         .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Control, &detail.control.record.control))
         .map(|e| super::evidence::item_row(e, today))
         .collect();
+    let documents = guarded::document_register(&s.cx, caller)
+        .await?
+        .into_iter()
+        .filter(|d| d.controls.iter().any(|c| *c == detail.control.record.control))
+        .map(|d| {
+            let state = d.in_force.map_or_else(|| "not approved yet".to_owned(), |v| format!("v{v} in force"));
+            (d.id, d.title, state)
+        })
+        .collect();
     Ok(ControlPage {
         items,
+        documents,
         attributes,
         statuses: ControlStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         members: members.into_iter().map(|m| (m.email.to_string(), m.name.to_string())).collect(),

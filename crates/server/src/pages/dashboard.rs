@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use isms_app::access::guarded;
+use isms_domain::access::UseCase;
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
 use isms_domain::review::ReviewStatus;
 use isms_domain::risk::{AcceptanceState, ActionStatus, HeatMapKind};
@@ -106,6 +107,9 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             let href = match r.subject.kind.as_str() {
                 "soa" => "/soa".to_owned(),
                 "risk" => format!("/risks/{}", r.subject.id),
+                "document" => format!("/documents/{}", r.subject.id),
+                "asset" => format!("/assets/{}", r.subject.id),
+                "scope" | "objective" => "/context".to_owned(),
                 _ => "/dashboard".to_owned(),
             };
             overdue.push(Task {
@@ -113,6 +117,31 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
                 href,
                 due: due.to_string(),
                 overdue: true,
+            });
+        }
+    }
+    for d in guarded::my_acknowledgements(&s.cx, &caller).await? {
+        let version = d.in_force().map_or(0, |v| v.number);
+        mine.push(Task {
+            what: format!("Read and acknowledge {} {} (v{version})", d.id, d.title),
+            href: format!("/documents/{}", d.id),
+            due: String::new(),
+            overdue: false,
+        });
+    }
+    for d in guarded::document_register(&s.cx, &caller).await? {
+        let waiting = d.open_state == Some("in review") && viewer.shell("dashboard").can.any(UseCase::ApproveDocuments);
+        let review = matches!(d.review_status, "overdue" | "due soon") && d.owner.eq_ignore_ascii_case(&me);
+        if waiting || review {
+            mine.push(Task {
+                what: if waiting {
+                    format!("Approve {} {} (v{} waits for approval)", d.id, d.title, d.open_version.unwrap_or_default())
+                } else {
+                    format!("Review {} {} ({})", d.id, d.title, d.review_status)
+                },
+                href: format!("/documents/{}", d.id),
+                due: if waiting { String::new() } else { d.review_due.map(|d| d.to_string()).unwrap_or_default() },
+                overdue: !waiting && d.review_status == "overdue",
             });
         }
     }
@@ -130,6 +159,8 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
         .count();
     let requirements: usize = parties.iter().map(|p| p.requirements.len()).sum();
     let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
+    let checklist = guarded::mandatory_checklist(&s.cx, &caller).await?;
+    let missing_documents = checklist.iter().filter(|i| !i.satisfied).count();
     let clauses = vec![
         ClauseState {
             clause: "4.1",
@@ -155,6 +186,21 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             ok: scope.is_some(),
             detail: if scope.is_some() { "defined".into() } else { "not defined yet".into() },
             href: "/context#scope",
+        },
+        ClauseState {
+            clause: "5.2",
+            title: "Information security policy",
+            ok: checklist.iter().any(|i| i.clause == "5.2" && i.satisfied),
+            detail: checklist
+                .iter()
+                .find(|i| i.clause == "5.2")
+                .map(
+                    |i| {
+                        if i.satisfied { format!("in force: {}", i.by.join(", ")) } else { "no approved policy".into() }
+                    },
+                )
+                .unwrap_or_default(),
+            href: "/documents",
         },
         ClauseState {
             clause: "5.3",
@@ -192,6 +238,13 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             ok: objectives > 0,
             detail: plural(objectives, "objective", "objectives"),
             href: "/context#objectives",
+        },
+        ClauseState {
+            clause: "7.5",
+            title: "Documented information",
+            ok: missing_documents == 0,
+            detail: format!("{} of {} mandatory items present", checklist.len() - missing_documents, checklist.len()),
+            href: "/documents/checklist",
         },
     ];
     let themes = progress(&controls);
