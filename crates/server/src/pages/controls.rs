@@ -80,7 +80,7 @@ async fn page(
     let documents = guarded::document_register(&s.cx, caller)
         .await?
         .into_iter()
-        .filter(|d| d.controls.iter().any(|c| *c == detail.control.record.control))
+        .filter(|d| d.controls.contains(&detail.control.record.control))
         .map(|d| {
             let state = d.in_force.map_or_else(|| "not approved yet".to_owned(), |v| format!("v{v} in force"));
             (d.id, d.title, state)
