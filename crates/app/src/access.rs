@@ -80,6 +80,8 @@ pub fn describe(use_case: UseCase) -> &'static str {
         UseCase::RecordFindings => "record audit findings",
         UseCase::EditDocuments => "edit documents",
         UseCase::ApproveDocuments => "approve documents",
+        UseCase::ManageAudits => "plan audits and record management reviews and certificates",
+        UseCase::ActOnFindings => "act on findings",
     }
 }
 

@@ -385,14 +385,21 @@ pub struct MandatoryItem {
 
 /// The mandatory documented information of ISO/IEC 27001:2022 and what satisfies each
 /// item: approved documents linked to the clause, or the registers isms keeps.
-/// Records of audits, reviews and corrective actions arrive with the audits work; until
-/// then an approved document linked to the clause satisfies them.
+/// Records of audits (9.2), management reviews (9.3) and nonconformities (10.2) are
+/// the ones isms keeps; an approved document linked to the clause also satisfies them.
 pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<MandatoryItem>> {
     let docs = list_documents(cx, org).await?;
     let scope = registers::list::<Scope>(cx, org).await?;
     let objectives = registers::list::<Objective>(cx, org).await?;
     let risks = registers::list::<Risk>(cx, org).await?;
     let soa = crate::soa::soa_versions(cx, org).await?;
+    let audits = registers::list::<isms_domain::audit::Audit>(cx, org).await?;
+    let internal_done = audits.iter().any(|a| {
+        a.kind == isms_domain::audit::AuditKind::Internal && a.status == isms_domain::audit::AuditStatus::Completed
+    });
+    let any_done = audits.iter().any(|a| a.status == isms_domain::audit::AuditStatus::Completed);
+    let reviews = registers::list::<isms_domain::audit::ManagementReview>(cx, org).await?;
+    let findings = registers::list::<isms_domain::audit::Finding>(cx, org).await?;
     let mut out = Vec::new();
     for (clause, title, source) in MANDATORY {
         let approved: Vec<String> = docs
@@ -410,6 +417,9 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
                 "the treatment plan",
                 "plan risk treatment",
             ),
+            "9.2" => (internal_done, "the audit programme and its completed internal audits", ""),
+            "9.3" => (!reviews.is_empty(), "the management review records", ""),
+            "10.2" => (!findings.is_empty() || any_done, "the nonconformity register", ""),
             _ => (false, "", ""),
         };
         let mut by = approved;
@@ -417,8 +427,13 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
             by.push(register_name.to_owned());
         }
         let satisfied = !by.is_empty();
-        let missing = (!satisfied).then(|| match source {
-            Source::Register => format!("{register_missing} in isms"),
+        let missing = (!satisfied).then(|| match (source, clause) {
+            (_, "9.2") => "complete an internal audit in isms, or approve a document linked to 9.2".to_owned(),
+            (_, "9.3") => "record a management review in isms, or approve a document linked to 9.3".to_owned(),
+            (_, "10.2") => {
+                "complete an audit (its findings form the register), or approve a document linked to 10.2".to_owned()
+            }
+            (Source::Register, _) => format!("{register_missing} in isms"),
             _ => format!("approve a document linked to clause {clause}"),
         });
         out.push(MandatoryItem { clause, title, source, satisfied, by, missing });

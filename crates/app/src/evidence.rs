@@ -103,7 +103,8 @@ async fn checked_targets(cx: &Cx, org: OrgId, targets: Vec<Target>) -> AppResult
                 t.id.clone()
             }
             TargetKind::Audit => {
-                return Err(AppError::invalid_field("audit", "audits are not recorded in isms yet"));
+                registers::get::<isms_domain::audit::Audit>(cx, org, &t.id).await?;
+                t.id.clone()
             }
         };
         let target = Target { kind: t.kind, id };

@@ -8,6 +8,8 @@
 pub mod access;
 pub mod assets;
 pub mod audit;
+pub mod certification;
+pub mod certification_reports;
 mod clock;
 pub mod controls;
 pub mod demo;

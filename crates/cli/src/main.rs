@@ -113,6 +113,24 @@ enum Command {
     /// Organizations in this workspace: add one (a consultant's next client), list.
     #[command(subcommand)]
     Org(commands::user::OrgCommand),
+    /// Audits: plan (checklist of clauses and sampled controls), record results, complete, copy to the next cycle, the programme, reports.
+    #[command(subcommand)]
+    Audit(commands::certification::AuditCommand),
+    /// Findings of audits and their corrective actions; the nonconformity register.
+    #[command(subcommand)]
+    Finding(commands::certification::FindingCommand),
+    /// Management reviews (9.3): record one, list, the briefing of what isms knows.
+    #[command(subcommand, name = "management-review")]
+    ManagementReview(commands::certification::ReviewCommand),
+    /// The ISO/IEC 27001 certificate and its three-year cycle.
+    #[command(subcommand)]
+    Certificate(commands::certification::CertificateCommand),
+    /// Could we pass Stage 1, Stage 2 or the next surveillance audit today? Exit 1 when blocked.
+    Readiness(commands::certification::ReadinessArgs),
+    /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
+    Calendar(commands::certification::CalendarArgs),
+    /// What is new, changed or removed since the last audit (or a date).
+    Changes(commands::certification::ChangesArgs),
     /// The hash-chained audit trail: verify, show, export.
     #[command(subcommand, name = "audit-log")]
     AuditLog(commands::audit::AuditCommand),
@@ -186,6 +204,13 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::User(command) => commands::user::run(&config, command, out).await,
             Command::Org(command) => commands::user::run_org(&config, command, out).await,
             Command::AuditLog(command) => commands::audit::run(&config, command, out).await,
+            Command::Audit(command) => commands::certification::run_audit(&config, command, out).await,
+            Command::Finding(command) => commands::certification::run_finding(&config, command, out).await,
+            Command::ManagementReview(command) => commands::certification::run_review(&config, command, out).await,
+            Command::Certificate(command) => commands::certification::run_certificate(&config, command, out).await,
+            Command::Readiness(args) => commands::certification::run_readiness(&config, args, out).await,
+            Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
+            Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),
             Command::Version => commands::version::run(out),
             Command::Openapi => commands::version::openapi(out),

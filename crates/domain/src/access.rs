@@ -44,11 +44,15 @@ pub enum UseCase {
     EditDocuments,
     /// Approve a document version (it becomes the version in force).
     ApproveDocuments,
+    /// Plan audits, record management reviews and certificates, set audit defaults.
+    ManageAudits,
+    /// Plan and carry out corrective actions for findings.
+    ActOnFindings,
 }
 
 impl UseCase {
     /// Every use case, for matrices and documentation.
-    pub const ALL: [UseCase; 17] = [
+    pub const ALL: [UseCase; 19] = [
         UseCase::ReadIsms,
         UseCase::ReadAuditTrail,
         UseCase::VerifyAuditTrail,
@@ -66,6 +70,8 @@ impl UseCase {
         UseCase::RecordFindings,
         UseCase::EditDocuments,
         UseCase::ApproveDocuments,
+        UseCase::ManageAudits,
+        UseCase::ActOnFindings,
     ];
 }
 
@@ -91,8 +97,14 @@ pub fn grant(role: Role, use_case: UseCase) -> Grant {
         (Role::IsmsManager, _) => Any,
         (_, U::ReadIsms) => Any,
         (Role::Auditor, U::ReadAuditTrail | U::VerifyAuditTrail | U::RecordFindings) => Any,
-        (Role::ControlOwner, U::EditControls | U::EditRisks | U::RecordReviews | U::EditDocuments) => Assigned,
-        (Role::Contributor, U::EditContext | U::EditAssets | U::EditControls | U::EditRisks | U::EditDocuments) => Any,
+        (
+            Role::ControlOwner,
+            U::EditControls | U::EditRisks | U::RecordReviews | U::EditDocuments | U::ActOnFindings,
+        ) => Assigned,
+        (
+            Role::Contributor,
+            U::EditContext | U::EditAssets | U::EditControls | U::EditRisks | U::EditDocuments | U::ActOnFindings,
+        ) => Any,
         _ => Denied,
     }
 }
@@ -110,7 +122,7 @@ mod tests {
     /// The whole matrix, written out: a change to the table must change this test.
     /// Columns: owner, ISMS manager, control owner, contributor, auditor, viewer.
     /// A = any, o = assigned only, - = denied.
-    const MATRIX: [(UseCase, &str); 17] = [
+    const MATRIX: [(UseCase, &str); 19] = [
         (UseCase::ReadIsms, "AAAAAA"),
         (UseCase::ReadAuditTrail, "AA--A-"),
         (UseCase::VerifyAuditTrail, "AA--A-"),
@@ -128,6 +140,8 @@ mod tests {
         (UseCase::RecordFindings, "AA--A-"),
         (UseCase::EditDocuments, "AAoA--"),
         (UseCase::ApproveDocuments, "AA----"),
+        (UseCase::ManageAudits, "AA----"),
+        (UseCase::ActOnFindings, "AAoA--"),
     ];
 
     #[test]

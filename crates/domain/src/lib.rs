@@ -6,6 +6,8 @@
 
 pub mod access;
 pub mod asset;
+pub mod audit;
+pub mod certification;
 pub mod crosswalk;
 pub mod dates;
 pub mod document;
@@ -14,6 +16,7 @@ pub mod fair;
 pub mod framework;
 pub mod ids;
 pub mod organization;
+pub mod readiness;
 pub mod register;
 pub mod review;
 pub mod risk;

@@ -640,3 +640,242 @@ pub async fn adopt_starter(cx: &Cx, caller: &Caller, key: &str, owner: Option<&s
     }
     crate::starters::adopt(cx, &caller.actor(), caller.org, me.as_str(), key, owner).await
 }
+
+// ---- audits and certification ------------------------------------------------------
+
+/// Every audit, by start date.
+pub async fn audits(cx: &Cx, caller: &Caller) -> AppResult<Vec<isms_domain::audit::Audit>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::audits(cx, caller.org).await
+}
+
+/// One audit with its independence warnings.
+pub async fn audit(cx: &Cx, caller: &Caller, id: &str) -> AppResult<crate::certification::Planned> {
+    caller.require(UseCase::ReadIsms)?;
+    let audit = crate::certification::audit(cx, caller.org, id).await?;
+    let warnings = crate::certification::independence(cx, caller.org, &audit).await?;
+    Ok(crate::certification::Planned { audit, warnings })
+}
+
+/// The audit programme over the cycle.
+pub async fn audit_programme(cx: &Cx, caller: &Caller) -> AppResult<crate::certification::Programme> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::programme(cx, caller.org).await
+}
+
+/// Plans an audit.
+pub async fn plan_audit(
+    cx: &Cx,
+    caller: &Caller,
+    new: crate::certification::NewAudit,
+) -> AppResult<crate::certification::Planned> {
+    caller.require(UseCase::ManageAudits)?;
+    crate::certification::plan_audit(cx, &caller.actor(), caller.org, new).await
+}
+
+/// Plans next cycle's audit from an earlier one.
+pub async fn copy_audit(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    start: time::Date,
+    end: time::Date,
+) -> AppResult<crate::certification::Planned> {
+    caller.require(UseCase::ManageAudits)?;
+    crate::certification::copy_audit(cx, &caller.actor(), caller.org, id, start, end).await
+}
+
+/// Moves, reassigns or cancels an audit.
+pub async fn reschedule_audit(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    change: crate::certification::Reschedule,
+) -> AppResult<isms_domain::audit::Audit> {
+    caller.require(UseCase::ManageAudits)?;
+    crate::certification::reschedule(cx, &caller.actor(), caller.org, id, change).await
+}
+
+/// Records the result of a checklist line.
+pub async fn record_audit_result(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    reference: &str,
+    result: isms_domain::audit::CheckResult,
+    notes: &str,
+) -> AppResult<isms_domain::audit::Audit> {
+    caller.require(UseCase::RecordFindings)?;
+    crate::certification::record_result(cx, &caller.actor(), caller.org, id, reference, result, notes).await
+}
+
+/// Completes an audit.
+pub async fn complete_audit(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    conclusion: &str,
+) -> AppResult<isms_domain::audit::Audit> {
+    caller.require(UseCase::RecordFindings)?;
+    crate::certification::complete_audit(cx, &caller.actor(), caller.org, id, conclusion).await
+}
+
+/// Raises a finding.
+pub async fn raise_finding(
+    cx: &Cx,
+    caller: &Caller,
+    new: crate::certification::NewFinding,
+) -> AppResult<isms_domain::audit::Finding> {
+    caller.require(UseCase::RecordFindings)?;
+    crate::certification::raise_finding(cx, &caller.actor(), caller.org, new).await
+}
+
+/// Every finding.
+pub async fn findings(cx: &Cx, caller: &Caller) -> AppResult<Vec<isms_domain::audit::Finding>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::findings(cx, caller.org).await
+}
+
+/// One finding.
+pub async fn finding(cx: &Cx, caller: &Caller, id: &str) -> AppResult<isms_domain::audit::Finding> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::finding(cx, caller.org, id).await
+}
+
+/// A step of a finding's corrective action: planning and implementing need the right
+/// to act on findings (a control owner: on actions assigned to them, which they cannot
+/// hand on); verifying effectiveness needs the right to record findings.
+pub async fn change_finding(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    step: crate::certification::FindingStep,
+) -> AppResult<isms_domain::audit::Finding> {
+    use crate::certification::FindingStep;
+    let me = my_email(cx, caller).await?;
+    let only_owner = match &step {
+        FindingStep::Verify { .. } => {
+            caller.require(UseCase::RecordFindings)?;
+            None
+        }
+        FindingStep::Plan { owner, .. } => match caller.require(UseCase::ActOnFindings)? {
+            Grant::Assigned if !owner.trim().eq_ignore_ascii_case(me.as_str()) => {
+                return Err(forbidden("a control owner cannot hand a corrective action on; ask the ISMS manager"));
+            }
+            Grant::Assigned => Some(me.as_str()),
+            _ => None,
+        },
+        FindingStep::Implemented => match caller.require(UseCase::ActOnFindings)? {
+            Grant::Assigned => Some(me.as_str()),
+            _ => None,
+        },
+    };
+    crate::certification::change_finding(cx, &caller.actor(), caller.org, id, me.as_str(), step, only_owner).await
+}
+
+/// Every management review.
+pub async fn management_reviews(cx: &Cx, caller: &Caller) -> AppResult<Vec<isms_domain::audit::ManagementReview>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::management_reviews(cx, caller.org).await
+}
+
+/// What isms knows for each management-review input.
+pub async fn review_briefing(cx: &Cx, caller: &Caller) -> AppResult<Vec<isms_domain::audit::ReviewInput>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::review_briefing(cx, caller.org).await
+}
+
+/// Records a management review.
+pub async fn record_management_review(
+    cx: &Cx,
+    caller: &Caller,
+    review: isms_domain::audit::ManagementReview,
+) -> AppResult<isms_domain::audit::ManagementReview> {
+    caller.require(UseCase::ManageAudits)?;
+    crate::certification::record_management_review(cx, &caller.actor(), caller.org, review).await
+}
+
+/// Every certificate.
+pub async fn certificates(cx: &Cx, caller: &Caller) -> AppResult<Vec<isms_domain::certification::Certificate>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::certificates(cx, caller.org).await
+}
+
+/// Records a certificate.
+pub async fn add_certificate(
+    cx: &Cx,
+    caller: &Caller,
+    c: isms_domain::certification::Certificate,
+) -> AppResult<isms_domain::certification::Certificate> {
+    caller.require(UseCase::ManageAudits)?;
+    crate::certification::add_certificate(cx, &caller.actor(), caller.org, c).await
+}
+
+/// Changes a certificate's status.
+pub async fn set_certificate_status(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    status: isms_domain::certification::CertificateStatus,
+) -> AppResult<isms_domain::certification::Certificate> {
+    caller.require(UseCase::ManageAudits)?;
+    crate::certification::set_certificate_status(cx, &caller.actor(), caller.org, id, status).await
+}
+
+/// Readiness for a stage (the next one when `None`).
+pub async fn readiness(
+    cx: &Cx,
+    caller: &Caller,
+    stage: Option<isms_domain::readiness::Stage>,
+) -> AppResult<isms_domain::readiness::Readiness> {
+    caller.require(UseCase::ReadIsms)?;
+    let stage = match stage {
+        Some(s) => s,
+        None => crate::certification::next_stage(cx, caller.org).await?,
+    };
+    crate::certification::readiness(cx, caller.org, stage).await
+}
+
+/// What changed since a date (the last completed audit when `None`).
+pub async fn changes_since(
+    cx: &Cx,
+    caller: &Caller,
+    since: Option<time::Date>,
+) -> AppResult<(time::Date, Vec<crate::certification::Change>)> {
+    caller.require(UseCase::ReadIsms)?;
+    let since = match since {
+        Some(d) => d,
+        None => crate::certification::last_audit_end(cx, caller.org)
+            .await?
+            .unwrap_or_else(|| cx.clock.today() - time::Duration::days(365)),
+    };
+    Ok((since, crate::certification::changes_since(cx, caller.org, since).await?))
+}
+
+/// The calendar's events.
+pub async fn calendar_events(cx: &Cx, caller: &Caller) -> AppResult<Vec<crate::certification::Event>> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::events(cx, caller.org).await
+}
+
+/// The iCalendar feed; `base` is the server's address for links.
+pub async fn calendar(cx: &Cx, caller: &Caller, base: &str) -> AppResult<String> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification_reports::calendar(cx, caller.org, base).await
+}
+
+/// The audit settings.
+pub async fn audit_settings(cx: &Cx, caller: &Caller) -> AppResult<isms_domain::certification::AuditSettings> {
+    caller.require(UseCase::ReadIsms)?;
+    crate::certification::settings(cx, caller.org).await
+}
+
+/// Saves the audit settings.
+pub async fn save_audit_settings(
+    cx: &Cx,
+    caller: &Caller,
+    s: isms_domain::certification::AuditSettings,
+) -> AppResult<isms_domain::certification::AuditSettings> {
+    caller.require(UseCase::ManageAudits)?;
+    crate::certification::save_settings(cx, &caller.actor(), caller.org, s).await
+}

@@ -11,7 +11,7 @@ use isms_domain::soa::{ControlLink, ControlStatus, InclusionReason, LinkKind};
 use time::Date;
 use time::macros::format_description;
 
-use super::OrgArg;
+use super::{OrgArg, bad};
 use crate::config::{Config, io_reason};
 use crate::output::{CliError, Out};
 
@@ -102,10 +102,6 @@ pub async fn run(config: &Config, command: ControlCommand, out: &Out) -> Result<
         ControlCommand::Set(args) => set(cx, *args, out).await,
     })
     .await
-}
-
-fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
-    CliError::bad_input("invalid_input", format!("{flag}: {message}"))
 }
 
 fn parse_status(text: &str) -> Result<ControlStatus, CliError> {

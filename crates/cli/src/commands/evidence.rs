@@ -12,7 +12,7 @@ use isms_app::evidence::{self, NewEvidence};
 use isms_domain::evidence::{Content, Coverage, Target, TargetKind};
 use tokio::io::AsyncWriteExt;
 
-use super::OrgArg;
+use super::{OrgArg, bad};
 use crate::config::{Config, io_reason};
 use crate::output::{CliError, Out};
 
@@ -132,10 +132,6 @@ pub struct FreshnessArgs {
     /// Show every applicable control, not only those needing attention.
     #[arg(long)]
     all: bool,
-}
-
-fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
-    CliError::bad_input("invalid_input", format!("{flag}: {message}"))
 }
 
 /// `90d`, `12w`, `6m`, `1y` → days.

@@ -1,6 +1,7 @@
 //! One module per command; each parses its arguments, calls use cases and prints.
 
 pub mod audit;
+pub mod certification;
 pub mod config;
 pub mod control;
 pub mod demo;
@@ -82,6 +83,24 @@ pub async fn with_workspace<T>(
     let result = work(&cx).await;
     cx.store.close().await;
     result
+}
+
+/// A usage error naming the flag.
+pub(crate) fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
+    CliError::bad_input("invalid_input", format!("{flag}: {message}"))
+}
+
+/// A `YYYY-MM-DD` date given to `flag`.
+pub(crate) fn parse_date(flag: &str, text: &str) -> Result<time::Date, CliError> {
+    time::Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| bad(flag, format!("{text:?} is not a date like 2027-03-31")))
+}
+
+/// A snake_case enum given to `flag` (`in-progress` and `in progress` read as
+/// `in_progress`).
+pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, text: &str, choices: &str) -> Result<T, CliError> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_lowercase().replace(['-', ' '], "_")))
+        .map_err(|_| bad(flag, format!("{text:?} is not one of {choices}")))
 }
 
 /// An organization by id or name.

@@ -14,26 +14,10 @@ use isms_domain::register::{
     RequirementKind, Scope, ScopeExclusion,
 };
 use isms_domain::review::{ReviewOutcome, ReviewStatus, Subject, SubjectKind};
-use time::Date;
-use time::macros::format_description;
 
-use super::OrgArg;
+use super::{OrgArg, bad, parse_date, parse_enum};
 use crate::config::{Config, io_reason};
 use crate::output::{CliError, Out};
-
-fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
-    CliError::bad_input("invalid_input", format!("{flag}: {message}"))
-}
-
-fn parse_date(flag: &str, text: &str) -> Result<Date, CliError> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
-        .map_err(|_| bad(flag, format!("{text:?} is not a date like 2027-03-31")))
-}
-
-fn enum_arg<T: serde::de::DeserializeOwned>(flag: &str, text: &str, choices: &str) -> Result<T, CliError> {
-    serde_json::from_value(serde_json::Value::String(text.trim().to_lowercase().replace(['-', ' '], "_")))
-        .map_err(|_| bad(flag, format!("{text:?} is not one of {choices}")))
-}
 
 /// Who the change is attributed to.
 #[derive(Debug, Args)]
@@ -248,7 +232,7 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
             ContextCommand::AddIssue(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms context add-issue").await?;
-                let origin = enum_arg("--origin", &args.origin, "internal, external")?;
+                let origin = parse_enum("--origin", &args.origin, "internal, external")?;
                 let issue =
                     ContextIssue { id: String::new(), origin, title: args.title, description: args.description };
                 let saved = registers::create(cx, &actor, org, issue).await?;
@@ -267,7 +251,7 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
                             .split_once(':')
                             .ok_or_else(|| bad("--requirement", format!("{r:?} must be KIND:TEXT")))?;
                         let kind: RequirementKind =
-                            enum_arg("--requirement", kind, "legal, regulatory, contractual, expectation")?;
+                            parse_enum("--requirement", kind, "legal, regulatory, contractual, expectation")?;
                         Ok(PartyRequirement { kind, text: text.trim().into(), addressed })
                     })
                     .collect::<Result<_, CliError>>()?;
@@ -450,7 +434,7 @@ pub async fn objective(config: &Config, command: ObjectiveCommand, out: &Out) ->
                     target: args.target,
                     owner: super::email_arg("--owner", &args.owner)?.to_string(),
                     due: parse_date("--due", &args.due)?,
-                    status: enum_arg::<ObjectiveStatus>("--status", &args.status, OBJECTIVE_STATUSES)?,
+                    status: parse_enum::<ObjectiveStatus>("--status", &args.status, OBJECTIVE_STATUSES)?,
                 };
                 let saved = registers::create(cx, &actor, org, objective).await?;
                 out.doc(&saved);
@@ -460,7 +444,7 @@ pub async fn objective(config: &Config, command: ObjectiveCommand, out: &Out) ->
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms objective set-status").await?;
                 let mut objective = registers::get::<Objective>(cx, org, &args.id).await?;
-                objective.status = enum_arg("status", &args.status, OBJECTIVE_STATUSES)?;
+                objective.status = parse_enum("status", &args.status, OBJECTIVE_STATUSES)?;
                 let saved = registers::replace(cx, &actor, org, &args.id, objective).await?;
                 out.doc(&saved);
                 out.line(format!("{} is now {}.", saved.id, args.status));

@@ -9,16 +9,10 @@ use isms_app::{Cx, risks};
 use isms_domain::risk::{
     AcceptanceState, ActionStatus, HeatMapKind, Methodology, Rating, Risk, TreatmentAction, TreatmentOption,
 };
-use time::Date;
-use time::macros::format_description;
 
-use super::OrgArg;
+use super::{OrgArg, bad, parse_date, parse_enum};
 use crate::config::{Config, io_reason};
 use crate::output::{CliError, Out};
-
-fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
-    CliError::bad_input("invalid_input", format!("{flag}: {message}"))
-}
 
 /// `isms methodology` subcommands.
 #[derive(Debug, Subcommand)]
@@ -463,16 +457,6 @@ fn parse_rating(flag: &str, text: &str) -> Result<Rating, CliError> {
         text.split_once(',').ok_or_else(|| bad(flag, format!("{text:?} must be LIKELIHOOD,IMPACT, e.g. 4,5")))?;
     let n = |s: &str| s.trim().parse::<u8>().map_err(|_| bad(flag, format!("{text:?} must be two numbers, e.g. 4,5")));
     Ok(Rating { likelihood: n(l)?, impact: n(i)? })
-}
-
-fn parse_date(flag: &str, text: &str) -> Result<Date, CliError> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
-        .map_err(|_| bad(flag, format!("{text:?} is not a date like 2027-03-31")))
-}
-
-fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, text: &str, choices: &str) -> Result<T, CliError> {
-    serde_json::from_value(serde_json::Value::String(text.trim().to_lowercase().replace(['-', ' '], "_")))
-        .map_err(|_| bad(flag, format!("{text:?} is not one of {choices}")))
 }
 
 fn apply(fields: RiskFields, risk: &mut Risk) -> Result<(), CliError> {

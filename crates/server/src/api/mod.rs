@@ -2,6 +2,7 @@
 //! (which checks the role), and shapes the answer; lists share one pagination,
 //! filtering and sorting scheme ([`list`]).
 
+mod certification;
 pub(crate) mod doc;
 mod documents;
 pub(crate) mod evidence;
@@ -132,6 +133,7 @@ fn api() -> Api {
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())
+        .merge(certification::routes())
         .merge(tokens::routes())
         .op(Op::new("get", OPENAPI_PATH, "openapi", "meta", "This document").access(Access::Public), get(serve_openapi))
 }

@@ -10,6 +10,7 @@
 
 mod assets;
 mod audit;
+mod certification;
 mod context;
 mod controls;
 mod dashboard;
@@ -56,6 +57,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(methodology::routes())
         .merge(evidence::routes())
         .merge(documents::routes())
+        .merge(certification::routes())
         .layer(axum::middleware::map_response(no_store))
 }
 
@@ -118,6 +120,8 @@ impl Shell {
             ("soa", "/soa", "Statement of Applicability"),
             ("risks", "/risks", "Risks"),
             ("documents", "/documents", "Documents"),
+            ("audits", "/audits", "Audits"),
+            ("certification", "/certification", "Certification"),
             ("evidence", "/evidence", "Evidence"),
             ("context", "/context", "Context and scope"),
             ("assets", "/assets", "Assets"),

@@ -1,0 +1,223 @@
+//! The certification lifecycle's reports: the audit report, the nonconformity register,
+//! the readiness report, and the iCalendar feed.
+
+use isms_domain::OrgId;
+use isms_domain::audit::CheckResult;
+use isms_domain::readiness::{Readiness, Severity};
+use isms_reports::table::Table;
+
+use crate::export::{DocFormat, render_table};
+use crate::{AppResult, Cx, certification as cert};
+
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+fn result_word(r: CheckResult) -> &'static str {
+    match r {
+        CheckResult::Open => "open",
+        CheckResult::Conforming => "conforming",
+        CheckResult::Finding => "finding",
+        CheckResult::NotAudited => "not audited",
+    }
+}
+
+/// The report of one audit: what was audited, against what, by whom, the result of
+/// every checklist line, the findings and the conclusion.
+pub async fn audit_report(cx: &Cx, org: OrgId, id: &str, format: DocFormat) -> AppResult<Vec<u8>> {
+    let a = cert::audit(cx, org, id).await?;
+    let findings: Vec<_> = cert::findings(cx, org).await?.into_iter().filter(|f| f.audit == a.id).collect();
+    let organization = cx.store.read().await?.organization(org).await?.name;
+    if format == DocFormat::Md {
+        let mut md = format!("# Audit report: {} {}\n\n", a.id, md_cell(&a.title));
+        for (k, v) in [
+            ("Organization", organization.to_string()),
+            ("Kind", a.kind.label().to_owned()),
+            ("Dates", format!("{} to {}", a.start, a.end)),
+            ("Auditor", a.auditor.clone()),
+            ("Certification body", a.certification_body.clone().unwrap_or_else(|| "—".into())),
+            ("Scope", a.scope.clone()),
+            ("Criteria", a.criteria.clone()),
+            ("Status", a.status.as_str().to_owned()),
+        ] {
+            md.push_str(&format!("- **{k}:** {}\n", md_cell(&v)));
+        }
+        md.push_str(&format!(
+            "\n## Conclusion\n\n{}\n\n## Checklist\n\n| Reference | Title | Result | Notes |\n|---|---|---|---|\n",
+            if a.conclusion.is_empty() { "Not completed yet.".to_owned() } else { a.conclusion.clone() }
+        ));
+        for l in &a.checklist {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                l.reference,
+                md_cell(&l.title),
+                result_word(l.result),
+                md_cell(&l.notes)
+            ));
+        }
+        md.push_str("\n## Findings\n\n");
+        if findings.is_empty() {
+            md.push_str("None.\n");
+        }
+        for f in &findings {
+            md.push_str(&format!(
+                "- **{} — {} ({})**: {} Evidence: {} Status: {}{}.\n",
+                f.id,
+                f.grade.label(),
+                f.requirement,
+                md_cell(&f.description),
+                if f.evidence.is_empty() { "—".to_owned() } else { md_cell(&f.evidence) },
+                f.status.as_str(),
+                f.due.map_or_else(String::new, |d| format!(", due {d}"))
+            ));
+        }
+        return Ok(md.into_bytes());
+    }
+    let mut rows: Vec<Vec<String>> = a
+        .checklist
+        .iter()
+        .map(|l| {
+            let raised: Vec<&str> =
+                findings.iter().filter(|f| f.requirement == l.reference).map(|f| f.id.as_str()).collect();
+            vec![
+                l.reference.clone(),
+                l.title.clone(),
+                result_word(l.result).to_owned(),
+                l.notes.clone(),
+                raised.join(", "),
+            ]
+        })
+        .collect();
+    for f in findings.iter().filter(|f| !a.checklist.iter().any(|l| l.reference == f.requirement)) {
+        rows.push(vec![f.requirement.clone(), String::new(), "finding".into(), f.description.clone(), f.id.clone()]);
+    }
+    let table = Table {
+        title: format!("Audit report {}", a.id),
+        subtitle: format!(
+            "{organization} · {} · {} to {} · auditor {} · {} · conclusion: {}",
+            a.title,
+            a.start,
+            a.end,
+            a.auditor,
+            a.status.as_str(),
+            if a.conclusion.is_empty() { "—" } else { &a.conclusion }
+        ),
+        headers: ["Reference", "Title", "Result", "Notes", "Findings"].map(String::from).to_vec(),
+        rows,
+        widths: vec![12, 40, 14, 60, 16],
+    };
+    render_table(&table, format)
+}
+
+/// The nonconformity register: every finding with its correction, root cause,
+/// corrective action, owner, due date, status and verification.
+pub async fn finding_register(cx: &Cx, org: OrgId, format: DocFormat) -> AppResult<Vec<u8>> {
+    let today = cx.clock.today();
+    let organization = cx.store.read().await?.organization(org).await?.name;
+    let rows = cert::findings(cx, org)
+        .await?
+        .into_iter()
+        .map(|f| {
+            vec![
+                f.id.clone(),
+                f.audit.clone(),
+                f.grade.label().to_owned(),
+                f.requirement.clone(),
+                f.description.clone(),
+                f.raised_on.to_string(),
+                f.correction.clone(),
+                f.root_cause.clone(),
+                f.corrective_action.clone(),
+                f.owner.clone().unwrap_or_default(),
+                f.due.map(|d| d.to_string()).unwrap_or_default(),
+                if f.overdue(today) {
+                    format!("{} (overdue)", f.status.as_str())
+                } else {
+                    f.status.as_str().to_owned()
+                },
+                f.verification.as_ref().map(|v| format!("{} on {}: {}", v.by, v.on, v.note)).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let table = Table {
+        title: "Nonconformity register".into(),
+        subtitle: format!("{organization} · as of {today}"),
+        headers: [
+            "Finding",
+            "Audit",
+            "Grade",
+            "Requirement",
+            "Description",
+            "Raised",
+            "Correction",
+            "Root cause",
+            "Corrective action",
+            "Owner",
+            "Due",
+            "Status",
+            "Verification",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        widths: vec![10, 10, 22, 12, 40, 12, 30, 30, 40, 26, 12, 16, 40],
+    };
+    render_table(&table, format)
+}
+
+/// The readiness report: every blocker and warning with the requirement it concerns,
+/// and readiness per clause.
+pub fn readiness_report(r: &Readiness, format: DocFormat) -> AppResult<Vec<u8>> {
+    let mut rows: Vec<Vec<String>> = r
+        .blockers
+        .iter()
+        .chain(&r.warnings)
+        .map(|p| {
+            vec![
+                if p.severity == Severity::Blocker { "blocker" } else { "warning" }.to_owned(),
+                p.requirement.clone(),
+                p.rule.to_owned(),
+                p.message.clone(),
+            ]
+        })
+        .collect();
+    for (clause, passed, total) in &r.clauses {
+        let pct = (passed * 100).checked_div(*total).unwrap_or(100);
+        rows.push(vec![
+            "clause".into(),
+            format!("Clause {clause}"),
+            "readiness".into(),
+            format!("{pct}% ({passed} of {total} checks)"),
+        ]);
+    }
+    let table = Table {
+        title: format!("Readiness for {}", r.stage.label()),
+        subtitle: if r.ready {
+            "Nothing blocks it.".into()
+        } else {
+            format!("{} blocker(s), {} warning(s)", r.blockers.len(), r.warnings.len())
+        },
+        headers: ["Severity", "Requirement", "Rule", "What is missing"].map(String::from).to_vec(),
+        rows,
+        widths: vec![10, 16, 22, 90],
+    };
+    render_table(&table, format)
+}
+
+/// The organization's dates as an iCalendar feed; `base` (the server's address, or
+/// empty) makes each event link to its page.
+pub async fn calendar(cx: &Cx, org: OrgId, base: &str) -> AppResult<String> {
+    let name = cx.store.read().await?.organization(org).await?.name;
+    let events: Vec<isms_reports::ics::IcsEvent> = cert::events(cx, org)
+        .await?
+        .into_iter()
+        .map(|e| isms_reports::ics::IcsEvent {
+            uid: format!("{}-{}", org, e.uid),
+            summary: e.summary,
+            start: e.start,
+            end: e.end,
+            url: (!base.is_empty()).then(|| format!("{}{}", base.trim_end_matches('/'), e.path)),
+        })
+        .collect();
+    Ok(isms_reports::ics::calendar(&format!("{name} — ISMS"), "isms", &events, cx.clock.now()))
+}

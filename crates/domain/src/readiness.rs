@@ -1,0 +1,450 @@
+//! Readiness: "could we pass Stage 1, Stage 2 or the next surveillance audit today?"
+//! The app gathers the facts ([`Facts`]); each rule here looks at them and says what
+//! blocks the audit and what an auditor would frown at, naming the requirement and
+//! what is missing. Rules are plain functions so each can be tested on its own.
+
+use serde::Serialize;
+use time::{Date, Duration};
+
+use crate::certification::Certificate;
+
+/// Which audit to be ready for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Stage 1: documentation review.
+    Stage1,
+    /// Stage 2: the certification audit.
+    Stage2,
+    /// The next surveillance (or recertification) audit of a certified ISMS.
+    Surveillance,
+}
+
+impl Stage {
+    /// Parses `1`, `2`, `stage1`, `surveillance`.
+    pub fn parse(s: &str) -> Option<Stage> {
+        match s.trim().to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
+            "1" | "stage1" => Some(Stage::Stage1),
+            "2" | "stage2" => Some(Stage::Stage2),
+            "surveillance" | "s" => Some(Stage::Surveillance),
+            _ => None,
+        }
+    }
+
+    /// The written name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Stage1 => "Stage 1",
+            Stage::Stage2 => "Stage 2",
+            Stage::Surveillance => "the next surveillance audit",
+        }
+    }
+}
+
+/// A mandatory piece of documented information and whether it is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MandatoryFact {
+    /// The clause.
+    pub clause: String,
+    /// What it is.
+    pub title: String,
+    /// True when an approved document or a register satisfies it.
+    pub satisfied: bool,
+}
+
+/// A control, risk, document or finding named by a rule: its id and a short title.
+pub type Named = (String, String);
+
+/// Everything the rules look at, gathered by the app for one organization.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// The day to judge.
+    pub today: Option<Date>,
+    /// The mandatory documented information checklist.
+    pub mandatory: Vec<MandatoryFact>,
+    /// The SoA has an approved version.
+    pub soa_approved: bool,
+    /// Changes to the SoA draft since its last approval (rows).
+    pub soa_unapproved_changes: usize,
+    /// Risks above the acceptance criteria that are neither treated to within them
+    /// nor formally accepted.
+    pub risks_not_accepted: Vec<Named>,
+    /// Applicable controls not implemented.
+    pub controls_not_implemented: Vec<Named>,
+    /// Implemented applicable controls without current evidence.
+    pub controls_without_evidence: Vec<Named>,
+    /// Approved documents whose review is overdue.
+    pub documents_overdue: Vec<Named>,
+    /// Completed internal audits: (id, end date, clauses and controls covered).
+    pub internal_audits: Vec<(String, Date, Vec<String>)>,
+    /// The management-system clauses an internal audit programme must cover.
+    pub clauses: Vec<String>,
+    /// Management reviews: (id, date, complete).
+    pub management_reviews: Vec<(String, Date, bool)>,
+    /// Open major nonconformities.
+    pub open_majors: Vec<Named>,
+    /// Open minor nonconformities.
+    pub open_minors: Vec<Named>,
+    /// Nonconformities past their corrective action's due date.
+    pub overdue_actions: Vec<Named>,
+    /// The current certificate, if any.
+    pub certificate: Option<Certificate>,
+}
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The audit would fail (or could not take place).
+    Blocker,
+    /// The auditor would raise it; it does not stop the audit.
+    Warning,
+}
+
+/// One problem found by a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The rule's key (`soa_approved`).
+    pub rule: &'static str,
+    /// Blocker or warning.
+    pub severity: Severity,
+    /// The requirement concerned (`6.1.3 d`, `9.2`, `A.8.13`).
+    pub requirement: String,
+    /// What is missing, in words.
+    pub message: String,
+}
+
+/// The answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Readiness {
+    /// For which audit.
+    pub stage: Stage,
+    /// True when nothing blocks it.
+    pub ready: bool,
+    /// What blocks it.
+    pub blockers: Vec<Problem>,
+    /// What an auditor would raise.
+    pub warnings: Vec<Problem>,
+    /// Readiness per management-system clause (4 … 10): (clause, passed checks, checks).
+    pub clauses: Vec<(String, usize, usize)>,
+}
+
+fn problem(rule: &'static str, severity: Severity, requirement: impl Into<String>, message: String) -> Problem {
+    Problem { rule, severity, requirement: requirement.into(), message }
+}
+
+fn list(items: &[Named], max: usize) -> String {
+    let mut names: Vec<String> = items.iter().take(max).map(|(id, title)| format!("{id} {title}")).collect();
+    if items.len() > max {
+        names.push(format!("and {} more", items.len() - max));
+    }
+    names.join(", ")
+}
+
+/// A rule: the facts and the stage in, problems out.
+pub type Rule = fn(&Facts, Stage, Date) -> Vec<Problem>;
+
+/// Mandatory documented information missing or not approved.
+pub fn mandatory_documents(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
+    f.mandatory
+        .iter()
+        .filter(|m| !m.satisfied)
+        .map(|m| {
+            problem(
+                "mandatory_documents",
+                Severity::Blocker,
+                &m.clause,
+                format!("{} is missing or not approved", m.title),
+            )
+        })
+        .collect()
+}
+
+/// The Statement of Applicability is approved (and not drifted far from its approval).
+pub fn soa_approved(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
+    if !f.soa_approved {
+        return vec![problem(
+            "soa_approved",
+            Severity::Blocker,
+            "6.1.3 d",
+            "the Statement of Applicability has never been approved".into(),
+        )];
+    }
+    if f.soa_unapproved_changes > 0 {
+        return vec![problem(
+            "soa_approved",
+            Severity::Warning,
+            "6.1.3 d",
+            format!(
+                "{} SoA row(s) changed since the last approval; approve a new version before the audit",
+                f.soa_unapproved_changes
+            ),
+        )];
+    }
+    vec![]
+}
+
+/// Risks above the acceptance criteria are treated or formally accepted.
+pub fn risks_accepted(f: &Facts, stage: Stage, _: Date) -> Vec<Problem> {
+    if f.risks_not_accepted.is_empty() {
+        return vec![];
+    }
+    let severity = if stage == Stage::Stage1 { Severity::Warning } else { Severity::Blocker };
+    vec![problem(
+        "risks_accepted",
+        severity,
+        "6.1.3 f",
+        format!(
+            "{} risk(s) above the acceptance criteria are not formally accepted by their owners: {}",
+            f.risks_not_accepted.len(),
+            list(&f.risks_not_accepted, 5)
+        ),
+    )]
+}
+
+/// Applicable controls are implemented.
+pub fn controls_implemented(f: &Facts, stage: Stage, _: Date) -> Vec<Problem> {
+    if f.controls_not_implemented.is_empty() {
+        return vec![];
+    }
+    let severity = if stage == Stage::Stage2 { Severity::Blocker } else { Severity::Warning };
+    vec![problem(
+        "controls_implemented",
+        severity,
+        "6.1.3 / 8.3",
+        format!(
+            "{} applicable control(s) are not implemented: {}",
+            f.controls_not_implemented.len(),
+            list(&f.controls_not_implemented, 8)
+        ),
+    )]
+}
+
+/// Implemented controls have current evidence.
+pub fn controls_evidenced(f: &Facts, stage: Stage, _: Date) -> Vec<Problem> {
+    if f.controls_without_evidence.is_empty() {
+        return vec![];
+    }
+    let severity = if stage == Stage::Stage2 { Severity::Blocker } else { Severity::Warning };
+    vec![problem(
+        "controls_evidenced",
+        severity,
+        "9.1",
+        format!(
+            "{} implemented control(s) have no current evidence to show an auditor: {}",
+            f.controls_without_evidence.len(),
+            list(&f.controls_without_evidence, 8)
+        ),
+    )]
+}
+
+/// Documents are reviewed on time.
+pub fn documents_reviewed(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
+    if f.documents_overdue.is_empty() {
+        return vec![];
+    }
+    vec![problem(
+        "documents_reviewed",
+        Severity::Warning,
+        "7.5.3",
+        format!("{} document(s) are overdue for review: {}", f.documents_overdue.len(), list(&f.documents_overdue, 5)),
+    )]
+}
+
+/// A completed internal audit programme within the last twelve months covers every
+/// clause.
+pub fn internal_audit(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
+    let since = today - Duration::days(366);
+    let recent: Vec<_> = f.internal_audits.iter().filter(|(_, end, _)| *end >= since && *end <= today).collect();
+    let severity = if stage == Stage::Stage1 { Severity::Warning } else { Severity::Blocker };
+    if recent.is_empty() {
+        return vec![problem(
+            "internal_audit",
+            severity,
+            "9.2",
+            "no internal audit was completed in the last twelve months".into(),
+        )];
+    }
+    let uncovered: Vec<&String> =
+        f.clauses.iter().filter(|c| !recent.iter().any(|(_, _, covered)| covered.contains(c))).collect();
+    if uncovered.is_empty() {
+        return vec![];
+    }
+    vec![problem(
+        "internal_audit",
+        severity,
+        "9.2",
+        format!(
+            "the internal audits of the last twelve months did not cover clause(s) {}",
+            uncovered.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    )]
+}
+
+/// A management review covering every input within the last twelve months.
+pub fn management_review(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
+    let since = today - Duration::days(366);
+    let recent: Vec<_> = f.management_reviews.iter().filter(|(_, on, _)| *on >= since && *on <= today).collect();
+    let severity = if stage == Stage::Stage1 { Severity::Warning } else { Severity::Blocker };
+    if recent.is_empty() {
+        return vec![problem(
+            "management_review",
+            severity,
+            "9.3",
+            "no management review was held in the last twelve months".into(),
+        )];
+    }
+    if !recent.iter().any(|(_, _, complete)| *complete) {
+        return vec![problem(
+            "management_review",
+            Severity::Warning,
+            "9.3.2",
+            format!("management review {} did not consider every required input", recent[0].0),
+        )];
+    }
+    vec![]
+}
+
+/// No open major nonconformity.
+pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if !f.open_majors.is_empty() {
+        out.push(problem(
+            "no_open_majors",
+            Severity::Blocker,
+            "10.2",
+            format!(
+                "{} major nonconformity(ies) are open (a certification decision needs each corrected and verified): {}",
+                f.open_majors.len(),
+                list(&f.open_majors, 5)
+            ),
+        ));
+    }
+    if !f.open_minors.is_empty() {
+        out.push(problem(
+            "no_open_majors",
+            Severity::Warning,
+            "10.2",
+            format!("{} minor nonconformity(ies) are open: {}", f.open_minors.len(), list(&f.open_minors, 5)),
+        ));
+    }
+    out
+}
+
+/// No corrective action past its due date.
+pub fn actions_on_time(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
+    if f.overdue_actions.is_empty() {
+        return vec![];
+    }
+    vec![problem(
+        "actions_on_time",
+        Severity::Blocker,
+        "10.2",
+        format!(
+            "{} corrective action(s) are past their due date: {}",
+            f.overdue_actions.len(),
+            list(&f.overdue_actions, 5)
+        ),
+    )]
+}
+
+/// For surveillance: a valid certificate, and the audit due within its window.
+pub fn certificate_valid(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
+    if stage != Stage::Surveillance {
+        return vec![];
+    }
+    let Some(c) = &f.certificate else {
+        return vec![problem(
+            "certificate_valid",
+            Severity::Blocker,
+            "certificate",
+            "there is no certificate to keep: surveillance follows a Stage 2 audit and a certification decision".into(),
+        )];
+    };
+    let status = c.status_on(today);
+    if !c.valid_on(today) {
+        return vec![problem(
+            "certificate_valid",
+            Severity::Blocker,
+            "certificate",
+            format!("certificate {} is {}", c.number, status.as_str()),
+        )];
+    }
+    vec![]
+}
+
+/// Every rule, in the order they are reported.
+pub const RULES: [(&str, Rule); 11] = [
+    ("mandatory_documents", mandatory_documents),
+    ("soa_approved", soa_approved),
+    ("risks_accepted", risks_accepted),
+    ("controls_implemented", controls_implemented),
+    ("controls_evidenced", controls_evidenced),
+    ("documents_reviewed", documents_reviewed),
+    ("internal_audit", internal_audit),
+    ("management_review", management_review),
+    ("no_open_majors", no_open_majors),
+    ("actions_on_time", actions_on_time),
+    ("certificate_valid", certificate_valid),
+];
+
+/// The management-system clause group (`4` … `10`) a requirement belongs to.
+fn clause_group(requirement: &str) -> Option<&'static str> {
+    let head = requirement.split(['.', ' ', '/']).next()?;
+    ["4", "5", "6", "7", "8", "9", "10"].into_iter().find(|g| *g == head)
+}
+
+/// The clause groups each rule checks, for the per-clause percentages.
+fn groups_of(rule: &str, f: &Facts) -> Vec<String> {
+    match rule {
+        "mandatory_documents" => {
+            f.mandatory.iter().filter_map(|m| clause_group(&m.clause)).map(str::to_owned).collect()
+        }
+        "soa_approved" | "risks_accepted" | "controls_implemented" => vec!["6".into()],
+        "controls_evidenced" => vec!["9".into()],
+        "documents_reviewed" => vec!["7".into()],
+        "internal_audit" | "management_review" => vec!["9".into()],
+        "no_open_majors" | "actions_on_time" => vec!["10".into()],
+        _ => vec![],
+    }
+}
+
+/// Runs every rule for `stage` on `today`.
+pub fn assess(f: &Facts, stage: Stage, today: Date) -> Readiness {
+    let mut blockers = Vec::new();
+    let mut warnings = Vec::new();
+    let mut per_clause: Vec<(String, usize, usize)> =
+        ["4", "5", "6", "7", "8", "9", "10"].iter().map(|g| ((*g).to_owned(), 0, 0)).collect();
+    for (name, rule) in RULES {
+        let found = rule(f, stage, today);
+        // Each mandatory item is a check of its own clause; other rules one check each.
+        if name == "mandatory_documents" {
+            for m in &f.mandatory {
+                if let Some(g) = clause_group(&m.clause)
+                    && let Some(row) = per_clause.iter_mut().find(|r| r.0 == g)
+                {
+                    row.2 += 1;
+                    row.1 += usize::from(m.satisfied);
+                }
+            }
+        } else {
+            let blocked = found.iter().any(|p| p.severity == Severity::Blocker);
+            for g in groups_of(name, f) {
+                if let Some(row) = per_clause.iter_mut().find(|r| r.0 == g) {
+                    row.2 += 1;
+                    row.1 += usize::from(!blocked);
+                }
+            }
+        }
+        for p in found {
+            match p.severity {
+                Severity::Blocker => blockers.push(p),
+                Severity::Warning => warnings.push(p),
+            }
+        }
+    }
+    Readiness { stage, ready: blockers.is_empty(), blockers, warnings, clauses: per_clause }
+}
+
+#[cfg(test)]
+mod tests;

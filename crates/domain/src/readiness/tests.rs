@@ -1,0 +1,205 @@
+//! Each rule with a case that passes and a case that blocks (or warns), then the whole
+//! assessment.
+
+use time::macros::date;
+
+use super::*;
+use crate::certification::CertificateStatus;
+
+const TODAY: Date = date!(2026 - 11 - 26);
+
+fn named(id: &str) -> Named {
+    (id.to_owned(), format!("title of {id}"))
+}
+
+/// An organization that could pass any audit today.
+fn ready() -> Facts {
+    let clauses: Vec<String> = ["4.1", "5.1", "9.2", "10.2"].iter().map(|c| (*c).to_owned()).collect();
+    Facts {
+        today: Some(TODAY),
+        mandatory: vec![
+            MandatoryFact { clause: "5.2".into(), title: "Information security policy".into(), satisfied: true },
+            MandatoryFact { clause: "6.1.3 d".into(), title: "Statement of Applicability".into(), satisfied: true },
+        ],
+        soa_approved: true,
+        soa_unapproved_changes: 0,
+        risks_not_accepted: vec![],
+        controls_not_implemented: vec![],
+        controls_without_evidence: vec![],
+        documents_overdue: vec![],
+        internal_audits: vec![("AUD-001".into(), date!(2026 - 06 - 30), clauses.clone())],
+        clauses,
+        management_reviews: vec![("MRV-001".into(), date!(2026 - 07 - 15), true)],
+        open_majors: vec![],
+        open_minors: vec![],
+        overdue_actions: vec![],
+        certificate: Some(Certificate {
+            id: "CRT-001".into(),
+            number: "IS 1".into(),
+            certification_body: "Registrar".into(),
+            accreditation_body: "ANAB".into(),
+            issued: date!(2026 - 03 - 15),
+            scope: "All".into(),
+            status: CertificateStatus::Active,
+            standard: "ISO/IEC 27001:2022".into(),
+        }),
+    }
+}
+
+fn blocks(rule: Rule, f: &Facts, stage: Stage) -> bool {
+    rule(f, stage, TODAY).iter().any(|p| p.severity == Severity::Blocker)
+}
+
+fn passes(rule: Rule, f: &Facts, stage: Stage) -> bool {
+    rule(f, stage, TODAY).is_empty()
+}
+
+const ALL: [Stage; 3] = [Stage::Stage1, Stage::Stage2, Stage::Surveillance];
+
+#[test]
+fn mandatory_documents_block_when_one_is_missing() {
+    let mut f = ready();
+    assert!(ALL.iter().all(|s| passes(mandatory_documents, &f, *s)));
+    f.mandatory[0].satisfied = false;
+    let p = mandatory_documents(&f, Stage::Stage1, TODAY);
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].severity, p[0].requirement.as_str()), (Severity::Blocker, "5.2"));
+    assert!(p[0].message.contains("Information security policy"));
+}
+
+#[test]
+fn an_unapproved_soa_blocks_and_a_drifted_one_warns() {
+    let mut f = ready();
+    assert!(passes(soa_approved, &f, Stage::Stage1));
+    f.soa_unapproved_changes = 3;
+    let p = soa_approved(&f, Stage::Stage2, TODAY);
+    assert_eq!(p[0].severity, Severity::Warning);
+    f.soa_approved = false;
+    assert!(ALL.iter().all(|s| blocks(soa_approved, &f, *s)));
+}
+
+#[test]
+fn unaccepted_risks_block_stage_2_and_surveillance_and_warn_for_stage_1() {
+    let mut f = ready();
+    assert!(passes(risks_accepted, &f, Stage::Stage2));
+    f.risks_not_accepted = vec![named("RSK-004")];
+    assert!(blocks(risks_accepted, &f, Stage::Stage2) && blocks(risks_accepted, &f, Stage::Surveillance));
+    let p = risks_accepted(&f, Stage::Stage1, TODAY);
+    assert_eq!(p[0].severity, Severity::Warning);
+    assert!(p[0].message.contains("RSK-004"));
+}
+
+#[test]
+fn unimplemented_controls_block_stage_2() {
+    let mut f = ready();
+    assert!(passes(controls_implemented, &f, Stage::Stage2));
+    f.controls_not_implemented = (1..=10).map(|i| named(&format!("A.8.{i}"))).collect();
+    assert!(blocks(controls_implemented, &f, Stage::Stage2));
+    assert!(!blocks(controls_implemented, &f, Stage::Stage1), "a warning only at Stage 1");
+    let message = &controls_implemented(&f, Stage::Stage2, TODAY)[0].message;
+    assert!(message.contains("A.8.1 ") && message.contains("and 2 more"), "{message}");
+}
+
+#[test]
+fn controls_without_current_evidence_block_stage_2() {
+    let mut f = ready();
+    assert!(passes(controls_evidenced, &f, Stage::Stage2));
+    f.controls_without_evidence = vec![named("A.8.13")];
+    assert!(blocks(controls_evidenced, &f, Stage::Stage2));
+    assert!(!blocks(controls_evidenced, &f, Stage::Surveillance));
+    assert_eq!(controls_evidenced(&f, Stage::Surveillance, TODAY)[0].requirement, "9.1");
+}
+
+#[test]
+fn overdue_document_reviews_warn() {
+    let mut f = ready();
+    assert!(passes(documents_reviewed, &f, Stage::Stage2));
+    f.documents_overdue = vec![named("DOC-004")];
+    let p = documents_reviewed(&f, Stage::Stage2, TODAY);
+    assert_eq!((p.len(), p[0].severity), (1, Severity::Warning));
+}
+
+#[test]
+fn an_internal_audit_in_the_last_twelve_months_must_cover_every_clause() {
+    let mut f = ready();
+    assert!(ALL.iter().all(|s| passes(internal_audit, &f, *s)));
+    f.internal_audits[0].2.retain(|c| c != "10.2");
+    let p = internal_audit(&f, Stage::Stage2, TODAY);
+    assert_eq!(p[0].severity, Severity::Blocker);
+    assert!(p[0].message.contains("10.2"), "{}", p[0].message);
+    // Two audits together cover the programme.
+    f.internal_audits.push(("AUD-002".into(), date!(2026 - 09 - 01), vec!["10.2".into()]));
+    assert!(passes(internal_audit, &f, Stage::Stage2));
+    // Older than twelve months does not count.
+    f.internal_audits = vec![("AUD-000".into(), date!(2025 - 10 - 01), f.clauses.clone())];
+    assert!(blocks(internal_audit, &f, Stage::Stage2));
+    assert!(!blocks(internal_audit, &f, Stage::Stage1), "Stage 1 only warns");
+}
+
+#[test]
+fn a_management_review_in_the_last_twelve_months_is_needed() {
+    let mut f = ready();
+    assert!(passes(management_review, &f, Stage::Surveillance));
+    f.management_reviews[0].2 = false;
+    assert_eq!(management_review(&f, Stage::Stage2, TODAY)[0].severity, Severity::Warning, "incomplete inputs warn");
+    f.management_reviews = vec![("MRV-000".into(), date!(2025 - 11 - 01), true)];
+    assert!(blocks(management_review, &f, Stage::Stage2) && blocks(management_review, &f, Stage::Surveillance));
+}
+
+#[test]
+fn an_open_major_nonconformity_blocks_and_closing_it_clears_the_blocker() {
+    let mut f = ready();
+    assert!(ALL.iter().all(|s| passes(no_open_majors, &f, *s)));
+    f.open_majors = vec![named("FND-003")];
+    assert!(ALL.iter().all(|s| blocks(no_open_majors, &f, *s)));
+    f.open_majors.clear();
+    f.open_minors = vec![named("FND-004")];
+    assert!(!blocks(no_open_majors, &f, Stage::Stage2), "a minor one only warns");
+    assert_eq!(no_open_majors(&f, Stage::Stage2, TODAY)[0].severity, Severity::Warning);
+}
+
+#[test]
+fn overdue_corrective_actions_block() {
+    let mut f = ready();
+    assert!(passes(actions_on_time, &f, Stage::Surveillance));
+    f.overdue_actions = vec![named("FND-002")];
+    assert!(ALL.iter().all(|s| blocks(actions_on_time, &f, *s)));
+}
+
+#[test]
+fn surveillance_needs_a_valid_certificate() {
+    let mut f = ready();
+    assert!(passes(certificate_valid, &f, Stage::Surveillance));
+    assert!(passes(certificate_valid, &ready_without_certificate(), Stage::Stage2), "not for certification");
+    f.certificate.as_mut().unwrap().status = CertificateStatus::Suspended;
+    let p = certificate_valid(&f, Stage::Surveillance, TODAY);
+    assert!(p[0].message.contains("suspended"), "{}", p[0].message);
+    assert!(blocks(certificate_valid, &ready_without_certificate(), Stage::Surveillance));
+    f.certificate.as_mut().unwrap().status = CertificateStatus::Active;
+    assert!(!blocks(certificate_valid, &f, Stage::Surveillance));
+    assert!(certificate_valid(&f, Stage::Surveillance, date!(2029 - 03 - 15))[0].message.contains("expired"));
+}
+
+fn ready_without_certificate() -> Facts {
+    Facts { certificate: None, ..ready() }
+}
+
+#[test]
+fn the_assessment_collects_blockers_and_warnings_and_scores_each_clause() {
+    let r = assess(&ready(), Stage::Stage2, TODAY);
+    assert!(r.ready && r.blockers.is_empty() && r.warnings.is_empty(), "{r:?}");
+    assert!(r.clauses.iter().all(|(_, passed, total)| passed == total), "{:?}", r.clauses);
+
+    let mut f = ready();
+    f.open_majors = vec![named("FND-009")];
+    f.documents_overdue = vec![named("DOC-002")];
+    let r = assess(&f, Stage::Stage2, TODAY);
+    assert!(!r.ready);
+    assert_eq!(r.blockers.iter().map(|p| p.rule).collect::<Vec<_>>(), ["no_open_majors"]);
+    assert_eq!(r.warnings.iter().map(|p| p.rule).collect::<Vec<_>>(), ["documents_reviewed"]);
+    let ten = r.clauses.iter().find(|c| c.0 == "10").unwrap();
+    assert_eq!((ten.1, ten.2), (1, 2), "one of clause 10's two checks fails");
+    assert_eq!(Stage::parse("2"), Some(Stage::Stage2));
+    assert_eq!(Stage::parse("Surveillance"), Some(Stage::Surveillance));
+    assert_eq!(Stage::parse("3"), None);
+}

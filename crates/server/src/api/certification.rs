@@ -1,0 +1,649 @@
+//! Audits, findings and corrective actions, management reviews, the certificate,
+//! readiness, what changed since the last audit, and the iCalendar feed.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post, put};
+use isms_app::access::guarded;
+use isms_app::certification::{FindingStep, NewAudit, NewFinding};
+use isms_app::export::DocFormat;
+use isms_domain::audit::{AuditKind, CheckResult, Grade, ManagementReview, ReviewAction, ReviewInput};
+use isms_domain::certification::{AuditSettings, Certificate, CertificateStatus};
+use isms_domain::readiness::Stage;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::doc::{Api, Op};
+use super::{Body as JsonBody, date, download, field};
+use crate::auth::Member;
+use crate::{ApiError, AppState};
+
+const AUDITS: &str = "audits";
+
+pub(crate) fn routes() -> Api {
+    Api::default()
+        .op(Op::new("get", "/api/v1/audits", "listAudits", AUDITS, "Every audit, by start date").list(), get(list_audits))
+        .op(
+            Op::new("post", "/api/v1/audits", "planAudit", AUDITS, "Plan an audit: its checklist is every clause plus chosen or sampled applicable controls; the answer carries independence warnings")
+                .body(&[
+                    ("kind", "string", true, "internal, stage1, stage2, surveillance1, surveillance2, recertification, special"),
+                    ("auditor", "string", true, "The (lead) auditor"),
+                    ("start", "string", true, "YYYY-MM-DD"),
+                    ("end", "string", false, "YYYY-MM-DD (default: start)"),
+                    ("title", "string", false, "Default from the kind and year"),
+                    ("scope", "string", false, "Default: the ISMS scope"),
+                    ("criteria", "string", false, "Default: ISO/IEC 27001:2022 and the ISMS documentation"),
+                    ("certification_body", "string", false, "For external audits (default: the certificate's)"),
+                    ("controls", "array", false, "Controls to audit (default: a sample)"),
+                    ("sample", "integer", false, "How many applicable controls to sample"),
+                ])
+                .ok(201),
+            post(plan_audit),
+        )
+        .op(
+            Op::new("get", "/api/v1/audits/programme", "auditProgramme", AUDITS, "The internal audit programme over the certification cycle and what it does not cover yet"),
+            get(programme),
+        )
+        .op(Op::new("get", "/api/v1/audits/{id}", "getAudit", AUDITS, "One audit with its checklist and independence warnings"), get(one_audit))
+        .op(
+            Op::new("patch", "/api/v1/audits/{id}", "rescheduleAudit", AUDITS, "Move, reassign or cancel an audit")
+                .body(&[
+                    ("start", "string", false, "YYYY-MM-DD"),
+                    ("end", "string", false, "YYYY-MM-DD"),
+                    ("auditor", "string", false, "The auditor"),
+                    ("cancelled", "boolean", false, "true to cancel"),
+                ]),
+            patch(reschedule),
+        )
+        .op(
+            Op::new("put", "/api/v1/audits/{id}/checklist/{reference}", "recordAuditResult", AUDITS, "Record the result of one checklist line")
+                .body(&[("result", "string", true, "conforming, finding, not_audited or open"), ("notes", "string", false, "What was seen")]),
+            put(record_result),
+        )
+        .op(
+            Op::new("post", "/api/v1/audits/{id}/completion", "completeAudit", AUDITS, "Complete the audit with its conclusion (every line decided)")
+                .body(&[("conclusion", "string", true, "The report's conclusion")]),
+            post(complete),
+        )
+        .op(
+            Op::new("post", "/api/v1/audits/{id}/copy", "copyAudit", AUDITS, "Plan next cycle's audit from this one: plan and checklist copied, results reset")
+                .body(&[("start", "string", true, "YYYY-MM-DD"), ("end", "string", false, "YYYY-MM-DD")])
+                .ok(201),
+            post(copy),
+        )
+        .op(
+            Op::new("get", "/api/v1/audits/{id}/report", "auditReport", AUDITS, "The audit report; ?format=md (default), xlsx, csv or json").file(),
+            get(report),
+        )
+        .op(Op::new("get", "/api/v1/findings", "listFindings", AUDITS, "Every finding, newest first").list(), get(list_findings))
+        .op(
+            Op::new("post", "/api/v1/findings", "raiseFinding", AUDITS, "Raise a finding from an audit; nonconformities get a due date")
+                .body(&[
+                    ("audit", "string", true, "The audit"),
+                    ("grade", "string", true, "major, minor, observation, opportunity"),
+                    ("requirement", "string", true, "Clause or control"),
+                    ("description", "string", true, "What was found"),
+                    ("evidence", "string", false, "What the auditor saw"),
+                    ("due", "string", false, "The certification body's deadline (default: the organization's setting)"),
+                    ("owner", "string", false, "Who must act"),
+                ])
+                .ok(201),
+            post(raise),
+        )
+        .op(
+            Op::new("get", "/api/v1/findings/register", "findingRegister", AUDITS, "The nonconformity register; ?format=md, csv, xlsx (default) or json").file(),
+            get(register),
+        )
+        .op(Op::new("get", "/api/v1/findings/{id}", "getFinding", AUDITS, "One finding"), get(one_finding))
+        .op(
+            Op::new("post", "/api/v1/findings/{id}/plan", "planCorrectiveAction", AUDITS, "Record the correction, root cause, corrective action, owner and due date")
+                .body(&[
+                    ("correction", "string", true, "The immediate fix"),
+                    ("root_cause", "string", true, "Why it happened"),
+                    ("action", "string", true, "What stops it recurring"),
+                    ("owner", "string", true, "Who acts"),
+                    ("due", "string", false, "YYYY-MM-DD (default: the finding's due date)"),
+                ]),
+            post(plan_action),
+        )
+        .op(
+            Op::new("post", "/api/v1/findings/{id}/implemented", "correctiveActionDone", AUDITS, "Mark the corrective action done"),
+            post(implemented),
+        )
+        .op(
+            Op::new("post", "/api/v1/findings/{id}/verification", "verifyFinding", AUDITS, "Verify the corrective action effective and close the finding")
+                .body(&[("note", "string", false, "What showed it effective (required for nonconformities)")]),
+            post(verify),
+        )
+        .op(
+            Op::new("get", "/api/v1/management-reviews", "listManagementReviews", AUDITS, "Management reviews, newest first").list(),
+            get(list_reviews),
+        )
+        .op(
+            Op::new("post", "/api/v1/management-reviews", "recordManagementReview", AUDITS, "Record a management review (9.3)")
+                .body(&[
+                    ("held_on", "string", true, "YYYY-MM-DD"),
+                    ("attendees", "array", true, "Who attended"),
+                    ("inputs", "array", false, "[{topic, notes}] (topics: see the briefing)"),
+                    ("decisions", "array", false, "Decisions"),
+                    ("actions", "array", false, "[{title, owner, due}]"),
+                ])
+                .ok(201),
+            post(record_review),
+        )
+        .op(
+            Op::new("get", "/api/v1/management-reviews/briefing", "managementReviewBriefing", AUDITS, "What isms knows for each management-review input"),
+            get(briefing),
+        )
+        .op(Op::new("get", "/api/v1/certificates", "listCertificates", AUDITS, "Certificates with their cycles"), get(list_certificates))
+        .op(
+            Op::new("post", "/api/v1/certificates", "addCertificate", AUDITS, "Record a certificate (refused while a major nonconformity is open)")
+                .body(&[
+                    ("number", "string", true, "The certificate number"),
+                    ("certification_body", "string", true, "Who certified"),
+                    ("accreditation_body", "string", false, "Default ANAB"),
+                    ("issued", "string", true, "The certification decision date"),
+                    ("scope", "string", true, "The scope statement on the certificate"),
+                ])
+                .ok(201),
+            post(add_certificate),
+        )
+        .op(
+            Op::new("patch", "/api/v1/certificates/{id}", "setCertificateStatus", AUDITS, "Record a suspension, withdrawal or reinstatement")
+                .body(&[("status", "string", true, "active, suspended or withdrawn")]),
+            patch(certificate_status),
+        )
+        .op(
+            Op::new("get", "/api/v1/audit-settings", "getAuditSettings", AUDITS, "Default corrective-action deadlines and the control sample size"),
+            get(get_settings),
+        )
+        .op(
+            Op::new("put", "/api/v1/audit-settings", "saveAuditSettings", AUDITS, "Change the default corrective-action deadlines and the control sample size")
+                .body(&[
+                    ("major_due_days", "integer", false, "Days to correct a major nonconformity (default 30)"),
+                    ("minor_due_days", "integer", false, "Days to correct a minor nonconformity (default 90)"),
+                    ("sample_controls", "integer", false, "Controls an internal audit samples (default 12)"),
+                ]),
+            put(save_settings),
+        )
+        .op(
+            Op::new("get", "/api/v1/readiness", "readiness", AUDITS, "Could we pass Stage 1, Stage 2 or the next surveillance audit today? ?stage=1|2|surveillance (default: the next)"),
+            get(readiness),
+        )
+        .op(
+            Op::new("get", "/api/v1/readiness/report", "readinessReport", AUDITS, "The readiness report; ?stage=…&format=xlsx (default) or md").file(),
+            get(readiness_report),
+        )
+        .op(
+            Op::new("get", "/api/v1/changes", "changesSince", AUDITS, "Records new, changed or removed since the last audit; ?since=YYYY-MM-DD"),
+            get(changes),
+        )
+        .op(
+            Op::new("get", "/api/v1/calendar.ics", "calendar", AUDITS, "Audit dates, certificate deadlines, corrective actions and reviews as an iCalendar feed; calendar applications may pass an API token as ?token=").file(),
+            get(calendar),
+        )
+}
+
+type Params = Query<BTreeMap<String, String>>;
+
+fn opt_date(name: &str, v: Option<&str>) -> Result<Option<time::Date>, ApiError> {
+    Ok(v.filter(|s| !s.trim().is_empty()).map(|s| date(name, s)).transpose()?)
+}
+
+async fn list_audits(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Params,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(super::list::page(&guarded::audits(&s.cx, &caller).await?, &q)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanBody {
+    kind: String,
+    auditor: String,
+    start: String,
+    end: Option<String>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    criteria: String,
+    certification_body: Option<String>,
+    #[serde(default)]
+    controls: Vec<String>,
+    sample: Option<usize>,
+}
+
+async fn plan_audit(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    JsonBody(b): JsonBody<PlanBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let kind = AuditKind::parse(&b.kind).ok_or_else(|| field("kind", format!("{:?} is not an audit kind", b.kind)))?;
+    let start = date("start", &b.start)?;
+    let end = opt_date("end", b.end.as_deref())?.unwrap_or(start);
+    let new = NewAudit {
+        kind,
+        title: b.title,
+        scope: b.scope,
+        criteria: b.criteria,
+        auditor: b.auditor,
+        certification_body: b.certification_body,
+        start,
+        end,
+        controls: b.controls,
+        sample: b.sample,
+    };
+    Ok((StatusCode::CREATED, Json(json!(guarded::plan_audit(&s.cx, &caller, new).await?))))
+}
+
+async fn programme(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::audit_programme(&s.cx, &caller).await?)))
+}
+
+async fn one_audit(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::audit(&s.cx, &caller, &id).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Reschedule {
+    start: Option<String>,
+    end: Option<String>,
+    auditor: Option<String>,
+    #[serde(default)]
+    cancelled: bool,
+}
+
+async fn reschedule(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<Reschedule>,
+) -> Result<Json<Value>, ApiError> {
+    let start = opt_date("start", b.start.as_deref())?;
+    let end = opt_date("end", b.end.as_deref())?;
+    let change = isms_app::certification::Reschedule { start, end, auditor: b.auditor, cancel: b.cancelled };
+    Ok(Json(json!(guarded::reschedule_audit(&s.cx, &caller, &id, change).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResultBody {
+    result: CheckResult,
+    #[serde(default)]
+    notes: String,
+}
+
+async fn record_result(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path((id, reference)): Path<(String, String)>,
+    JsonBody(b): JsonBody<ResultBody>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::record_audit_result(&s.cx, &caller, &id, &reference, b.result, &b.notes).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Conclusion {
+    conclusion: String,
+}
+
+async fn complete(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<Conclusion>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::complete_audit(&s.cx, &caller, &id, &b.conclusion).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CopyBody {
+    start: String,
+    end: Option<String>,
+}
+
+async fn copy(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<CopyBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let start = date("start", &b.start)?;
+    let end = opt_date("end", b.end.as_deref())?.unwrap_or(start);
+    Ok((StatusCode::CREATED, Json(json!(guarded::copy_audit(&s.cx, &caller, &id, start, end).await?))))
+}
+
+fn format_of(q: &BTreeMap<String, String>, default: DocFormat) -> Result<DocFormat, ApiError> {
+    Ok(q.get("format").map(|f| DocFormat::parse(f)).transpose()?.unwrap_or(default))
+}
+
+async fn report(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
+    let format = format_of(&q, DocFormat::Md)?;
+    guarded::audit(&s.cx, &caller, &id).await?;
+    let bytes = isms_app::certification_reports::audit_report(&s.cx, caller.org, &id, format).await?;
+    Ok(download(&format!("audit-report-{id}.{}", format.extension()), format.media_type(), bytes))
+}
+
+async fn list_findings(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Params,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(super::list::page(&guarded::findings(&s.cx, &caller).await?, &q)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RaiseBody {
+    audit: String,
+    grade: Grade,
+    requirement: String,
+    description: String,
+    #[serde(default)]
+    evidence: String,
+    due: Option<String>,
+    owner: Option<String>,
+}
+
+async fn raise(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    JsonBody(b): JsonBody<RaiseBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let new = NewFinding {
+        audit: b.audit,
+        grade: b.grade,
+        requirement: b.requirement,
+        description: b.description,
+        evidence: b.evidence,
+        due: opt_date("due", b.due.as_deref())?,
+        owner: b.owner,
+    };
+    Ok((StatusCode::CREATED, Json(json!(guarded::raise_finding(&s.cx, &caller, new).await?))))
+}
+
+async fn register(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Response, ApiError> {
+    let format = format_of(&q, DocFormat::Xlsx)?;
+    guarded::findings(&s.cx, &caller).await?;
+    let bytes = isms_app::certification_reports::finding_register(&s.cx, caller.org, format).await?;
+    Ok(download(&format!("nonconformity-register.{}", format.extension()), format.media_type(), bytes))
+}
+
+async fn one_finding(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::finding(&s.cx, &caller, &id).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanAction {
+    correction: String,
+    root_cause: String,
+    action: String,
+    owner: String,
+    due: Option<String>,
+}
+
+async fn plan_action(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<PlanAction>,
+) -> Result<Json<Value>, ApiError> {
+    let step = FindingStep::Plan {
+        correction: b.correction,
+        root_cause: b.root_cause,
+        action: b.action,
+        owner: b.owner,
+        due: opt_date("due", b.due.as_deref())?,
+    };
+    Ok(Json(json!(guarded::change_finding(&s.cx, &caller, &id, step).await?)))
+}
+
+async fn implemented(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::change_finding(&s.cx, &caller, &id, FindingStep::Implemented).await?)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyBody {
+    #[serde(default)]
+    note: String,
+}
+
+async fn verify(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let note = super::optional_json::<VerifyBody>(&body)?.note;
+    Ok(Json(json!(guarded::change_finding(&s.cx, &caller, &id, FindingStep::Verify { note }).await?)))
+}
+
+async fn list_reviews(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Params,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(super::list::page(&guarded::management_reviews(&s.cx, &caller).await?, &q)?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActionBody {
+    title: String,
+    owner: String,
+    due: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    held_on: String,
+    attendees: Vec<String>,
+    #[serde(default)]
+    inputs: Vec<ReviewInput>,
+    #[serde(default)]
+    decisions: Vec<String>,
+    #[serde(default)]
+    actions: Vec<ActionBody>,
+}
+
+async fn record_review(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    JsonBody(b): JsonBody<ReviewBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut actions = Vec::new();
+    for a in b.actions {
+        actions.push(ReviewAction { due: date("actions.due", &a.due)?, title: a.title, owner: a.owner, done: false });
+    }
+    let review = ManagementReview {
+        id: String::new(),
+        held_on: date("held_on", &b.held_on)?,
+        attendees: b.attendees,
+        inputs: b.inputs,
+        decisions: b.decisions,
+        actions,
+    };
+    let saved = guarded::record_management_review(&s.cx, &caller, review).await?;
+    let missing = saved.missing_inputs();
+    Ok((StatusCode::CREATED, Json(json!({ "review": saved, "inputs_not_covered": missing }))))
+}
+
+async fn briefing(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    let inputs = guarded::review_briefing(&s.cx, &caller).await?;
+    let items: Vec<Value> = inputs
+        .iter()
+        .map(|i| {
+            let title = isms_domain::audit::REVIEW_INPUTS.iter().find(|(k, _)| *k == i.topic).map_or("", |(_, t)| *t);
+            json!({ "topic": i.topic, "title": title, "notes": i.notes })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn list_certificates(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    let today = s.cx.clock.today();
+    let items: Vec<Value> = guarded::certificates(&s.cx, &caller)
+        .await?
+        .into_iter()
+        .map(|c| json!({ "certificate": c, "cycle": c.cycle(), "status_today": c.status_on(today) }))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CertificateBody {
+    number: String,
+    certification_body: String,
+    accreditation_body: Option<String>,
+    issued: String,
+    scope: String,
+}
+
+async fn add_certificate(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    JsonBody(b): JsonBody<CertificateBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let c = Certificate {
+        id: String::new(),
+        number: b.number,
+        certification_body: b.certification_body,
+        accreditation_body: b.accreditation_body.unwrap_or_else(|| "ANAB".into()),
+        issued: date("issued", &b.issued)?,
+        scope: b.scope,
+        status: CertificateStatus::Active,
+        standard: "ISO/IEC 27001:2022".into(),
+    };
+    let c = guarded::add_certificate(&s.cx, &caller, c).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "certificate": c, "cycle": c.cycle() }))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: CertificateStatus,
+}
+
+async fn certificate_status(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<StatusBody>,
+) -> Result<Json<Value>, ApiError> {
+    if b.status == CertificateStatus::Expired {
+        return Err(
+            field("status", "expiry follows from the dates; record active, suspended or withdrawn".into()).into()
+        );
+    }
+    let c = guarded::set_certificate_status(&s.cx, &caller, &id, b.status).await?;
+    Ok(Json(json!({ "certificate": c, "cycle": c.cycle() })))
+}
+
+async fn get_settings(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::audit_settings(&s.cx, &caller).await?)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsBody {
+    major_due_days: Option<u32>,
+    minor_due_days: Option<u32>,
+    sample_controls: Option<usize>,
+}
+
+async fn save_settings(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    JsonBody(b): JsonBody<SettingsBody>,
+) -> Result<Json<Value>, ApiError> {
+    let now = guarded::audit_settings(&s.cx, &caller).await?;
+    let next = AuditSettings {
+        id: now.id,
+        major_due_days: b.major_due_days.unwrap_or(now.major_due_days),
+        minor_due_days: b.minor_due_days.unwrap_or(now.minor_due_days),
+        sample_controls: b.sample_controls.unwrap_or(now.sample_controls),
+    };
+    Ok(Json(json!(guarded::save_audit_settings(&s.cx, &caller, next).await?)))
+}
+
+fn stage_of(q: &BTreeMap<String, String>) -> Result<Option<Stage>, ApiError> {
+    q.get("stage")
+        .map(|s| Stage::parse(s).ok_or_else(|| field("stage", format!("{s:?} is not 1, 2 or surveillance")).into()))
+        .transpose()
+}
+
+async fn readiness(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Params,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::readiness(&s.cx, &caller, stage_of(&q)?).await?)))
+}
+
+async fn readiness_report(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
+    let format = format_of(&q, DocFormat::Xlsx)?;
+    let r = guarded::readiness(&s.cx, &caller, stage_of(&q)?).await?;
+    let bytes = isms_app::certification_reports::readiness_report(&r, format)?;
+    Ok(download(&format!("readiness.{}", format.extension()), format.media_type(), bytes))
+}
+
+async fn changes(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
+    let since = opt_date("since", q.get("since").map(String::as_str))?;
+    let (since, items) = guarded::changes_since(&s.cx, &caller, since).await?;
+    Ok(Json(json!({ "since": since.to_string(), "items": items })))
+}
+
+/// The feed answers a session, a bearer token, or `?token=` (calendar applications
+/// cannot send headers: make a viewer-ceiling token for it).
+async fn calendar(State(s): State<AppState>, Query(q): Params, request: Request) -> Result<Response, ApiError> {
+    let (mut parts, _) = request.into_parts();
+    let caller = match q.get("token") {
+        Some(t) => isms_app::tokens::authenticate_token(&s.cx, t.trim()).await?,
+        None => Member::from_request_parts(&mut parts, &s).await?.0,
+    };
+    let base = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| format!("{}://{h}", if crate::auth::is_tls(&parts.uri, &parts.headers) { "https" } else { "http" }))
+        .unwrap_or_default();
+    let ics = guarded::calendar(&s.cx, &caller, &base).await?;
+    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], ics)
+        .into_response())
+}
