@@ -3,6 +3,7 @@
 mod api_writes;
 mod audit;
 mod browser;
+mod certification;
 mod config;
 mod control_soa;
 mod demo;

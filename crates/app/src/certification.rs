@@ -595,6 +595,12 @@ pub async fn review_briefing(cx: &Cx, org: OrgId) -> AppResult<Vec<ReviewInput>>
         .filter(|r| matches!(r.acceptance_state, AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable))
         .count();
     let objectives = registers::list::<isms_domain::register::Objective>(cx, org).await?;
+    let parties = registers::list::<isms_domain::register::InterestedParty>(cx, org).await?;
+    let improvements: Vec<String> = all_findings
+        .iter()
+        .filter(|f| !f.grade.nonconformity() && f.is_open())
+        .map(|f| format!("{} {}", f.id, f.description))
+        .collect();
     let evidence = crate::evidence::freshness(cx, org).await?;
     let missing_evidence = evidence.iter().filter(|e| e.coverage != isms_domain::evidence::Coverage::Current).count();
     let changes = changes_since(cx, org, since).await?;
@@ -631,6 +637,19 @@ pub async fn review_briefing(cx: &Cx, org: OrgId) -> AppResult<Vec<ReviewInput>>
                 }
             }
             "objectives" => format!("{} objective(s) in the register.", objectives.len()),
+            "feedback" => format!(
+                "{} interested part(ies) with {} requirement(s), {} marked addressed.",
+                parties.len(),
+                parties.iter().map(|p| p.requirements.len()).sum::<usize>(),
+                parties.iter().flat_map(|p| &p.requirements).filter(|r| r.addressed).count()
+            ),
+            "improvement" => {
+                if improvements.is_empty() {
+                    "No open observations or opportunities for improvement from audits.".into()
+                } else {
+                    format!("Open observations and opportunities from audits: {}.", improvements.join("; "))
+                }
+            }
             "risks" => format!(
                 "{} risk(s) in the register; {unaccepted} above the acceptance criteria without acceptance; {} risk change(s) since {since}.",
                 risks.len(),

@@ -1,0 +1,459 @@
+//! Audits and the certification lifecycle end to end: an open major nonconformity
+//! blocks Stage 2 readiness and the certification decision until its corrective
+//! action is verified; the roles of every audit endpoint; the iCalendar feed parsed by
+//! a real parser and following a change of dates; the CLI's audit, finding,
+//! management-review, certificate, readiness, calendar and changes commands.
+
+use std::io::BufReader;
+
+use reqwest::{Method as M, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{ApiSession, Sandbox, http, shown_password, sign_in};
+
+struct Api {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn send(&self, who: &ApiSession, method: M, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut r = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &who.cookie)
+            .header("x-csrf-token", &who.csrf);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    async fn must(&self, who: &ApiSession, method: M, path: &str, body: Option<Value>, want: u16) -> Value {
+        let (got, answer) = self.send(who, method.clone(), path, body).await;
+        assert_eq!(got.as_u16(), want, "{method} {path}: {answer}");
+        answer
+    }
+}
+
+fn blocker_rules(readiness: &Value) -> Vec<String> {
+    readiness["blockers"].as_array().unwrap().iter().map(|b| b["rule"].as_str().unwrap().to_owned()).collect()
+}
+
+fn events(ics: &str) -> Vec<(String, String, String)> {
+    let mut parser = ical::IcalParser::new(BufReader::new(ics.as_bytes()));
+    let calendar = parser.next().expect("one calendar").expect("the feed parses");
+    assert!(parser.next().is_none());
+    calendar
+        .events
+        .iter()
+        .map(|e| {
+            let prop = |name: &str| {
+                e.properties.iter().find(|p| p.name == name).and_then(|p| p.value.clone()).unwrap_or_default()
+            };
+            (prop("UID"), prop("DTSTART"), prop("SUMMARY"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| s.run(&[&["--data-dir", d.as_str()], args].concat());
+    let owner_pw = shown_password(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout);
+    let mut pw = std::collections::HashMap::new();
+    for role in ["isms_manager", "control_owner", "contributor", "auditor", "viewer"] {
+        let email = format!("{role}@acme.test");
+        let r = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
+        pw.insert(role, shown_password(&r.stdout));
+    }
+    assert_eq!(run(&["control", "set", "A.8.13", "--org", "Acme", "--owner", "control_owner@acme.test"]).code, 0);
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let api = Api { client: http(), base: server.url("").trim_end_matches('/').to_owned() };
+    let owner = sign_in(&api.client, &api.base, "owner@acme.test", &owner_pw).await;
+    let mut who = std::collections::HashMap::new();
+    for (role, p) in &pw {
+        who.insert(*role, sign_in(&api.client, &api.base, &format!("{role}@acme.test"), p).await);
+    }
+
+    // Only owners and ISMS managers plan audits; the answer warns about independence.
+    let plan = json!({ "kind": "internal", "auditor": "control_owner@acme.test", "start": "2026-10-01", "end": "2026-10-02", "controls": ["A.8.13", "5.15"] });
+    for role in ["control_owner", "contributor", "auditor", "viewer"] {
+        api.must(&who[role], M::POST, "/api/v1/audits", Some(plan.clone()), 403).await;
+    }
+    let planned = api.must(&who["isms_manager"], M::POST, "/api/v1/audits", Some(plan), 201).await;
+    let audit = planned["audit"]["id"].as_str().unwrap().to_owned();
+    let lines = planned["audit"]["checklist"].as_array().unwrap();
+    assert!(lines.iter().any(|l| l["reference"] == "9.2.1") && lines.iter().any(|l| l["reference"] == "A.5.15"));
+    assert!(!lines.iter().any(|l| l["reference"] == "6.1"), "parents of sub-clauses are not lines of their own");
+    let warnings = planned["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w.as_str().unwrap().contains("A.8.13")), "the auditor owns A.8.13: {warnings:?}");
+
+    // Auditors record results and raise findings; viewers and contributors do not.
+    let line = format!("/api/v1/audits/{audit}/checklist/9.2.1");
+    api.must(&who["viewer"], M::PUT, &line, Some(json!({ "result": "conforming" })), 403).await;
+    api.must(&who["contributor"], M::PUT, &line, Some(json!({ "result": "conforming" })), 403).await;
+    let a = api
+        .must(&who["auditor"], M::PUT, &line, Some(json!({ "result": "conforming", "notes": "programme seen" })), 200)
+        .await;
+    assert_eq!(a["status"], "in_progress");
+    let major = json!({ "audit": audit, "grade": "major", "requirement": "a.8.13", "description": "No backups of the billing database", "owner": "control_owner@acme.test" });
+    api.must(&who["contributor"], M::POST, "/api/v1/findings", Some(major.clone()), 403).await;
+    let finding = api.must(&who["auditor"], M::POST, "/api/v1/findings", Some(major), 201).await;
+    let fid = finding["id"].as_str().unwrap().to_owned();
+    assert_eq!(finding["requirement"], "A.8.13");
+    assert!(finding["due"].is_string(), "a major nonconformity gets the default deadline: {finding}");
+    let a = api.must(&owner, M::GET, &format!("/api/v1/audits/{audit}"), None, 200).await;
+    let backup =
+        a["audit"]["checklist"].as_array().unwrap().iter().find(|l| l["reference"] == "A.8.13").unwrap().clone();
+    assert_eq!(backup["result"], "finding", "raising the finding marks its line");
+    // Completing needs every line decided.
+    let (status, problem) = api
+        .send(
+            &who["auditor"],
+            M::POST,
+            &format!("/api/v1/audits/{audit}/completion"),
+            Some(json!({ "conclusion": "done" })),
+        )
+        .await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("checklist_open")), "{problem}");
+
+    // The open major blocks Stage 2 readiness and the certification decision.
+    let r = api.must(&who["viewer"], M::GET, "/api/v1/readiness?stage=2", None, 200).await;
+    assert!(blocker_rules(&r).contains(&"no_open_majors".to_owned()), "{r}");
+    assert_eq!(r["ready"], false);
+    let cert =
+        json!({ "number": "IS 1", "certification_body": "Registrar", "issued": "2026-03-15", "scope": "All of Acme" });
+    let (status, problem) = api.send(&owner, M::POST, "/api/v1/certificates", Some(cert.clone())).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("open_major_nonconformity")),
+        "{problem}"
+    );
+    let cli = run(&["--json", "readiness", "--org", "Acme", "--stage", "2"]);
+    assert_eq!(cli.code, 1, "blocked readiness exits 1: {cli:?}");
+    assert!(cli.stdout.contains("no_open_majors"), "{}", cli.stdout);
+
+    // Corrective action: the owner of the action plans and implements; an auditor verifies.
+    let ca = json!({ "correction": "Backed up now", "root_cause": "No owner", "action": "Nightly backup job with alerting", "owner": "control_owner@acme.test" });
+    api.must(&who["viewer"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca.clone()), 403).await;
+    let handed_on = json!({ "correction": "x", "root_cause": "x", "action": "x", "owner": "viewer@acme.test" });
+    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(handed_on), 403).await;
+    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca), 200).await;
+    api.must(
+        &who["control_owner"],
+        M::POST,
+        &format!("/api/v1/findings/{fid}/verification"),
+        Some(json!({ "note": "mine" })),
+        403,
+    )
+    .await;
+    let (status, _) = api
+        .send(
+            &who["auditor"],
+            M::POST,
+            &format!("/api/v1/findings/{fid}/verification"),
+            Some(json!({ "note": "too early" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "verification waits for the action");
+    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/implemented"), None, 200).await;
+    let closed = api
+        .must(
+            &who["auditor"],
+            M::POST,
+            &format!("/api/v1/findings/{fid}/verification"),
+            Some(json!({ "note": "Restore test passed" })),
+            200,
+        )
+        .await;
+    assert_eq!(closed["status"], "closed");
+    assert_eq!(closed["verification"]["by"], "auditor@acme.test");
+
+    let r = api.must(&owner, M::GET, "/api/v1/readiness?stage=2", None, 200).await;
+    assert!(!blocker_rules(&r).contains(&"no_open_majors".to_owned()), "the blocker is cleared: {r}");
+    api.must(&who["contributor"], M::POST, "/api/v1/certificates", Some(cert.clone()), 403).await;
+    let c = api.must(&owner, M::POST, "/api/v1/certificates", Some(cert), 201).await;
+    assert_eq!(c["cycle"]["surveillance_1_due"], "2027-03-15");
+    assert_eq!(c["cycle"]["surveillance_2_due"], "2028-03-15");
+    assert_eq!(c["cycle"]["expiry"], "2029-03-14");
+    let cid = c["certificate"]["id"].as_str().unwrap().to_owned();
+    let suspended = api
+        .must(&owner, M::PATCH, &format!("/api/v1/certificates/{cid}"), Some(json!({ "status": "suspended" })), 200)
+        .await;
+    assert_eq!(suspended["certificate"]["status"], "suspended");
+    let r = api.must(&owner, M::GET, "/api/v1/readiness?stage=surveillance", None, 200).await;
+    assert!(blocker_rules(&r).contains(&"certificate_valid".to_owned()), "{r}");
+
+    // Management reviews: owners and ISMS managers record them; missing inputs are named.
+    let review = json!({ "held_on": "2026-10-10", "attendees": ["ceo@acme.test"], "inputs": [{ "topic": "audits", "notes": "One major, closed." }], "decisions": ["Hire a backup engineer"], "actions": [{ "title": "Hire", "owner": "owner@acme.test", "due": "2027-01-31" }] });
+    api.must(&who["auditor"], M::POST, "/api/v1/management-reviews", Some(review.clone()), 403).await;
+    let saved = api.must(&who["isms_manager"], M::POST, "/api/v1/management-reviews", Some(review), 201).await;
+    assert_eq!(saved["inputs_not_covered"].as_array().unwrap().len(), 9, "{saved}");
+    let briefing = api.must(&who["viewer"], M::GET, "/api/v1/management-reviews/briefing", None, 200).await;
+    assert_eq!(briefing["items"].as_array().unwrap().len(), 10);
+
+    // Complete the audit, copy it to next year, read the report and the register.
+    for l in a["audit"]["checklist"].as_array().unwrap() {
+        let reference = l["reference"].as_str().unwrap();
+        if l["result"] == "open" && reference != "9.2.1" {
+            api.must(
+                &who["auditor"],
+                M::PUT,
+                &format!("/api/v1/audits/{audit}/checklist/{reference}"),
+                Some(json!({ "result": "conforming" })),
+                200,
+            )
+            .await;
+        }
+    }
+    let done = api
+        .must(
+            &who["auditor"],
+            M::POST,
+            &format!("/api/v1/audits/{audit}/completion"),
+            Some(json!({ "conclusion": "One major nonconformity, now closed." })),
+            200,
+        )
+        .await;
+    assert_eq!(done["status"], "completed");
+    api.must(&who["auditor"], M::PUT, &line, Some(json!({ "result": "finding" })), 409).await;
+    let next = api
+        .must(&owner, M::POST, &format!("/api/v1/audits/{audit}/copy"), Some(json!({ "start": "2027-10-01" })), 201)
+        .await;
+    assert_eq!(next["audit"]["copied_from"], audit.as_str());
+    assert!(next["audit"]["checklist"].as_array().unwrap().iter().all(|l| l["result"] == "open"));
+    let report = api
+        .client
+        .get(format!("{}/api/v1/audits/{audit}/report?format=md", api.base))
+        .header("cookie", &owner.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(report.status(), StatusCode::OK);
+    let text = report.text().await.unwrap();
+    assert!(text.contains("One major nonconformity, now closed.") && text.contains(&fid), "{text}");
+    let register = api
+        .client
+        .get(format!("{}/api/v1/findings/register?format=xlsx", api.base))
+        .header("cookie", &owner.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(register.bytes().await.unwrap().starts_with(b"PK"));
+    let programme = api.must(&who["viewer"], M::GET, "/api/v1/audits/programme", None, 200).await;
+    assert!(programme["uncovered_controls"].as_array().unwrap().iter().all(|c| c != "A.8.13"));
+
+    // Another organization sees none of it.
+    assert_eq!(
+        run(&["org", "add", "--name", "Other", "--owner-email", "owner@acme.test"]).code,
+        0,
+        "a second organization"
+    );
+    let orgs = api.must(&owner, M::GET, "/api/v1/session/organizations", None, 200).await;
+    let other = orgs["items"].as_array().unwrap().iter().find(|o| o["organization"]["name"] == "Other").unwrap()["organization"]["id"].as_str().unwrap().to_owned();
+    api.must(&owner, M::PUT, "/api/v1/session/organization", Some(json!({ "organization": other })), 200).await;
+    api.must(&owner, M::GET, &format!("/api/v1/audits/{audit}"), None, 404).await;
+    api.must(&owner, M::GET, &format!("/api/v1/findings/{fid}"), None, 404).await;
+
+    // Every change is in the trail, and it verifies.
+    let trail = run(&["audit-log", "verify"]);
+    assert_eq!(trail.code, 0, "{trail:?}");
+}
+
+#[tokio::test]
+async fn the_calendar_feed_parses_and_follows_changed_dates() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| s.run(&[&["--data-dir", d.as_str()], args].concat());
+    let owner_pw = shown_password(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout);
+    let planned = run(&[
+        "--json",
+        "audit",
+        "plan",
+        "--org",
+        "Acme",
+        "--auditor",
+        "auditor@external.example",
+        "--start",
+        "2027-02-01",
+        "--end",
+        "2027-02-03",
+        "--sample",
+        "3",
+    ]);
+    assert_eq!(planned.code, 0, "{planned:?}");
+    assert_eq!(
+        run(&[
+            "certificate",
+            "add",
+            "--org",
+            "Acme",
+            "--number",
+            "IS 9",
+            "--body",
+            "Registrar",
+            "--issued",
+            "2028-02-29",
+            "--scope",
+            "All"
+        ])
+        .code,
+        0
+    );
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let api = Api { client: http(), base: server.url("").trim_end_matches('/').to_owned() };
+    let owner = sign_in(&api.client, &api.base, "owner@acme.test", &owner_pw).await;
+    let token = api
+        .must(
+            &owner,
+            M::POST,
+            "/api/v1/tokens",
+            Some(json!({ "name": "calendar", "role": "viewer", "expires_in_days": 365 })),
+            201,
+        )
+        .await;
+    let secret = token["secret"].as_str().unwrap().to_owned();
+
+    // A calendar application subscribes with the token in the address (no cookie).
+    let fetch = || async {
+        let r = api.client.get(format!("{}/api/v1/calendar.ics?token={secret}", api.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        r.text().await.unwrap()
+    };
+    let before = events(&fetch().await);
+    let audit = before.iter().find(|e| e.0.contains("audit-AUD-001")).expect("the audit is in the feed").clone();
+    assert_eq!(audit.1, "20270201");
+    let find = |list: &[(String, String, String)], what: &str| {
+        list.iter().find(|e| e.2.starts_with(what)).map(|e| e.1.clone())
+    };
+    assert_eq!(find(&before, "Surveillance audit 1 due").as_deref(), Some("20290228"), "a leap-day certificate");
+    assert_eq!(find(&before, "Certificate expires").as_deref(), Some("20310227"));
+
+    api.must(
+        &owner,
+        M::PATCH,
+        "/api/v1/audits/AUD-001",
+        Some(json!({ "start": "2027-03-08", "end": "2027-03-09" })),
+        200,
+    )
+    .await;
+    let after = events(&fetch().await);
+    let moved = after.iter().find(|e| e.0 == audit.0).expect("the same event, by its UID");
+    assert_eq!(moved.1, "20270308", "the feed follows the new dates");
+    assert_eq!(after.len(), before.len());
+
+    // Without credentials, or with a bad token, nothing.
+    let r = api.client.get(format!("{}/api/v1/calendar.ics", api.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = api.client.get(format!("{}/api/v1/calendar.ics?token=isms_nope", api.base)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // The CLI writes the same feed.
+    let file = s.data_dir().parent().unwrap().join("isms.ics");
+    assert_eq!(run(&["calendar", "--org", "Acme", "-o", file.to_str().unwrap()]).code, 0);
+    let written = events(&std::fs::read_to_string(&file).unwrap());
+    assert_eq!(written.len(), after.len());
+}
+
+#[test]
+fn the_command_line_runs_an_audit_cycle() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let run = |args: &[&str]| s.run(&[&["--data-dir", d.as_str()], args].concat());
+    assert_eq!(run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).code, 0);
+    let plan = run(&[
+        "audit",
+        "plan",
+        "--org",
+        "Acme",
+        "--auditor",
+        "ia@acme.test",
+        "--start",
+        "2026-09-01",
+        "--control",
+        "A.8.13",
+    ]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    let bad = run(&["audit", "result", "AUD-001", "--org", "Acme", "9.2", "excellent"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("conforming, finding"), "{}", bad.stderr);
+    let early = run(&["audit", "complete", "AUD-001", "--org", "Acme", "--conclusion", "fine"]);
+    assert_ne!(early.code, 0, "open lines: {early:?}");
+    assert!(early.stderr.contains("still open"), "{}", early.stderr);
+    let minor = run(&[
+        "finding",
+        "add",
+        "--org",
+        "Acme",
+        "--audit",
+        "AUD-001",
+        "--grade",
+        "minor",
+        "--requirement",
+        "8.13",
+        "--description",
+        "No restore test",
+        "--due",
+        "2026-10-01",
+    ]);
+    assert_eq!(minor.code, 0, "{minor:?}");
+    let report = s.data_dir().parent().unwrap().join("register.xlsx");
+    assert_eq!(
+        run(&["finding", "register", "--org", "Acme", "--format", "xlsx", "-o", report.to_str().unwrap()]).code,
+        0
+    );
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&report).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(cells.iter().any(|c| c == "FND-001") && cells.iter().any(|c| c.contains("overdue")), "{cells:?}");
+    let review = run(&[
+        "management-review",
+        "add",
+        "--org",
+        "Acme",
+        "--held-on",
+        "2026-09-10",
+        "--attendee",
+        "ceo@acme.test",
+        "--briefing",
+        "--decision",
+        "Keep going",
+        "--action",
+        "Restore test|owner@acme.test|2026-12-01",
+    ]);
+    assert_eq!(review.code, 0, "{review:?}");
+    assert!(!review.stdout.contains("warning"), "the briefing fills every input: {}", review.stdout);
+    let bad_action = run(&[
+        "management-review",
+        "add",
+        "--org",
+        "Acme",
+        "--held-on",
+        "2026-09-10",
+        "--attendee",
+        "ceo@acme.test",
+        "--action",
+        "no due date",
+    ]);
+    assert_eq!(bad_action.code, 2);
+    assert!(bad_action.stderr.contains("--action"), "{}", bad_action.stderr);
+    let programme = run(&["audit", "programme", "--org", "Acme"]);
+    assert_eq!(programme.code, 1, "most controls are not audited: {programme:?}");
+    let ready = run(&["readiness", "--org", "Acme", "--stage", "1"]);
+    assert_eq!(ready.code, 1);
+    assert!(ready.stdout.contains("BLOCKER") && ready.stdout.contains("5.2"), "{}", ready.stdout);
+    let md = s.data_dir().parent().unwrap().join("readiness.md");
+    run(&["readiness", "--org", "Acme", "--stage", "2", "-o", md.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&md).unwrap().contains("Readiness for Stage 2"));
+    assert_eq!(run(&["control", "set", "A.8.13", "--org", "Acme", "--owner", "owner@acme.test"]).code, 0);
+    let changes = run(&["changes", "--org", "Acme", "--since", "2000-01-01"]);
+    assert_eq!(changes.code, 0);
+    assert!(changes.stdout.contains("control") && changes.stdout.contains("A.8.13"), "{}", changes.stdout);
+}
