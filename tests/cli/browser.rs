@@ -431,6 +431,15 @@ async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
         ("/documents/DOC-001", "Information security policy", Some("#record-review")),
         ("/documents/DOC-008", "Business continuity plan", Some("#save-draft")),
         ("/documents/checklist", "Mandatory documented information", None),
+        ("/certification", "Certification", Some("form[action='/certification/certificate']")),
+        ("/certification?stage=2", "Certification", None),
+        ("/audits", "Audits", Some("#plan-audit")),
+        ("/audits/AUD-004", "AUD-004", Some("#checklist select[name=result]")),
+        ("/audits/AUD-003", "AUD-003", None),
+        ("/findings", "Findings and corrective actions", None),
+        ("/findings/FND-002", "FND-002", Some("#plan-action")),
+        ("/management-reviews", "Management reviews", Some("#record-review")),
+        ("/changes", "What changed since", None),
         ("/members", "Members and roles", Some("form[action='/members'][method=post]")),
         ("/tokens", "Your API tokens", None),
     ];
@@ -508,4 +517,38 @@ async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
     assert!(!v.has("#acknowledge").await);
     assert!(v.text("#ack-done").await.contains("lee.park@cedarridge.example"));
     v.shot("23-document-acknowledged").await;
+
+    // The certification cycle: the demo is certified, its next audit is surveillance.
+    b.goto("/dashboard").await;
+    let cert = b.text("section[aria-labelledby=dash-cert-h]").await;
+    assert!(cert.contains("KCS-ISMS-2026-0417") && cert.contains("Surveillance audit 1 due by"), "{cert}");
+    b.goto("/certification").await;
+    assert!(b.text("#ready-h").await.contains("surveillance"), "{}", b.text("#ready-h").await);
+    assert!(b.text("#cycle").await.contains("Certificate expires"));
+    b.shot("24-certification").await;
+    // The auditor records a result on the planned internal audit.
+    let a = Browser::start(&server).await;
+    a.sign_in("sam.okafor@certbody.example").await;
+    a.goto("/audits/AUD-004").await;
+    a.client
+        .find(Locator::Css("#checklist tbody tr:first-child select[name=result]"))
+        .await
+        .unwrap()
+        .select_by_value("conforming")
+        .await
+        .unwrap();
+    a.client
+        .find(Locator::Css("#checklist tbody tr:first-child button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    a.wait_for(
+        "document.querySelector('.notice') && document.querySelector('.notice').textContent.startsWith('Recorded')",
+    )
+    .await;
+    assert_eq!(a.text("#audit-status").await, "in progress");
+    assert!(!a.has("#plan-audit").await);
+    a.shot("25-audit-result").await;
 }

@@ -523,6 +523,36 @@ async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()
         }
         create(cx, actor, org, doc).await?;
     }
+    // Competence records (7.2): a record, approved, not acknowledged.
+    let mut training = Document {
+        id: String::new(),
+        title: "Security awareness and role training records 2026".into(),
+        kind: isms_domain::document::DocumentType::Record,
+        owner: HR.into(),
+        classification: "Confidential".into(),
+        clauses: vec!["7.2".into(), "7.3".into()],
+        controls: vec!["A.6.3".into()],
+        review_months: 12,
+        acknowledged_by: None,
+        versions: vec![],
+        acknowledgements: vec![],
+        reviewed_on: None,
+    };
+    let text = "# Security awareness and role training records 2026\n\n\
+        | Programme | Audience | Completed | Due |\n|---|---|---|---|\n\
+        | Annual security awareness | all staff (204) | 198 | 6 on leave, due on return |\n\
+        | Secure development | engineering (61) | 61 | — |\n\
+        | Incident handling tabletop | on-call engineers (14) | 14 | — |\n\
+        | Privacy and PHI handling | support and success (37) | 35 | 2 new hires, due in 30 days |\n\n\
+        Completion exported from the learning platform; individual records are kept there for three years.\n";
+    let at = now - Duration::days(20);
+    let refused = |e: isms_domain::document::DocumentError| {
+        crate::AppError::new(crate::ErrorKind::Internal, "demo", e.to_string())
+    };
+    training.start_version(Body::Markdown { text: text.into() }, HR, at, "2026 completion").map_err(refused)?;
+    training.submit().map_err(refused)?;
+    training.approve(MANAGER, at, "Figures checked against the learning platform").map_err(refused)?;
+    create(cx, actor, org, training).await?;
     Ok(())
 }
 

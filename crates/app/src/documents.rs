@@ -400,6 +400,11 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
     let any_done = audits.iter().any(|a| a.status == isms_domain::audit::AuditStatus::Completed);
     let reviews = registers::list::<isms_domain::audit::ManagementReview>(cx, org).await?;
     let findings = registers::list::<isms_domain::audit::Finding>(cx, org).await?;
+    let today = cx.clock.today();
+    let current_evidence = registers::list::<isms_domain::evidence::Evidence>(cx, org)
+        .await?
+        .iter()
+        .any(|e| e.freshness(today) == isms_domain::evidence::Freshness::Current);
     let mut out = Vec::new();
     for (clause, title, source) in MANDATORY {
         let approved: Vec<String> = docs
@@ -417,6 +422,7 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
                 "the treatment plan",
                 "plan risk treatment",
             ),
+            "9.1" => (current_evidence, "current evidence of controls in operation", ""),
             "9.2" => (internal_done, "the audit programme and its completed internal audits", ""),
             "9.3" => (!reviews.is_empty(), "the management review records", ""),
             "10.2" => (!findings.is_empty() || any_done, "the nonconformity register", ""),
@@ -428,6 +434,7 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
         }
         let satisfied = !by.is_empty();
         let missing = (!satisfied).then(|| match (source, clause) {
+            (_, "9.1") => "collect current evidence, or approve a document linked to 9.1 (a metrics report)".to_owned(),
             (_, "9.2") => "complete an internal audit in isms, or approve a document linked to 9.2".to_owned(),
             (_, "9.3") => "record a management review in isms, or approve a document linked to 9.3".to_owned(),
             (_, "10.2") => {

@@ -47,6 +47,9 @@ pub struct Describe {
     /// A risk it addresses (RSK-004); repeatable.
     #[arg(long = "risk", value_name = "ID")]
     risks: Vec<String>,
+    /// An audit it was collected for or shown in (AUD-003); repeatable.
+    #[arg(long = "audit", value_name = "ID")]
+    audits: Vec<String>,
     /// What it shows (default: the file name).
     #[arg(long)]
     title: Option<String>,
@@ -162,8 +165,12 @@ fn new_evidence(d: &Describe, default_title: &str) -> Result<NewEvidence, CliErr
         d.controls.iter().map(|c| Target { kind: TargetKind::Control, id: c.clone() }).collect();
     targets.extend(d.requirements.iter().map(|r| Target { kind: TargetKind::Requirement, id: r.clone() }));
     targets.extend(d.risks.iter().map(|r| Target { kind: TargetKind::Risk, id: r.clone() }));
+    targets.extend(d.audits.iter().map(|a| Target { kind: TargetKind::Audit, id: a.clone() }));
     if targets.is_empty() {
-        return Err(bad("--control", "attach the evidence to at least one --control, --requirement or --risk"));
+        return Err(bad(
+            "--control",
+            "attach the evidence to at least one --control, --requirement, --risk or --audit",
+        ));
     }
     Ok(NewEvidence {
         title: d.title.clone().unwrap_or_else(|| default_title.to_owned()),

@@ -30,7 +30,7 @@ pub(crate) fn routes() -> Api {
                 "/api/v1/evidence/files",
                 "uploadEvidence",
                 "evidence",
-                "Upload a file as evidence; the body is the file itself (any type), streamed. Query: title, control, requirement, risk (repeatable, at least one), valid_for_days, period_start, period_end, filename, note",
+                "Upload a file as evidence; the body is the file itself (any type), streamed. Query: title, control, requirement, risk, audit (repeatable, at least one), valid_for_days, period_start, period_end, filename, note",
             )
             .file_body()
             .ok(201),
@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Api {
                     ("controls", "array", false, "Annex A control ids"),
                     ("requirements", "array", false, "framework:item ids"),
                     ("risks", "array", false, "Risk ids"),
+                    ("audits", "array", false, "Audit ids"),
                     ("valid_for_days", "integer", false, "Days it stays current"),
                     ("period_start", "string", false, "YYYY-MM-DD"),
                     ("period_end", "string", false, "YYYY-MM-DD"),
@@ -94,6 +95,7 @@ fn upload_meta(query: &str) -> Result<(NewEvidence, String), ApiError> {
             "control" => new.targets.push(Target { kind: TargetKind::Control, id: v }),
             "requirement" => new.targets.push(Target { kind: TargetKind::Requirement, id: v }),
             "risk" => new.targets.push(Target { kind: TargetKind::Risk, id: v }),
+            "audit" => new.targets.push(Target { kind: TargetKind::Audit, id: v }),
             "valid_for_days" => {
                 new.valid_for_days =
                     Some(v.parse().map_err(|_| field("valid_for_days", format!("{v:?} is not a number of days")))?);
@@ -130,6 +132,8 @@ struct NewLink {
     requirements: Vec<String>,
     #[serde(default)]
     risks: Vec<String>,
+    #[serde(default)]
+    audits: Vec<String>,
     valid_for_days: Option<i64>,
     period_start: Option<String>,
     period_end: Option<String>,
@@ -145,6 +149,7 @@ async fn add_link(
     let mut targets: Vec<Target> = l.controls.into_iter().map(|id| Target { kind: TargetKind::Control, id }).collect();
     targets.extend(l.requirements.into_iter().map(|id| Target { kind: TargetKind::Requirement, id }));
     targets.extend(l.risks.into_iter().map(|id| Target { kind: TargetKind::Risk, id }));
+    targets.extend(l.audits.into_iter().map(|id| Target { kind: TargetKind::Audit, id }));
     let new = NewEvidence {
         title: l.title,
         targets,

@@ -345,6 +345,8 @@ struct AuditPage {
     decided: usize,
     warnings: Vec<String>,
     findings: Vec<FindingRow>,
+    /// Evidence attached to the audit.
+    items: Vec<super::evidence::ItemRow>,
     can_record: bool,
     can_manage: bool,
     open: bool,
@@ -374,8 +376,15 @@ async fn audit_page(
         .filter(|f| f.audit == a.id)
         .map(|f| finding_row(f, today))
         .collect();
+    let items = guarded::evidence_list(&s.cx, &caller)
+        .await?
+        .iter()
+        .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Audit, &a.id))
+        .map(|e| super::evidence::item_row(e, today))
+        .collect();
     let shell = viewer.shell("audits");
     Ok(AuditPage {
+        items,
         kind: a.kind.label(),
         status: a.status.as_str(),
         lines: a

@@ -31,6 +31,25 @@ pub(crate) struct ClauseState {
     pub href: &'static str,
 }
 
+/// A clause whose state is the mandatory checklist's item for it.
+fn recorded(
+    checklist: &[isms_app::documents::MandatoryItem],
+    clause: &'static str,
+    title: &'static str,
+    href: &'static str,
+) -> ClauseState {
+    let item = checklist.iter().find(|i| i.clause == clause);
+    ClauseState {
+        clause,
+        title,
+        ok: item.is_some_and(|i| i.satisfied),
+        detail: item
+            .map(|i| if i.satisfied { i.by.join(", ") } else { i.missing.clone().unwrap_or_default() })
+            .unwrap_or_default(),
+        href,
+    }
+}
+
 /// Something to do or overdue: what, where to do it, and when it is due.
 pub(crate) struct Task {
     pub what: String,
@@ -55,6 +74,11 @@ struct DashboardPage {
     mine: Vec<Task>,
     overdue: Vec<Task>,
     clauses: Vec<ClauseState>,
+    /// (number, status today) of the certificate.
+    certificate: Option<(String, &'static str)>,
+    milestones: Vec<super::certification::Milestone>,
+    readiness: isms_domain::readiness::Readiness,
+    readiness_clauses: Vec<(String, usize)>,
 }
 
 async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<DashboardPage, PageError> {
@@ -143,6 +167,21 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
                 due: if waiting { String::new() } else { d.review_due.map(|d| d.to_string()).unwrap_or_default() },
                 overdue: !waiting && d.review_status == "overdue",
             });
+        }
+    }
+    for f in guarded::findings(&s.cx, &caller).await?.iter().filter(|f| f.is_open() && f.grade.nonconformity()) {
+        let late = f.overdue(today);
+        let task = || Task {
+            what: format!("{} {}: {} ({})", f.id, f.grade.label(), f.description, f.status.as_str()),
+            href: format!("/findings/{}", f.id),
+            due: f.due.map(|d| d.to_string()).unwrap_or_default(),
+            overdue: late,
+        };
+        if f.owner.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&me)) {
+            mine.push(task());
+        }
+        if late {
+            overdue.push(task());
         }
     }
     mine.sort_by(|a, b| (!a.overdue, a.due.is_empty(), &a.due).cmp(&(!b.overdue, b.due.is_empty(), &b.due)));
@@ -246,7 +285,12 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             detail: format!("{} of {} mandatory items present", checklist.len() - missing_documents, checklist.len()),
             href: "/documents/checklist",
         },
+        recorded(&checklist, "9.2", "Internal audit", "/audits"),
+        recorded(&checklist, "9.3", "Management review", "/management-reviews"),
+        recorded(&checklist, "10.2", "Nonconformity and corrective action", "/findings"),
     ];
+    let certificate = guarded::certificates(&s.cx, &caller).await?.into_iter().next();
+    let readiness = guarded::readiness(&s.cx, &caller, None).await?;
     let themes = progress(&controls);
     let applicable = themes.iter().map(|t| t.applicable).sum();
     let implemented = themes.iter().map(|t| t.implemented).sum();
@@ -271,6 +315,13 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
         mine,
         overdue,
         clauses,
+        milestones: certificate
+            .as_ref()
+            .map(|c| super::certification::milestones(&c.cycle(), today))
+            .unwrap_or_default(),
+        certificate: certificate.map(|c| (c.number.clone(), c.status_on(today).as_str())),
+        readiness_clauses: super::certification::clause_percentages(&readiness),
+        readiness,
         shell: viewer.shell("dashboard"),
     })
 }

@@ -81,6 +81,7 @@ pub(crate) fn item_row(e: &isms_domain::evidence::Evidence, today: time::Date) -
                 let link = match t.kind {
                     TargetKind::Control => format!("/controls/{}", t.id),
                     TargetKind::Risk => format!("/risks/{}", t.id),
+                    TargetKind::Audit => format!("/audits/{}", t.id),
                     _ => format!("/crosswalk?item={}", encode(&t.id)),
                 };
                 (t.id.clone(), link)

@@ -117,13 +117,13 @@ impl Shell {
     pub fn nav(&self) -> Vec<(&'static str, &'static str, &'static str)> {
         let mut items = vec![
             ("dashboard", "/dashboard", "Dashboard"),
-            ("soa", "/soa", "Statement of Applicability"),
+            ("soa", "/soa", "SoA"),
             ("risks", "/risks", "Risks"),
             ("documents", "/documents", "Documents"),
+            ("evidence", "/evidence", "Evidence"),
             ("audits", "/audits", "Audits"),
             ("certification", "/certification", "Certification"),
-            ("evidence", "/evidence", "Evidence"),
-            ("context", "/context", "Context and scope"),
+            ("context", "/context", "Context"),
             ("assets", "/assets", "Assets"),
             ("frameworks", "/frameworks", "Frameworks"),
         ];
