@@ -194,6 +194,33 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
     api.must(&who["auditor"], M::POST, "/api/v1/management-reviews", Some(review.clone()), 403).await;
     let saved = api.must(&who["isms_manager"], M::POST, "/api/v1/management-reviews", Some(review), 201).await;
     assert_eq!(saved["inputs_not_covered"].as_array().unwrap().len(), 9, "{saved}");
+    let mrv = saved["review"]["id"].as_str().unwrap().to_owned();
+    api.must(
+        &who["viewer"],
+        M::PUT,
+        &format!("/api/v1/management-reviews/{mrv}/actions/1"),
+        Some(json!({ "done": true })),
+        403,
+    )
+    .await;
+    let r = api
+        .must(
+            &owner,
+            M::PUT,
+            &format!("/api/v1/management-reviews/{mrv}/actions/1"),
+            Some(json!({ "done": true })),
+            200,
+        )
+        .await;
+    assert_eq!(r["actions"][0]["done"], true);
+    api.must(
+        &owner,
+        M::PUT,
+        &format!("/api/v1/management-reviews/{mrv}/actions/2"),
+        Some(json!({ "done": true })),
+        404,
+    )
+    .await;
     let briefing = api.must(&who["viewer"], M::GET, "/api/v1/management-reviews/briefing", None, 200).await;
     assert_eq!(briefing["items"].as_array().unwrap().len(), 10);
 
@@ -247,6 +274,32 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
     assert!(register.bytes().await.unwrap().starts_with(b"PK"));
     let programme = api.must(&who["viewer"], M::GET, "/api/v1/audits/programme", None, 200).await;
     assert!(programme["uncovered_controls"].as_array().unwrap().iter().all(|c| c != "A.8.13"));
+
+    // Moving, copying, settings and certificate status: owners and ISMS managers only.
+    let next_id = next["audit"]["id"].as_str().unwrap().to_owned();
+    for role in ["control_owner", "contributor", "auditor", "viewer"] {
+        let w = &who[role];
+        api.must(w, M::PATCH, &format!("/api/v1/audits/{next_id}"), Some(json!({ "start": "2027-10-05" })), 403).await;
+        api.must(w, M::POST, &format!("/api/v1/audits/{audit}/copy"), Some(json!({ "start": "2028-10-01" })), 403)
+            .await;
+        api.must(w, M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 60 })), 403).await;
+        api.must(w, M::PATCH, &format!("/api/v1/certificates/{cid}"), Some(json!({ "status": "active" })), 403).await;
+    }
+    let moved = api
+        .must(
+            &who["isms_manager"],
+            M::PATCH,
+            &format!("/api/v1/audits/{next_id}"),
+            Some(json!({ "start": "2027-10-05", "end": "2027-10-06" })),
+            200,
+        )
+        .await;
+    assert_eq!(moved["start"], "2027-10-05");
+    let settings = api
+        .must(&who["isms_manager"], M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 60 })), 200)
+        .await;
+    assert_eq!((settings["minor_due_days"].as_u64(), settings["major_due_days"].as_u64()), (Some(60), Some(30)));
+    api.must(&owner, M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 0 })), 422).await;
 
     // Another organization sees none of it.
     assert_eq!(

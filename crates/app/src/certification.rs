@@ -560,6 +560,30 @@ pub async fn record_management_review(
     registers::create(cx, actor, org, review).await
 }
 
+/// Marks action `index` (0-based) of a management review done (or not done).
+pub async fn review_action_done(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    index: usize,
+    done: bool,
+) -> AppResult<ManagementReview> {
+    registers::update(cx, actor, org, id, |r: &mut ManagementReview| {
+        let count = r.actions.len();
+        let a = r.actions.get_mut(index).ok_or_else(|| {
+            AppError::new(
+                ErrorKind::NotFound,
+                "not_found",
+                format!("{id} has {count} action(s); there is no action {}", index + 1),
+            )
+        })?;
+        a.done = done;
+        Ok(())
+    })
+    .await
+}
+
 /// Every management review, newest first.
 pub async fn management_reviews(cx: &Cx, org: OrgId) -> AppResult<Vec<ManagementReview>> {
     let mut all = registers::list::<ManagementReview>(cx, org).await?;

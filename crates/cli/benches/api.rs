@@ -241,6 +241,12 @@ async fn main() {
         ("`GET /api/v1/soa/export?format=xlsx&version=draft`", "/api/v1/soa/export?format=xlsx&version=draft"),
         ("`GET /api/v1/risks/export?format=xlsx` (500 rows)", "/api/v1/risks/export?format=xlsx"),
         ("`GET /api/v1/audit-log/verify` (whole chain)", "/api/v1/audit-log/verify"),
+        (
+            "`GET /api/v1/readiness?stage=2` (every rule: 500 risks, 93 controls, documents, audits)",
+            "/api/v1/readiness?stage=2",
+        ),
+        ("`GET /api/v1/calendar.ics`", "/api/v1/calendar.ics"),
+        ("`GET /api/v1/documents` (register with acknowledgements)", "/api/v1/documents"),
     ] {
         let s = owner.clone();
         let url = format!("{base}{path}");

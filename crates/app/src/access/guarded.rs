@@ -795,6 +795,27 @@ pub async fn record_management_review(
     crate::certification::record_management_review(cx, &caller.actor(), caller.org, review).await
 }
 
+/// Marks a management review's action done: the action's owner, or whoever manages
+/// audits.
+pub async fn review_action_done(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    index: usize,
+    done: bool,
+) -> AppResult<isms_domain::audit::ManagementReview> {
+    caller.require(UseCase::ReadIsms)?;
+    if caller.require(UseCase::ManageAudits).is_err() {
+        let me = my_email(cx, caller).await?;
+        let review = crate::registers::get::<isms_domain::audit::ManagementReview>(cx, caller.org, id).await?;
+        let mine = review.actions.get(index).is_some_and(|a| a.owner.eq_ignore_ascii_case(me.as_str()));
+        if !mine {
+            return Err(forbidden("only the action's owner, an owner or an ISMS manager marks it done"));
+        }
+    }
+    crate::certification::review_action_done(cx, &caller.actor(), caller.org, id, index, done).await
+}
+
 /// Every certificate.
 pub async fn certificates(cx: &Cx, caller: &Caller) -> AppResult<Vec<isms_domain::certification::Certificate>> {
     caller.require(UseCase::ReadIsms)?;

@@ -256,6 +256,20 @@ pub enum ReviewCommand {
     List(OrgArg),
     /// What isms already knows for each input (a starting point for the meeting).
     Briefing(OrgArg),
+    /// Mark a review's action (1, 2, …) done.
+    ActionDone(ActionDoneArgs),
+}
+
+/// Arguments of `isms management-review action-done`.
+#[derive(Debug, Args)]
+pub struct ActionDoneArgs {
+    #[command(flatten)]
+    id: IdArgs,
+    /// The action's number (1, 2, …).
+    number: usize,
+    /// Reopen it instead.
+    #[arg(long)]
+    undo: bool,
 }
 
 /// Arguments of `isms management-review add`.
@@ -698,6 +712,16 @@ async fn review_in(cx: &Cx, command: ReviewCommand, out: &Out) -> Result<ExitCod
                     if missing > 0 { format!(", {missing} input(s) not covered") } else { String::new() }
                 ));
             }
+        }
+        ReviewCommand::ActionDone(a) => {
+            let org = super::resolve_org(cx, &a.id.org.org).await?;
+            let (actor, _) = who(cx, org, &a.id.who, "isms management-review action-done").await?;
+            if a.number == 0 {
+                return Err(bad("NUMBER", "actions are numbered from 1"));
+            }
+            let r = cert::review_action_done(cx, &actor, org, &a.id.id, a.number - 1, !a.undo).await?;
+            out.doc(&r);
+            out.line(format!("{} action {}: {}", r.id, a.number, if a.undo { "reopened" } else { "done" }));
         }
         ReviewCommand::Briefing(o) => {
             let org = super::resolve_org(cx, &o.org).await?;

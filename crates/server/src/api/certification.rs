@@ -139,6 +139,11 @@ pub(crate) fn routes() -> Api {
             Op::new("get", "/api/v1/management-reviews/briefing", "managementReviewBriefing", AUDITS, "What isms knows for each management-review input"),
             get(briefing),
         )
+        .op(
+            Op::new("put", "/api/v1/management-reviews/{id}/actions/{number}", "setManagementReviewAction", AUDITS, "Mark a management review's action (1, 2, …) done or not done: the action's owner, an owner or an ISMS manager")
+                .body(&[("done", "boolean", true, "true when done")]),
+            put(review_action),
+        )
         .op(Op::new("get", "/api/v1/certificates", "listCertificates", AUDITS, "Certificates with their cycles"), get(list_certificates))
         .op(
             Op::new("post", "/api/v1/certificates", "addCertificate", AUDITS, "Record a certificate (refused while a major nonconformity is open)")
@@ -497,6 +502,24 @@ async fn record_review(
     let saved = guarded::record_management_review(&s.cx, &caller, review).await?;
     let missing = saved.missing_inputs();
     Ok((StatusCode::CREATED, Json(json!({ "review": saved, "inputs_not_covered": missing }))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DoneBody {
+    done: bool,
+}
+
+async fn review_action(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path((id, number)): Path<(String, usize)>,
+    JsonBody(b): JsonBody<DoneBody>,
+) -> Result<Json<Value>, ApiError> {
+    if number == 0 {
+        return Err(field("number", "actions are numbered from 1".into()).into());
+    }
+    Ok(Json(json!(guarded::review_action_done(&s.cx, &caller, &id, number - 1, b.done).await?)))
 }
 
 async fn briefing(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {

@@ -38,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/findings", get(findings))
         .route("/findings/{id}", get(finding_page).post(finding_step))
         .route("/management-reviews", get(reviews).post(record_review))
+        .route("/management-reviews/{id}/actions/{number}", post(review_action))
         .route("/changes", get(changes))
 }
 
@@ -657,6 +658,7 @@ struct ReviewsPage {
     /// (key, title, briefing)
     inputs: Vec<(&'static str, &'static str, String)>,
     can_manage: bool,
+    me: String,
     today: String,
     done: Option<String>,
 }
@@ -685,6 +687,7 @@ async fn reviews(
             })
             .collect(),
         can_manage,
+        me: viewer.principal.user.email.to_string(),
         today: s.cx.clock.today().to_string(),
         shell,
         done: notice(q.get("done").map(String::as_str)),
@@ -734,6 +737,27 @@ async fn record_review(
         format!("Recorded {}; {missing} required input(s) were not covered.", saved.id)
     };
     Ok(see_other(&format!("/management-reviews?done={}", encode(&message))))
+}
+
+#[derive(Debug, Deserialize)]
+struct DoneForm {
+    csrf: String,
+    done: bool,
+}
+
+async fn review_action(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path((id, number)): Path<(String, usize)>,
+    Form(f): Form<DoneForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    if number == 0 {
+        return Err(invalid("number", "actions are numbered from 1"));
+    }
+    guarded::review_action_done(&s.cx, &viewer.caller, &id, number - 1, f.done).await?;
+    let message = if f.done { "Marked done." } else { "Reopened." };
+    Ok(see_other(&format!("/management-reviews?done={}#{id}", encode(message))))
 }
 
 // ---- changes -----------------------------------------------------------------------
