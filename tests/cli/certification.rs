@@ -85,6 +85,10 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
     for role in ["control_owner", "contributor", "auditor", "viewer"] {
         api.must(&who[role], M::POST, "/api/v1/audits", Some(plan.clone()), 403).await;
     }
+    let mut far = plan.clone();
+    far["start"] = json!("9999-12-31");
+    let problem = api.must(&who["isms_manager"], M::POST, "/api/v1/audits", Some(far), 422).await;
+    assert!(problem.to_string().contains("between 1900 and 2200"), "{problem}");
     let planned = api.must(&who["isms_manager"], M::POST, "/api/v1/audits", Some(plan), 201).await;
     let audit = planned["audit"]["id"].as_str().unwrap().to_owned();
     let lines = planned["audit"]["checklist"].as_array().unwrap();
@@ -143,7 +147,17 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
     api.must(&who["viewer"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca.clone()), 403).await;
     let handed_on = json!({ "correction": "x", "root_cause": "x", "action": "x", "owner": "viewer@acme.test" });
     api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(handed_on), 403).await;
-    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca), 200).await;
+    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca.clone()), 200).await;
+    // The people doing the work cannot push the deadline out; the ISMS manager can.
+    let mut later = ca.clone();
+    later["due"] = json!("2030-01-01");
+    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(later.clone()), 403).await;
+    let moved =
+        api.must(&who["isms_manager"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(later), 200).await;
+    assert_eq!(moved["due"], "2030-01-01");
+    let mut early = ca.clone();
+    early["due"] = json!("2000-01-01");
+    api.must(&who["isms_manager"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(early), 422).await;
     api.must(
         &who["control_owner"],
         M::POST,
@@ -400,6 +414,24 @@ async fn the_calendar_feed_parses_and_follows_changed_dates() {
     let moved = after.iter().find(|e| e.0 == audit.0).expect("the same event, by its UID");
     assert_eq!(moved.1, "20270308", "the feed follows the new dates");
     assert_eq!(after.len(), before.len());
+
+    // A token that can write is refused in an address.
+    let full = api
+        .must(
+            &owner,
+            M::POST,
+            "/api/v1/tokens",
+            Some(json!({ "name": "too strong", "role": "owner", "expires_in_days": 1 })),
+            201,
+        )
+        .await;
+    let r = api
+        .client
+        .get(format!("{}/api/v1/calendar.ics?token={}", api.base, full["secret"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Without credentials, or with a bad token, nothing.
     let r = api.client.get(format!("{}/api/v1/calendar.ics", api.base)).send().await.unwrap();

@@ -214,6 +214,9 @@ async fn documents_through_the_api_and_the_pages() {
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"), "escaped");
     assert!(!html.contains("javascript:"), "no script link");
     assert!(html.contains("id=\"acknowledge\""), "the viewer is asked to acknowledge");
+    let owner_page = client.get(format!("{base}/documents/{id}")).header("cookie", &owner.cookie).send().await.unwrap();
+    let owner_html = owner_page.text().await.unwrap();
+    assert!(owner_html.contains("<option value=\"everyone\" selected>"), "the form keeps who acknowledges");
     assert!(!html.contains("id=\"start-version\""), "a viewer cannot start versions");
 
     // Acknowledgements: everyone must; the viewer does it, the others are pending.

@@ -14,6 +14,7 @@ use isms_domain::audit::{
 use isms_domain::certification::{AuditSettings, Certificate, CertificateStatus};
 use isms_domain::framework::{ItemKind, PIVOT};
 use isms_domain::readiness::{Facts, MandatoryFact, Named, Readiness, Stage};
+use isms_domain::register::Entry;
 use isms_domain::risk::AcceptanceState;
 use isms_domain::soa::ControlStatus;
 use isms_domain::trail::TrailActor;
@@ -386,7 +387,7 @@ pub struct Programme {
 pub async fn programme(cx: &Cx, org: OrgId) -> AppResult<Programme> {
     let today = cx.clock.today();
     let (from, until) = match current_certificate(cx, org).await? {
-        Some(c) => (c.issued - Duration::days(365), c.cycle().expiry),
+        Some(c) => (c.issued.checked_sub(Duration::days(365)).unwrap_or(c.issued), c.cycle().expiry),
         None => (today - Duration::days(3 * 365), today + Duration::days(365)),
     };
     let all = audits(cx, org).await?;
@@ -436,7 +437,6 @@ pub struct NewFinding {
 /// as a finding. Nonconformities get a due date from the certification body or the
 /// organization's default.
 pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFinding) -> AppResult<Finding> {
-    let a = audit(cx, org, &new.audit).await?;
     let today = cx.clock.today();
     let s = settings(cx, org).await?;
     let due = match new.grade {
@@ -446,14 +446,33 @@ pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFind
         _ => None,
     };
     let requirement = normalize_reference(&new.requirement);
-    let finding = Finding {
+    // The finding and its checklist line are written in one transaction.
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let json = tx
+        .entry(org, Audit::KIND, &new.audit)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no audit {}", new.audit)))?;
+    let a: Audit = serde_json::from_str(&json)
+        .map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", format!("audit {}: {e}", new.audit)))?;
+    if a.status == AuditStatus::Cancelled {
+        return Err(refused(
+            format!("{} was cancelled; findings come from audits that took place", a.id),
+            "audit_closed",
+        ));
+    }
+    let raised_on = today.min(a.end).max(a.start.min(today));
+    if due.is_some_and(|d| d < raised_on) {
+        return Err(AppError::invalid_field("due", "must not be before the finding is raised"));
+    }
+    let mut finding = Finding {
         id: String::new(),
         audit: a.id.clone(),
         grade: new.grade,
         requirement: requirement.clone(),
         description: new.description.trim().to_owned(),
         evidence: new.evidence.trim().to_owned(),
-        raised_on: today.min(a.end).max(a.start.min(today)),
+        raised_on,
         owner: new.owner.map(|o| o.trim().to_lowercase()).filter(|o| !o.is_empty()),
         due,
         correction: String::new(),
@@ -462,14 +481,16 @@ pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFind
         status: FindingStatus::Open,
         verification: None,
     };
-    let finding = registers::create(cx, actor, org, finding).await?;
+    registers::create_in(&mut *tx, cx, actor, org, &mut finding).await?;
     let line_open = a.checklist.iter().any(|l| l.reference == requirement && l.result == CheckResult::Open);
-    if line_open && !matches!(a.status, AuditStatus::Completed | AuditStatus::Cancelled) {
-        registers::update(cx, actor, org, &a.id, |a: &mut Audit| {
-            a.record(&requirement, CheckResult::Finding, &format!("see {}", finding.id)).map_err(|e| audit_refused(&e))
+    if line_open && a.status != AuditStatus::Completed {
+        let note = format!("see {}", finding.id);
+        registers::update_in(&mut *tx, cx, actor, org, &a.id, |a: &mut Audit| {
+            a.record(&requirement, CheckResult::Finding, &note).map_err(|e| audit_refused(&e))
         })
         .await?;
     }
+    tx.commit().await?;
     Ok(finding)
 }
 
@@ -510,17 +531,29 @@ pub enum FindingStep {
     },
 }
 
-/// Applies a step to a finding as `by`. With `only_owner`, the finding's action must be
-/// owned by that e-mail (checked in the same transaction).
+/// Who applies a step to a finding.
+#[derive(Debug, Clone, Copy)]
+pub struct Acting<'a> {
+    /// Their e-mail, or the command that acted.
+    pub by: &'a str,
+    /// With a narrowed grant: the action must be owned by this e-mail (checked in the
+    /// same transaction).
+    pub only_owner: Option<&'a str>,
+    /// Whether they may move a deadline already set (the certification body's, kept by
+    /// auditors and audit managers; the people doing the work may not push it out).
+    pub may_move_deadline: bool,
+}
+
+/// Applies a step to a finding.
 pub async fn change_finding(
     cx: &Cx,
     actor: &TrailActor,
     org: OrgId,
     id: &str,
-    by: &str,
     step: FindingStep,
-    only_owner: Option<&str>,
+    acting: Acting<'_>,
 ) -> AppResult<Finding> {
+    let Acting { by, only_owner, may_move_deadline } = acting;
     let today = cx.clock.today();
     registers::update(cx, actor, org, id, |f: &mut Finding| {
         if let Some(me) = only_owner
@@ -534,6 +567,19 @@ pub async fn change_finding(
         }
         let done = match step {
             FindingStep::Plan { correction, root_cause, action, owner, due } => {
+                if !may_move_deadline && f.due.is_some() && due.is_some_and(|d| Some(d) != f.due) {
+                    return Err(AppError::new(
+                        ErrorKind::Forbidden,
+                        "forbidden",
+                        format!(
+                            "{id} is due {}, a deadline set by the audit; an auditor or the ISMS manager moves it",
+                            f.due.map(|d| d.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                }
+                if due.is_some_and(|d| d < f.raised_on) {
+                    return Err(AppError::invalid_field("due", "must not be before the finding was raised"));
+                }
                 let due = due.or(f.due).unwrap_or(today + Duration::days(90));
                 f.plan(&correction, &root_cause, &action, &owner, due)
             }
@@ -694,9 +740,12 @@ pub async fn certificates(cx: &Cx, org: OrgId) -> AppResult<Vec<Certificate>> {
     Ok(all)
 }
 
-/// The certificate in force, or the latest one.
+/// The certificate valid today, or else the latest one.
 pub async fn current_certificate(cx: &Cx, org: OrgId) -> AppResult<Option<Certificate>> {
-    Ok(certificates(cx, org).await?.into_iter().next())
+    let today = cx.clock.today();
+    let all = certificates(cx, org).await?;
+    let valid = all.iter().find(|c| c.valid_on(today)).cloned();
+    Ok(valid.or_else(|| all.into_iter().next()))
 }
 
 /// Records a certificate. A certification decision cannot be recorded while a major
@@ -813,6 +862,11 @@ pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
             .map(|f| named(&f.id, &f.description))
             .collect(),
         certificate: current_certificate(cx, org).await?,
+        completed_external: all_audits
+            .iter()
+            .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)
+            .map(|a| (a.kind, a.end))
+            .collect(),
     })
 }
 
@@ -825,7 +879,8 @@ pub async fn readiness(cx: &Cx, org: OrgId, stage: Stage) -> AppResult<Readiness
 /// The stage that matters now: surveillance for a certified organization, otherwise
 /// Stage 2 once Stage 1 is done, otherwise Stage 1.
 pub async fn next_stage(cx: &Cx, org: OrgId) -> AppResult<Stage> {
-    if current_certificate(cx, org).await?.is_some() {
+    let today = cx.clock.today();
+    if current_certificate(cx, org).await?.is_some_and(|c| c.valid_on(today)) {
         return Ok(Stage::Surveillance);
     }
     let stage1_done =

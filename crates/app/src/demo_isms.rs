@@ -909,7 +909,7 @@ pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppRe
                 slef: pert(0.05, 0.2, 0.5),
                 slem: pert(5_000.0 * m * m, 40_000.0 * m * m, 600_000.0 * m * m),
             };
-            crate::fair::set_estimates(cx, actor, org, &saved.risk.id, Some(estimates)).await?;
+            crate::fair::set_estimates(cx, actor, org, &saved.risk.id, Some(estimates), None).await?;
         }
     }
     crate::fair::set_appetite(cx, actor, org, vec![(2_000_000.0, 0.5), (10_000_000.0, 0.1), (25_000_000.0, 0.01)])

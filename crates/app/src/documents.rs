@@ -63,8 +63,13 @@ pub async fn create_document(
         kind: new.kind,
         owner: new.owner.trim().to_lowercase(),
         classification: new.classification,
-        clauses: new.clauses,
-        controls: new.controls.iter().map(|c| crate::controls::normalize_control_id(c)).collect(),
+        clauses: new.clauses.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect(),
+        controls: new
+            .controls
+            .iter()
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| crate::controls::normalize_control_id(c))
+            .collect(),
         review_months: new.review_months,
         acknowledged_by: new.acknowledged_by,
         versions: vec![],
@@ -231,7 +236,8 @@ fn describe(d: &mut Document, patch: DocumentPatch) {
         d.clauses = c.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()).collect();
     }
     if let Some(c) = patch.controls {
-        d.controls = c.iter().map(|c| crate::controls::normalize_control_id(c)).collect();
+        d.controls =
+            c.iter().filter(|c| !c.trim().is_empty()).map(|c| crate::controls::normalize_control_id(c)).collect();
     }
     if let Some(m) = patch.review_months {
         d.review_months = m;
@@ -409,7 +415,14 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
     for (clause, title, source) in MANDATORY {
         let approved: Vec<String> = docs
             .iter()
-            .filter(|d| d.clauses.iter().any(|c| c == clause || clause.starts_with(&format!("{c} "))))
+            // "6.1.3 d" (the SoA) is a register; a document linked to 6.1.3 is the
+            // treatment process, not the SoA: only documents-sourced items take a
+            // parent clause.
+            .filter(|d| {
+                d.clauses
+                    .iter()
+                    .any(|c| c == clause || (source != Source::Register && clause.starts_with(&format!("{c} "))))
+            })
             .filter_map(|d| d.in_force().map(|v| format!("{} v{}", d.id, v.number)))
             .collect();
         let (register_ok, register_name, register_missing) = match clause {

@@ -24,6 +24,7 @@ pub async fn set_estimates(
     org: OrgId,
     id: &str,
     estimates: Option<FairEstimates>,
+    only_owner: Option<&str>,
 ) -> AppResult<Risk> {
     if let Some(e) = &estimates {
         let problems = e.scenario(id).problems();
@@ -41,6 +42,7 @@ pub async fn set_estimates(
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
     let mut risk: Risk =
         serde_json::from_str(&before).map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()))?;
+    crate::risks::owned_by(&risk, only_owner, "estimates")?;
     risk.fair = estimates;
     let after = serde_json::to_string(&risk).unwrap_or_default();
     let now = cx.clock.now();

@@ -214,6 +214,20 @@ pub async fn update<T: Entry>(
 ) -> AppResult<T> {
     let mut tx = cx.store.write().await?;
     tx.organization(org).await?;
+    let value = update_in(&mut *tx, cx, actor, org, id, step).await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
+/// [`update`] inside a caller's transaction.
+pub(crate) async fn update_in<T: Entry>(
+    tx: &mut dyn WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    step: impl FnOnce(&mut T) -> AppResult<()>,
+) -> AppResult<T> {
     let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
     let mut value: T = decode(id, &before)?;
     step(&mut value)?;
@@ -222,8 +236,7 @@ pub async fn update<T: Entry>(
     if encode(&value)? == before {
         return Ok(value); // nothing changed: no write, no trail entry
     }
-    write_entry(&mut *tx, cx, actor, org, Some(before), &value).await?;
-    tx.commit().await?;
+    write_entry(tx, cx, actor, org, Some(before), &value).await?;
     Ok(value)
 }
 

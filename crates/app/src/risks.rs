@@ -223,7 +223,14 @@ pub async fn add_risk(cx: &Cx, actor: &TrailActor, org: OrgId, mut risk: Risk) -
 
 /// Replaces a risk's assessment and treatment (its acceptance and history are kept;
 /// an acceptance lapses by itself when the residual level rises above it).
-pub async fn edit_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut risk: Risk) -> AppResult<RiskView> {
+pub async fn edit_risk(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    mut risk: Risk,
+    only_owner: Option<&str>,
+) -> AppResult<RiskView> {
     let mut tx = cx.store.write().await?;
     tx.organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
@@ -232,6 +239,8 @@ pub async fn edit_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut ri
         .await?
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
     let before: Risk = decode("risk", &before_json)?;
+    owned_by(&before, only_owner, "edits")?;
+    owned_by(&risk, only_owner, "edits")?;
     risk.id = id.to_owned();
     risk.acceptance = before.acceptance.clone();
     risk.history = before.history.clone();
@@ -254,8 +263,21 @@ pub async fn edit_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut ri
     Ok(view(risk, &m))
 }
 
+/// With `only_owner` (a control owner's narrowed grant), refuses a risk owned by
+/// someone else; checked inside the write transaction.
+pub(crate) fn owned_by(risk: &Risk, only_owner: Option<&str>, what: &str) -> AppResult<()> {
+    match only_owner {
+        Some(me) if !risk.owner.eq_ignore_ascii_case(me) => Err(AppError::new(
+            ErrorKind::Forbidden,
+            "forbidden",
+            format!("a control owner {what} only risks they own (owner must be {me})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Deletes a risk and unlinks it from its controls.
-pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<()> {
+pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, only_owner: Option<&str>) -> AppResult<()> {
     let mut tx = cx.store.write().await?;
     tx.organization(org).await?;
     let json = tx
@@ -263,6 +285,7 @@ pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> A
         .await?
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
     let existing: Risk = decode("risk", &json)?;
+    owned_by(&existing, only_owner, "deletes")?;
     sync_controls(&mut *tx, cx, actor, org, id, &existing.controls, &[]).await?;
     tx.delete_entry(org, "risk", id).await?;
     let draft = TrailDraft {

@@ -497,7 +497,7 @@ mod risk_tests {
             assert_eq!(accepted.acceptance_state, AcceptanceState::Accepted);
             assert_eq!(accept_risk(&cx, org, "RSK-001", &alice, "again").await.unwrap_err().code, "already_accepted");
             // Raising the residual level makes the acceptance lapse.
-            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((3, 4), &[])).await.unwrap();
+            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((3, 4), &[]), None).await.unwrap();
             let r = crate::risks::risk(&cx, org, "RSK-001").await.unwrap();
             assert_eq!(r.acceptance_state, AcceptanceState::Unaccepted { by: AcceptanceRule::Executive });
             // Alice is the workspace owner (owner role), so she may accept a high risk.
@@ -521,7 +521,7 @@ mod risk_tests {
             let controls = list_controls(&cx, org).await.unwrap();
             assert!(reasons(&controls, "A.8.13") && reasons(&controls, "A.8.7"));
             assert!(!reasons(&controls, "A.5.1"));
-            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((2, 2), &["A.8.13"])).await.unwrap();
+            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((2, 2), &["A.8.13"]), None).await.unwrap();
             let controls = list_controls(&cx, org).await.unwrap();
             assert!(reasons(&controls, "A.8.13"));
             assert!(!reasons(&controls, "A.8.7"), "unlinking removed the reason");
@@ -605,7 +605,7 @@ mod fair_tests {
             add_risk(&cx, &actor(), org, risk("Ransomware")).await.unwrap();
             let mut bad = estimates();
             bad.slef = pert(0.1, 0.3, 1.7);
-            let err = set_estimates(&cx, &actor(), org, "RSK-001", Some(bad)).await.unwrap_err();
+            let err = set_estimates(&cx, &actor(), org, "RSK-001", Some(bad), None).await.unwrap_err();
             assert_eq!(err.kind, ErrorKind::Invalid);
             assert_eq!(err.fields[0].field, "slef");
             assert!(err.fields[0].message.starts_with("scenario RSK-001, slef: high (1.7) is above 1"), "{}", err.fields[0].message);
@@ -620,10 +620,10 @@ mod fair_tests {
             for title in ["Ransomware", "Supplier breach", "No estimates"] {
                 add_risk(&cx, &actor(), org, risk(title)).await.unwrap();
             }
-            set_estimates(&cx, &actor(), org, "RSK-001", Some(estimates())).await.unwrap();
+            set_estimates(&cx, &actor(), org, "RSK-001", Some(estimates()), None).await.unwrap();
             let mut smaller = estimates();
             smaller.pl = pert(5_000.0, 20_000.0, 90_000.0);
-            set_estimates(&cx, &actor(), org, "RSK-002", Some(smaller)).await.unwrap();
+            set_estimates(&cx, &actor(), org, "RSK-002", Some(smaller), None).await.unwrap();
             set_appetite(&cx, &actor(), org, vec![(5_000_000.0, 0.05), (1_000_000.0, 0.5)]).await.unwrap();
             let settings = Settings { iterations: 20_000, seed: 5, ..Settings::default() };
             let done = Arc::new(AtomicUsize::new(0));

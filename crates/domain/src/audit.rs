@@ -240,7 +240,7 @@ impl Audit {
         Audit {
             id: String::new(),
             kind: self.kind,
-            title: format!("{} ({})", self.title.split(" (").next().unwrap_or(&self.title), start.year()),
+            title: format!("{} ({})", base_title(&self.title), start.year()),
             scope: self.scope.clone(),
             criteria: self.criteria.clone(),
             auditor: self.auditor.clone(),
@@ -264,6 +264,18 @@ impl Audit {
             .iter()
             .filter(|l| matches!(l.result, CheckResult::Conforming | CheckResult::Finding))
             .map(|l| l.reference.as_str())
+    }
+}
+
+/// A title without the year a copy added (`Internal audit (2026)` → `Internal audit`).
+fn base_title(title: &str) -> &str {
+    match title.rsplit_once(" (") {
+        Some((base, year))
+            if year.len() == 5 && year.ends_with(')') && year[..4].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            base
+        }
+        _ => title,
     }
 }
 
@@ -610,8 +622,13 @@ impl Entry for ManagementReview {
                 p.push(("inputs", format!("{:?} is not a management review input", i.topic)));
             }
         }
-        if self.attendees.is_empty() {
+        if self.attendees.iter().all(|a| a.trim().is_empty()) {
             p.push(("attendees", "name who attended (top management must)".to_owned()));
+        }
+        for a in &self.actions {
+            if a.title.trim().is_empty() || a.owner.trim().is_empty() {
+                p.push(("actions", "every action needs a title and an owner".to_owned()));
+            }
         }
         p
     }
@@ -699,6 +716,14 @@ mod tests {
         assert!(next.checklist.iter().all(|l| l.result == CheckResult::Open && l.notes.is_empty()));
         assert_eq!(next.checklist.len(), 2);
         assert_eq!(next.title, "Internal audit 2026 (2027)");
+        let again = next.next_from(date!(2028 - 10 - 01), date!(2028 - 10 - 02));
+        assert_eq!(again.title, "Internal audit 2026 (2028)", "the year a copy added is replaced, not repeated");
+        let mut odd = audit();
+        odd.title = "Audit (operations) of backups".into();
+        assert_eq!(
+            odd.next_from(date!(2027 - 01 - 01), date!(2027 - 01 - 01)).title,
+            "Audit (operations) of backups (2027)"
+        );
     }
 
     #[test]

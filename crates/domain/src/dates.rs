@@ -24,6 +24,19 @@ fn text(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// The years a date given by a person may fall in. Dates far outside them are typing
+/// mistakes, and date arithmetic near the limits of the calendar would overflow.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Refuses a date outside [`YEARS`].
+pub fn plausible(d: Date) -> Result<Date, String> {
+    if YEARS.contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(format!("the year must be between {} and {}", YEARS.start(), YEARS.end()))
+    }
+}
+
 /// `#[serde(with = "crate::dates::date")]`
 pub mod date {
     use super::*;

@@ -89,6 +89,8 @@ pub struct Facts {
     pub overdue_actions: Vec<Named>,
     /// The current certificate, if any.
     pub certificate: Option<Certificate>,
+    /// Completed audits by the certification body: (kind, last day).
+    pub completed_external: Vec<(crate::audit::AuditKind, Date)>,
 }
 
 /// How serious a problem is.
@@ -370,7 +372,29 @@ pub fn certificate_valid(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
             format!("certificate {} is {}", c.number, status.as_str()),
         )];
     }
-    vec![]
+    // A surveillance audit past its due date and not held: the certification body may
+    // suspend the certificate.
+    let cycle = c.cycle();
+    let mut out = Vec::new();
+    for (kind, due) in [
+        (crate::audit::AuditKind::Surveillance1, cycle.surveillance_1_due),
+        (crate::audit::AuditKind::Surveillance2, cycle.surveillance_2_due),
+    ] {
+        let held = f.completed_external.iter().any(|(k, end)| *k == kind && *end >= c.issued);
+        if due < today && !held {
+            out.push(problem(
+                "certificate_valid",
+                Severity::Blocker,
+                "certificate",
+                format!(
+                    "{} was due by {due} and is not recorded as held: the certification body may suspend certificate {}",
+                    kind.label(),
+                    c.number
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Every rule, in the order they are reported.

@@ -73,7 +73,8 @@ pub fn calendar(name: &str, domain: &str, events: &[IcsEvent], now: OffsetDateTi
         line(&mut out, &format!("DTSTAMP:{stamp}"));
         line(&mut out, &format!("DTSTART;VALUE=DATE:{}", day(e.start)));
         // DTEND of an all-day event is the day after the last one.
-        line(&mut out, &format!("DTEND;VALUE=DATE:{}", day(e.end.max(e.start) + Duration::days(1))));
+        let last = e.end.max(e.start);
+        line(&mut out, &format!("DTEND;VALUE=DATE:{}", day(last.checked_add(Duration::days(1)).unwrap_or(last))));
         line(&mut out, &format!("SUMMARY:{}", escape(&e.summary)));
         if let Some(url) = &e.url {
             line(&mut out, &format!("URL:{}", url.replace(['\r', '\n'], "")));

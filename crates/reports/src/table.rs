@@ -55,12 +55,24 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
     Ok(book.save_to_buffer()?)
 }
 
+/// A cell a spreadsheet would run as a formula (`=`, `+`, `@`, or `-` not starting a
+/// number) gets a leading apostrophe, so user text opened in a spreadsheet stays text.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let mut chars = cell.chars();
+    let risky = match chars.next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit() || c == '.'),
+        _ => false,
+    };
+    if risky { format!("'{cell}").into() } else { cell.into() }
+}
+
 /// Writes the table as CSV (header row, then the rows).
 pub fn csv(t: &Table, out: impl Write) -> Result<(), ExportError> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
     w.write_record(&t.headers)?;
     for row in &t.rows {
-        w.write_record(row)?;
+        w.write_record(row.iter().map(|c| inert(c).into_owned()))?;
     }
     w.flush()?;
     Ok(())
@@ -79,4 +91,37 @@ pub fn markdown(t: &Table, mut out: impl Write) -> Result<(), ExportError> {
         writeln!(out, "| {} |", row.iter().map(|c| md_cell(c)).collect::<Vec<_>>().join(" | "))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_in_csv_cells_stay_text() {
+        let t = Table {
+            title: "t".into(),
+            subtitle: String::new(),
+            headers: vec!["a".into()],
+            rows: vec![
+                vec!["=HYPERLINK(\"x\")".into()],
+                vec!["-5".into()],
+                vec!["-cmd".into()],
+                vec!["@SUM(A1)".into()],
+                vec!["plain".into()],
+            ],
+            widths: vec![],
+        };
+        let mut out = Vec::new();
+        csv(&t, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{text}");
+        assert!(
+            text.contains("\r\n-5\r\n")
+                && text.contains("'-cmd")
+                && text.contains("'@SUM(A1)")
+                && text.contains("\r\nplain"),
+            "{text}"
+        );
+    }
 }

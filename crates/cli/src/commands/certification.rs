@@ -547,6 +547,11 @@ async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
+/// The command line acts with the installation's full rights.
+fn acting(by: &str) -> cert::Acting<'_> {
+    cert::Acting { by, only_owner: None, may_move_deadline: true }
+}
+
 /// Runs `isms finding`.
 pub async fn run_finding(config: &Config, command: FindingCommand, out: &Out) -> Result<ExitCode, CliError> {
     super::with_workspace(config, async |cx| finding_in(cx, command, out).await).await
@@ -609,22 +614,22 @@ async fn finding_in(cx: &Cx, command: FindingCommand, out: &Out) -> Result<ExitC
                 owner: a.owner,
                 due: a.due.as_deref().map(|d| parse_date("--due", d)).transpose()?,
             };
-            let f = cert::change_finding(cx, &actor, org, &a.id.id, &by, step, None).await?;
+            let f = cert::change_finding(cx, &actor, org, &a.id.id, step, acting(&by)).await?;
             out.doc(&f);
             show_finding(out, &f);
         }
         FindingCommand::Implemented(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
             let (actor, by) = who(cx, org, &a.who, "isms finding implemented").await?;
-            let f = cert::change_finding(cx, &actor, org, &a.id, &by, FindingStep::Implemented, None).await?;
+            let f = cert::change_finding(cx, &actor, org, &a.id, FindingStep::Implemented, acting(&by)).await?;
             out.doc(&f);
             show_finding(out, &f);
         }
         FindingCommand::Verify(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
             let (actor, by) = who(cx, org, &a.id.who, "isms finding verify").await?;
-            let f = cert::change_finding(cx, &actor, org, &a.id.id, &by, FindingStep::Verify { note: a.note }, None)
-                .await?;
+            let step = FindingStep::Verify { note: a.note };
+            let f = cert::change_finding(cx, &actor, org, &a.id.id, step, acting(&by)).await?;
             out.doc(&f);
             show_finding(out, &f);
         }

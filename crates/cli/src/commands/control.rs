@@ -9,7 +9,6 @@ use isms_app::Cx;
 use isms_app::controls::{self, ControlChange};
 use isms_domain::soa::{ControlLink, ControlStatus, InclusionReason, LinkKind};
 use time::Date;
-use time::macros::format_description;
 
 use super::{OrgArg, bad};
 use crate::config::{Config, io_reason};
@@ -189,9 +188,7 @@ fn parse_date(flag: &str, text: &str) -> Result<Option<Date>, CliError> {
     if text.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
-        .map(Some)
-        .map_err(|_| bad(flag, format!("{text:?} is not a date like 2027-03-31 (or none)")))
+    super::parse_date(flag, text).map(Some)
 }
 
 async fn set(cx: &Cx, args: SetArgs, out: &Out) -> Result<ExitCode, CliError> {

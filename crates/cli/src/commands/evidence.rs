@@ -156,8 +156,7 @@ fn days(flag: &str, text: &str) -> Result<i64, CliError> {
 }
 
 fn date(flag: &str, text: Option<&str>) -> Result<Option<time::Date>, CliError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    text.map(|t| time::Date::parse(t, &format).map_err(|_| bad(flag, format!("{t:?} is not YYYY-MM-DD")))).transpose()
+    text.map(|t| super::parse_date(flag, t)).transpose()
 }
 
 fn new_evidence(d: &Describe, default_title: &str) -> Result<NewEvidence, CliError> {

@@ -676,7 +676,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk edit").await?;
             let mut r = risks::risk(cx, org, &args.id).await?.risk;
             apply(args.fields, &mut r)?;
-            let saved = risks::edit_risk(cx, &actor, org, &args.id, r).await?;
+            let saved = risks::edit_risk(cx, &actor, org, &args.id, r, None).await?;
             out.doc(&saved);
             out.line(format!(
                 "Saved {} ({} → {}, {}).",
@@ -696,7 +696,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         RiskCommand::Delete(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk delete").await?;
-            risks::delete_risk(cx, &actor, org, &args.id).await?;
+            risks::delete_risk(cx, &actor, org, &args.id, None).await?;
             out.line(format!("Deleted {}.", args.id));
         }
         RiskCommand::Estimate(args) => {
@@ -722,7 +722,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     slem: parse_estimate("--slem", &args.slem)?,
                 })
             };
-            let risk = isms_app::fair::set_estimates(cx, &actor, org, &args.id, estimates).await?;
+            let risk = isms_app::fair::set_estimates(cx, &actor, org, &args.id, estimates, None).await?;
             out.doc(&risk.fair);
             out.line(if risk.fair.is_some() {
                 format!("Saved FAIR estimates for {}.", risk.id)

@@ -43,6 +43,7 @@ fn ready() -> Facts {
             status: CertificateStatus::Active,
             standard: "ISO/IEC 27001:2022".into(),
         }),
+        completed_external: vec![],
     }
 }
 
@@ -178,6 +179,17 @@ fn surveillance_needs_a_valid_certificate() {
     f.certificate.as_mut().unwrap().status = CertificateStatus::Active;
     assert!(!blocks(certificate_valid, &f, Stage::Surveillance));
     assert!(certificate_valid(&f, Stage::Surveillance, date!(2029 - 03 - 15))[0].message.contains("expired"));
+}
+
+#[test]
+fn a_missed_surveillance_audit_blocks() {
+    let mut f = ready();
+    let after_due = date!(2027 - 03 - 20);
+    let p = certificate_valid(&f, Stage::Surveillance, after_due);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].message.contains("surveillance 1 was due by 2027-03-15"), "{}", p[0].message);
+    f.completed_external = vec![(crate::audit::AuditKind::Surveillance1, date!(2027 - 02 - 10))];
+    assert!(certificate_valid(&f, Stage::Surveillance, after_due).is_empty());
 }
 
 fn ready_without_certificate() -> Facts {

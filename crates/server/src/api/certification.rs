@@ -657,7 +657,19 @@ async fn changes(State(s): State<AppState>, Member(caller): Member, Query(q): Pa
 async fn calendar(State(s): State<AppState>, Query(q): Params, request: Request) -> Result<Response, ApiError> {
     let (mut parts, _) = request.into_parts();
     let caller = match q.get("token") {
-        Some(t) => isms_app::tokens::authenticate_token(&s.cx, t.trim()).await?,
+        Some(t) => {
+            let caller = isms_app::tokens::authenticate_token(&s.cx, t.trim()).await?;
+            // An address gets copied and shared: only a read-only token may travel in one.
+            if caller.ceiling != Some(isms_domain::Role::Viewer) {
+                return Err(isms_app::AppError::new(
+                    isms_app::ErrorKind::Forbidden,
+                    "token_not_read_only",
+                    "a calendar address may carry only a token with the viewer ceiling; create one for the calendar",
+                )
+                .into());
+            }
+            caller
+        }
         None => Member::from_request_parts(&mut parts, &s).await?.0,
     };
     let base = parts

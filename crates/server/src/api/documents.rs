@@ -309,7 +309,7 @@ async fn upload_version(
         }
     }
     // Refuse an unknown document or a caller who may not edit before reading a byte.
-    guarded::document(&s.cx, &caller, &id).await?;
+    guarded::check_document_editable(&s.cx, &caller, &id).await?;
     let stream = request.into_body().into_data_stream().map_err(std::io::Error::other);
     let mut reader = StreamReader::new(stream);
     let body = guarded::upload_document_body(&s.cx, &caller, &filename, &mut reader).await?;

@@ -30,6 +30,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/certification/certificate", post(add_certificate))
         .route("/certification/certificate/{id}", post(certificate_status))
         .route("/audits", get(audits).post(plan))
+        .route("/audits/settings", post(save_settings))
         .route("/audits/{id}", get(audit_page))
         .route("/audits/{id}/result", post(result))
         .route("/audits/{id}/finding", post(raise))
@@ -211,6 +212,7 @@ struct AuditsPage {
     can_manage: bool,
     open_findings: usize,
     reviews: usize,
+    settings: isms_domain::certification::AuditSettings,
     done: Option<String>,
 }
 
@@ -235,6 +237,7 @@ async fn audits(
         can_manage: shell.can.any(UseCase::ManageAudits),
         open_findings: guarded::findings(&s.cx, &caller).await?.iter().filter(|f| f.is_open()).count(),
         reviews: guarded::management_reviews(&s.cx, &caller).await?.len(),
+        settings: guarded::audit_settings(&s.cx, &caller).await?,
         shell,
         done: notice(q.get("done").map(String::as_str)),
     })
@@ -283,6 +286,30 @@ async fn plan(State(s): State<AppState>, viewer: Viewer, Form(f): Form<PlanForm>
         message.push_str(" Check the independence warnings.");
     }
     Ok(see_other(&format!("/audits/{}?done={}", planned.audit.id, encode(&message))))
+}
+
+#[derive(Debug, Deserialize)]
+struct SettingsForm {
+    csrf: String,
+    major_due_days: u32,
+    minor_due_days: u32,
+    sample_controls: usize,
+}
+
+async fn save_settings(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<SettingsForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let settings = isms_domain::certification::AuditSettings {
+        id: String::new(),
+        major_due_days: f.major_due_days,
+        minor_due_days: f.minor_due_days,
+        sample_controls: f.sample_controls,
+    };
+    guarded::save_audit_settings(&s.cx, &viewer.caller, settings).await?;
+    Ok(see_other(&format!("/audits?done={}", encode("Saved the audit settings."))))
 }
 
 pub(crate) struct Line {

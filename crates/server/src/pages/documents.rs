@@ -259,6 +259,8 @@ struct DocumentPage {
     doc: Document,
     kind: String,
     audience: String,
+    /// `none`, `everyone` or a role's key, for the form.
+    audience_key: String,
     in_force: Option<VersionView>,
     open: Option<VersionView>,
     /// (number, state, created, author, note, approval line)
@@ -303,6 +305,11 @@ async fn page(
             None => String::new(),
             Some(Audience::Everyone) => "everyone".into(),
             Some(Audience::Role(r)) => format!("every {}", r.label()),
+        },
+        audience_key: match doc.acknowledged_by {
+            None => "none".into(),
+            Some(Audience::Everyone) => "everyone".into(),
+            Some(Audience::Role(r)) => word(&r).replace(' ', "_"),
         },
         in_force: doc.in_force().map(|v| version_view(&doc.id, v)),
         open: doc.open_version().map(|v| version_view(&doc.id, v)),
@@ -485,7 +492,7 @@ async fn upload(
             if !csrf_ok {
                 return Err(invalid("csrf", "the form's token must come before the file"));
             }
-            guarded::document(&s.cx, &viewer.caller, &id).await?;
+            guarded::check_document_editable(&s.cx, &viewer.caller, &id).await?;
             let filename = field.file_name().unwrap_or("upload").to_owned();
             let mut reader = StreamReader::new(field.map_err(std::io::Error::other));
             let body = guarded::upload_document_body(&s.cx, &viewer.caller, &filename, &mut reader).await?;
