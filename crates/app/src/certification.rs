@@ -862,6 +862,11 @@ pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
             .map(|f| named(&f.id, &f.description))
             .collect(),
         certificate: current_certificate(cx, org).await?,
+        applicable_controls: controls
+            .iter()
+            .filter(|c| c.record.applicable)
+            .map(|c| (c.theme.clone(), c.record.control.clone()))
+            .collect(),
         completed_external: all_audits
             .iter()
             .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)

@@ -190,6 +190,15 @@ pub fn readiness_report(r: &Readiness, format: DocFormat) -> AppResult<Vec<u8>> 
             format!("{pct}% ({passed} of {total} checks)"),
         ]);
     }
+    for (theme, ready, total) in &r.themes {
+        let pct = (ready * 100).checked_div(*total).unwrap_or(100);
+        rows.push(vec![
+            "theme".into(),
+            format!("Annex {theme}"),
+            "readiness".into(),
+            format!("{pct}% ({ready} of {total} applicable controls implemented with current evidence)"),
+        ]);
+    }
     let table = Table {
         title: format!("Readiness for {}", r.stage.label()),
         subtitle: if r.ready {

@@ -91,6 +91,8 @@ pub struct Facts {
     pub certificate: Option<Certificate>,
     /// Completed audits by the certification body: (kind, last day).
     pub completed_external: Vec<(crate::audit::AuditKind, Date)>,
+    /// Applicable Annex A controls: (theme, control).
+    pub applicable_controls: Vec<(String, String)>,
 }
 
 /// How serious a problem is.
@@ -129,6 +131,9 @@ pub struct Readiness {
     pub warnings: Vec<Problem>,
     /// Readiness per management-system clause (4 … 10): (clause, passed checks, checks).
     pub clauses: Vec<(String, usize, usize)>,
+    /// Readiness per Annex A theme: (theme, applicable controls implemented with
+    /// current evidence, applicable controls).
+    pub themes: Vec<(String, usize, usize)>,
 }
 
 fn problem(rule: &'static str, severity: Severity, requirement: impl Into<String>, message: String) -> Problem {
@@ -467,7 +472,25 @@ pub fn assess(f: &Facts, stage: Stage, today: Date) -> Readiness {
             }
         }
     }
-    Readiness { stage, ready: blockers.is_empty(), blockers, warnings, clauses: per_clause }
+    Readiness { stage, ready: blockers.is_empty(), blockers, warnings, clauses: per_clause, themes: themes(f) }
+}
+
+/// Per Annex A theme: how many applicable controls an auditor would find implemented
+/// and evidenced.
+fn themes(f: &Facts) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<(String, usize, usize)> = Vec::new();
+    for (theme, control) in &f.applicable_controls {
+        let ready = !f.controls_not_implemented.iter().any(|(c, _)| c == control)
+            && !f.controls_without_evidence.iter().any(|(c, _)| c == control);
+        match out.iter_mut().find(|t| &t.0 == theme) {
+            Some(t) => {
+                t.1 += usize::from(ready);
+                t.2 += 1;
+            }
+            None => out.push((theme.clone(), usize::from(ready), 1)),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -44,6 +44,11 @@ fn ready() -> Facts {
             standard: "ISO/IEC 27001:2022".into(),
         }),
         completed_external: vec![],
+        applicable_controls: vec![
+            ("A.5".into(), "A.5.1".into()),
+            ("A.8".into(), "A.8.13".into()),
+            ("A.8".into(), "A.8.16".into()),
+        ],
     }
 }
 
@@ -214,4 +219,13 @@ fn the_assessment_collects_blockers_and_warnings_and_scores_each_clause() {
     assert_eq!(Stage::parse("2"), Some(Stage::Stage2));
     assert_eq!(Stage::parse("Surveillance"), Some(Stage::Surveillance));
     assert_eq!(Stage::parse("3"), None);
+}
+
+#[test]
+fn each_annex_a_theme_counts_controls_implemented_and_evidenced() {
+    let mut f = ready();
+    assert_eq!(assess(&f, Stage::Stage2, TODAY).themes, [("A.5".to_owned(), 1, 1), ("A.8".to_owned(), 2, 2)]);
+    f.controls_not_implemented = vec![named("A.8.16")];
+    f.controls_without_evidence = vec![named("A.5.1")];
+    assert_eq!(assess(&f, Stage::Stage2, TODAY).themes, [("A.5".to_owned(), 0, 1), ("A.8".to_owned(), 1, 2)]);
 }

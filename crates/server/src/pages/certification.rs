@@ -78,9 +78,17 @@ pub(crate) fn milestones(cycle: &Cycle, today: time::Date) -> Vec<Milestone> {
     .collect()
 }
 
-/// Readiness per clause as (clause, percent).
+/// Readiness per clause and per Annex A theme as (label, percent).
 pub(crate) fn clause_percentages(r: &Readiness) -> Vec<(String, usize)> {
-    r.clauses.iter().map(|(c, passed, total)| (c.clone(), (passed * 100).checked_div(*total).unwrap_or(100))).collect()
+    let pct = |passed: usize, total: usize| (passed * 100).checked_div(total).unwrap_or(100);
+    r.clauses
+        .iter()
+        .map(|(c, passed, total)| (format!("Clause {c}"), pct(*passed, *total)))
+        .chain(r.themes.iter().map(|(t, ready, total)| {
+            let title = super::soa::THEMES.iter().find(|(k, _)| k == t).map_or("", |(_, title)| *title);
+            (format!("{t} {title} ({ready} of {total} controls implemented and evidenced)"), pct(*ready, *total))
+        }))
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
