@@ -337,4 +337,6 @@ async fn documents_through_the_api_and_the_pages() {
     let trail = run(&["audit-log", "export", "--org", "Acme", "--format", "json"]);
     let updates = trail.stdout.matches("\"document.updated\"").count();
     assert!(updates >= 8, "{updates} document updates in the trail");
+    // An acknowledgement is an entry of its own: it does not rewrite the document.
+    assert_eq!(trail.stdout.matches("\"document_acknowledgement.created\"").count(), 1, "one acknowledgement");
 }

@@ -521,7 +521,14 @@ async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()
                 }
             }
         }
-        create(cx, actor, org, doc).await?;
+        // Acknowledgements are entries of their own, as people make them.
+        let acks = std::mem::take(&mut doc.acknowledgements);
+        let doc = create(cx, actor, org, doc).await?;
+        for ack in acks {
+            let entry =
+                isms_domain::document::DocumentAcknowledgement { id: String::new(), document: doc.id.clone(), ack };
+            create(cx, actor, org, entry).await?;
+        }
     }
     // Competence records (7.2): a record, approved, not acknowledged.
     let mut training = Document {

@@ -6,8 +6,9 @@
 
 use isms_domain::OrgId;
 use isms_domain::document::{
-    Acknowledgement, Audience, Body, Document, DocumentError, DocumentType, MANDATORY, Source,
+    Acknowledgement, Audience, Body, Document, DocumentAcknowledgement, DocumentError, DocumentType, MANDATORY, Source,
 };
+use isms_domain::register::Entry;
 use isms_domain::register::{Objective, Scope};
 use isms_domain::risk::Risk;
 use isms_domain::trail::TrailActor;
@@ -80,14 +81,32 @@ pub async fn create_document(
     registers::create(cx, actor, org, doc).await
 }
 
-/// Every document, by id.
+/// Every document, by id, with its acknowledgements.
 pub async fn list_documents(cx: &Cx, org: OrgId) -> AppResult<Vec<Document>> {
-    registers::list::<Document>(cx, org).await
+    let mut docs = registers::list::<Document>(cx, org).await?;
+    merge_acknowledgements(cx, org, &mut docs).await?;
+    Ok(docs)
 }
 
-/// One document.
+/// One document, with its acknowledgements.
 pub async fn document(cx: &Cx, org: OrgId, id: &str) -> AppResult<Document> {
-    registers::get::<Document>(cx, org, id).await
+    let mut docs = [registers::get::<Document>(cx, org, id).await?];
+    merge_acknowledgements(cx, org, &mut docs).await?;
+    let [doc] = docs;
+    Ok(doc)
+}
+
+/// Adds the acknowledgements stored on their own to the documents they belong to.
+async fn merge_acknowledgements(cx: &Cx, org: OrgId, docs: &mut [Document]) -> AppResult<()> {
+    let acks = registers::list::<DocumentAcknowledgement>(cx, org).await?;
+    for a in acks {
+        if let Some(d) = docs.iter_mut().find(|d| d.id == a.document)
+            && !d.acknowledged(a.ack.version, &a.ack.by)
+        {
+            d.acknowledgements.push(a.ack);
+        }
+    }
+    Ok(())
 }
 
 /// One change to a document.
@@ -123,8 +142,6 @@ pub enum Step {
     },
     /// Record a periodic review that keeps the version in force.
     Review,
-    /// Acknowledge the version in force.
-    Acknowledge,
 }
 
 impl Step {
@@ -138,7 +155,6 @@ impl Step {
             Step::SendBack => "send back",
             Step::Approve { .. } => "approve",
             Step::Review => "record a review",
-            Step::Acknowledge => "acknowledge",
         }
     }
 }
@@ -158,7 +174,7 @@ pub async fn apply(
     only_owner: Option<&str>,
 ) -> AppResult<Document> {
     let at = cx.clock.now();
-    registers::update(cx, actor, org, id, |d: &mut Document| {
+    let doc = registers::update(cx, actor, org, id, |d: &mut Document| {
         if let Some(me) = only_owner
             && !d.owner.eq_ignore_ascii_case(me)
         {
@@ -179,18 +195,14 @@ pub async fn apply(
             Step::SendBack => d.send_back().map(|_| ()),
             Step::Approve { comment } => d.approve(by, at, &comment).map(|_| ()),
             Step::Review => d.reviewed(at.date()),
-            Step::Acknowledge => match d.in_force().map(|v| v.number) {
-                None => Err(DocumentError::NothingInForce),
-                Some(v) if d.acknowledged(v, by) => Ok(()),
-                Some(version) => {
-                    d.acknowledgements.push(Acknowledgement { version, by: by.to_owned(), at });
-                    Ok(())
-                }
-            },
         };
         done.map_err(|e| refused(&e))
     })
-    .await
+    .await?;
+    let mut docs = [doc];
+    merge_acknowledgements(cx, org, &mut docs).await?;
+    let [doc] = docs;
+    Ok(doc)
 }
 
 /// A change to a document's description (not its content: that is versioned).
@@ -328,9 +340,35 @@ pub async fn approve(
     apply(cx, actor, org, id, by, Step::Approve { comment: comment.to_owned() }, None).await
 }
 
-/// Records that `by` acknowledged the version in force (once per version).
+/// Records that `by` acknowledged the version in force (once per version). The
+/// acknowledgement is an entry of its own; the document is not rewritten.
 pub async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: &str) -> AppResult<Document> {
-    apply(cx, actor, org, id, by, Step::Acknowledge, None).await
+    let at = cx.clock.now();
+    let mut tx = cx.store.write().await?;
+    tx.organization(org).await?;
+    let json = tx
+        .entry(org, Document::KIND, id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no document {id}")))?;
+    let doc: Document = serde_json::from_str(&json)
+        .map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", format!("document {id}: {e}")))?;
+    let version = doc.in_force().map(|v| v.number).ok_or_else(|| refused(&DocumentError::NothingInForce))?;
+    let mut already = doc.acknowledged(version, by);
+    for (_, stored) in tx.entries(org, DocumentAcknowledgement::KIND).await? {
+        if let Ok(a) = serde_json::from_str::<DocumentAcknowledgement>(&stored) {
+            already |= a.document == id && a.ack.version == version && a.ack.by.eq_ignore_ascii_case(by);
+        }
+    }
+    if !already {
+        let mut entry = DocumentAcknowledgement {
+            id: String::new(),
+            document: id.to_owned(),
+            ack: Acknowledgement { version, by: by.trim().to_lowercase(), at },
+        };
+        registers::create_in(&mut *tx, cx, actor, org, &mut entry).await?;
+    }
+    tx.commit().await?;
+    document(cx, org, id).await
 }
 
 /// Who must acknowledge a document's version in force, and who has.

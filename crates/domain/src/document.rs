@@ -117,6 +117,34 @@ pub struct Acknowledgement {
     pub at: OffsetDateTime,
 }
 
+/// An acknowledgement stored on its own (not inside the document, so that hundreds of
+/// people acknowledging a long policy do not each rewrite it in the audit trail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentAcknowledgement {
+    /// `ACK-001`.
+    #[serde(default)]
+    pub id: String,
+    /// The document.
+    pub document: String,
+    /// The version, who and when.
+    #[serde(flatten)]
+    pub ack: Acknowledgement,
+}
+
+impl Entry for DocumentAcknowledgement {
+    const KIND: &'static str = "document_acknowledgement";
+    const PREFIX: &'static str = "ACK";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn set_id(&mut self, id: String) {
+        self.id = id;
+    }
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        if self.ack.by.trim().is_empty() { vec![("by", "is required".to_owned())] } else { vec![] }
+    }
+}
+
 /// A document and all its versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
@@ -146,7 +174,8 @@ pub struct Document {
     pub acknowledged_by: Option<Audience>,
     /// Every version, oldest first.
     pub versions: Vec<DocumentVersion>,
-    /// Acknowledgements of any version.
+    /// Acknowledgements of any version (stored ones are kept apart, as
+    /// [`DocumentAcknowledgement`]s, and merged in when a document is read).
     #[serde(default)]
     pub acknowledgements: Vec<Acknowledgement>,
     /// The last periodic review that found the version in force still right (no new

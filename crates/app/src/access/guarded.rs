@@ -566,10 +566,6 @@ pub async fn create_document(cx: &Cx, caller: &Caller, new: NewDocument) -> AppR
 pub async fn change_document(cx: &Cx, caller: &Caller, id: &str, step: DocStep) -> AppResult<Document> {
     let me = my_email(cx, caller).await?;
     let only_owner = match &step {
-        DocStep::Acknowledge => {
-            caller.require(UseCase::ReadIsms)?;
-            None
-        }
         DocStep::Approve { .. } => {
             caller.require(UseCase::ApproveDocuments)?;
             None
@@ -587,6 +583,13 @@ pub async fn change_document(cx: &Cx, caller: &Caller, id: &str, step: DocStep) 
         },
     };
     crate::documents::apply(cx, &caller.actor(), caller.org, id, me.as_str(), step, only_owner).await
+}
+
+/// Acknowledges a document's version in force as the caller (every member may).
+pub async fn acknowledge_document(cx: &Cx, caller: &Caller, id: &str) -> AppResult<Document> {
+    caller.require(UseCase::ReadIsms)?;
+    let me = my_email(cx, caller).await?;
+    crate::documents::acknowledge(cx, &caller.actor(), caller.org, id, me.as_str()).await
 }
 
 /// Who must acknowledge a document and who has.

@@ -535,7 +535,10 @@ async fn step(
         "review" => {
             (Step::Review, "Review recorded: the version in force stays; the next review is a full interval away.")
         }
-        "acknowledge" => (Step::Acknowledge, "Thank you: your acknowledgement is recorded."),
+        "acknowledge" => {
+            guarded::acknowledge_document(&s.cx, &viewer.caller, &id).await?;
+            return Ok(back(&id, "Thank you: your acknowledgement is recorded."));
+        }
         other => return Err(invalid("action", format!("{other:?} is not a step"))),
     };
     guarded::change_document(&s.cx, &viewer.caller, &id, step).await?;
