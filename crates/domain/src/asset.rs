@@ -171,12 +171,7 @@ pub struct Asset {
 impl Entry for Asset {
     const KIND: &'static str = "asset";
     const PREFIX: &'static str = "AST";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         if self.name.trim().is_empty() {

@@ -282,12 +282,7 @@ fn base_title(title: &str) -> &str {
 impl Entry for Audit {
     const KIND: &'static str = "audit";
     const PREFIX: &'static str = "AUD";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         if self.title.trim().is_empty() {
@@ -511,12 +506,7 @@ impl Finding {
 impl Entry for Finding {
     const KIND: &'static str = "finding";
     const PREFIX: &'static str = "FND";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         if self.requirement.trim().is_empty() {
@@ -609,12 +599,7 @@ impl ManagementReview {
 impl Entry for ManagementReview {
     const KIND: &'static str = "management_review";
     const PREFIX: &'static str = "MRV";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         for i in &self.inputs {

@@ -135,12 +135,7 @@ impl Certificate {
 impl Entry for Certificate {
     const KIND: &'static str = "certificate";
     const PREFIX: &'static str = "CRT";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         if self.number.trim().is_empty() {

@@ -134,12 +134,7 @@ pub struct DocumentAcknowledgement {
 impl Entry for DocumentAcknowledgement {
     const KIND: &'static str = "document_acknowledgement";
     const PREFIX: &'static str = "ACK";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         if self.ack.by.trim().is_empty() { vec![("by", "is required".to_owned())] } else { vec![] }
     }
@@ -387,12 +382,7 @@ impl Document {
 impl Entry for Document {
     const KIND: &'static str = "document";
     const PREFIX: &'static str = "DOC";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         if self.title.trim().is_empty() {

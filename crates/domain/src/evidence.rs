@@ -124,12 +124,7 @@ impl Evidence {
 impl Entry for Evidence {
     const KIND: &'static str = "evidence";
     const PREFIX: &'static str = "EVD";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         if self.title.trim().is_empty() {

@@ -26,6 +26,19 @@ pub trait Entry: Serialize + DeserializeOwned + Clone + fmt::Debug + Send + Sync
     fn problems(&self) -> Vec<(&'static str, String)>;
 }
 
+/// The `id` and `set_id` of an [`Entry`] whose id is its `id` field.
+#[macro_export]
+macro_rules! entry_id {
+    () => {
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn set_id(&mut self, id: String) {
+            self.id = id;
+        }
+    };
+}
+
 /// The next id after the given ones: `AST-001`, `AST-002`, …
 pub fn next_id(prefix: &str, existing: impl IntoIterator<Item = String>) -> String {
     let max = existing
@@ -70,12 +83,7 @@ pub struct ContextIssue {
 impl Entry for ContextIssue {
     const KIND: &'static str = "context_issue";
     const PREFIX: &'static str = "ISS";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         required("title", &self.title, &mut p);
@@ -124,12 +132,7 @@ pub struct InterestedParty {
 impl Entry for InterestedParty {
     const KIND: &'static str = "interested_party";
     const PREFIX: &'static str = "IP";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         required("name", &self.name, &mut p);
@@ -210,12 +213,7 @@ pub struct IsmsRole {
 impl Entry for IsmsRole {
     const KIND: &'static str = "isms_role";
     const PREFIX: &'static str = "ROLE";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         required("name", &self.name, &mut p);
@@ -264,12 +262,7 @@ pub struct Objective {
 impl Entry for Objective {
     const KIND: &'static str = "objective";
     const PREFIX: &'static str = "OBJ";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         required("title", &self.title, &mut p);

@@ -453,12 +453,7 @@ impl LossAppetite {
 impl Entry for Risk {
     const KIND: &'static str = "risk";
     const PREFIX: &'static str = "RSK";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
+    crate::entry_id!();
     fn problems(&self) -> Vec<(&'static str, String)> {
         let mut p = Vec::new();
         if self.title.trim().is_empty() {

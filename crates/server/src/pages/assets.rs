@@ -165,16 +165,12 @@ impl AssetForm {
     }
 }
 
-fn problems(e: &isms_app::AppError) -> Vec<(String, String)> {
-    e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect()
-}
-
 async fn add(State(s): State<AppState>, viewer: Viewer, Form(f): Form<AssetForm>) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
     match guarded::create_entry(&s.cx, &viewer.caller, f.asset()).await {
         Ok(a) => Ok(see_other(&format!("/assets/{}?done=Added", a.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
-            let page = render(&s, &viewer, &BTreeMap::new(), problems(&e)).await?;
+            let page = render(&s, &viewer, &BTreeMap::new(), super::form_problems(&e)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -244,7 +240,7 @@ async fn update(
     match guarded::replace_entry(&s.cx, &viewer.caller, &id, f.asset()).await {
         Ok(a) => Ok(see_other(&format!("/assets/{}?done=Saved", a.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
-            let page = asset_page(&s, &viewer, &id, None, problems(&e)).await?;
+            let page = asset_page(&s, &viewer, &id, None, super::form_problems(&e)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -101,7 +101,7 @@ async fn after<T>(
     match result {
         Ok(_) => Ok(see_other(&format!("/context#{anchor}"))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
-            let problems = e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect();
+            let problems = super::form_problems(&e);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(s, viewer, problems).await?).into_response())
         }
         Err(e) => Err(e.into()),

@@ -194,7 +194,7 @@ async fn update(
     match result {
         Ok(saved) => Ok(see_other(&format!("/controls/{}?done=Saved", saved.control))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
-            let problems = e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect();
+            let problems = super::form_problems(&e);
             let page = page(&s, &viewer, &id, None, problems).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

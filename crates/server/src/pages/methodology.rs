@@ -156,11 +156,7 @@ async fn save(
             super::encode(&format!("Saved as version {}; {relevelled} risks changed level.", saved.version))
         ))),
         Err(e) if matches!(e.kind, isms_app::ErrorKind::Invalid | isms_app::ErrorKind::Conflict) => {
-            let problems = if e.fields.is_empty() {
-                vec![("methodology".to_owned(), e.message.clone())]
-            } else {
-                e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect()
-            };
+            let problems = super::form_problems(&e);
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page(&s, &viewer, None, problems).await?).into_response())
         }
         Err(e) => Err(e.into()),

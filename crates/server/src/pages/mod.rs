@@ -253,6 +253,15 @@ impl IntoResponse for PageError {
     }
 }
 
+/// An invalid input's problems as (field, message) pairs, for a form shown again with
+/// them (a problem without a field is named by the error's message).
+pub(crate) fn form_problems(e: &AppError) -> Vec<(String, String)> {
+    if e.fields.is_empty() {
+        return vec![("problem".to_owned(), e.message.clone())];
+    }
+    e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect()
+}
+
 /// A redirect after a successful form post (303: the browser follows with GET).
 pub(crate) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()

@@ -293,7 +293,7 @@ async fn add(State(s): State<AppState>, viewer: Viewer, Form(f): Form<NewRisk>) 
     match guarded::add_risk(&s.cx, &viewer.caller, risk).await {
         Ok(saved) => Ok(see_other(&format!("/risks/{}?done=Added", saved.risk.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
-            let problems = e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect();
+            let problems = super::form_problems(&e);
             let page = new_page(&s, &viewer, f, problems).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
