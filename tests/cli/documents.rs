@@ -101,6 +101,26 @@ fn an_approved_version_never_changes_and_the_checklist_follows_approvals() {
 
     let trail = run(&["audit-log", "export", "--org", "Acme", "--format", "csv"]);
     assert!(trail.stdout.matches("document.updated").count() >= 6, "every step is in the trail");
+
+    // A version that is an uploaded file is stored by its hash and verified with the
+    // evidence: one changed byte is reported naming the document version.
+    let pdf = dir.join("policy-v3.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7 signed policy").unwrap();
+    let up = run(&["document", "version", "DOC-001", "--org", "Acme", "--file", pdf.to_str().unwrap(), "--upload"]);
+    assert_eq!(up.code, 0, "{up:?}");
+    assert_eq!(run(&["evidence", "verify"]).code, 0);
+    let blob = std::fs::read_dir(s.data_dir().join("blobs").join("sha256"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|f| f.unwrap().path())
+        .next()
+        .expect("one stored file");
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&blob, bytes).unwrap();
+    let verify = run(&["evidence", "verify"]);
+    assert_eq!(verify.code, 1, "{verify:?}");
+    assert!(verify.stdout.contains("DOC-001 v3") && verify.stdout.contains("changed"), "{}", verify.stdout);
 }
 
 /// The API and the pages: the version workflow per role, an approved version refused

@@ -63,7 +63,7 @@ fn stored_files_are_verified_and_a_changed_byte_names_the_evidence_and_its_contr
 
     let ok = run(&["evidence", "verify"]);
     assert_eq!(ok.code, 0, "{ok:?}");
-    assert!(ok.stdout.contains("All 2 evidence files match"), "{}", ok.stdout);
+    assert!(ok.stdout.contains("All 2 stored files"), "{}", ok.stdout);
 
     // One byte changed on disk.
     let blob = blob_files(&s.data_dir()).remove(0);
@@ -74,7 +74,7 @@ fn stored_files_are_verified_and_a_changed_byte_names_the_evidence_and_its_contr
     assert_eq!(bad.code, 1, "{bad:?}");
     assert!(bad.stdout.contains("EVD-001") && bad.stdout.contains("control A.8.13"), "{}", bad.stdout);
     assert!(bad.stdout.contains("changed"), "{}", bad.stdout);
-    assert!(bad.stderr.contains("2 of 2 evidence files changed or went missing"), "{}", bad.stderr);
+    assert!(bad.stderr.contains("2 of 2 stored files changed or went missing"), "{}", bad.stderr);
 
     std::fs::remove_file(&blob).unwrap();
     let gone = run(&["evidence", "verify", "--org", "Acme"]);
@@ -270,5 +270,5 @@ async fn a_server_killed_mid_upload_leaves_no_evidence() {
     assert!(blob_files(&s.data_dir()).is_empty(), "no complete blob from a partial upload");
     let verify = s.run(&["--data-dir", &d, "evidence", "verify"]);
     assert_eq!(verify.code, 0, "{verify:?}");
-    assert!(verify.stdout.contains("All 0 evidence files"), "{}", verify.stdout);
+    assert!(verify.stdout.contains("All 0 stored files"), "{}", verify.stdout);
 }

@@ -867,6 +867,11 @@ pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
             .filter(|c| c.record.applicable)
             .map(|c| (c.theme.clone(), c.record.control.clone()))
             .collect(),
+        planned_external: all_audits
+            .iter()
+            .filter(|a| a.kind.external() && matches!(a.status, AuditStatus::Planned | AuditStatus::InProgress))
+            .map(|a| (a.kind, a.start))
+            .collect(),
         completed_external: all_audits
             .iter()
             .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)

@@ -238,7 +238,8 @@ pub struct FileCheck {
     pub broken: Vec<BrokenFile>,
 }
 
-/// Re-hashes every stored evidence file of the organization.
+/// Re-hashes every stored file of the organization: evidence files and uploaded
+/// document versions.
 pub async fn verify_files(cx: &Cx, org: OrgId) -> AppResult<FileCheck> {
     let mut check = FileCheck { checked: 0, broken: vec![] };
     for e in list_evidence(cx, org).await? {
@@ -257,6 +258,26 @@ pub async fn verify_files(cx: &Cx, org: OrgId) -> AppResult<FileCheck> {
             state,
             actual,
         });
+    }
+    // Uploaded document versions are stored the same way and checked the same way.
+    for d in crate::documents::list_documents(cx, org).await? {
+        for v in &d.versions {
+            let isms_domain::document::Body::File { sha256, .. } = &v.body else { continue };
+            check.checked += 1;
+            let (state, actual) = match cx.blobs.check(sha256).await.map_err(blob_error)? {
+                BlobState::Intact { .. } => continue,
+                BlobState::Changed { actual } => ("changed", Some(actual)),
+                BlobState::Missing => ("missing", None),
+            };
+            check.broken.push(BrokenFile {
+                evidence: format!("{} v{}", d.id, v.number),
+                title: d.title.clone(),
+                targets: d.controls.iter().map(|c| Target { kind: TargetKind::Control, id: c.clone() }).collect(),
+                sha256: sha256.clone(),
+                state,
+                actual,
+            });
+        }
     }
     Ok(check)
 }

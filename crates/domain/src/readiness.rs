@@ -91,6 +91,8 @@ pub struct Facts {
     pub certificate: Option<Certificate>,
     /// Completed audits by the certification body: (kind, last day).
     pub completed_external: Vec<(crate::audit::AuditKind, Date)>,
+    /// Planned or running audits by the certification body: (kind, first day).
+    pub planned_external: Vec<(crate::audit::AuditKind, Date)>,
     /// Applicable Annex A controls: (theme, control).
     pub applicable_controls: Vec<(String, String)>,
 }
@@ -397,6 +399,20 @@ pub fn certificate_valid(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
                     c.number
                 ),
             ));
+        } else if !held && due >= today && (due - today).whole_days() <= 120 {
+            // Due within four months: it should be on the calendar, before the due date.
+            let planned = f.planned_external.iter().any(|(k, start)| *k == kind && *start <= due);
+            if !planned {
+                out.push(problem(
+                    "certificate_valid",
+                    Severity::Warning,
+                    "certificate",
+                    format!(
+                        "{} is due by {due} and not planned yet: agree the dates with the certification body",
+                        kind.label()
+                    ),
+                ));
+            }
         }
     }
     out

@@ -325,11 +325,11 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
             if broken > 0 {
                 return Err(CliError::check_failed(
                     "evidence_changed",
-                    format!("{broken} of {checked} evidence files changed or went missing (see above)"),
+                    format!("{broken} of {checked} stored files changed or went missing (see above)"),
                 ));
             }
             out.line(format!(
-                "All {checked} evidence files match their recorded SHA-256 (blobs in {}).",
+                "All {checked} stored files (evidence and document versions) match their recorded SHA-256 (blobs in {}).",
                 cx.blobs.location()
             ));
         }

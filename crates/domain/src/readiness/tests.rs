@@ -44,6 +44,7 @@ fn ready() -> Facts {
             standard: "ISO/IEC 27001:2022".into(),
         }),
         completed_external: vec![],
+        planned_external: vec![(crate::audit::AuditKind::Surveillance1, date!(2027 - 02 - 20))],
         applicable_controls: vec![
             ("A.5".into(), "A.5.1".into()),
             ("A.8".into(), "A.8.13".into()),
@@ -195,6 +196,24 @@ fn a_missed_surveillance_audit_blocks() {
     assert!(p[0].message.contains("surveillance 1 was due by 2027-03-15"), "{}", p[0].message);
     f.completed_external = vec![(crate::audit::AuditKind::Surveillance1, date!(2027 - 02 - 10))];
     assert!(certificate_valid(&f, Stage::Surveillance, after_due).is_empty());
+}
+
+#[test]
+fn a_surveillance_audit_due_soon_and_not_planned_warns() {
+    let mut f = Facts { planned_external: vec![], ..ready() };
+    let soon = date!(2027 - 01 - 10);
+    let p = certificate_valid(&f, Stage::Surveillance, soon);
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].severity, Severity::Warning);
+    assert!(p[0].message.contains("not planned"), "{}", p[0].message);
+    assert!(
+        certificate_valid(&f, Stage::Surveillance, date!(2026 - 10 - 01)).is_empty(),
+        "more than four months ahead: nothing yet"
+    );
+    f.planned_external = vec![(crate::audit::AuditKind::Surveillance1, date!(2027 - 02 - 20))];
+    assert!(certificate_valid(&f, Stage::Surveillance, soon).is_empty());
+    f.planned_external = vec![(crate::audit::AuditKind::Surveillance1, date!(2027 - 04 - 01))];
+    assert_eq!(certificate_valid(&f, Stage::Surveillance, soon).len(), 1, "planned after the due date does not count");
 }
 
 fn ready_without_certificate() -> Facts {

@@ -71,7 +71,7 @@ pub(crate) fn routes() -> Api {
                 "/api/v1/evidence/verify",
                 "verifyEvidence",
                 "evidence",
-                "Re-hash every stored evidence file against its recorded SHA-256",
+                "Re-hash every stored file (evidence and uploaded document versions) against its recorded SHA-256",
             ),
             get(verify),
         )
