@@ -293,6 +293,28 @@ async fn documents_through_the_api_and_the_pages() {
         send(&viewer, M::GET, "/api/v1/documents/acknowledgements/mine", None).await.unwrap().json().await.unwrap();
     assert_eq!(mine["items"][0]["id"], id.as_str());
 
+    // The generic review endpoint records a document's review that keeps the version.
+    let r = send(
+        &owner,
+        M::POST,
+        "/api/v1/reviews",
+        Some(json!({ "subject": "document", "id": id, "outcome": "updated" })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a changed document is a new version");
+    let r = send(
+        &owner,
+        M::POST,
+        "/api/v1/reviews",
+        Some(json!({ "subject": "document", "id": id, "outcome": "no_change" })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let reviewed: Value = r.json().await.unwrap();
+    assert_eq!(reviewed["status"]["state"], "current", "{reviewed}");
+
     // Control owners: only documents they own; they cannot approve or hand them on.
     let r = send(
         &co,

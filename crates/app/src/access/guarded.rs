@@ -340,6 +340,20 @@ pub async fn record_review(
     if subject.kind == SubjectKind::Soa {
         return review_soa(cx, caller, outcome, comment).await;
     }
+    if subject.kind == SubjectKind::Document {
+        // A document's review keeps its version in force; its cycle runs from there.
+        if outcome != ReviewOutcome::NoChange {
+            return Err(AppError::invalid_field(
+                "outcome",
+                "a document reviewed with changes gets a new version (start one); record no_change to keep the version in force",
+            ));
+        }
+        let doc = change_document(cx, caller, &subject.id, DocStep::Review).await?;
+        let today = cx.clock.today();
+        return doc.review(today).ok_or_else(|| {
+            AppError::new(ErrorKind::Conflict, "no_version_in_force", format!("{} has no approved version", subject.id))
+        });
+    }
     let me = my_email(cx, caller).await?;
     if caller.require(UseCase::RecordReviews)? == Grant::Assigned {
         let own = subject.kind == SubjectKind::Asset

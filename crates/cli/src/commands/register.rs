@@ -779,7 +779,7 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
 /// `isms review` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
-    /// Everything whose review is due or overdue: SoA, scope, objectives, assets.
+    /// Everything whose review is due or overdue: SoA, scope, objectives, assets, documents.
     Due(OrgArg),
     /// Record a review of a subject: soa, scope, objective ID or asset ID.
     Record(RecordArgs),
