@@ -712,3 +712,129 @@ mod audit_tests {
         }
     }
 }
+
+mod certification_tests {
+    use isms_domain::audit::{AuditKind, CheckResult, Grade};
+    use isms_domain::certification::{Certificate, CertificateStatus};
+    use isms_domain::document::{Body, DocumentType};
+    use isms_domain::readiness::Stage;
+    use isms_domain::trail::TrailActor;
+    use isms_testkit::both_engines;
+
+    use super::{acme, cx};
+    use crate::certification::{self as cert, Acting, FindingStep, NewAudit, NewFinding};
+    use crate::documents::{self, NewDocument, Step};
+    use crate::workspace::initialize_workspace;
+
+    fn actor() -> TrailActor {
+        TrailActor::System("test".into())
+    }
+
+    fn acting() -> Acting<'static> {
+        Acting { by: "auditor@acme.test", only_owner: None, may_move_deadline: true }
+    }
+
+    both_engines! {
+        async fn a_finding_and_its_line_are_one_change_and_closing_a_major_clears_the_blocker(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            let today = cx.clock.today();
+            let new = NewAudit {
+                kind: AuditKind::Internal,
+                title: String::new(),
+                scope: String::new(),
+                criteria: String::new(),
+                auditor: "ia@acme.test".into(),
+                certification_body: None,
+                start: today,
+                end: today,
+                controls: vec!["8.13".into()],
+                sample: None,
+            };
+            let planned = cert::plan_audit(&cx, &actor(), org, new).await.unwrap();
+            let id = planned.audit.id.clone();
+            let major = NewFinding {
+                audit: id.clone(),
+                grade: Grade::Major,
+                requirement: "A.8.13".into(),
+                description: "No backups".into(),
+                evidence: String::new(),
+                due: None,
+                owner: Some("it@acme.test".into()),
+            };
+            let f = cert::raise_finding(&cx, &actor(), org, major).await.unwrap();
+            let audit = cert::audit(&cx, org, &id).await.unwrap();
+            let line = audit.checklist.iter().find(|l| l.reference == "A.8.13").unwrap();
+            assert_eq!(line.result, CheckResult::Finding);
+            assert!(line.notes.contains(&f.id));
+            let r = cert::readiness(&cx, org, Stage::Stage2).await.unwrap();
+            assert!(r.blockers.iter().any(|p| p.rule == "no_open_majors"));
+            let c = Certificate {
+                id: String::new(),
+                number: "IS 1".into(),
+                certification_body: "Registrar".into(),
+                accreditation_body: "ANAB".into(),
+                issued: today,
+                scope: "All".into(),
+                status: CertificateStatus::Active,
+                standard: "ISO/IEC 27001:2022".into(),
+            };
+            let refused = cert::add_certificate(&cx, &actor(), org, c.clone()).await.unwrap_err();
+            assert_eq!(refused.code, "open_major_nonconformity");
+
+            let plan = FindingStep::Plan {
+                correction: "Backed up".into(),
+                root_cause: "No owner".into(),
+                action: "Nightly job".into(),
+                owner: "it@acme.test".into(),
+                due: None,
+            };
+            cert::change_finding(&cx, &actor(), org, &f.id, plan, acting()).await.unwrap();
+            cert::change_finding(&cx, &actor(), org, &f.id, FindingStep::Implemented, acting()).await.unwrap();
+            let step = FindingStep::Verify { note: "restore test passed".into() };
+            cert::change_finding(&cx, &actor(), org, &f.id, step, acting()).await.unwrap();
+            let r = cert::readiness(&cx, org, Stage::Stage2).await.unwrap();
+            assert!(!r.blockers.iter().any(|p| p.rule == "no_open_majors"), "{:?}", r.blockers);
+            cert::add_certificate(&cx, &actor(), org, c).await.unwrap();
+            assert_eq!(cert::next_stage(&cx, org).await.unwrap(), Stage::Surveillance);
+            assert!(crate::audit::verify_trail(&cx, org).await.unwrap().intact());
+        }
+
+        async fn concurrent_document_steps_never_change_an_approved_version(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            let new = NewDocument {
+                title: "Backup standard".into(),
+                kind: DocumentType::Standard,
+                owner: "it@acme.test".into(),
+                classification: "Internal".into(),
+                clauses: vec![],
+                controls: vec!["8.13".into()],
+                review_months: 12,
+                acknowledged_by: None,
+                body: Body::Markdown { text: "v1".into() },
+            };
+            let doc = documents::create_document(&cx, &actor(), org, "it@acme.test", new).await.unwrap();
+            documents::submit(&cx, &actor(), org, &doc.id).await.unwrap();
+            // An approval and an edit race; whichever lands first, the approved text is
+            // the one that was submitted.
+            let edit = Step::EditVersion { number: 1, body: Body::Markdown { text: "sneaky".into() }, note: String::new() };
+            let who = actor();
+            let (approved, edited) = tokio::join!(
+                documents::approve(&cx, &who, org, &doc.id, "ciso@acme.test", "ok"),
+                documents::apply(&cx, &who, org, &doc.id, "it@acme.test", edit, None),
+            );
+            approved.unwrap();
+            assert!(edited.is_err(), "a version in review or approved is not edited");
+            let stored = documents::document(&cx, org, &doc.id).await.unwrap();
+            assert_eq!(stored.versions[0].body, Body::Markdown { text: "v1".into() });
+            // Acknowledgements are entries of their own and count once per person.
+            for _ in 0..2 {
+                documents::acknowledge(&cx, &actor(), org, &doc.id, "Lee@acme.test").await.unwrap();
+            }
+            let stored = documents::document(&cx, org, &doc.id).await.unwrap();
+            assert_eq!(stored.acknowledgements.len(), 1);
+            assert_eq!(stored.acknowledgements[0].by, "lee@acme.test");
+        }
+    }
+}
