@@ -526,6 +526,15 @@ async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
     assert!(b.text("#ready-h").await.contains("surveillance"), "{}", b.text("#ready-h").await);
     assert!(b.text("#cycle").await.contains("Certificate expires"));
     b.shot("24-certification").await;
+    // A calendar address made on the page answers the feed without a session.
+    b.client.find(Locator::Id("subscribe-calendar")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#calendar-url')").await;
+    let address = b.text("#calendar-url").await;
+    assert!(address.contains("/api/v1/calendar.ics?token=isms_"), "{address}");
+    let feed = http().get(&address).send().await.unwrap();
+    assert_eq!(feed.status(), 200);
+    assert!(feed.text().await.unwrap().starts_with("BEGIN:VCALENDAR"));
+    b.shot("24b-calendar-address").await;
     // The auditor records a result on the planned internal audit.
     let a = Browser::start(&server).await;
     a.sign_in("sam.okafor@certbody.example").await;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use isms_app::access::guarded;
@@ -28,6 +28,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/certification", get(certification))
         .route("/certification/certificate", post(add_certificate))
+        .route("/certification/calendar", post(calendar_address))
         .route("/certification/certificate/{id}", post(certificate_status))
         .route("/audits", get(audits).post(plan))
         .route("/audits/settings", post(save_settings))
@@ -103,6 +104,8 @@ struct CertificationPage {
     clauses: Vec<(String, usize)>,
     can_manage: bool,
     done: Option<String>,
+    /// A calendar subscription address just made (shown once).
+    calendar_url: Option<String>,
 }
 
 async fn certification(
@@ -110,10 +113,22 @@ async fn certification(
     viewer: Viewer,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<CertificationPage, PageError> {
+    let stage = q.get("stage").and_then(|s| Stage::parse(s));
+    certification_page(&s, &viewer, stage, notice(q.get("done").map(String::as_str)), None).await
+}
+
+async fn certification_page(
+    s: &AppState,
+    viewer: &Viewer,
+    stage: Option<Stage>,
+    done: Option<String>,
+    calendar_url: Option<String>,
+) -> Result<CertificationPage, PageError> {
     let caller = viewer.caller;
     let today = s.cx.clock.today();
-    let certificate = guarded::certificates(&s.cx, &caller).await?.into_iter().next();
-    let stage = q.get("stage").and_then(|s| Stage::parse(s));
+    let all = guarded::certificates(&s.cx, &caller).await?;
+    // The certificate valid today, or else the latest.
+    let certificate = all.iter().find(|c| c.valid_on(today)).or(all.first()).cloned();
     let readiness = guarded::readiness(&s.cx, &caller, stage).await?;
     let shell = viewer.shell("certification");
     Ok(CertificationPage {
@@ -129,8 +144,39 @@ async fn certification(
         certificate,
         can_manage: shell.can.any(UseCase::ManageAudits),
         shell,
-        done: notice(q.get("done").map(String::as_str)),
+        done,
+        calendar_url,
     })
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// Makes a calendar address: a read-only (viewer ceiling) API token of the signed-in
+/// person, valid a year, in the feed's address, shown once.
+async fn calendar_address(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let new = isms_app::tokens::NewToken {
+        name: "Calendar subscription".into(),
+        role_ceiling: isms_domain::Role::Viewer,
+        days: 365,
+    };
+    let (_, secret) = isms_app::tokens::create_token(&s.cx, &viewer.principal, new).await?;
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let scheme = if crate::auth::is_tls(&uri, &headers) { "https" } else { "http" };
+    let url = format!("{scheme}://{host}/api/v1/calendar.ics?token={secret}");
+    let page = certification_page(&s, &viewer, None, None, Some(url)).await?;
+    let mut response = page.into_response();
+    response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
