@@ -922,9 +922,21 @@ pub const CHANGE_KINDS: [&str; 8] =
 
 /// Everything new, changed or removed since `since` (from the audit trail).
 pub async fn changes_since(cx: &Cx, org: OrgId, since: Date) -> AppResult<Vec<Change>> {
-    let trail = crate::audit::whole_trail(cx, org).await?;
+    let from = since.midnight().assume_utc();
+    let mut trail = Vec::new();
+    {
+        let mut tx = cx.store.read().await?;
+        tx.organization(org).await?;
+        let mut after = 0;
+        loop {
+            let page = tx.trail_since(org, from, after, 5_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            trail.extend(page.into_iter().filter(|e| CHANGE_KINDS.contains(&e.entity.as_str())));
+        }
+    }
     let mut by: BTreeMap<(String, String), Change> = BTreeMap::new();
-    for e in trail.iter().filter(|e| e.at.date() >= since && CHANGE_KINDS.contains(&e.entity.as_str())) {
+    for e in &trail {
         let key = (e.entity.clone(), e.entity_id.clone());
         let created = e.before.is_none() && e.after.is_some();
         let deleted = e.after.is_none() && e.before.is_some();

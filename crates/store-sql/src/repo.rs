@@ -312,6 +312,8 @@ impl UserWrite for SqlTx {
 
 const SELECT_TRAIL: &str = "SELECT org_id, seq, at, actor, action, entity, entity_id, before_state, after_state, \
      prev_hash, hash FROM trail_entries WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+const SELECT_TRAIL_SINCE: &str = "SELECT org_id, seq, at, actor, action, entity, entity_id, before_state, \
+     after_state, prev_hash, hash FROM trail_entries WHERE org_id = $1 AND at >= $2 AND seq > $3 ORDER BY seq LIMIT $4";
 const SELECT_TRAIL_HEAD: &str = "SELECT seq, hash FROM trail_heads WHERE org_id = $1";
 const ADVANCE_TRAIL_HEAD: &str =
     "UPDATE trail_heads SET seq = $2, hash = $3 WHERE org_id = $1 AND seq = $4 AND hash = $5";
@@ -342,6 +344,25 @@ impl TrailRead for SqlTx {
     async fn trail(&mut self, org: OrgId, after: i64, limit: u32) -> StoreResult<Vec<TrailEntry>> {
         let rows = sqlx::query(SELECT_TRAIL)
             .bind(org.to_string())
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("audit trail")))?;
+        rows.iter().map(trail_entry).collect()
+    }
+
+    async fn trail_since(
+        &mut self,
+        org: OrgId,
+        since: time::OffsetDateTime,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<TrailEntry>> {
+        // Instants are fixed-width UTC text, so text order is time order.
+        let rows = sqlx::query(SELECT_TRAIL_SINCE)
+            .bind(org.to_string())
+            .bind(instant_to_text(since))
             .bind(after)
             .bind(i64::from(limit))
             .fetch_all(&mut *self.tx)

@@ -289,6 +289,14 @@ both_engines! {
         assert_eq!(entries[1].before.as_deref(), Some("{\"n\":1}"));
         assert_eq!(tx.trail(acme.id, 2, 100).await.unwrap().len(), 1);
         assert!(tx.trail(globex.id, 0, 100).await.unwrap().is_empty(), "Globex's trail is its own");
+        // Since an instant: entries 2 and 3 (at(2), at(3)), paged by seq.
+        let since: Vec<i64> = tx.trail_since(acme.id, at(2), 0, 100).await.unwrap().iter().map(|e| e.seq).collect();
+        assert_eq!(since, [2, 3]);
+        let page: Vec<i64> = tx.trail_since(acme.id, at(2), 2, 100).await.unwrap().iter().map(|e| e.seq).collect();
+        assert_eq!(page, [3]);
+        assert_eq!(tx.trail_since(acme.id, at(1), 0, 1).await.unwrap().len(), 1, "the limit holds");
+        assert!(tx.trail_since(acme.id, at(4), 0, 100).await.unwrap().is_empty());
+        assert!(tx.trail_since(globex.id, at(0), 0, 100).await.unwrap().is_empty());
     }
 
     async fn custom_frameworks_round_trip_and_ids_are_unique(db: TestDb) {

@@ -80,6 +80,15 @@ pub trait UserWrite {
 pub trait TrailRead {
     /// Entries with `seq > after`, in order, at most `limit`.
     async fn trail(&mut self, org: OrgId, after: i64, limit: u32) -> StoreResult<Vec<TrailEntry>>;
+    /// Entries made at or after `since` with `seq > after`, in order, at most `limit`
+    /// (what changed since a date, without reading the whole trail).
+    async fn trail_since(
+        &mut self,
+        org: OrgId,
+        since: OffsetDateTime,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<TrailEntry>>;
     /// The recorded end of the organization's chain (without locking it).
     async fn trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead>;
 }
