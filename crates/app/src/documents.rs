@@ -206,13 +206,11 @@ pub async fn apply(
 }
 
 /// A change to a document's description (not its content: that is versioned).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default)]
 pub struct DocumentPatch {
     /// A new title.
     pub title: Option<String>,
     /// A new type.
-    #[serde(rename = "type")]
     pub kind: Option<DocumentType>,
     /// A new owner (e-mail).
     pub owner: Option<String>,
@@ -224,11 +222,8 @@ pub struct DocumentPatch {
     pub controls: Option<Vec<String>>,
     /// Months between reviews.
     pub review_months: Option<u32>,
-    /// Who must acknowledge it from now on.
-    pub acknowledged_by: Option<Audience>,
-    /// True to stop asking for acknowledgements.
-    #[serde(default)]
-    pub no_acknowledgement: bool,
+    /// Who must acknowledge it from now on (`Some(None)`: nobody).
+    pub acknowledged_by: Option<Option<Audience>>,
 }
 
 fn describe(d: &mut Document, patch: DocumentPatch) {
@@ -254,10 +249,8 @@ fn describe(d: &mut Document, patch: DocumentPatch) {
     if let Some(m) = patch.review_months {
         d.review_months = m;
     }
-    if patch.no_acknowledgement {
-        d.acknowledged_by = None;
-    } else if let Some(a) = patch.acknowledged_by {
-        d.acknowledged_by = Some(a);
+    if let Some(a) = patch.acknowledged_by {
+        d.acknowledged_by = a;
     }
 }
 

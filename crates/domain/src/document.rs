@@ -27,6 +27,20 @@ pub enum DocumentType {
     Record,
 }
 
+impl DocumentType {
+    /// Parses `policy`, `procedure`, `standard`, `plan` or `record`.
+    pub fn parse(text: &str) -> Result<DocumentType, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "policy" => Ok(DocumentType::Policy),
+            "procedure" => Ok(DocumentType::Procedure),
+            "standard" => Ok(DocumentType::Standard),
+            "plan" => Ok(DocumentType::Plan),
+            "record" => Ok(DocumentType::Record),
+            _ => Err(format!("{text:?} is not policy, procedure, standard, plan or record")),
+        }
+    }
+}
+
 /// Where a version stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,6 +117,20 @@ pub enum Audience {
     Everyone,
     /// The members holding one role.
     Role(Role),
+}
+
+impl Audience {
+    /// Parses `everyone` (or `all`), a role (`isms_manager`, `control-owner`), or
+    /// `none`/empty for nobody.
+    pub fn parse(text: &str) -> Result<Option<Audience>, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "none" => Ok(None),
+            "everyone" | "all" => Ok(Some(Audience::Everyone)),
+            role => Role::parse(role)
+                .map(|r| Some(Audience::Role(r)))
+                .ok_or_else(|| format!("{text:?} is not everyone, none or a role")),
+        }
+    }
 }
 
 /// Someone's acknowledgement of a version.

@@ -46,6 +46,13 @@ pub fn is_tls(parts_uri: &axum::http::Uri, headers: &HeaderMap) -> bool {
         || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
 }
 
+/// The address the client reached this server at (`https://isms.example`), for links
+/// that leave the page (calendar feeds); empty without a `Host` header.
+pub fn base_url(uri: &axum::http::Uri, headers: &HeaderMap) -> String {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return String::new() };
+    format!("{}://{host}", if is_tls(uri, headers) { "https" } else { "http" })
+}
+
 /// Compares two secrets in time independent of where they first differ.
 pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -12,17 +12,9 @@ use isms_domain::audit::{AuditKind, CheckResult, ManagementReview, REVIEW_INPUTS
 use isms_domain::certification::{Certificate, CertificateStatus};
 use isms_domain::readiness::{Severity, Stage};
 
-use super::{OrgArg, bad, parse_date, parse_enum};
+use super::{AsArg, OrgArg, bad, parse_date, parse_enum};
 use crate::config::{Config, io_reason};
 use crate::output::{CliError, Out};
-
-/// Who the change is attributed to.
-#[derive(Debug, Args)]
-pub struct AsArg {
-    /// The member acting (recorded in the audit trail).
-    #[arg(long = "as", value_name = "EMAIL")]
-    as_email: Option<String>,
-}
 
 /// An audit or finding by id, in an organization, as someone.
 #[derive(Debug, Args)]

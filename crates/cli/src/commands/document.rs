@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use isms_app::Cx;
 use isms_app::documents::{self, NewDocument};
-use isms_domain::Role;
 use isms_domain::document::{Audience, Body, DocumentType};
 
 use super::OrgArg;
@@ -226,10 +225,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document add").await?;
             let acknowledged_by = match a.acknowledge.as_deref() {
                 None => None,
-                Some("everyone" | "all") => Some(Audience::Everyone),
-                Some(r) => Some(Audience::Role(Role::parse(r).ok_or_else(|| {
-                    CliError::bad_input("invalid_input", format!("--acknowledge: {r:?} is not everyone or a role"))
-                })?)),
+                Some(r) => Audience::parse(r).map_err(|m| super::bad("--acknowledge", m))?,
             };
             let kind = match a.kind {
                 Kind::Policy => DocumentType::Policy,

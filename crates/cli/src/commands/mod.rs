@@ -104,6 +104,14 @@ pub(crate) fn parse_enum<T: serde::de::DeserializeOwned>(flag: &str, text: &str,
         .map_err(|_| bad(flag, format!("{text:?} is not one of {choices}")))
 }
 
+/// Who a change is attributed to.
+#[derive(Debug, Args)]
+pub struct AsArg {
+    /// The member making the change (recorded in the audit trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub(crate) as_email: Option<String>,
+}
+
 /// An organization by id or name.
 #[derive(Debug, Args)]
 pub struct OrgArg {

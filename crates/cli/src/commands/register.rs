@@ -15,17 +15,9 @@ use isms_domain::register::{
 };
 use isms_domain::review::{ReviewOutcome, ReviewStatus, Subject, SubjectKind};
 
-use super::{OrgArg, bad, parse_date, parse_enum};
+use super::{AsArg, OrgArg, bad, parse_date, parse_enum};
 use crate::config::{Config, io_reason};
 use crate::output::{CliError, Out};
-
-/// Who the change is attributed to.
-#[derive(Debug, Args)]
-pub struct AsArg {
-    /// The member making the change (recorded in the audit trail).
-    #[arg(long = "as", value_name = "EMAIL")]
-    as_email: Option<String>,
-}
 
 // ---- scope ---------------------------------------------------------------------------
 

@@ -672,12 +672,7 @@ async fn calendar(State(s): State<AppState>, Query(q): Params, request: Request)
         }
         None => Member::from_request_parts(&mut parts, &s).await?.0,
     };
-    let base = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| format!("{}://{h}", if crate::auth::is_tls(&parts.uri, &parts.headers) { "https" } else { "http" }))
-        .unwrap_or_default();
+    let base = crate::auth::base_url(&parts.uri, &parts.headers);
     let ics = guarded::calendar(&s.cx, &caller, &base).await?;
     Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], ics)
         .into_response())

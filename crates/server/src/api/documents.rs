@@ -136,19 +136,11 @@ async fn list(State(s): State<AppState>, Member(caller): Member, Query(q): Param
 }
 
 fn kind(text: &str) -> Result<DocumentType, ApiError> {
-    serde_json::from_value(json!(text))
-        .map_err(|_| field("type", format!("{text:?} is not policy, procedure, standard, plan or record")).into())
+    DocumentType::parse(text).map_err(|m| field("type", m).into())
 }
 
-/// `everyone`, a role, or `none`.
 fn audience(text: &str) -> Result<Option<Audience>, ApiError> {
-    match text.trim() {
-        "" | "none" => Ok(None),
-        "everyone" => Ok(Some(Audience::Everyone)),
-        role => serde_json::from_value(json!(role))
-            .map(|r| Some(Audience::Role(r)))
-            .map_err(|_| field("acknowledged_by", format!("{role:?} is not everyone, none or a role")).into()),
-    }
+    Audience::parse(text).map_err(|m| field("acknowledged_by", m).into())
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,13 +242,6 @@ async fn describe(
     Path(id): Path<String>,
     JsonBody(d): JsonBody<Describe>,
 ) -> Result<Json<Value>, ApiError> {
-    let (acknowledged_by, no_acknowledgement) = match d.acknowledged_by.as_deref() {
-        None => (None, false),
-        Some(a) => match audience(a)? {
-            None => (None, true),
-            some => (some, false),
-        },
-    };
     let patch = DocumentPatch {
         title: d.title,
         kind: d.kind.as_deref().map(kind).transpose()?,
@@ -265,8 +250,7 @@ async fn describe(
         clauses: d.clauses,
         controls: d.controls,
         review_months: d.review_months,
-        acknowledged_by,
-        no_acknowledgement,
+        acknowledged_by: d.acknowledged_by.as_deref().map(audience).transpose()?,
     };
     step(&s, &caller, &id, Step::Describe(patch)).await
 }

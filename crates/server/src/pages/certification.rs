@@ -170,9 +170,7 @@ async fn calendar_address(
         days: 365,
     };
     let (_, secret) = isms_app::tokens::create_token(&s.cx, &viewer.principal, new).await?;
-    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if crate::auth::is_tls(&uri, &headers) { "https" } else { "http" };
-    let url = format!("{scheme}://{host}/api/v1/calendar.ics?token={secret}");
+    let url = format!("{}/api/v1/calendar.ics?token={secret}", crate::auth::base_url(&uri, &headers));
     let page = certification_page(&s, &viewer, None, None, Some(url)).await?;
     let mut response = page.into_response();
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));

@@ -72,8 +72,7 @@ struct RegisterPage {
 const TYPES: [&str; 5] = ["policy", "procedure", "standard", "plan", "record"];
 
 fn kind_of(text: &str) -> Result<DocumentType, PageError> {
-    serde_json::from_value(serde_json::json!(text))
-        .map_err(|_| PageError(isms_app::AppError::invalid_field("type", format!("{text:?} is not a document type"))))
+    DocumentType::parse(text).map_err(|m| PageError(isms_app::AppError::invalid_field("type", m)))
 }
 
 async fn register(
@@ -410,16 +409,8 @@ async fn describe(
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
     let current = guarded::document(&s.cx, &viewer.caller, &id).await?;
-    let (acknowledged_by, no_acknowledgement) = match f.acknowledged_by.as_str() {
-        "everyone" => (Some(Audience::Everyone), false),
-        "" | "none" => (None, true),
-        role => (
-            Some(Audience::Role(serde_json::from_value(serde_json::json!(role)).map_err(|_| {
-                PageError(isms_app::AppError::invalid_field("acknowledged_by", format!("{role:?} is not a role")))
-            })?)),
-            false,
-        ),
-    };
+    let acknowledged_by = Audience::parse(&f.acknowledged_by)
+        .map_err(|m| PageError(isms_app::AppError::invalid_field("acknowledged_by", m)))?;
     // Only send the owner when it changes: a control owner may edit but not hand on.
     let owner = (!f.owner.trim().eq_ignore_ascii_case(&current.owner)).then_some(f.owner);
     let patch = DocumentPatch {
@@ -430,8 +421,7 @@ async fn describe(
         clauses: Some(list(&f.clauses)),
         controls: Some(list(&f.controls)),
         review_months: Some(f.review_months),
-        acknowledged_by,
-        no_acknowledgement,
+        acknowledged_by: Some(acknowledged_by),
     };
     guarded::change_document(&s.cx, &viewer.caller, &id, Step::Describe(patch)).await?;
     Ok(back(&id, "Saved."))
