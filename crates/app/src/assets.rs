@@ -197,7 +197,7 @@ pub async fn import_assets_csv(
         return Ok(ImportReport { created: Vec::new(), errors, stored: false });
     }
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     for asset in &mut good {
         create_in(&mut *tx, cx, actor, org, asset).await?;
     }

@@ -448,7 +448,7 @@ pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFind
     let requirement = normalize_reference(&new.requirement);
     // The finding and its checklist line are written in one transaction.
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let json = tx
         .entry(org, Audit::KIND, &new.audit)
         .await?

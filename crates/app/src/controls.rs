@@ -30,7 +30,7 @@ pub fn annex_a(lib: &Library) -> Vec<(String, String, String)> {
 
 /// Creates the "not started" record of every Annex A control for a new organization.
 pub(crate) async fn seed_controls(tx: &mut dyn WriteTx, cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
-    let lib = library(cx).await?;
+    let lib = crate::frameworks::library_in(cx, tx).await?;
     let now = cx.clock.now();
     for (_, id, _) in annex_a(&lib) {
         tx.save_control_implementation(org, &ControlImplementation::not_started(&id, now)).await?;
@@ -230,6 +230,7 @@ pub(crate) async fn update_control_as(
         None => None,
     };
     let mut tx = cx.store.write().await?;
+    tx.lock_organization(org).await?;
     if let Some(user) = assigned_to {
         let record = tx.control_implementations(org).await?.into_iter().find(|r| r.control == id);
         if record.is_some_and(|r| r.owner != Some(user)) {

@@ -338,7 +338,7 @@ pub async fn approve(
 pub async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: &str) -> AppResult<Document> {
     let at = cx.clock.now();
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let json = tx
         .entry(org, Document::KIND, id)
         .await?

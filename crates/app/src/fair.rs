@@ -35,7 +35,7 @@ pub async fn set_estimates(
         }
     }
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let before = tx
         .entry(org, "risk", id)
         .await?
@@ -46,7 +46,7 @@ pub async fn set_estimates(
     risk.fair = estimates;
     let after = serde_json::to_string(&risk).unwrap_or_default();
     let now = cx.clock.now();
-    tx.put_entry(org, "risk", id, &after, now).await?;
+    tx.replace_entry(org, "risk", id, &after, now).await?;
     let draft = TrailDraft {
         actor: actor.clone(),
         action: "risk.estimated".into(),
@@ -147,7 +147,7 @@ pub async fn simulate_risks(
     .await
     .map_err(|e| AppError::new(ErrorKind::Internal, "simulation_failed", format!("the simulation stopped: {e}")))?;
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     for r in risk_results.iter().chain(portfolio.iter()) {
         tx.put_entry(org, "fair_result", &r.id, &serde_json::to_string(r).unwrap_or_default(), now).await?;
     }

@@ -14,6 +14,7 @@ use isms_domain::OrgId;
 use isms_domain::crosswalk::Hit;
 use isms_domain::framework::{Framework, FrameworkId, ItemKind, ItemRef, Library, PIVOT};
 use isms_domain::trail::TrailActor;
+use isms_store::ReadTx;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -39,18 +40,43 @@ fn broken(errors: &[isms_catalog::CatalogError]) -> AppError {
 }
 
 /// The current library: shipped frameworks plus imported ones. Works on a database
-/// that was never migrated (then only the shipped frameworks exist).
+/// that was never migrated (then only the shipped frameworks exist). Opens its own
+/// read transaction: inside a transaction, use [`library_in`].
 pub async fn library(cx: &Cx) -> AppResult<Arc<Library>> {
     let migrated = cx.store.schema_status().await?.pending.iter().all(|m| m.version > 2);
-    let versions = if migrated { cx.store.read().await?.custom_framework_versions().await? } else { Vec::new() };
-    if let Ok(guard) = cx.library.built.lock()
-        && let Some((fingerprint, lib)) = guard.as_ref()
-        && *fingerprint == versions
-    {
-        return Ok(lib.clone());
+    if !migrated {
+        return cached_or_load(cx, Vec::new(), Vec::new);
     }
-    let custom = if versions.is_empty() { Vec::new() } else { cx.store.read().await?.custom_frameworks().await? };
-    let lib = Arc::new(load_with(custom, Vec::new()).map_err(|e| broken(&e))?);
+    let mut tx = cx.store.read().await?;
+    library_in(cx, &mut *tx).await
+}
+
+/// [`library`] read inside the caller's transaction, so a use case never holds one
+/// connection while waiting for another.
+pub async fn library_in(cx: &Cx, tx: &mut dyn ReadTx) -> AppResult<Arc<Library>> {
+    let versions = tx.custom_framework_versions().await?;
+    if let Some(lib) = cached(cx, &versions) {
+        return Ok(lib);
+    }
+    let custom = if versions.is_empty() { Vec::new() } else { tx.custom_frameworks().await? };
+    cached_or_load(cx, versions, || custom)
+}
+
+fn cached(cx: &Cx, versions: &[(String, OffsetDateTime)]) -> Option<Arc<Library>> {
+    let guard = cx.library.built.lock().ok()?;
+    let (fingerprint, lib) = guard.as_ref()?;
+    (fingerprint.as_slice() == versions).then(|| lib.clone())
+}
+
+fn cached_or_load(
+    cx: &Cx,
+    versions: Vec<(String, OffsetDateTime)>,
+    custom: impl FnOnce() -> Vec<Framework>,
+) -> AppResult<Arc<Library>> {
+    if let Some(lib) = cached(cx, &versions) {
+        return Ok(lib);
+    }
+    let lib = Arc::new(load_with(custom(), Vec::new()).map_err(|e| broken(&e))?);
     if let Ok(mut guard) = cx.library.built.lock() {
         *guard = Some((versions, lib.clone()));
     }
@@ -223,7 +249,7 @@ pub async fn adopt_framework(cx: &Cx, actor: &TrailActor, org: OrgId, framework:
         return Err(AppError::new(ErrorKind::Conflict, "framework_in_use", format!("{PIVOT} is always in use")));
     }
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     if tx.frameworks_in_use(org).await?.iter().any(|(id, _)| *id == fw.id) {
         return Err(AppError::new(ErrorKind::Conflict, "framework_in_use", format!("{} is already in use", fw.id)));
     }

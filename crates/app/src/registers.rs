@@ -8,7 +8,7 @@ use isms_domain::OrgId;
 use isms_domain::access::UseCase;
 use isms_domain::asset::{Asset, ClassificationScheme};
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
-use isms_domain::register::{Entry, next_id};
+use isms_domain::register::{Entry, format_id, next_number};
 use isms_domain::review::{ReviewCycle, Subject, SubjectKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_store::WriteTx;
@@ -149,7 +149,11 @@ async fn write_entry<T: Entry>(
 ) -> AppResult<()> {
     let json = encode(value)?;
     let now = cx.clock.now();
-    tx.put_entry(org, T::KIND, value.id(), &json, now).await?;
+    if before.is_some() {
+        tx.replace_entry(org, T::KIND, value.id(), &json, now).await?;
+    } else {
+        tx.insert_entry(org, T::KIND, value.id(), &json, now).await?;
+    }
     if before.is_none()
         && let Some(subject) = subject_of::<T>(value.id())
     {
@@ -170,7 +174,7 @@ async fn write_entry<T: Entry>(
 /// Creates an entry with the next free id (`AST-012`); singletons keep their fixed id.
 pub async fn create<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     create_in(&mut *tx, cx, actor, org, &mut value).await?;
     tx.commit().await?;
     Ok(value)
@@ -185,8 +189,11 @@ pub(crate) async fn create_in<T: Entry>(
     value: &mut T,
 ) -> AppResult<()> {
     check(value)?;
+    // The counter is taken inside this transaction (after the organization's write
+    // turn), and starts above any id already stored.
     let existing = tx.entries(org, T::KIND).await?.into_iter().map(|(id, _)| id);
-    value.set_id(next_id(T::PREFIX, existing));
+    let number = tx.next_number(org, T::KIND, next_number(T::PREFIX, existing)).await?;
+    value.set_id(format_id(T::PREFIX, number));
     write_entry(tx, cx, actor, org, None, value).await
 }
 
@@ -195,7 +202,7 @@ pub async fn replace<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str
     value.set_id(id.to_owned());
     check(&value)?;
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
     write_entry(&mut *tx, cx, actor, org, Some(before), &value).await?;
     tx.commit().await?;
@@ -213,7 +220,7 @@ pub async fn update<T: Entry>(
     step: impl FnOnce(&mut T) -> AppResult<()>,
 ) -> AppResult<T> {
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let value = update_in(&mut *tx, cx, actor, org, id, step).await?;
     tx.commit().await?;
     Ok(value)
@@ -245,7 +252,7 @@ pub async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mu
     value.set_id(String::new());
     check(&value)?;
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let before = tx.entry(org, T::KIND, value.id()).await?;
     write_entry(&mut *tx, cx, actor, org, before, &value).await?;
     tx.commit().await?;
@@ -255,7 +262,7 @@ pub async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mu
 /// Deletes an entry.
 pub async fn delete<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<()> {
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
     tx.delete_entry(org, T::KIND, id).await?;
     let now = cx.clock.now();

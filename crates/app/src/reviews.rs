@@ -41,7 +41,7 @@ pub async fn record_review(
         return Err(AppError::invalid_field("on", "a review cannot be recorded for a day in the future"));
     }
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let stored_kind = match subject.kind {
         SubjectKind::Soa => None,
         SubjectKind::Scope | SubjectKind::Objective | SubjectKind::Asset | SubjectKind::Risk => {

@@ -69,13 +69,13 @@ pub async fn edit_methodology(
         ));
     }
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let old = current_methodology(&mut *tx, org).await?;
     new.id = "METHODOLOGY".into();
     new.version = old.version + 1;
     let now = cx.clock.now();
     let old_json = serde_json::to_string(&old).unwrap_or_default();
-    tx.put_entry(org, "methodology_version", &format!("V{:03}", old.version), &old_json, now).await?;
+    tx.insert_entry(org, "methodology_version", &format!("V{:03}", old.version), &old_json, now).await?;
     let new_json = serde_json::to_string(&new).unwrap_or_default();
     tx.put_entry(org, "methodology", "METHODOLOGY", &new_json, now).await?;
     let mut relevelled = 0;
@@ -91,7 +91,7 @@ pub async fn edit_methodology(
         if a_in.id != b_in || a_res.id != b_res {
             relevelled += 1;
         }
-        tx.put_entry(org, "risk", &id, &serde_json::to_string(&risk).unwrap_or_default(), now).await?;
+        tx.replace_entry(org, "risk", &id, &serde_json::to_string(&risk).unwrap_or_default(), now).await?;
     }
     let draft = TrailDraft {
         actor: actor.clone(),
@@ -160,7 +160,7 @@ async fn check(tx: &mut dyn WriteTx, cx: &Cx, org: OrgId, risk: &mut Risk, m: &M
             problems.push(("actions", format!("action {:?}: {} is not a member", action.title, action.owner)));
         }
     }
-    let lib = crate::frameworks::library(cx).await?;
+    let lib = crate::frameworks::library_in(cx, &mut *tx).await?;
     risk.controls =
         risk.controls.iter().map(|c| normalize_control_id(c)).collect::<BTreeSet<_>>().into_iter().collect();
     for c in &risk.controls {
@@ -209,7 +209,7 @@ async fn sync_controls(
 /// Adds a risk to the register.
 pub async fn add_risk(cx: &Cx, actor: &TrailActor, org: OrgId, mut risk: Risk) -> AppResult<RiskView> {
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
     risk.acceptance = None;
     risk.history.clear();
@@ -221,18 +221,21 @@ pub async fn add_risk(cx: &Cx, actor: &TrailActor, org: OrgId, mut risk: Risk) -
     Ok(view(risk, &m))
 }
 
-/// Replaces a risk's assessment and treatment (its acceptance and history are kept;
-/// an acceptance lapses by itself when the residual level rises above it).
+/// Changes a risk's assessment and treatment: `change` is applied to the stored risk
+/// inside the write transaction (after the organization's write turn), so two people
+/// changing different fields at once both keep their change. The acceptance and
+/// history are kept; an acceptance lapses by itself when the residual level rises
+/// above it.
 pub async fn edit_risk(
     cx: &Cx,
     actor: &TrailActor,
     org: OrgId,
     id: &str,
-    mut risk: Risk,
+    change: impl FnOnce(&mut Risk) -> AppResult<()> + Send,
     only_owner: Option<&str>,
 ) -> AppResult<RiskView> {
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
     let before_json = tx
         .entry(org, "risk", id)
@@ -240,6 +243,8 @@ pub async fn edit_risk(
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
     let before: Risk = decode("risk", &before_json)?;
     owned_by(&before, only_owner, "edits")?;
+    let mut risk = before.clone();
+    change(&mut risk)?;
     owned_by(&risk, only_owner, "edits")?;
     risk.id = id.to_owned();
     risk.acceptance = before.acceptance.clone();
@@ -248,7 +253,7 @@ pub async fn edit_risk(
     let now = cx.clock.now();
     risk.record_levels(&m, now);
     let json = serde_json::to_string(&risk).unwrap_or_default();
-    tx.put_entry(org, "risk", id, &json, now).await?;
+    tx.replace_entry(org, "risk", id, &json, now).await?;
     sync_controls(&mut *tx, cx, actor, org, id, &before.controls, &risk.controls).await?;
     let draft = TrailDraft {
         actor: actor.clone(),
@@ -279,7 +284,7 @@ pub(crate) fn owned_by(risk: &Risk, only_owner: Option<&str>, what: &str) -> App
 /// Deletes a risk and unlinks it from its controls.
 pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, only_owner: Option<&str>) -> AppResult<()> {
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let json = tx
         .entry(org, "risk", id)
         .await?
@@ -307,7 +312,7 @@ pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, only
 /// to hold the owner role (top management).
 pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &str) -> AppResult<RiskView> {
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
     let json = tx
         .entry(org, "risk", id)
@@ -368,7 +373,7 @@ pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &st
         level: level.id.clone(),
     });
     let after = serde_json::to_string(&risk).unwrap_or_default();
-    tx.put_entry(org, "risk", id, &after, now).await?;
+    tx.replace_entry(org, "risk", id, &after, now).await?;
     let user = tx.user_by_email(by).await?.map(|u| u.id);
     let actor = user.map_or_else(|| TrailActor::System("isms risk accept".into()), TrailActor::User);
     let draft = TrailDraft {
@@ -497,7 +502,7 @@ pub async fn import_risks_csv(
         }
     }
     let mut tx = cx.store.write().await?;
-    tx.organization(org).await?;
+    tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
     let mut errors = Vec::new();
     let mut parsed: Vec<(u64, Risk)> = Vec::new();

@@ -99,6 +99,7 @@ pub async fn approve_soa(cx: &Cx, org: OrgId, approver_email: &Email, comment: &
         return Err(err);
     }
     let mut tx = cx.store.write().await?;
+    tx.lock_organization(org).await?;
     let versions = tx.soa_versions(org).await?;
     if let Some(last) = versions.last()
         && soa::diff(&last.rows, &draft.rows).is_empty()

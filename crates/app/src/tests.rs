@@ -55,6 +55,7 @@ both_engines! {
         assert_eq!(actions, ["organization.created", "user.created", "membership.granted"]);
         assert_eq!(verify_chain(&trail), Ok(3));
         assert!(!trail[1].after.as_deref().unwrap().contains("argon2"), "the trail never holds the password hash");
+        drop(tx);
         let ready = readiness(&cx).await;
         assert!(ready.ready, "{ready:?}");
     }
@@ -497,7 +498,7 @@ mod risk_tests {
             assert_eq!(accepted.acceptance_state, AcceptanceState::Accepted);
             assert_eq!(accept_risk(&cx, org, "RSK-001", &alice, "again").await.unwrap_err().code, "already_accepted");
             // Raising the residual level makes the acceptance lapse.
-            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((3, 4), &[]), None).await.unwrap();
+            edit_risk(&cx, &actor(), org, "RSK-001", |r| { *r = ransomware((3, 4), &[]); Ok(()) }, None).await.unwrap();
             let r = crate::risks::risk(&cx, org, "RSK-001").await.unwrap();
             assert_eq!(r.acceptance_state, AcceptanceState::Unaccepted { by: AcceptanceRule::Executive });
             // Alice is the workspace owner (owner role), so she may accept a high risk.
@@ -521,7 +522,7 @@ mod risk_tests {
             let controls = list_controls(&cx, org).await.unwrap();
             assert!(reasons(&controls, "A.8.13") && reasons(&controls, "A.8.7"));
             assert!(!reasons(&controls, "A.5.1"));
-            edit_risk(&cx, &actor(), org, "RSK-001", ransomware((2, 2), &["A.8.13"]), None).await.unwrap();
+            edit_risk(&cx, &actor(), org, "RSK-001", |r| { *r = ransomware((2, 2), &["A.8.13"]); Ok(()) }, None).await.unwrap();
             let controls = list_controls(&cx, org).await.unwrap();
             assert!(reasons(&controls, "A.8.13"));
             assert!(!reasons(&controls, "A.8.7"), "unlinking removed the reason");

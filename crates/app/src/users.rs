@@ -34,7 +34,7 @@ pub async fn add_user(
     role: Role,
 ) -> AppResult<Added> {
     let mut tx = cx.store.write().await?;
-    let organization = tx.organization(org).await?;
+    let organization = tx.lock_organization(org).await?;
     let existing = tx.user_by_email(&email).await?;
     if let Some(u) = &existing
         && tx.membership(org, u.id).await?.is_some()
@@ -212,7 +212,7 @@ pub async fn change_member(
     role: Option<Role>,
 ) -> AppResult<Option<Member>> {
     let mut tx = cx.store.write().await?;
-    let organization = tx.organization(org).await?;
+    let organization = tx.lock_organization(org).await?;
     let members = tx.members(org).await?;
     let not_member = || AppError::not_found(format!("member {email}"));
     let (user, membership) = members.iter().find(|(u, _)| &u.email == email).ok_or_else(not_member)?;

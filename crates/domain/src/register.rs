@@ -39,14 +39,24 @@ macro_rules! entry_id {
     };
 }
 
-/// The next id after the given ones: `AST-001`, `AST-002`, …
-pub fn next_id(prefix: &str, existing: impl IntoIterator<Item = String>) -> String {
+/// The number after the highest of the given ids with this prefix (`AST-010` → 11).
+pub fn next_number(prefix: &str, existing: impl IntoIterator<Item = String>) -> i64 {
     let max = existing
         .into_iter()
-        .filter_map(|id| id.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')).and_then(|n| n.parse::<u32>().ok()))
+        .filter_map(|id| id.strip_prefix(prefix).and_then(|r| r.strip_prefix('-')).and_then(|n| n.parse::<i64>().ok()))
         .max()
         .unwrap_or(0);
-    format!("{prefix}-{:03}", max + 1)
+    max + 1
+}
+
+/// The readable id of a number: `AST-001`, `AST-012`, `AST-1000`.
+pub fn format_id(prefix: &str, number: i64) -> String {
+    format!("{prefix}-{number:03}")
+}
+
+/// The next id after the given ones: `AST-001`, `AST-002`, …
+pub fn next_id(prefix: &str, existing: impl IntoIterator<Item = String>) -> String {
+    format_id(prefix, next_number(prefix, existing))
 }
 
 fn required(field: &'static str, value: &str, out: &mut Vec<(&'static str, String)>) {

@@ -12,7 +12,8 @@ use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 use crate::codec::err;
 use crate::dialect::Dialect;
 use crate::migrations::{self, MIGRATIONS, Migration};
-use crate::tx::SqlTx;
+use crate::nesting::Nesting;
+use crate::tx::{Held, OpenTx, SqlTx};
 
 /// Pool settings.
 #[derive(Debug, Clone)]
@@ -118,7 +119,10 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<SqlStore
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 5000").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // FULL: a commit is on disk before it is acknowledged, so a power loss
+                    // or an OS crash keeps every acknowledged write (NORMAL in WAL mode
+                    // may drop the last ones). Its cost is in docs/performance.md.
+                    conn.execute("PRAGMA synchronous = FULL").await?;
                     Ok(())
                 })
             });
@@ -147,7 +151,7 @@ pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Arc<SqlStore
     }
     let pool = pool.connect(&url).await.map_err(|e| unreachable(&e))?;
     let writers = (dialect.engine() == Engine::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
-    Ok(Arc::new(SqlStore { pool, dialect, location, writers }))
+    Ok(Arc::new(SqlStore { pool, dialect, location, writers, nesting: Arc::default() }))
 }
 
 fn with_create_mode(url: &str) -> String {
@@ -218,6 +222,8 @@ pub struct SqlStore {
     /// handler, which backs off in sleeps of up to 100 ms and serves nobody in order.
     /// (Other processes still meet the busy timeout.) `None` on PostgreSQL.
     writers: Option<Arc<tokio::sync::Semaphore>>,
+    /// The tasks holding a transaction, to refuse a second one on the same task.
+    nesting: Arc<Nesting>,
 }
 
 impl SqlStore {
@@ -229,12 +235,12 @@ impl SqlStore {
     /// Applies the given migrations (tests pass their own lists; the product uses
     /// [`MIGRATIONS`]).
     pub async fn migrate_with(&self, list: &'static [Migration]) -> Result<Vec<MigrationId>, MigrateError> {
-        migrations::run(&self.pool, self.dialect, list).await
+        migrations::run(self, list).await
     }
 
     /// The status of the schema against the given migrations.
     pub async fn schema_status_with(&self, list: &'static [Migration]) -> StoreResult<SchemaStatus> {
-        migrations::status(&self.pool, self.dialect, list).await
+        migrations::status(self, list).await
     }
 
     /// `(table, column)` pairs of the schema, for the parity check between engines.
@@ -247,7 +253,10 @@ impl SqlStore {
         sqlx::raw_sql(sql).execute(&self.pool).await.map(|_| ()).map_err(err("statement"))
     }
 
-    async fn begin(&self, statement: &'static str, write: bool) -> StoreResult<SqlTx> {
+    /// Starts a transaction with `statement` (see [`OpenTx`]: cancel-safe). Write
+    /// transactions on SQLite first wait for this process's writer turn.
+    pub(crate) async fn begin(&self, statement: &'static str, write: bool) -> StoreResult<OpenTx> {
+        let nesting = self.nesting.register()?;
         let turn = match (&self.writers, write) {
             (Some(writers), true) => Some(
                 writers
@@ -258,11 +267,10 @@ impl SqlStore {
             ),
             _ => None,
         };
-        let tx = self.pool.begin_with(statement).await.map_err(|e| match e {
+        OpenTx::begin(&self.pool, statement, Held { turn, nesting }).await.map_err(|e| match e {
             sqlx::Error::PoolTimedOut => StoreError::Unavailable("no database connection became free in time".into()),
             e => crate::codec::map_err(e, "transaction"),
-        })?;
-        Ok(SqlTx::new(tx, self.dialect, turn))
+        })
     }
 }
 
@@ -289,11 +297,11 @@ impl Store for SqlStore {
     }
 
     async fn read(&self) -> StoreResult<Box<dyn ReadTx>> {
-        Ok(Box::new(self.begin(self.dialect.begin_read(), false).await?))
+        Ok(Box::new(SqlTx::new(self.begin(self.dialect.begin_read(), false).await?, self.dialect)))
     }
 
     async fn write(&self) -> StoreResult<Box<dyn WriteTx>> {
-        Ok(Box::new(self.begin(self.dialect.begin_write(), true).await?))
+        Ok(Box::new(SqlTx::new(self.begin(self.dialect.begin_write(), true).await?, self.dialect)))
     }
 
     async fn close(&self) {

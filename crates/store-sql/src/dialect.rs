@@ -50,6 +50,23 @@ impl Dialect {
         }
     }
 
+    /// Takes the next number of a per-organization counter (`$1` org, `$2` counter,
+    /// `$3` the least acceptable number), returning it as `last`.
+    pub fn take_number(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => {
+                "INSERT INTO id_counters (org_id, kind, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (org_id, kind) DO UPDATE SET last = MAX(id_counters.last + 1, excluded.last) \
+                 RETURNING last"
+            }
+            Dialect::Postgres => {
+                "INSERT INTO id_counters (org_id, kind, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (org_id, kind) DO UPDATE SET last = GREATEST(id_counters.last + 1, excluded.last) \
+                 RETURNING last"
+            }
+        }
+    }
+
     /// Statement run first in every migration transaction so that concurrent
     /// processes migrate one after the other (SQLite: `BEGIN IMMEDIATE` suffices).
     pub fn migration_lock(self) -> Option<String> {

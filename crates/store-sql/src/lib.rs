@@ -15,6 +15,7 @@ mod controls;
 mod dialect;
 mod frameworks;
 pub mod migrations;
+mod nesting;
 mod registers;
 mod repo;
 mod reviews;

@@ -9,9 +9,10 @@
 
 use isms_store::{AppliedMigration, MigrateError, MigrationId, SchemaStatus, StoreResult};
 use sha2::{Digest, Sha256};
-use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use sqlx::{AnyConnection, Executor, Row};
 
 use crate::codec::{err, instant_to_text, text_to_instant};
+use crate::connect::SqlStore;
 use crate::dialect::Dialect;
 
 /// One migration: the same number and meaning on both engines, each with its own SQL.
@@ -61,6 +62,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "registers", "0004_registers"),
     migration!(5, "sessions", "0005_sessions"),
     migration!(6, "api_tokens", "0006_api_tokens"),
+    migration!(7, "id_counters", "0007_id_counters"),
 ];
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
@@ -76,8 +78,8 @@ struct Recorded {
     applied_at: String,
 }
 
-async fn recorded(tx: &mut Transaction<'static, Any>) -> Result<Vec<Recorded>, sqlx::Error> {
-    let rows = sqlx::query(SELECT_APPLIED).fetch_all(&mut **tx).await?;
+async fn recorded(conn: &mut AnyConnection) -> Result<Vec<Recorded>, sqlx::Error> {
+    let rows = sqlx::query(SELECT_APPLIED).fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             Ok(Recorded {
@@ -117,14 +119,14 @@ fn unavailable(e: sqlx::Error) -> MigrateError {
 }
 
 /// Applies every pending migration of `list`, in order.
-pub(crate) async fn run(
-    pool: &AnyPool,
-    dialect: Dialect,
-    list: &[Migration],
-) -> Result<Vec<MigrationId>, MigrateError> {
+pub(crate) async fn run(store: &SqlStore, list: &[Migration]) -> Result<Vec<MigrationId>, MigrateError> {
+    let dialect = store.dialect();
     let mut applied_now = Vec::new();
     for migration in list {
-        let mut tx = pool.begin_with(dialect.begin_write()).await.map_err(unavailable)?;
+        let mut tx = store
+            .begin(dialect.begin_write(), true)
+            .await
+            .map_err(|e| MigrateError::Unavailable(e.to_string()))?;
         if let Some(lock) = dialect.migration_lock() {
             sqlx::query(&lock).execute(&mut *tx).await.map_err(unavailable)?;
         }
@@ -159,8 +161,9 @@ pub(crate) async fn run(
 }
 
 /// Reads which migrations are applied, without changing anything.
-pub(crate) async fn status(pool: &AnyPool, dialect: Dialect, list: &[Migration]) -> StoreResult<SchemaStatus> {
-    let mut tx = pool.begin_with(dialect.begin_read()).await.map_err(err("schema status"))?;
+pub(crate) async fn status(store: &SqlStore, list: &[Migration]) -> StoreResult<SchemaStatus> {
+    let dialect = store.dialect();
+    let mut tx = store.begin(dialect.begin_read(), false).await?;
     let exists = sqlx::query(dialect.table_exists())
         .bind("schema_migrations")
         .fetch_optional(&mut *tx)

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use isms_domain::OrgId;
-use isms_store::{RegisterRead, RegisterWrite, StoreResult};
+use isms_store::{RegisterRead, RegisterWrite, StoreError, StoreResult};
 use time::OffsetDateTime;
 
 use crate::codec::{err, instant_to_text};
@@ -13,6 +13,10 @@ const SELECT_ALL: &str = "SELECT id, content FROM register_entries WHERE org_id 
 const SELECT_ONE: &str = "SELECT content FROM register_entries WHERE org_id = $1 AND kind = $2 AND id = $3";
 const UPSERT: &str = "INSERT INTO register_entries (org_id, kind, id, content, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (org_id, kind, id) DO UPDATE SET content = $4, updated_at = $5";
+const INSERT: &str = "INSERT INTO register_entries (org_id, kind, id, content, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $5)";
+const REPLACE: &str =
+    "UPDATE register_entries SET content = $4, updated_at = $5 WHERE org_id = $1 AND kind = $2 AND id = $3";
 const DELETE: &str = "DELETE FROM register_entries WHERE org_id = $1 AND kind = $2 AND id = $3";
 
 #[async_trait]
@@ -52,6 +56,60 @@ impl RegisterWrite for SqlTx {
             .await
             .map_err(self.poison(err(&format!("{kind} {id}"))))?;
         Ok(())
+    }
+
+    async fn insert_entry(
+        &mut self,
+        org: OrgId,
+        kind: &str,
+        id: &str,
+        json: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        sqlx::query(INSERT)
+            .bind(org.to_string())
+            .bind(kind)
+            .bind(id)
+            .bind(json)
+            .bind(instant_to_text(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("{} {id}", kind.replace('_', " ")))))?;
+        Ok(())
+    }
+
+    async fn replace_entry(
+        &mut self,
+        org: OrgId,
+        kind: &str,
+        id: &str,
+        json: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(REPLACE)
+            .bind(org.to_string())
+            .bind(kind)
+            .bind(id)
+            .bind(json)
+            .bind(instant_to_text(at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("{kind} {id}"))))?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("{} {id}", kind.replace('_', " "))));
+        }
+        Ok(())
+    }
+
+    async fn next_number(&mut self, org: OrgId, kind: &str, at_least: i64) -> StoreResult<i64> {
+        let row = sqlx::query(self.dialect.take_number())
+            .bind(org.to_string())
+            .bind(kind)
+            .bind(at_least)
+            .fetch_one(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("the {kind} counter"))))?;
+        get(&row, "last")
     }
 
     async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool> {

@@ -122,6 +122,13 @@ const INSERT_TRAIL_HEAD: &str = "INSERT INTO trail_heads (org_id, seq, hash) VAL
 
 #[async_trait]
 impl OrgWrite for SqlTx {
+    async fn lock_organization(&mut self, org: OrgId) -> StoreResult<Organization> {
+        // The trail head is the organization's write turn: every change appends to the
+        // trail anyway, so taking it first costs nothing extra and orders the writers.
+        self.lock_trail_head(org).await?;
+        self.organization(org).await
+    }
+
     async fn insert_organization(&mut self, org: &Organization) -> StoreResult<()> {
         let what = format!("organization {}", org.id);
         sqlx::query(INSERT_ORG)
@@ -382,9 +389,10 @@ impl TrailRead for SqlTx {
     }
 }
 
-#[async_trait]
-impl TrailWrite for SqlTx {
-    async fn lock_trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead> {
+impl SqlTx {
+    /// Locks the organization's trail head row until the transaction ends (PostgreSQL;
+    /// a SQLite write transaction already holds the database's write lock).
+    async fn lock_trail_head_row(&mut self, org: OrgId) -> StoreResult<TrailHead> {
         let sql = format!("{SELECT_TRAIL_HEAD}{}", self.dialect.for_update());
         let row = sqlx::query(&sql)
             .bind(org.to_string())
@@ -393,6 +401,13 @@ impl TrailWrite for SqlTx {
             .map_err(self.poison(err("audit trail")))?;
         let row = row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?;
         Ok(TrailHead { seq: get(&row, "seq")?, hash: get(&row, "hash")? })
+    }
+}
+
+#[async_trait]
+impl TrailWrite for SqlTx {
+    async fn lock_trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead> {
+        self.lock_trail_head_row(org).await
     }
 
     async fn append_trail(&mut self, e: &TrailEntry) -> StoreResult<()> {

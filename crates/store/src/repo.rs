@@ -40,6 +40,13 @@ pub trait OrgRead {
 /// Creates and changes organizations.
 #[async_trait]
 pub trait OrgWrite {
+    /// Reads an organization and takes its write turn: until this transaction ends,
+    /// other write transactions of the same organization (in this process or another
+    /// replica) wait at this call. Every write use case on an organization's data calls
+    /// it first, before reading what it will change, so a read-modify-write never
+    /// works on a stale read and readable ids are never handed out twice (on SQLite the
+    /// database has one writer at a time anyway). `NotFound` when it does not exist.
+    async fn lock_organization(&mut self, org: OrgId) -> StoreResult<Organization>;
     /// Stores a new organization.
     async fn insert_organization(&mut self, org: &Organization) -> StoreResult<()>;
 }
@@ -202,8 +209,26 @@ pub trait RegisterRead {
 /// Creates, replaces and deletes register entries.
 #[async_trait]
 pub trait RegisterWrite {
-    /// Creates the entry, or replaces its content.
+    /// Creates a new entry. `Conflict` when the id is taken: a create never overwrites.
+    async fn insert_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime)
+    -> StoreResult<()>;
+    /// Replaces an existing entry's content. `NotFound` when there is none.
+    async fn replace_entry(
+        &mut self,
+        org: OrgId,
+        kind: &str,
+        id: &str,
+        json: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Creates the entry or replaces its content: only for values that are replaced as
+    /// a whole whether or not they existed (a singleton such as the methodology, the
+    /// latest simulation result), never for records that get new ids.
     async fn put_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime) -> StoreResult<()>;
+    /// Takes the next number of a per-organization counter (`kind` names it): one more
+    /// than the last number taken, and at least `at_least`. Numbers are never handed
+    /// out twice, even after the record that had one is deleted.
+    async fn next_number(&mut self, org: OrgId, kind: &str, at_least: i64) -> StoreResult<i64>;
     /// Deletes an entry; false when there was none.
     async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool>;
 }

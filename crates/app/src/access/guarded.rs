@@ -111,9 +111,14 @@ pub async fn add_risk(cx: &Cx, caller: &Caller, risk: Risk) -> AppResult<RiskVie
 
 /// Replaces a risk's assessment and treatment. A control owner edits only risks they
 /// own, and cannot give them to someone else.
-pub async fn edit_risk(cx: &Cx, caller: &Caller, id: &str, risk: Risk) -> AppResult<RiskView> {
+pub async fn edit_risk(
+    cx: &Cx,
+    caller: &Caller,
+    id: &str,
+    change: impl FnOnce(&mut Risk) -> AppResult<()> + Send,
+) -> AppResult<RiskView> {
     let me = risk_owner_scope(cx, caller).await?;
-    crate::risks::edit_risk(cx, &caller.actor(), caller.org, id, risk, me.as_ref().map(Email::as_str)).await
+    crate::risks::edit_risk(cx, &caller.actor(), caller.org, id, change, me.as_ref().map(Email::as_str)).await
 }
 
 /// The e-mail a control owner's risk writes are narrowed to (checked by the use case

@@ -674,9 +674,21 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         RiskCommand::Edit(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk edit").await?;
-            let mut r = risks::risk(cx, org, &args.id).await?.risk;
-            apply(args.fields, &mut r)?;
-            let saved = risks::edit_risk(cx, &actor, org, &args.id, r, None).await?;
+            // The fields are applied to the stored risk inside the write transaction.
+            let fields = args.fields;
+            let mut refused = None;
+            let change = |r: &mut Risk| {
+                apply(fields, r).map_err(|e| {
+                    let message = e.message.clone();
+                    refused = Some(e);
+                    isms_app::AppError::invalid_field("risk", message)
+                })
+            };
+            let saved = risks::edit_risk(cx, &actor, org, &args.id, change, None).await;
+            if let Some(e) = refused {
+                return Err(e);
+            }
+            let saved = saved?;
             out.doc(&saved);
             out.line(format!(
                 "Saved {} ({} → {}, {}).",

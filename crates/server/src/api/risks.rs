@@ -10,7 +10,7 @@ use axum::routing::{delete, get, patch, post, put};
 use isms_app::access::guarded;
 use isms_domain::fair::{PertForm, SecondaryForm, Settings};
 use isms_domain::review::{ReviewOutcome, Subject, SubjectKind};
-use isms_domain::risk::{FairEstimates, HeatMapKind, Methodology, Rating, TreatmentAction, TreatmentOption};
+use isms_domain::risk::{FairEstimates, HeatMapKind, Methodology, Rating, Risk, TreatmentAction, TreatmentOption};
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
@@ -146,29 +146,33 @@ async fn update_risk(
     Path(id): Path<String>,
     Body(p): Body<RiskPatch>,
 ) -> Result<Json<Value>, ApiError> {
-    let mut risk = guarded::risk(&s.cx, &caller, &id).await?.risk;
     let next_review = p.next_review.map(|t| date("next_review", &t)).transpose()?;
-    macro_rules! set {
-        ($($f:ident),*) => { $(if let Some(v) = p.$f { risk.$f = v; })* };
-    }
-    set!(
-        title,
-        description,
-        threat,
-        vulnerability,
-        owner,
-        inherent,
-        residual,
-        treatment,
-        existing_controls,
-        actions,
-        assets,
-        controls
-    );
-    if let Some(d) = next_review {
-        risk.next_review = d;
-    }
-    Ok(Json(json!(guarded::edit_risk(&s.cx, &caller, &id, risk).await?)))
+    // The patch is applied to the stored risk inside the write transaction, so
+    // concurrent patches of different fields both land.
+    let change = move |risk: &mut Risk| {
+        macro_rules! set {
+            ($($f:ident),*) => { $(if let Some(v) = p.$f { risk.$f = v; })* };
+        }
+        set!(
+            title,
+            description,
+            threat,
+            vulnerability,
+            owner,
+            inherent,
+            residual,
+            treatment,
+            existing_controls,
+            actions,
+            assets,
+            controls
+        );
+        if let Some(d) = next_review {
+            risk.next_review = d;
+        }
+        Ok(())
+    };
+    Ok(Json(json!(guarded::edit_risk(&s.cx, &caller, &id, change).await?)))
 }
 
 async fn delete_risk(
