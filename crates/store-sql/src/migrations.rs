@@ -123,10 +123,8 @@ pub(crate) async fn run(store: &SqlStore, list: &[Migration]) -> Result<Vec<Migr
     let dialect = store.dialect();
     let mut applied_now = Vec::new();
     for migration in list {
-        let mut tx = store
-            .begin(dialect.begin_write(), true)
-            .await
-            .map_err(|e| MigrateError::Unavailable(e.to_string()))?;
+        let mut tx =
+            store.begin(dialect.begin_write(), true).await.map_err(|e| MigrateError::Unavailable(e.to_string()))?;
         if let Some(lock) = dialect.migration_lock() {
             sqlx::query(&lock).execute(&mut *tx).await.map_err(unavailable)?;
         }

@@ -36,7 +36,9 @@ impl Nesting {
             let message = "a transaction was started while the same task already holds one \
                            (a second pooled connection can deadlock the pool)";
             if cfg!(debug_assertions) {
-                if std::env::var_os("ISMS_NESTING_BACKTRACE").is_some() { eprintln!("NESTED: {}", std::backtrace::Backtrace::force_capture()); }
+                if std::env::var_os("ISMS_NESTING_BACKTRACE").is_some() {
+                    eprintln!("NESTED: {}", std::backtrace::Backtrace::force_capture());
+                }
                 return Err(StoreError::Unavailable(format!("internal error: {message}")));
             }
             tracing::error!(%task, "{message}");

@@ -111,10 +111,8 @@ impl Drop for OpenTx {
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) => {
                 runtime.spawn(async move {
-                    let rolled_back = matches!(
-                        tokio::time::timeout(ROLLBACK_TIMEOUT, conn.execute("ROLLBACK")).await,
-                        Ok(Ok(_))
-                    );
+                    let rolled_back =
+                        matches!(tokio::time::timeout(ROLLBACK_TIMEOUT, conn.execute("ROLLBACK")).await, Ok(Ok(_)));
                     if !rolled_back {
                         // SQLite refuses ROLLBACK when the BEGIN never ran; either way we
                         // do not know the connection's state, so it is not reused.

@@ -634,3 +634,216 @@ async fn both_engines_have_the_same_tables_and_columns() {
     assert!(a.len() > 20, "{a:?}");
     assert_eq!(a, b, "SQLite (left) and PostgreSQL (right) schemas differ");
 }
+
+// ---- cancellation and concurrency ------------------------------------------------
+
+/// A second store on the same database, with a small pool so that a connection left
+/// inside a transaction is met again at once, and a short wait for a free one.
+async fn small_pool(db: &TestDb, connections: u32) -> Arc<SqlStore> {
+    let options = ConnectOptions { max_connections: connections, acquire_timeout: std::time::Duration::from_secs(5) };
+    connect(&db.url, &options).await.unwrap()
+}
+
+/// Yields `n` times, then completes: raced against a store call, it abandons the call
+/// after a varying amount of its work.
+async fn yield_times(n: u32) {
+    for _ in 0..n {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// One write use case in miniature: take the organization's turn, read, insert a
+/// new entry, append to the trail, commit. Returns the entry's id once committed.
+async fn create_one(store: &SqlStore, org: OrgId, n: i64) -> Result<String, StoreError> {
+    let mut tx = store.write().await?;
+    tx.lock_organization(org).await?;
+    let existing = tx.entries(org, "thing").await?.len();
+    let number = tx.next_number(org, "thing", 1).await?;
+    let id = format!("THG-{number:03}");
+    tx.insert_entry(org, "thing", &id, &format!("{{\"n\":{n},\"seen\":{existing}}}"), at(n)).await?;
+    let head = tx.lock_trail_head(org).await?;
+    tx.append_trail(&TrailEntry::seal(org, &head, at(n), draft(n))).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Whether a fresh connection can take SQLite's write lock right now (busy timeout
+/// 0), or PostgreSQL has no session of this database idle inside a transaction.
+async fn nothing_left_open(db: &TestDb) -> Result<(), String> {
+    use sqlx::{Connection, Executor};
+    if db.url.starts_with("sqlite") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.map_err(|e| e.to_string())?;
+        conn.execute("PRAGMA busy_timeout = 0").await.map_err(|e| e.to_string())?;
+        let taken = conn.execute("BEGIN IMMEDIATE").await;
+        let _ = conn.execute("ROLLBACK").await;
+        let _ = conn.close().await;
+        taken.map(|_| ()).map_err(|e| format!("the write lock is still held: {e}"))
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.map_err(|e| e.to_string())?;
+        let open: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+        let _ = conn.close().await;
+        if open == 0 { Ok(()) } else { Err(format!("{open} sessions are idle inside a transaction")) }
+    }
+}
+
+async fn settled(db: &TestDb) {
+    let mut last = String::new();
+    for _ in 0..100 {
+        match nothing_left_open(db).await {
+            Ok(()) => return,
+            Err(e) => last = e,
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("a transaction abandoned by a dropped future is still open after 2 s: {last}");
+}
+
+mod cancellation {
+    use super::*;
+    both_engines! {
+        async fn transactions_abandoned_at_any_point_leave_no_connection_in_a_transaction(db: TestDb) {
+            migrated(&db).await;
+            let (acme, _, _) = two_tenants(&db.store).await;
+            let store = small_pool(&db, 2).await;
+            let mut acknowledged = Vec::new();
+            // Bounded: a connection left inside a transaction stalls the next writer for
+            // the busy or acquire timeout, again and again.
+            let abandon = async {
+            for i in 0..300_i64 {
+                let n = i + 1;
+                // Reads and writes, abandoned after 0..40 yields (some finish).
+                let read = async {
+                    let mut tx = store.read().await?;
+                    tx.organization(acme.id).await?;
+                    tx.entries(acme.id, "thing").await?;
+                    tx.trail(acme.id, 0, 10).await?;
+                    Ok::<_, StoreError>(())
+                };
+                tokio::select! {
+                    biased;
+                    _ = read => {}
+                    () = yield_times(u32::try_from(i % 40).unwrap()) => {}
+                }
+                if i % 4 == 0 {
+                    acknowledged.push(create_one(&store, acme.id, n).await.unwrap());
+                    continue;
+                }
+                tokio::select! {
+                    biased;
+                    created = create_one(&store, acme.id, n) => acknowledged.push(created.unwrap()),
+                    () = yield_times(u32::try_from((i * 7) % 300).unwrap()) => {}
+                }
+            }
+            };
+            tokio::time::timeout(std::time::Duration::from_secs(60), abandon)
+                .await
+                .expect("300 abandoned transactions took over a minute: the store stalls after them");
+            // Every later transaction works, on every connection of the pool.
+            for n in 1000..1010 {
+                acknowledged.push(create_one(&store, acme.id, n).await.expect("the store works after abandoned transactions"));
+            }
+            settled(&db).await;
+            let mut tx = store.read().await.unwrap();
+            let stored: Vec<String> = tx.entries(acme.id, "thing").await.unwrap().into_iter().map(|(id, _)| id).collect();
+            for id in &acknowledged {
+                assert!(stored.contains(id), "acknowledged {id} is missing");
+            }
+            let trail = tx.trail(acme.id, 0, 10_000).await.unwrap();
+            assert_eq!(verify_chain(&trail).unwrap(), i64::try_from(trail.len()).unwrap());
+            assert_eq!(trail.len(), stored.len(), "one trail entry per committed create");
+            assert!(acknowledged.len() > 20, "some creates were not abandoned: {}", acknowledged.len());
+        }
+
+        async fn a_dropped_commit_or_begin_never_blocks_the_next_writer(db: TestDb) {
+            migrated(&db).await;
+            let (acme, _, _) = two_tenants(&db.store).await;
+            let store = small_pool(&db, 1).await;
+            // Abandon right after the write transaction began (the pool's only connection).
+            for _ in 0..20 {
+                let tx = store.write().await.unwrap();
+                drop(tx);
+                create_one(&store, acme.id, 1).await.unwrap();
+            }
+            settled(&db).await;
+        }
+
+        async fn concurrent_creates_get_distinct_ids_and_none_is_lost(db: TestDb) {
+            migrated(&db).await;
+            let (acme, _, _) = two_tenants(&db.store).await;
+            // Two "replicas" (two pools) creating at once.
+            let stores = [small_pool(&db, 4).await, small_pool(&db, 4).await];
+            let mut tasks = Vec::new();
+            for n in 0..40_i64 {
+                let store = stores[usize::try_from(n % 2).unwrap()].clone();
+                let org = acme.id;
+                tasks.push(tokio::spawn(async move { create_one(&store, org, n).await }));
+            }
+            let mut ids = Vec::new();
+            for t in tasks {
+                ids.push(t.await.unwrap().expect("every concurrent create succeeds"));
+            }
+            ids.sort();
+            ids.dedup();
+            assert_eq!(ids.len(), 40, "no id was handed out twice");
+            let stored = db.store.read().await.unwrap().entries(acme.id, "thing").await.unwrap();
+            assert_eq!(stored.len(), 40, "every acknowledged create is stored");
+            assert_eq!(ids.last().map(String::as_str), Some("THG-040"));
+        }
+
+        async fn read_modify_writes_after_the_organization_lock_lose_nothing(db: TestDb) {
+            migrated(&db).await;
+            let (acme, _, _) = two_tenants(&db.store).await;
+            let mut tx = db.store.write().await.unwrap();
+            tx.insert_entry(acme.id, "counter", "C", "0", at(0)).await.unwrap();
+            tx.commit().await.unwrap();
+            let stores = [small_pool(&db, 4).await, small_pool(&db, 4).await];
+            let mut tasks = Vec::new();
+            for n in 0..30_usize {
+                let store = stores[n % 2].clone();
+                let org = acme.id;
+                tasks.push(tokio::spawn(async move {
+                    let mut tx = store.write().await?;
+                    tx.lock_organization(org).await?;
+                    let value: i64 = tx.entry(org, "counter", "C").await?.unwrap().parse().unwrap();
+                    tokio::task::yield_now().await; // let the others read the same value if they can
+                    tx.replace_entry(org, "counter", "C", &(value + 1).to_string(), at(1)).await?;
+                    tx.commit().await
+                }));
+            }
+            for t in tasks {
+                t.await.unwrap().expect("every increment commits");
+            }
+            let value = db.store.read().await.unwrap().entry(acme.id, "counter", "C").await.unwrap();
+            assert_eq!(value.as_deref(), Some("30"), "30 increments, none lost");
+        }
+
+        async fn creates_never_overwrite_and_replacing_needs_an_entry(db: TestDb) {
+            migrated(&db).await;
+            let (acme, globex, _) = two_tenants(&db.store).await;
+            let mut tx = db.store.write().await.unwrap();
+            tx.insert_entry(acme.id, "risk", "RSK-001", "{\"v\":1}", at(1)).await.unwrap();
+            let taken = tx.insert_entry(acme.id, "risk", "RSK-001", "{\"v\":2}", at(2)).await.unwrap_err();
+            assert!(matches!(&taken, StoreError::Conflict(m) if m.contains("RSK-001")), "{taken:?}");
+            drop(tx);
+            let mut tx = db.store.write().await.unwrap();
+            tx.insert_entry(acme.id, "risk", "RSK-001", "{\"v\":1}", at(1)).await.unwrap();
+            let missing = tx.replace_entry(globex.id, "risk", "RSK-001", "{}", at(2)).await.unwrap_err();
+            assert!(matches!(missing, StoreError::NotFound(_)), "{missing:?}");
+            tx.replace_entry(acme.id, "risk", "RSK-001", "{\"v\":3}", at(3)).await.unwrap();
+            // Counters start above what is stored and never go back.
+            assert_eq!(tx.next_number(acme.id, "risk", 2).await.unwrap(), 2);
+            assert_eq!(tx.next_number(acme.id, "risk", 1).await.unwrap(), 3);
+            assert_eq!(tx.next_number(acme.id, "risk", 10).await.unwrap(), 10);
+            assert_eq!(tx.next_number(globex.id, "risk", 1).await.unwrap(), 1, "counters are per organization");
+            tx.commit().await.unwrap();
+            let stored = db.store.read().await.unwrap().entry(acme.id, "risk", "RSK-001").await.unwrap();
+            assert_eq!(stored.as_deref(), Some("{\"v\":3}"));
+        }
+    }
+}

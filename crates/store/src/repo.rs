@@ -210,8 +210,14 @@ pub trait RegisterRead {
 #[async_trait]
 pub trait RegisterWrite {
     /// Creates a new entry. `Conflict` when the id is taken: a create never overwrites.
-    async fn insert_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime)
-    -> StoreResult<()>;
+    async fn insert_entry(
+        &mut self,
+        org: OrgId,
+        kind: &str,
+        id: &str,
+        json: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
     /// Replaces an existing entry's content. `NotFound` when there is none.
     async fn replace_entry(
         &mut self,
