@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the framework and mapping files derived from NIST's published lists and
-crosswalks (normalized CSV copies in ../shared/data/mappings). Run by
+crosswalks (normalized CSV copies in testdata/mappings). Run by
 scripts/generate-frameworks; review the diff. US-government works, public domain."""
 import csv, os, sys
 from collections import defaultdict

@@ -172,3 +172,20 @@ fn a_risk_with_estimates_is_simulated_stored_and_drawn_against_the_appetite() {
     );
     assert!(text.lines().nth(1).unwrap().starts_with("RSK-001,"));
 }
+
+/// The example files the README points to run as documented.
+#[test]
+fn the_example_scenario_files_run() {
+    let s = Sandbox::new();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fair");
+    let mut ran = 0;
+    for entry in std::fs::read_dir(&examples).unwrap() {
+        let path = entry.unwrap().path();
+        let run = s.run(&["--json", "fair", "run", path.to_str().unwrap(), "--iterations", "2000"]);
+        assert_eq!(run.code, 0, "{}: {run:?}", path.display());
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert!(doc.as_object().is_some_and(|o| !o.is_empty()), "{doc}");
+        ran += 1;
+    }
+    assert_eq!(ran, 2, "both examples in {}", examples.display());
+}

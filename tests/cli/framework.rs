@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{Sandbox, dump_sqlite};
 
-fn shared(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(path)
+fn testdata(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata").join(path)
 }
 
 fn repo(path: &str) -> PathBuf {
@@ -49,11 +49,11 @@ fn framework_list_shows_every_shipped_framework_with_its_counts() {
 fn importing_the_official_sp_800_53_catalog_reproduces_the_shipped_framework() {
     let s = Sandbox::new();
     let out = s.path().join("export");
-    let baseline = |name: &str, file: &str| format!("{name}={}", shared(&format!("{OSCAL}/v5.1.1/{file}")).display());
+    let baseline = |name: &str, file: &str| format!("{name}={}", testdata(&format!("{OSCAL}/v5.1.1/{file}")).display());
     let run = s.run(&[
         "framework",
         "import",
-        shared(&format!("{OSCAL}/v5.0.1/NIST_SP-800-53_rev5_catalog.json")).to_str().unwrap(),
+        testdata(&format!("{OSCAL}/v5.0.1/NIST_SP-800-53_rev5_catalog.json")).to_str().unwrap(),
         "--id",
         "nist-800-53r5",
         "--baseline",
@@ -80,7 +80,7 @@ fn an_imported_catalog_is_stored_listed_and_browsable_and_cannot_be_imported_twi
     let dir = s.data_dir();
     let d = dir.to_str().unwrap();
     assert_eq!(s.run(&["--data-dir", d, "migrate"]).code, 0);
-    let catalog = shared(&format!("{OSCAL}/v5.0.1/NIST_SP-800-53_rev5_catalog.json"));
+    let catalog = testdata(&format!("{OSCAL}/v5.0.1/NIST_SP-800-53_rev5_catalog.json"));
     let run = s.run(&["--data-dir", d, "framework", "import", catalog.to_str().unwrap(), "--id", "agency-800-53"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
@@ -110,7 +110,7 @@ fn malformed_catalogs_are_refused_naming_the_offending_element_and_nothing_is_st
     assert_eq!(s.run(&["--data-dir", d, "migrate"]).code, 0);
     let db = dir.join("isms.db");
     let before = dump_sqlite(&db);
-    let good = std::fs::read_to_string(shared(&format!("{OSCAL}/v5.0.1/NIST_SP-800-53_rev5_catalog.json"))).unwrap();
+    let good = std::fs::read_to_string(testdata(&format!("{OSCAL}/v5.0.1/NIST_SP-800-53_rev5_catalog.json"))).unwrap();
     let cases = [
         ("bad-json.json", good.replacen("\"groups\"", "\"groups\" ::", 1), "expected value"),
         (

@@ -1,4 +1,4 @@
-//! The Open FAIR benchmark on ../shared/bench/fair_workload.json: the portfolio
+//! The Open FAIR benchmark on testdata/bench/fair_workload.json: the portfolio
 //! (1,000 scenarios × 10,000 iterations) and the single scenario (1,000,000
 //! iterations), with the engine on all cores and on one thread, against a minimal
 //! single-threaded loop of the same model (a Beta draw per input with rand_distr's
@@ -57,8 +57,8 @@ fn plain_loop(section: &Section) -> f64 {
 }
 
 fn main() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench/fair_workload.json");
-    let text = std::fs::read_to_string(path).expect("../shared/bench/fair_workload.json beside the checkout");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/bench/fair_workload.json");
+    let text = std::fs::read_to_string(path).expect("testdata/bench/fair_workload.json in the repository");
     let sections = parse(&text).expect("the workload parses");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     for section in &sections {

@@ -67,10 +67,10 @@ fn a_document_that_is_not_a_catalog_is_refused() {
     assert!(e.to_string().contains("missing field `catalog`"), "{e}");
 }
 
-/// The official catalog, from `../shared/data` beside the checkout.
+/// The official catalog, copied into `testdata/` (see its README).
 pub(crate) const SP800_53: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/oscal/sp800-53-rev5/v5.0.1/NIST_SP-800-53_rev5_catalog.json"
+    "/../../testdata/oscal/sp800-53-rev5/v5.0.1/NIST_SP-800-53_rev5_catalog.json"
 );
 
 #[test]

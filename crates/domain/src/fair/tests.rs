@@ -109,10 +109,10 @@ fn poisson_counts_have_mean_and_variance_lambda() {
     }
 }
 
-/// The shared workload's named portfolio scenarios, from ../shared beside the checkout.
+/// The benchmark workload's named portfolio scenarios (testdata/bench).
 fn workload_named() -> (Vec<Scenario>, Vec<f64>) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench/fair_workload.json");
-    let text = std::fs::read_to_string(path).expect("../shared/bench/fair_workload.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/bench/fair_workload.json");
+    let text = std::fs::read_to_string(path).expect("testdata/bench/fair_workload.json");
     let sections = workload::parse(&text).expect("the workload parses");
     let portfolio = sections.iter().find(|s| s.name == "portfolio").expect("a portfolio section");
     let mut scenarios = Vec::new();
