@@ -216,3 +216,26 @@ fn the_classification_scheme_is_the_organizations_own_and_assets_follow_it() {
         (Some(4), Some("retiring"))
     );
 }
+
+/// `--org` is needed only to choose among several organizations: with one, commands
+/// use it; with two, they ask, naming both; ISMS_ORG chooses without the flag.
+#[test]
+fn the_only_organization_is_the_default_and_isms_org_chooses_among_several() {
+    let (s, dir) = setup();
+    let list = s.run(&["--data-dir", &dir, "--json", "context", "show"]);
+    assert_eq!(list.code, 0, "{list:?}");
+    let add = s.run(&["--data-dir", &dir, "org", "add", "--name", "Globex", "--owner-email", "carol@globex.test"]);
+    assert_eq!(add.code, 0, "{add:?}");
+    let ask = s.run(&["--data-dir", &dir, "context", "show"]);
+    assert_eq!(ask.code, 2, "{ask:?}");
+    assert!(
+        ask.stderr.contains("2 organizations (Acme Cloud, Globex): choose one with --org or ISMS_ORG"),
+        "{}",
+        ask.stderr
+    );
+    let chosen = s.run_with(&["--data-dir", &dir, "--json", "context", "show"], &[("ISMS_ORG", "globex")]);
+    assert_eq!(chosen.code, 0, "{chosen:?}");
+    let flag = s.run_with(&["--data-dir", &dir, "context", "show", "--org", "Nope"], &[("ISMS_ORG", "globex")]);
+    assert_eq!(flag.code, 2, "the flag wins over ISMS_ORG: {flag:?}");
+    assert!(flag.stderr.contains("there is no organization \"Nope\""), "{}", flag.stderr);
+}

@@ -68,10 +68,8 @@ fn a_document_that_is_not_a_catalog_is_refused() {
 }
 
 /// The official catalog, copied into `testdata/` (see its README).
-pub(crate) const SP800_53: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../testdata/oscal/sp800-53-rev5/v5.0.1/NIST_SP-800-53_rev5_catalog.json"
-);
+pub(crate) const SP800_53: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/oscal/sp800-53-rev5/v5.0.1/NIST_SP-800-53_rev5_catalog.json");
 
 #[test]
 fn the_official_sp_800_53_rev5_catalog_imports_completely() {

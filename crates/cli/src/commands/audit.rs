@@ -68,7 +68,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
             AuditCommand::Verify(args) => {
                 isms_app::schema::require_current_schema(cx).await?;
                 let orgs = match &args.org {
-                    Some(o) => vec![super::resolve_org(cx, o).await?],
+                    Some(o) => vec![super::resolve_org(cx, &Some(o.clone())).await?],
                     None => cx
                         .store
                         .read()

@@ -291,7 +291,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
                 .map_err(isms_app::AppError::from)?;
             let orgs = match &args.org {
                 Some(o) => {
-                    let id = super::resolve_org(cx, o).await?;
+                    let id = super::resolve_org(cx, &Some(o.clone())).await?;
                     all.into_iter().filter(|x| x.id == id).collect()
                 }
                 None => all,

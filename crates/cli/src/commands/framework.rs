@@ -260,7 +260,7 @@ async fn adopt(cx: &Cx, args: AdoptArgs, out: &Out) -> Result<ExitCode, CliError
     let org = super::resolve_org(cx, &args.org.org).await?;
     frameworks::adopt_framework(cx, &TrailActor::System("isms framework adopt".into()), org, &args.id).await?;
     out.doc(&json!({ "organization": org, "adopted": args.id }));
-    out.line(format!("{} is now in use by {}.", args.id, args.org.org));
+    out.line(format!("{} is now in use by {}.", args.id, args.org.org.as_deref().unwrap_or("the organization")));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -112,31 +112,42 @@ pub struct AsArg {
     pub(crate) as_email: Option<String>,
 }
 
-/// An organization by id or name.
+/// An organization by id or name; optional when the workspace has exactly one.
 #[derive(Debug, Args)]
 pub struct OrgArg {
-    /// Organization id or exact name.
-    #[arg(long, value_name = "ORG")]
-    pub org: String,
+    /// Organization id or exact name (default: ISMS_ORG, else the only organization).
+    #[arg(long, value_name = "ORG", env = "ISMS_ORG")]
+    pub org: Option<String>,
 }
 
-/// Finds an organization by id or exact (case-insensitive) name.
-pub async fn resolve_org(cx: &Cx, org: &str) -> Result<OrgId, CliError> {
+/// Finds an organization by id or exact (case-insensitive) name; without one, the
+/// workspace's only organization.
+pub async fn resolve_org(cx: &Cx, org: &Option<String>) -> Result<OrgId, CliError> {
     isms_app::schema::require_current_schema(cx).await?;
     let orgs = cx.store.read().await.map_err(AppError::from)?.organizations().await.map_err(AppError::from)?;
-    orgs.iter()
-        .find(|o| o.id.to_string() == org || o.name.as_str().eq_ignore_ascii_case(org.trim()))
-        .map(|o| o.id)
-        .ok_or_else(|| {
-            let names: Vec<&str> = orgs.iter().map(|o| o.name.as_str()).collect();
+    let names = || orgs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ");
+    let Some(org) = org.as_deref().map(str::trim).filter(|o| !o.is_empty()) else {
+        return match orgs.as_slice() {
+            [only] => Ok(only.id),
+            [] => Err(CliError::bad_input("not_found", "the workspace has no organization yet (run `isms init`)")),
+            _ => Err(CliError::bad_input(
+                "org_required",
+                format!(
+                    "the workspace has {} organizations ({}): choose one with --org or ISMS_ORG",
+                    orgs.len(),
+                    names()
+                ),
+            )),
+        };
+    };
+    orgs.iter().find(|o| o.id.to_string() == org || o.name.as_str().eq_ignore_ascii_case(org)).map(|o| o.id).ok_or_else(
+        || {
             CliError::bad_input(
                 "not_found",
-                format!(
-                    "there is no organization {org:?} (give its id or exact name; there are: {})",
-                    names.join(", ")
-                ),
+                format!("there is no organization {org:?} (give its id or exact name; there are: {})", names()),
             )
-        })
+        },
+    )
 }
 
 /// Parses an e-mail given on the command line.
