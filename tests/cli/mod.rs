@@ -10,6 +10,7 @@ mod demo;
 mod documents;
 mod evidence;
 mod fair;
+mod faults;
 mod framework;
 mod init;
 mod openapi;
