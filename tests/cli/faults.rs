@@ -270,10 +270,8 @@ async fn concurrent_changes_of_different_fields_both_land(postgres: bool) {
             ),
         ];
         for (path, one, two, f1, f2) in checks {
-            let (ra, rb) = tokio::join!(
-                a.send(Method::PATCH, &path, Some(&one)),
-                b.send(Method::PATCH, &path, Some(&two))
-            );
+            let (ra, rb) =
+                tokio::join!(a.send(Method::PATCH, &path, Some(&one)), b.send(Method::PATCH, &path, Some(&two)));
             assert_eq!((ra.0.as_u16(), rb.0.as_u16()), (200, 200), "{path}: {} / {}", ra.1, rb.1);
             let (_, now) = a.send(Method::GET, &path, None).await;
             let now = ["document", "control"].iter().find_map(|k| now.get(*k).cloned()).unwrap_or(now);
@@ -403,4 +401,113 @@ async fn sqlite_sigkill_during_writes_loses_no_acknowledged_write() {
 #[ignore = "needs PostgreSQL: .ci/run runs it (cargo test -- --include-ignored, ISMS_TEST_POSTGRES_URL)"]
 async fn postgres_sigkill_during_writes_loses_no_acknowledged_write() {
     sigkill_during_writes_loses_no_acknowledged_write(true).await;
+}
+
+// ---- sustained load -------------------------------------------------------------------
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+/// A minute (`ISMS_SOAK_SECONDS`) of mixed reads, writes, pages and hang-ups: no 5xx,
+/// and the server's resident memory at the end is within a quarter (plus 16 MiB of
+/// allocator slack) of what it was once warm, a third of the way in.
+async fn a_minute_of_mixed_load_keeps_memory_flat(postgres: bool) {
+    let seconds: u64 = std::env::var("ISMS_SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let w = Workspace::new(postgres).await;
+    let server = w.serve();
+    let pid = server.child.id();
+    let client = Client::new(&server, &w.password).await;
+    client.must(Method::POST, "/api/v1/risks", Some(new_risk(0)), 201).await;
+    let start = Instant::now();
+    let end = start + Duration::from_secs(seconds);
+    let mut workers = Vec::new();
+    for k in 0..4_usize {
+        let c = client.clone();
+        workers.push(tokio::spawn(async move {
+            let (mut requests, mut failures) = (0_u64, Vec::new());
+            let mut i = 0_usize;
+            while Instant::now() < end {
+                i += 1;
+                let (method, path, body) = match (k + i) % 6 {
+                    0 => (Method::GET, "/api/v1/soa".to_owned(), None),
+                    1 => (Method::GET, "/api/v1/risks?limit=50".to_owned(), None),
+                    2 => (
+                        Method::PATCH,
+                        "/api/v1/controls/5.1".to_owned(),
+                        Some(json!({ "implementation": format!("{k}/{i}") })),
+                    ),
+                    3 => (Method::GET, "/".to_owned(), None),
+                    4 if i % 10 == 4 => (Method::POST, "/api/v1/risks".to_owned(), Some(new_risk(k * 1_000_000 + i))),
+                    4 => (
+                        Method::PATCH,
+                        "/api/v1/risks/RSK-001".to_owned(),
+                        Some(json!({ "description": format!("{k}/{i}") })),
+                    ),
+                    _ => (Method::GET, "/api/v1/controls?limit=100".to_owned(), None),
+                };
+                let (status, answer) = c.send(method.clone(), &path, body.as_ref()).await;
+                requests += 1;
+                if status.is_server_error() {
+                    failures.push(format!("{method} {path}: {status} {answer}"));
+                }
+            }
+            (requests, failures)
+        }));
+    }
+    let addr = server.addr;
+    let cookie = client.cookie.clone();
+    workers.push(tokio::spawn(async move {
+        // A client that keeps hanging up mid-request.
+        let mut n = 0_u64;
+        while Instant::now() < end {
+            n += 1;
+            if let Ok(mut s) = tokio::net::TcpStream::connect(addr).await {
+                let req = format!("GET /api/v1/soa HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\r\n");
+                let _ = s.write_all(req.as_bytes()).await;
+                tokio::time::sleep(Duration::from_millis(n % 5)).await;
+            }
+        }
+        (n, Vec::new())
+    }));
+    tokio::time::sleep(Duration::from_secs(seconds / 3)).await;
+    let warm = rss_kib(pid);
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for t in workers {
+        let (n, f) = t.await.unwrap();
+        total += n;
+        failures.extend(f);
+    }
+    let last = rss_kib(pid);
+    let engine = if postgres { "PostgreSQL" } else { "SQLite" };
+    eprintln!(
+        "{engine}: {total} requests in {:.1} s ({:.0}/s), RSS warm {} MiB, at the end {} MiB",
+        start.elapsed().as_secs_f64(),
+        total as f64 / start.elapsed().as_secs_f64(),
+        warm / 1024,
+        last / 1024
+    );
+    assert!(failures.is_empty(), "{} server errors, first: {:?}", failures.len(), failures.first());
+    assert!(last <= warm + warm / 4 + 16 * 1024, "memory grew from {warm} KiB to {last} KiB");
+    drop(server);
+    w.trail_verifies();
+    w.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_minute_of_mixed_load_keeps_memory_flat() {
+    a_minute_of_mixed_load_keeps_memory_flat(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs PostgreSQL: .ci/run runs it (cargo test -- --include-ignored, ISMS_TEST_POSTGRES_URL)"]
+async fn postgres_a_minute_of_mixed_load_keeps_memory_flat() {
+    a_minute_of_mixed_load_keeps_memory_flat(true).await;
 }

@@ -78,3 +78,66 @@ async fn the_document_is_served_printed_and_lists_only_real_routes() {
     let missing = client.get(server.url("/api/v1/nope")).send().await.unwrap();
     assert!(is_fallback(missing).await);
 }
+
+/// Every operation with a path parameter answers a malformed one (bad percent-encoding)
+/// with a problem document, never plain text; timestamps are RFC 3339 strings.
+#[tokio::test]
+async fn bad_path_parameters_are_problem_documents_and_times_are_rfc3339() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let init = s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "a@acme.test"]);
+    assert_eq!(init.code, 0, "{init:?}");
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let client = http();
+    let session =
+        crate::support::sign_in(&client, &server.url(""), "a@acme.test", &crate::support::shown_password(&init.stdout))
+            .await;
+    let doc: Value = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.contains('{') {
+            continue;
+        }
+        for method in item.as_object().unwrap().keys() {
+            let bad: String = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "%FF%FE" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let r = client
+                .request(m, server.url(&bad))
+                .header("cookie", &session.cookie)
+                .header("x-csrf-token", &session.csrf)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            let kind = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+            assert!(status.is_client_error(), "{method} {bad}: {status}");
+            assert_eq!(kind, "application/problem+json", "{method} {bad}: {status} answered {kind}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked}");
+    let token = client
+        .post(server.url("/api/v1/tokens"))
+        .header("cookie", &session.cookie)
+        .header("x-csrf-token", &session.csrf)
+        .json(&serde_json::json!({ "name": "ci", "role": "viewer", "expires_in_days": 30 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 201);
+    let token: Value = token.json().await.unwrap();
+    let token = if token.get("token").is_some_and(Value::is_object) { token["token"].clone() } else { token };
+    for key in ["created_at", "expires_at"] {
+        let text = token[key].as_str().unwrap_or_else(|| panic!("{key} is not a string: {token}"));
+        assert!(
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).is_ok(),
+            "{key}: {text}"
+        );
+    }
+}

@@ -4,9 +4,10 @@
 //! information checklist. An approved version cannot be changed here (409
 //! `version_immutable`); a change is a new version.
 
+use super::{Path, Query};
 use axum::Json;
 use axum::body::Body as HttpBody;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};

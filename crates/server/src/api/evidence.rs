@@ -3,9 +3,10 @@
 //! upload limit applies (413 beyond it), not the 2 MiB limit of JSON bodies. Downloads
 //! stream the same way.
 
+use super::{Path, Query};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};

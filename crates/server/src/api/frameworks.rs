@@ -2,8 +2,9 @@
 //! Importing a framework into the installation stays with the command line
 //! (`isms framework import`): the library is shared by every organization.
 
+use super::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use isms_app::access::guarded;

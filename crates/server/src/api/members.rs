@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use super::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use isms_app::access::guarded;

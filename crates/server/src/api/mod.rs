@@ -54,6 +54,53 @@ where
     }
 }
 
+/// A path parameter, like axum's `Path`, whose rejection (bad percent-encoding, a
+/// value of the wrong type) is a problem document naming the parameter, not text.
+pub(crate) struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(rejection) => Err(crate::error::problem(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_path",
+                &format!("the address is not valid: {}", rejection.body_text()),
+                &[],
+            )),
+        }
+    }
+}
+
+/// Query parameters, like axum's `Query`, whose rejection is a problem document.
+pub(crate) struct Query<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(rejection) => Err(crate::error::problem(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_query",
+                &format!("the query string is not valid: {}", rejection.body_text()),
+                &[],
+            )),
+        }
+    }
+}
+
 /// A CSV request body (`Content-Type: text/csv`), as text; other content types are
 /// 415 and invalid UTF-8 is 400, as problem documents.
 pub(crate) struct Csv(pub String);

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use super::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, patch, post};
 use isms_app::access::guarded;
 use serde_json::{Value, json};

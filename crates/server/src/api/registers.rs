@@ -5,8 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use super::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
 use isms_app::access::guarded;

@@ -2,8 +2,9 @@
 //! and simulations, heat maps, the treatment plan, the methodology and the loss
 //! appetite, and periodic reviews.
 
+use super::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get, patch, post, put};

@@ -81,6 +81,7 @@ pub(crate) fn routes() -> Api {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Credentials {
     email: String,
     password: String,
@@ -130,6 +131,7 @@ async fn delete_session(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Switch {
     organization: String,
 }
@@ -149,6 +151,7 @@ async fn switch(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PasswordChange {
     current_password: String,
     new_password: String,

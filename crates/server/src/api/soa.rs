@@ -1,8 +1,9 @@
 //! The Statement of Applicability beyond its current draft: approval into versions,
 //! reviews, versions, differences and exports.
 
+use super::{Path, Query};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};

@@ -1,8 +1,9 @@
 //! `/api/v1/tokens`: a signed-in member's API tokens (managed from a session only: a
 //! token cannot mint tokens).
 
+use super::Path;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> Api {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Create {
     name: String,
     role: String,
