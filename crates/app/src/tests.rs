@@ -815,20 +815,43 @@ mod certification_tests {
                 acknowledged_by: None,
                 body: Body::Markdown { text: "v1".into() },
             };
-            let doc = documents::create_document(&cx, &actor(), org, "it@acme.test", new).await.unwrap();
-            documents::submit(&cx, &actor(), org, &doc.id).await.unwrap();
-            // An approval and an edit race; whichever lands first, the approved text is
-            // the one that was submitted.
-            let edit = Step::EditVersion { number: 1, body: Body::Markdown { text: "sneaky".into() }, note: String::new() };
-            let who = actor();
-            let (approved, edited) = tokio::join!(
-                documents::approve(&cx, &who, org, &doc.id, "ciso@acme.test", "ok"),
-                documents::apply(&cx, &who, org, &doc.id, "it@acme.test", edit, None),
-            );
-            approved.unwrap();
-            assert!(edited.is_err(), "a version in review or approved is not edited");
-            let stored = documents::document(&cx, org, &doc.id).await.unwrap();
-            assert_eq!(stored.versions[0].body, Body::Markdown { text: "v1".into() });
+            // An edit of the draft races a submit-and-approve, in tasks of their own
+            // started together, many times. Whichever lands first, the approved text is
+            // the text that was in review when it was approved: the edit's text if the
+            // edit landed first, the original otherwise — never an edit after approval.
+            let mut outcomes = std::collections::BTreeSet::new();
+            let mut approved_id = String::new();
+            for round in 0..24 {
+                let id = documents::create_document(&cx, &actor(), org, "it@acme.test", new.clone()).await.unwrap().id;
+                let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+                let (c1, c2, id1, id2, s1, s2) = (cx.clone(), cx.clone(), id.clone(), id.clone(), start.clone(), start);
+                let approving = tokio::spawn(async move {
+                    s1.wait().await;
+                    documents::submit(&c1, &actor(), org, &id1).await?;
+                    documents::approve(&c1, &actor(), org, &id1, "ciso@acme.test", "ok").await
+                });
+                let editing = tokio::spawn(async move {
+                    s2.wait().await;
+                    for _ in 0..round % 4 {
+                        tokio::task::yield_now().await;
+                    }
+                    let edit =
+                        Step::EditVersion { number: 1, body: Body::Markdown { text: "edited".into() }, note: String::new() };
+                    documents::apply(&c2, &actor(), org, &id2, "it@acme.test", edit, None).await
+                });
+                approving.await.unwrap().unwrap();
+                let edited = editing.await.unwrap();
+                let stored = documents::document(&cx, org, &id).await.unwrap();
+                let expected = if edited.is_ok() { "edited" } else { "v1" };
+                if let Err(e) = &edited {
+                    assert_eq!(e.kind, crate::ErrorKind::Conflict, "the edit is refused only because the version left draft: {e:?}");
+                }
+                assert_eq!(stored.versions[0].body, Body::Markdown { text: expected.into() }, "round {round}");
+                outcomes.insert(expected);
+                approved_id = id;
+            }
+            let doc = documents::document(&cx, org, &approved_id).await.unwrap();
+            assert_eq!(outcomes.len(), 2, "both orders happened: {outcomes:?}");
             // Acknowledgements are entries of their own and count once per person.
             for _ in 0..2 {
                 documents::acknowledge(&cx, &actor(), org, &doc.id, "Lee@acme.test").await.unwrap();

@@ -1,6 +1,7 @@
 //! Audits, findings and corrective actions, management reviews, the certificate,
 //! readiness, what changed since the last audit, and the iCalendar feed.
 
+use super::doc::media::{CSV, ICALENDAR, JSON, MARKDOWN, XLSX};
 use std::collections::BTreeMap;
 
 use super::{Path, Query};
@@ -77,7 +78,7 @@ pub(crate) fn routes() -> Api {
             post(copy),
         )
         .op(
-            Op::new("get", "/api/v1/audits/{id}/report", "auditReport", AUDITS, "The audit report; ?format=md (default), xlsx, csv or json").file(),
+            Op::new("get", "/api/v1/audits/{id}/report", "auditReport", AUDITS, "The audit report; ?format=md (default), xlsx, csv or json").exports(&[MARKDOWN, XLSX, CSV, JSON]),
             get(report),
         )
         .op(Op::new("get", "/api/v1/findings", "listFindings", AUDITS, "Every finding, newest first").list(), get(list_findings))
@@ -96,7 +97,7 @@ pub(crate) fn routes() -> Api {
             post(raise),
         )
         .op(
-            Op::new("get", "/api/v1/findings/register", "findingRegister", AUDITS, "The nonconformity register; ?format=md, csv, xlsx (default) or json").file(),
+            Op::new("get", "/api/v1/findings/register", "findingRegister", AUDITS, "The nonconformity register; ?format=md, csv, xlsx (default) or json").exports(&[XLSX, MARKDOWN, CSV, JSON]),
             get(register),
         )
         .op(Op::new("get", "/api/v1/findings/{id}", "getFinding", AUDITS, "One finding"), get(one_finding))
@@ -181,7 +182,7 @@ pub(crate) fn routes() -> Api {
             get(readiness),
         )
         .op(
-            Op::new("get", "/api/v1/readiness/report", "readinessReport", AUDITS, "The readiness report; ?stage=…&format=xlsx (default) or md").file(),
+            Op::new("get", "/api/v1/readiness/report", "readinessReport", AUDITS, "The readiness report; ?stage=…&format=xlsx (default) or md").exports(&[XLSX, MARKDOWN]),
             get(readiness_report),
         )
         .op(
@@ -189,7 +190,7 @@ pub(crate) fn routes() -> Api {
             get(changes),
         )
         .op(
-            Op::new("get", "/api/v1/calendar.ics", "calendar", AUDITS, "Audit dates, certificate deadlines, corrective actions and reviews as an iCalendar feed; calendar applications may pass an API token as ?token=").file(),
+            Op::new("get", "/api/v1/calendar.ics", "calendar", AUDITS, "Audit dates, certificate deadlines, corrective actions and reviews as an iCalendar feed; calendar applications may pass an API token as ?token=").exports(&[ICALENDAR]),
             get(calendar),
         )
 }

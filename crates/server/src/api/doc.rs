@@ -12,6 +12,15 @@ use serde_json::{Map, Value, json};
 use crate::AppState;
 use crate::error::PROBLEM_BASE;
 
+/// Media types of the documents the API generates.
+pub(crate) mod media {
+    pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    pub const CSV: &str = "text/csv";
+    pub const MARKDOWN: &str = "text/markdown";
+    pub const JSON: &str = "application/json";
+    pub const ICALENDAR: &str = "text/calendar";
+}
+
 /// How an operation is authenticated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Access {
@@ -43,8 +52,9 @@ pub(crate) struct Op {
     pub csv: bool,
     /// The body is a file of any type, streamed.
     pub file_body: bool,
-    /// The success answer is a file download (XLSX, CSV, ...), not JSON.
-    pub file: bool,
+    /// The success answer is a download, not JSON: the media types it can have (the
+    /// `format` query chooses among them; `*/*` for files stored as uploaded).
+    pub file: &'static [&'static str],
     /// The success status.
     pub ok: u16,
 }
@@ -69,7 +79,7 @@ impl Op {
             entity: None,
             csv: false,
             file_body: false,
-            file: false,
+            file: &[],
             ok: 200,
         }
     }
@@ -90,8 +100,14 @@ impl Op {
         self.file_body = true;
         self
     }
+    /// The answer is a file stored as uploaded, of whatever media type it had.
     pub const fn file(mut self) -> Op {
-        self.file = true;
+        self.file = &["*/*"];
+        self
+    }
+    /// The answer is a generated document in one of these media types.
+    pub const fn exports(mut self, media: &'static [&'static str]) -> Op {
+        self.file = media;
         self
     }
     pub const fn access(mut self, a: Access) -> Op {
@@ -156,8 +172,13 @@ fn operation(op: &Op) -> Value {
     }
     let success = if op.ok == 204 {
         json!({ "description": "Done; no content." })
-    } else if op.file {
-        json!({ "description": "The document, as a download.", "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } })
+    } else if !op.file.is_empty() {
+        let content: Map<String, Value> = op
+            .file
+            .iter()
+            .map(|m| ((*m).to_owned(), json!({ "schema": { "type": "string", "format": "binary" } })))
+            .collect();
+        json!({ "description": "The document, as a download.", "content": content })
     } else {
         json!({ "description": "Success.", "content": { "application/json": { "schema": { "type": "object" } } } })
     };

@@ -1,5 +1,6 @@
 //! Reading the ISMS records and the audit trail.
 
+use super::doc::media::{CSV, JSON};
 use std::collections::BTreeMap;
 
 use super::{Path, Query};
@@ -119,7 +120,7 @@ pub(crate) fn routes() -> Api {
                 "audit-log",
                 "The whole trail as a document (query: format=csv|json)",
             )
-            .file(),
+            .exports(&[CSV, JSON]),
             get(export_audit_log),
         )
         .op(

@@ -2,6 +2,7 @@
 //! and simulations, heat maps, the treatment plan, the methodology and the loss
 //! appetite, and periodic reviews.
 
+use super::doc::media::{CSV, JSON, MARKDOWN, XLSX};
 use super::{Path, Query};
 use axum::Json;
 use axum::extract::State;
@@ -67,7 +68,7 @@ pub(crate) fn routes() -> Api {
                 "risks",
                 "The register or the treatment plan as a document (query: report=register|plan, format=xlsx|csv|md|json)",
             )
-            .file(),
+            .exports(&[XLSX, CSV, MARKDOWN, JSON]),
             get(export),
         )
         .op(

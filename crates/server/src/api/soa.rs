@@ -1,6 +1,7 @@
 //! The Statement of Applicability beyond its current draft: approval into versions,
 //! reviews, versions, differences and exports.
 
+use super::doc::media::{CSV, JSON, MARKDOWN, XLSX};
 use super::{Path, Query};
 use axum::Json;
 use axum::extract::State;
@@ -64,7 +65,7 @@ pub(crate) fn routes() -> Api {
                 "soa",
                 "A version as a document (query: format=xlsx|csv|md|json, version=latest|draft|N)",
             )
-            .file(),
+            .exports(&[XLSX, CSV, MARKDOWN, JSON]),
             get(export),
         )
         .op(
