@@ -186,6 +186,22 @@ async fn uploads_and_downloads_stream_through_the_api_with_the_role_checks() {
         .await
         .unwrap();
     assert_eq!(link.status(), StatusCode::CREATED);
+    // A validity past the calendar is refused, not a crash (found by API fuzzing).
+    for days in [i64::MAX - 1, -i64::MAX, 100_000_000] {
+        let r = client
+            .post(format!("{base}/api/v1/evidence/links"))
+            .header("cookie", &owner.cookie)
+            .header("x-csrf-token", &owner.csrf)
+            .json(&serde_json::json!({ "url": "https://x.example", "title": "Forever", "controls": ["A.5.18"], "valid_for_days": days }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{days}");
+        let problem: Value = r.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "valid_for_days", "{problem}");
+        let r = upload(&owner, &format!("control=A.5.1&valid_for_days={days}"), b"x".to_vec()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{days}");
+    }
 
     let list: Value = client
         .get(format!("{base}/api/v1/evidence"))

@@ -115,9 +115,21 @@ async fn checked_targets(cx: &Cx, org: OrgId, targets: Vec<Target>) -> AppResult
     Ok(out)
 }
 
-fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &str) -> Evidence {
+/// The day evidence stops being current, `days` from `today`: refused (not a panic)
+/// when that is not a plausible date, such as a huge or mistyped number of days.
+fn valid_until(today: Date, days: Option<i64>) -> AppResult<Option<Date>> {
+    let Some(days) = days else { return Ok(None) };
+    let until = days.checked_mul(86_400).map(time::Duration::seconds).and_then(|d| today.checked_add(d));
+    match until.map(isms_domain::dates::plausible) {
+        Some(Ok(d)) => Ok(Some(d)),
+        _ => Err(AppError::invalid_field("valid_for_days", format!("{days} days from today is not a plausible date"))),
+    }
+}
+
+fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &str) -> AppResult<Evidence> {
     let now = cx.clock.now();
-    Evidence {
+    let valid_until = valid_until(now.date(), new.valid_for_days)?;
+    Ok(Evidence {
         id: String::new(),
         title: new.title.trim().to_owned(),
         content,
@@ -126,9 +138,9 @@ fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &
         collected_at: now,
         period_start: new.period_start,
         period_end: new.period_end,
-        valid_until: new.valid_for_days.map(|d| now.date() + time::Duration::days(d)),
+        valid_until,
         note: new.note,
-    }
+    })
 }
 
 /// Adds a file (`by` is who collected it: an e-mail, or the command that added it).
@@ -153,7 +165,7 @@ pub async fn add_file(
     }
     let targets = checked_targets(cx, org, new.targets.clone()).await?;
     // Refuse a bad description before reading a byte of the file.
-    let probe = item(cx, new.clone(), targets.clone(), Content::Link { url: "https://x".into() }, by);
+    let probe = item(cx, new.clone(), targets.clone(), Content::Link { url: "https://x".into() }, by)?;
     let problems: Vec<_> = probe.problems();
     if !problems.is_empty() {
         return Err(AppError::invalid(
@@ -168,7 +180,7 @@ pub async fn add_file(
         filename: name,
         media_type: if media_type.trim().is_empty() { "application/octet-stream".into() } else { media_type.into() },
     };
-    registers::create(cx, actor, org, item(cx, new, targets, content, by)).await
+    registers::create(cx, actor, org, item(cx, new, targets, content, by)?).await
 }
 
 /// The last component of an uploaded file's name (browsers and tools may send a path).
@@ -187,7 +199,8 @@ pub async fn add_link(
     url: &str,
 ) -> AppResult<Evidence> {
     let targets = checked_targets(cx, org, new.targets.clone()).await?;
-    registers::create(cx, actor, org, item(cx, new, targets, Content::Link { url: url.trim().to_owned() }, by)).await
+    let link = item(cx, new, targets, Content::Link { url: url.trim().to_owned() }, by)?;
+    registers::create(cx, actor, org, link).await
 }
 
 /// Every evidence item, newest first.
@@ -324,4 +337,21 @@ pub async fn freshness(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlEvidence>> {
     };
     out.sort_by_key(|c| rank(c.coverage));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::valid_until;
+
+    #[test]
+    fn a_validity_past_the_calendar_is_refused_not_a_panic() {
+        let today = date!(2026 - 12 - 06);
+        assert_eq!(valid_until(today, Some(365)).unwrap(), Some(date!(2027 - 12 - 06)));
+        assert_eq!(valid_until(today, None).unwrap(), None);
+        for days in [i64::MAX, i64::MAX - 1, i64::MIN, 100_000, -100_000] {
+            assert!(valid_until(today, Some(days)).is_err(), "{days}");
+        }
+    }
 }

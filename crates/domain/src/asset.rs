@@ -8,6 +8,7 @@ use crate::register::Entry;
 
 /// What sort of asset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AssetType {
     /// Data and records.
@@ -55,6 +56,7 @@ impl AssetType {
 
 /// Where an asset is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Lifecycle {
     /// Being acquired or built.
@@ -91,6 +93,7 @@ impl Lifecycle {
 /// The organization's classification levels, lowest first. One per organization, id
 /// `CLASSIFICATION`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClassificationScheme {
     /// Always `CLASSIFICATION`.
     #[serde(default)]
@@ -142,6 +145,7 @@ pub const CIA_RANGE: std::ops::RangeInclusive<u8> = 1..=4;
 
 /// An asset of the inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Asset {
     /// `AST-001`.
     #[serde(default)]

@@ -116,6 +116,7 @@ pub enum CheckKind {
 
 /// The result of one checklist line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CheckResult {
     /// Not audited yet.
@@ -303,6 +304,7 @@ impl Entry for Audit {
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Grade {
     /// A requirement is not met at all, or the ISMS cannot achieve its results:
@@ -535,6 +537,7 @@ pub const REVIEW_INPUTS: [(&str, &str); 10] = [
 
 /// What the meeting said about one input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewInput {
     /// The input's key (see [`REVIEW_INPUTS`]).
     pub topic: String,

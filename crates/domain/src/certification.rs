@@ -22,6 +22,7 @@ use crate::review::add_months;
 
 /// Where a certificate stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CertificateStatus {
     /// Valid.

@@ -67,6 +67,7 @@ fn required(field: &'static str, value: &str, out: &mut Vec<(&'static str, Strin
 
 /// Whether an issue comes from inside or outside the organization (4.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IssueOrigin {
     /// Culture, structure, capabilities, systems.
@@ -77,6 +78,7 @@ pub enum IssueOrigin {
 
 /// An internal or external issue that affects the ISMS (4.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ContextIssue {
     /// `ISS-001`.
     #[serde(default)]
@@ -103,6 +105,7 @@ impl Entry for ContextIssue {
 
 /// What kind of requirement an interested party has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequirementKind {
     /// A law or regulation.
@@ -117,6 +120,7 @@ pub enum RequirementKind {
 
 /// One requirement of an interested party, and whether the ISMS addresses it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PartyRequirement {
     /// Legal, regulatory, contractual or an expectation.
     pub kind: RequirementKind,
@@ -128,6 +132,7 @@ pub struct PartyRequirement {
 
 /// A party with a stake in information security (4.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InterestedParty {
     /// `IP-001`.
     #[serde(default)]
@@ -155,6 +160,7 @@ impl Entry for InterestedParty {
 
 /// Something left out of the scope, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScopeExclusion {
     /// What is excluded.
     pub what: String,
@@ -164,6 +170,7 @@ pub struct ScopeExclusion {
 
 /// The ISMS scope (4.3): one per organization, id `SCOPE`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Scope {
     /// Always `SCOPE`.
     #[serde(default)]
@@ -207,6 +214,7 @@ impl Entry for Scope {
 
 /// An ISMS role with its responsibilities and the people in it (5.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IsmsRole {
     /// `ROLE-001`.
     #[serde(default)]
@@ -234,6 +242,7 @@ impl Entry for IsmsRole {
 
 /// Where an objective stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectiveStatus {
     /// Agreed, not yet under way.
@@ -250,6 +259,7 @@ pub enum ObjectiveStatus {
 
 /// A measurable information security objective (6.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Objective {
     /// `OBJ-001`.
     #[serde(default)]
@@ -264,6 +274,7 @@ pub struct Objective {
     pub owner: String,
     /// By when.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub due: Date,
     /// Where it stands.
     pub status: ObjectiveStatus,

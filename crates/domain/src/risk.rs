@@ -13,6 +13,7 @@ use crate::register::Entry;
 
 /// One step of a likelihood or impact scale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScaleLevel {
     /// 1 (lowest) to the scale's size.
     pub value: u8,
@@ -24,6 +25,7 @@ pub struct ScaleLevel {
 
 /// Who may accept a risk whose residual level is this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AcceptanceRule {
     /// Within appetite: no acceptance needed.
@@ -38,6 +40,7 @@ pub enum AcceptanceRule {
 
 /// A risk level of the matrix (low, medium, high, critical…).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RiskLevel {
     /// Its id (`high`).
     pub id: String,
@@ -51,6 +54,7 @@ pub struct RiskLevel {
 
 /// A likelihood and an impact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rating {
     /// 1 to the likelihood scale's size.
     pub likelihood: u8,
@@ -61,6 +65,7 @@ pub struct Rating {
 /// An organization's risk methodology. One per organization, id `METHODOLOGY`; every
 /// change makes a new version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Methodology {
     /// Always `METHODOLOGY`.
     #[serde(default)]
@@ -223,6 +228,7 @@ impl Entry for Methodology {
 
 /// How a risk is treated (6.1.3 a).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TreatmentOption {
     /// Reduce it with controls.
@@ -237,6 +243,7 @@ pub enum TreatmentOption {
 
 /// Where a treatment action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
     /// Not started.
@@ -260,6 +267,7 @@ impl ActionStatus {
 
 /// One step of a risk treatment plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TreatmentAction {
     /// What will be done.
     pub title: String,
@@ -267,6 +275,7 @@ pub struct TreatmentAction {
     pub owner: String,
     /// By when.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub due: Date,
     /// Where it stands.
     pub status: ActionStatus,
@@ -353,6 +362,7 @@ pub struct Risk {
 
 /// A risk's Open FAIR estimates (the scenario without its id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FairEstimates {
     /// Loss event frequency.
     pub frequency: crate::fair::Frequency,

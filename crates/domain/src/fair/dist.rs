@@ -7,6 +7,7 @@ use super::rng::Stream;
 
 /// How PERT's shape parameters are derived from (low, mode, high) with lambda 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PertForm {
     /// Mean (low + 4·mode + high)/6 and standard deviation (high − low)/6, matched by a
@@ -20,6 +21,7 @@ pub enum PertForm {
 
 /// An estimate of one FAIR factor.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Estimate {
     /// Always this value.

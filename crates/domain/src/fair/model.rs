@@ -8,6 +8,7 @@ use super::stats::{Summary, summarize};
 
 /// How the Loss Event Frequency is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Frequency {
     /// LEF estimated directly (events per year).
@@ -50,6 +51,7 @@ pub struct Scenario {
 
 /// How secondary loss is combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SecondaryForm {
     /// SL = SLEF × SLEM (the Open FAIR product form, as pyfair computes it).

@@ -16,6 +16,7 @@ use isms_app::export::DocFormat;
 use isms_domain::audit::{AuditKind, CheckResult, Grade, ManagementReview, ReviewAction, ReviewInput};
 use isms_domain::certification::{AuditSettings, Certificate, CertificateStatus};
 use isms_domain::readiness::Stage;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -31,18 +32,7 @@ pub(crate) fn routes() -> Api {
         .op(Op::new("get", "/api/v1/audits", "listAudits", AUDITS, "Every audit, by start date").list(), get(list_audits))
         .op(
             Op::new("post", "/api/v1/audits", "planAudit", AUDITS, "Plan an audit: its checklist is every clause plus chosen or sampled applicable controls; the answer carries independence warnings")
-                .body(&[
-                    ("kind", "string", true, "internal, stage1, stage2, surveillance1, surveillance2, recertification, special"),
-                    ("auditor", "string", true, "The (lead) auditor"),
-                    ("start", "string", true, "YYYY-MM-DD"),
-                    ("end", "string", false, "YYYY-MM-DD (default: start)"),
-                    ("title", "string", false, "Default from the kind and year"),
-                    ("scope", "string", false, "Default: the ISMS scope"),
-                    ("criteria", "string", false, "Default: ISO/IEC 27001:2022 and the ISMS documentation"),
-                    ("certification_body", "string", false, "For external audits (default: the certificate's)"),
-                    ("controls", "array", false, "Controls to audit (default: a sample)"),
-                    ("sample", "integer", false, "How many applicable controls to sample"),
-                ])
+                .body_type::<PlanBody>()
                 .ok(201),
             post(plan_audit),
         )
@@ -53,27 +43,22 @@ pub(crate) fn routes() -> Api {
         .op(Op::new("get", "/api/v1/audits/{id}", "getAudit", AUDITS, "One audit with its checklist and independence warnings"), get(one_audit))
         .op(
             Op::new("patch", "/api/v1/audits/{id}", "rescheduleAudit", AUDITS, "Move, reassign or cancel an audit")
-                .body(&[
-                    ("start", "string", false, "YYYY-MM-DD"),
-                    ("end", "string", false, "YYYY-MM-DD"),
-                    ("auditor", "string", false, "The auditor"),
-                    ("cancelled", "boolean", false, "true to cancel"),
-                ]),
+                .body_type::<Reschedule>(),
             patch(reschedule),
         )
         .op(
             Op::new("put", "/api/v1/audits/{id}/checklist/{reference}", "recordAuditResult", AUDITS, "Record the result of one checklist line")
-                .body(&[("result", "string", true, "conforming, finding, not_audited or open"), ("notes", "string", false, "What was seen")]),
+                .body_type::<ResultBody>(),
             put(record_result),
         )
         .op(
             Op::new("post", "/api/v1/audits/{id}/completion", "completeAudit", AUDITS, "Complete the audit with its conclusion (every line decided)")
-                .body(&[("conclusion", "string", true, "The report's conclusion")]),
+                .body_type::<Conclusion>(),
             post(complete),
         )
         .op(
             Op::new("post", "/api/v1/audits/{id}/copy", "copyAudit", AUDITS, "Plan next cycle's audit from this one: plan and checklist copied, results reset")
-                .body(&[("start", "string", true, "YYYY-MM-DD"), ("end", "string", false, "YYYY-MM-DD")])
+                .body_type::<CopyBody>()
                 .ok(201),
             post(copy),
         )
@@ -84,15 +69,7 @@ pub(crate) fn routes() -> Api {
         .op(Op::new("get", "/api/v1/findings", "listFindings", AUDITS, "Every finding, newest first").list(), get(list_findings))
         .op(
             Op::new("post", "/api/v1/findings", "raiseFinding", AUDITS, "Raise a finding from an audit; nonconformities get a due date")
-                .body(&[
-                    ("audit", "string", true, "The audit"),
-                    ("grade", "string", true, "major, minor, observation, opportunity"),
-                    ("requirement", "string", true, "Clause or control"),
-                    ("description", "string", true, "What was found"),
-                    ("evidence", "string", false, "What the auditor saw"),
-                    ("due", "string", false, "The certification body's deadline (default: the organization's setting)"),
-                    ("owner", "string", false, "Who must act"),
-                ])
+                .body_type::<RaiseBody>()
                 .ok(201),
             post(raise),
         )
@@ -103,13 +80,7 @@ pub(crate) fn routes() -> Api {
         .op(Op::new("get", "/api/v1/findings/{id}", "getFinding", AUDITS, "One finding"), get(one_finding))
         .op(
             Op::new("post", "/api/v1/findings/{id}/plan", "planCorrectiveAction", AUDITS, "Record the correction, root cause, corrective action, owner and due date")
-                .body(&[
-                    ("correction", "string", true, "The immediate fix"),
-                    ("root_cause", "string", true, "Why it happened"),
-                    ("action", "string", true, "What stops it recurring"),
-                    ("owner", "string", true, "Who acts"),
-                    ("due", "string", false, "YYYY-MM-DD (default: the finding's due date)"),
-                ]),
+                .body_type::<PlanAction>(),
             post(plan_action),
         )
         .op(
@@ -118,7 +89,8 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/findings/{id}/verification", "verifyFinding", AUDITS, "Verify the corrective action effective and close the finding")
-                .body(&[("note", "string", false, "What showed it effective (required for nonconformities)")]),
+                .body_type::<VerifyBody>()
+                .body_optional(),
             post(verify),
         )
         .op(
@@ -127,13 +99,7 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/management-reviews", "recordManagementReview", AUDITS, "Record a management review (9.3)")
-                .body(&[
-                    ("held_on", "string", true, "YYYY-MM-DD"),
-                    ("attendees", "array", true, "Who attended"),
-                    ("inputs", "array", false, "[{topic, notes}] (topics: see the briefing)"),
-                    ("decisions", "array", false, "Decisions"),
-                    ("actions", "array", false, "[{title, owner, due}]"),
-                ])
+                .body_type::<ManagementReviewBody>()
                 .ok(201),
             post(record_review),
         )
@@ -143,25 +109,19 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("put", "/api/v1/management-reviews/{id}/actions/{number}", "setManagementReviewAction", AUDITS, "Mark a management review's action (1, 2, …) done or not done: the action's owner, an owner or an ISMS manager")
-                .body(&[("done", "boolean", true, "true when done")]),
+                .body_type::<DoneBody>(),
             put(review_action),
         )
         .op(Op::new("get", "/api/v1/certificates", "listCertificates", AUDITS, "Certificates with their cycles"), get(list_certificates))
         .op(
             Op::new("post", "/api/v1/certificates", "addCertificate", AUDITS, "Record a certificate (refused while a major nonconformity is open)")
-                .body(&[
-                    ("number", "string", true, "The certificate number"),
-                    ("certification_body", "string", true, "Who certified"),
-                    ("accreditation_body", "string", false, "Default ANAB"),
-                    ("issued", "string", true, "The certification decision date"),
-                    ("scope", "string", true, "The scope statement on the certificate"),
-                ])
+                .body_type::<CertificateBody>()
                 .ok(201),
             post(add_certificate),
         )
         .op(
             Op::new("patch", "/api/v1/certificates/{id}", "setCertificateStatus", AUDITS, "Record a suspension, withdrawal or reinstatement")
-                .body(&[("status", "string", true, "active, suspended or withdrawn")]),
+                .body_type::<StatusBody>(),
             patch(certificate_status),
         )
         .op(
@@ -170,11 +130,7 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("put", "/api/v1/audit-settings", "saveAuditSettings", AUDITS, "Change the default corrective-action deadlines and the control sample size")
-                .body(&[
-                    ("major_due_days", "integer", false, "Days to correct a major nonconformity (default 30)"),
-                    ("minor_due_days", "integer", false, "Days to correct a minor nonconformity (default 90)"),
-                    ("sample_controls", "integer", false, "Controls an internal audit samples (default 12)"),
-                ]),
+                .body_type::<SettingsBody>(),
             put(save_settings),
         )
         .op(
@@ -209,22 +165,34 @@ async fn list_audits(
     Ok(Json(super::list::page(&guarded::audits(&s.cx, &caller).await?, &q)?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PlanBody {
+    /// internal, stage1, stage2, surveillance1, surveillance2, recertification, special
     kind: String,
+    /// The (lead) auditor
     auditor: String,
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     start: String,
+    /// YYYY-MM-DD (default: start)
+    #[schemars(extend("format" = "date"))]
     end: Option<String>,
+    /// Default from the kind and year
     #[serde(default)]
     title: String,
+    /// Default: the ISMS scope
     #[serde(default)]
     scope: String,
+    /// Default: ISO/IEC 27001:2022 and the ISMS documentation
     #[serde(default)]
     criteria: String,
+    /// For external audits (default: the certificate's)
     certification_body: Option<String>,
+    /// Controls to audit (default: a sample)
     #[serde(default)]
     controls: Vec<String>,
+    /// How many applicable controls to sample
     sample: Option<usize>,
 }
 
@@ -263,12 +231,18 @@ async fn one_audit(
     Ok(Json(json!(guarded::audit(&s.cx, &caller, &id).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Reschedule {
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     start: Option<String>,
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     end: Option<String>,
+    /// The auditor
     auditor: Option<String>,
+    /// true to cancel
     #[serde(default)]
     cancelled: bool,
 }
@@ -285,10 +259,12 @@ async fn reschedule(
     Ok(Json(json!(guarded::reschedule_audit(&s.cx, &caller, &id, change).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ResultBody {
+    /// conforming, finding, not_audited or open
     result: CheckResult,
+    /// What was seen
     #[serde(default)]
     notes: String,
 }
@@ -302,9 +278,10 @@ async fn record_result(
     Ok(Json(json!(guarded::record_audit_result(&s.cx, &caller, &id, &reference, b.result, &b.notes).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Conclusion {
+    /// The report's conclusion
     conclusion: String,
 }
 
@@ -317,10 +294,14 @@ async fn complete(
     Ok(Json(json!(guarded::complete_audit(&s.cx, &caller, &id, &b.conclusion).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CopyBody {
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     start: String,
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     end: Option<String>,
 }
 
@@ -359,16 +340,24 @@ async fn list_findings(
     Ok(Json(super::list::page(&guarded::findings(&s.cx, &caller).await?, &q)?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RaiseBody {
+    /// The audit
     audit: String,
+    /// major, minor, observation, opportunity
     grade: Grade,
+    /// Clause or control
     requirement: String,
+    /// What was found
     description: String,
+    /// What the auditor saw
     #[serde(default)]
     evidence: String,
+    /// The certification body's deadline (default: the organization's setting)
+    #[schemars(extend("format" = "date"))]
     due: Option<String>,
+    /// Who must act
     owner: Option<String>,
 }
 
@@ -404,13 +393,19 @@ async fn one_finding(
     Ok(Json(json!(guarded::finding(&s.cx, &caller, &id).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PlanAction {
+    /// The immediate fix
     correction: String,
+    /// Why it happened
     root_cause: String,
+    /// What stops it recurring
     action: String,
+    /// Who acts
     owner: String,
+    /// YYYY-MM-DD (default: the finding's due date)
+    #[schemars(extend("format" = "date"))]
     due: Option<String>,
 }
 
@@ -438,9 +433,10 @@ async fn implemented(
     Ok(Json(json!(guarded::change_finding(&s.cx, &caller, &id, FindingStep::Implemented).await?)))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct VerifyBody {
+    /// What showed it effective (required for nonconformities)
     #[serde(default)]
     note: String,
 }
@@ -463,23 +459,33 @@ async fn list_reviews(
     Ok(Json(super::list::page(&guarded::management_reviews(&s.cx, &caller).await?, &q)?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ActionBody {
+    /// What
     title: String,
+    /// Who (e-mail)
     owner: String,
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     due: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ReviewBody {
+struct ManagementReviewBody {
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     held_on: String,
+    /// Who attended
     attendees: Vec<String>,
+    /// [{topic, notes}] (topics: see the briefing)
     #[serde(default)]
     inputs: Vec<ReviewInput>,
+    /// Decisions
     #[serde(default)]
     decisions: Vec<String>,
+    /// [{title, owner, due}]
     #[serde(default)]
     actions: Vec<ActionBody>,
 }
@@ -487,7 +493,7 @@ struct ReviewBody {
 async fn record_review(
     State(s): State<AppState>,
     Member(caller): Member,
-    JsonBody(b): JsonBody<ReviewBody>,
+    JsonBody(b): JsonBody<ManagementReviewBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let mut actions = Vec::new();
     for a in b.actions {
@@ -506,9 +512,10 @@ async fn record_review(
     Ok((StatusCode::CREATED, Json(json!({ "review": saved, "inputs_not_covered": missing }))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct DoneBody {
+    /// true when done
     done: bool,
 }
 
@@ -546,13 +553,19 @@ async fn list_certificates(State(s): State<AppState>, Member(caller): Member) ->
     Ok(Json(json!({ "items": items })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CertificateBody {
+    /// The certificate number
     number: String,
+    /// Who certified
     certification_body: String,
+    /// Default ANAB
     accreditation_body: Option<String>,
+    /// The certification decision date
+    #[schemars(extend("format" = "date"))]
     issued: String,
+    /// The scope statement on the certificate
     scope: String,
 }
 
@@ -575,9 +588,10 @@ async fn add_certificate(
     Ok((StatusCode::CREATED, Json(json!({ "certificate": c, "cycle": c.cycle() }))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct StatusBody {
+    /// active, suspended or withdrawn
     status: CertificateStatus,
 }
 
@@ -600,11 +614,14 @@ async fn get_settings(State(s): State<AppState>, Member(caller): Member) -> Resu
     Ok(Json(json!(guarded::audit_settings(&s.cx, &caller).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SettingsBody {
+    /// Days to correct a major nonconformity (default 30)
     major_due_days: Option<u32>,
+    /// Days to correct a minor nonconformity (default 90)
     minor_due_days: Option<u32>,
+    /// Controls an internal audit samples (default 12)
     sample_controls: Option<usize>,
 }
 

@@ -7,6 +7,8 @@ use std::borrow::Cow;
 
 use axum::Router;
 use axum::routing::MethodRouter;
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use crate::AppState;
@@ -32,6 +34,65 @@ pub(crate) enum Access {
     Member,
 }
 
+/// Makes the JSON Schema of a request body; the types it refers to land in the
+/// generator's definitions (the document's `components/schemas`).
+pub(crate) type BodySchema = fn(&mut SchemaGenerator) -> Schema;
+
+/// The schema of `T` itself (not a `$ref`), so each operation shows its body's fields.
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    T::json_schema(generator)
+}
+
+/// Shows an enum of plain names (`oneOf` string constants, each with its doc comment,
+/// as schemars writes a documented unit-variant enum) as an `enum`, the names' doc
+/// comments in its description.
+fn plain_enums(schema: &mut Value) {
+    match schema {
+        Value::Object(o) => {
+            if let Some((values, list)) = o.get("oneOf").and_then(plain_names) {
+                let description = o.get("description").and_then(Value::as_str).unwrap_or_default();
+                let description = format!("{description}\n\n{list}").trim().to_owned();
+                o.remove("oneOf");
+                o.insert("type".into(), json!("string"));
+                o.insert("enum".into(), Value::Array(values));
+                o.insert("description".into(), json!(description));
+            }
+            o.values_mut().for_each(plain_enums);
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_enums),
+        _ => {}
+    }
+}
+
+/// The names of a `oneOf` of documented string constants, and a Markdown list of them
+/// with their descriptions; `None` when an alternative is anything else.
+fn plain_names(one_of: &Value) -> Option<(Vec<Value>, String)> {
+    let mut values = Vec::new();
+    let mut list = Vec::new();
+    for alternative in one_of.as_array()? {
+        let a = alternative.as_object()?;
+        if a.get("type")? != "string" || !a.keys().all(|k| matches!(k.as_str(), "const" | "type" | "description")) {
+            return None;
+        }
+        let name = a.get("const")?.as_str()?;
+        values.push(json!(name));
+        if let Some(about) = a.get("description").and_then(Value::as_str) {
+            list.push(format!("- `{name}`: {about}"));
+        }
+    }
+    Some((values, list.join("\n")))
+}
+
+/// JSON Schema 2020-12 (OpenAPI 3.1's dialect), shared types under `components/schemas`.
+fn generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+        })
+        .into_generator()
+}
+
 /// What the document says about one operation.
 #[derive(Debug, Clone)]
 pub(crate) struct Op {
@@ -43,11 +104,12 @@ pub(crate) struct Op {
     pub access: Access,
     /// A paged, filterable, sortable list.
     pub list: bool,
-    /// Fields of the JSON body: (name, JSON type, required, description).
-    pub body: &'static [(&'static str, &'static str, bool, &'static str)],
-    /// The body is a whole resource as GET answers it (described here), instead of
-    /// the `body` fields.
-    pub entity: Option<&'static str>,
+    /// The JSON body's schema, made from the type the handler deserializes it into.
+    pub body: Option<BodySchema>,
+    /// The JSON body may be left out (the handler reads an empty body as the default).
+    pub body_optional: bool,
+    /// What the JSON body is, beyond its schema.
+    pub body_description: Option<&'static str>,
     /// The body is CSV text (`text/csv`).
     pub csv: bool,
     /// The body is a file of any type, streamed.
@@ -75,8 +137,9 @@ impl Op {
             summary: Cow::Borrowed(summary),
             access: Access::Member,
             list: false,
-            body: &[],
-            entity: None,
+            body: None,
+            body_optional: false,
+            body_description: None,
             csv: false,
             file_body: false,
             file: &[],
@@ -88,8 +151,21 @@ impl Op {
         self.summary = Cow::Owned(summary);
         self
     }
-    pub const fn entity(mut self, description: &'static str) -> Op {
-        self.entity = Some(description);
+    /// The body is JSON read into `T`: the document shows `T`'s JSON Schema, so it
+    /// says what the handler accepts (required fields, enums, formats, and
+    /// `additionalProperties: false` where unknown fields are refused).
+    pub fn body_type<T: JsonSchema>(mut self) -> Op {
+        self.body = Some(schema_of::<T>);
+        self
+    }
+    /// The JSON body may be left out.
+    pub const fn body_optional(mut self) -> Op {
+        self.body_optional = true;
+        self
+    }
+    /// What the JSON body is, beyond its schema.
+    pub const fn body_description(mut self, description: &'static str) -> Op {
+        self.body_description = Some(description);
         self
     }
     pub const fn csv(mut self) -> Op {
@@ -116,10 +192,6 @@ impl Op {
     }
     pub const fn list(mut self) -> Op {
         self.list = true;
-        self
-    }
-    pub const fn body(mut self, b: &'static [(&'static str, &'static str, bool, &'static str)]) -> Op {
-        self.body = b;
         self
     }
     pub const fn ok(mut self, status: u16) -> Op {
@@ -160,7 +232,7 @@ fn path_params(path: &str) -> Vec<&str> {
     path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect()
 }
 
-fn operation(op: &Op) -> Value {
+fn operation(op: &Op, generator: &mut SchemaGenerator) -> Value {
     let mut params: Vec<Value> = path_params(op.path)
         .into_iter()
         .map(|p| json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
@@ -211,36 +283,33 @@ fn operation(op: &Op) -> Value {
             "content": { "text/csv": { "schema": { "type": "string", "description": "A header row, then one row per record." } } }
         });
     }
-    if let Some(description) = op.entity {
-        o["requestBody"] = json!({
-            "required": true,
-            "content": { "application/json": { "schema": { "type": "object", "description": description } } }
+    if let Some(schema) = op.body {
+        let mut schema = schema(generator).to_value();
+        plain_enums(&mut schema);
+        let mut body = json!({
+            "required": !op.body_optional,
+            "content": { "application/json": { "schema": schema } }
         });
-    }
-    if !op.body.is_empty() {
-        let mut props = Map::new();
-        let mut required = Vec::new();
-        for (name, kind, req, description) in op.body {
-            props.insert((*name).to_owned(), json!({ "type": kind, "description": description }));
-            if *req {
-                required.push(*name);
-            }
+        if let Some(description) = op.body_description {
+            body["description"] = json!(description);
         }
-        o["requestBody"] = json!({
-            "required": true,
-            "content": { "application/json": { "schema": { "type": "object", "properties": props, "required": required } } }
-        });
+        o["requestBody"] = body;
     }
     o
 }
 
 /// The OpenAPI 3.1 document of `ops`.
 pub(crate) fn openapi(ops: &[Op]) -> Value {
+    let mut generator = generator();
     let mut paths = Map::new();
     for op in ops {
         let entry = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
-        entry[op.method] = operation(op);
+        entry[op.method] = operation(op, &mut generator);
     }
+    let mut schemas = generator.take_definitions(true);
+    schemas.values_mut().for_each(plain_enums);
+    let ours = schemas.insert("Problem".to_owned(), problem_schema());
+    debug_assert!(ours.is_none(), "a request body type is named Problem");
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -256,21 +325,64 @@ pub(crate) fn openapi(ops: &[Op]) -> Value {
                 "session": { "type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE },
                 "bearer": { "type": "http", "scheme": "bearer", "description": "An API token (isms_…) from POST /api/v1/tokens." }
             },
-            "schemas": {
-                "Problem": {
-                    "type": "object",
-                    "description": format!("RFC 9457 problem details; `type` is {PROBLEM_BASE}<code>."),
-                    "properties": {
-                        "type": { "type": "string" },
-                        "title": { "type": "string" },
-                        "status": { "type": "integer" },
-                        "detail": { "type": "string" },
-                        "code": { "type": "string" },
-                        "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } }
-                    },
-                    "required": ["type", "title", "status", "detail", "code"]
-                }
-            }
+            "schemas": schemas
         }
     })
+}
+
+/// RFC 9457 problem details, as every error answers.
+fn problem_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": format!("RFC 9457 problem details; `type` is {PROBLEM_BASE}<code>."),
+        "properties": {
+            "type": { "type": "string" },
+            "title": { "type": "string" },
+            "status": { "type": "integer" },
+            "detail": { "type": "string" },
+            "code": { "type": "string" },
+            "errors": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } }
+        },
+        "required": ["type", "title", "status", "detail", "code"]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                    out.push(r);
+                }
+                o.values().for_each(|c| refs(c, out));
+            }
+            Value::Array(items) => items.iter().for_each(|c| refs(c, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_schema_reference_resolves_and_no_two_types_share_a_name() {
+        let doc = crate::api::openapi_document();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        assert!(found.len() > 20, "{found:?}");
+        for r in found {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+            assert!(schemas.contains_key(name), "{r} points nowhere");
+        }
+        // schemars names a second type of the same name `Name2`: rename one of them.
+        for name in schemas.keys() {
+            let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
+            assert!(base == name || !schemas.contains_key(base), "{name} and {base} are two types of one name");
+        }
+        // Documented unit enums are shown as plain enums.
+        assert_eq!(schemas["TreatmentOption"]["enum"], serde_json::json!(["modify", "retain", "avoid", "share"]));
+        assert!(schemas["TreatmentOption"].get("oneOf").is_none());
+        assert!(schemas["Estimate"]["oneOf"].is_array(), "tagged enums keep their alternatives");
+    }
 }

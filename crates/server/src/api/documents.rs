@@ -16,6 +16,7 @@ use isms_app::access::guarded;
 use isms_app::documents::{DocumentPatch, NewDocument, Step};
 use isms_app::starters::STARTERS;
 use isms_domain::document::{Audience, Body, DocumentType};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::io::{ReaderStream, StreamReader};
@@ -35,17 +36,7 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/documents", "createDocument", TAG, "Create a document; its first version is a Markdown draft")
-                .body(&[
-                    ("title", "string", true, "Its title"),
-                    ("type", "string", true, "policy, procedure, standard, plan or record"),
-                    ("owner", "string", false, "The owner's e-mail (default: the caller)"),
-                    ("classification", "string", false, "A level of the classification scheme (default Internal)"),
-                    ("clauses", "array", false, "ISO/IEC 27001 clauses it satisfies (5.2, 6.1.2)"),
-                    ("controls", "array", false, "Annex A controls it supports"),
-                    ("review_months", "integer", false, "Months between reviews (default 12)"),
-                    ("acknowledged_by", "string", false, "everyone or a role (isms_manager, control_owner, ...)"),
-                    ("text", "string", true, "The first draft, in Markdown"),
-                ])
+                .body_type::<NewDoc>()
                 .ok(201),
             post(create),
         )
@@ -59,7 +50,8 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/documents/starters/{key}", "adoptStarter", TAG, "Adopt a starter template as a new document (its first draft)")
-                .body(&[("owner", "string", false, "The owner's e-mail (default: the caller)")])
+                .body_type::<AdoptStarter>()
+                .body_optional()
                 .ok(201),
             post(adopt),
         )
@@ -70,21 +62,12 @@ pub(crate) fn routes() -> Api {
         .op(Op::new("get", "/api/v1/documents/{id}", "getDocument", TAG, "One document with every version"), get(one))
         .op(
             Op::new("patch", "/api/v1/documents/{id}", "describeDocument", TAG, "Change a document's description (title, type, owner, classification, clauses, controls, review interval, who acknowledges); versions are untouched")
-                .body(&[
-                    ("title", "string", false, "Its title"),
-                    ("type", "string", false, "policy, procedure, standard, plan or record"),
-                    ("owner", "string", false, "The owner's e-mail"),
-                    ("classification", "string", false, "Its classification"),
-                    ("clauses", "array", false, "Clauses, replacing the list"),
-                    ("controls", "array", false, "Controls, replacing the list"),
-                    ("review_months", "integer", false, "Months between reviews"),
-                    ("acknowledged_by", "string", false, "everyone, a role, or none"),
-                ]),
+                .body_type::<Describe>(),
             patch(describe),
         )
         .op(
             Op::new("post", "/api/v1/documents/{id}/versions", "startDocumentVersion", TAG, "Start a new draft version in Markdown (refused while another version is open)")
-                .body(&[("text", "string", true, "Markdown"), ("note", "string", false, "What it changes")])
+                .body_type::<Text>()
                 .ok(201),
             post(start_version),
         )
@@ -96,7 +79,7 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("patch", "/api/v1/documents/{id}/versions/{number}", "editDocumentVersion", TAG, "Replace a draft's Markdown; versions in review, approved or superseded are refused (409)")
-                .body(&[("text", "string", true, "Markdown"), ("note", "string", false, "What it changes")]),
+                .body_type::<Text>(),
             patch(edit_version),
         )
         .op(
@@ -113,7 +96,8 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/documents/{id}/approval", "approveDocument", TAG, "Approve the version in review; the previous version in force is superseded")
-                .body(&[("comment", "string", false, "Why, or what changed")]),
+                .body_type::<Approve>()
+                .body_optional(),
             post(approve),
         )
         .op(
@@ -144,20 +128,29 @@ fn audience(text: &str) -> Result<Option<Audience>, ApiError> {
     Audience::parse(text).map_err(|m| field("acknowledged_by", m).into())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewDoc {
+    /// Its title
     title: String,
+    /// policy, procedure, standard, plan or record
     #[serde(rename = "type")]
     kind: String,
+    /// The owner's e-mail (default: the caller)
     owner: Option<String>,
+    /// A level of the classification scheme (default Internal)
     classification: Option<String>,
+    /// ISO/IEC 27001 clauses it satisfies (5.2, 6.1.2)
     #[serde(default)]
     clauses: Vec<String>,
+    /// Annex A controls it supports
     #[serde(default)]
     controls: Vec<String>,
+    /// Months between reviews (default 12)
     review_months: Option<u32>,
+    /// everyone or a role (isms_manager, control_owner, ...)
     acknowledged_by: Option<String>,
+    /// The first draft, in Markdown
     text: String,
 }
 
@@ -194,9 +187,10 @@ async fn starters(Member(_caller): Member) -> Json<Value> {
     Json(json!({ "items": STARTERS }))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Adopt {
+struct AdoptStarter {
+    /// The owner's e-mail (default: the caller)
     owner: Option<String>,
 }
 
@@ -206,7 +200,7 @@ async fn adopt(
     Path(key): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let owner = super::optional_json::<Adopt>(&body)?.owner;
+    let owner = super::optional_json::<AdoptStarter>(&body)?.owner;
     let doc = guarded::adopt_starter(&s.cx, &caller, &key, owner.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(json!(doc))))
 }
@@ -223,17 +217,25 @@ async fn one(
     Ok(Json(json!(guarded::document(&s.cx, &caller, &id).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Describe {
+    /// Its title
     title: Option<String>,
+    /// policy, procedure, standard, plan or record
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// The owner's e-mail
     owner: Option<String>,
+    /// Its classification
     classification: Option<String>,
+    /// Clauses, replacing the list
     clauses: Option<Vec<String>>,
+    /// Controls, replacing the list
     controls: Option<Vec<String>>,
+    /// Months between reviews
     review_months: Option<u32>,
+    /// everyone, a role, or none
     acknowledged_by: Option<String>,
 }
 
@@ -260,10 +262,12 @@ async fn step(s: &AppState, caller: &isms_app::access::Caller, id: &str, step: S
     Ok(Json(json!(guarded::change_document(&s.cx, caller, id, step).await?)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Text {
+    /// Markdown
     text: String,
+    /// What it changes
     #[serde(default)]
     note: String,
 }
@@ -346,9 +350,10 @@ async fn send_back(
     step(&s, &caller, &id, Step::SendBack).await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Approve {
+    /// Why, or what changed
     #[serde(default)]
     comment: String,
 }

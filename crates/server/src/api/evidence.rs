@@ -14,6 +14,7 @@ use futures_util::TryStreamExt;
 use isms_app::access::guarded;
 use isms_app::evidence::NewEvidence;
 use isms_domain::evidence::{Content, Target, TargetKind};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio_util::io::{ReaderStream, StreamReader};
@@ -39,18 +40,7 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/evidence/links", "addEvidenceLink", "evidence", "Add a link as evidence")
-                .body(&[
-                    ("url", "string", true, "http(s) link to the evidence"),
-                    ("title", "string", true, "What it shows"),
-                    ("controls", "array", false, "Annex A control ids"),
-                    ("requirements", "array", false, "framework:item ids"),
-                    ("risks", "array", false, "Risk ids"),
-                    ("audits", "array", false, "Audit ids"),
-                    ("valid_for_days", "integer", false, "Days it stays current"),
-                    ("period_start", "string", false, "YYYY-MM-DD"),
-                    ("period_end", "string", false, "YYYY-MM-DD"),
-                    ("note", "string", false, "Notes"),
-                ])
+                .body_type::<NewLink>()
                 .ok(201),
             post(add_link),
         )
@@ -122,22 +112,34 @@ async fn upload(State(s): State<AppState>, Member(caller): Member, request: Requ
     Ok((StatusCode::CREATED, Json(json!(saved))).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewLink {
+    /// http(s) link to the evidence
     url: String,
+    /// What it shows
     title: String,
+    /// Annex A control ids
     #[serde(default)]
     controls: Vec<String>,
+    /// framework:item ids
     #[serde(default)]
     requirements: Vec<String>,
+    /// Risk ids
     #[serde(default)]
     risks: Vec<String>,
+    /// Audit ids
     #[serde(default)]
     audits: Vec<String>,
+    /// Days it stays current
     valid_for_days: Option<i64>,
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     period_start: Option<String>,
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     period_end: Option<String>,
+    /// Notes
     #[serde(default)]
     note: String,
 }

@@ -63,7 +63,7 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/organization/frameworks", "adoptFramework", "frameworks", "Adopt a framework")
-                .body(&[("framework", "string", true, "A framework id from GET /api/v1/frameworks")])
+                .body_type::<AdoptFramework>()
                 .ok(201),
             post(adopt),
         )
@@ -126,16 +126,17 @@ async fn in_use(State(s): State<AppState>, Member(caller): Member) -> Result<Jso
     Ok(Json(json!({ "items": guarded::frameworks_in_use(&s.cx, &caller).await? })))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct Adopt {
+struct AdoptFramework {
+    /// A framework id from GET /api/v1/frameworks
     framework: String,
 }
 
 async fn adopt(
     State(s): State<AppState>,
     Member(caller): Member,
-    Body(a): Body<Adopt>,
+    Body(a): Body<AdoptFramework>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     guarded::adopt_framework(&s.cx, &caller, &a.framework).await?;
     Ok((StatusCode::CREATED, Json(json!({ "items": guarded::frameworks_in_use(&s.cx, &caller).await? }))))

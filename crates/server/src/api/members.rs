@@ -34,17 +34,13 @@ pub(crate) fn routes() -> Api {
                 "members",
                 "Add a person (a new account's password is shown once)",
             )
-            .body(&[
-                ("email", "string", true, "Their e-mail (the login name)"),
-                ("name", "string", false, "Their name (for a new account)"),
-                ("role", "string", true, "owner, isms_manager, control_owner, contributor, auditor or viewer"),
-            ])
+            .body_type::<NewMember>()
             .ok(201),
             post(add),
         )
         .op(
             Op::new("patch", "/api/v1/members/{email}", "changeMemberRole", "members", "Change a member's role")
-                .body(&[("role", "string", true, "The new role")]),
+                .body_type::<RoleChange>(),
             patch(change),
         )
         .op(
@@ -79,11 +75,14 @@ async fn list(
     Ok(Json(page(&guarded::members(&s.cx, &caller).await?, &q)?))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewMember {
+    /// Their e-mail (the login name)
     email: String,
+    /// Their name (for a new account)
     name: Option<String>,
+    /// owner, isms_manager, control_owner, contributor, auditor or viewer
     role: String,
 }
 
@@ -105,9 +104,10 @@ async fn add(
     ))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RoleChange {
+    /// The new role
     role: String,
 }
 

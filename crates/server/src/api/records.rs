@@ -47,14 +47,7 @@ pub(crate) fn routes() -> Api {
                 "controls",
                 "Change a control record (fields left out stay as they are)",
             )
-            .body(&[
-                ("status", "string", false, "not_started, planned, in_progress, implemented or not_applicable"),
-                ("applicable", "boolean", false, "In the SoA (true) or excluded (false)"),
-                ("justification", "string", false, "Why an excluded control is excluded (null clears)"),
-                ("owner", "string", false, "The owner's e-mail, a member (null clears)"),
-                ("target_date", "string", false, "YYYY-MM-DD (null clears)"),
-                ("implementation", "string", false, "How it is implemented (Markdown)"),
-            ]),
+            .body_type::<ControlPatch>(),
             patch(update_control),
         )
         .op(Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register").list(), get(risks))
@@ -75,19 +68,7 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/risks", "addRisk", "risks", "Add a risk to the register")
-                .body(&[
-                    ("title", "string", true, "What could happen"),
-                    ("owner", "string", true, "The risk owner's e-mail (a member)"),
-                    ("inherent", "object", true, "{likelihood, impact} before treatment"),
-                    ("residual", "object", false, "{likelihood, impact} after treatment (default: inherent)"),
-                    ("treatment", "string", false, "modify (default), retain, avoid or share"),
-                    ("description", "string", false, "More detail"),
-                    ("threat", "string", false, "The threat"),
-                    ("vulnerability", "string", false, "The vulnerability"),
-                    ("assets", "array", false, "Asset ids"),
-                    ("controls", "array", false, "Annex A control ids that treat it"),
-                    ("next_review", "string", false, "YYYY-MM-DD (default: in a year)"),
-                ])
+                .body_type::<NewRisk>()
                 .ok(201),
             post(add_risk),
         )
@@ -99,7 +80,7 @@ pub(crate) fn routes() -> Api {
                 "risks",
                 "Accept the risk's residual level as yourself",
             )
-            .body(&[("comment", "string", true, "Why the residual risk is acceptable")]),
+            .body_type::<Acceptance>(),
             post(accept_risk),
         )
         .op(
@@ -203,17 +184,24 @@ where
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ControlPatch {
+    /// not_started, planned, in_progress, implemented or not_applicable
     status: Option<String>,
+    /// In the SoA (true) or excluded (false)
     applicable: Option<bool>,
+    /// Why an excluded control is excluded (null clears)
     #[serde(default, deserialize_with = "nullable")]
     justification: Option<Option<String>>,
+    /// The owner's e-mail, a member (null clears)
     #[serde(default, deserialize_with = "nullable")]
     owner: Option<Option<String>>,
+    /// YYYY-MM-DD (null clears)
+    #[schemars(extend("format" = "date"))]
     #[serde(default, deserialize_with = "nullable")]
     target_date: Option<Option<String>>,
+    /// How it is implemented (Markdown)
     implementation: Option<String>,
 }
 
@@ -245,24 +233,36 @@ async fn update_control(
     Ok(Json(json!(guarded::update_control(&s.cx, &caller, &id, change).await?)))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NewRisk {
+    /// What could happen
     title: String,
+    /// The risk owner's e-mail (a member)
     owner: String,
+    /// {likelihood, impact} before treatment
     inherent: isms_domain::risk::Rating,
+    /// {likelihood, impact} after treatment (default: inherent)
     residual: Option<isms_domain::risk::Rating>,
+    /// modify (default), retain, avoid or share
     treatment: Option<isms_domain::risk::TreatmentOption>,
+    /// More detail
     #[serde(default)]
     description: String,
+    /// The threat
     #[serde(default)]
     threat: String,
+    /// The vulnerability
     #[serde(default)]
     vulnerability: String,
+    /// Asset ids
     #[serde(default)]
     assets: Vec<String>,
+    /// Annex A control ids that treat it
     #[serde(default)]
     controls: Vec<String>,
+    /// YYYY-MM-DD (default: in a year)
+    #[schemars(extend("format" = "date"))]
     next_review: Option<String>,
 }
 
@@ -298,9 +298,10 @@ async fn add_risk(
     Ok((axum::http::StatusCode::CREATED, Json(json!(saved))))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Acceptance {
+    /// Why the residual risk is acceptable
     comment: String,
 }
 

@@ -14,6 +14,7 @@ use isms_app::access::guarded;
 use isms_app::registers::Register;
 use isms_domain::asset::{Asset, ClassificationScheme};
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
+use schemars::JsonSchema;
 use serde_json::{Value, json};
 
 use super::Body;
@@ -34,7 +35,12 @@ struct Names {
 
 const ENTITY: &str = "The entry as GET answers it; `id` is assigned by the server and ignored here.";
 
-fn collection<T: Register>(n: &Names) -> Api {
+/// A register entry the API reads and writes whole.
+trait Entry: Register + JsonSchema {}
+
+impl<T: Register + JsonSchema> Entry for T {}
+
+fn collection<T: Entry>(n: &Names) -> Api {
     let [list_id, get_id, create_id, replace_id, delete_id] = n.ids;
     Api::default()
         .op(
@@ -44,13 +50,17 @@ fn collection<T: Register>(n: &Names) -> Api {
         .op(
             Op::new("post", n.collection, create_id, n.tag, "")
                 .described(format!("Add a {}", n.noun))
-                .entity(ENTITY)
+                .body_type::<T>()
+                .body_description(ENTITY)
                 .ok(201),
             post(create_entry::<T>),
         )
         .op(Op::new("get", n.item, get_id, n.tag, "").described(format!("One {}", n.noun)), get(get_entry::<T>))
         .op(
-            Op::new("put", n.item, replace_id, n.tag, "").described(format!("Replace a {}", n.noun)).entity(ENTITY),
+            Op::new("put", n.item, replace_id, n.tag, "")
+                .described(format!("Replace a {}", n.noun))
+                .body_type::<T>()
+                .body_description(ENTITY),
             put(replace_entry::<T>),
         )
         .op(
@@ -59,11 +69,14 @@ fn collection<T: Register>(n: &Names) -> Api {
         )
 }
 
-fn singleton<T: Register>(path: &'static str, tag: &'static str, noun: &'static str, ids: [&'static str; 2]) -> Api {
+fn singleton<T: Entry>(path: &'static str, tag: &'static str, noun: &'static str, ids: [&'static str; 2]) -> Api {
     Api::default()
         .op(Op::new("get", path, ids[0], tag, "").described(format!("The {noun}")), get(get_singleton::<T>))
         .op(
-            Op::new("put", path, ids[1], tag, "").described(format!("Set the {noun}")).entity(ENTITY),
+            Op::new("put", path, ids[1], tag, "")
+                .described(format!("Set the {noun}"))
+                .body_type::<T>()
+                .body_description(ENTITY),
             put(put_singleton::<T>),
         )
 }

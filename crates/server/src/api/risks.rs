@@ -27,27 +27,14 @@ pub(crate) fn routes() -> Api {
     Api::default()
         .op(
             Op::new("patch", "/api/v1/risks/{id}", "updateRisk", "risks", "Change a risk (fields left out stay as they are)")
-                .body(&[
-                    ("title", "string", false, "What could happen"),
-                    ("description", "string", false, "More detail"),
-                    ("threat", "string", false, "The threat"),
-                    ("vulnerability", "string", false, "The vulnerability"),
-                    ("owner", "string", false, "The risk owner's e-mail (a member)"),
-                    ("inherent", "object", false, "{likelihood, impact} before treatment"),
-                    ("residual", "object", false, "{likelihood, impact} after treatment"),
-                    ("treatment", "string", false, "modify, retain, avoid or share"),
-                    ("existing_controls", "string", false, "Controls already in place"),
-                    ("actions", "array", false, "Treatment actions {title, owner, due, status}"),
-                    ("assets", "array", false, "Asset ids"),
-                    ("controls", "array", false, "Annex A control ids that treat it"),
-                    ("next_review", "string", false, "YYYY-MM-DD"),
-                ]),
+                .body_type::<RiskPatch>(),
             patch(update_risk),
         )
         .op(Op::new("delete", "/api/v1/risks/{id}", "deleteRisk", "risks", "Delete a risk").ok(204), delete(delete_risk))
         .op(
             Op::new("put", "/api/v1/risks/{id}/fair", "setFairEstimates", "risks", "Set the risk's FAIR estimates")
-                .entity("FAIR estimates: loss event frequency (or threat event frequency and vulnerability) and loss magnitude as (low, most likely, high) ranges"),
+                .body_type::<FairEstimates>()
+                .body_description("FAIR estimates: loss event frequency (or threat event frequency and vulnerability) and loss magnitude as (low, most likely, high) ranges"),
             put(set_fair),
         )
         .op(
@@ -85,25 +72,19 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new("post", "/api/v1/risks/simulation", "simulateRisks", "risks", "Run and store the Open FAIR simulation of one risk or of every risk with estimates")
-                .body(&[
-                    ("risk", "string", false, "Only this risk (default: every risk with estimates, as a portfolio)"),
-                    ("iterations", "integer", false, "Simulated years, 1 to 1,000,000 (default 10,000)"),
-                    ("seed", "integer", false, "Seed (default 1); the same seed gives the same results"),
-                    ("pert", "string", false, "classic or vose (default)"),
-                    ("secondary", "string", false, "product (default) or bernoulli"),
-                    ("poisson", "boolean", false, "Count events per year as Poisson(LEF)"),
-                ]),
+                .body_type::<SimulationRequest>(),
             post(simulate),
         )
         .op(Op::new("get", "/api/v1/loss-appetite", "getLossAppetite", "risks", "The loss appetite curve"), get(appetite))
         .op(
             Op::new("put", "/api/v1/loss-appetite", "setLossAppetite", "risks", "Replace the loss appetite curve")
-                .body(&[("points", "array", true, "[loss, probability of exceeding it] pairs")]),
+                .body_type::<AppetiteBody>(),
             put(set_appetite),
         )
         .op(
             Op::new("put", "/api/v1/methodology", "setMethodology", "risks", "Replace the methodology with a new version (risks are re-levelled)")
-                .entity("The methodology as GET answers it; version and dates are set by the server"),
+                .body_type::<Methodology>()
+                .body_description("The methodology as GET answers it; version and dates are set by the server"),
             put(set_methodology),
         )
         .op(
@@ -113,32 +94,41 @@ pub(crate) fn routes() -> Api {
         .op(Op::new("get", "/api/v1/reviews/due", "dueReviews", "reviews", "Reviews due or overdue"), get(due_reviews))
         .op(
             Op::new("post", "/api/v1/reviews", "recordReview", "reviews", "Record a periodic review as yourself")
-                .body(&[
-                    ("subject", "string", true, "soa, scope, objective, asset, ..."),
-                    ("id", "string", false, "The subject's id (not for soa and scope)"),
-                    ("outcome", "string", true, "no_change, updated or changes_required"),
-                    ("comment", "string", false, "What was looked at"),
-                ])
+                .body_type::<ReviewBody>()
                 .ok(201),
             post(record_review),
         )
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RiskPatch {
+    /// What could happen
     title: Option<String>,
+    /// More detail
     description: Option<String>,
+    /// The threat
     threat: Option<String>,
+    /// The vulnerability
     vulnerability: Option<String>,
+    /// The risk owner's e-mail (a member)
     owner: Option<String>,
+    /// {likelihood, impact} before treatment
     inherent: Option<Rating>,
+    /// {likelihood, impact} after treatment
     residual: Option<Rating>,
+    /// modify, retain, avoid or share
     treatment: Option<TreatmentOption>,
+    /// Controls already in place
     existing_controls: Option<String>,
+    /// Treatment actions {title, owner, due, status}
     actions: Option<Vec<TreatmentAction>>,
+    /// Asset ids
     assets: Option<Vec<String>>,
+    /// Annex A control ids that treat it
     controls: Option<Vec<String>>,
+    /// YYYY-MM-DD
+    #[schemars(extend("format" = "date"))]
     next_review: Option<String>,
 }
 
@@ -235,14 +225,20 @@ async fn plan(State(s): State<AppState>, Member(caller): Member) -> Result<Json<
     Ok(Json(json!({ "items": guarded::treatment_plan(&s.cx, &caller).await? })))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SimulationRequest {
+    /// Only this risk (default: every risk with estimates, as a portfolio)
     risk: Option<String>,
+    /// Simulated years, 1 to 1,000,000 (default 10,000)
     iterations: Option<u32>,
+    /// Seed (default 1); the same seed gives the same results
     seed: Option<u64>,
+    /// classic or vose (default)
     pert: Option<PertForm>,
+    /// product (default) or bernoulli
     secondary: Option<SecondaryForm>,
+    /// Count events per year as Poisson(LEF)
     #[serde(default)]
     poisson: bool,
 }
@@ -278,9 +274,10 @@ async fn appetite(State(s): State<AppState>, Member(caller): Member) -> Result<J
     })
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AppetiteBody {
+    /// [loss, probability of exceeding it] pairs
     points: Vec<(f64, f64)>,
 }
 
@@ -309,12 +306,16 @@ async fn due_reviews(State(s): State<AppState>, Member(caller): Member) -> Resul
     Ok(Json(json!({ "items": guarded::due_reviews(&s.cx, &caller).await? })))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ReviewBody {
+    /// soa, scope, objective, asset, ...
     subject: String,
+    /// The subject's id (not for soa and scope)
     id: Option<String>,
+    /// no_change, updated or changes_required
     outcome: String,
+    /// What was looked at
     #[serde(default)]
     comment: String,
 }

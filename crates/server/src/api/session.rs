@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use isms_app::sessions::{Principal, SESSION_LIFETIME, sign_in, sign_out, switch_organization};
 use isms_domain::OrgId;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -26,7 +27,7 @@ pub(crate) fn routes() -> Api {
                 "Sign in; sets the session cookie and returns the CSRF token",
             )
             .access(Access::Public)
-            .body(&[("email", "string", true, "Login e-mail"), ("password", "string", true, "Password")])
+            .body_type::<Credentials>()
             .ok(201),
             post(create_session),
         )
@@ -48,10 +49,7 @@ pub(crate) fn routes() -> Api {
                 "Change your own password; your other sessions end",
             )
             .access(Access::Session)
-            .body(&[
-                ("current_password", "string", true, "The password now"),
-                ("new_password", "string", true, "At least 12 characters"),
-            ])
+            .body_type::<PasswordChange>()
             .ok(204),
             put(change_password),
         )
@@ -75,15 +73,17 @@ pub(crate) fn routes() -> Api {
                 "Make another of your organizations the current one",
             )
             .access(Access::Session)
-            .body(&[("organization", "string", true, "The organization's id")]),
+            .body_type::<Switch>(),
             put(switch),
         )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Credentials {
+    /// Login e-mail
     email: String,
+    /// Password
     password: String,
 }
 
@@ -130,9 +130,10 @@ async fn delete_session(
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Switch {
+    /// The organization's id
     organization: String,
 }
 
@@ -150,10 +151,12 @@ async fn switch(
     Ok(Json(json!({ "organization": organization, "role": role })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
+    /// The password now
     current_password: String,
+    /// At least 12 characters
     new_password: String,
 }
 

@@ -33,7 +33,7 @@ pub(crate) fn routes() -> Api {
                 "soa",
                 "Approve the draft as the next version, as yourself (refused while problems remain or nothing changed)",
             )
-            .body(&[("comment", "string", true, "What this version changes, or why it is approved")])
+            .body_type::<Approval>()
             .ok(201),
             post(approve),
         )
@@ -76,10 +76,7 @@ pub(crate) fn routes() -> Api {
                 "soa",
                 "Record that the SoA was reviewed and is still right",
             )
-            .body(&[
-                ("outcome", "string", true, "no_change, updated or changes_required"),
-                ("comment", "string", false, "What was looked at"),
-            ])
+            .body_type::<SoaReview>()
             .ok(201),
             post(review),
         )
@@ -89,9 +86,10 @@ async fn versions(State(s): State<AppState>, Member(caller): Member) -> Result<J
     Ok(Json(json!({ "items": guarded::soa_versions(&s.cx, &caller).await? })))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Approval {
+    /// What this version changes, or why it is approved
     comment: String,
 }
 
@@ -153,10 +151,12 @@ async fn export(
     Ok(download(&name, format.media_type(), export.bytes))
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ReviewBody {
+struct SoaReview {
+    /// no_change, updated or changes_required
     outcome: String,
+    /// What was looked at
     #[serde(default)]
     comment: String,
 }
@@ -164,7 +164,7 @@ struct ReviewBody {
 async fn review(
     State(s): State<AppState>,
     Member(caller): Member,
-    Body(b): Body<ReviewBody>,
+    Body(b): Body<SoaReview>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let outcome = ReviewOutcome::parse(&b.outcome)
         .ok_or_else(|| field("outcome", format!("{:?} is not no_change, updated or changes_required", b.outcome)))?;

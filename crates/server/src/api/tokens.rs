@@ -9,6 +9,7 @@ use axum::routing::{delete, get, post};
 use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
 use isms_app::{AppError, FieldError};
 use isms_domain::Role;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -33,11 +34,7 @@ pub(crate) fn routes() -> Api {
                 "Create an API token; its secret is in this answer only",
             )
             .access(Access::Session)
-            .body(&[
-                ("name", "string", true, "A name to recognize it by"),
-                ("role", "string", true, "The role ceiling, within your own role"),
-                ("expires_in_days", "integer", false, "1 to 365, default 90"),
-            ])
+            .body_type::<Create>()
             .ok(201),
             post(create),
         )
@@ -49,11 +46,14 @@ pub(crate) fn routes() -> Api {
         )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Create {
+    /// A name to recognize it by
     name: String,
+    /// The role ceiling, within your own role
     role: String,
+    /// 1 to 365, default 90
     #[serde(default = "ninety")]
     expires_in_days: i64,
 }
