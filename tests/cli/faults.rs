@@ -418,6 +418,7 @@ fn rss_kib(pid: u32) -> u64 {
 /// A minute (`ISMS_SOAK_SECONDS`) of mixed reads, writes, pages and hang-ups: no 5xx,
 /// and the server's resident memory at the end is within a quarter (plus 16 MiB of
 /// allocator slack) of what it was once warm, a third of the way in.
+#[expect(clippy::print_stderr, reason = "prints the figures for docs/performance.md (run with --nocapture)")]
 async fn a_minute_of_mixed_load_keeps_memory_flat(postgres: bool) {
     let seconds: u64 = std::env::var("ISMS_SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
     let w = Workspace::new(postgres).await;

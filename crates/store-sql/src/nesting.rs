@@ -5,7 +5,7 @@
 //! every one waits for a connection another holds, until the acquire timeout answers
 //! 503. No use case needs two transactions at once, so the store refuses the second
 //! one in debug builds (the whole test suite runs with the check) and logs it in
-//! release builds.
+//! release builds. `ISMS_NESTING_BACKTRACE=1` prints where it happened.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -36,9 +36,7 @@ impl Nesting {
             let message = "a transaction was started while the same task already holds one \
                            (a second pooled connection can deadlock the pool)";
             if cfg!(debug_assertions) {
-                if std::env::var_os("ISMS_NESTING_BACKTRACE").is_some() {
-                    eprintln!("NESTED: {}", std::backtrace::Backtrace::force_capture());
-                }
+                print_backtrace_if_asked();
                 return Err(StoreError::Unavailable(format!("internal error: {message}")));
             }
             tracing::error!(%task, "{message}");
@@ -51,5 +49,14 @@ impl Nesting {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.registry.open.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.task);
+    }
+}
+
+/// With `ISMS_NESTING_BACKTRACE` set, prints where the second transaction began (the
+/// async frames name the use case), to find it when a test reports the error.
+#[expect(clippy::print_stderr, reason = "a debugging aid, asked for by its variable")]
+fn print_backtrace_if_asked() {
+    if std::env::var_os("ISMS_NESTING_BACKTRACE").is_some() {
+        eprintln!("second transaction on one task: {}", std::backtrace::Backtrace::force_capture());
     }
 }
