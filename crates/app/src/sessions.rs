@@ -216,7 +216,10 @@ pub async fn change_password(cx: &Cx, principal: &Principal, current: &str, new:
     let hash = crate::password::hash_password_blocking(new, &*cx.entropy).await?;
     let now = cx.clock.now();
     let mut tx = cx.store.write().await?;
-    let mut user = tx.user(principal.user.id).await?;
+    let mut user = tx
+        .lock_user(&principal.user.email)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("user {}", principal.user.email)))?;
     user.password_hash = hash;
     tx.update_user(&user).await?;
     tx.delete_sessions_of(user.id).await?;

@@ -76,7 +76,7 @@ async fn change_user(
     change: impl FnOnce(&mut User) -> AppResult<()>,
 ) -> AppResult<User> {
     let mut tx = cx.store.write().await?;
-    let mut user = tx.user_by_email(email).await?.ok_or_else(|| AppError::not_found(format!("user {email}")))?;
+    let mut user = tx.lock_user(email).await?.ok_or_else(|| AppError::not_found(format!("user {email}")))?;
     let before = serde_json::to_string(&user).ok();
     change(&mut user)?;
     tx.update_user(&user).await?;

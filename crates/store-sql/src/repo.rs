@@ -237,6 +237,16 @@ const INSERT_MEMBERSHIP: &str = "INSERT INTO memberships (org_id, user_id, role,
 
 #[async_trait]
 impl UserWrite for SqlTx {
+    async fn lock_user(&mut self, email: &Email) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1{}", self.dialect.for_update());
+        let row = sqlx::query(&sql)
+            .bind(email.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("user")))?;
+        row.as_ref().map(user).transpose()
+    }
+
     async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
         sqlx::query(INSERT_USER)
             .bind(user.id.to_string())

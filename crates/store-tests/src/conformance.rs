@@ -823,6 +823,31 @@ mod cancellation {
             assert_eq!(value.as_deref(), Some("30"), "30 increments, none lost");
         }
 
+        async fn changes_of_one_locked_account_take_turns(db: TestDb) {
+            migrated(&db).await;
+            let (_, _, [alice, _, _]) = two_tenants(&db.store).await;
+            let stores = [small_pool(&db, 4).await, small_pool(&db, 4).await];
+            let mut tasks = Vec::new();
+            for n in 0..20_usize {
+                let store = stores[n % 2].clone();
+                let email = alice.email.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut tx = store.write().await?;
+                    let mut user = tx.lock_user(&email).await?.unwrap();
+                    let count: usize = user.display_name.as_str().rsplit(' ').next().unwrap().parse().unwrap_or(0);
+                    tokio::task::yield_now().await;
+                    user.display_name = DisplayName::parse(&format!("Alice {}", count + 1)).unwrap();
+                    tx.update_user(&user).await?;
+                    tx.commit().await
+                }));
+            }
+            for t in tasks {
+                t.await.unwrap().expect("every change commits");
+            }
+            let user = db.store.read().await.unwrap().user(alice.id).await.unwrap();
+            assert_eq!(user.display_name.as_str(), "Alice 21", "from \"User 1\", 20 increments, none lost");
+        }
+
         async fn creates_never_overwrite_and_replacing_needs_an_entry(db: TestDb) {
             migrated(&db).await;
             let (acme, globex, _) = two_tenants(&db.store).await;

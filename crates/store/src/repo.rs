@@ -73,6 +73,9 @@ pub trait UserWrite {
     async fn insert_user(&mut self, user: &User) -> StoreResult<()>;
     /// Adds a user to an organization. `Conflict` when already a member.
     async fn insert_membership(&mut self, membership: &Membership) -> StoreResult<()>;
+    /// The account with this login name, locked until the transaction ends, for a
+    /// change decided on what it holds (concurrent changes of one account take turns).
+    async fn lock_user(&mut self, email: &Email) -> StoreResult<Option<User>>;
     /// Replaces an account's name, password hash and disabled flag.
     async fn update_user(&mut self, user: &User) -> StoreResult<()>;
     /// Changes a member's role; false when the user is not a member of `org`.
