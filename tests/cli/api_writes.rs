@@ -6,50 +6,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{ApiSession, Sandbox, http, shown_password, sign_in};
+use crate::support::{ApiClient as Client, Sandbox, shown_password};
 
 const ROLES: [&str; 6] = ["owner", "isms_manager", "control_owner", "contributor", "auditor", "viewer"];
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Client {
-    async fn sign_in(base: &str, email: &str, password: &str) -> Client {
-        let http = http();
-        let ApiSession { cookie, csrf, .. } = sign_in(&http, base, email, password).await;
-        Client { http, base: base.to_owned(), cookie, csrf }
-    }
-
-    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (StatusCode, Value) {
-        let mut r = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf);
-        if let Some(b) = body {
-            r = r.json(b);
-        }
-        let r = r.send().await.unwrap();
-        let status = r.status();
-        let text = r.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.send(Method::GET, path, None).await
-    }
-
-    /// Sends and asserts the status; answers the body.
-    async fn must(&self, method: Method, path: &str, body: Option<Value>, want: u16) -> Value {
-        let (got, answer) = self.send(method.clone(), path, body.as_ref()).await;
-        assert_eq!(got.as_u16(), want, "{method} {path}: {answer}");
-        answer
-    }
-}
 
 fn fair() -> Value {
     let pert = |low: f64, mode: f64, high: f64| json!({ "type": "pert", "low": low, "mode": mode, "high": high });

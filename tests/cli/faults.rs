@@ -15,11 +15,11 @@
 use std::time::{Duration, Instant};
 
 use isms_testkit::{create_postgres_database, drop_postgres_database};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-use crate::support::{ApiSession, Sandbox, Server, http, shown_password, sign_in};
+use crate::support::{ApiClient as Client, Sandbox, Server, http, shown_password};
 
 const OWNER: &str = "owner@acme.test";
 
@@ -80,47 +80,9 @@ impl Workspace {
     }
 }
 
-/// A signed-in API client of one server.
-#[derive(Clone)]
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-impl Client {
-    async fn new(server: &Server, password: &str) -> Client {
-        let http = http();
-        let base = server.url("");
-        let ApiSession { cookie, csrf, .. } = sign_in(&http, &base, OWNER, password).await;
-        Client { http, base, cookie, csrf }
-    }
-
-    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> (StatusCode, Value) {
-        let mut r = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf);
-        if let Some(b) = body {
-            r = r.json(b);
-        }
-        match r.send().await {
-            Ok(r) => {
-                let status = r.status();
-                let text = r.text().await.unwrap_or_default();
-                (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-            }
-            Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Value::String(format!("no answer: {e}"))),
-        }
-    }
-
-    async fn must(&self, method: Method, path: &str, body: Option<Value>, want: u16) -> Value {
-        let (got, answer) = self.send(method.clone(), path, body.as_ref()).await;
-        assert_eq!(got.as_u16(), want, "{method} {path}: {answer}");
-        answer
-    }
+/// Signs the workspace's owner in on one server.
+async fn owner(server: &Server, w: &Workspace) -> Client {
+    Client::sign_in(&server.url(""), OWNER, &w.password).await
 }
 
 fn new_risk(n: usize) -> Value {
@@ -148,7 +110,7 @@ async fn idle_in_transaction(w: &Workspace) -> i64 {
 async fn aborted_requests_never_leave_the_server_unusable(postgres: bool) {
     let w = Workspace::new(postgres).await;
     let server = w.serve();
-    let client = Client::new(&server, &w.password).await;
+    let client = owner(&server, &w).await;
     client.must(Method::POST, "/api/v1/risks", Some(new_risk(0)), 201).await;
     let (cookie, csrf) = (client.cookie.clone(), client.csrf.clone());
     let patch = |i: usize| {
@@ -240,8 +202,8 @@ async fn postgres_aborted_requests_never_leave_the_server_unusable() {
 async fn concurrent_changes_of_different_fields_both_land(postgres: bool) {
     let w = Workspace::new(postgres).await;
     let servers = w.servers();
-    let a = Client::new(&servers[0], &w.password).await;
-    let b = Client::new(servers.last().unwrap(), &w.password).await;
+    let a = owner(&servers[0], &w).await;
+    let b = owner(servers.last().unwrap(), &w).await;
     a.must(Method::POST, "/api/v1/risks", Some(new_risk(1)), 201).await;
     let doc = json!({ "title": "Access control policy", "type": "policy", "owner": OWNER, "text": "# Access\n" });
     let doc_id = a.must(Method::POST, "/api/v1/documents", Some(doc), 201).await["id"].as_str().unwrap().to_owned();
@@ -301,7 +263,7 @@ async fn parallel_creates_are_all_stored_with_distinct_ids(postgres: bool) {
     let servers = w.servers();
     let mut clients = Vec::new();
     for s in &servers {
-        clients.push(Client::new(s, &w.password).await);
+        clients.push(owner(s, &w).await);
     }
     let mut ids = Vec::new();
     for wave in 0..5 {
@@ -347,7 +309,7 @@ async fn postgres_parallel_creates_on_two_replicas_are_all_stored_with_distinct_
 async fn sigkill_during_writes_loses_no_acknowledged_write(postgres: bool) {
     let w = Workspace::new(postgres).await;
     let mut server = w.serve();
-    let client = Client::new(&server, &w.password).await;
+    let client = owner(&server, &w).await;
     let stop = Instant::now() + Duration::from_millis(1500);
     let mut writers = Vec::new();
     for k in 0..4 {
@@ -381,7 +343,7 @@ async fn sigkill_during_writes_loses_no_acknowledged_write(postgres: bool) {
     assert!(acknowledged.len() >= 5, "the load wrote too little to test: {}", acknowledged.len());
 
     let restarted = w.serve();
-    let client = Client::new(&restarted, &w.password).await;
+    let client = owner(&restarted, &w).await;
     for id in &acknowledged {
         client.must(Method::GET, &format!("/api/v1/risks/{id}"), None, 200).await;
     }
@@ -424,7 +386,7 @@ async fn a_minute_of_mixed_load_keeps_memory_flat(postgres: bool) {
     let w = Workspace::new(postgres).await;
     let server = w.serve();
     let pid = server.child.id();
-    let client = Client::new(&server, &w.password).await;
+    let client = owner(&server, &w).await;
     client.must(Method::POST, "/api/v1/risks", Some(new_risk(0)), 201).await;
     let start = Instant::now();
     let end = start + Duration::from_secs(seconds);

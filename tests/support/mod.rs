@@ -238,3 +238,64 @@ pub async fn sign_in(client: &reqwest::Client, base: &str, email: &str, password
     let csrf = body["csrf_token"].as_str().unwrap().to_owned();
     ApiSession { cookie, csrf, body }
 }
+
+/// A signed-in API client: its cookie and CSRF token go with every request.
+#[derive(Clone)]
+pub struct ApiClient {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl ApiClient {
+    /// Signs in over HTTP (`base` without a trailing slash).
+    pub async fn sign_in(base: &str, email: &str, password: &str) -> ApiClient {
+        let http = http();
+        let ApiSession { cookie, csrf, .. } = sign_in(&http, base, email, password).await;
+        ApiClient { http, base: base.to_owned(), cookie, csrf }
+    }
+
+    /// Sends; answers the status and the body (JSON, or the text as a string). A
+    /// request that gets no answer at all (the server is gone) is a 503 here.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let mut r = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf);
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        match r.send().await {
+            Ok(r) => {
+                let status = r.status();
+                let text = r.text().await.unwrap_or_default();
+                (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+            }
+            Err(e) => (reqwest::StatusCode::SERVICE_UNAVAILABLE, serde_json::Value::String(format!("no answer: {e}"))),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, serde_json::Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    /// Sends and asserts the status; answers the body.
+    pub async fn must(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        want: u16,
+    ) -> serde_json::Value {
+        let (got, answer) = self.send(method.clone(), path, body.as_ref()).await;
+        assert_eq!(got.as_u16(), want, "{method} {path}: {answer}");
+        answer
+    }
+}

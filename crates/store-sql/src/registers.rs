@@ -43,10 +43,20 @@ impl RegisterRead for SqlTx {
     }
 }
 
-#[async_trait]
-impl RegisterWrite for SqlTx {
-    async fn put_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime) -> StoreResult<()> {
-        sqlx::query(UPSERT)
+impl SqlTx {
+    /// Runs one of the entry-writing statements (`$1` org, `$2` kind, `$3` id, `$4`
+    /// content, `$5` instant); answers how many rows it wrote.
+    async fn write_entry(
+        &mut self,
+        sql: &'static str,
+        org: OrgId,
+        kind: &str,
+        id: &str,
+        json: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        let what = format!("{} {id}", kind.replace('_', " "));
+        let done = sqlx::query(sql)
             .bind(org.to_string())
             .bind(kind)
             .bind(id)
@@ -54,8 +64,15 @@ impl RegisterWrite for SqlTx {
             .bind(instant_to_text(at))
             .execute(&mut *self.tx)
             .await
-            .map_err(self.poison(err(&format!("{kind} {id}"))))?;
-        Ok(())
+            .map_err(self.poison(err(&what)))?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[async_trait]
+impl RegisterWrite for SqlTx {
+    async fn put_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime) -> StoreResult<()> {
+        self.write_entry(UPSERT, org, kind, id, json, at).await.map(|_| ())
     }
 
     async fn insert_entry(
@@ -66,16 +83,7 @@ impl RegisterWrite for SqlTx {
         json: &str,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
-        sqlx::query(INSERT)
-            .bind(org.to_string())
-            .bind(kind)
-            .bind(id)
-            .bind(json)
-            .bind(instant_to_text(at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(self.poison(err(&format!("{} {id}", kind.replace('_', " ")))))?;
-        Ok(())
+        self.write_entry(INSERT, org, kind, id, json, at).await.map(|_| ())
     }
 
     async fn replace_entry(
@@ -86,16 +94,7 @@ impl RegisterWrite for SqlTx {
         json: &str,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
-        let done = sqlx::query(REPLACE)
-            .bind(org.to_string())
-            .bind(kind)
-            .bind(id)
-            .bind(json)
-            .bind(instant_to_text(at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(self.poison(err(&format!("{kind} {id}"))))?;
-        if done.rows_affected() == 0 {
+        if self.write_entry(REPLACE, org, kind, id, json, at).await? == 0 {
             return Err(StoreError::NotFound(format!("{} {id}", kind.replace('_', " "))));
         }
         Ok(())
