@@ -425,14 +425,16 @@ async fn answers_match_their_documented_schemas() {
         )
         .await;
     let audit = planned["audit"]["id"].as_str().unwrap().to_owned();
-    a.check(
+    let certificate = a
+        .check(
         "post",
         "/api/v1/certificates",
         "/api/v1/certificates",
         json(serde_json::json!({ "number": "IS 1", "certification_body": "Registrar", "issued": "2026-03-15", "scope": "All of Acme" })),
     )
     .await;
-    a.check(
+    let review = a
+        .check(
         "post",
         "/api/v1/management-reviews",
         "/api/v1/management-reviews",
@@ -449,6 +451,108 @@ async fn answers_match_their_documented_schemas() {
     .await;
     a.check("post", "/api/v1/tokens", "/api/v1/tokens", json(serde_json::json!({ "name": "ci", "role": "viewer" })))
         .await;
+    let pert =
+        |low: f64, mode: f64, high: f64| serde_json::json!({ "type": "pert", "low": low, "mode": mode, "high": high });
+    a.check(
+        "put",
+        "/api/v1/risks/{id}/fair",
+        &format!("/api/v1/risks/{risk}/fair"),
+        json(serde_json::json!({
+            "frequency": { "method": "vulnerability", "tef": pert(0.1, 0.4, 1.6), "vuln": pert(0.05, 0.25, 0.6) },
+            "pl": pert(8000.0, 60000.0, 600000.0),
+            "slef": pert(0.05, 0.2, 0.5),
+            "slem": pert(20000.0, 160000.0, 2400000.0),
+        })),
+    )
+    .await;
+    a.check(
+        "post",
+        "/api/v1/risks/simulation",
+        "/api/v1/risks/simulation",
+        json(serde_json::json!({ "iterations": 200 })),
+    )
+    .await;
+
+    let certificate = certificate["certificate"]["id"].as_str().unwrap().to_owned();
+    let review = review["review"]["id"].as_str().unwrap().to_owned();
+    let more: Vec<(&str, &str, String, Value)> = vec![
+        (
+            "patch",
+            "/api/v1/certificates/{id}",
+            format!("/api/v1/certificates/{certificate}"),
+            serde_json::json!({ "status": "suspended" }),
+        ),
+        (
+            "put",
+            "/api/v1/management-reviews/{id}/actions/{number}",
+            format!("/api/v1/management-reviews/{review}/actions/1"),
+            serde_json::json!({ "done": true }),
+        ),
+        (
+            "put",
+            "/api/v1/audit-settings",
+            "/api/v1/audit-settings".to_owned(),
+            serde_json::json!({ "minor_due_days": 60 }),
+        ),
+        (
+            "put",
+            "/api/v1/audits/{id}/checklist/{reference}",
+            format!("/api/v1/audits/{audit}/checklist/9.2.1"),
+            serde_json::json!({ "result": "conforming" }),
+        ),
+        (
+            "post",
+            "/api/v1/findings",
+            "/api/v1/findings".to_owned(),
+            serde_json::json!({ "audit": audit, "grade": "major", "requirement": "A.8.13", "description": "No backups", "owner": "a@acme.test" }),
+        ),
+        ("post", "/api/v1/documents/{id}/submission", format!("/api/v1/documents/{document}/submission"), Value::Null),
+        (
+            "post",
+            "/api/v1/documents/{id}/approval",
+            format!("/api/v1/documents/{document}/approval"),
+            serde_json::json!({ "comment": "ok" }),
+        ),
+        (
+            "post",
+            "/api/v1/documents/{id}/acknowledgement",
+            format!("/api/v1/documents/{document}/acknowledgement"),
+            Value::Null,
+        ),
+        (
+            "put",
+            "/api/v1/loss-appetite",
+            "/api/v1/loss-appetite".to_owned(),
+            serde_json::json!({ "points": [[10000.0, 0.5], [1000000.0, 0.01]] }),
+        ),
+        (
+            "post",
+            "/api/v1/reviews",
+            "/api/v1/reviews".to_owned(),
+            serde_json::json!({ "subject": "asset", "id": asset, "outcome": "no_change" }),
+        ),
+        (
+            "post",
+            "/api/v1/members",
+            "/api/v1/members".to_owned(),
+            serde_json::json!({ "email": "b@acme.test", "role": "viewer" }),
+        ),
+        (
+            "patch",
+            "/api/v1/members/{email}",
+            "/api/v1/members/b@acme.test".to_owned(),
+            serde_json::json!({ "role": "auditor" }),
+        ),
+    ];
+    let mut finding = String::new();
+    for (method, path, url, body) in more {
+        let answer = a.check(method, path, &url, if body.is_null() { None } else { Some(body) }).await;
+        if path == "/api/v1/findings" {
+            finding = answer["id"].as_str().unwrap().to_owned();
+        }
+    }
+    a.get("/api/v1/findings/{id}", &format!("/api/v1/findings/{finding}")).await;
+    a.get("/api/v1/loss-appetite", "/api/v1/loss-appetite").await;
 
     for path in [
         "/api/v1/session",

@@ -398,11 +398,13 @@ impl FairEstimates {
 /// A stored simulation result: the settings used, the statistics and the loss
 /// exceedance curve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FairResult {
     /// `RSK-001`, or `PORTFOLIO`.
     pub id: String,
     /// When it was run.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
     /// Seed, iterations and forms used.
     pub settings: crate::fair::Settings,

@@ -55,7 +55,7 @@ pub(crate) fn routes() -> Api {
                 "Change a control record (fields left out stay as they are)",
             )
             .body_type::<ControlPatch>()
-            .answers::<ControlView>(),
+            .answers::<isms_domain::soa::ControlImplementation>(),
             patch(update_control),
         )
         .op(

@@ -41,7 +41,7 @@ pub(crate) fn routes() -> Api {
             Op::new("put", "/api/v1/risks/{id}/fair", "setFairEstimates", "risks", "Set the risk's FAIR estimates")
                 .body_type::<FairEstimates>()
                 .body_description("FAIR estimates: loss event frequency (or threat event frequency and vulnerability) and loss magnitude as (low, most likely, high) ranges")
-                .answers::<RiskView>(),
+                .answers::<Risk>(),
             put(set_fair),
         )
         .op(
@@ -79,7 +79,7 @@ pub(crate) fn routes() -> Api {
             post(import),
         )
         .op(
-            Op::new("post", "/api/v1/risks/simulation", "simulateRisks", "risks", "Run and store the Open FAIR simulation of one risk or of every risk with estimates")
+            Op::new("post", "/api/v1/risks/simulation", "simulateRisks", "risks", "Run and store the Open FAIR simulation of one risk or of every risk with estimates").answers::<isms_app::fair::Simulation>()
                 .body_type::<SimulationRequest>(),
             post(simulate),
         )
