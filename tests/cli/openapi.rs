@@ -297,3 +297,346 @@ async fn request_bodies_are_the_schemas_of_what_the_handlers_read() {
     assert_eq!(verify["required"], false, "{verify}");
     assert_eq!(doc["paths"]["/api/v1/findings"]["post"]["requestBody"]["required"], true);
 }
+
+/// Checks answers against the document's response schemas: each schema is validated
+/// with the document's `components` at its root, so its `$ref`s resolve.
+struct Answers {
+    doc: Value,
+    client: reqwest::Client,
+    base: String,
+    session: crate::support::ApiSession,
+    checked: Vec<String>,
+}
+
+impl Answers {
+    /// Sends `method path` (the concrete `url`, `path` as documented) and checks the
+    /// answer against the documented schema of its success status; answers it.
+    async fn check(&mut self, method: &str, path: &str, url: &str, body: Option<Value>) -> Value {
+        let op = &self.doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} is not documented");
+        let (status, response) = op["responses"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| k.starts_with('2'))
+            .unwrap_or_else(|| panic!("{method} {path} documents no success"));
+        let schema = &response["content"]["application/json"]["schema"];
+        assert!(schema.is_object(), "{method} {path} answers no JSON");
+        assert_ne!(*schema, serde_json::json!({ "type": "object" }), "{method} {path} has no real schema");
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let mut request = self
+            .client
+            .request(m, format!("{}{url}", self.base))
+            .header("cookie", &self.session.cookie)
+            .header("x-csrf-token", &self.session.csrf);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let r = request.send().await.unwrap();
+        let got = r.status().as_u16().to_string();
+        let answer: Value = r.json().await.unwrap();
+        assert_eq!(&got, status, "{method} {url}: {answer}");
+        let mut root = schema.clone();
+        root["$schema"] = serde_json::json!("https://json-schema.org/draft/2020-12/schema");
+        root["components"] = self.doc["components"].clone();
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap_or_else(|e| panic!("{method} {path}: the schema does not compile: {e}"));
+        let errors: Vec<String> =
+            validator.iter_errors(&answer).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{method} {url} answered what its schema refuses: {errors:#?}\n{answer:#}");
+        self.checked.push(format!("{method} {path}"));
+        answer
+    }
+
+    async fn get(&mut self, path: &str, url: &str) -> Value {
+        self.check("get", path, url, None).await
+    }
+}
+
+#[tokio::test]
+async fn answers_match_their_documented_schemas() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let init = s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "a@acme.test"]);
+    assert_eq!(init.code, 0, "{init:?}");
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let client = http();
+    let session =
+        crate::support::sign_in(&client, &server.url(""), "a@acme.test", &crate::support::shown_password(&init.stdout))
+            .await;
+    let doc: Value = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut a = Answers { doc, client, base: server.url(""), session, checked: Vec::new() };
+    let json = |v: Value| Some(v);
+
+    // A little data, through the API; the answers are checked too.
+    let risk = a
+        .check(
+            "post",
+            "/api/v1/risks",
+            "/api/v1/risks",
+            json(serde_json::json!({ "title": "Backups fail", "owner": "a@acme.test", "inherent": { "likelihood": 3, "impact": 4 } })),
+        )
+        .await;
+    let risk = risk["id"].as_str().unwrap().to_owned();
+    let asset = a
+        .check(
+            "post",
+            "/api/v1/assets",
+            "/api/v1/assets",
+            json(serde_json::json!({ "name": "Billing DB", "type": "system", "owner": "a@acme.test", "classification": "internal",
+                "confidentiality": 3, "integrity": 3, "availability": 2, "lifecycle": "in_use" })),
+        )
+        .await;
+    let asset = asset["id"].as_str().unwrap().to_owned();
+    a.check(
+        "post",
+        "/api/v1/context-issues",
+        "/api/v1/context-issues",
+        json(serde_json::json!({ "origin": "internal", "title": "Small team" })),
+    )
+    .await;
+    let document = a
+        .check(
+            "post",
+            "/api/v1/documents",
+            "/api/v1/documents",
+            json(serde_json::json!({ "title": "Access control policy", "type": "policy", "clauses": ["5.2"], "controls": ["5.15"], "acknowledged_by": "everyone", "text": "draft" })),
+        )
+        .await;
+    let document = document["id"].as_str().unwrap().to_owned();
+    let evidence = a
+        .check(
+            "post",
+            "/api/v1/evidence/links",
+            "/api/v1/evidence/links",
+            json(serde_json::json!({ "url": "https://tickets.example/OPS-12", "title": "Access review ticket", "controls": ["A.5.18"] })),
+        )
+        .await;
+    let evidence = evidence["id"].as_str().unwrap().to_owned();
+    let planned = a
+        .check(
+            "post",
+            "/api/v1/audits",
+            "/api/v1/audits",
+            json(serde_json::json!({ "kind": "internal", "auditor": "a@acme.test", "start": "2026-10-01", "end": "2026-10-02", "controls": ["A.8.13"] })),
+        )
+        .await;
+    let audit = planned["audit"]["id"].as_str().unwrap().to_owned();
+    let certificate = a
+        .check(
+        "post",
+        "/api/v1/certificates",
+        "/api/v1/certificates",
+        json(serde_json::json!({ "number": "IS 1", "certification_body": "Registrar", "issued": "2026-03-15", "scope": "All of Acme" })),
+    )
+    .await;
+    let review = a
+        .check(
+        "post",
+        "/api/v1/management-reviews",
+        "/api/v1/management-reviews",
+        json(serde_json::json!({ "held_on": "2026-10-10", "attendees": ["a@acme.test"], "inputs": [{ "topic": "audits", "notes": "None yet." }],
+            "decisions": ["Hire"], "actions": [{ "title": "Hire", "owner": "a@acme.test", "due": "2027-01-31" }] })),
+    )
+    .await;
+    a.check(
+        "patch",
+        "/api/v1/risks/{id}",
+        &format!("/api/v1/risks/{risk}"),
+        json(serde_json::json!({ "title": "Backups fail silently" })),
+    )
+    .await;
+    a.check("post", "/api/v1/tokens", "/api/v1/tokens", json(serde_json::json!({ "name": "ci", "role": "viewer" })))
+        .await;
+    let pert =
+        |low: f64, mode: f64, high: f64| serde_json::json!({ "type": "pert", "low": low, "mode": mode, "high": high });
+    a.check(
+        "put",
+        "/api/v1/risks/{id}/fair",
+        &format!("/api/v1/risks/{risk}/fair"),
+        json(serde_json::json!({
+            "frequency": { "method": "vulnerability", "tef": pert(0.1, 0.4, 1.6), "vuln": pert(0.05, 0.25, 0.6) },
+            "pl": pert(8000.0, 60000.0, 600000.0),
+            "slef": pert(0.05, 0.2, 0.5),
+            "slem": pert(20000.0, 160000.0, 2400000.0),
+        })),
+    )
+    .await;
+    a.check(
+        "post",
+        "/api/v1/risks/simulation",
+        "/api/v1/risks/simulation",
+        json(serde_json::json!({ "iterations": 200 })),
+    )
+    .await;
+
+    let certificate = certificate["certificate"]["id"].as_str().unwrap().to_owned();
+    let review = review["review"]["id"].as_str().unwrap().to_owned();
+    let more: Vec<(&str, &str, String, Value)> = vec![
+        (
+            "patch",
+            "/api/v1/certificates/{id}",
+            format!("/api/v1/certificates/{certificate}"),
+            serde_json::json!({ "status": "suspended" }),
+        ),
+        (
+            "put",
+            "/api/v1/management-reviews/{id}/actions/{number}",
+            format!("/api/v1/management-reviews/{review}/actions/1"),
+            serde_json::json!({ "done": true }),
+        ),
+        (
+            "put",
+            "/api/v1/audit-settings",
+            "/api/v1/audit-settings".to_owned(),
+            serde_json::json!({ "minor_due_days": 60 }),
+        ),
+        (
+            "put",
+            "/api/v1/audits/{id}/checklist/{reference}",
+            format!("/api/v1/audits/{audit}/checklist/9.2.1"),
+            serde_json::json!({ "result": "conforming" }),
+        ),
+        (
+            "post",
+            "/api/v1/findings",
+            "/api/v1/findings".to_owned(),
+            serde_json::json!({ "audit": audit, "grade": "major", "requirement": "A.8.13", "description": "No backups", "owner": "a@acme.test" }),
+        ),
+        ("post", "/api/v1/documents/{id}/submission", format!("/api/v1/documents/{document}/submission"), Value::Null),
+        (
+            "post",
+            "/api/v1/documents/{id}/approval",
+            format!("/api/v1/documents/{document}/approval"),
+            serde_json::json!({ "comment": "ok" }),
+        ),
+        (
+            "post",
+            "/api/v1/documents/{id}/acknowledgement",
+            format!("/api/v1/documents/{document}/acknowledgement"),
+            Value::Null,
+        ),
+        (
+            "put",
+            "/api/v1/loss-appetite",
+            "/api/v1/loss-appetite".to_owned(),
+            serde_json::json!({ "points": [[10000.0, 0.5], [1000000.0, 0.01]] }),
+        ),
+        (
+            "post",
+            "/api/v1/reviews",
+            "/api/v1/reviews".to_owned(),
+            serde_json::json!({ "subject": "asset", "id": asset, "outcome": "no_change" }),
+        ),
+        (
+            "post",
+            "/api/v1/members",
+            "/api/v1/members".to_owned(),
+            serde_json::json!({ "email": "b@acme.test", "role": "viewer" }),
+        ),
+        (
+            "patch",
+            "/api/v1/members/{email}",
+            "/api/v1/members/b@acme.test".to_owned(),
+            serde_json::json!({ "role": "auditor" }),
+        ),
+    ];
+    let mut finding = String::new();
+    for (method, path, url, body) in more {
+        let answer = a.check(method, path, &url, if body.is_null() { None } else { Some(body) }).await;
+        if path == "/api/v1/findings" {
+            finding = answer["id"].as_str().unwrap().to_owned();
+        }
+    }
+    a.get("/api/v1/findings/{id}", &format!("/api/v1/findings/{finding}")).await;
+    a.get("/api/v1/loss-appetite", "/api/v1/loss-appetite").await;
+
+    for path in [
+        "/api/v1/session",
+        "/api/v1/session/organizations",
+        "/api/v1/tokens",
+        "/api/v1/members",
+        "/api/v1/risks",
+        "/api/v1/risks/heatmap",
+        "/api/v1/risks/plan",
+        "/api/v1/methodology",
+        "/api/v1/methodology/versions",
+        "/api/v1/reviews/due",
+        "/api/v1/controls",
+        "/api/v1/soa",
+        "/api/v1/soa/versions",
+        "/api/v1/assets",
+        "/api/v1/context-issues",
+        "/api/v1/interested-parties",
+        "/api/v1/isms-roles",
+        "/api/v1/objectives",
+        "/api/v1/classification-scheme",
+        "/api/v1/documents",
+        "/api/v1/documents/checklist",
+        "/api/v1/documents/starters",
+        "/api/v1/documents/acknowledgements/mine",
+        "/api/v1/evidence",
+        "/api/v1/evidence/freshness",
+        "/api/v1/evidence/verify",
+        "/api/v1/audits",
+        "/api/v1/audits/programme",
+        "/api/v1/findings",
+        "/api/v1/management-reviews",
+        "/api/v1/management-reviews/briefing",
+        "/api/v1/certificates",
+        "/api/v1/audit-settings",
+        "/api/v1/readiness",
+        "/api/v1/changes",
+        "/api/v1/frameworks",
+        "/api/v1/organization/frameworks",
+        "/api/v1/audit-log",
+        "/api/v1/audit-log/verify",
+    ] {
+        a.get(path, path).await;
+    }
+    for (path, url) in [
+        ("/api/v1/risks/{id}", format!("/api/v1/risks/{risk}")),
+        ("/api/v1/assets/{id}", format!("/api/v1/assets/{asset}")),
+        ("/api/v1/controls/{id}", "/api/v1/controls/A.5.15".to_owned()),
+        ("/api/v1/soa/versions/{version}", "/api/v1/soa/versions/draft".to_owned()),
+        ("/api/v1/soa/diff", "/api/v1/soa/diff?from=draft&to=draft".to_owned()),
+        ("/api/v1/documents/{id}", format!("/api/v1/documents/{document}")),
+        ("/api/v1/documents/{id}/acknowledgements", format!("/api/v1/documents/{document}/acknowledgements")),
+        ("/api/v1/evidence/{id}", format!("/api/v1/evidence/{evidence}")),
+        ("/api/v1/audits/{id}", format!("/api/v1/audits/{audit}")),
+        ("/api/v1/frameworks/{id}", "/api/v1/frameworks/gdpr-art32".to_owned()),
+        ("/api/v1/search", "/api/v1/search?q=backup&limit=3".to_owned()),
+        ("/api/v1/crosswalk", "/api/v1/crosswalk?item=iso27001-2022:A.8.13&to=nist-csf-2.0".to_owned()),
+        ("/api/v1/readiness", "/api/v1/readiness?stage=2".to_owned()),
+    ] {
+        a.get(path, &url).await;
+    }
+    assert!(a.checked.len() >= 60, "{:?}", a.checked);
+
+    // The check can fail: an answer that is not what the schema says is refused.
+    let mut wrong =
+        a.doc["paths"]["/api/v1/risks/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            .clone();
+    wrong["$schema"] = serde_json::json!("https://json-schema.org/draft/2020-12/schema");
+    wrong["components"] = a.doc["components"].clone();
+    let validator = jsonschema::validator_for(&wrong).unwrap();
+    let mut answer: Value = a
+        .client
+        .get(format!("{}/api/v1/risks/{risk}", a.base))
+        .header("cookie", &a.session.cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(validator.is_valid(&answer));
+    answer["acceptance_state"] = serde_json::json!({ "state": "maybe" });
+    assert!(!validator.is_valid(&answer), "a wrong tag passes");
+    answer.as_object_mut().unwrap().remove("residual_level");
+    answer["acceptance_state"] = serde_json::json!({ "state": "accepted" });
+    assert!(!validator.is_valid(&answer), "a missing field passes");
+}

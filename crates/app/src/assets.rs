@@ -72,6 +72,7 @@ pub async fn update_asset(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut
 
 /// One bad row of an import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RowError {
     /// 1-based line of the file.
     pub line: u64,
@@ -83,6 +84,7 @@ pub struct RowError {
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ImportReport {
     /// Assets created, with their new ids.
     pub created: Vec<Asset>,

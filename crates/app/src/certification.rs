@@ -103,6 +103,7 @@ pub struct NewAudit {
 
 /// A planned audit with what its planner should know.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Planned {
     /// The audit.
     pub audit: Audit,
@@ -365,12 +366,15 @@ pub async fn copy_audit(
 
 /// How well the audit programme covers the cycle.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Programme {
     /// The cycle's first day (the certificate's issue, or three years back).
     #[serde(with = "isms_domain::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub from: Date,
     /// Its last day.
     #[serde(with = "isms_domain::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub until: Date,
     /// Every audit in the window, by date.
     pub audits: Vec<Audit>,
@@ -902,6 +906,7 @@ pub async fn next_stage(cx: &Cx, org: OrgId) -> AppResult<Stage> {
 
 /// One record that is new, changed or removed since a date.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Change {
     /// `risk`, `control`, `document`, `asset`.
     pub entity: String,
@@ -913,6 +918,7 @@ pub struct Change {
     pub edits: usize,
     /// The last change.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub last: time::OffsetDateTime,
 }
 
@@ -965,6 +971,7 @@ pub async fn last_audit_end(cx: &Cx, org: OrgId) -> AppResult<Option<Date>> {
 
 /// One date in the calendar.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// A stable id (for calendar clients to update the same event).
     pub uid: String,
@@ -972,9 +979,11 @@ pub struct Event {
     pub summary: String,
     /// First day.
     #[serde(with = "isms_domain::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub start: Date,
     /// Last day (inclusive).
     #[serde(with = "isms_domain::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub end: Date,
     /// Where to look in isms.
     pub path: String,

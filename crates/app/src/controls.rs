@@ -43,6 +43,7 @@ pub(crate) async fn seed_controls(tx: &mut dyn WriteTx, cx: &Cx, actor: &TrailAc
 
 /// A control record with what people need to read it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ControlView {
     /// The record.
     #[serde(flatten)]
@@ -96,6 +97,7 @@ pub async fn list_controls(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlView>> {
 
 /// A status change with the name of who made it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryEntry {
     /// The change.
     #[serde(flatten)]
@@ -107,6 +109,7 @@ pub struct HistoryEntry {
 /// One control in full: record, status history, and where it maps in the frameworks
 /// the organization uses.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ControlDetail {
     /// The record and its labels.
     pub control: ControlView,

@@ -366,6 +366,7 @@ pub async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: 
 
 /// Who must acknowledge a document's version in force, and who has.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Acknowledgements {
     /// The version in force, if any.
     pub version: Option<u32>,
@@ -405,6 +406,7 @@ pub async fn to_acknowledge(cx: &Cx, org: OrgId, email: &str, role: isms_domain:
 
 /// One line of the mandatory documented information checklist.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MandatoryItem {
     /// The clause.
     pub clause: &'static str,
@@ -494,6 +496,7 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
 
 /// A line of the document register.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentSummary {
     /// `DOC-001`.
     pub id: String,
@@ -514,6 +517,7 @@ pub struct DocumentSummary {
     pub in_force: Option<u32>,
     /// When the version in force was approved.
     #[serde(with = "isms_domain::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub approved_on: Option<time::Date>,
     /// The open version (draft or in review) and its state.
     pub open_version: Option<u32>,
@@ -521,6 +525,7 @@ pub struct DocumentSummary {
     pub open_state: Option<&'static str>,
     /// When the next review is due.
     #[serde(with = "isms_domain::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub review_due: Option<time::Date>,
     /// `not approved`, `current`, `due soon` (within 30 days) or `overdue`.
     pub review_status: &'static str,

@@ -227,6 +227,7 @@ pub async fn open_file(cx: &Cx, org: OrgId, id: &str) -> AppResult<(Evidence, Bl
 
 /// One stored file that no longer matches what was recorded.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BrokenFile {
     /// The evidence item.
     pub evidence: String,
@@ -297,6 +298,7 @@ pub async fn verify_files(cx: &Cx, org: OrgId) -> AppResult<FileCheck> {
 
 /// Where one applicable control stands on evidence.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ControlEvidence {
     /// The control.
     pub control: String,

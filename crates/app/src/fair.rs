@@ -62,6 +62,7 @@ pub async fn set_estimates(
 
 /// What a simulation produced.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Simulation {
     /// One result per simulated risk.
     pub risks: Vec<FairResult>,

@@ -85,6 +85,7 @@ fn cached_or_load(
 
 /// One line of `isms framework list`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FrameworkSummary {
     /// Its id.
     pub id: String,
@@ -156,6 +157,7 @@ pub async fn show_framework(cx: &Cx, id: &str, under: Option<&str>) -> AppResult
 
 /// One search result.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SearchHit {
     /// The item found.
     pub item: ItemRef,

@@ -98,6 +98,7 @@ pub async fn review_status(cx: &Cx, org: OrgId, subject: &Subject) -> AppResult<
 
 /// A subject whose review is due or overdue.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DueReview {
     /// What is to be reviewed.
     pub subject: Subject,

@@ -108,6 +108,7 @@ pub async fn edit_methodology(
 
 /// A risk with its levels and acceptance state under the current methodology.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RiskView {
     /// The risk.
     #[serde(flatten)]
@@ -399,6 +400,7 @@ pub async fn heat_map(cx: &Cx, org: OrgId, kind: HeatMapKind) -> AppResult<(Meth
 
 /// One step of the risk treatment plan, with its risk.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlanStep {
     /// The risk's id.
     pub risk: String,
@@ -439,6 +441,7 @@ pub async fn treatment_plan(cx: &Cx, org: OrgId) -> AppResult<Vec<PlanStep>> {
 
 /// One bad row of a risk import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RiskRowError {
     /// 1-based line.
     pub line: u64,
@@ -450,6 +453,7 @@ pub struct RiskRowError {
 
 /// What a risk import did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RiskImport {
     /// Ids of the risks created.
     pub created: Vec<String>,

@@ -23,6 +23,7 @@ pub fn soa_subject() -> Subject {
 
 /// The SoA as the control records make it now, with what blocks its approval.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SoaDraft {
     /// One row per Annex A control.
     pub rows: Vec<SoaRow>,

@@ -13,6 +13,7 @@ use crate::{AppError, AppResult, Cx, ErrorKind};
 
 /// One starter template.
 #[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Starter {
     /// Its key (`access-control-policy`).
     pub key: &'static str,

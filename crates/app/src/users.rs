@@ -167,6 +167,7 @@ pub async fn list_organizations(cx: &Cx) -> AppResult<Vec<(Organization, usize)>
 
 /// A member of an organization, as the other members see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Member {
     /// The account id.
     pub user: UserId,
@@ -178,6 +179,7 @@ pub struct Member {
     pub role: Role,
     /// Member since.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub since: time::OffsetDateTime,
     /// Whether the account is disabled (installation-wide).
     pub disabled: bool,

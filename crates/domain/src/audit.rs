@@ -10,6 +10,7 @@ use crate::register::Entry;
 
 /// What kind of audit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditKind {
     /// An internal audit (9.2).
@@ -80,6 +81,7 @@ impl AuditKind {
 
 /// Where an audit stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuditStatus {
     /// On the programme.
@@ -106,6 +108,7 @@ impl AuditStatus {
 
 /// What a checklist line checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CheckKind {
     /// A management-system clause (4.1 … 10.2).
@@ -131,6 +134,7 @@ pub enum CheckResult {
 
 /// One line of an audit's checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckItem {
     /// Clause or control.
     pub kind: CheckKind,
@@ -147,6 +151,7 @@ pub struct CheckItem {
 
 /// An audit and its checklist.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Audit {
     /// `AUD-001`.
     #[serde(default)]
@@ -166,9 +171,11 @@ pub struct Audit {
     pub certification_body: Option<String>,
     /// First day.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub start: Date,
     /// Last day.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub end: Date,
     /// Where it stands.
     pub status: AuditStatus,
@@ -337,6 +344,7 @@ impl Grade {
 
 /// Where a finding stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     /// Raised; no action planned yet.
@@ -363,11 +371,13 @@ impl FindingStatus {
 
 /// The verification of a corrective action's effectiveness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Verification {
     /// Who verified (e-mail).
     pub by: String,
     /// When.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub on: Date,
     /// What showed it works.
     pub note: String,
@@ -375,6 +385,7 @@ pub struct Verification {
 
 /// A finding of an audit, with its correction and corrective action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// `FND-001`.
     #[serde(default)]
@@ -392,12 +403,14 @@ pub struct Finding {
     pub evidence: String,
     /// When it was raised.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub raised_on: Date,
     /// Who must act (e-mail).
     #[serde(default)]
     pub owner: Option<String>,
     /// By when the corrective action must be done (the certification body's deadline).
     #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub due: Option<Date>,
     /// The immediate fix.
     #[serde(default)]
@@ -547,6 +560,7 @@ pub struct ReviewInput {
 
 /// An action decided by a management review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewAction {
     /// What.
     pub title: String,
@@ -554,6 +568,7 @@ pub struct ReviewAction {
     pub owner: String,
     /// By when.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub due: Date,
     /// Done?
     #[serde(default)]
@@ -562,12 +577,14 @@ pub struct ReviewAction {
 
 /// A management review meeting (9.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ManagementReview {
     /// `MRV-001`.
     #[serde(default)]
     pub id: String,
     /// When it was held.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub held_on: Date,
     /// Who attended.
     #[serde(default)]

@@ -50,6 +50,7 @@ impl CertificateStatus {
 
 /// A certificate of conformity to ISO/IEC 27001.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Certificate {
     /// `CRT-001`.
     #[serde(default)]
@@ -63,6 +64,7 @@ pub struct Certificate {
     pub accreditation_body: String,
     /// The certification decision date, printed on the certificate.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub issued: Date,
     /// The scope statement printed on the certificate.
     pub scope: String,
@@ -83,21 +85,27 @@ fn default_standard() -> String {
 
 /// The dates a certificate sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cycle {
     /// The certification decision.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub issued: Date,
     /// Surveillance audit 1 is due by this date.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub surveillance_1_due: Date,
     /// Surveillance audit 2 is due by this date.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub surveillance_2_due: Date,
     /// Plan the recertification audit by this date.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub recertification_planned: Date,
     /// The last day the certificate is valid; recertification must be decided by then.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub expiry: Date,
 }
 
@@ -156,6 +164,7 @@ impl Entry for Certificate {
 /// (when the certification body sets none) and how many controls an internal audit
 /// samples.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditSettings {
     /// Always `AUDIT-SETTINGS`.
     #[serde(default)]

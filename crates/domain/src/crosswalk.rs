@@ -14,6 +14,7 @@ use crate::framework::{FrameworkId, ItemRef, Library, MappingProvenance, Relatio
 
 /// One link followed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     /// Where the step starts.
     pub from: ItemRef,
@@ -29,6 +30,7 @@ pub struct Step {
 
 /// A way from the queried item to a hit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Path {
     /// The links followed, in order.
     pub steps: Vec<Step>,
@@ -38,6 +40,7 @@ pub struct Path {
 
 /// An item the queried item maps to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Hit {
     /// The item reached.
     pub target: ItemRef,

@@ -13,6 +13,7 @@ use crate::review::{ReviewCycle, ReviewStatus, add_months};
 
 /// What kind of document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentType {
     /// What the organization intends (the information security policy, topic policies).
@@ -43,6 +44,7 @@ impl DocumentType {
 
 /// Where a version stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VersionState {
     /// Being written; may change.
@@ -57,6 +59,7 @@ pub enum VersionState {
 
 /// The content of a version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Body {
     /// Written in isms, in Markdown (rendered with raw HTML disabled).
@@ -77,11 +80,13 @@ pub enum Body {
 
 /// Who approved a version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Approval {
     /// The approver's e-mail.
     pub by: String,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
     /// Why, or what changed.
     pub comment: String,
@@ -89,6 +94,7 @@ pub struct Approval {
 
 /// One version of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentVersion {
     /// 1, 2, 3…
     pub number: u32,
@@ -103,6 +109,7 @@ pub struct DocumentVersion {
     pub author: String,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub created_at: OffsetDateTime,
     /// The approval, once approved.
     #[serde(default)]
@@ -111,6 +118,7 @@ pub struct DocumentVersion {
 
 /// Who must acknowledge a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "audience", content = "role", rename_all = "snake_case")]
 pub enum Audience {
     /// Every member of the organization.
@@ -135,6 +143,7 @@ impl Audience {
 
 /// Someone's acknowledgement of a version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Acknowledgement {
     /// The version acknowledged.
     pub version: u32,
@@ -142,6 +151,7 @@ pub struct Acknowledgement {
     pub by: String,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
 }
 
@@ -170,6 +180,7 @@ impl Entry for DocumentAcknowledgement {
 
 /// A document and all its versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Document {
     /// `DOC-001`.
     #[serde(default)]
@@ -204,6 +215,7 @@ pub struct Document {
     /// The last periodic review that found the version in force still right (no new
     /// version needed).
     #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub reviewed_on: Option<Date>,
 }
 
@@ -428,6 +440,7 @@ impl Entry for Document {
 
 /// Where a piece of mandatory documented information comes from in isms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A document linked to the clause.

@@ -10,6 +10,7 @@ use crate::register::Entry;
 
 /// What an evidence item is attached to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     /// An Annex A control (`A.8.13`).
@@ -36,6 +37,7 @@ impl TargetKind {
 
 /// One attachment.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Target {
     /// What kind of record.
     pub kind: TargetKind,
@@ -45,6 +47,7 @@ pub struct Target {
 
 /// The evidence itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
     /// A stored file.
@@ -67,6 +70,7 @@ pub enum Content {
 
 /// An evidence item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Evidence {
     /// `EVD-001`.
     #[serde(default)]
@@ -81,15 +85,19 @@ pub struct Evidence {
     pub collected_by: String,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub collected_at: OffsetDateTime,
     /// The first day of the period it covers, if it covers one.
     #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub period_start: Option<Date>,
     /// The last day of that period.
     #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub period_end: Option<Date>,
     /// The last day it counts as current; `None`: it does not expire.
     #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub valid_until: Option<Date>,
     /// Notes.
     #[serde(default)]
@@ -98,6 +106,7 @@ pub struct Evidence {
 
 /// Whether an evidence item is still current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Freshness {
     /// Within its validity (or without an end).
@@ -153,6 +162,7 @@ impl Entry for Evidence {
 
 /// Where a control stands on evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Coverage {
     /// At least one current evidence item.

@@ -45,6 +45,7 @@ crate::text::text_newtype!(FrameworkId, String);
 
 /// What sort of document a framework is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FrameworkKind {
     /// A published standard (ISO, NIST special publications).
@@ -60,6 +61,7 @@ pub enum FrameworkKind {
 /// The kind of an item in a framework's tree. Grouping kinds only organize; the
 /// others are things an organization can be assessed against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// A top-level section (ISO clause 4, a CFR part).
@@ -161,6 +163,7 @@ impl ItemKind {
 
 /// One item of a framework: a clause, control, requirement, or a grouping node.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Item {
     /// Its identifier within the framework (`A.5.15`, `GV.OC-01`, `AC-2(1)`).
     pub id: String,
@@ -191,6 +194,7 @@ impl Item {
 
 /// A framework with its items in document order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Framework {
     /// Its identifier.
     pub id: FrameworkId,
@@ -214,6 +218,7 @@ pub struct Framework {
 
 /// How the source item of a link relates to its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// Both say the same thing.
@@ -271,6 +276,7 @@ impl Relation {
 
 /// Who says a link holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MappingProvenance {
     /// Published by the framework's author (NIST OLIR, SP 800-66, SP 800-171 App. D).
@@ -370,6 +376,7 @@ pub enum LibraryError {
 
 /// An item addressed across frameworks: `iso27001-2022:A.5.15`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ItemRef {
     /// The framework.
     pub framework: FrameworkId,

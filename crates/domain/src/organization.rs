@@ -55,6 +55,7 @@ crate::text::text_newtype!(OrgName, OrgNameError);
 
 /// An organization (tenant).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Organization {
     /// Its identifier.
     pub id: OrgId,
@@ -62,6 +63,7 @@ pub struct Organization {
     pub name: OrgName,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub created_at: OffsetDateTime,
 }
 

@@ -10,6 +10,7 @@ use crate::certification::Certificate;
 
 /// Which audit to be ready for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Stage 1: documentation review.
@@ -99,6 +100,7 @@ pub struct Facts {
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The audit would fail (or could not take place).
@@ -109,6 +111,7 @@ pub enum Severity {
 
 /// One problem found by a rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "ReadinessProblem"))]
 pub struct Problem {
     /// The rule's key (`soa_approved`).
     pub rule: &'static str,
@@ -122,6 +125,7 @@ pub struct Problem {
 
 /// The answer.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Readiness {
     /// For which audit.
     pub stage: Stage,

@@ -25,24 +25,28 @@ impl Default for ReviewCycle {
 
 /// Where a subject stands on its cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ReviewStatus {
     /// Not due yet.
     Current {
         /// When the next review is due.
         #[serde(with = "crate::dates::date")]
+        #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
         due: Date,
     },
     /// The review date is within the warning window.
     Due {
         /// When the review is due.
         #[serde(with = "crate::dates::date")]
+        #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
         due: Date,
     },
     /// The review date has passed.
     Overdue {
         /// When the review was due.
         #[serde(with = "crate::dates::date")]
+        #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
         due: Date,
         /// Days since then.
         days: i64,
@@ -80,6 +84,7 @@ impl ReviewCycle {
 
 /// What a review concluded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewOutcome {
     /// Still right as it is.
@@ -144,6 +149,7 @@ mod tests {
 /// The kinds of things reviewed on a schedule. New kinds are added here as the
 /// capabilities that own them arrive; the mechanism does not change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectKind {
     /// The Statement of Applicability.
@@ -198,6 +204,7 @@ impl SubjectKind {
 
 /// Something reviewed on a schedule: its kind and id (`soa`, `current`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subject {
     /// What kind of thing.
     pub kind: SubjectKind,

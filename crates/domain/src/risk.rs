@@ -283,11 +283,13 @@ pub struct TreatmentAction {
 
 /// A risk owner's acceptance of a residual risk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RiskAcceptance {
     /// Who accepted (e-mail).
     pub by: String,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
     /// Why.
     pub comment: String,
@@ -297,6 +299,7 @@ pub struct RiskAcceptance {
 
 /// The levels a risk had under one methodology version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LevelRecord {
     /// The methodology version.
     pub methodology_version: u32,
@@ -306,11 +309,13 @@ pub struct LevelRecord {
     pub residual: String,
     /// When it was recorded.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
 }
 
 /// A risk of the register.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Risk {
     /// `RSK-001`.
     #[serde(default)]
@@ -351,6 +356,7 @@ pub struct Risk {
     pub acceptance: Option<RiskAcceptance>,
     /// When it is to be reviewed next.
     #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
     pub next_review: Date,
     /// Levels under earlier methodology versions, oldest first.
     #[serde(default)]
@@ -392,11 +398,13 @@ impl FairEstimates {
 /// A stored simulation result: the settings used, the statistics and the loss
 /// exceedance curve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FairResult {
     /// `RSK-001`, or `PORTFOLIO`.
     pub id: String,
     /// When it was run.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
     /// Seed, iterations and forms used.
     pub settings: crate::fair::Settings,
@@ -412,6 +420,7 @@ pub struct FairResult {
 /// The organization's appetite for annual loss: points (loss, highest acceptable
 /// probability of exceeding it in a year), drawn against the portfolio's curve.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LossAppetite {
     /// Always `APPETITE`.
     #[serde(default)]
@@ -483,6 +492,7 @@ impl Entry for Risk {
 
 /// Whether a risk's residual level is accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum AcceptanceState {
     /// Within appetite.
@@ -554,6 +564,7 @@ impl Risk {
 
 /// Which rating a heat map shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HeatMapKind {
     /// Before treatment.

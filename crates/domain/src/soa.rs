@@ -16,6 +16,7 @@ use crate::ids::UserId;
 
 /// How far a control is implemented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ControlStatus {
     /// Nothing done yet.
@@ -77,6 +78,7 @@ impl fmt::Display for ControlStatus {
 
 /// Why an applicable control is in the SoA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InclusionReason {
     /// It treats an assessed risk (6.1.3); needs a linked risk.
@@ -133,6 +135,7 @@ impl InclusionReason {
 /// What a control implementation links to. Risks, documents and evidence are added by
 /// later capabilities; a link is a kind and an id, so they slot in unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// A risk it treats.
@@ -166,6 +169,7 @@ impl LinkKind {
 
 /// A link from a control implementation to something else of the organization.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ControlLink {
     /// What it links to.
     pub kind: LinkKind,
@@ -175,6 +179,7 @@ pub struct ControlLink {
 
 /// An organization's record for one Annex A control.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ControlImplementation {
     /// The Annex A control (`A.5.15`).
     pub control: String,
@@ -190,6 +195,7 @@ pub struct ControlImplementation {
     pub owner: Option<UserId>,
     /// When it should be implemented.
     #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub target_date: Option<Date>,
     /// How it is implemented, in Markdown.
     pub implementation: String,
@@ -197,6 +203,7 @@ pub struct ControlImplementation {
     pub links: BTreeSet<ControlLink>,
     /// When it was last changed.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub updated_at: OffsetDateTime,
 }
 
@@ -225,6 +232,7 @@ impl ControlImplementation {
 
 /// One status change, kept as history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatusChange {
     /// The control.
     pub control: String,
@@ -236,11 +244,13 @@ pub struct StatusChange {
     pub by: String,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
 }
 
 /// One row of the Statement of Applicability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SoaRow {
     /// The Annex A theme (`A.5`).
     pub theme: String,
@@ -264,6 +274,7 @@ pub struct SoaRow {
 
 /// A reason the SoA cannot be approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "problem", content = "control", rename_all = "snake_case")]
 pub enum SoaProblem {
     /// An Annex A control has no record.
@@ -343,6 +354,7 @@ pub fn validate(
 
 /// An approved, immutable version of the SoA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SoaVersion {
     /// 1, 2, 3… per organization.
     pub number: i64,
@@ -350,6 +362,7 @@ pub struct SoaVersion {
     pub approved_by: String,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub approved_at: OffsetDateTime,
     /// The approver's comment.
     pub comment: String,
@@ -359,6 +372,7 @@ pub struct SoaVersion {
 
 /// One field of one control that differs between two SoA versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SoaChange {
     /// The control.
     pub control: String,

@@ -19,6 +19,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum TrailActor {
     /// A signed-in user or an API token's owner.
@@ -86,6 +87,7 @@ impl TrailHead {
 
 /// One recorded change, sealed into its organization's chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TrailEntry {
     /// The organization whose trail this is.
     pub org: OrgId,
@@ -93,6 +95,7 @@ pub struct TrailEntry {
     pub seq: i64,
     /// When the change was made.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub at: OffsetDateTime,
     /// Who made it.
     pub actor: TrailActor,

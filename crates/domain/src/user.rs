@@ -105,6 +105,7 @@ crate::text::text_newtype!(DisplayName, DisplayNameError);
 /// What a member may do in one organization. The permission table that gives each
 /// role its rights arrives with the web application; the set of roles is fixed here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the organization in isms: members, settings, everything.
@@ -166,6 +167,7 @@ impl fmt::Display for Role {
 /// A user account. The password hash is a PHC string (argon2id); the clear password
 /// is never stored.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct User {
     /// Its identifier.
     pub id: UserId,
@@ -180,6 +182,7 @@ pub struct User {
     pub disabled: bool,
     /// When the account was created.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub created_at: OffsetDateTime,
 }
 
@@ -232,6 +235,7 @@ pub struct Session {
 /// token never does more than this role allows, nor more than its user may), an
 /// expiry, and only the SHA-256 of the secret stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiToken {
     /// Public id (for listing and revoking).
     pub id: String,
@@ -248,12 +252,15 @@ pub struct ApiToken {
     pub role_ceiling: Role,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub created_at: OffsetDateTime,
     /// When it stops working.
     #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub expires_at: OffsetDateTime,
     /// When it was revoked, if it was.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date-time")))]
     pub revoked_at: Option<OffsetDateTime>,
 }
 

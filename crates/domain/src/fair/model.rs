@@ -63,6 +63,7 @@ pub enum SecondaryForm {
 
 /// How a simulation runs. Recorded with every result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Settings {
     /// Iterations (simulated years) per scenario.
     pub iterations: u32,

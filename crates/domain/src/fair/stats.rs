@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Statistics of a sample of annual losses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Summary {
     /// Sample mean.
     pub mean: f64,

@@ -11,17 +11,17 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use isms_app::access::guarded;
-use isms_app::certification::{FindingStep, NewAudit, NewFinding};
+use isms_app::certification::{Change, FindingStep, NewAudit, NewFinding, Planned, Programme};
 use isms_app::export::DocFormat;
-use isms_domain::audit::{AuditKind, CheckResult, Grade, ManagementReview, ReviewAction, ReviewInput};
-use isms_domain::certification::{AuditSettings, Certificate, CertificateStatus};
-use isms_domain::readiness::Stage;
+use isms_domain::audit::{Audit, AuditKind, CheckResult, Finding, Grade, ManagementReview, ReviewAction, ReviewInput};
+use isms_domain::certification::{AuditSettings, Certificate, CertificateStatus, Cycle};
+use isms_domain::readiness::{Readiness, Stage};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::{Body as JsonBody, date, download, field};
+use super::{Body as JsonBody, Items, date, download, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -29,35 +29,35 @@ const AUDITS: &str = "audits";
 
 pub(crate) fn routes() -> Api {
     Api::default()
-        .op(Op::new("get", "/api/v1/audits", "listAudits", AUDITS, "Every audit, by start date").list(), get(list_audits))
+        .op(Op::new("get", "/api/v1/audits", "listAudits", AUDITS, "Every audit, by start date").list().answers_page::<Audit>(), get(list_audits))
         .op(
-            Op::new("post", "/api/v1/audits", "planAudit", AUDITS, "Plan an audit: its checklist is every clause plus chosen or sampled applicable controls; the answer carries independence warnings")
+            Op::new("post", "/api/v1/audits", "planAudit", AUDITS, "Plan an audit: its checklist is every clause plus chosen or sampled applicable controls; the answer carries independence warnings").answers::<Planned>()
                 .body_type::<PlanBody>()
                 .ok(201),
             post(plan_audit),
         )
         .op(
-            Op::new("get", "/api/v1/audits/programme", "auditProgramme", AUDITS, "The internal audit programme over the certification cycle and what it does not cover yet"),
+            Op::new("get", "/api/v1/audits/programme", "auditProgramme", AUDITS, "The internal audit programme over the certification cycle and what it does not cover yet").answers::<Programme>(),
             get(programme),
         )
-        .op(Op::new("get", "/api/v1/audits/{id}", "getAudit", AUDITS, "One audit with its checklist and independence warnings"), get(one_audit))
+        .op(Op::new("get", "/api/v1/audits/{id}", "getAudit", AUDITS, "One audit with its checklist and independence warnings").answers::<Planned>(), get(one_audit))
         .op(
-            Op::new("patch", "/api/v1/audits/{id}", "rescheduleAudit", AUDITS, "Move, reassign or cancel an audit")
+            Op::new("patch", "/api/v1/audits/{id}", "rescheduleAudit", AUDITS, "Move, reassign or cancel an audit").answers::<Audit>()
                 .body_type::<Reschedule>(),
             patch(reschedule),
         )
         .op(
-            Op::new("put", "/api/v1/audits/{id}/checklist/{reference}", "recordAuditResult", AUDITS, "Record the result of one checklist line")
+            Op::new("put", "/api/v1/audits/{id}/checklist/{reference}", "recordAuditResult", AUDITS, "Record the result of one checklist line").answers::<Audit>()
                 .body_type::<ResultBody>(),
             put(record_result),
         )
         .op(
-            Op::new("post", "/api/v1/audits/{id}/completion", "completeAudit", AUDITS, "Complete the audit with its conclusion (every line decided)")
+            Op::new("post", "/api/v1/audits/{id}/completion", "completeAudit", AUDITS, "Complete the audit with its conclusion (every line decided)").answers::<Audit>()
                 .body_type::<Conclusion>(),
             post(complete),
         )
         .op(
-            Op::new("post", "/api/v1/audits/{id}/copy", "copyAudit", AUDITS, "Plan next cycle's audit from this one: plan and checklist copied, results reset")
+            Op::new("post", "/api/v1/audits/{id}/copy", "copyAudit", AUDITS, "Plan next cycle's audit from this one: plan and checklist copied, results reset").answers::<Planned>()
                 .body_type::<CopyBody>()
                 .ok(201),
             post(copy),
@@ -66,9 +66,9 @@ pub(crate) fn routes() -> Api {
             Op::new("get", "/api/v1/audits/{id}/report", "auditReport", AUDITS, "The audit report; ?format=md (default), xlsx, csv or json").exports(&[MARKDOWN, XLSX, CSV, JSON]),
             get(report),
         )
-        .op(Op::new("get", "/api/v1/findings", "listFindings", AUDITS, "Every finding, newest first").list(), get(list_findings))
+        .op(Op::new("get", "/api/v1/findings", "listFindings", AUDITS, "Every finding, newest first").list().answers_page::<Finding>(), get(list_findings))
         .op(
-            Op::new("post", "/api/v1/findings", "raiseFinding", AUDITS, "Raise a finding from an audit; nonconformities get a due date")
+            Op::new("post", "/api/v1/findings", "raiseFinding", AUDITS, "Raise a finding from an audit; nonconformities get a due date").answers::<Finding>()
                 .body_type::<RaiseBody>()
                 .ok(201),
             post(raise),
@@ -77,64 +77,64 @@ pub(crate) fn routes() -> Api {
             Op::new("get", "/api/v1/findings/register", "findingRegister", AUDITS, "The nonconformity register; ?format=md, csv, xlsx (default) or json").exports(&[XLSX, MARKDOWN, CSV, JSON]),
             get(register),
         )
-        .op(Op::new("get", "/api/v1/findings/{id}", "getFinding", AUDITS, "One finding"), get(one_finding))
+        .op(Op::new("get", "/api/v1/findings/{id}", "getFinding", AUDITS, "One finding").answers::<Finding>(), get(one_finding))
         .op(
-            Op::new("post", "/api/v1/findings/{id}/plan", "planCorrectiveAction", AUDITS, "Record the correction, root cause, corrective action, owner and due date")
+            Op::new("post", "/api/v1/findings/{id}/plan", "planCorrectiveAction", AUDITS, "Record the correction, root cause, corrective action, owner and due date").answers::<Finding>()
                 .body_type::<PlanAction>(),
             post(plan_action),
         )
         .op(
-            Op::new("post", "/api/v1/findings/{id}/implemented", "correctiveActionDone", AUDITS, "Mark the corrective action done"),
+            Op::new("post", "/api/v1/findings/{id}/implemented", "correctiveActionDone", AUDITS, "Mark the corrective action done").answers::<Finding>(),
             post(implemented),
         )
         .op(
-            Op::new("post", "/api/v1/findings/{id}/verification", "verifyFinding", AUDITS, "Verify the corrective action effective and close the finding")
+            Op::new("post", "/api/v1/findings/{id}/verification", "verifyFinding", AUDITS, "Verify the corrective action effective and close the finding").answers::<Finding>()
                 .body_type::<VerifyBody>()
                 .body_optional(),
             post(verify),
         )
         .op(
-            Op::new("get", "/api/v1/management-reviews", "listManagementReviews", AUDITS, "Management reviews, newest first").list(),
+            Op::new("get", "/api/v1/management-reviews", "listManagementReviews", AUDITS, "Management reviews, newest first").list().answers_page::<ManagementReview>(),
             get(list_reviews),
         )
         .op(
-            Op::new("post", "/api/v1/management-reviews", "recordManagementReview", AUDITS, "Record a management review (9.3)")
+            Op::new("post", "/api/v1/management-reviews", "recordManagementReview", AUDITS, "Record a management review (9.3)").answers::<ReviewRecorded>()
                 .body_type::<ManagementReviewBody>()
                 .ok(201),
             post(record_review),
         )
         .op(
-            Op::new("get", "/api/v1/management-reviews/briefing", "managementReviewBriefing", AUDITS, "What isms knows for each management-review input"),
+            Op::new("get", "/api/v1/management-reviews/briefing", "managementReviewBriefing", AUDITS, "What isms knows for each management-review input").answers::<Items<BriefingItem>>(),
             get(briefing),
         )
         .op(
-            Op::new("put", "/api/v1/management-reviews/{id}/actions/{number}", "setManagementReviewAction", AUDITS, "Mark a management review's action (1, 2, …) done or not done: the action's owner, an owner or an ISMS manager")
+            Op::new("put", "/api/v1/management-reviews/{id}/actions/{number}", "setManagementReviewAction", AUDITS, "Mark a management review's action (1, 2, …) done or not done: the action's owner, an owner or an ISMS manager").answers::<ManagementReview>()
                 .body_type::<DoneBody>(),
             put(review_action),
         )
-        .op(Op::new("get", "/api/v1/certificates", "listCertificates", AUDITS, "Certificates with their cycles"), get(list_certificates))
+        .op(Op::new("get", "/api/v1/certificates", "listCertificates", AUDITS, "Certificates with their cycles").answers::<Items<CertificateToday>>(), get(list_certificates))
         .op(
-            Op::new("post", "/api/v1/certificates", "addCertificate", AUDITS, "Record a certificate (refused while a major nonconformity is open)")
+            Op::new("post", "/api/v1/certificates", "addCertificate", AUDITS, "Record a certificate (refused while a major nonconformity is open)").answers::<CertificateCycle>()
                 .body_type::<CertificateBody>()
                 .ok(201),
             post(add_certificate),
         )
         .op(
-            Op::new("patch", "/api/v1/certificates/{id}", "setCertificateStatus", AUDITS, "Record a suspension, withdrawal or reinstatement")
+            Op::new("patch", "/api/v1/certificates/{id}", "setCertificateStatus", AUDITS, "Record a suspension, withdrawal or reinstatement").answers::<CertificateCycle>()
                 .body_type::<StatusBody>(),
             patch(certificate_status),
         )
         .op(
-            Op::new("get", "/api/v1/audit-settings", "getAuditSettings", AUDITS, "Default corrective-action deadlines and the control sample size"),
+            Op::new("get", "/api/v1/audit-settings", "getAuditSettings", AUDITS, "Default corrective-action deadlines and the control sample size").answers::<AuditSettings>(),
             get(get_settings),
         )
         .op(
-            Op::new("put", "/api/v1/audit-settings", "saveAuditSettings", AUDITS, "Change the default corrective-action deadlines and the control sample size")
+            Op::new("put", "/api/v1/audit-settings", "saveAuditSettings", AUDITS, "Change the default corrective-action deadlines and the control sample size").answers::<AuditSettings>()
                 .body_type::<SettingsBody>(),
             put(save_settings),
         )
         .op(
-            Op::new("get", "/api/v1/readiness", "readiness", AUDITS, "Could we pass Stage 1, Stage 2 or the next surveillance audit today? ?stage=1|2|surveillance (default: the next)"),
+            Op::new("get", "/api/v1/readiness", "readiness", AUDITS, "Could we pass Stage 1, Stage 2 or the next surveillance audit today? ?stage=1|2|surveillance (default: the next)").answers::<Readiness>(),
             get(readiness),
         )
         .op(
@@ -142,7 +142,7 @@ pub(crate) fn routes() -> Api {
             get(readiness_report),
         )
         .op(
-            Op::new("get", "/api/v1/changes", "changesSince", AUDITS, "Records new, changed or removed since the last audit; ?since=YYYY-MM-DD"),
+            Op::new("get", "/api/v1/changes", "changesSince", AUDITS, "Records new, changed or removed since the last audit; ?since=YYYY-MM-DD").answers::<ChangesSince>(),
             get(changes),
         )
         .op(
@@ -509,7 +509,16 @@ async fn record_review(
     };
     let saved = guarded::record_management_review(&s.cx, &caller, review).await?;
     let missing = saved.missing_inputs();
-    Ok((StatusCode::CREATED, Json(json!({ "review": saved, "inputs_not_covered": missing }))))
+    Ok((StatusCode::CREATED, Json(json!(ReviewRecorded { review: saved, inputs_not_covered: missing }))))
+}
+
+/// A management review recorded, and the inputs (9.3.2) it did not cover.
+#[derive(Debug, Serialize, JsonSchema)]
+struct ReviewRecorded {
+    /// The review.
+    review: ManagementReview,
+    /// Keys of the required inputs it did not cover.
+    inputs_not_covered: Vec<&'static str>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -533,24 +542,55 @@ async fn review_action(
 
 async fn briefing(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let inputs = guarded::review_briefing(&s.cx, &caller).await?;
-    let items: Vec<Value> = inputs
+    let items: Vec<BriefingItem> = inputs
         .iter()
         .map(|i| {
             let title = isms_domain::audit::REVIEW_INPUTS.iter().find(|(k, _)| *k == i.topic).map_or("", |(_, t)| *t);
-            json!({ "topic": i.topic, "title": title, "notes": i.notes })
+            BriefingItem { topic: i.topic.clone(), title, notes: i.notes.clone() }
         })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(json!(Items { items })))
+}
+
+/// One input of a management review (9.3.2), with what the ISMS says about it.
+#[derive(Debug, Serialize, JsonSchema)]
+struct BriefingItem {
+    /// The input's key.
+    topic: String,
+    /// The input as the standard words it.
+    title: &'static str,
+    /// What the ISMS says about it.
+    notes: String,
 }
 
 async fn list_certificates(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let today = s.cx.clock.today();
-    let items: Vec<Value> = guarded::certificates(&s.cx, &caller)
+    let items: Vec<CertificateToday> = guarded::certificates(&s.cx, &caller)
         .await?
         .into_iter()
-        .map(|c| json!({ "certificate": c, "cycle": c.cycle(), "status_today": c.status_on(today) }))
+        .map(|c| CertificateToday { cycle: c.cycle(), status_today: c.status_on(today), certificate: c })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(json!(Items { items })))
+}
+
+/// A certificate, its audit cycle and its status today.
+#[derive(Debug, Serialize, JsonSchema)]
+struct CertificateToday {
+    /// The certificate.
+    certificate: Certificate,
+    /// Its three-year cycle of audits.
+    cycle: Cycle,
+    /// Its status today (expired once past its end).
+    status_today: CertificateStatus,
+}
+
+/// A certificate and its audit cycle.
+#[derive(Debug, Serialize, JsonSchema)]
+struct CertificateCycle {
+    /// The certificate.
+    certificate: Certificate,
+    /// Its three-year cycle of audits.
+    cycle: Cycle,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -585,7 +625,7 @@ async fn add_certificate(
         standard: "ISO/IEC 27001:2022".into(),
     };
     let c = guarded::add_certificate(&s.cx, &caller, c).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "certificate": c, "cycle": c.cycle() }))))
+    Ok((StatusCode::CREATED, Json(json!(CertificateCycle { cycle: c.cycle(), certificate: c }))))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -607,7 +647,7 @@ async fn certificate_status(
         );
     }
     let c = guarded::set_certificate_status(&s.cx, &caller, &id, b.status).await?;
-    Ok(Json(json!({ "certificate": c, "cycle": c.cycle() })))
+    Ok(Json(json!(CertificateCycle { cycle: c.cycle(), certificate: c })))
 }
 
 async fn get_settings(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
@@ -668,7 +708,17 @@ async fn readiness_report(
 async fn changes(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
     let since = opt_date("since", q.get("since").map(String::as_str))?;
     let (since, items) = guarded::changes_since(&s.cx, &caller, since).await?;
-    Ok(Json(json!({ "since": since.to_string(), "items": items })))
+    Ok(Json(json!(ChangesSince { since: since.to_string(), items })))
+}
+
+/// What changed since a date.
+#[derive(Debug, Serialize, JsonSchema)]
+struct ChangesSince {
+    /// The date (YYYY-MM-DD).
+    #[schemars(extend("format" = "date"))]
+    since: String,
+    /// The changes.
+    items: Vec<Change>,
 }
 
 /// The feed answers a session, a bearer token, or `?token=` (calendar applications

@@ -64,6 +64,38 @@ fn plain_enums(schema: &mut Value) {
     }
 }
 
+/// Shows a tuple (`prefixItems`, one schema per position) as an array of fixed length
+/// whose items are any of the positions' schemas, for answers: schemathesis rewrites
+/// `prefixItems` in response schemas into a form its own check then refuses. The
+/// description says what each position is.
+fn plain_tuples(schema: &mut Value) {
+    match schema {
+        Value::Object(o) => {
+            if let Some(Value::Array(positions)) = o.remove("prefixItems") {
+                let mut alternatives: Vec<Value> = Vec::new();
+                for p in &positions {
+                    if !alternatives.contains(p) {
+                        alternatives.push(p.clone());
+                    }
+                }
+                let kinds: Vec<String> = positions
+                    .iter()
+                    .map(|p| p.get("type").and_then(Value::as_str).unwrap_or("value").to_owned())
+                    .collect();
+                let items =
+                    if alternatives.len() == 1 { alternatives.remove(0) } else { json!({ "anyOf": alternatives }) };
+                o.insert("items".into(), items);
+                let description = o.get("description").and_then(Value::as_str).unwrap_or_default();
+                let description = format!("{description} (a tuple: {})", kinds.join(", ")).trim().to_owned();
+                o.insert("description".into(), json!(description));
+            }
+            o.values_mut().for_each(plain_tuples);
+        }
+        Value::Array(items) => items.iter_mut().for_each(plain_tuples),
+        _ => {}
+    }
+}
+
 /// The names of a `oneOf` of documented string constants, and a Markdown list of them
 /// with their descriptions; `None` when an alternative is anything else.
 fn plain_names(one_of: &Value) -> Option<(Vec<Value>, String)> {
@@ -83,13 +115,26 @@ fn plain_names(one_of: &Value) -> Option<(Vec<Value>, String)> {
     Some((values, list.join("\n")))
 }
 
-/// JSON Schema 2020-12 (OpenAPI 3.1's dialect), shared types under `components/schemas`.
+/// JSON Schema 2020-12 (OpenAPI 3.1's dialect), shared types under `components/schemas`,
+/// for what the handlers read (request bodies).
 fn generator() -> SchemaGenerator {
     SchemaSettings::draft2020_12()
         .with(|s| {
             s.definitions_path = "/components/schemas".into();
             s.meta_schema = None;
         })
+        .into_generator()
+}
+
+/// The same for what the handlers write (answers): serde's serialize side, where a
+/// field with a default is always there and one skipped when empty may be missing.
+fn answer_generator() -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+        })
+        .for_serialize()
         .into_generator()
 }
 
@@ -119,6 +164,8 @@ pub(crate) struct Op {
     pub file: &'static [&'static str],
     /// The success status.
     pub ok: u16,
+    /// The JSON answer's schema, made from the type the handler serializes.
+    pub answer: Option<BodySchema>,
 }
 
 impl Op {
@@ -144,6 +191,7 @@ impl Op {
             file_body: false,
             file: &[],
             ok: 200,
+            answer: None,
         }
     }
     /// The same with a summary made at run time.
@@ -156,6 +204,17 @@ impl Op {
     /// `additionalProperties: false` where unknown fields are refused).
     pub fn body_type<T: JsonSchema>(mut self) -> Op {
         self.body = Some(schema_of::<T>);
+        self
+    }
+    /// The success answer is `T` as JSON: the document shows `T`'s JSON Schema (as
+    /// serialized), so clients know what they get and fuzzing checks it.
+    pub fn answers<T: JsonSchema>(mut self) -> Op {
+        self.answer = Some(schema_of::<T>);
+        self
+    }
+    /// The success answer is a page of `T`s (see [`super::list`]).
+    pub fn answers_page<T: JsonSchema>(mut self) -> Op {
+        self.answer = Some(schema_of::<super::list::Page<T>>);
         self
     }
     /// The JSON body may be left out.
@@ -232,7 +291,7 @@ fn path_params(path: &str) -> Vec<&str> {
     path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect()
 }
 
-fn operation(op: &Op, generator: &mut SchemaGenerator) -> Value {
+fn operation(op: &Op, generator: &mut SchemaGenerator, answers: &mut SchemaGenerator) -> Value {
     let mut params: Vec<Value> = path_params(op.path)
         .into_iter()
         .map(|p| json!({ "name": p, "in": "path", "required": true, "schema": { "type": "string" } }))
@@ -252,7 +311,16 @@ fn operation(op: &Op, generator: &mut SchemaGenerator) -> Value {
             .collect();
         json!({ "description": "The document, as a download.", "content": content })
     } else {
-        json!({ "description": "Success.", "content": { "application/json": { "schema": { "type": "object" } } } })
+        let schema = op.answer.map_or_else(
+            || json!({ "type": "object" }),
+            |schema| {
+                let mut schema = schema(answers).to_value();
+                plain_enums(&mut schema);
+                plain_tuples(&mut schema);
+                schema
+            },
+        );
+        json!({ "description": "Success.", "content": { "application/json": { "schema": schema } } })
     };
     let mut o = json!({
         "operationId": op.id,
@@ -301,13 +369,26 @@ fn operation(op: &Op, generator: &mut SchemaGenerator) -> Value {
 /// The OpenAPI 3.1 document of `ops`.
 pub(crate) fn openapi(ops: &[Op]) -> Value {
     let mut generator = generator();
+    let mut answers = answer_generator();
     let mut paths = Map::new();
     for op in ops {
         let entry = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
-        entry[op.method] = operation(op, &mut generator);
+        entry[op.method] = operation(op, &mut generator, &mut answers);
     }
     let mut schemas = generator.take_definitions(true);
     schemas.values_mut().for_each(plain_enums);
+    let mut answer_schemas = answers.take_definitions(true);
+    answer_schemas.values_mut().for_each(plain_enums);
+    answer_schemas.values_mut().for_each(plain_tuples);
+    let renamed = answer_names(&schemas, &mut answer_schemas);
+    for op in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|p| p.values_mut()) {
+        if let Some(responses) = op.get_mut("responses") {
+            rename_refs(responses, &renamed);
+        }
+    }
+    for (name, schema) in answer_schemas {
+        schemas.entry(name).or_insert(schema);
+    }
     let ours = schemas.insert("Problem".to_owned(), problem_schema());
     debug_assert!(ours.is_none(), "a request body type is named Problem");
     json!({
@@ -328,6 +409,54 @@ pub(crate) fn openapi(ops: &[Op]) -> Value {
             "schemas": schemas
         }
     })
+}
+
+/// Types written in answers share a name (and a schema) with the types read in bodies
+/// when both sides serialize alike; a type whose answer differs (a field with a
+/// default that is always written, one skipped when empty, a field only written) is
+/// shown as `<Name>Answer`. Renames `answers`' own references and answers the renames.
+fn answer_names(read: &Map<String, Value>, answers: &mut Map<String, Value>) -> Map<String, Value> {
+    let mut renamed = Map::new();
+    loop {
+        let before = renamed.len();
+        for (name, schema) in answers.iter() {
+            if renamed.contains_key(name) {
+                continue;
+            }
+            let mut schema = schema.clone();
+            rename_refs(&mut schema, &renamed);
+            if read.get(name).is_some_and(|r| *r != schema) {
+                renamed.insert(name.clone(), json!(format!("{name}Answer")));
+            }
+        }
+        if renamed.len() == before {
+            break;
+        }
+    }
+    let old = std::mem::take(answers);
+    for (name, mut schema) in old {
+        rename_refs(&mut schema, &renamed);
+        let name = renamed.get(&name).and_then(Value::as_str).map_or(name.clone(), ToOwned::to_owned);
+        answers.insert(name, schema);
+    }
+    renamed
+}
+
+/// Points `$ref`s to renamed component schemas at their new names.
+fn rename_refs(schema: &mut Value, renamed: &Map<String, Value>) {
+    match schema {
+        Value::Object(o) => {
+            if let Some(Value::String(r)) = o.get_mut("$ref")
+                && let Some(new) = r.strip_prefix("#/components/schemas/").and_then(|n| renamed.get(n))
+                && let Some(new) = new.as_str()
+            {
+                *r = format!("#/components/schemas/{new}");
+            }
+            o.values_mut().for_each(|v| rename_refs(v, renamed));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_refs(v, renamed)),
+        _ => {}
+    }
 }
 
 /// RFC 9457 problem details, as every error answers.
@@ -365,6 +494,30 @@ mod tests {
     }
 
     #[test]
+    fn answer_types_that_differ_from_body_types_are_renamed_with_what_refers_to_them() {
+        use serde_json::{Map, json};
+        let read: Map<String, Value> = serde_json::from_value(json!({
+            "Same": { "type": "string" },
+            "Differs": { "type": "object", "properties": { "id": { "type": "string" } } },
+            "Holder": { "type": "object", "properties": { "d": { "$ref": "#/components/schemas/Differs" } } }
+        }))
+        .unwrap();
+        let mut answers: Map<String, Value> = serde_json::from_value(json!({
+            "Same": { "type": "string" },
+            "Differs": { "type": "object", "properties": { "id": { "type": "string" } }, "required": ["id"] },
+            "Holder": { "type": "object", "properties": { "d": { "$ref": "#/components/schemas/Differs" } } },
+            "New": { "$ref": "#/components/schemas/Holder" }
+        }))
+        .unwrap();
+        let renamed = super::answer_names(&read, &mut answers);
+        assert_eq!(renamed.keys().collect::<Vec<_>>(), ["Differs", "Holder"], "a holder of a renamed type differs too");
+        let names: Vec<&String> = answers.keys().collect();
+        assert_eq!(names, ["DiffersAnswer", "HolderAnswer", "New", "Same"]);
+        assert_eq!(answers["HolderAnswer"]["properties"]["d"]["$ref"], "#/components/schemas/DiffersAnswer");
+        assert_eq!(answers["New"]["$ref"], "#/components/schemas/HolderAnswer");
+    }
+
+    #[test]
     fn every_schema_reference_resolves_and_no_two_types_share_a_name() {
         let doc = crate::api::openapi_document();
         let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -384,5 +537,13 @@ mod tests {
         assert_eq!(schemas["TreatmentOption"]["enum"], serde_json::json!(["modify", "retain", "avoid", "share"]));
         assert!(schemas["TreatmentOption"].get("oneOf").is_none());
         assert!(schemas["Estimate"]["oneOf"].is_array(), "tagged enums keep their alternatives");
+        // Answers have the schemas of the types the handlers write.
+        let risk =
+            &doc["paths"]["/api/v1/risks/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(risk["required"].as_array().unwrap().iter().any(|f| f == "residual_level"), "{risk}");
+        assert!(risk["properties"]["fair"].is_object(), "the flattened risk's fields are there: {risk}");
+        let page = &doc["paths"]["/api/v1/risks"]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(page["required"], serde_json::json!(["items", "total", "limit", "offset"]));
+        assert_eq!(page["properties"]["items"]["items"]["$ref"], "#/components/schemas/RiskView");
     }
 }

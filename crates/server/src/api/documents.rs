@@ -13,16 +13,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use futures_util::TryStreamExt;
 use isms_app::access::guarded;
-use isms_app::documents::{DocumentPatch, NewDocument, Step};
-use isms_app::starters::STARTERS;
-use isms_domain::document::{Audience, Body, DocumentType};
+use isms_app::documents::{DocumentPatch, MandatoryItem, NewDocument, Step};
+use isms_app::starters::{STARTERS, Starter};
+use isms_domain::document::{Audience, Body, Document, DocumentType};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio_util::io::{ReaderStream, StreamReader};
 
 use super::doc::{Api, Op};
-use super::{Body as JsonBody, field};
+use super::{Body as JsonBody, Items, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -31,54 +31,54 @@ const TAG: &str = "documents";
 pub(crate) fn routes() -> Api {
     Api::default()
         .op(
-            Op::new("get", "/api/v1/documents", "listDocuments", TAG, "The document register: version in force, open version, review due, pending acknowledgements").list(),
+            Op::new("get", "/api/v1/documents", "listDocuments", TAG, "The document register: version in force, open version, review due, pending acknowledgements").list().answers_page::<isms_app::documents::DocumentSummary>(),
             get(list),
         )
         .op(
-            Op::new("post", "/api/v1/documents", "createDocument", TAG, "Create a document; its first version is a Markdown draft")
+            Op::new("post", "/api/v1/documents", "createDocument", TAG, "Create a document; its first version is a Markdown draft").answers::<Document>()
                 .body_type::<NewDoc>()
                 .ok(201),
             post(create),
         )
         .op(
-            Op::new("get", "/api/v1/documents/checklist", "documentChecklist", TAG, "The mandatory documented information of ISO/IEC 27001:2022 and what satisfies each item"),
+            Op::new("get", "/api/v1/documents/checklist", "documentChecklist", TAG, "The mandatory documented information of ISO/IEC 27001:2022 and what satisfies each item").answers::<Checklist>(),
             get(checklist),
         )
         .op(
-            Op::new("get", "/api/v1/documents/starters", "listStarters", TAG, "Starter templates an organization can adopt"),
+            Op::new("get", "/api/v1/documents/starters", "listStarters", TAG, "Starter templates an organization can adopt").answers::<Items<Starter>>(),
             get(starters),
         )
         .op(
-            Op::new("post", "/api/v1/documents/starters/{key}", "adoptStarter", TAG, "Adopt a starter template as a new document (its first draft)")
+            Op::new("post", "/api/v1/documents/starters/{key}", "adoptStarter", TAG, "Adopt a starter template as a new document (its first draft)").answers::<Document>()
                 .body_type::<AdoptStarter>()
                 .body_optional()
                 .ok(201),
             post(adopt),
         )
         .op(
-            Op::new("get", "/api/v1/documents/acknowledgements/mine", "myAcknowledgements", TAG, "Documents the caller still has to acknowledge"),
+            Op::new("get", "/api/v1/documents/acknowledgements/mine", "myAcknowledgements", TAG, "Documents the caller still has to acknowledge").answers::<Items<Document>>(),
             get(mine),
         )
-        .op(Op::new("get", "/api/v1/documents/{id}", "getDocument", TAG, "One document with every version"), get(one))
+        .op(Op::new("get", "/api/v1/documents/{id}", "getDocument", TAG, "One document with every version").answers::<Document>(), get(one))
         .op(
-            Op::new("patch", "/api/v1/documents/{id}", "describeDocument", TAG, "Change a document's description (title, type, owner, classification, clauses, controls, review interval, who acknowledges); versions are untouched")
+            Op::new("patch", "/api/v1/documents/{id}", "describeDocument", TAG, "Change a document's description (title, type, owner, classification, clauses, controls, review interval, who acknowledges); versions are untouched").answers::<Document>()
                 .body_type::<Describe>(),
             patch(describe),
         )
         .op(
-            Op::new("post", "/api/v1/documents/{id}/versions", "startDocumentVersion", TAG, "Start a new draft version in Markdown (refused while another version is open)")
+            Op::new("post", "/api/v1/documents/{id}/versions", "startDocumentVersion", TAG, "Start a new draft version in Markdown (refused while another version is open)").answers::<Document>()
                 .body_type::<Text>()
                 .ok(201),
             post(start_version),
         )
         .op(
-            Op::new("post", "/api/v1/documents/{id}/versions/file", "uploadDocumentVersion", TAG, "Start a new draft version from an uploaded file; the body is the file, streamed. Query: filename, note")
+            Op::new("post", "/api/v1/documents/{id}/versions/file", "uploadDocumentVersion", TAG, "Start a new draft version from an uploaded file; the body is the file, streamed. Query: filename, note").answers::<Document>()
                 .file_body()
                 .ok(201),
             post(upload_version),
         )
         .op(
-            Op::new("patch", "/api/v1/documents/{id}/versions/{number}", "editDocumentVersion", TAG, "Replace a draft's Markdown; versions in review, approved or superseded are refused (409)")
+            Op::new("patch", "/api/v1/documents/{id}/versions/{number}", "editDocumentVersion", TAG, "Replace a draft's Markdown; versions in review, approved or superseded are refused (409)").answers::<Document>()
                 .body_type::<Text>(),
             patch(edit_version),
         )
@@ -87,29 +87,29 @@ pub(crate) fn routes() -> Api {
             get(download),
         )
         .op(
-            Op::new("post", "/api/v1/documents/{id}/submission", "submitDocument", TAG, "Submit the open draft for approval"),
+            Op::new("post", "/api/v1/documents/{id}/submission", "submitDocument", TAG, "Submit the open draft for approval").answers::<Document>(),
             post(submit),
         )
         .op(
-            Op::new("post", "/api/v1/documents/{id}/send-back", "sendBackDocument", TAG, "Send the version in review back to draft"),
+            Op::new("post", "/api/v1/documents/{id}/send-back", "sendBackDocument", TAG, "Send the version in review back to draft").answers::<Document>(),
             post(send_back),
         )
         .op(
-            Op::new("post", "/api/v1/documents/{id}/approval", "approveDocument", TAG, "Approve the version in review; the previous version in force is superseded")
+            Op::new("post", "/api/v1/documents/{id}/approval", "approveDocument", TAG, "Approve the version in review; the previous version in force is superseded").answers::<Document>()
                 .body_type::<Approve>()
                 .body_optional(),
             post(approve),
         )
         .op(
-            Op::new("post", "/api/v1/documents/{id}/review", "reviewDocument", TAG, "Record a periodic review that keeps the version in force"),
+            Op::new("post", "/api/v1/documents/{id}/review", "reviewDocument", TAG, "Record a periodic review that keeps the version in force").answers::<Document>(),
             post(review),
         )
         .op(
-            Op::new("post", "/api/v1/documents/{id}/acknowledgement", "acknowledgeDocument", TAG, "Acknowledge the version in force as the caller"),
+            Op::new("post", "/api/v1/documents/{id}/acknowledgement", "acknowledgeDocument", TAG, "Acknowledge the version in force as the caller").answers::<Document>(),
             post(acknowledge),
         )
         .op(
-            Op::new("get", "/api/v1/documents/{id}/acknowledgements", "documentAcknowledgements", TAG, "Who must acknowledge the version in force, who has and who has not"),
+            Op::new("get", "/api/v1/documents/{id}/acknowledgements", "documentAcknowledgements", TAG, "Who must acknowledge the version in force, who has and who has not").answers::<isms_app::documents::Acknowledgements>(),
             get(acknowledgements),
         )
 }
@@ -180,11 +180,22 @@ async fn create(
 async fn checklist(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let items = guarded::mandatory_checklist(&s.cx, &caller).await?;
     let missing = items.iter().filter(|i| !i.satisfied).count();
-    Ok(Json(json!({ "complete": missing == 0, "missing": missing, "items": items })))
+    Ok(Json(json!(Checklist { complete: missing == 0, missing, items })))
+}
+
+/// The mandatory documented information and what satisfies each item.
+#[derive(Debug, Serialize, JsonSchema)]
+struct Checklist {
+    /// Whether every item is satisfied.
+    complete: bool,
+    /// How many items are not.
+    missing: usize,
+    /// Every item.
+    items: Vec<MandatoryItem>,
 }
 
 async fn starters(Member(_caller): Member) -> Json<Value> {
-    Json(json!({ "items": STARTERS }))
+    Json(json!(Items { items: STARTERS.to_vec() }))
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -206,7 +217,7 @@ async fn adopt(
 }
 
 async fn mine(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": guarded::my_acknowledgements(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: guarded::my_acknowledgements(&s.cx, &caller).await? })))
 }
 
 async fn one(

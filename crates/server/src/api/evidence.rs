@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::TryStreamExt;
 use isms_app::access::guarded;
-use isms_app::evidence::NewEvidence;
-use isms_domain::evidence::{Content, Target, TargetKind};
+use isms_app::evidence::{BrokenFile, ControlEvidence, NewEvidence};
+use isms_domain::evidence::{Content, Evidence, Target, TargetKind};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -33,18 +33,18 @@ pub(crate) fn routes() -> Api {
                 "uploadEvidence",
                 "evidence",
                 "Upload a file as evidence; the body is the file itself (any type), streamed. Query: title, control, requirement, risk, audit (repeatable, at least one), valid_for_days, period_start, period_end, filename, note",
-            )
+            ).answers::<Evidence>()
             .file_body()
             .ok(201),
             post(upload),
         )
         .op(
-            Op::new("post", "/api/v1/evidence/links", "addEvidenceLink", "evidence", "Add a link as evidence")
+            Op::new("post", "/api/v1/evidence/links", "addEvidenceLink", "evidence", "Add a link as evidence").answers::<Evidence>()
                 .body_type::<NewLink>()
                 .ok(201),
             post(add_link),
         )
-        .op(Op::new("get", "/api/v1/evidence", "listEvidence", "evidence", "Evidence, newest first").list(), get(list))
+        .op(Op::new("get", "/api/v1/evidence", "listEvidence", "evidence", "Evidence, newest first").list().answers_page::<Evidence>(), get(list))
         .op(
             Op::new(
                 "get",
@@ -53,7 +53,8 @@ pub(crate) fn routes() -> Api {
                 "evidence",
                 "Applicable controls with current, stale or missing evidence",
             )
-            .list(),
+            .list()
+            .answers_page::<ControlEvidence>(),
             get(freshness),
         )
         .op(
@@ -63,10 +64,10 @@ pub(crate) fn routes() -> Api {
                 "verifyEvidence",
                 "evidence",
                 "Re-hash every stored file (evidence and uploaded document versions) against its recorded SHA-256",
-            ),
+            ).answers::<FilesChecked>(),
             get(verify),
         )
-        .op(Op::new("get", "/api/v1/evidence/{id}", "getEvidence", "evidence", "One evidence item"), get(item))
+        .op(Op::new("get", "/api/v1/evidence/{id}", "getEvidence", "evidence", "One evidence item").answers::<Evidence>(), get(item))
         .op(
             Op::new("get", "/api/v1/evidence/{id}/file", "downloadEvidence", "evidence", "An evidence file, streamed")
                 .file(),
@@ -181,7 +182,18 @@ async fn freshness(
 
 async fn verify(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let check = guarded::verify_evidence(&s.cx, &caller).await?;
-    Ok(Json(json!({ "intact": check.broken.is_empty(), "checked": check.checked, "broken": check.broken })))
+    Ok(Json(json!(FilesChecked { intact: check.broken.is_empty(), checked: check.checked, broken: check.broken })))
+}
+
+/// What re-hashing the stored files found.
+#[derive(Debug, serde::Serialize, JsonSchema)]
+struct FilesChecked {
+    /// Whether every file matches what was recorded.
+    intact: bool,
+    /// Files checked.
+    checked: usize,
+    /// Those that changed or went missing.
+    broken: Vec<BrokenFile>,
 }
 
 async fn item(

@@ -8,17 +8,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use isms_app::access::guarded;
+use isms_app::frameworks::{FrameworkSummary, SearchHit};
+use isms_domain::crosswalk::Hit;
+use isms_domain::framework::{Framework, FrameworkId};
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::{Body, field};
+use super::{Body, Items, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
 pub(crate) fn routes() -> Api {
     Api::default()
         .op(
-            Op::new("get", "/api/v1/frameworks", "listFrameworks", "frameworks", "Every framework of the library"),
+            Op::new("get", "/api/v1/frameworks", "listFrameworks", "frameworks", "Every framework of the library")
+                .answers::<Items<FrameworkSummary>>(),
             get(list),
         )
         .op(
@@ -28,7 +32,8 @@ pub(crate) fn routes() -> Api {
                 "getFramework",
                 "frameworks",
                 "A framework's items (query: under=ITEM for one part)",
-            ),
+            )
+            .answers::<Framework>(),
             get(show),
         )
         .op(
@@ -38,7 +43,8 @@ pub(crate) fn routes() -> Api {
                 "searchFrameworks",
                 "frameworks",
                 "Full-text search over the library (query: q, framework, limit)",
-            ),
+            )
+            .answers::<Items<SearchHit>>(),
             get(search),
         )
         .op(
@@ -48,7 +54,8 @@ pub(crate) fn routes() -> Api {
                 "crosswalk",
                 "frameworks",
                 "What an item covers elsewhere, with every path (query: item=framework:item, to=framework)",
-            ),
+            )
+            .answers::<Items<Hit>>(),
             get(crosswalk),
         )
         .op(
@@ -58,19 +65,21 @@ pub(crate) fn routes() -> Api {
                 "frameworksInUse",
                 "frameworks",
                 "The frameworks this organization works to",
-            ),
+            )
+            .answers::<Items<FrameworkId>>(),
             get(in_use),
         )
         .op(
             Op::new("post", "/api/v1/organization/frameworks", "adoptFramework", "frameworks", "Adopt a framework")
                 .body_type::<AdoptFramework>()
+                .answers::<Items<FrameworkId>>()
                 .ok(201),
             post(adopt),
         )
 }
 
 async fn list(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": guarded::frameworks(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: guarded::frameworks(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -103,7 +112,7 @@ async fn search(
 ) -> Result<Json<Value>, ApiError> {
     let text = q.q.filter(|t| !t.trim().is_empty()).ok_or_else(|| field("q", "what to search for".into()))?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    Ok(Json(json!({ "items": guarded::search(&s.cx, &caller, &text, q.framework.as_deref(), limit).await? })))
+    Ok(Json(json!(Items { items: guarded::search(&s.cx, &caller, &text, q.framework.as_deref(), limit).await? })))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -119,11 +128,11 @@ async fn crosswalk(
     Query(q): Query<CrosswalkQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let item = q.item.ok_or_else(|| field("item", "which item, as framework:item (iso27001-2022:A.5.15)".into()))?;
-    Ok(Json(json!({ "items": guarded::crosswalk(&s.cx, &caller, &item, q.to.as_deref()).await? })))
+    Ok(Json(json!(Items { items: guarded::crosswalk(&s.cx, &caller, &item, q.to.as_deref()).await? })))
 }
 
 async fn in_use(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": guarded::frameworks_in_use(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: guarded::frameworks_in_use(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -139,5 +148,5 @@ async fn adopt(
     Body(a): Body<AdoptFramework>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     guarded::adopt_framework(&s.cx, &caller, &a.framework).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "items": guarded::frameworks_in_use(&s.cx, &caller).await? }))))
+    Ok((StatusCode::CREATED, Json(json!(Items { items: guarded::frameworks_in_use(&s.cx, &caller).await? }))))
 }

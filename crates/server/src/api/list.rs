@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use isms_app::{AppError, AppResult, FieldError};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Items per page when `limit` is not given.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -30,6 +30,19 @@ fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
         (Some(x), Some(y)) => x.total_cmp(&y),
         _ => text(a).cmp(&text(b)),
     }
+}
+
+/// A page of a list, as every list answers.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Page<T> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// How many items match the filters, over all pages.
+    pub total: usize,
+    /// The most items a page holds.
+    pub limit: usize,
+    /// Items skipped before this page.
+    pub offset: usize,
 }
 
 /// Applies the query's filters, sort and page to `items`; answers
@@ -68,12 +81,13 @@ pub fn page<T: Serialize>(items: &[T], query: &BTreeMap<String, String>) -> AppR
     }
     let total = rows.len();
     let items: Vec<Value> = rows.into_iter().skip(offset).take(limit).collect();
-    Ok(json!({ "items": items, "total": total, "limit": limit, "offset": offset }))
+    Ok(serde_json::to_value(Page { items, total, limit, offset }).unwrap_or(Value::Null))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn q(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()

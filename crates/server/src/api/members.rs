@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use isms_app::access::guarded;
-use isms_domain::{DisplayName, Email, Role};
+use isms_domain::{DisplayName, Email, Role, UserId};
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
@@ -23,7 +23,8 @@ pub(crate) fn routes() -> Api {
     Api::default()
         .op(
             Op::new("get", "/api/v1/members", "listMembers", "members", "The organization's members and their roles")
-                .list(),
+                .list()
+                .answers_page::<isms_app::users::Member>(),
             get(list),
         )
         .op(
@@ -35,12 +36,14 @@ pub(crate) fn routes() -> Api {
                 "Add a person (a new account's password is shown once)",
             )
             .body_type::<NewMember>()
+            .answers::<AddedMember>()
             .ok(201),
             post(add),
         )
         .op(
             Op::new("patch", "/api/v1/members/{email}", "changeMemberRole", "members", "Change a member's role")
-                .body_type::<RoleChange>(),
+                .body_type::<RoleChange>()
+                .answers::<Option<isms_app::users::Member>>(),
             patch(change),
         )
         .op(
@@ -86,6 +89,21 @@ struct NewMember {
     role: String,
 }
 
+/// A member added.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct AddedMember {
+    /// The account id.
+    user: UserId,
+    /// The login name.
+    email: Email,
+    /// The display name.
+    name: DisplayName,
+    /// The role granted.
+    role: Role,
+    /// The new account's password, shown once; null when the account already existed.
+    password: Option<String>,
+}
+
 async fn add(
     State(s): State<AppState>,
     Member(caller): Member,
@@ -97,9 +115,12 @@ async fn add(
     let added = guarded::add_member(&s.cx, &caller, address, name, role(&n.role)?).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "user": added.user.id, "email": added.user.email, "name": added.user.display_name,
-            "role": added.role, "password": added.password,
+        Json(json!(AddedMember {
+            user: added.user.id,
+            email: added.user.email,
+            name: added.user.display_name,
+            role: added.role,
+            password: added.password,
         })),
     ))
 }

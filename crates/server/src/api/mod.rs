@@ -25,6 +25,13 @@ use serde_json::Value;
 
 use crate::AppState;
 
+/// `{"items": [...]}`, the answer of the lists that are not paged.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+pub(crate) struct Items<T> {
+    /// The items.
+    pub items: Vec<T>,
+}
+
 /// A JSON request body whose rejections are problem+json documents like every other
 /// error: 415 without a JSON content type, 413 over the body limit, 400/422 (naming
 /// the field and position serde reports) when the JSON is malformed or of the wrong

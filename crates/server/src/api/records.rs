@@ -8,6 +8,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::routing::{get, patch, post};
 use isms_app::access::guarded;
+use isms_app::controls::{ControlDetail, ControlView};
+use isms_app::risks::RiskView;
+use isms_app::soa::SoaDraft;
+use isms_domain::risk::Methodology;
+use isms_domain::trail::TrailEntry;
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
@@ -26,7 +31,8 @@ pub(crate) fn routes() -> Api {
                 "controls",
                 "The organization's Annex A control records",
             )
-            .list(),
+            .list()
+            .answers_page::<ControlView>(),
             get(controls),
         )
         .op(
@@ -36,7 +42,8 @@ pub(crate) fn routes() -> Api {
                 "getControl",
                 "controls",
                 "One control: our guidance, 27002 attributes, the record, its history, links and mappings",
-            ),
+            )
+            .answers::<ControlDetail>(),
             get(control),
         )
         .op(
@@ -47,11 +54,17 @@ pub(crate) fn routes() -> Api {
                 "controls",
                 "Change a control record (fields left out stay as they are)",
             )
-            .body_type::<ControlPatch>(),
+            .body_type::<ControlPatch>()
+            .answers::<isms_domain::soa::ControlImplementation>(),
             patch(update_control),
         )
-        .op(Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register").list(), get(risks))
-        .op(Op::new("get", "/api/v1/risks/{id}", "getRisk", "risks", "One risk"), get(risk))
+        .op(
+            Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register")
+                .list()
+                .answers_page::<RiskView>(),
+            get(risks),
+        )
+        .op(Op::new("get", "/api/v1/risks/{id}", "getRisk", "risks", "One risk").answers::<RiskView>(), get(risk))
         .op(
             Op::new(
                 "get",
@@ -59,16 +72,19 @@ pub(crate) fn routes() -> Api {
                 "getSoa",
                 "soa",
                 "The Statement of Applicability now, with what blocks its approval",
-            ),
+            )
+            .answers::<SoaDraft>(),
             get(soa),
         )
         .op(
-            Op::new("get", "/api/v1/methodology", "getMethodology", "risks", "The current risk methodology"),
+            Op::new("get", "/api/v1/methodology", "getMethodology", "risks", "The current risk methodology")
+                .answers::<Methodology>(),
             get(methodology),
         )
         .op(
             Op::new("post", "/api/v1/risks", "addRisk", "risks", "Add a risk to the register")
                 .body_type::<NewRisk>()
+                .answers::<RiskView>()
                 .ok(201),
             post(add_risk),
         )
@@ -80,7 +96,8 @@ pub(crate) fn routes() -> Api {
                 "risks",
                 "Accept the risk's residual level as yourself",
             )
-            .body_type::<Acceptance>(),
+            .body_type::<Acceptance>()
+            .answers::<RiskView>(),
             post(accept_risk),
         )
         .op(
@@ -90,7 +107,8 @@ pub(crate) fn routes() -> Api {
                 "listAuditLog",
                 "audit-log",
                 "The audit trail, oldest first, after a sequence number (query: after, limit)",
-            ),
+            )
+            .answers::<TrailPage>(),
             get(audit_log),
         )
         .op(
@@ -111,7 +129,8 @@ pub(crate) fn routes() -> Api {
                 "verifyAuditLog",
                 "audit-log",
                 "Re-compute the trail's hash chain",
-            ),
+            )
+            .answers::<TrailCheck>(),
             get(verify),
         )
 }
@@ -165,14 +184,39 @@ async fn audit_log(
 ) -> Result<Json<Value>, ApiError> {
     let entries = guarded::trail(&s.cx, &caller, q.after, q.limit.clamp(1, 1000)).await?;
     let next = entries.last().map(|e| e.seq);
-    Ok(Json(json!({ "items": entries, "next_after": next })))
+    Ok(Json(json!(TrailPage { items: entries, next_after: next })))
+}
+
+/// A page of the audit trail.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct TrailPage {
+    /// Entries, oldest first.
+    items: Vec<TrailEntry>,
+    /// The last entry's sequence number, for `after` (null when the page is empty).
+    next_after: Option<i64>,
+}
+
+/// The trail's hash chain re-computed.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct TrailCheck {
+    /// True when the chain is intact.
+    intact: bool,
+    /// Entries checked.
+    entries: i64,
+    /// The first problem found, as a sentence (null when intact).
+    problem: Option<String>,
+    /// The organization.
+    organization: isms_domain::OrgId,
 }
 
 async fn verify(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let v = guarded::verify_trail(&s.cx, &caller).await?;
-    Ok(Json(
-        json!({ "intact": v.intact(), "entries": v.entries, "problem": v.problem, "organization": v.organization }),
-    ))
+    Ok(Json(json!(TrailCheck {
+        intact: v.intact(),
+        entries: v.entries,
+        problem: v.problem,
+        organization: v.organization
+    })))
 }
 
 /// `Some(None)` for an explicit null, `None` when the field is absent.

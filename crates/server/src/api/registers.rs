@@ -44,7 +44,10 @@ fn collection<T: Entry>(n: &Names) -> Api {
     let [list_id, get_id, create_id, replace_id, delete_id] = n.ids;
     Api::default()
         .op(
-            Op::new("get", n.collection, list_id, n.tag, "").described(format!("Every {}", n.noun)).list(),
+            Op::new("get", n.collection, list_id, n.tag, "")
+                .described(format!("Every {}", n.noun))
+                .list()
+                .answers_page::<T>(),
             get(list_entries::<T>),
         )
         .op(
@@ -52,15 +55,20 @@ fn collection<T: Entry>(n: &Names) -> Api {
                 .described(format!("Add a {}", n.noun))
                 .body_type::<T>()
                 .body_description(ENTITY)
+                .answers::<T>()
                 .ok(201),
             post(create_entry::<T>),
         )
-        .op(Op::new("get", n.item, get_id, n.tag, "").described(format!("One {}", n.noun)), get(get_entry::<T>))
+        .op(
+            Op::new("get", n.item, get_id, n.tag, "").described(format!("One {}", n.noun)).answers::<T>(),
+            get(get_entry::<T>),
+        )
         .op(
             Op::new("put", n.item, replace_id, n.tag, "")
                 .described(format!("Replace a {}", n.noun))
                 .body_type::<T>()
-                .body_description(ENTITY),
+                .body_description(ENTITY)
+                .answers::<T>(),
             put(replace_entry::<T>),
         )
         .op(
@@ -71,12 +79,16 @@ fn collection<T: Entry>(n: &Names) -> Api {
 
 fn singleton<T: Entry>(path: &'static str, tag: &'static str, noun: &'static str, ids: [&'static str; 2]) -> Api {
     Api::default()
-        .op(Op::new("get", path, ids[0], tag, "").described(format!("The {noun}")), get(get_singleton::<T>))
+        .op(
+            Op::new("get", path, ids[0], tag, "").described(format!("The {noun}")).answers::<T>(),
+            get(get_singleton::<T>),
+        )
         .op(
             Op::new("put", path, ids[1], tag, "")
                 .described(format!("Set the {noun}"))
                 .body_type::<T>()
-                .body_description(ENTITY),
+                .body_description(ENTITY)
+                .answers::<T>(),
             put(put_singleton::<T>),
         )
 }
@@ -138,6 +150,7 @@ pub(crate) fn routes() -> Api {
                 "assets",
                 "Import assets from CSV (Content-Type: text/csv; all rows or none unless ?skip_bad_rows=true)",
             )
+            .answers::<isms_app::assets::ImportReport>()
             .csv()
             .ok(201),
             post(import_assets),

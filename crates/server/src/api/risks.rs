@@ -10,13 +10,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get, patch, post, put};
 use isms_app::access::guarded;
+use isms_app::reviews::DueReview;
+use isms_app::risks::{PlanStep, RiskView};
 use isms_domain::fair::{PertForm, SecondaryForm, Settings};
-use isms_domain::review::{ReviewOutcome, Subject, SubjectKind};
-use isms_domain::risk::{FairEstimates, HeatMapKind, Methodology, Rating, Risk, TreatmentAction, TreatmentOption};
+use isms_domain::review::{ReviewOutcome, ReviewStatus, Subject, SubjectKind};
+use isms_domain::risk::{
+    FairEstimates, HeatMapKind, LossAppetite, Methodology, Rating, Risk, RiskLevel, ScaleLevel, TreatmentAction,
+    TreatmentOption,
+};
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::{Body, Csv, date, download, field};
+use super::{Body, Csv, Items, date, download, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -27,14 +32,16 @@ pub(crate) fn routes() -> Api {
     Api::default()
         .op(
             Op::new("patch", "/api/v1/risks/{id}", "updateRisk", "risks", "Change a risk (fields left out stay as they are)")
-                .body_type::<RiskPatch>(),
+                .body_type::<RiskPatch>()
+                .answers::<RiskView>(),
             patch(update_risk),
         )
         .op(Op::new("delete", "/api/v1/risks/{id}", "deleteRisk", "risks", "Delete a risk").ok(204), delete(delete_risk))
         .op(
             Op::new("put", "/api/v1/risks/{id}/fair", "setFairEstimates", "risks", "Set the risk's FAIR estimates")
                 .body_type::<FairEstimates>()
-                .body_description("FAIR estimates: loss event frequency (or threat event frequency and vulnerability) and loss magnitude as (low, most likely, high) ranges"),
+                .body_description("FAIR estimates: loss event frequency (or threat event frequency and vulnerability) and loss magnitude as (low, most likely, high) ranges")
+                .answers::<Risk>(),
             put(set_fair),
         )
         .op(
@@ -43,10 +50,11 @@ pub(crate) fn routes() -> Api {
             delete(clear_fair),
         )
         .op(
-            Op::new("get", "/api/v1/risks/heatmap", "riskHeatMap", "risks", "Risks per likelihood × impact cell (query: kind=inherent|residual)"),
+            Op::new("get", "/api/v1/risks/heatmap", "riskHeatMap", "risks", "Risks per likelihood × impact cell (query: kind=inherent|residual)")
+                .answers::<HeatMap<'static>>(),
             get(heat_map),
         )
-        .op(Op::new("get", "/api/v1/risks/plan", "treatmentPlan", "risks", "The risk treatment plan"), get(plan))
+        .op(Op::new("get", "/api/v1/risks/plan", "treatmentPlan", "risks", "The risk treatment plan").answers::<Items<PlanStep>>(), get(plan))
         .op(
             Op::new(
                 "get",
@@ -65,36 +73,39 @@ pub(crate) fn routes() -> Api {
                 "importRisks",
                 "risks",
                 "Import risks from CSV (Content-Type: text/csv; all rows or none unless ?skip_bad_rows=true)",
-            )
+            ).answers::<isms_app::risks::RiskImport>()
             .csv()
             .ok(201),
             post(import),
         )
         .op(
-            Op::new("post", "/api/v1/risks/simulation", "simulateRisks", "risks", "Run and store the Open FAIR simulation of one risk or of every risk with estimates")
+            Op::new("post", "/api/v1/risks/simulation", "simulateRisks", "risks", "Run and store the Open FAIR simulation of one risk or of every risk with estimates").answers::<isms_app::fair::Simulation>()
                 .body_type::<SimulationRequest>(),
             post(simulate),
         )
-        .op(Op::new("get", "/api/v1/loss-appetite", "getLossAppetite", "risks", "The loss appetite curve"), get(appetite))
+        .op(Op::new("get", "/api/v1/loss-appetite", "getLossAppetite", "risks", "The loss appetite curve").answers::<LossAppetite>(), get(appetite))
         .op(
-            Op::new("put", "/api/v1/loss-appetite", "setLossAppetite", "risks", "Replace the loss appetite curve")
+            Op::new("put", "/api/v1/loss-appetite", "setLossAppetite", "risks", "Replace the loss appetite curve").answers::<LossAppetite>()
                 .body_type::<AppetiteBody>(),
             put(set_appetite),
         )
         .op(
             Op::new("put", "/api/v1/methodology", "setMethodology", "risks", "Replace the methodology with a new version (risks are re-levelled)")
                 .body_type::<Methodology>()
-                .body_description("The methodology as GET answers it; version and dates are set by the server"),
+                .body_description("The methodology as GET answers it; version and dates are set by the server")
+                .answers::<MethodologySaved>(),
             put(set_methodology),
         )
         .op(
-            Op::new("get", "/api/v1/methodology/versions", "listMethodologyVersions", "risks", "Every version of the methodology, oldest first"),
+            Op::new("get", "/api/v1/methodology/versions", "listMethodologyVersions", "risks", "Every version of the methodology, oldest first")
+                .answers::<Items<Methodology>>(),
             get(methodology_versions),
         )
-        .op(Op::new("get", "/api/v1/reviews/due", "dueReviews", "reviews", "Reviews due or overdue"), get(due_reviews))
+        .op(Op::new("get", "/api/v1/reviews/due", "dueReviews", "reviews", "Reviews due or overdue").answers::<Items<DueReview>>(), get(due_reviews))
         .op(
             Op::new("post", "/api/v1/reviews", "recordReview", "reviews", "Record a periodic review as yourself")
                 .body_type::<ReviewBody>()
+                .answers::<Reviewed>()
                 .ok(201),
             post(record_review),
         )
@@ -210,19 +221,38 @@ async fn heat_map(
     let levels: Vec<Vec<&str>> = (1..=m.likelihood.len())
         .map(|l| (1..=m.impact.len()).map(|i| m.matrix[l - 1][i - 1].as_str()).collect())
         .collect();
-    Ok(Json(json!({
-        "kind": kind,
-        "likelihood": m.likelihood,
-        "impact": m.impact,
-        "levels": m.levels,
-        "cells": levels,
-        "counts": counts,
-        "methodology_version": m.version,
+    Ok(Json(json!(HeatMap {
+        kind,
+        likelihood: m.likelihood,
+        impact: m.impact,
+        levels: m.levels,
+        cells: levels,
+        counts,
+        methodology_version: m.version,
     })))
 }
 
+/// Risks per likelihood × impact cell.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct HeatMap<'a> {
+    /// Inherent or residual ratings.
+    kind: HeatMapKind,
+    /// The likelihood scale, lowest first.
+    likelihood: Vec<ScaleLevel>,
+    /// The impact scale, lowest first.
+    impact: Vec<ScaleLevel>,
+    /// The risk levels, lowest first.
+    levels: Vec<RiskLevel>,
+    /// The level id of each cell, by likelihood then impact.
+    cells: Vec<Vec<&'a str>>,
+    /// How many risks fall in each cell, by likelihood then impact.
+    counts: Vec<Vec<usize>>,
+    /// The methodology version the cells come from.
+    methodology_version: u32,
+}
+
 async fn plan(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": guarded::treatment_plan(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: guarded::treatment_plan(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -295,15 +325,24 @@ async fn set_methodology(
     Body(m): Body<Methodology>,
 ) -> Result<Json<Value>, ApiError> {
     let (saved, relevelled) = guarded::edit_methodology(&s.cx, &caller, m).await?;
-    Ok(Json(json!({ "methodology": saved, "risks_relevelled": relevelled })))
+    Ok(Json(json!(MethodologySaved { methodology: saved, risks_relevelled: relevelled })))
+}
+
+/// The methodology saved as a new version, and how many risks changed level.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct MethodologySaved {
+    /// The new version.
+    methodology: Methodology,
+    /// How many risks' levels changed.
+    risks_relevelled: usize,
 }
 
 async fn methodology_versions(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": guarded::methodology_versions(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: guarded::methodology_versions(&s.cx, &caller).await? })))
 }
 
 async fn due_reviews(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": guarded::due_reviews(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: guarded::due_reviews(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -337,7 +376,16 @@ async fn record_review(
     };
     let subject = Subject { kind, id };
     let status = guarded::record_review(&s.cx, &caller, &subject, outcome, &b.comment).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "subject": subject, "status": status }))))
+    Ok((StatusCode::CREATED, Json(json!(Reviewed { subject, status }))))
+}
+
+/// A review recorded: its subject and where it now stands.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct Reviewed {
+    /// What was reviewed.
+    subject: Subject,
+    /// Its review status now.
+    status: ReviewStatus,
 }
 
 #[derive(Debug, serde::Deserialize)]

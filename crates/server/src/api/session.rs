@@ -7,11 +7,11 @@ use axum::routing::{delete, get, post, put};
 use isms_app::sessions::{Principal, SESSION_LIFETIME, sign_in, sign_out, switch_organization};
 use isms_domain::OrgId;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::Body;
 use super::doc::{Access, Api, Op};
+use super::{Body, Items};
 use crate::auth::{Auth, ClientAddr, is_tls, session_cookie};
 use crate::{ApiError, AppState};
 
@@ -28,12 +28,14 @@ pub(crate) fn routes() -> Api {
             )
             .access(Access::Public)
             .body_type::<Credentials>()
+            .answers::<SessionView>()
             .ok(201),
             post(create_session),
         )
         .op(
             Op::new("get", SESSION, "currentSession", "session", "Who is signed in, where, with which role")
-                .access(Access::Session),
+                .access(Access::Session)
+                .answers::<SessionView>(),
             get(current_session),
         )
         .op(
@@ -61,7 +63,8 @@ pub(crate) fn routes() -> Api {
                 "session",
                 "The organizations you belong to, with your role in each",
             )
-            .access(Access::Session),
+            .access(Access::Session)
+            .answers::<Items<MyOrganization>>(),
             get(my_organizations),
         )
         .op(
@@ -73,7 +76,8 @@ pub(crate) fn routes() -> Api {
                 "Make another of your organizations the current one",
             )
             .access(Access::Session)
-            .body_type::<Switch>(),
+            .body_type::<Switch>()
+            .answers::<Switched>(),
             put(switch),
         )
 }
@@ -87,14 +91,50 @@ struct Credentials {
     password: String,
 }
 
-fn describe(p: &Principal) -> serde_json::Value {
-    json!({
-        "user": p.user,
-        "organization": p.current.as_ref().map(|(o, _)| o),
-        "role": p.current.as_ref().map(|(_, r)| r),
-        "csrf_token": p.session.csrf_token,
-        "expires_at": p.session.expires_at.format(&time::format_description::well_known::Rfc3339).ok(),
-    })
+/// Who is signed in, where, with which role.
+#[derive(Debug, Serialize, JsonSchema)]
+struct SessionView {
+    /// The account.
+    user: isms_domain::User,
+    /// The current organization, if any.
+    organization: Option<isms_domain::Organization>,
+    /// The role there.
+    role: Option<isms_domain::Role>,
+    /// Send it as `x-csrf-token` with requests that change state.
+    csrf_token: String,
+    /// When the session ends.
+    #[schemars(extend("format" = "date-time"))]
+    expires_at: Option<String>,
+}
+
+fn describe(p: &Principal) -> SessionView {
+    SessionView {
+        user: p.user.clone(),
+        organization: p.current.as_ref().map(|(o, _)| o.clone()),
+        role: p.current.as_ref().map(|(_, r)| *r),
+        csrf_token: p.session.csrf_token.clone(),
+        expires_at: p.session.expires_at.format(&time::format_description::well_known::Rfc3339).ok(),
+    }
+}
+
+/// One of your organizations.
+#[derive(Debug, Serialize, JsonSchema)]
+struct MyOrganization {
+    /// The organization.
+    organization: isms_domain::Organization,
+    /// Your role there.
+    role: isms_domain::Role,
+    /// Whether it is the session's current one.
+    current: bool,
+}
+
+/// The organization now current, and your role there.
+#[derive(Debug, Serialize, JsonSchema)]
+struct Switched {
+    /// The organization.
+    organization: isms_domain::Organization,
+    /// Your role there.
+    role: isms_domain::Role,
 }
 
 async fn create_session(
@@ -105,7 +145,7 @@ async fn create_session(
     Body(c): Body<Credentials>,
 ) -> Result<Response, ApiError> {
     let signed = sign_in(&state.cx, &c.email, &c.password, &address).await?;
-    let mut response = (StatusCode::CREATED, Json(describe(&signed.principal))).into_response();
+    let mut response = (StatusCode::CREATED, Json(json!(describe(&signed.principal)))).into_response();
     let cookie = session_cookie(&signed.token, SESSION_LIFETIME.whole_seconds(), is_tls(&uri, &headers));
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -113,7 +153,7 @@ async fn create_session(
 }
 
 async fn current_session(Auth(p): Auth) -> Response {
-    let mut response = Json(describe(&p)).into_response();
+    let mut response = Json(json!(describe(&p))).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -148,7 +188,7 @@ async fn switch(
         .parse()
         .map_err(|_| isms_app::AppError::not_found(format!("organization {}", s.organization)))?;
     let (organization, role) = switch_organization(&state.cx, &p, org).await?;
-    Ok(Json(json!({ "organization": organization, "role": role })))
+    Ok(Json(json!(Switched { organization, role })))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -177,7 +217,7 @@ async fn my_organizations(
     let orgs = isms_app::sessions::my_organizations(&state.cx, &p).await?;
     let items: Vec<_> = orgs
         .into_iter()
-        .map(|(o, r)| json!({ "organization": o, "role": r, "current": Some(o.id) == current }))
+        .map(|(o, r)| MyOrganization { current: Some(o.id) == current, organization: o, role: r })
         .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(json!(Items { items })))
 }

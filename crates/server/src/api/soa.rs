@@ -11,18 +11,20 @@ use axum::routing::{get, post};
 use isms_app::access::guarded;
 use isms_app::export::DocFormat;
 use isms_app::soa::VersionRef;
-use isms_domain::review::ReviewOutcome;
+use isms_domain::review::{ReviewOutcome, ReviewStatus};
+use isms_domain::soa::{SoaChange, SoaRow, SoaVersion};
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::{Body, download, field};
+use super::{Body, Items, download, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
 pub(crate) fn routes() -> Api {
     Api::default()
         .op(
-            Op::new("get", "/api/v1/soa/versions", "listSoaVersions", "soa", "Every approved version, oldest first"),
+            Op::new("get", "/api/v1/soa/versions", "listSoaVersions", "soa", "Every approved version, oldest first")
+                .answers::<Items<SoaVersion>>(),
             get(versions),
         )
         .op(
@@ -34,6 +36,7 @@ pub(crate) fn routes() -> Api {
                 "Approve the draft as the next version, as yourself (refused while problems remain or nothing changed)",
             )
             .body_type::<Approval>()
+            .answers::<SoaVersion>()
             .ok(201),
             post(approve),
         )
@@ -44,7 +47,8 @@ pub(crate) fn routes() -> Api {
                 "getSoaVersion",
                 "soa",
                 "The rows of a version: a number, latest or draft",
-            ),
+            )
+            .answers::<VersionRows>(),
             get(version),
         )
         .op(
@@ -54,7 +58,8 @@ pub(crate) fn routes() -> Api {
                 "diffSoa",
                 "soa",
                 "What changed between two versions, control by control (query: from, to; default latest → draft)",
-            ),
+            )
+            .answers::<Changes>(),
             get(diff),
         )
         .op(
@@ -77,13 +82,14 @@ pub(crate) fn routes() -> Api {
                 "Record that the SoA was reviewed and is still right",
             )
             .body_type::<SoaReview>()
+            .answers::<ReviewStatus>()
             .ok(201),
             post(review),
         )
 }
 
 async fn versions(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": guarded::soa_versions(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: guarded::soa_versions(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -107,9 +113,44 @@ async fn version(
     Path(v): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let (version, rows) = guarded::soa_at(&s.cx, &caller, VersionRef::parse(&v)?).await?;
-    Ok(Json(json!({ "version": version.map(|v| json!({
-        "number": v.number, "approved_by": v.approved_by, "approved_at": v.approved_at, "comment": v.comment
-    })), "rows": rows })))
+    let version = version.map(|v| VersionHead {
+        number: v.number,
+        approved_by: v.approved_by,
+        approved_at: v.approved_at,
+        comment: v.comment,
+    });
+    Ok(Json(json!(VersionRows { version, rows })))
+}
+
+/// A version's rows, and the version (none for the draft).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct VersionRows {
+    /// The approved version; null for the draft.
+    version: Option<VersionHead>,
+    /// Its rows.
+    rows: Vec<SoaRow>,
+}
+
+/// An approved version without its rows.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct VersionHead {
+    /// Its number, from 1.
+    number: i64,
+    /// Who approved it.
+    approved_by: String,
+    /// When, as `time`'s own serialization: [year, day of the year, hour, minute,
+    /// second, nanosecond, offset hours, offset minutes, offset seconds].
+    #[schemars(with = "[i64; 9]")]
+    approved_at: time::OffsetDateTime,
+    /// What it changes, or why it was approved.
+    comment: String,
+}
+
+/// What changed between two versions.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct Changes {
+    /// Control by control.
+    changes: Vec<SoaChange>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -126,7 +167,7 @@ async fn diff(
 ) -> Result<Json<Value>, ApiError> {
     let from = VersionRef::parse(q.from.as_deref().unwrap_or("latest"))?;
     let to = VersionRef::parse(q.to.as_deref().unwrap_or("draft"))?;
-    Ok(Json(json!({ "changes": guarded::diff_soa(&s.cx, &caller, from, to).await? })))
+    Ok(Json(json!(Changes { changes: guarded::diff_soa(&s.cx, &caller, from, to).await? })))
 }
 
 #[derive(Debug, serde::Deserialize)]

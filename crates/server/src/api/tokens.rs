@@ -8,13 +8,13 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
 use isms_app::{AppError, FieldError};
-use isms_domain::Role;
+use isms_domain::{ApiToken, Role};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::Body;
 use super::doc::{Access, Api, Op};
+use super::{Body, Items};
 use crate::auth::Auth;
 use crate::{ApiError, AppState};
 
@@ -22,7 +22,8 @@ pub(crate) fn routes() -> Api {
     Api::default()
         .op(
             Op::new("get", "/api/v1/tokens", "listTokens", "tokens", "Your API tokens in the current organization")
-                .access(Access::Session),
+                .access(Access::Session)
+                .answers::<Items<ApiToken>>(),
             get(list),
         )
         .op(
@@ -35,6 +36,7 @@ pub(crate) fn routes() -> Api {
             )
             .access(Access::Session)
             .body_type::<Create>()
+            .answers::<Created>()
             .ok(201),
             post(create),
         )
@@ -62,6 +64,15 @@ fn ninety() -> i64 {
     90
 }
 
+/// A token created, with its secret (shown this once).
+#[derive(Debug, serde::Serialize, JsonSchema)]
+struct Created {
+    /// The token.
+    token: ApiToken,
+    /// The secret to send as `Authorization: Bearer`.
+    secret: String,
+}
+
 async fn create(
     State(s): State<AppState>,
     Auth(p): Auth,
@@ -76,11 +87,11 @@ async fn create(
     })?;
     let (token, secret) =
         create_token(&s.cx, &p, NewToken { name: c.name, role_ceiling: role, days: c.expires_in_days }).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "token": token, "secret": secret }))))
+    Ok((StatusCode::CREATED, Json(json!(Created { token, secret }))))
 }
 
 async fn list(State(s): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "items": list_tokens(&s.cx, &p).await? })))
+    Ok(Json(json!(Items { items: list_tokens(&s.cx, &p).await? })))
 }
 
 async fn revoke(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
