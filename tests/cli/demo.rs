@@ -39,6 +39,13 @@ async fn serve_demo_creates_then_reuses_the_demo_and_never_serves_a_real_workspa
     assert_eq!(ready.status(), 200);
     let home = http().get(first.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("Demo workspace"), "{home}");
+    // The demo's approved SoA version reads back with an RFC 3339 approval time.
+    let owner =
+        crate::support::ApiClient::sign_in(&first.url(""), "dana.whitfield@cedarridge.example", "isms-demo").await;
+    let latest = owner.must(reqwest::Method::GET, "/api/v1/soa/versions/latest", None, 200).await;
+    let at =
+        latest["version"]["approved_at"].as_str().unwrap_or_else(|| panic!("approved_at is not a string: {latest}"));
+    assert!(time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).is_ok(), "{at}");
     first.terminate();
     assert_eq!(first.wait_exit(Duration::from_secs(30)).0, 0);
 

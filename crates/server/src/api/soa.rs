@@ -138,9 +138,9 @@ struct VersionHead {
     number: i64,
     /// Who approved it.
     approved_by: String,
-    /// When, as `time`'s own serialization: [year, day of the year, hour, minute,
-    /// second, nanosecond, offset hours, offset minutes, offset seconds].
-    #[schemars(with = "[i64; 9]")]
+    /// When (RFC 3339).
+    #[serde(with = "time::serde::rfc3339")]
+    #[schemars(with = "String", extend("format" = "date-time"))]
     approved_at: time::OffsetDateTime,
     /// What it changes, or why it was approved.
     comment: String,
