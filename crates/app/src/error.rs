@@ -94,6 +94,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(message) => AppError::new(ErrorKind::Conflict, "conflict", message),
             StoreError::Unavailable(_) => AppError::new(ErrorKind::Unavailable, "database_unavailable", e.to_string()),
             StoreError::Corrupt(_) => AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()),
+            StoreError::Invalid(message) => AppError::new(ErrorKind::Invalid, "invalid_input", message),
         }
     }
 }

@@ -41,6 +41,10 @@ pub(crate) fn corrupt(column: &str, error: impl std::fmt::Display) -> StoreError
 #[expect(clippy::needless_pass_by_value, reason = "shaped for .map_err; callers hand the error over")]
 pub(crate) fn map_err(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
+        // PostgreSQL cannot store U+0000 in text (22021, 22P05).
+        sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("22021" | "22P05")) => {
+            StoreError::Invalid(format!("{what}: text cannot contain the NUL character (U+0000)"))
+        }
         sqlx::Error::Database(db) => match db.kind() {
             ErrorKind::UniqueViolation => StoreError::Conflict(format!("{what} already exists")),
             ErrorKind::ForeignKeyViolation => {

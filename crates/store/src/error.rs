@@ -12,6 +12,10 @@ pub enum StoreError {
     /// The database could not be reached or refused to work.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The database refused a value as such (text holding the NUL character): bad
+    /// input, not a fault of the database.
+    #[error("{0}")]
+    Invalid(String),
     /// Stored data cannot be read back into the domain (a bug or a manual edit).
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),

@@ -46,18 +46,73 @@ where
     type Rejection = axum::response::Response;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        match <Json<T> as axum::extract::FromRequest<S>>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Body(value)),
-            Err(rejection) => {
-                let status = rejection.status();
-                let code = match status.as_u16() {
-                    415 => "unsupported_media_type",
-                    413 => "payload_too_large",
-                    _ => "invalid_json",
-                };
-                Err(crate::error::problem(status, code, &rejection.body_text(), &[]))
-            }
+        let rejected = |status: axum::http::StatusCode, text: &str| {
+            let code = match status.as_u16() {
+                415 => "unsupported_media_type",
+                413 => "payload_too_large",
+                _ => "invalid_json",
+            };
+            crate::error::problem(status, code, text, &[])
+        };
+        if !has_json_type(req.headers()) {
+            // axum's own answer to a missing or wrong content type (415).
+            return match <Json<T> as axum::extract::FromRequest<S>>::from_request(req, state).await {
+                Ok(Json(value)) => Ok(Body(value)),
+                Err(rejection) => Err(rejected(rejection.status(), &rejection.body_text())),
+            };
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| rejected(rejection.status(), &rejection.body_text()))?;
+        refuse_nul(&bytes)?;
+        match Json::<T>::from_bytes(&bytes) {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(rejected(rejection.status(), &rejection.body_text())),
+        }
+    }
+}
+
+fn has_json_type(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+        let essence = v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    })
+}
+
+/// Refuses JSON whose text holds the NUL character (`\u0000`), naming where: no
+/// record may hold it (PostgreSQL cannot store it in text, and on SQLite it would cut
+/// the text short for most readers), so it is bad input, on both engines alike.
+pub(crate) fn refuse_nul(bytes: &[u8]) -> Result<(), axum::response::Response> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<Value>(bytes) else { return Ok(()) }; // serde reports it
+    match nul_at(&value, String::new()) {
+        None => Ok(()),
+        Some(path) => {
+            let field = if path.is_empty() { "body".to_owned() } else { path };
+            let message = "must not contain the NUL character (U+0000)".to_owned();
+            let detail = format!("invalid input — {field}: {message}");
+            Err(crate::error::problem(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                &detail,
+                &[isms_app::FieldError { field, message }],
+            ))
+        }
+    }
+}
+
+/// Where the first NUL character sits in a JSON value (`risk.title`, `actions.0.owner`).
+fn nul_at(value: &Value, at: String) -> Option<String> {
+    let join = |key: &str| if at.is_empty() { key.to_owned() } else { format!("{at}.{key}") };
+    match value {
+        Value::String(text) => text.contains('\0').then_some(at),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| nul_at(v, join(&i.to_string()))),
+        Value::Object(map) => {
+            map.iter().find_map(|(k, v)| if k.contains('\0') { Some(join(k)) } else { nul_at(v, join(k)) })
+        }
+        _ => None,
     }
 }
 
@@ -160,6 +215,15 @@ pub(crate) fn attachment(filename: &str) -> String {
 pub(crate) fn optional_json<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> Result<T, isms_app::AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
+    }
+    if bytes.windows(6).any(|w| w == b"\\u0000")
+        && let Ok(value) = serde_json::from_slice::<Value>(bytes)
+        && let Some(path) = nul_at(&value, String::new())
+    {
+        return Err(field(
+            if path.is_empty() { "body" } else { &path },
+            "must not contain the NUL character (U+0000)".into(),
+        ));
     }
     serde_json::from_slice(bytes).map_err(|e| field("body", format!("is not the expected JSON: {e}")))
 }
