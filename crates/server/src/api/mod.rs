@@ -64,7 +64,9 @@ where
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|rejection| rejected(rejection.status(), &rejection.body_text()))?;
-        refuse_nul(&bytes)?;
+        if let Some(problem) = nul_problem(&bytes) {
+            return Err(problem);
+        }
         match Json::<T>::from_bytes(&bytes) {
             Ok(Json(value)) => Ok(Body(value)),
             Err(rejection) => Err(rejected(rejection.status(), &rejection.body_text())),
@@ -79,21 +81,21 @@ fn has_json_type(headers: &axum::http::HeaderMap) -> bool {
     })
 }
 
-/// Refuses JSON whose text holds the NUL character (`\u0000`), naming where: no
+/// The answer to JSON whose text holds the NUL character (`\u0000`), naming where: no
 /// record may hold it (PostgreSQL cannot store it in text, and on SQLite it would cut
 /// the text short for most readers), so it is bad input, on both engines alike.
-pub(crate) fn refuse_nul(bytes: &[u8]) -> Result<(), axum::response::Response> {
+pub(crate) fn nul_problem(bytes: &[u8]) -> Option<axum::response::Response> {
     if !bytes.windows(6).any(|w| w == b"\\u0000") {
-        return Ok(());
+        return None;
     }
-    let Ok(value) = serde_json::from_slice::<Value>(bytes) else { return Ok(()) }; // serde reports it
+    let value = serde_json::from_slice::<Value>(bytes).ok()?; // if it is not JSON, serde reports it
     match nul_at(&value, String::new()) {
-        None => Ok(()),
+        None => None,
         Some(path) => {
             let field = if path.is_empty() { "body".to_owned() } else { path };
             let message = "must not contain the NUL character (U+0000)".to_owned();
             let detail = format!("invalid input — {field}: {message}");
-            Err(crate::error::problem(
+            Some(crate::error::problem(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_input",
                 &detail,
