@@ -79,20 +79,34 @@ async fn the_document_is_served_printed_and_lists_only_real_routes() {
     assert!(is_fallback(missing).await);
 }
 
-/// Every operation with a path parameter answers a malformed one (bad percent-encoding)
-/// with a problem document, never plain text; timestamps are RFC 3339 strings.
-#[tokio::test]
-async fn bad_path_parameters_are_problem_documents_and_times_are_rfc3339() {
+/// A fresh workspace served on 127.0.0.1, its owner (`a@acme.test`) signed in, and
+/// the OpenAPI document it serves. The sandbox and server live as long as the value.
+struct Served {
+    _sandbox: Sandbox,
+    server: crate::support::Server,
+    client: reqwest::Client,
+    session: crate::support::ApiSession,
+    doc: Value,
+}
+
+async fn served() -> Served {
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
     let init = s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "a@acme.test"]);
     assert_eq!(init.code, 0, "{init:?}");
     let server = s.serve(&["--data-dir", &d], &[]);
     let client = http();
-    let session =
-        crate::support::sign_in(&client, &server.url(""), "a@acme.test", &crate::support::shown_password(&init.stdout))
-            .await;
+    let password = crate::support::shown_password(&init.stdout);
+    let session = crate::support::sign_in(&client, &server.url(""), "a@acme.test", &password).await;
     let doc: Value = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    Served { _sandbox: s, server, client, session, doc }
+}
+
+/// Every operation with a path parameter answers a malformed one (bad percent-encoding)
+/// with a problem document, never plain text; timestamps are RFC 3339 strings.
+#[tokio::test]
+async fn bad_path_parameters_are_problem_documents_and_times_are_rfc3339() {
+    let Served { _sandbox, server, client, session, doc } = served().await;
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         if !path.contains('{') {
@@ -169,16 +183,7 @@ fn has_type(schema: &Value, kind: &str) -> bool {
 /// refuse them), and a few are checked field by field.
 #[tokio::test]
 async fn request_bodies_are_the_schemas_of_what_the_handlers_read() {
-    let s = Sandbox::new();
-    let d = s.data_dir().to_str().unwrap().to_owned();
-    let init = s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "a@acme.test"]);
-    assert_eq!(init.code, 0, "{init:?}");
-    let server = s.serve(&["--data-dir", &d], &[]);
-    let client = http();
-    let doc: Value = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    let session =
-        crate::support::sign_in(&client, &server.url(""), "a@acme.test", &crate::support::shown_password(&init.stdout))
-            .await;
+    let Served { _sandbox, server, client, session, doc } = served().await;
 
     // Bodies that are domain records as GET answers them: those types take unknown
     // fields (older clients, the answer's extra fields) and the document says nothing else.
@@ -358,16 +363,7 @@ impl Answers {
 
 #[tokio::test]
 async fn answers_match_their_documented_schemas() {
-    let s = Sandbox::new();
-    let d = s.data_dir().to_str().unwrap().to_owned();
-    let init = s.run(&["--data-dir", &d, "init", "--org", "Acme", "--admin-email", "a@acme.test"]);
-    assert_eq!(init.code, 0, "{init:?}");
-    let server = s.serve(&["--data-dir", &d], &[]);
-    let client = http();
-    let session =
-        crate::support::sign_in(&client, &server.url(""), "a@acme.test", &crate::support::shown_password(&init.stdout))
-            .await;
-    let doc: Value = client.get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let Served { _sandbox, server, client, session, doc } = served().await;
     let mut a = Answers { doc, client, base: server.url(""), session, checked: Vec::new() };
     let json = |v: Value| Some(v);
 

@@ -4,6 +4,25 @@
 //! time and randomness are passed in. Everything that can be decided from data lives
 //! here and is unit-tested here.
 
+/// The JSON Schema of a type that is written as one JSON string (ids, checked text):
+/// shown inline wherever it is used, with the given schema.
+macro_rules! string_schema {
+    ($name:ident, $schema:tt) => {
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn inline_schema() -> bool {
+                true
+            }
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!($schema)
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod asset;
 pub mod audit;

@@ -54,11 +54,6 @@ pub fn format_id(prefix: &str, number: i64) -> String {
     format!("{prefix}-{number:03}")
 }
 
-/// The next id after the given ones: `AST-001`, `AST-002`, …
-pub fn next_id(prefix: &str, existing: impl IntoIterator<Item = String>) -> String {
-    format_id(prefix, next_number(prefix, existing))
-}
-
 fn required(field: &'static str, value: &str, out: &mut Vec<(&'static str, String)>) {
     if value.trim().is_empty() {
         out.push((field, "is required".to_owned()));
@@ -300,8 +295,10 @@ mod tests {
 
     #[test]
     fn ids_continue_after_the_highest() {
-        assert_eq!(next_id("AST", Vec::new()), "AST-001");
-        assert_eq!(next_id("AST", ["AST-002".to_owned(), "AST-010".to_owned(), "OBJ-099".to_owned()]), "AST-011");
+        assert_eq!(format_id("AST", next_number("AST", Vec::new())), "AST-001");
+        let existing = ["AST-002".to_owned(), "AST-010".to_owned(), "OBJ-099".to_owned()];
+        assert_eq!(format_id("AST", next_number("AST", existing)), "AST-011");
+        assert_eq!(format_id("AST", 1000), "AST-1000");
     }
 
     #[test]

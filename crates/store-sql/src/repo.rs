@@ -191,13 +191,7 @@ impl UserRead for SqlTx {
     }
 
     async fn user_by_email(&mut self, email: &Email) -> StoreResult<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
-        let row = sqlx::query(&sql)
-            .bind(email.as_str())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(self.poison(err("user")))?;
-        row.as_ref().map(user).transpose()
+        self.select_user_by_email(email, "").await
     }
 
     async fn users(&mut self) -> StoreResult<Vec<User>> {
@@ -238,13 +232,7 @@ const INSERT_MEMBERSHIP: &str = "INSERT INTO memberships (org_id, user_id, role,
 #[async_trait]
 impl UserWrite for SqlTx {
     async fn lock_user(&mut self, email: &Email) -> StoreResult<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1{}", self.dialect.for_update());
-        let row = sqlx::query(&sql)
-            .bind(email.as_str())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(self.poison(err("user")))?;
-        row.as_ref().map(user).transpose()
+        self.select_user_by_email(email, self.dialect.for_update()).await
     }
 
     async fn insert_user(&mut self, user: &User) -> StoreResult<()> {
@@ -389,21 +377,27 @@ impl TrailRead for SqlTx {
     }
 
     async fn trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead> {
-        let row = sqlx::query(SELECT_TRAIL_HEAD)
-            .bind(org.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(self.poison(err("audit trail")))?;
-        let row = row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?;
-        Ok(TrailHead { seq: get(&row, "seq")?, hash: get(&row, "hash")? })
+        self.select_trail_head(org, "").await
     }
 }
 
 impl SqlTx {
-    /// Locks the organization's trail head row until the transaction ends (PostgreSQL;
-    /// a SQLite write transaction already holds the database's write lock).
-    async fn lock_trail_head_row(&mut self, org: OrgId) -> StoreResult<TrailHead> {
-        let sql = format!("{SELECT_TRAIL_HEAD}{}", self.dialect.for_update());
+    /// The account with this login name; `lock` is empty or the row-lock suffix.
+    async fn select_user_by_email(&mut self, email: &Email, lock: &str) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1{lock}");
+        let row = sqlx::query(&sql)
+            .bind(email.as_str())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("user")))?;
+        row.as_ref().map(user).transpose()
+    }
+
+    /// The organization's trail head; with the row-lock suffix as `lock`, locked until
+    /// the transaction ends (PostgreSQL; a SQLite write transaction already holds the
+    /// database's write lock).
+    async fn select_trail_head(&mut self, org: OrgId, lock: &str) -> StoreResult<TrailHead> {
+        let sql = format!("{SELECT_TRAIL_HEAD}{lock}");
         let row = sqlx::query(&sql)
             .bind(org.to_string())
             .fetch_optional(&mut *self.tx)
@@ -417,7 +411,7 @@ impl SqlTx {
 #[async_trait]
 impl TrailWrite for SqlTx {
     async fn lock_trail_head(&mut self, org: OrgId) -> StoreResult<TrailHead> {
-        self.lock_trail_head_row(org).await
+        self.select_trail_head(org, self.dialect.for_update()).await
     }
 
     async fn append_trail(&mut self, e: &TrailEntry) -> StoreResult<()> {
