@@ -250,6 +250,8 @@ pub struct ApiToken {
     pub token_hash: String,
     /// The most the token may do.
     pub role_ceiling: Role,
+    /// What the token is for: the API, or only the calendar feed.
+    pub kind: TokenKind,
     /// When it was created.
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
@@ -262,6 +264,33 @@ pub struct ApiToken {
     #[serde(with = "time::serde::rfc3339::option")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date-time")))]
     pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// What a token opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// `Authorization: Bearer` on the API, within its role ceiling.
+    Api,
+    /// Only the calendar feed (`GET /api/v1/calendar.ics?token=`), refused everywhere
+    /// else: a calendar address that leaks reveals dates, nothing more.
+    Calendar,
+}
+
+impl TokenKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Api => "api",
+            TokenKind::Calendar => "calendar",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<TokenKind> {
+        [TokenKind::Api, TokenKind::Calendar].into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 #[cfg(test)]

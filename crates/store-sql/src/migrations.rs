@@ -63,6 +63,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(5, "sessions", "0005_sessions"),
     migration!(6, "api_tokens", "0006_api_tokens"),
     migration!(7, "id_counters", "0007_id_counters"),
+    migration!(8, "invitations_and_throttling", "0008_invitations_and_throttling"),
 ];
 
 const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

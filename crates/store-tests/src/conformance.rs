@@ -8,9 +8,10 @@ use isms_domain::soa::{
     ControlImplementation, ControlLink, ControlStatus, InclusionReason, LinkKind, SoaRow, SoaVersion, StatusChange,
 };
 use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
+use isms_domain::throttle::Throttle;
 use isms_domain::{
-    ApiToken, DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, Session, User, UserId, Workspace,
-    WorkspaceKind,
+    ApiToken, DisplayName, Email, Invitation, Membership, OrgId, OrgName, Organization, Role, Session, TokenKind, User,
+    UserId, Workspace, WorkspaceKind,
 };
 use isms_store::{Engine, MigrateError, MigrationId, Store, StoreError};
 use isms_store_sql::migrations::{MIGRATIONS, Migration};
@@ -532,6 +533,7 @@ both_engines! {
             created_at: at(created),
             expires_at: at(created + 86_400),
             revoked_at: None,
+            kind: if id == "t2" { TokenKind::Calendar } else { TokenKind::Api },
         };
         let mut tx = store.write().await.unwrap();
         tx.insert_token(&token("t1", &alice, &acme, 1)).await.unwrap();
@@ -551,6 +553,15 @@ both_engines! {
         tx.commit().await.unwrap();
         let t1 = store.read().await.unwrap().token_by_hash("hash-t1").await.unwrap().unwrap();
         assert_eq!(t1.revoked_at, Some(at(9)));
+        let mut tx = store.write().await.unwrap();
+        tx.insert_token(&token("t4", &alice, &globex, 4)).await.unwrap();
+        assert_eq!(tx.revoke_tokens_of(alice.id, at(20)).await.unwrap(), 2, "t2 in Acme and t4 in Globex; t1 was revoked");
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.token_by_hash("hash-t1").await.unwrap().unwrap().revoked_at, Some(at(9)), "kept its time");
+        assert_eq!(tx.token_by_hash("hash-t2").await.unwrap().unwrap().revoked_at, Some(at(20)));
+        assert_eq!(tx.token_by_hash("hash-t4").await.unwrap().unwrap().revoked_at, Some(at(20)));
+        assert_eq!(tx.token_by_hash("hash-t3").await.unwrap().unwrap().revoked_at, None, "bob's stays");
     }
 
     async fn a_removed_member_loses_role_tokens_and_current_organization(db: TestDb) {
@@ -567,6 +578,7 @@ both_engines! {
             created_at: at(1),
             expires_at: at(86_400),
             revoked_at: None,
+            kind: TokenKind::Api,
         };
         tx.insert_token(&token).await.unwrap();
         let session = Session {
@@ -593,22 +605,70 @@ both_engines! {
         assert!(tx.membership(acme.id, alice.id).await.unwrap().is_some(), "others stay");
     }
 
-    async fn login_failures_are_counted_per_subject_within_the_window(db: TestDb) {
+    async fn sign_in_throttling_keeps_one_state_per_subject(db: TestDb) {
         let store = migrated(&db).await;
+        let (_, _, [alice, _, _]) = two_tenants(&store).await;
         let mut tx = store.write().await.unwrap();
-        for (i, t) in [0, 100, 200].into_iter().enumerate() {
-            tx.record_login_failure(&format!("f{i}"), "account:a@b.c", at(t)).await.unwrap();
-        }
-        tx.record_login_failure("g0", "address:10.0.0.1", at(150)).await.unwrap();
+        assert_eq!(tx.lock_throttle("pair:a@b.c|10.0.0.1").await.unwrap(), Throttle::default(), "never seen");
+        let state = Throttle { failures: 5, last_failure: Some(at(100)), blocked_until: Some(at(160)) };
+        tx.save_throttle("pair:a@b.c|10.0.0.1", &state).await.unwrap();
         tx.commit().await.unwrap();
         let mut tx = store.write().await.unwrap();
-        assert_eq!(tx.login_failures_since("account:a@b.c", at(0)).await.unwrap(), 3);
-        assert_eq!(tx.login_failures_since("account:a@b.c", at(100)).await.unwrap(), 2);
-        assert_eq!(tx.login_failures_since("address:10.0.0.1", at(0)).await.unwrap(), 1);
-        tx.clear_login_failures("account:a@b.c").await.unwrap();
-        assert_eq!(tx.login_failures_since("account:a@b.c", at(0)).await.unwrap(), 0);
-        assert_eq!(tx.login_failures_since("address:10.0.0.1", at(0)).await.unwrap(), 1);
+        assert_eq!(tx.lock_throttle("pair:a@b.c|10.0.0.1").await.unwrap(), state);
+        assert_eq!(tx.lock_throttle("address:10.0.0.1").await.unwrap(), Throttle::default(), "per subject");
+        tx.save_throttle("pair:a@b.c|10.0.0.1", &Throttle::default()).await.unwrap();
+        assert!(!tx.known_address(alice.id, "10.0.0.1").await.unwrap());
+        tx.remember_address(alice.id, "10.0.0.1", at(1)).await.unwrap();
+        tx.remember_address(alice.id, "10.0.0.1", at(2)).await.unwrap();
         tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.lock_throttle("pair:a@b.c|10.0.0.1").await.unwrap(), Throttle::default(), "cleared");
+        assert!(tx.known_address(alice.id, "10.0.0.1").await.unwrap());
+        assert!(!tx.known_address(alice.id, "10.0.0.2").await.unwrap());
+    }
+
+    async fn invitations_round_trip_and_settle(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, [alice, _, _]) = two_tenants(&store).await;
+        let invitation = |id: &str, org: &Organization, email: &str, created: i64| Invitation {
+            id: id.to_owned(),
+            org: org.id,
+            email: Email::parse(email).unwrap(),
+            name: DisplayName::parse("New Person").unwrap(),
+            role: Role::Contributor,
+            token_hash: format!("hash-{id}"),
+            invited_by: format!("user:{}", alice.id),
+            created_at: at(created),
+            expires_at: at(created + 7 * 86_400),
+            accepted_at: None,
+            accepted_by: None,
+            revoked_at: None,
+        };
+        let mut tx = store.write().await.unwrap();
+        tx.insert_invitation(&invitation("i1", &acme, "new@x.test", 1)).await.unwrap();
+        tx.insert_invitation(&invitation("i2", &acme, "other@x.test", 2)).await.unwrap();
+        tx.insert_invitation(&invitation("i3", &globex, "new@x.test", 3)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.write().await.unwrap();
+        let ids: Vec<String> = tx.invitations(acme.id).await.unwrap().into_iter().map(|i| i.id).collect();
+        assert_eq!(ids, ["i2", "i1"], "newest first, only Acme's");
+        assert_eq!(tx.invitation_by_hash("hash-i3").await.unwrap(), Some(invitation("i3", &globex, "new@x.test", 3)));
+        assert_eq!(tx.invitation_by_hash("nope").await.unwrap(), None);
+        let email = Email::parse("new@x.test").unwrap();
+        assert!(tx.has_pending_invitation(&email, at(10)).await.unwrap());
+        assert!(!tx.has_pending_invitation(&email, at(10 + 8 * 86_400)).await.unwrap(), "expired");
+        let mut i1 = tx.lock_invitation("hash-i1").await.unwrap().unwrap();
+        i1.accepted_at = Some(at(50));
+        i1.accepted_by = Some(alice.id);
+        tx.settle_invitation(&i1).await.unwrap();
+        let mut i3 = tx.lock_invitation("hash-i3").await.unwrap().unwrap();
+        i3.revoked_at = Some(at(60));
+        tx.settle_invitation(&i3).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.invitation_by_hash("hash-i1").await.unwrap(), Some(i1));
+        assert_eq!(tx.invitation_by_hash("hash-i3").await.unwrap(), Some(i3));
+        assert!(!tx.has_pending_invitation(&email, at(10)).await.unwrap(), "one accepted, one revoked");
     }
 }
 

@@ -19,7 +19,7 @@ pub use blob::{Blob, BlobError, BlobReader, BlobState, BlobStore, is_address};
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
-    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, OrgRead, OrgWrite, RegisterRead, RegisterWrite,
+    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, InvitationRead, InvitationWrite, OrgRead, OrgWrite, RegisterRead, RegisterWrite,
     ReviewRead, ReviewWrite, SessionRead, SessionWrite, SoaRead, SoaWrite, TokenRead, TokenWrite, TrailRead,
     TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
 };
@@ -88,6 +88,7 @@ pub trait ReadTx:
     + RegisterRead
     + SessionRead
     + TokenRead
+    + InvitationRead
     + Send
 {
 }
@@ -107,6 +108,7 @@ pub trait WriteTx:
     + RegisterWrite
     + SessionWrite
     + TokenWrite
+    + InvitationWrite
 {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -6,7 +6,10 @@ use isms_domain::framework::{Framework, FrameworkId};
 use isms_domain::review::{Review, ReviewCycle, Subject};
 use isms_domain::soa::{ControlImplementation, SoaVersion, StatusChange};
 use isms_domain::trail::{TrailEntry, TrailHead};
-use isms_domain::{ApiToken, Email, Membership, OrgId, Organization, Role, Session, User, UserId, Workspace};
+use isms_domain::throttle::Throttle;
+use isms_domain::{
+    ApiToken, Email, Invitation, Membership, OrgId, Organization, Role, Session, User, UserId, Workspace,
+};
 use time::Date;
 use time::OffsetDateTime;
 
@@ -242,13 +245,13 @@ pub trait RegisterWrite {
     async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool>;
 }
 
-/// Reading login sessions and failed-login counts.
+/// Reading login sessions and sign-in throttling.
 #[async_trait]
 pub trait SessionRead {
     /// The session stored under this token hash, expired or not.
     async fn session(&mut self, token_hash: &str) -> StoreResult<Option<Session>>;
-    /// How many failed logins were recorded for `subject` at or after `since`.
-    async fn login_failures_since(&mut self, subject: &str, since: OffsetDateTime) -> StoreResult<u64>;
+    /// Whether `user` has signed in from `address` before.
+    async fn known_address(&mut self, user: UserId, address: &str) -> StoreResult<bool>;
 }
 
 /// Writing login sessions and failed-login records.
@@ -262,10 +265,15 @@ pub trait SessionWrite {
     async fn delete_session(&mut self, token_hash: &str) -> StoreResult<bool>;
     /// Removes every session of a user (disable, password change); returns how many.
     async fn delete_sessions_of(&mut self, user: UserId) -> StoreResult<u64>;
-    /// Records one failed login for `subject` (an account or an address).
-    async fn record_login_failure(&mut self, id: &str, subject: &str, at: OffsetDateTime) -> StoreResult<()>;
-    /// Forgets the failed logins of `subject` (after a success).
-    async fn clear_login_failures(&mut self, subject: &str) -> StoreResult<()>;
+    /// The throttling state of `subject` (an account from an address, an address …),
+    /// locked until the transaction ends so that parallel sign-in attempts are counted
+    /// one after another; a subject never seen has the default state.
+    async fn lock_throttle(&mut self, subject: &str) -> StoreResult<Throttle>;
+    /// Stores the throttling state of `subject` (locked first with
+    /// [`SessionWrite::lock_throttle`]).
+    async fn save_throttle(&mut self, subject: &str, state: &Throttle) -> StoreResult<()>;
+    /// Remembers that `user` signed in from `address` at `at`.
+    async fn remember_address(&mut self, user: UserId, address: &str, at: OffsetDateTime) -> StoreResult<()>;
 }
 
 /// Reading API tokens.
@@ -285,4 +293,30 @@ pub trait TokenWrite {
     /// Marks a token of `user` in `org` revoked; `false` when there is no such
     /// unrevoked token.
     async fn revoke_token(&mut self, user: UserId, org: OrgId, id: &str, at: OffsetDateTime) -> StoreResult<bool>;
+    /// Revokes every unrevoked token of `user` in every organization (password reset,
+    /// disabled account); returns how many.
+    async fn revoke_tokens_of(&mut self, user: UserId, at: OffsetDateTime) -> StoreResult<u64>;
+}
+
+/// Reading invitations.
+#[async_trait]
+pub trait InvitationRead {
+    /// An organization's invitations, newest first.
+    async fn invitations(&mut self, org: OrgId) -> StoreResult<Vec<Invitation>>;
+    /// The invitation whose link has this secret hash, in any state.
+    async fn invitation_by_hash(&mut self, token_hash: &str) -> StoreResult<Option<Invitation>>;
+    /// Whether any unaccepted, unrevoked invitation for `email` runs past `now`.
+    async fn has_pending_invitation(&mut self, email: &Email, now: OffsetDateTime) -> StoreResult<bool>;
+}
+
+/// Writing invitations.
+#[async_trait]
+pub trait InvitationWrite {
+    /// Stores a new invitation.
+    async fn insert_invitation(&mut self, invitation: &Invitation) -> StoreResult<()>;
+    /// The invitation whose link has this secret hash, locked until the transaction
+    /// ends (so one link is accepted once, whatever runs in parallel).
+    async fn lock_invitation(&mut self, token_hash: &str) -> StoreResult<Option<Invitation>>;
+    /// Records acceptance or revocation (the stored `accepted_*` and `revoked_at`).
+    async fn settle_invitation(&mut self, invitation: &Invitation) -> StoreResult<()>;
 }
