@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod export;
 pub mod fair;
 pub mod frameworks;
+pub mod invitations;
 pub mod password;
 pub mod registers;
 pub mod reviews;

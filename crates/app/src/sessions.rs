@@ -1,10 +1,14 @@
 //! Signing in and out. Sessions live in the database (every replica sees them) under
-//! the SHA-256 of their token; failed sign-ins are counted per account and per client
-//! address and throttled; every success and failure lands in the audit trail of the
-//! organizations the account belongs to.
+//! the SHA-256 of their token. Failed sign-ins are throttled per account and address,
+//! per address, and per account from addresses it has never signed in from (see
+//! [`isms_domain::throttle`]); the counters are locked while an attempt is checked, so
+//! parallel attempts are counted one after another on every engine. Every success and
+//! failure lands in the audit trail.
 
+use isms_domain::throttle::{self, Throttle};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{Email, OrgId, Organization, Role, Session, User};
+use isms_store::WriteTx;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
@@ -14,12 +18,6 @@ use crate::{AppError, AppResult, Cx, ErrorKind};
 
 /// How long a session lasts after sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
-/// The window in which failed sign-ins are counted.
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-/// Failed sign-ins to one account within the window before it is throttled.
-pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
-/// Failed sign-ins from one address within the window before it is throttled.
-pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
 
 /// A PHC hash no password matches, verified when the e-mail is unknown so that the
 /// answer takes as long as for a known account (no account enumeration by timing).
@@ -74,54 +72,98 @@ fn draft(user: &User, action: &str, after: &serde_json::Value) -> TrailDraft {
     }
 }
 
-/// Signs in with e-mail and password from `address`. Throttled after too many
-/// failures for the account or the address; the error never says which part was
-/// wrong.
-pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> AppResult<SignedIn> {
+fn throttled(wait: Duration) -> AppError {
+    let seconds = throttle::whole_seconds(wait);
+    let when = if seconds < 120 { format!("{seconds} seconds") } else { format!("{} minutes", (seconds + 59) / 60) };
+    AppError::new(ErrorKind::Throttled, "sign_in_throttled", format!("too many failed sign-ins; try again in {when}"))
+}
+
+/// Whether an account may be used at all: enabled, and a member somewhere or invited
+/// somewhere (an account whose last membership was removed opens nothing).
+pub(crate) async fn usable(tx: &mut dyn WriteTx, user: &User, now: time::OffsetDateTime) -> AppResult<bool> {
+    Ok(!user.disabled
+        && (!tx.organizations_of(user.id).await?.is_empty() || tx.has_pending_invitation(&user.email, now).await?))
+}
+
+/// Checks an e-mail and password from `address` inside `tx`, throttled. On success the
+/// transaction is handed back (the caller commits it with its own changes); on
+/// failure the failure is counted and recorded, committed, and the error never says
+/// which part was wrong.
+pub(crate) async fn check_credentials(
+    cx: &Cx,
+    mut tx: Box<dyn WriteTx>,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> AppResult<(Box<dyn WriteTx>, User)> {
     let now = cx.clock.now();
-    let account_key = format!("account:{}", email.trim().to_lowercase());
-    let address_key = format!("address:{address}");
-    let mut tx = cx.store.write().await?;
-    let since = now - THROTTLE_WINDOW;
-    if tx.login_failures_since(&account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
-        || tx.login_failures_since(&address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
-    {
-        return Err(AppError::new(
-            ErrorKind::Throttled,
-            "sign_in_throttled",
-            format!("too many failed sign-ins; try again in {} minutes", THROTTLE_WINDOW.whole_minutes()),
-        ));
+    let account = email.trim().to_lowercase();
+    let keys = [format!("pair:{account}|{address}"), format!("address:{address}"), format!("account:{account}")];
+    let mut states = [Throttle::default(); 3];
+    for (state, key) in states.iter_mut().zip(&keys) {
+        *state = tx.lock_throttle(key).await?;
     }
     let user = match Email::parse(email) {
         Ok(e) => tx.user_by_email(&e).await?,
         Err(_) => None,
     };
+    let known = match &user {
+        Some(u) => tx.known_address(u.id, address).await?,
+        None => false,
+    };
+    // The account-wide counter holds back only addresses the account never used.
+    let counted = if known { 2 } else { 3 };
+    if let Some(wait) = states[..counted].iter().filter_map(|s| s.wait(now)).max() {
+        return Err(throttled(wait));
+    }
     let matches =
         verify_password_blocking(password, user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str())).await;
-    let user = match user {
-        Some(u) if matches && !u.disabled => u,
-        other => {
-            let mut id = [0u8; 16];
-            cx.entropy.fill(&mut id);
-            tx.record_login_failure(&hex::encode(id), &account_key, now).await?;
-            cx.entropy.fill(&mut id);
-            tx.record_login_failure(&hex::encode(id), &address_key, now).await?;
-            if let Some(u) = &other {
-                let reason = if u.disabled { "account disabled" } else { "wrong password" };
-                for (org, _) in tx.organizations_of(u.id).await? {
-                    let d = draft(u, "login.failed", &serde_json::json!({ "address": address, "reason": reason }));
-                    record(&mut *tx, org.id, now, d).await?;
-                }
-            }
-            tx.commit().await?;
-            return Err(failed());
-        }
+    let reason = match &user {
+        Some(u) if matches && usable(&mut *tx, u, now).await? => None,
+        Some(u) if u.disabled => Some("account disabled"),
+        Some(_) if matches => Some("no organization"),
+        Some(_) => Some("wrong password"),
+        None => Some("unknown account"),
     };
-    tx.clear_login_failures(&account_key).await?;
+    let Some(reason) = reason else {
+        let user = user.ok_or_else(failed)?;
+        tx.save_throttle(&keys[0], &Throttle::default()).await?;
+        tx.remember_address(user.id, address, now).await?;
+        return Ok((tx, user));
+    };
+    let policies = [throttle::ACCOUNT_FROM_ADDRESS, throttle::ADDRESS, throttle::ACCOUNT_FROM_NEW_ADDRESSES];
+    for ((state, key), policy) in states.iter().zip(&keys).zip(&policies).take(counted) {
+        tx.save_throttle(key, &state.after_failure(policy, now)).await?;
+    }
+    if let Some(u) = &user {
+        for (org, _) in tx.organizations_of(u.id).await? {
+            let d = draft(u, "login.failed", &serde_json::json!({ "address": address, "reason": reason }));
+            record(&mut *tx, org.id, now, d).await?;
+        }
+    }
+    tx.commit().await?;
+    Err(failed())
+}
+
+/// Opens a session for `user` (already checked) in `tx`: in `start_in` when given,
+/// else in the single organization of a member of one; several are chosen
+/// explicitly. The sign-in is recorded (with the address) only in the organization
+/// the session starts in.
+async fn open_session(
+    cx: &Cx,
+    tx: &mut dyn WriteTx,
+    user: User,
+    address: &str,
+    start_in: Option<OrgId>,
+) -> AppResult<SignedIn> {
+    let now = cx.clock.now();
     let orgs = tx.organizations_of(user.id).await?;
     let token = random_token(cx);
-    // One organization is chosen for the member; several are chosen explicitly.
-    let current = if let [only] = orgs.as_slice() { Some(only.clone()) } else { None };
+    let current = match (start_in, orgs.as_slice()) {
+        (Some(org), _) => orgs.iter().find(|(o, _)| o.id == org).cloned(),
+        (None, [only]) => Some(only.clone()),
+        (None, _) => None,
+    };
     let session = Session {
         token_hash: token_hash(&token),
         user: user.id,
@@ -131,12 +173,30 @@ pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> App
         expires_at: now + SESSION_LIFETIME,
     };
     tx.insert_session(&session).await?;
-    for (org, _) in &orgs {
-        record(&mut *tx, org.id, now, draft(&user, "login.succeeded", &serde_json::json!({ "address": address })))
-            .await?;
+    if let Some((org, _)) = &current {
+        record(tx, org.id, now, draft(&user, "login.succeeded", &serde_json::json!({ "address": address }))).await?;
     }
-    tx.commit().await?;
     Ok(SignedIn { token, principal: Principal { user, session, current } })
+}
+
+/// Signs in with e-mail and password from `address`. Throttled after too many
+/// failures; the error never says which part was wrong.
+pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> AppResult<SignedIn> {
+    let tx = cx.store.write().await?;
+    let (mut tx, user) = check_credentials(cx, tx, email, password, address).await?;
+    let signed = open_session(cx, &mut *tx, user, address, None).await?;
+    tx.commit().await?;
+    Ok(signed)
+}
+
+/// Signs in an account that has just accepted an invitation (it chose or proved its
+/// password a moment ago), in the organization it joined.
+pub(crate) async fn sign_in_after_acceptance(cx: &Cx, user: User, address: &str, org: OrgId) -> AppResult<SignedIn> {
+    let mut tx = cx.store.write().await?;
+    tx.remember_address(user.id, address, cx.clock.now()).await?;
+    let signed = open_session(cx, &mut *tx, user, address, Some(org)).await?;
+    tx.commit().await?;
+    Ok(signed)
 }
 
 /// The principal behind a session token, or `Unauthenticated` when the token is
@@ -159,6 +219,14 @@ pub async fn authenticate(cx: &Cx, token: &str) -> AppResult<Principal> {
         },
         None => None,
     };
+    // Without a current organization the account must still be a member somewhere or
+    // invited somewhere; one with neither opens nothing.
+    if current.is_none()
+        && tx.organizations_of(user.id).await?.is_empty()
+        && !tx.has_pending_invitation(&user.email, cx.clock.now()).await?
+    {
+        return Err(unauthenticated());
+    }
     Ok(Principal { user, session, current })
 }
 
@@ -199,8 +267,17 @@ pub async fn my_organizations(cx: &Cx, principal: &Principal) -> AppResult<Vec<(
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Changes the signed-in account's own password. The current password must be given;
-/// every other session of the account ends (this one stays signed in).
-pub async fn change_password(cx: &Cx, principal: &Principal, current: &str, new: &str) -> AppResult<()> {
+/// every other session of the account ends (this one stays signed in), and with
+/// `revoke_tokens` (what the forms and the API default to) every API token and
+/// calendar address of the account stops working too. Answers how many tokens were
+/// revoked.
+pub async fn change_password(
+    cx: &Cx,
+    principal: &Principal,
+    current: &str,
+    new: &str,
+    revoke_tokens: bool,
+) -> AppResult<u64> {
     if !verify_password_blocking(current, &principal.user.password_hash).await {
         return Err(AppError::invalid_field("current_password", "is not the account's password"));
     }
@@ -224,11 +301,13 @@ pub async fn change_password(cx: &Cx, principal: &Principal, current: &str, new:
     tx.update_user(&user).await?;
     tx.delete_sessions_of(user.id).await?;
     tx.insert_session(&principal.session).await?;
+    let revoked = if revoke_tokens { tx.revoke_tokens_of(user.id, now).await? } else { 0 };
+    let after = serde_json::json!({ "other_sessions_ended": true, "tokens_revoked": revoked });
     for (org, _) in tx.organizations_of(user.id).await? {
-        record(&mut *tx, org.id, now, draft(&user, "user.password_changed", &serde_json::json!({}))).await?;
+        record(&mut *tx, org.id, now, draft(&user, "user.password_changed", &after)).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(revoked)
 }
 
 #[cfg(test)]

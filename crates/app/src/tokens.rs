@@ -1,10 +1,12 @@
-//! API tokens for automation: created by a signed-in member for the current
-//! organization, with a role ceiling within their own role and an expiry; shown once,
-//! stored as a SHA-256 hash; revocable; every creation and revocation audited.
+//! API tokens for automation, and calendar tokens for feed addresses: created by a
+//! signed-in member for the current organization, with a role ceiling within their
+//! own role and an expiry; shown once, stored as a SHA-256 hash; revocable; every
+//! creation and revocation audited. A calendar token opens the calendar feed and
+//! nothing else.
 
 use isms_domain::access::within;
 use isms_domain::trail::{TrailActor, TrailDraft};
-use isms_domain::{ApiToken, Role};
+use isms_domain::{ApiToken, Role, TokenKind};
 use time::Duration;
 
 use crate::access::Caller;
@@ -26,6 +28,20 @@ pub struct NewToken {
     pub role_ceiling: Role,
     /// Days until it expires (1 to [`MAX_DAYS`]).
     pub days: i64,
+    /// An API token or a calendar feed token.
+    pub kind: TokenKind,
+}
+
+impl NewToken {
+    /// A calendar feed token: read-only, for a year.
+    pub fn calendar(name: Option<String>) -> NewToken {
+        NewToken {
+            name: name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "Calendar subscription".into()),
+            role_ceiling: Role::Viewer,
+            days: MAX_DAYS,
+            kind: TokenKind::Calendar,
+        }
+    }
 }
 
 fn draft(caller: &Caller, action: &str, token: &ApiToken) -> TrailDraft {
@@ -49,6 +65,9 @@ pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppR
     }
     if !(1..=MAX_DAYS).contains(&new.days) {
         return Err(AppError::invalid_field("expires_in_days", format!("must be between 1 and {MAX_DAYS}")));
+    }
+    if new.kind == TokenKind::Calendar && new.role_ceiling != Role::Viewer {
+        return Err(AppError::invalid_field("role", "a calendar token reads only: its ceiling is viewer"));
     }
     if !within(new.role_ceiling, caller.role) {
         return Err(AppError::new(
@@ -77,10 +96,15 @@ pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppR
         created_at: now,
         expires_at: now + Duration::days(new.days),
         revoked_at: None,
+        kind: new.kind,
     };
     let mut tx = cx.store.write().await?;
     tx.insert_token(&token).await?;
-    record(&mut *tx, caller.org, now, draft(&caller, "api_token.created", &token)).await?;
+    let action = match token.kind {
+        TokenKind::Api => "api_token.created",
+        TokenKind::Calendar => "calendar_token.created",
+    };
+    record(&mut *tx, caller.org, now, draft(&caller, action, &token)).await?;
     tx.commit().await?;
     Ok((token, secret))
 }
@@ -108,20 +132,40 @@ pub async fn revoke_token(cx: &Cx, principal: &Principal, id: &str) -> AppResult
         ));
     }
     token.revoked_at = Some(now);
-    record(&mut *tx, caller.org, now, draft(&caller, "api_token.revoked", &token)).await?;
+    let action = match token.kind {
+        TokenKind::Api => "api_token.revoked",
+        TokenKind::Calendar => "calendar_token.revoked",
+    };
+    record(&mut *tx, caller.org, now, draft(&caller, action, &token)).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// The caller behind a bearer secret: its user, organization, current role there, and
-/// the token's ceiling. Unknown, revoked or expired tokens, disabled users and users
-/// no longer in the organization are all "not signed in".
+/// The caller behind an API token's bearer secret: its user, organization, current
+/// role there, and the token's ceiling. Unknown, revoked or expired tokens, calendar
+/// tokens, disabled users and users no longer in the organization are all "not
+/// signed in".
 pub async fn authenticate_token(cx: &Cx, secret: &str) -> AppResult<Caller> {
-    let refused =
-        || AppError::new(ErrorKind::Unauthenticated, "not_signed_in", "the API token is unknown, expired or revoked");
+    authenticate_kind(cx, secret, TokenKind::Api).await
+}
+
+/// The caller behind a calendar address's token; API tokens are refused here, as
+/// calendar tokens are everywhere else.
+pub async fn authenticate_calendar(cx: &Cx, secret: &str) -> AppResult<Caller> {
+    authenticate_kind(cx, secret, TokenKind::Calendar).await
+}
+
+async fn authenticate_kind(cx: &Cx, secret: &str, kind: TokenKind) -> AppResult<Caller> {
+    let refused = || {
+        let what = match kind {
+            TokenKind::Api => "the API token is unknown, expired or revoked",
+            TokenKind::Calendar => "the calendar token is unknown, expired or revoked",
+        };
+        AppError::new(ErrorKind::Unauthenticated, "not_signed_in", what)
+    };
     let mut tx = cx.store.read().await?;
     let token = tx.token_by_hash(&token_hash(secret)).await?.ok_or_else(refused)?;
-    if token.revoked_at.is_some() || token.expires_at <= cx.clock.now() {
+    if token.kind != kind || token.revoked_at.is_some() || token.expires_at <= cx.clock.now() {
         return Err(refused());
     }
     let user = tx.user(token.user).await?;

@@ -1,64 +1,21 @@
-//! Account administration from the installation's command line: add a member to an
-//! organization, list accounts, disable one, reset a password. Generated passwords are
-//! shown once and stored only as argon2id hashes; every change is in the audit trail
-//! of the organizations the account belongs to.
+//! Account administration from the installation's command line (list accounts,
+//! disable one, reset a password, add an organization) and the organization's
+//! members. People join by invitation ([`crate::invitations`]); nobody but the
+//! account holder ever sees or sets its password, except the installation
+//! administrator's reset, printed once to the operator. Every change is in the audit
+//! trail of the organizations the account belongs to.
 
 use isms_domain::trail::{TrailActor, TrailDraft};
-use isms_domain::{DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, User, UserId};
+use isms_domain::{DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, UserId};
 use serde::Serialize;
 
+use crate::invitations::{Invited, invite_in};
 use crate::password::{generate_password, hash_password};
 use crate::trail::record;
-use crate::workspace::{add_member, new_user};
 use crate::{AppError, AppResult, Cx, ErrorKind};
 
-/// A new member and, when the account is new, its generated password.
-#[derive(Debug, Clone, Serialize)]
-pub struct Added {
-    /// The account.
-    pub user: User,
-    /// The role granted.
-    pub role: Role,
-    /// Shown once; `None` when the account already existed.
-    pub password: Option<String>,
-}
-
-/// Adds a person to an organization with a role, creating the account (with a generated
-/// password) when the e-mail is new.
-pub async fn add_user(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    email: Email,
-    name: DisplayName,
-    role: Role,
-) -> AppResult<Added> {
-    let mut tx = cx.store.write().await?;
-    let organization = tx.lock_organization(org).await?;
-    let existing = tx.user_by_email(&email).await?;
-    if let Some(u) = &existing
-        && tx.membership(org, u.id).await?.is_some()
-    {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "already_member",
-            format!("{email} is already a member of {}", organization.name),
-        ));
-    }
-    let (user, password) = match existing {
-        Some(u) => (u, None),
-        None => {
-            let password = generate_password(&*cx.entropy);
-            (new_user(cx, email, name, &password)?, Some(password))
-        }
-    };
-    add_member(&mut *tx, cx, actor, &organization, &user, role).await?;
-    tx.commit().await?;
-    Ok(Added { user, role, password })
-}
-
 /// Every account with the organizations and roles it holds.
-pub async fn list_users(cx: &Cx) -> AppResult<Vec<(User, Vec<(String, Role)>)>> {
+pub async fn list_users(cx: &Cx) -> AppResult<Vec<(isms_domain::User, Vec<(String, Role)>)>> {
     let mut tx = cx.store.read().await?;
     let mut out = Vec::new();
     for user in tx.users().await? {
@@ -73,16 +30,21 @@ async fn change_user(
     actor: &TrailActor,
     email: &Email,
     action: &str,
-    change: impl FnOnce(&mut User) -> AppResult<()>,
-) -> AppResult<User> {
+    change: impl FnOnce(&mut isms_domain::User) -> AppResult<()>,
+) -> AppResult<isms_domain::User> {
     let mut tx = cx.store.write().await?;
     let mut user = tx.lock_user(email).await?.ok_or_else(|| AppError::not_found(format!("user {email}")))?;
     let before = serde_json::to_string(&user).ok();
     change(&mut user)?;
     tx.update_user(&user).await?;
-    // A disabled account or a replaced password ends every open session.
-    tx.delete_sessions_of(user.id).await?;
     let now = cx.clock.now();
+    // A disabled account or a replaced password ends every open session and revokes
+    // every API token and calendar address (enabling again brings none back).
+    let sessions = tx.delete_sessions_of(user.id).await?;
+    let tokens = if user.disabled || action == "user.password_reset" { tx.revoke_tokens_of(user.id, now).await? } else { 0 };
+    let mut after = serde_json::to_value(&user).unwrap_or_default();
+    after["sessions_ended"] = sessions.into();
+    after["tokens_revoked"] = tokens.into();
     for (org, _) in tx.organizations_of(user.id).await? {
         let draft = TrailDraft {
             actor: actor.clone(),
@@ -90,7 +52,7 @@ async fn change_user(
             entity: "user".into(),
             entity_id: user.id.to_string(),
             before: before.clone(),
-            after: serde_json::to_string(&user).ok(),
+            after: Some(after.to_string()),
         };
         record(&mut *tx, org.id, now, draft).await?;
     }
@@ -100,7 +62,12 @@ async fn change_user(
 
 /// Disables (or re-enables) an account; a disabled account cannot sign in and keeps
 /// its history.
-pub async fn set_disabled(cx: &Cx, actor: &TrailActor, email: &Email, disabled: bool) -> AppResult<User> {
+pub async fn set_disabled(
+    cx: &Cx,
+    actor: &TrailActor,
+    email: &Email,
+    disabled: bool,
+) -> AppResult<isms_domain::User> {
     let action = if disabled { "user.disabled" } else { "user.enabled" };
     change_user(cx, actor, email, action, |u| {
         u.disabled = disabled;
@@ -110,7 +77,7 @@ pub async fn set_disabled(cx: &Cx, actor: &TrailActor, email: &Email, disabled: 
 }
 
 /// Replaces an account's password with a generated one, returned once.
-pub async fn reset_password(cx: &Cx, actor: &TrailActor, email: &Email) -> AppResult<(User, String)> {
+pub async fn reset_password(cx: &Cx, actor: &TrailActor, email: &Email) -> AppResult<(isms_domain::User, String)> {
     let password = generate_password(&*cx.entropy);
     let hash = hash_password(&password, &*cx.entropy)?;
     let user = change_user(cx, actor, email, "user.password_reset", |u| {
@@ -121,16 +88,17 @@ pub async fn reset_password(cx: &Cx, actor: &TrailActor, email: &Email) -> AppRe
     Ok((user, password))
 }
 
-/// Adds another organization to the workspace (a consultant's next client) with its
-/// first owner: an existing account keeps its password; a new one gets a generated
-/// password, returned once. Names are unique, ignoring case.
+/// Adds another organization to the workspace (a consultant's next client) and
+/// invites its first owner: the link, shown once, lets them set their password (a new
+/// account) or join with the account they have. Names are unique, ignoring case.
 pub async fn add_organization(
     cx: &Cx,
     actor: &TrailActor,
     name: OrgName,
     owner_email: Email,
     owner_name: DisplayName,
-) -> AppResult<(Organization, Added)> {
+    base_url: &str,
+) -> AppResult<(Organization, Invited)> {
     let mut tx = cx.store.write().await?;
     if tx.organizations().await?.iter().any(|o| o.name.as_str().eq_ignore_ascii_case(name.as_str())) {
         return Err(AppError::new(
@@ -142,16 +110,9 @@ pub async fn add_organization(
     let organization =
         Organization { id: OrgId::from_random_bytes(cx.random_id_bytes()), name, created_at: cx.clock.now() };
     crate::workspace::add_organization(&mut *tx, cx, actor, &organization).await?;
-    let (user, password) = match tx.user_by_email(&owner_email).await? {
-        Some(u) => (u, None),
-        None => {
-            let password = generate_password(&*cx.entropy);
-            (new_user(cx, owner_email, owner_name, &password)?, Some(password))
-        }
-    };
-    add_member(&mut *tx, cx, actor, &organization, &user, Role::Owner).await?;
+    let invited = invite_in(&mut *tx, cx, actor, &organization, owner_email, owner_name, Role::Owner, base_url).await?;
     tx.commit().await?;
-    Ok((organization, Added { user, role: Role::Owner, password }))
+    Ok((organization, invited))
 }
 
 /// Every organization with its number of members.

@@ -92,6 +92,14 @@ pub struct Config {
     pub blob_dir: Setting<PathBuf>,
     /// The largest upload accepted, in bytes.
     pub max_upload: Setting<u64>,
+    /// The address people reach isms at (`https://isms.example`), for links in
+    /// invitations and calendar addresses; unset, links use the request's host.
+    pub public_url: Setting<Option<String>>,
+    /// The reverse proxies whose `X-Forwarded-For` is believed (addresses and CIDR
+    /// ranges; loopback unless set).
+    pub trusted_proxies: Setting<isms_server::TrustedProxies>,
+    /// `trusted_proxies` as it was written, for `isms config`.
+    trusted_proxies_text: String,
 }
 
 impl Config {
@@ -157,6 +165,8 @@ struct FileConfig {
     shutdown_grace_seconds: Option<u64>,
     blob_dir: Option<PathBuf>,
     max_upload_mb: Option<u64>,
+    public_url: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// A configuration problem, naming the file, variable or flag to fix.
@@ -373,7 +383,34 @@ impl Config {
             s.parse::<u64>().ok().filter(|n| (1..=1 << 20).contains(n)).map(|n| n << 20)
         })?;
 
+        let public_raw = pick(None, var("ISMS_PUBLIC_URL"), in_file(file.public_url.as_ref()).as_ref().map(|(v, p)| (v, *p)))
+            .map(|s| Setting::new(s.value.trim().trim_end_matches('/').to_owned(), s.source));
+        let public_url = match public_raw {
+            Some(raw) => parse_setting(raw, "an address such as https://isms.example (http or https, a host, no query)", |s| {
+                let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"))?;
+                let host = rest.split('/').next().unwrap_or_default();
+                let ok = !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "?#\\\"<>".contains(c));
+                ok.then(|| Some(s.to_owned()))
+            })?,
+            None => Setting::new(None, Source::Default),
+        };
+        let proxies_raw = pick(
+            None,
+            var("ISMS_TRUSTED_PROXIES"),
+            in_file(file.trusted_proxies.as_ref()).as_ref().map(|(v, p)| (v, *p)),
+        )
+        .unwrap_or_else(|| Setting::new("127.0.0.0/8, ::1".to_owned(), Source::Default));
+        let trusted_proxies_text = proxies_raw.value.clone();
+        let trusted_proxies = parse_setting(
+            proxies_raw,
+            "addresses and CIDR ranges separated by commas (10.0.0.0/8, 192.0.2.7), or none",
+            |s| isms_server::TrustedProxies::parse(s).ok(),
+        )?;
+
         Ok(Config {
+            public_url,
+            trusted_proxies,
+            trusted_proxies_text,
             blob_dir,
             max_upload,
             file: file_path,
@@ -414,7 +451,27 @@ impl Config {
             ),
             ("blob_dir", self.blob_dir.value.display().to_string(), self.blob_dir.source.to_string()),
             ("max_upload_mb", (self.max_upload.value >> 20).to_string(), self.max_upload.source.to_string()),
+            (
+                "public_url",
+                self.public_url.value.clone().unwrap_or_else(|| "(from each request's host)".to_owned()),
+                self.public_url.source.to_string(),
+            ),
+            ("trusted_proxies", self.trusted_proxies_text.clone(), self.trusted_proxies.source.to_string()),
         ]
+    }
+
+    /// What `isms serve` tells the server.
+    pub fn server_options(&self) -> isms_server::ServerOptions {
+        isms_server::ServerOptions {
+            public_url: self.public_url.value.clone(),
+            trusted_proxies: self.trusted_proxies.value.clone(),
+        }
+    }
+
+    /// Where links printed by the command line point: the public address, else the
+    /// address `isms serve` listens on.
+    pub fn link_base(&self) -> String {
+        self.public_url.value.clone().unwrap_or_else(|| format!("http://{}", self.listen.value))
     }
 
     /// The settings as JSON, secrets masked.

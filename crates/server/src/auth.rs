@@ -58,6 +58,21 @@ pub(crate) fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Whether a form post comes from our own pages, by the browser's word: modern
+/// browsers send `Sec-Fetch-Site` (it must be `same-origin`, or `none` when the person
+/// typed or bookmarked the address); otherwise an `Origin` must name this host.
+/// Requests with neither (scripts, very old browsers) are let through: no browser
+/// sends a cross-site form without them.
+pub(crate) fn same_site_form(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
+    !host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+}
+
 /// A signed-in caller.
 #[derive(Debug, Clone)]
 pub struct Auth(pub Principal);
@@ -85,28 +100,32 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// The client's address: the socket's peer, or — when the peer is a reverse proxy on
-/// this host (loopback) — the last address in its `X-Forwarded-For`. "unknown" when
-/// the server runs without connection info.
+/// The client's address: the socket's peer, or — when the peer is a trusted reverse
+/// proxy — the right-most address in `X-Forwarded-For` (all its lines) that is not a
+/// trusted proxy (see [`crate::TrustedProxies::client`]). "unknown" when the server
+/// runs without connection info.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
             return Ok(Self("unknown".to_owned()));
         };
-        // A reverse proxy on this host: the client is the address it appended last.
-        if peer.is_loopback()
-            && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-            && let Some(last) =
-                forwarded.rsplit(',').next().map(str::trim).filter(|a| a.parse::<std::net::IpAddr>().is_ok())
-        {
-            return Ok(Self(last.to_owned()));
-        }
-        Ok(Self(peer.to_string()))
+        let lines: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+        Ok(Self(state.options.trusted_proxies.client(peer, &lines).to_string()))
+    }
+}
+
+/// Where links that leave the page point: the configured public address, or the
+/// address the client reached us at.
+pub fn public_base(state: &AppState, uri: &axum::http::Uri, headers: &HeaderMap) -> String {
+    match &state.options.public_url {
+        Some(url) => url.trim_end_matches('/').to_owned(),
+        None => base_url(uri, headers),
     }
 }
 

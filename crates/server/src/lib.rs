@@ -9,6 +9,7 @@ mod auth;
 mod error;
 mod hardening;
 mod health;
+mod options;
 mod pages;
 
 use std::future::Future;
@@ -27,12 +28,15 @@ use tracing::Level;
 pub use api::{OPENAPI_PATH, openapi_document};
 pub use error::ApiError;
 pub use hardening::{CSP, STREAMING_TIMEOUT};
+pub use options::{ServerOptions, TrustedProxies};
 
 /// Shared state of every handler.
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The use-case context.
     pub cx: Cx,
+    /// What the operator configured.
+    pub options: Arc<ServerOptions>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -53,11 +57,11 @@ impl MakeRequestId for RequestIds {
 }
 
 /// The whole application router.
-pub fn router(cx: Cx) -> Router {
+pub fn router(cx: Cx, options: ServerOptions) -> Router {
     let mut prefix = [0u8; 4];
     cx.entropy.fill(&mut prefix);
     let ids = RequestIds { prefix: hex(&prefix).into(), next: Arc::new(AtomicU64::new(1)) };
-    let state = AppState { cx };
+    let state = AppState { cx, options: Arc::new(options) };
     Router::new()
         .merge(health::routes())
         .merge(pages::routes())
@@ -86,7 +90,13 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Serves until `shutdown` resolves, then stops accepting connections and lets
 /// in-flight requests finish — for at most `grace` — before returning.
-pub async fn serve<F>(listener: TcpListener, cx: Cx, shutdown: F, grace: Duration) -> std::io::Result<()>
+pub async fn serve<F>(
+    listener: TcpListener,
+    cx: Cx,
+    options: ServerOptions,
+    shutdown: F,
+    grace: Duration,
+) -> std::io::Result<()>
 where
     F: Future<Output = ()> + Send + 'static,
 {
@@ -97,7 +107,7 @@ where
         tracing::info!("shutting down: finishing in-flight requests");
         notify.notify_one();
     };
-    let app = router(cx).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router(cx, options).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(graceful);
     tokio::select! {
         result = server => result,

@@ -30,7 +30,8 @@ use crate::registers::Register;
 use crate::reviews::DueReview;
 use crate::risks::{PlanStep, RiskView};
 use crate::soa::{SoaDraft, SoaExport, VersionRef};
-use crate::users::{Added, Member};
+use crate::invitations::{InvitationView, Invited};
+use crate::users::Member;
 use crate::{AppError, AppResult, Cx, ErrorKind};
 
 fn forbidden(message: impl Into<String>) -> AppError {
@@ -430,11 +431,30 @@ pub async fn members(cx: &Cx, caller: &Caller) -> AppResult<Vec<Member>> {
     crate::users::members(cx, caller.org).await
 }
 
-/// Adds a member (creating the account, with a generated password shown once, when
-/// the e-mail is new).
-pub async fn add_member(cx: &Cx, caller: &Caller, email: Email, name: DisplayName, role: Role) -> AppResult<Added> {
+/// Invites a person to the organization; the answer (a one-time link) is the same
+/// whether or not the address has an account.
+pub async fn invite_member(
+    cx: &Cx,
+    caller: &Caller,
+    email: Email,
+    name: DisplayName,
+    role: Role,
+    base_url: &str,
+) -> AppResult<Invited> {
     caller.require(UseCase::ManageMembers)?;
-    crate::users::add_user(cx, &caller.actor(), caller.org, email, name, role).await
+    crate::invitations::invite(cx, &caller.actor(), caller.org, email, name, role, base_url).await
+}
+
+/// The organization's invitations, pending and settled.
+pub async fn invitations(cx: &Cx, caller: &Caller) -> AppResult<Vec<InvitationView>> {
+    caller.require(UseCase::ManageMembers)?;
+    crate::invitations::list(cx, caller.org).await
+}
+
+/// Withdraws a pending invitation.
+pub async fn revoke_invitation(cx: &Cx, caller: &Caller, id: &str) -> AppResult<InvitationView> {
+    caller.require(UseCase::ManageMembers)?;
+    crate::invitations::revoke(cx, &caller.actor(), caller.org, id).await
 }
 
 /// Changes a member's role, or removes them (`None`).

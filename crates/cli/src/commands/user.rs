@@ -13,9 +13,11 @@ use crate::output::{CliError, Out};
 /// `isms user` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Add a person to an organization with a role (creating the account if new; its
-    /// generated password is shown once).
-    Add(AddArgs),
+    /// Invite a person to an organization with a role: prints a one-time link (valid 7
+    /// days) with which they set their own password, or join with the account they
+    /// have.
+    #[command(alias = "add")]
+    Invite(AddArgs),
     /// List accounts with their organizations and roles.
     List,
     /// Disable an account (it cannot sign in; its history stays); --enable undoes it.
@@ -24,7 +26,7 @@ pub enum UserCommand {
     ResetPassword(EmailArg),
 }
 
-/// Arguments of `isms user add`.
+/// Arguments of `isms user invite`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
     #[command(flatten)]
@@ -32,9 +34,9 @@ pub struct AddArgs {
     /// The login e-mail.
     #[arg(long)]
     email: String,
-    /// The person's name.
+    /// The person's name (a new account's default; they may change it).
     #[arg(long)]
-    name: String,
+    name: Option<String>,
     /// owner, isms_manager, control_owner, contributor, auditor or viewer.
     #[arg(long)]
     role: String,
@@ -66,21 +68,21 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
     super::with_workspace(config, async |cx| {
         isms_app::schema::require_current_schema(cx).await?;
         match command {
-            UserCommand::Add(args) => {
+            UserCommand::Invite(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let email = super::email_arg("--email", &args.email)?;
-                let name = DisplayName::parse(&args.name).map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}")))?;
+                let name_text = args.name.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+                let name = DisplayName::parse(&name_text).map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}")))?;
                 let role = Role::parse(&args.role).ok_or_else(|| {
                     let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
                     CliError::bad_input("invalid_input", format!("--role: {:?} is not one of {}", args.role, all.join(", ")))
                 })?;
-                let added = users::add_user(cx, &actor("add"), org, email, name, role).await?;
-                out.doc(&added);
-                out.line(format!("Added {} <{}> as {}.", added.user.display_name, added.user.email, added.role.label()));
-                match &added.password {
-                    Some(p) => out.line(format!("Password (shown only this once): {p}")),
-                    None => out.line("The account already existed; its password is unchanged."),
-                }
+                let invited = isms_app::invitations::invite(cx, &actor("invite"), org, email, name, role, &config.link_base()).await?;
+                out.doc(&invited);
+                let i = &invited.invitation;
+                out.line(format!("Invited {} as {} (until {}).", i.email, i.role.label(), i.expires_at.date()));
+                out.line(format!("Invitation link (shown only this once; hand it to them yourself): {}", invited.link));
+                out.line("They choose their own password with it, or join with the isms account they already have.");
             }
             UserCommand::List => {
                 let all = users::list_users(cx).await?;
@@ -111,8 +113,7 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
 /// `isms org` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
-    /// Add an organization with its first owner (an existing account, or a new one
-    /// whose generated password is shown once).
+    /// Add an organization and invite its first owner (prints the one-time link).
     Add(OrgAddArgs),
     /// List the organizations with their member counts.
     List,
@@ -127,7 +128,7 @@ pub struct OrgAddArgs {
     /// The first owner's login e-mail.
     #[arg(long)]
     owner_email: String,
-    /// The first owner's name, when the account is new.
+    /// The first owner's name (a new account's default).
     #[arg(long, default_value = "Owner")]
     owner_name: String,
 }
@@ -143,12 +144,10 @@ pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<
                 let email = super::email_arg("--owner-email", &args.owner_email)?;
                 let owner = DisplayName::parse(&args.owner_name)
                     .map_err(|e| CliError::bad_input("invalid_input", format!("--owner-name: {e}")))?;
-                let (org, added) = users::add_organization(cx, &actor("org add"), name, email, owner).await?;
-                out.doc(&serde_json::json!({ "organization": org, "owner": added.user, "password": added.password }));
-                out.line(format!("Created {} with owner {}.", org.name, added.user.email));
-                if let Some(p) = &added.password {
-                    out.line(format!("Password (shown only this once): {p}"));
-                }
+                let (org, invited) = users::add_organization(cx, &actor("org add"), name, email, owner, &config.link_base()).await?;
+                out.doc(&serde_json::json!({ "organization": org, "owner_invitation": invited }));
+                out.line(format!("Created {}; invited {} as its owner.", org.name, invited.invitation.email));
+                out.line(format!("Invitation link (shown only this once; hand it to them yourself): {}", invited.link));
             }
             OrgCommand::List => {
                 let orgs = users::list_organizations(cx).await?;

@@ -146,7 +146,7 @@ pub(crate) fn routes() -> Api {
             get(changes),
         )
         .op(
-            Op::new("get", "/api/v1/calendar.ics", "calendar", AUDITS, "Audit dates, certificate deadlines, corrective actions and reviews as an iCalendar feed; calendar applications may pass an API token as ?token=").exports(&[ICALENDAR]),
+            Op::new("get", "/api/v1/calendar.ics", "calendar", AUDITS, "Audit dates, certificate deadlines, corrective actions and reviews as an iCalendar feed; calendar applications pass a calendar token (POST /api/v1/calendar/tokens) as ?token=").exports(&[ICALENDAR]),
             get(calendar),
         )
 }
@@ -721,24 +721,14 @@ struct ChangesSince {
     items: Vec<Change>,
 }
 
-/// The feed answers a session, a bearer token, or `?token=` (calendar applications
-/// cannot send headers: make a viewer-ceiling token for it).
+/// The feed answers a session, an API token as `Authorization: Bearer`, or a calendar
+/// token as `?token=` (calendar applications cannot send headers; an address gets
+/// copied and shared, so only a calendar token — which opens nothing else — may
+/// travel in one).
 async fn calendar(State(s): State<AppState>, Query(q): Params, request: Request) -> Result<Response, ApiError> {
     let (mut parts, _) = request.into_parts();
     let caller = match q.get("token") {
-        Some(t) => {
-            let caller = isms_app::tokens::authenticate_token(&s.cx, t.trim()).await?;
-            // An address gets copied and shared: only a read-only token may travel in one.
-            if caller.ceiling != Some(isms_domain::Role::Viewer) {
-                return Err(isms_app::AppError::new(
-                    isms_app::ErrorKind::Forbidden,
-                    "token_not_read_only",
-                    "a calendar address may carry only a token with the viewer ceiling; create one for the calendar",
-                )
-                .into());
-            }
-            caller
-        }
+        Some(t) => isms_app::tokens::authenticate_calendar(&s.cx, t.trim()).await?,
         None => Member::from_request_parts(&mut parts, &s).await?.0,
     };
     let base = crate::auth::base_url(&parts.uri, &parts.headers);

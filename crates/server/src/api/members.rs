@@ -1,6 +1,8 @@
-//! The organization's members: who is in it with which role. Owners add people
-//! (a new account gets a generated password, shown once), change roles and remove
-//! members; the last owner cannot be demoted or removed.
+//! The organization's members and invitations: who is in it with which role. Owners
+//! invite people (a one-time link, the same answer whether or not the address has an
+//! account), withdraw invitations, change roles and remove members; the last owner
+//! cannot be demoted or removed. A person accepts an invitation with the link's
+//! secret: a new account chooses its password, an existing one proves it.
 
 use std::collections::BTreeMap;
 
@@ -10,13 +12,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
 use isms_app::access::guarded;
-use isms_domain::{DisplayName, Email, Role, UserId};
+use isms_domain::{DisplayName, Email, Role};
 use serde_json::{Value, json};
 
-use super::doc::{Api, Op};
+use super::doc::{Access, Api, Op};
 use super::list::page;
 use super::{Body, field};
-use crate::auth::Member;
+use crate::auth::{ClientAddr, Member};
 use crate::{ApiError, AppState};
 
 pub(crate) fn routes() -> Api {
@@ -29,16 +31,53 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new(
-                "post",
-                "/api/v1/members",
-                "addMember",
+                "get",
+                "/api/v1/invitations",
+                "listInvitations",
                 "members",
-                "Add a person (a new account's password is shown once)",
+                "The organization's invitations (pending, accepted, revoked, expired)",
+            )
+            .list()
+            .answers_page::<isms_app::invitations::InvitationView>(),
+            get(list_invitations),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/invitations",
+                "inviteMember",
+                "members",
+                "Invite a person with a role: a one-time link valid 7 days, in this answer only",
             )
             .body_type::<NewMember>()
-            .answers::<AddedMember>()
+            .answers::<isms_app::invitations::Invited>()
             .ok(201),
-            post(add),
+            post(invite),
+        )
+        .op(
+            Op::new(
+                "delete",
+                "/api/v1/invitations/{id}",
+                "revokeInvitation",
+                "members",
+                "Withdraw a pending invitation; its link stops working",
+            )
+            .answers::<isms_app::invitations::InvitationView>(),
+            delete(revoke_invitation),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/invitations/accept",
+                "acceptInvitation",
+                "members",
+                "Accept an invitation with its link's secret: a new account chooses its password, an existing account gives its own; signs in",
+            )
+            .access(Access::Public)
+            .body_type::<Acceptance>()
+            .answers::<Accepted>()
+            .ok(201),
+            post(accept),
         )
         .op(
             Op::new("patch", "/api/v1/members/{email}", "changeMemberRole", "members", "Change a member's role")
@@ -83,46 +122,98 @@ async fn list(
 struct NewMember {
     /// Their e-mail (the login name)
     email: String,
-    /// Their name (for a new account)
+    /// Their name, as the new account's default
     name: Option<String>,
     /// owner, isms_manager, control_owner, contributor, auditor or viewer
     role: String,
 }
 
-/// A member added.
-#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
-struct AddedMember {
-    /// The account id.
-    user: UserId,
-    /// The login name.
-    email: Email,
-    /// The display name.
-    name: DisplayName,
-    /// The role granted.
-    role: Role,
-    /// The new account's password, shown once; null when the account already existed.
-    password: Option<String>,
-}
-
-async fn add(
+async fn list_invitations(
     State(s): State<AppState>,
     Member(caller): Member,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(page(&guarded::invitations(&s.cx, &caller).await?, &q)?))
+}
+
+async fn invite(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
     Body(n): Body<NewMember>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let address = email("email", &n.email)?;
     let name_text = n.name.unwrap_or_else(|| address.as_str().split('@').next().unwrap_or_default().to_owned());
     let name = DisplayName::parse(&name_text).map_err(|e| ApiError::from(field("name", e.to_string())))?;
-    let added = guarded::add_member(&s.cx, &caller, address, name, role(&n.role)?).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!(AddedMember {
-            user: added.user.id,
-            email: added.user.email,
-            name: added.user.display_name,
-            role: added.role,
-            password: added.password,
-        })),
-    ))
+    let base = crate::auth::public_base(&s, &uri, &headers);
+    let invited = guarded::invite_member(&s.cx, &caller, address, name, role(&n.role)?, &base).await?;
+    Ok((StatusCode::CREATED, Json(json!(invited))))
+}
+
+async fn revoke_invitation(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(guarded::revoke_invitation(&s.cx, &caller, &id).await?)))
+}
+
+#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Acceptance {
+    /// The secret at the end of the invitation link
+    token: String,
+    /// A new account's chosen password (at least 12 characters), or an existing account's own
+    password: String,
+    /// A new account's name (default: the name the invitation gave)
+    name: Option<String>,
+}
+
+/// An invitation accepted: the member, signed in (the session cookie is set).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+struct Accepted {
+    /// The account.
+    user: isms_domain::User,
+    /// The organization joined.
+    organization: isms_domain::Organization,
+    /// The role there.
+    role: Role,
+    /// Send it as `x-csrf-token` with requests that change state.
+    csrf_token: String,
+}
+
+async fn accept(
+    State(s): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+    Body(a): Body<Acceptance>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if !crate::auth::same_site_form(&headers) {
+        return Err(super::session::cross_site().into());
+    }
+    let name = a
+        .name
+        .map(|n| DisplayName::parse(&n).map_err(|e| ApiError::from(field("name", e.to_string()))))
+        .transpose()?;
+    let signed = isms_app::invitations::accept(&s.cx, a.token.trim(), &a.password, name, &address).await?;
+    let p = signed.principal;
+    let (organization, role) = p.current.clone().ok_or_else(|| {
+        ApiError::from(isms_app::AppError::new(
+            isms_app::ErrorKind::Internal,
+            "internal",
+            "the accepted membership is not the session's organization",
+        ))
+    })?;
+    let answer = Accepted { user: p.user, organization, role, csrf_token: p.session.csrf_token };
+    let cookie = crate::auth::session_cookie(
+        &signed.token,
+        isms_app::sessions::SESSION_LIFETIME.whole_seconds(),
+        crate::auth::is_tls(&uri, &headers),
+    );
+    Ok((StatusCode::CREATED, [(axum::http::header::SET_COOKIE, cookie)], Json(json!(answer))).into_response())
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]

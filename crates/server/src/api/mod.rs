@@ -12,9 +12,10 @@ mod members;
 mod records;
 mod registers;
 mod risks;
-mod session;
+pub(crate) mod session;
 mod soa;
 mod tokens;
+pub(crate) use tokens::calendar_url;
 
 use std::sync::OnceLock;
 

@@ -48,11 +48,11 @@ pub(crate) fn routes() -> Api {
                 "/api/v1/session/password",
                 "changePassword",
                 "session",
-                "Change your own password; your other sessions end",
+                "Change your own password; your other sessions end and (unless revoke_tokens is false) your API tokens and calendar addresses are revoked",
             )
             .access(Access::Session)
             .body_type::<PasswordChange>()
-            .ok(204),
+            .answers::<PasswordChanged>(),
             put(change_password),
         )
         .op(
@@ -144,12 +144,24 @@ async fn create_session(
     headers: HeaderMap,
     Body(c): Body<Credentials>,
 ) -> Result<Response, ApiError> {
+    if !crate::auth::same_site_form(&headers) {
+        return Err(cross_site().into());
+    }
     let signed = sign_in(&state.cx, &c.email, &c.password, &address).await?;
     let mut response = (StatusCode::CREATED, Json(json!(describe(&signed.principal)))).into_response();
     let cookie = session_cookie(&signed.token, SESSION_LIFETIME.whole_seconds(), is_tls(&uri, &headers));
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// A sign-in sent by another site's page (login CSRF).
+pub(crate) fn cross_site() -> isms_app::AppError {
+    isms_app::AppError::new(
+        isms_app::ErrorKind::Forbidden,
+        "cross_site_form",
+        "a sign-in must come from isms itself or a client that is not a browser on another site",
+    )
 }
 
 async fn current_session(Auth(p): Auth) -> Response {
@@ -198,15 +210,33 @@ struct PasswordChange {
     current_password: String,
     /// At least 12 characters
     new_password: String,
+    /// Also revoke every API token and calendar address of the account (default true)
+    #[serde(default = "yes")]
+    revoke_tokens: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A password changed.
+#[derive(Debug, Serialize, JsonSchema)]
+struct PasswordChanged {
+    /// Every other session of the account has ended.
+    other_sessions_ended: bool,
+    /// How many API tokens and calendar addresses were revoked.
+    tokens_revoked: u64,
 }
 
 async fn change_password(
     axum::extract::State(state): axum::extract::State<AppState>,
     Auth(p): Auth,
     Body(c): Body<PasswordChange>,
-) -> Result<StatusCode, ApiError> {
-    isms_app::sessions::change_password(&state.cx, &p, &c.current_password, &c.new_password).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let tokens_revoked =
+        isms_app::sessions::change_password(&state.cx, &p, &c.current_password, &c.new_password, c.revoke_tokens)
+            .await?;
+    Ok(Json(json!(PasswordChanged { other_sessions_ended: true, tokens_revoked })))
 }
 
 async fn my_organizations(

@@ -1,5 +1,6 @@
-//! `/api/v1/tokens`: a signed-in member's API tokens (managed from a session only: a
-//! token cannot mint tokens).
+//! `/api/v1/tokens`: a signed-in member's API tokens, and `/api/v1/calendar/tokens`:
+//! their calendar feed tokens, which open the feed and nothing else (both managed from
+//! a session only: a token cannot mint tokens).
 
 use super::Path;
 use axum::Json;
@@ -8,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
 use isms_app::{AppError, FieldError};
-use isms_domain::{ApiToken, Role};
+use isms_domain::{ApiToken, Role, TokenKind};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -44,6 +45,44 @@ pub(crate) fn routes() -> Api {
             Op::new("delete", "/api/v1/tokens/{id}", "revokeToken", "tokens", "Revoke one of your tokens")
                 .access(Access::Session)
                 .ok(204),
+            delete(revoke),
+        )
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/calendar/tokens",
+                "listCalendarTokens",
+                "tokens",
+                "Your calendar feed tokens in the current organization",
+            )
+            .access(Access::Session)
+            .answers::<Items<ApiToken>>(),
+            get(list_calendar),
+        )
+        .op(
+            Op::new(
+                "post",
+                "/api/v1/calendar/tokens",
+                "createCalendarToken",
+                "tokens",
+                "Create a calendar feed address: a token that opens only GET /api/v1/calendar.ics, valid a year; the address is in this answer only",
+            )
+            .access(Access::Session)
+            .body_type::<CreateCalendar>()
+            .answers::<CalendarCreated>()
+            .ok(201),
+            post(create_calendar),
+        )
+        .op(
+            Op::new(
+                "delete",
+                "/api/v1/calendar/tokens/{id}",
+                "revokeCalendarToken",
+                "tokens",
+                "Revoke a calendar feed token: its address stops working",
+            )
+            .access(Access::Session)
+            .ok(204),
             delete(revoke),
         )
 }
@@ -86,12 +125,62 @@ async fn create(
         }])
     })?;
     let (token, secret) =
-        create_token(&s.cx, &p, NewToken { name: c.name, role_ceiling: role, days: c.expires_in_days }).await?;
+        create_token(&s.cx, &p, NewToken { name: c.name, role_ceiling: role, days: c.expires_in_days, kind: TokenKind::Api })
+            .await?;
     Ok((StatusCode::CREATED, Json(json!(Created { token, secret }))))
 }
 
+async fn tokens_of_kind(s: &AppState, p: &isms_app::sessions::Principal, kind: TokenKind) -> Result<Json<Value>, ApiError> {
+    let items: Vec<ApiToken> = list_tokens(&s.cx, p).await?.into_iter().filter(|t| t.kind == kind).collect();
+    Ok(Json(json!(Items { items })))
+}
+
 async fn list(State(s): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: list_tokens(&s.cx, &p).await? })))
+    tokens_of_kind(&s, &p, TokenKind::Api).await
+}
+
+async fn list_calendar(State(s): State<AppState>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    tokens_of_kind(&s, &p, TokenKind::Calendar).await
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateCalendar {
+    /// A name to recognize it by (default "Calendar subscription")
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// A calendar feed token created, with the feed's address (shown this once).
+#[derive(Debug, serde::Serialize, JsonSchema)]
+struct CalendarCreated {
+    /// The token.
+    token: ApiToken,
+    /// The address to subscribe to in a calendar application.
+    url: String,
+}
+
+async fn create_calendar(
+    State(s): State<AppState>,
+    Auth(p): Auth,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let c: CreateCalendar = super::optional_json(&body)?;
+    let (token, secret) = create_token(&s.cx, &p, NewToken::calendar(c.name)).await?;
+    let url = calendar_url(&s, &uri, &headers, &secret);
+    Ok((StatusCode::CREATED, Json(json!(CalendarCreated { token, url }))))
+}
+
+/// The feed address carrying a calendar token's secret.
+pub(crate) fn calendar_url(
+    s: &AppState,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+    secret: &str,
+) -> String {
+    format!("{}/api/v1/calendar.ics?token={secret}", crate::auth::public_base(s, uri, headers))
 }
 
 async fn revoke(State(s): State<AppState>, Auth(p): Auth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {

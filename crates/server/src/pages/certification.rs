@@ -154,8 +154,8 @@ struct CsrfForm {
     csrf: String,
 }
 
-/// Makes a calendar address: a read-only (viewer ceiling) API token of the signed-in
-/// person, valid a year, in the feed's address, shown once.
+/// Makes a calendar address: a calendar token of the signed-in person (it opens the
+/// feed and nothing else), valid a year, in the feed's address, shown once.
 async fn calendar_address(
     State(s): State<AppState>,
     viewer: Viewer,
@@ -164,13 +164,9 @@ async fn calendar_address(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
-    let new = isms_app::tokens::NewToken {
-        name: "Calendar subscription".into(),
-        role_ceiling: isms_domain::Role::Viewer,
-        days: 365,
-    };
+    let new = isms_app::tokens::NewToken::calendar(None);
     let (_, secret) = isms_app::tokens::create_token(&s.cx, &viewer.principal, new).await?;
-    let url = format!("{}/api/v1/calendar.ics?token={secret}", crate::auth::base_url(&uri, &headers));
+    let url = crate::api::calendar_url(&s, &uri, &headers, &secret);
     let page = certification_page(&s, &viewer, None, None, Some(url)).await?;
     let mut response = page.into_response();
     response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));

@@ -1,5 +1,6 @@
-//! People and access: the organization's members and roles (owners add people, change
-//! roles and remove members), the role table, and your own API tokens.
+//! People and access: the organization's members and roles (owners invite people,
+//! withdraw invitations, change roles and remove members), the role table, and your
+//! own API tokens and calendar addresses.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -21,8 +22,19 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/members", get(members).post(add_member))
         .route("/members/role", post(change_role))
         .route("/members/remove", post(remove))
+        .route("/members/invitations/revoke", post(revoke_invitation))
         .route("/tokens", get(tokens).post(add_token))
         .route("/tokens/revoke", post(revoke))
+}
+
+pub(crate) struct InvitationRow {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role_label: &'static str,
+    pub created: String,
+    pub expires: String,
+    pub state: &'static str,
 }
 
 pub(crate) struct MemberRow {
@@ -44,7 +56,9 @@ struct MembersPage {
     can_manage: bool,
     /// The use-case table: (use case, one cell per role).
     table: Vec<(&'static str, Vec<&'static str>)>,
-    added: Option<(String, String)>,
+    invitations: Vec<InvitationRow>,
+    /// The invitation just made: (e-mail, link), shown once.
+    invited: Option<(String, String)>,
     done: Option<String>,
     problems: Vec<String>,
 }
@@ -69,11 +83,13 @@ fn role_table() -> Vec<(&'static str, Vec<&'static str>)> {
 async fn page(
     s: &AppState,
     viewer: &Viewer,
-    added: Option<(String, String)>,
+    invited: Option<(String, String)>,
     done: Option<String>,
     problems: Vec<String>,
 ) -> Result<MembersPage, PageError> {
     let members = guarded::members(&s.cx, &viewer.caller).await?;
+    let can_manage = viewer.shell("members").can.any(UseCase::ManageMembers);
+    let invitations = if can_manage { guarded::invitations(&s.cx, &viewer.caller).await? } else { vec![] };
     Ok(MembersPage {
         members: members
             .into_iter()
@@ -88,9 +104,21 @@ async fn page(
             })
             .collect(),
         roles: Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
-        can_manage: viewer.shell("members").can.any(UseCase::ManageMembers),
+        can_manage,
         table: role_table(),
-        added,
+        invitations: invitations
+            .into_iter()
+            .map(|v| InvitationRow {
+                id: v.invitation.id,
+                email: v.invitation.email.to_string(),
+                name: v.invitation.name.to_string(),
+                role_label: v.invitation.role.label(),
+                created: v.invitation.created_at.date().to_string(),
+                expires: v.invitation.expires_at.date().to_string(),
+                state: v.state.as_str(),
+            })
+            .collect(),
+        invited,
         done,
         problems,
         shell: viewer.shell("members"),
@@ -126,6 +154,8 @@ struct NewMember {
 async fn add_member(
     State(s): State<AppState>,
     viewer: Viewer,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
     Form(f): Form<NewMember>,
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
@@ -139,13 +169,15 @@ async fn add_member(
         let name =
             DisplayName::parse(&name_text).map_err(|e| isms_app::AppError::invalid_field("name", e.to_string()))?;
         let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
-        guarded::add_member(&s.cx, &viewer.caller, email, name, role).await
+        let base = crate::auth::public_base(&s, &uri, &headers);
+        guarded::invite_member(&s.cx, &viewer.caller, email, name, role, &base).await
     }
     .await;
     match result {
-        Ok(added) => {
-            let shown = added.password.map(|p| (added.user.email.to_string(), p));
-            let done = Some(format!("Added {} as {}.", added.user.email, added.role.label()));
+        Ok(invited) => {
+            let i = &invited.invitation;
+            let shown = Some((i.email.to_string(), invited.link.clone()));
+            let done = Some(format!("Invited {} as {}.", i.email, i.role.label()));
             let mut response = page(&s, &viewer, shown, done, vec![]).await?.into_response();
             response
                 .headers_mut()
@@ -155,6 +187,31 @@ async fn add_member(
         Err(e) if matches!(e.kind, isms_app::ErrorKind::Invalid | isms_app::ErrorKind::Conflict) => {
             let page = page(&s, &viewer, None, None, problem_page(&e)).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeInvitation {
+    csrf: String,
+    id: String,
+}
+
+async fn revoke_invitation(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<RevokeInvitation>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    match guarded::revoke_invitation(&s.cx, &viewer.caller, &f.id).await {
+        Ok(v) => Ok(see_other(&format!(
+            "/members?done={}",
+            super::encode(&format!("Withdrew the invitation of {}; its link no longer works.", v.invitation.email))
+        ))),
+        Err(e) if e.kind == isms_app::ErrorKind::Conflict => {
+            Ok((axum::http::StatusCode::CONFLICT, page(&s, &viewer, None, None, problem_page(&e)).await?)
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }
@@ -208,6 +265,7 @@ async fn remove(State(s): State<AppState>, viewer: Viewer, Form(f): Form<Remove>
 
 pub(crate) struct TokenRow {
     pub id: String,
+    pub kind: &'static str,
     pub name: String,
     pub ceiling: &'static str,
     pub created: String,
@@ -245,6 +303,10 @@ async fn tokens_page(
                     "active"
                 },
                 id: t.id,
+                kind: match t.kind {
+                    isms_domain::TokenKind::Api => "API",
+                    isms_domain::TokenKind::Calendar => "Calendar feed",
+                },
                 name: t.name,
                 ceiling: t.role_ceiling.label(),
                 created: t.created_at.date().to_string(),
@@ -282,7 +344,7 @@ async fn add_token(
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
     let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
-    match create_token(&s.cx, &viewer.principal, NewToken { name: f.name, role_ceiling: role, days: f.days }).await {
+    match create_token(&s.cx, &viewer.principal, NewToken { name: f.name, role_ceiling: role, days: f.days, kind: isms_domain::TokenKind::Api }).await {
         Ok((_, secret)) => {
             let mut response = tokens_page(&s, &viewer, Some(secret), vec![]).await?.into_response();
             response

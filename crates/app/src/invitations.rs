@@ -1,0 +1,278 @@
+//! Invitations: the only way a person joins an organization. An owner invites an
+//! address with a role; the answer is the same whether or not the address already has
+//! an account. The invitation is a one-time link, valid seven days, stored only as the
+//! SHA-256 of its secret, shown once to whoever invited (e-mail delivery comes with
+//! notifications). Opening it, a new person chooses their own password; a person who
+//! already has an account proves it with that account's password (throttled like a
+//! sign-in). Invitations are listed and revocable, and every step is in the trail.
+
+use isms_domain::invitation::INVITATION_LIFETIME;
+use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::{DisplayName, Email, Invitation, InvitationState, Membership, OrgId, Organization, Role, User};
+use isms_store::WriteTx;
+use serde::Serialize;
+
+use crate::sessions::{MIN_PASSWORD_CHARS, SignedIn, check_credentials, sign_in_after_acceptance, token_hash};
+use crate::trail::record;
+use crate::{AppError, AppResult, Cx, ErrorKind};
+
+/// The path an invitation link opens (followed by the secret).
+pub const LINK_PATH: &str = "/invite/";
+
+/// An invitation just made, with its link (shown once).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Invited {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// The one-time link to hand to the invitee; only its hash is stored.
+    pub link: String,
+}
+
+/// An invitation as the organization's owners see it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct InvitationView {
+    /// The invitation.
+    #[serde(flatten)]
+    pub invitation: Invitation,
+    /// Where it stands now.
+    pub state: InvitationState,
+}
+
+/// What the invitee sees before accepting: whom they are invited by, to what.
+#[derive(Debug, Clone, Serialize)]
+pub struct Offer {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// The organization's name.
+    pub organization: Organization,
+}
+
+fn draft(actor: &TrailActor, action: &str, invitation: &Invitation, before: Option<&Invitation>) -> TrailDraft {
+    TrailDraft {
+        actor: actor.clone(),
+        action: action.to_owned(),
+        entity: "invitation".into(),
+        entity_id: invitation.id.clone(),
+        before: before.and_then(|b| serde_json::to_string(b).ok()),
+        after: serde_json::to_string(invitation).ok(),
+    }
+}
+
+fn invalid_link() -> AppError {
+    AppError::new(
+        ErrorKind::NotFound,
+        "invitation_invalid",
+        "this invitation link does not work: it was used, withdrawn or has expired; ask for a new one",
+    )
+}
+
+/// Invites `email` to `org` with `role` inside `tx` (the organization is locked by the
+/// caller). An earlier pending invitation of the same address to the same
+/// organization is replaced (revoked). Refused only when the address is already a
+/// member here — which every member can see anyway.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn invite_in(
+    tx: &mut dyn WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: &Organization,
+    email: Email,
+    name: DisplayName,
+    role: Role,
+    base_url: &str,
+) -> AppResult<Invited> {
+    let now = cx.clock.now();
+    if let Some(u) = tx.user_by_email(&email).await?
+        && tx.membership(org.id, u.id).await?.is_some()
+    {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "already_member",
+            format!("{email} is already a member of {}", org.name),
+        ));
+    }
+    for earlier in tx.invitations(org.id).await? {
+        if earlier.email == email && earlier.state(now) == InvitationState::Pending {
+            let mut replaced = earlier.clone();
+            replaced.revoked_at = Some(now);
+            tx.settle_invitation(&replaced).await?;
+            record(tx, org.id, now, draft(actor, "invitation.replaced", &replaced, Some(&earlier))).await?;
+        }
+    }
+    let mut secret = [0u8; 32];
+    cx.entropy.fill(&mut secret);
+    let secret = hex::encode(secret);
+    let mut id = [0u8; 8];
+    cx.entropy.fill(&mut id);
+    let invitation = Invitation {
+        id: format!("inv_{}", hex::encode(id)),
+        org: org.id,
+        email,
+        name,
+        role,
+        token_hash: token_hash(&secret),
+        invited_by: actor.to_stored(),
+        created_at: now,
+        expires_at: now + INVITATION_LIFETIME,
+        accepted_at: None,
+        accepted_by: None,
+        revoked_at: None,
+    };
+    tx.insert_invitation(&invitation).await?;
+    record(tx, org.id, now, draft(actor, "invitation.created", &invitation, None)).await?;
+    Ok(Invited { link: format!("{}{LINK_PATH}{secret}", base_url.trim_end_matches('/')), invitation })
+}
+
+/// Invites a person to an organization (see [`invite_in`]). `base_url` is where the
+/// link points (`https://isms.example`); empty gives a path.
+pub async fn invite(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    email: Email,
+    name: DisplayName,
+    role: Role,
+    base_url: &str,
+) -> AppResult<Invited> {
+    let mut tx = cx.store.write().await?;
+    let organization = tx.lock_organization(org).await?;
+    let invited = invite_in(&mut *tx, cx, actor, &organization, email, name, role, base_url).await?;
+    tx.commit().await?;
+    Ok(invited)
+}
+
+/// The organization's invitations, newest first, with their state.
+pub async fn list(cx: &Cx, org: OrgId) -> AppResult<Vec<InvitationView>> {
+    let now = cx.clock.now();
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    Ok(tx
+        .invitations(org)
+        .await?
+        .into_iter()
+        .map(|invitation| InvitationView { state: invitation.state(now), invitation })
+        .collect())
+}
+
+/// Withdraws a pending invitation; its link stops working at once.
+pub async fn revoke(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<InvitationView> {
+    let now = cx.clock.now();
+    let mut tx = cx.store.write().await?;
+    tx.lock_organization(org).await?;
+    let Some(before) = tx.invitations(org).await?.into_iter().find(|i| i.id == id) else {
+        return Err(AppError::not_found(format!("invitation {id}")));
+    };
+    let state = before.state(now);
+    if state != InvitationState::Pending {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "invitation_not_pending",
+            format!("invitation {id} is {}; only a pending invitation can be withdrawn", state.as_str()),
+        ));
+    }
+    let mut after = before.clone();
+    after.revoked_at = Some(now);
+    tx.settle_invitation(&after).await?;
+    record(&mut *tx, org, now, draft(actor, "invitation.revoked", &after, Some(&before))).await?;
+    tx.commit().await?;
+    Ok(InvitationView { state: after.state(now), invitation: after })
+}
+
+/// What a link offers, if it still works.
+pub async fn offer(cx: &Cx, secret: &str) -> AppResult<Offer> {
+    let mut tx = cx.store.read().await?;
+    let invitation = tx.invitation_by_hash(&token_hash(secret)).await?.ok_or_else(invalid_link)?;
+    if invitation.state(cx.clock.now()) != InvitationState::Pending {
+        return Err(invalid_link());
+    }
+    let organization = tx.organization(invitation.org).await?;
+    Ok(Offer { invitation, organization })
+}
+
+/// Accepts an invitation with a password: for an address without an account it
+/// becomes the new account's password (`name` replaces the invited name); for an
+/// address with an account it must be that account's password (checked and throttled
+/// like a sign-in). Either way the person is signed in. One link is accepted once,
+/// however many tries race.
+pub async fn accept(
+    cx: &Cx,
+    secret: &str,
+    password: &str,
+    name: Option<DisplayName>,
+    address: &str,
+) -> AppResult<SignedIn> {
+    let hash = token_hash(secret);
+    let Offer { invitation, .. } = offer(cx, secret).await?;
+    let existing = cx.store.read().await?.user_by_email(&invitation.email).await?;
+    let (mut tx, user) = match existing {
+        Some(_) => check_credentials(cx, cx.store.write().await?, invitation.email.as_str(), password, address).await?,
+        None => {
+            if password.chars().count() < MIN_PASSWORD_CHARS {
+                return Err(AppError::invalid_field(
+                    "password",
+                    format!("choose a password of at least {MIN_PASSWORD_CHARS} characters"),
+                ));
+            }
+            let hash = crate::password::hash_password_blocking(password, &*cx.entropy).await?;
+            let user = User {
+                id: isms_domain::UserId::from_random_bytes(cx.random_id_bytes()),
+                email: invitation.email.clone(),
+                display_name: name.unwrap_or_else(|| invitation.name.clone()),
+                password_hash: hash,
+                disabled: false,
+                created_at: cx.clock.now(),
+            };
+            (cx.store.write().await?, user)
+        }
+    };
+    let now = cx.clock.now();
+    let organization = tx.lock_organization(invitation.org).await?;
+    // Settled under the lock: whichever acceptance comes second finds it used.
+    let before = tx.lock_invitation(&hash).await?.ok_or_else(invalid_link)?;
+    if before.state(now) != InvitationState::Pending {
+        return Err(invalid_link());
+    }
+    let actor = TrailActor::User(user.id);
+    match tx.user_by_email(&user.email).await? {
+        None => {
+            tx.insert_user(&user).await?;
+            let d = crate::trail::created(&actor, "user.created", "user", user.id.to_string(), &user);
+            record(&mut *tx, organization.id, now, d).await?;
+        }
+        Some(stored) if stored.id != user.id => {
+            // The address got an account between our read and this lock: try again.
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "invitation_retry",
+                "this address got an account a moment ago; open the link again",
+            ));
+        }
+        Some(_) => {}
+    }
+    if tx.membership(organization.id, user.id).await?.is_some() {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "already_member",
+            format!("{} is already a member of {}", user.email, organization.name),
+        ));
+    }
+    let membership = Membership { org: organization.id, user: user.id, role: before.role, since: now };
+    tx.insert_membership(&membership).await?;
+    let d = crate::trail::created(
+        &actor,
+        "membership.granted",
+        "membership",
+        format!("{}/{}", organization.id, user.id),
+        &membership,
+    );
+    record(&mut *tx, organization.id, now, d).await?;
+    let mut after = before.clone();
+    after.accepted_at = Some(now);
+    after.accepted_by = Some(user.id);
+    tx.settle_invitation(&after).await?;
+    record(&mut *tx, organization.id, now, draft(&actor, "invitation.accepted", &after, Some(&before))).await?;
+    tx.commit().await?;
+    sign_in_after_acceptance(cx, user, address, organization.id).await
+}
