@@ -55,9 +55,18 @@ async fn targets(owner: &Client, role: &str) -> Targets {
         )
         .await;
     let spare = format!("spare-{role}@acme.test");
-    owner
-        .must(Method::POST, "/api/v1/members", Some(json!({ "email": spare, "name": "Spare", "role": "viewer" })), 201)
+    let invited = owner
+        .must(Method::POST, "/api/v1/invitations", Some(json!({ "email": spare, "name": "Spare", "role": "viewer" })), 201)
         .await;
+    let secret = invited["link"].as_str().unwrap().rsplit("/invite/").next().unwrap().to_owned();
+    let accepted = owner
+        .http
+        .post(format!("{}/api/v1/invitations/accept", owner.base))
+        .json(&json!({ "token": secret, "password": "spare person's password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), reqwest::StatusCode::CREATED);
     Targets {
         issue: issue["id"].as_str().unwrap().to_owned(),
         asset: asset["id"].as_str().unwrap().to_owned(),
@@ -79,13 +88,12 @@ async fn every_write_endpoint_follows_the_role_table() {
         vec![shown_password(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout)];
     for role in &ROLES[1..] {
         let email = format!("{role}@acme.test");
-        passwords.push(shown_password(
-            &run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]).stdout,
-        ));
+        passwords.push(s.join(&d, "Acme", &email, role));
     }
     let globex =
         run(&["org", "add", "--name", "Globex", "--owner-email", "carol@globex.test", "--owner-name", "Carol"]);
-    let carol_password = shown_password(&globex.stdout);
+    let carol_password = "carol's own password".to_owned();
+    assert_eq!(s.accept(&d, &globex.stdout, &carol_password).code, 0);
     let server = s.serve(&["--data-dir", &d], &[]);
     let base = server.url("");
     let base = base.trim_end_matches('/');
@@ -278,7 +286,7 @@ async fn every_write_endpoint_follows_the_role_table() {
             ),
             (
                 Method::POST,
-                "/api/v1/members".into(),
+                "/api/v1/invitations".into(),
                 Some(json!({ "email": format!("new-by-{role}@acme.test"), "role": "viewer" })),
                 "Y-----",
                 201,

@@ -68,8 +68,7 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
     let mut pw = std::collections::HashMap::new();
     for role in ["isms_manager", "control_owner", "contributor", "auditor", "viewer"] {
         let email = format!("{role}@acme.test");
-        let r = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
-        pw.insert(role, shown_password(&r.stdout));
+        pw.insert(role, s.join(&d, "Acme", &email, role));
     }
     assert_eq!(run(&["control", "set", "A.8.13", "--org", "Acme", "--owner", "control_owner@acme.test"]).code, 0);
     let server = s.serve(&["--data-dir", &d], &[]);

@@ -140,8 +140,7 @@ async fn documents_through_the_api_and_the_pages() {
     let mut pw = std::collections::HashMap::new();
     for role in ["control_owner", "viewer", "contributor"] {
         let email = format!("{role}@acme.test");
-        let r = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
-        pw.insert(role, shown_password(&r.stdout));
+        pw.insert(role, s.join(&d, "Acme", &email, role));
     }
     let server = s.serve(&["--data-dir", &d], &[]);
     let base = server.url("");

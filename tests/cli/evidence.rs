@@ -123,8 +123,7 @@ async fn uploads_and_downloads_stream_through_the_api_with_the_role_checks() {
     let mut pw = std::collections::HashMap::new();
     for role in ["control_owner", "viewer"] {
         let email = format!("{role}@acme.test");
-        let r = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
-        pw.insert(role, shown_password(&r.stdout));
+        pw.insert(role, s.join(&d, "Acme", &email, role));
     }
     assert_eq!(run(&["control", "set", "A.8.13", "--org", "Acme", "--owner", "control_owner@acme.test"]).code, 0);
     let server = s.serve(&["--data-dir", &d], &[]);

@@ -77,8 +77,7 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
         vec![shown_password(&run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]).stdout)];
     for role in &ROLES[1..] {
         let email = format!("{role}@acme.test");
-        let added = run(&["user", "add", "--org", "Acme", "--email", &email, "--name", role, "--role", role]);
-        passwords.push(shown_password(&added.stdout));
+        passwords.push(s.join(&d, "Acme", &email, role));
     }
     run(&["control", "set", "A.5.2", "--org", "Acme", "--owner", "control_owner@acme.test"]);
     run(&[
@@ -95,7 +94,8 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     ]);
     let globex =
         run(&["org", "add", "--name", "Globex", "--owner-email", "carol@globex.test", "--owner-name", "Carol"]);
-    let carol_password = shown_password(&globex.stdout);
+    let carol_password = "carol's own password".to_owned();
+    assert_eq!(s.accept(&d, &globex.stdout, &carol_password).code, 0);
     let dup = s.isms(&["org", "add", "--name", "ACME", "--owner-email", "x@y.test"]);
     assert!(dup.code != 0 && dup.stderr.contains("already exists"), "{dup:?}");
     for title in ["Globex ransomware", "Globex insider"] {
@@ -158,7 +158,11 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     assert_eq!((status, bad["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
 
     // Carol as a consultant for Acme too: she must choose, and switching is explicit.
-    run(&["user", "add", "--org", "Acme", "--email", "carol@globex.test", "--name", "Carol", "--role", "viewer"]);
+    let invited =
+        run(&["user", "invite", "--org", "Acme", "--email", "carol@globex.test", "--name", "Carol", "--role", "viewer"]);
+    let wrong = s.accept(&d, &invited.stdout, "not carol's password at all");
+    assert_ne!(wrong.code, 0, "an existing account joins only with its own password: {wrong:?}");
+    assert_eq!(s.accept(&d, &invited.stdout, &carol_password).code, 0);
     let carol = Client::sign_in(base, "carol@globex.test", &carol_password).await;
     assert!(carol.session["organization"].is_null());
     let (status, body) = carol.get("/api/v1/risks").await;

@@ -14,9 +14,7 @@ async fn sign_in_sessions_csrf_throttling_and_trail() {
     let run = |args: &[&str]| s.isms(args);
     let init = run(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
     let owner_password = shown_password(&init.stdout);
-    let dana =
-        run(&["user", "add", "--org", "Acme", "--email", "dana@acme.test", "--name", "Dana", "--role", "auditor"]);
-    let dana_password = shown_password(&dana.stdout);
+    let dana_password = s.join(&d, "Acme", "dana@acme.test", "auditor");
 
     let server = s.serve(&["--data-dir", &d], &[]);
     let client = http();

@@ -13,9 +13,7 @@ async fn tokens_are_ceilinged_shown_once_hashed_revocable_and_audited() {
     let run = |args: &[&str]| s.isms(args);
     let init = run(&["init", "--org", "Acme", "--admin-email", "owner@acme.test"]);
     let owner_pw = shown_password(&init.stdout);
-    let dana =
-        run(&["user", "add", "--org", "Acme", "--email", "dana@acme.test", "--name", "Dana", "--role", "auditor"]);
-    let dana_pw = shown_password(&dana.stdout);
+    let dana_pw = s.join(&d, "Acme", "dana@acme.test", "auditor");
     assert_eq!(
         run(&[
             "risk",

@@ -217,6 +217,46 @@ pub fn shown_password(stdout: &str) -> String {
         .to_owned()
 }
 
+/// The invitation link a command showed once (`... (shown only this once; ...): <link>`).
+pub fn shown_link(stdout: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.split("(shown only this once; hand it to them yourself): ").nth(1))
+        .unwrap_or_else(|| panic!("no invitation link shown in {stdout}"))
+        .trim()
+        .to_owned()
+}
+
+impl Sandbox {
+    /// Accepts, from the terminal and as the invitee, the invitation that
+    /// `invite_stdout` showed, with `password` on standard input.
+    pub fn accept(&self, data_dir: &str, invite_stdout: &str, password: &str) -> Run {
+        use std::io::Write;
+        let link = shown_link(invite_stdout);
+        let mut cmd = self.command(&["--data-dir", data_dir, "user", "accept", &link]);
+        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Invites `email` to `org` with `role` (`isms user invite`) and accepts as that
+    /// person with a password of their own, which it answers.
+    pub fn join(&self, data_dir: &str, org: &str, email: &str, role: &str) -> String {
+        let invited =
+            self.run(&["--data-dir", data_dir, "user", "invite", "--org", org, "--email", email, "--role", role]);
+        assert_eq!(invited.code, 0, "inviting {email}: {invited:?}");
+        let password = format!("{email} chose this");
+        let accepted = self.accept(data_dir, &invited.stdout, &password);
+        assert_eq!(accepted.code, 0, "{email} accepting: {accepted:?}");
+        password
+    }
+}
+
 /// A signed-in API session: the cookie to send, the CSRF token, the sign-in answer.
 pub struct ApiSession {
     pub cookie: String,

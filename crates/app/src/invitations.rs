@@ -191,11 +191,7 @@ pub async fn offer(cx: &Cx, secret: &str) -> AppResult<Offer> {
     Ok(Offer { invitation, organization })
 }
 
-/// Accepts an invitation with a password: for an address without an account it
-/// becomes the new account's password (`name` replaces the invited name); for an
-/// address with an account it must be that account's password (checked and throttled
-/// like a sign-in). Either way the person is signed in. One link is accepted once,
-/// however many tries race.
+/// Accepts an invitation and signs the person in (see [`join`]).
 pub async fn accept(
     cx: &Cx,
     secret: &str,
@@ -203,6 +199,22 @@ pub async fn accept(
     name: Option<DisplayName>,
     address: &str,
 ) -> AppResult<SignedIn> {
+    let (user, organization, _) = join(cx, secret, password, name, address).await?;
+    sign_in_after_acceptance(cx, user, address, organization.id).await
+}
+
+/// Accepts an invitation with a password: for an address without an account it
+/// becomes the new account's password (`name` replaces the invited name); for an
+/// address with an account it must be that account's password (checked and throttled
+/// like a sign-in from `address`). One link is accepted once, however many tries
+/// race. Answers the account, the organization joined and the role there.
+pub async fn join(
+    cx: &Cx,
+    secret: &str,
+    password: &str,
+    name: Option<DisplayName>,
+    address: &str,
+) -> AppResult<(User, Organization, Role)> {
     let hash = token_hash(secret);
     let Offer { invitation, .. } = offer(cx, secret).await?;
     let existing = cx.store.read().await?.user_by_email(&invitation.email).await?;
@@ -274,5 +286,5 @@ pub async fn accept(
     tx.settle_invitation(&after).await?;
     record(&mut *tx, organization.id, now, draft(&actor, "invitation.accepted", &after, Some(&before))).await?;
     tx.commit().await?;
-    sign_in_after_acceptance(cx, user, address, organization.id).await
+    Ok((user, organization, before.role))
 }

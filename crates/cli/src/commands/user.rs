@@ -18,6 +18,9 @@ pub enum UserCommand {
     /// have.
     #[command(alias = "add")]
     Invite(AddArgs),
+    /// Accept an invitation from the terminal (as the invitee): reads the password
+    /// from standard input — a new one for a new account, or the account's own.
+    Accept(AcceptArgs),
     /// List accounts with their organizations and roles.
     List,
     /// Disable an account (it cannot sign in; its history stays); --enable undoes it.
@@ -40,6 +43,16 @@ pub struct AddArgs {
     /// owner, isms_manager, control_owner, contributor, auditor or viewer.
     #[arg(long)]
     role: String,
+}
+
+/// Arguments of `isms user accept`.
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    /// The invitation link (or just the secret at its end).
+    link: String,
+    /// Your name, for a new account (default: the name the invitation gave).
+    #[arg(long)]
+    name: Option<String>,
 }
 
 /// An account by e-mail.
@@ -83,6 +96,22 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
                 out.line(format!("Invited {} as {} (until {}).", i.email, i.role.label(), i.expires_at.date()));
                 out.line(format!("Invitation link (shown only this once; hand it to them yourself): {}", invited.link));
                 out.line("They choose their own password with it, or join with the isms account they already have.");
+            }
+            UserCommand::Accept(args) => {
+                let secret = args.link.rsplit(isms_app::invitations::LINK_PATH).next().unwrap_or_default().trim().to_owned();
+                let name = args
+                    .name
+                    .as_deref()
+                    .map(|n| DisplayName::parse(n).map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}"))))
+                    .transpose()?;
+                let mut password = String::new();
+                std::io::stdin()
+                    .read_line(&mut password)
+                    .map_err(|e| CliError::bad_input("invalid_input", format!("standard input: {}", crate::config::io_reason(&e))))?;
+                let password = password.trim_end_matches(['\n', '\r']);
+                let (user, org, role) = isms_app::invitations::join(cx, &secret, password, name, "command line").await?;
+                out.doc(&serde_json::json!({ "user": user, "organization": org, "role": role }));
+                out.line(format!("{} joined {} as {}.", user.email, org.name, role.label()));
             }
             UserCommand::List => {
                 let all = users::list_users(cx).await?;

@@ -8,7 +8,7 @@ use super::{Path, Query};
 use axum::Json;
 use axum::body::Body as HttpBody;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use futures_util::TryStreamExt;
@@ -333,16 +333,7 @@ async fn download(
 ) -> Result<Response, ApiError> {
     let (filename, reader, size) = guarded::document_file(&s.cx, &caller, &id, number).await?;
     let body = HttpBody::from_stream(ReaderStream::with_capacity(reader, 256 * 1024));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (header::CONTENT_LENGTH, size.to_string()),
-            (header::CONTENT_DISPOSITION, super::attachment(&filename)),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    Ok((super::download_headers(&filename, "application/octet-stream", size), body).into_response())
 }
 
 async fn submit(

@@ -215,14 +215,5 @@ async fn download(
         Content::Link { .. } => (String::from("file"), String::from("application/octet-stream")),
     };
     let body = Body::from_stream(ReaderStream::with_capacity(reader, 256 * 1024));
-    Ok((
-        [
-            (header::CONTENT_TYPE, media_type),
-            (header::CONTENT_LENGTH, size.to_string()),
-            (header::CONTENT_DISPOSITION, super::attachment(&filename)),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    Ok((super::download_headers(&filename, &media_type, size), body).into_response())
 }

@@ -208,6 +208,38 @@ pub(crate) fn download(name: &str, media_type: &str, bytes: Vec<u8>) -> axum::re
 
 /// A `Content-Disposition: attachment` value for a stored file name, keeping only
 /// characters that are safe inside the quoted string.
+/// The media types a stored file is served as, inline: formats browsers show without
+/// running anything. Everything else is `application/octet-stream`, an attachment.
+const INLINE_TYPES: [&str; 4] = ["application/pdf", "image/png", "image/jpeg", "text/plain"];
+
+/// The headers of a stored file's download: the uploader's media type only when it is
+/// one of [`INLINE_TYPES`] (then shown inline; text as UTF-8), otherwise
+/// `application/octet-stream` as an attachment; never sniffed. So an uploaded script
+/// or page is never run in our origin.
+pub(crate) fn download_headers(
+    filename: &str,
+    declared: &str,
+    size: u64,
+) -> [(axum::http::header::HeaderName, String); 4] {
+    use axum::http::header;
+    let essence = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let (media, disposition) = match INLINE_TYPES.iter().find(|t| **t == essence) {
+        Some(&"text/plain") => ("text/plain; charset=utf-8".to_owned(), inline(filename)),
+        Some(t) => ((*t).to_owned(), inline(filename)),
+        None => ("application/octet-stream".to_owned(), attachment(filename)),
+    };
+    [
+        (header::CONTENT_TYPE, media),
+        (header::CONTENT_LENGTH, size.to_string()),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+    ]
+}
+
+fn inline(filename: &str) -> String {
+    attachment(filename).replacen("attachment", "inline", 1)
+}
+
 pub(crate) fn attachment(filename: &str) -> String {
     let safe: String =
         filename.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\' || *c == ' ').collect();

@@ -467,22 +467,20 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> PageError {
 }
 
 /// A new version from an uploaded file: the token and note come first, then the
-/// file, streamed into the blob store.
+/// file, streamed into the blob store. The role is checked before any of the body is
+/// read (see [`super::upload_form`]).
 async fn upload(
     State(s): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    let mut csrf_ok = false;
+    guarded::check_document_editable(&s.cx, &viewer.caller, &id).await?;
     let mut note = String::new();
-    while let Some(field) = form.next_field().await.map_err(|e| invalid("form", e.body_text()))? {
+    let mut seen = 0;
+    while let Some(mut field) = form.next_field().await.map_err(|e| invalid("form", e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            if !csrf_ok {
-                return Err(invalid("csrf", "the form's token must come before the file"));
-            }
-            guarded::check_document_editable(&s.cx, &viewer.caller, &id).await?;
+        if name == "file" && seen > 0 {
             let filename = field.file_name().unwrap_or("upload").to_owned();
             let mut reader = StreamReader::new(field.map_err(std::io::Error::other));
             let body = guarded::upload_document_body(&s.cx, &viewer.caller, &filename, &mut reader).await?;
@@ -490,14 +488,10 @@ async fn upload(
             let n = doc.versions.last().map_or(0, |v| v.number);
             return Ok(back(&id, &format!("Uploaded {filename} as version {n} (a draft).")));
         }
-        let value = field.text().await.map_err(|e| invalid(&name, e.body_text()))?;
-        match name.as_str() {
-            "csrf" => {
-                viewer.check_csrf(&value)?;
-                csrf_ok = true;
-            }
-            "note" => note = value,
-            _ => {}
+        if let Some(value) = super::upload_text(&viewer, &mut seen, &name, &mut field).await?
+            && name == "note"
+        {
+            note = value;
         }
     }
     Err(invalid("file", "choose a file"))

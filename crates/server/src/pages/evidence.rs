@@ -174,33 +174,27 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> PageError {
     PageError(isms_app::AppError::invalid_field(field, message))
 }
 
-/// The form's text fields come first (browsers send fields in document order), then
-/// the file, which is streamed straight into the blob store.
+/// The form's token and text fields come first (browsers send fields in document
+/// order), then the file, which is streamed straight into the blob store. The role is
+/// checked before any of the body is read (see [`super::upload_form`]).
 async fn upload(State(s): State<AppState>, viewer: Viewer, mut form: Multipart) -> Result<Response, PageError> {
+    viewer.caller.require(UseCase::EditControls)?;
     let mut new = NewEvidence::default();
-    let mut csrf_ok = false;
-    while let Some(field) = form.next_field().await.map_err(|e| invalid("form", e.body_text()))? {
+    let mut seen = 0;
+    while let Some(mut field) = form.next_field().await.map_err(|e| invalid("form", e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            if !csrf_ok {
-                return Err(invalid("csrf", "the form's token must come before the file"));
-            }
+        if name == "file" && seen > 0 {
             let filename = field.file_name().unwrap_or("upload").to_owned();
             let media = field.content_type().unwrap_or("application/octet-stream").to_owned();
             if new.title.trim().is_empty() {
                 new.title.clone_from(&filename);
             }
-            let stream = field.map_err(std::io::Error::other);
-            let mut reader = StreamReader::new(stream);
+            let mut reader = StreamReader::new(field.map_err(std::io::Error::other));
             let saved = guarded::add_evidence_file(&s.cx, &viewer.caller, new, &filename, &media, &mut reader).await?;
             return Ok(see_other(&format!("/evidence?done={}", encode(&format!("Added {}.", saved.id)))));
         }
-        let value = field.text().await.map_err(|e| invalid(&name, e.body_text()))?;
+        let Some(value) = super::upload_text(&viewer, &mut seen, &name, &mut field).await? else { continue };
         match name.as_str() {
-            "csrf" => {
-                viewer.check_csrf(&value)?;
-                csrf_ok = true;
-            }
             "title" => new.title = value,
             "control" if !value.is_empty() => new.targets.push(Target { kind: TargetKind::Control, id: value }),
             "valid_for_days" if !value.is_empty() => {

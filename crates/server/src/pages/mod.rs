@@ -276,3 +276,51 @@ pub(crate) fn notice(done: Option<&str>) -> Option<String> {
 pub(crate) fn word<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
 }
+
+/// The most a text field of an upload form may hold.
+pub(crate) const MAX_FORM_TEXT: usize = 64 * 1024;
+/// The most text fields an upload form may have before its file.
+const MAX_FORM_FIELDS: usize = 16;
+
+/// One text field of an upload form, checked as the form is read: the first field
+/// must be the CSRF token (checked before anything else is read), there may be at most
+/// [`MAX_FORM_FIELDS`] fields, and each holds at most [`MAX_FORM_TEXT`] bytes — so a
+/// member cannot make the server hold more than a few hundred kilobytes of form text.
+/// The session and role are checked before any of the body is read. Answers `None`
+/// for the token itself.
+pub(crate) async fn upload_text(
+    viewer: &Viewer,
+    seen: &mut usize,
+    name: &str,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<Option<String>, PageError> {
+    let bad = |field: &str, message: String| PageError(AppError::invalid_field(field, message));
+    if *seen == 0 && name != "csrf" {
+        return Err(PageError(AppError::new(
+            ErrorKind::Forbidden,
+            "csrf_token_missing",
+            "the form's token must come first; reload the page and try again",
+        )));
+    }
+    *seen += 1;
+    if *seen > MAX_FORM_FIELDS {
+        return Err(bad("form", format!("an upload form has at most {MAX_FORM_FIELDS} fields")));
+    }
+    let mut value = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| bad(name, e.body_text()))? {
+        if value.len() + chunk.len() > MAX_FORM_TEXT {
+            return Err(PageError(AppError::new(
+                ErrorKind::TooLarge,
+                "field_too_large",
+                format!("the field {name:?} holds more than {} KiB", MAX_FORM_TEXT / 1024),
+            )));
+        }
+        value.extend_from_slice(&chunk);
+    }
+    let value = String::from_utf8(value).map_err(|_| bad(name, "is not UTF-8 text".to_owned()))?;
+    if *seen == 1 {
+        viewer.check_csrf(&value)?;
+        return Ok(None);
+    }
+    Ok(Some(value))
+}
