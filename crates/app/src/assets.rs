@@ -148,7 +148,9 @@ pub async fn import_assets_csv(
             }
         };
         let line = record.position().map_or(0, csv::Position::line);
-        let get = |name: &str| col(name).and_then(|c| record.get(c)).unwrap_or_default().to_owned();
+        let get = |name: &str| {
+            isms_domain::cells::restore(col(name).and_then(|c| record.get(c)).unwrap_or_default()).to_owned()
+        };
         let mut row_errors = Vec::new();
         let mut bad =
             |column: &str, message: String| row_errors.push(RowError { line, column: column.into(), message });

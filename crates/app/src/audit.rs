@@ -109,7 +109,8 @@ pub async fn export_trail(cx: &Cx, org: OrgId, format: crate::export::DocFormat)
                     e.after.clone().unwrap_or_default(),
                     e.prev_hash.clone(),
                     e.hash.clone(),
-                ])
+                ]
+                .map(|cell| isms_domain::cells::inert(&cell).into_owned()))
                 .map_err(|e| failed(&e))?;
             }
             w.into_inner().map_err(|e| failed(&e))?

@@ -445,8 +445,8 @@ pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFind
     let s = settings(cx, org).await?;
     let due = match new.grade {
         _ if new.due.is_some() => new.due,
-        Grade::Major => Some(today + Duration::days(i64::from(s.major_due_days))),
-        Grade::Minor => Some(today + Duration::days(i64::from(s.minor_due_days))),
+        Grade::Major => isms_domain::dates::add_days(today, i64::from(s.major_due_days)).ok(),
+        Grade::Minor => isms_domain::dates::add_days(today, i64::from(s.minor_due_days)).ok(),
         _ => None,
     };
     let requirement = normalize_reference(&new.requirement);

@@ -119,11 +119,7 @@ async fn checked_targets(cx: &Cx, org: OrgId, targets: Vec<Target>) -> AppResult
 /// when that is not a plausible date, such as a huge or mistyped number of days.
 fn valid_until(today: Date, days: Option<i64>) -> AppResult<Option<Date>> {
     let Some(days) = days else { return Ok(None) };
-    let until = days.checked_mul(86_400).map(time::Duration::seconds).and_then(|d| today.checked_add(d));
-    match until.map(isms_domain::dates::plausible) {
-        Some(Ok(d)) => Ok(Some(d)),
-        _ => Err(AppError::invalid_field("valid_for_days", format!("{days} days from today is not a plausible date"))),
-    }
+    isms_domain::dates::add_days(today, days).map(Some).map_err(|m| AppError::invalid_field("valid_for_days", m))
 }
 
 fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &str) -> AppResult<Evidence> {

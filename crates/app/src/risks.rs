@@ -524,7 +524,9 @@ pub async fn import_risks_csv(
         };
         let line = record.position().map_or(0, csv::Position::line);
         let get = |name: &str| {
-            headers.iter().position(|h| h == name).and_then(|c| record.get(c)).unwrap_or_default().to_owned()
+            // An export of ours guards formula-like text; the import takes the guard off.
+            let raw = headers.iter().position(|h| h == name).and_then(|c| record.get(c)).unwrap_or_default();
+            isms_domain::cells::restore(raw).to_owned()
         };
         let mut row_errors = Vec::new();
         let mut num = |name: &str| match get(name).parse::<u8>() {
@@ -550,17 +552,17 @@ pub async fn import_risks_csv(
             });
         }
         let next_review = if get("next_review").is_empty() {
-            Some(cx.clock.today() + time::Duration::days(365))
+            isms_domain::dates::add_days(cx.clock.today(), 365)
         } else {
-            time::Date::parse(&get("next_review"), time::macros::format_description!("[year]-[month]-[day]")).ok()
+            isms_domain::dates::parse_text(&get("next_review"))
         };
-        if next_review.is_none() {
-            row_errors.push(RiskRowError {
-                line,
-                column: "next_review".into(),
-                message: format!("{:?} is not a date like 2027-03-31", get("next_review")),
-            });
-        }
+        let next_review = match next_review {
+            Ok(d) => Some(d),
+            Err(message) => {
+                row_errors.push(RiskRowError { line, column: "next_review".into(), message });
+                None
+            }
+        };
         let list = |name: &str| {
             get(name).split(';').map(str::trim).filter(|s| !s.is_empty()).map(ToOwned::to_owned).collect::<Vec<_>>()
         };

@@ -104,7 +104,7 @@ pub fn parse_framework(dir: &str, header: &str, items_csv: &str) -> Result<Frame
             err(&csv_file, line, None, e.to_string())
         })?;
         let line = record.position().map(csv::Position::line);
-        let get = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or_default().trim();
+        let get = |c: Option<usize>| isms_domain::cells::restore(c.and_then(|c| record.get(c)).unwrap_or_default().trim());
         let item_id = get(c_id);
         if item_id.is_empty() {
             return Err(err(&csv_file, line, Some("id"), "every item needs an id"));
@@ -226,7 +226,7 @@ pub fn write_items_csv(framework: &Framework, out: impl std::io::Write) -> Resul
             item.guidance.clone().unwrap_or_default(),
         ];
         row.extend(attribute_names.iter().map(|n| item.attribute(n).join(";")));
-        w.write_record(&row)?;
+        w.write_record(row.iter().map(|cell| isms_domain::cells::inert(cell).into_owned()))?;
     }
     w.flush()?;
     Ok(())

@@ -14,10 +14,33 @@ enum Stored {
 
 fn parse<E: serde::de::Error>(stored: Stored) -> Result<Date, E> {
     match stored {
-        Stored::Text(t) => Date::parse(&t, format_description!("[year]-[month]-[day]"))
-            .map_err(|_| E::custom(format!("{t:?} is not a date (YYYY-MM-DD)"))),
+        Stored::Text(t) => parse_text(&t).map_err(E::custom),
         Stored::Ordinal(year, day) => Date::from_ordinal_date(year, day).map_err(E::custom),
     }
+}
+
+/// Parses a date a person or a file gave (`YYYY-MM-DD`), refusing one outside
+/// [`YEARS`]. Every date that comes in — JSON bodies, forms, CSV imports, command-line
+/// flags — goes through here.
+pub fn parse_text(text: &str) -> Result<Date, String> {
+    let d = Date::parse(text.trim(), format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))?;
+    plausible(d).map_err(|m| format!("{text:?}: {m}"))
+}
+
+/// The longest span of days a person may give (a hundred years).
+pub const MAX_DAYS: i64 = 36_525;
+
+/// The day `days` days after `from`, refused (never a panic) when the count is
+/// outside ±[`MAX_DAYS`] or the result falls outside [`YEARS`].
+pub fn add_days(from: Date, days: i64) -> Result<Date, String> {
+    if !(-MAX_DAYS..=MAX_DAYS).contains(&days) {
+        return Err(format!("{days} days is more than {MAX_DAYS} (a hundred years)"));
+    }
+    let d = from
+        .checked_add(time::Duration::days(days))
+        .ok_or_else(|| format!("{days} days from {from} is past the end of the calendar"))?;
+    plausible(d).map_err(|m| format!("{days} days from {from}: {m}"))
 }
 
 fn text(d: Date) -> String {
@@ -67,6 +90,40 @@ pub mod option {
     /// Reads `YYYY-MM-DD`, `[year, ordinal]` or null.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
         Option::<Stored>::deserialize(d)?.map(parse).transpose()
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    use time::macros::date;
+
+    #[test]
+    fn dates_outside_the_plausible_years_are_refused_wherever_they_come_from() {
+        assert_eq!(super::parse_text("2026-12-06"), Ok(date!(2026 - 12 - 06)));
+        assert!(super::parse_text("9999-01-01").unwrap_err().contains("between 1900 and 2200"));
+        assert!(super::parse_text("1899-12-31").is_err());
+        assert!(super::parse_text("2026-02-30").unwrap_err().contains("is not a date"));
+        let refused: Result<super::tests_support::Row, _> = serde_json::from_str(r#"{"on":"3000-01-01"}"#);
+        assert!(refused.unwrap_err().to_string().contains("between 1900 and 2200"));
+    }
+
+    #[test]
+    fn day_counts_are_bounded_and_never_overflow() {
+        let today = date!(2026 - 12 - 06);
+        assert_eq!(super::add_days(today, 30), Ok(date!(2027 - 01 - 05)));
+        assert!(super::add_days(today, 10_000_000).unwrap_err().contains("a hundred years"));
+        assert!(super::add_days(today, i64::MAX).is_err());
+        assert!(super::add_days(today, 36_000).unwrap_err().contains("between 1900 and 2200"));
+    }
+}
+
+#[cfg(test)]
+mod tests_support {
+    #[derive(Debug, serde::Deserialize)]
+    pub struct Row {
+        #[serde(with = "super::date")]
+        #[allow(dead_code)]
+        pub on: time::Date,
     }
 }
 

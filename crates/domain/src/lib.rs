@@ -26,6 +26,7 @@ macro_rules! string_schema {
 pub mod access;
 pub mod asset;
 pub mod audit;
+pub mod cells;
 pub mod certification;
 pub mod crosswalk;
 pub mod dates;

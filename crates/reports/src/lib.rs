@@ -6,3 +6,22 @@ pub mod ics;
 pub mod risk;
 pub mod soa;
 pub mod table;
+
+/// Writes user text into an XLSX cell as text: a string cell is never a formula, and
+/// one that would read as a formula when edited or saved as CSV (see
+/// [`isms_domain::cells`]) gets the "quote prefix" that keeps it text in every
+/// spreadsheet application.
+pub(crate) fn xlsx_text(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    format: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    if isms_domain::cells::is_formula_like(text) {
+        sheet.write_string_with_format(row, col, text, &format.clone().set_quote_prefix())?;
+    } else {
+        sheet.write_string_with_format(row, col, text, format)?;
+    }
+    Ok(())
+}

@@ -115,7 +115,7 @@ pub fn xlsx(meta: &SoaMeta, rows: &[SoaRow]) -> Result<Vec<u8>, ExportError> {
         .set_align(FormatAlign::Top);
     let body = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_border(FormatBorder::Hair);
     sheet.write_string_with_format(0, 0, format!("Statement of Applicability — {}", meta.organization), &title)?;
-    sheet.write_string(1, 0, meta.label())?;
+    crate::xlsx_text(sheet, 1, 0, &meta.label(), &Format::new())?;
     if let Some(comment) = meta.comment.as_deref().filter(|c| !c.is_empty()) {
         sheet.write_string(1, 4, format!("Approval comment: {comment}"))?;
     }
@@ -135,7 +135,7 @@ pub fn xlsx(meta: &SoaMeta, rows: &[SoaRow]) -> Result<Vec<u8>, ExportError> {
     for (i, row) in rows.iter().enumerate() {
         let r = head_row + 1 + i as u32;
         for (c, value) in cells(row).iter().enumerate() {
-            sheet.write_string_with_format(r, c as u16, value, &body)?;
+            crate::xlsx_text(sheet, r, c as u16, value, &body)?;
         }
     }
     for (c, width) in [18, 10, 42, 11, 30, 42, 22, 22, 16].iter().enumerate() {
@@ -170,18 +170,19 @@ pub fn csv(meta: &SoaMeta, rows: &[SoaRow], out: impl Write) -> Result<(), Expor
     let version = meta.version.map_or_else(|| "draft".to_owned(), |n| n.to_string());
     for row in rows {
         let reasons: Vec<&str> = row.reasons.iter().map(|r| r.as_str()).collect();
+        let inert = isms_domain::cells::inert;
         w.write_record([
-            row.theme.as_str(),
-            &row.control,
-            &row.title,
+            &*inert(row.theme.as_str()),
+            &*inert(&row.control),
+            &*inert(&row.title),
             if row.applicable { "yes" } else { "no" },
             &reasons.join(";"),
-            row.justification.as_deref().unwrap_or_default(),
+            &*inert(row.justification.as_deref().unwrap_or_default()),
             row.status.as_str(),
-            row.owner.as_deref().unwrap_or_default(),
-            &row.risks.join(";"),
+            &*inert(row.owner.as_deref().unwrap_or_default()),
+            &*inert(&row.risks.join(";")),
             &version,
-            meta.approved_by.as_deref().unwrap_or_default(),
+            &*inert(meta.approved_by.as_deref().unwrap_or_default()),
             meta.approved_at.as_deref().unwrap_or_default(),
         ])?;
     }
@@ -197,7 +198,7 @@ pub fn rows_from_csv(input: impl std::io::Read) -> Result<Vec<SoaRow>, ExportErr
         let record = record?;
         let line = i as u64 + 2;
         let bad = |message: String| ExportError::Parse { line, message };
-        let get = |n: usize| record.get(n).unwrap_or_default();
+        let get = |n: usize| isms_domain::cells::restore(record.get(n).unwrap_or_default());
         let list = |s: &str| s.split(';').filter(|x| !x.is_empty()).map(ToOwned::to_owned).collect::<Vec<_>>();
         let reasons = list(get(4))
             .iter()

@@ -5,7 +5,10 @@ use std::io::Write;
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
 
+use isms_domain::cells::inert;
+
 use crate::soa::ExportError;
+use crate::xlsx_text;
 
 /// A table with a title and a line saying what it is.
 #[derive(Debug, Clone)]
@@ -36,15 +39,15 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
         .set_text_wrap()
         .set_align(FormatAlign::Top);
     let body = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_border(FormatBorder::Hair);
-    sheet.write_string_with_format(0, 0, &t.title, &title)?;
-    sheet.write_string(1, 0, &t.subtitle)?;
+    xlsx_text(sheet, 0, 0, &t.title, &title)?;
+    xlsx_text(sheet, 1, 0, &t.subtitle, &Format::new())?;
     let head_row = 3;
     for (c, h) in t.headers.iter().enumerate() {
         sheet.write_string_with_format(head_row, c as u16, h, &header)?;
     }
     for (r, row) in t.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string_with_format(head_row + 1 + r as u32, c as u16, cell, &body)?;
+            xlsx_text(sheet, head_row + 1 + r as u32, c as u16, cell, &body)?;
         }
     }
     for (c, w) in t.widths.iter().enumerate() {
@@ -55,22 +58,10 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
     Ok(book.save_to_buffer()?)
 }
 
-/// A cell a spreadsheet would run as a formula (`=`, `+`, `@`, or `-` not starting a
-/// number) gets a leading apostrophe, so user text opened in a spreadsheet stays text.
-fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
-    let mut chars = cell.chars();
-    let risky = match chars.next() {
-        Some('=' | '+' | '@' | '\t' | '\r') => true,
-        Some('-') => !chars.next().is_some_and(|c| c.is_ascii_digit() || c == '.'),
-        _ => false,
-    };
-    if risky { format!("'{cell}").into() } else { cell.into() }
-}
-
 /// Writes the table as CSV (header row, then the rows).
 pub fn csv(t: &Table, out: impl Write) -> Result<(), ExportError> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
-    w.write_record(&t.headers)?;
+    w.write_record(t.headers.iter().map(|h| inert(h).into_owned()))?;
     for row in &t.rows {
         w.write_record(row.iter().map(|c| inert(c).into_owned()))?;
     }

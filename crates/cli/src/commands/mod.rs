@@ -92,9 +92,7 @@ pub(crate) fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
 
 /// A `YYYY-MM-DD` date given to `flag`.
 pub(crate) fn parse_date(flag: &str, text: &str) -> Result<time::Date, CliError> {
-    let d = time::Date::parse(text.trim(), time::macros::format_description!("[year]-[month]-[day]"))
-        .map_err(|_| bad(flag, format!("{text:?} is not a date like 2027-03-31")))?;
-    isms_domain::dates::plausible(d).map_err(|m| bad(flag, format!("{text:?}: {m}")))
+    isms_domain::dates::parse_text(text).map_err(|m| bad(flag, m))
 }
 
 /// A snake_case enum given to `flag` (`in-progress` and `in progress` read as

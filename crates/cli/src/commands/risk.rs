@@ -854,7 +854,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                         let s = &r.summary;
                         let st = &r.settings;
                         let _ = w.write_record([
-                            r.id.clone(),
+                            isms_domain::cells::inert(&r.id).into_owned(),
                             s.mean.to_string(),
                             s.sd.to_string(),
                             s.min.to_string(),

@@ -270,10 +270,7 @@ pub(crate) fn field(name: &str, message: String) -> isms_app::AppError {
 
 /// A `YYYY-MM-DD` date from a field.
 pub(crate) fn date(name: &str, text: &str) -> Result<time::Date, isms_app::AppError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let d =
-        time::Date::parse(text, &format).map_err(|_| field(name, format!("{text:?} is not a date (YYYY-MM-DD)")))?;
-    isms_domain::dates::plausible(d).map_err(|m| field(name, format!("{text:?}: {m}")))
+    isms_domain::dates::parse_text(text).map_err(|m| field(name, m))
 }
 
 /// Every API operation (the OpenAPI document's own route included).
