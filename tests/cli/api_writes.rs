@@ -66,7 +66,7 @@ async fn targets(owner: &Client, role: &str) -> Targets {
         .send()
         .await
         .unwrap();
-    assert_eq!(accepted.status(), reqwest::StatusCode::CREATED);
+    assert_eq!(accepted.status(), StatusCode::CREATED);
     Targets {
         issue: issue["id"].as_str().unwrap().to_owned(),
         asset: asset["id"].as_str().unwrap().to_owned(),

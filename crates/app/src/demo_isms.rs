@@ -886,7 +886,7 @@ pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppRe
             history: Vec::new(),
             fair: None,
         };
-        let saved = add_risk(cx, actor, org, risk).await?;
+        let saved = add_risk(cx, actor, org, risk, None).await?;
         let needs = matches!(saved.acceptance_state, isms_domain::risk::AcceptanceState::Unaccepted { .. });
         if needs && i % 5 != 2 {
             let by = Email::parse(owner).map_err(|e| crate::AppError::invalid_field("owner", e))?;

@@ -207,10 +207,19 @@ async fn sync_controls(
     Ok(())
 }
 
-/// Adds a risk to the register.
-pub async fn add_risk(cx: &Cx, actor: &TrailActor, org: OrgId, mut risk: Risk) -> AppResult<RiskView> {
+/// Adds a risk to the register. With `only_owner` (a control owner's narrowed grant)
+/// every linked control must be assigned to that person.
+pub async fn add_risk(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    mut risk: Risk,
+    only_owner: Option<&str>,
+) -> AppResult<RiskView> {
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
+    owned_by(&risk, only_owner, "adds")?;
+    links_assigned(&mut *tx, org, &[], &risk.controls, only_owner).await?;
     let m = current_methodology(&mut *tx, org).await?;
     risk.acceptance = None;
     risk.history.clear();
@@ -251,6 +260,7 @@ pub async fn edit_risk(
     risk.acceptance = before.acceptance.clone();
     risk.history = before.history.clone();
     check(&mut *tx, cx, org, &mut risk, &m).await?;
+    links_assigned(&mut *tx, org, &before.controls, &risk.controls, only_owner).await?;
     let now = cx.clock.now();
     risk.record_levels(&m, now);
     let json = serde_json::to_string(&risk).unwrap_or_default();
@@ -267,6 +277,44 @@ pub async fn edit_risk(
     record(&mut *tx, org, now, draft).await?;
     tx.commit().await?;
     Ok(view(risk, &m))
+}
+
+/// With `only_owner` (a control owner's narrowed grant), refuses linking or unlinking
+/// a control not assigned to that person: a link adds (and an unlink removes) the
+/// "risk treatment" reason on the control's SoA row, which is the control owner's to
+/// change only for their own controls. Checked inside the write transaction.
+async fn links_assigned(
+    tx: &mut dyn WriteTx,
+    org: OrgId,
+    before: &[String],
+    after: &[String],
+    only_owner: Option<&str>,
+) -> AppResult<()> {
+    let Some(me) = only_owner else { return Ok(()) };
+    let changed: Vec<&String> =
+        after.iter().filter(|c| !before.contains(c)).chain(before.iter().filter(|c| !after.contains(c))).collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let user = match Email::parse(me) {
+        Ok(e) => tx.user_by_email(&e).await?.map(|u| u.id),
+        Err(_) => None,
+    };
+    let records = tx.control_implementations(org).await?;
+    for control in changed {
+        let id = normalize_control_id(control);
+        let mine = user.is_some() && records.iter().any(|r| r.control == id && r.owner == user);
+        if !mine {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "forbidden",
+                format!(
+                    "a control owner links and unlinks only controls assigned to them ({control} is not); ask the ISMS manager"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// With `only_owner` (a control owner's narrowed grant), refuses a risk owned by
@@ -292,6 +340,7 @@ pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, only
         .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
     let existing: Risk = decode("risk", &json)?;
     owned_by(&existing, only_owner, "deletes")?;
+    links_assigned(&mut *tx, org, &existing.controls, &[], only_owner).await?;
     sync_controls(&mut *tx, cx, actor, org, id, &existing.controls, &[]).await?;
     tx.delete_entry(org, "risk", id).await?;
     let draft = TrailDraft {

@@ -463,8 +463,8 @@ mod risk_tests {
         async fn changing_the_matrix_relevels_every_risk_and_keeps_the_old_levels(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            add_risk(&cx, &actor(), org, ransomware((2, 2), &[])).await.unwrap();
-            add_risk(&cx, &actor(), org, ransomware((3, 3), &[])).await.unwrap();
+            add_risk(&cx, &actor(), org, ransomware((2, 2), &[]), None).await.unwrap();
+            add_risk(&cx, &actor(), org, ransomware((3, 3), &[]), None).await.unwrap();
             let mut m = methodology(&cx, org).await.unwrap();
             assert_eq!(m.version, 1);
             m.matrix[1][1] = "medium".into();
@@ -487,7 +487,7 @@ mod risk_tests {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             add_member(&cx, org, "bob@acme.test", Role::IsmsManager).await;
-            let r = add_risk(&cx, &actor(), org, ransomware((2, 3), &[])).await.unwrap();
+            let r = add_risk(&cx, &actor(), org, ransomware((2, 3), &[]), None).await.unwrap();
             assert_eq!(r.acceptance_state, AcceptanceState::Unaccepted { by: AcceptanceRule::RiskOwner });
             let bob = Email::parse("bob@acme.test").unwrap();
             let err = accept_risk(&cx, org, "RSK-001", &bob, "fine by me").await.unwrap_err();
@@ -505,17 +505,17 @@ mod risk_tests {
             accept_risk(&cx, org, "RSK-001", &alice, "Board informed").await.unwrap();
             let mut bobs = ransomware((3, 4), &[]);
             bobs.owner = "bob@acme.test".into();
-            add_risk(&cx, &actor(), org, bobs).await.unwrap();
+            add_risk(&cx, &actor(), org, bobs, None).await.unwrap();
             let err = accept_risk(&cx, org, "RSK-002", &bob, "mine").await.unwrap_err();
             assert!(err.message.contains("need acceptance by top management"), "{}", err.message);
-            add_risk(&cx, &actor(), org, ransomware((1, 1), &[])).await.unwrap();
+            add_risk(&cx, &actor(), org, ransomware((1, 1), &[]), None).await.unwrap();
             assert_eq!(accept_risk(&cx, org, "RSK-003", &alice, "x").await.unwrap_err().code, "acceptance_not_needed");
         }
 
         async fn linking_a_risk_to_a_control_gives_it_the_risk_treatment_reason_and_unlinking_removes_it(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.8.13", "8.7"])).await.unwrap();
+            add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.8.13", "8.7"]), None).await.unwrap();
             let reasons = |controls: &[crate::controls::ControlView], id: &str| {
                 controls.iter().find(|c| c.record.control == id).unwrap().record.reasons.contains(&InclusionReason::RiskTreatment)
             };
@@ -526,7 +526,7 @@ mod risk_tests {
             let controls = list_controls(&cx, org).await.unwrap();
             assert!(reasons(&controls, "A.8.13"));
             assert!(!reasons(&controls, "A.8.7"), "unlinking removed the reason");
-            let err = add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.9.9"])).await.unwrap_err();
+            let err = add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.9.9"]), None).await.unwrap_err();
             assert_eq!(err.fields[0].message, "A.9.9 is not an Annex A control");
         }
 
@@ -534,7 +534,7 @@ mod risk_tests {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             for residual in [(1, 2), (1, 2), (3, 3)] {
-                add_risk(&cx, &actor(), org, ransomware(residual, &[])).await.unwrap();
+                add_risk(&cx, &actor(), org, ransomware(residual, &[]), None).await.unwrap();
             }
             let (_, inherent) = heat_map(&cx, org, HeatMapKind::Inherent).await.unwrap();
             assert_eq!(inherent[3][4], 3);
@@ -603,7 +603,7 @@ mod fair_tests {
         async fn bad_estimates_are_refused_with_risk_and_field_and_nothing_is_stored(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            add_risk(&cx, &actor(), org, risk("Ransomware")).await.unwrap();
+            add_risk(&cx, &actor(), org, risk("Ransomware"), None).await.unwrap();
             let mut bad = estimates();
             bad.slef = pert(0.1, 0.3, 1.7);
             let err = set_estimates(&cx, &actor(), org, "RSK-001", Some(bad), None).await.unwrap_err();
@@ -619,7 +619,7 @@ mod fair_tests {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             for title in ["Ransomware", "Supplier breach", "No estimates"] {
-                add_risk(&cx, &actor(), org, risk(title)).await.unwrap();
+                add_risk(&cx, &actor(), org, risk(title), None).await.unwrap();
             }
             set_estimates(&cx, &actor(), org, "RSK-001", Some(estimates()), None).await.unwrap();
             let mut smaller = estimates();

@@ -107,7 +107,8 @@ async fn require_risk_owner(cx: &Cx, caller: &Caller, owner: &str, what: &str) -
 /// Adds a risk. A control owner may add only risks they own themselves.
 pub async fn add_risk(cx: &Cx, caller: &Caller, risk: Risk) -> AppResult<RiskView> {
     require_risk_owner(cx, caller, &risk.owner, "adds").await?;
-    crate::risks::add_risk(cx, &caller.actor(), caller.org, risk).await
+    let me = risk_owner_scope(cx, caller).await?;
+    crate::risks::add_risk(cx, &caller.actor(), caller.org, risk, me.as_ref().map(Email::as_str)).await
 }
 
 /// Replaces a risk's assessment and treatment. A control owner edits only risks they

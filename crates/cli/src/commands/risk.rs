@@ -667,7 +667,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             if missing_residual {
                 r.residual = r.inherent;
             }
-            let saved = risks::add_risk(cx, &actor, org, r).await?;
+            let saved = risks::add_risk(cx, &actor, org, r, None).await?;
             out.doc(&saved);
             out.line(format!("Added {} ({} → {}).", saved.risk.id, saved.inherent_level, saved.residual_level));
         }
