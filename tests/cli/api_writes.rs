@@ -392,7 +392,6 @@ async fn every_write_endpoint_follows_the_role_table() {
     assert_eq!(
         emails,
         [
-            "new-by-owner@acme.test",
             "spare-auditor@acme.test",
             "spare-contributor@acme.test",
             "spare-control_owner@acme.test",
@@ -402,6 +401,10 @@ async fn every_write_endpoint_follows_the_role_table() {
         ],
         "the owner's spare was promoted and removed; the others could not touch theirs: {members}"
     );
+    let (_, invitations) = owner.get("/api/v1/invitations?state=pending").await;
+    let invited: Vec<&str> =
+        invitations["items"].as_array().unwrap().iter().map(|i| i["email"].as_str().unwrap()).collect();
+    assert_eq!(invited, ["new-by-owner@acme.test"], "only the owner's invitation was made: {invitations}");
     let (_, appetite) = owner.get("/api/v1/loss-appetite").await;
     assert_eq!(appetite["points"][1][1], 0.05);
     let (_, versions) = owner.get("/api/v1/soa/versions").await;

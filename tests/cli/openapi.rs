@@ -529,8 +529,8 @@ async fn answers_match_their_documented_schemas() {
         ),
         (
             "post",
-            "/api/v1/members",
-            "/api/v1/members".to_owned(),
+            "/api/v1/invitations",
+            "/api/v1/invitations".to_owned(),
             serde_json::json!({ "email": "b@acme.test", "role": "viewer" }),
         ),
         (
@@ -546,7 +546,14 @@ async fn answers_match_their_documented_schemas() {
         if path == "/api/v1/findings" {
             finding = answer["id"].as_str().unwrap().to_owned();
         }
+        if path == "/api/v1/invitations" {
+            let token = answer["link"].as_str().unwrap().rsplit("/invite/").next().unwrap().to_owned();
+            let acceptance = serde_json::json!({ "token": token, "password": "b's very own password" });
+            a.check("post", "/api/v1/invitations/accept", "/api/v1/invitations/accept", Some(acceptance)).await;
+        }
     }
+    a.get("/api/v1/invitations", "/api/v1/invitations").await;
+    a.get("/api/v1/calendar/tokens", "/api/v1/calendar/tokens").await;
     a.get("/api/v1/findings/{id}", &format!("/api/v1/findings/{finding}")).await;
     a.get("/api/v1/loss-appetite", "/api/v1/loss-appetite").await;
 
