@@ -217,51 +217,122 @@ pub async fn join(
 ) -> AppResult<(User, Organization, Role)> {
     let hash = token_hash(secret);
     let Offer { invitation, .. } = offer(cx, secret).await?;
-    let existing = cx.store.read().await?.user_by_email(&invitation.email).await?;
-    let (mut tx, user) = match existing {
-        Some(_) => check_credentials(cx, cx.store.write().await?, invitation.email.as_str(), password, address).await?,
-        None => {
-            if password.chars().count() < MIN_PASSWORD_CHARS {
-                return Err(AppError::invalid_field(
-                    "password",
-                    format!("choose a password of at least {MIN_PASSWORD_CHARS} characters"),
-                ));
+    // An account that belongs to no organization (its last membership was removed)
+    // opens nothing: accepting treats it as new, so whoever made it — another
+    // organization, say — keeps no way in once the invitee chooses their password.
+    let (existing, member_somewhere) = {
+        let mut tx = cx.store.read().await?;
+        match tx.user_by_email(&invitation.email).await? {
+            Some(u) => {
+                let member = !tx.organizations_of(u.id).await?.is_empty();
+                (Some(u), member)
             }
-            let hash = crate::password::hash_password_blocking(password, &*cx.entropy).await?;
-            let user = User {
-                id: isms_domain::UserId::from_random_bytes(cx.random_id_bytes()),
-                email: invitation.email.clone(),
-                display_name: name.unwrap_or_else(|| invitation.name.clone()),
-                password_hash: hash,
-                disabled: false,
-                created_at: cx.clock.now(),
-            };
-            (cx.store.write().await?, user)
+            None => (None, false),
         }
     };
+    if member_somewhere {
+        let tx = cx.store.write().await?;
+        let (tx, user) = check_credentials(cx, tx, invitation.email.as_str(), password, address).await?;
+        settle(cx, tx, &hash, user, false).await
+    } else {
+        join_as_new(cx, &hash, invitation, existing, password, name).await
+    }
+}
+
+/// Joins with a password chosen now: a new account, or one that belongs to no
+/// organization (`orphan`), whose password and name are replaced.
+async fn join_as_new(
+    cx: &Cx,
+    hash: &str,
+    invitation: Invitation,
+    orphan: Option<User>,
+    password: &str,
+    name: Option<DisplayName>,
+) -> AppResult<(User, Organization, Role)> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::invalid_field(
+            "password",
+            format!("choose a password of at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if orphan.as_ref().is_some_and(|u| u.disabled) {
+        return Err(AppError::new(
+            ErrorKind::Forbidden,
+            "account_disabled",
+            "the account with this address is disabled; ask whoever runs isms to enable it",
+        ));
+    }
+    let password_hash = crate::password::hash_password_blocking(password, &*cx.entropy).await?;
+    let display_name = name.unwrap_or_else(|| invitation.name.clone());
+    let replaced = orphan.is_some();
+    let user = match orphan {
+        Some(u) => User { password_hash, display_name, ..u },
+        None => User {
+            id: isms_domain::UserId::from_random_bytes(cx.random_id_bytes()),
+            email: invitation.email.clone(),
+            display_name,
+            password_hash,
+            disabled: false,
+            created_at: cx.clock.now(),
+        },
+    };
+    settle(cx, cx.store.write().await?, hash, user, replaced).await
+}
+
+/// Records the acceptance in `tx`: the account (new, or an orphan's new password),
+/// the membership, the settled invitation — all or nothing, under the organization's
+/// lock, so one link is accepted once.
+async fn settle(
+    cx: &Cx,
+    mut tx: Box<dyn WriteTx>,
+    hash: &str,
+    user: User,
+    replaced: bool,
+) -> AppResult<(User, Organization, Role)> {
     let now = cx.clock.now();
-    let organization = tx.lock_organization(invitation.org).await?;
+    let inv = tx.invitation_by_hash(hash).await?.ok_or_else(invalid_link)?;
+    let organization = tx.lock_organization(inv.org).await?;
     // Settled under the lock: whichever acceptance comes second finds it used.
-    let before = tx.lock_invitation(&hash).await?.ok_or_else(invalid_link)?;
+    let before = tx.lock_invitation(hash).await?.ok_or_else(invalid_link)?;
     if before.state(now) != InvitationState::Pending {
         return Err(invalid_link());
     }
     let actor = TrailActor::User(user.id);
+    let retry = || {
+        AppError::new(
+            ErrorKind::Conflict,
+            "invitation_retry",
+            "this address's account changed a moment ago; open the link again",
+        )
+    };
     match tx.user_by_email(&user.email).await? {
-        None => {
+        None if !replaced => {
             tx.insert_user(&user).await?;
             let d = crate::trail::created(&actor, "user.created", "user", user.id.to_string(), &user);
             record(&mut *tx, organization.id, now, d).await?;
         }
-        Some(stored) if stored.id != user.id => {
-            // The address got an account between our read and this lock: try again.
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "invitation_retry",
-                "this address got an account a moment ago; open the link again",
-            ));
+        Some(stored) if replaced && stored.id == user.id => {
+            if !tx.organizations_of(user.id).await?.is_empty() {
+                return Err(retry());
+            }
+            tx.update_user(&user).await?;
+            tx.delete_sessions_of(user.id).await?;
+            tx.revoke_tokens_of(user.id, now).await?;
+            let d = TrailDraft {
+                actor: actor.clone(),
+                action: "user.password_set".into(),
+                entity: "user".into(),
+                entity_id: user.id.to_string(),
+                before: None,
+                after: Some(
+                    serde_json::json!({ "by": "accepting an invitation", "reason": "the account belonged to no organization" })
+                        .to_string(),
+                ),
+            };
+            record(&mut *tx, organization.id, now, d).await?;
         }
-        Some(_) => {}
+        Some(stored) if !replaced && stored.id == user.id => {}
+        _ => return Err(retry()),
     }
     if tx.membership(organization.id, user.id).await?.is_some() {
         return Err(AppError::new(
