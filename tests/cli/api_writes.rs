@@ -56,7 +56,12 @@ async fn targets(owner: &Client, role: &str) -> Targets {
         .await;
     let spare = format!("spare-{role}@acme.test");
     let invited = owner
-        .must(Method::POST, "/api/v1/invitations", Some(json!({ "email": spare, "name": "Spare", "role": "viewer" })), 201)
+        .must(
+            Method::POST,
+            "/api/v1/invitations",
+            Some(json!({ "email": spare, "name": "Spare", "role": "viewer" })),
+            201,
+        )
         .await;
     let secret = invited["link"].as_str().unwrap().rsplit("/invite/").next().unwrap().to_owned();
     let accepted = owner

@@ -372,15 +372,7 @@ async fn the_calendar_feed_parses_and_follows_changed_dates() {
     let server = s.serve(&["--data-dir", &d], &[]);
     let api = Api { client: http(), base: server.url("").trim_end_matches('/').to_owned() };
     let owner = sign_in(&api.client, &api.base, "owner@acme.test", &owner_pw).await;
-    let token = api
-        .must(
-            &owner,
-            M::POST,
-            "/api/v1/calendar/tokens",
-            Some(json!({ "name": "my calendar" })),
-            201,
-        )
-        .await;
+    let token = api.must(&owner, M::POST, "/api/v1/calendar/tokens", Some(json!({ "name": "my calendar" })), 201).await;
     let url = token["url"].as_str().unwrap().to_owned();
     let secret = url.rsplit("token=").next().unwrap().to_owned();
     assert!(url.ends_with(&format!("/api/v1/calendar.ics?token={secret}")), "{url}");

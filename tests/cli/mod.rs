@@ -17,6 +17,7 @@ mod openapi;
 mod registers;
 mod risk;
 mod roles;
+mod security;
 mod serve;
 mod sessions;
 mod tokens;

@@ -158,8 +158,18 @@ async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisib
     assert_eq!((status, bad["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
 
     // Carol as a consultant for Acme too: she must choose, and switching is explicit.
-    let invited =
-        run(&["user", "invite", "--org", "Acme", "--email", "carol@globex.test", "--name", "Carol", "--role", "viewer"]);
+    let invited = run(&[
+        "user",
+        "invite",
+        "--org",
+        "Acme",
+        "--email",
+        "carol@globex.test",
+        "--name",
+        "Carol",
+        "--role",
+        "viewer",
+    ]);
     let wrong = s.accept(&d, &invited.stdout, "not carol's password at all");
     assert_ne!(wrong.code, 0, "an existing account joins only with its own password: {wrong:?}");
     assert_eq!(s.accept(&d, &invited.stdout, &carol_password).code, 0);

@@ -41,8 +41,7 @@ fn members_are_added_listed_disabled_and_reset_with_a_verified_trail() {
         run(&["user", "invite", "--org", "Acme", "--email", "dana@acme.test", "--name", "Dana", "--role", "viewer"]);
     assert_ne!(again.code, 0);
     assert!(again.stderr.contains("already a member of Acme"), "{}", again.stderr);
-    let by_old_name =
-        run(&["user", "add", "--org", "Acme", "--email", "eve@acme.test", "--role", "viewer"]);
+    let by_old_name = run(&["user", "add", "--org", "Acme", "--email", "eve@acme.test", "--role", "viewer"]);
     assert_eq!(by_old_name.code, 0, "`user add` is `user invite`: {by_old_name:?}");
     assert!(!by_old_name.stdout.contains("Password"), "{}", by_old_name.stdout);
     shown_link(&by_old_name.stdout);
@@ -80,7 +79,14 @@ fn members_are_added_listed_disabled_and_reset_with_a_verified_trail() {
     assert_eq!(verify.code, 0, "{verify:?}");
     let log = run(&["audit-log", "export", "--org", "Acme", "--format", "csv"]);
     assert!(!db.contains(link.rsplit('/').next().unwrap()), "invitation links are stored only hashed");
-    for action in ["invitation.created", "invitation.accepted", "user.created", "membership.granted", "user.disabled", "user.password_reset"] {
+    for action in [
+        "invitation.created",
+        "invitation.accepted",
+        "user.created",
+        "membership.granted",
+        "user.disabled",
+        "user.password_reset",
+    ] {
         assert!(log.stdout.contains(action), "{action} missing from\n{}", log.stdout);
     }
     assert!(!log.stdout.contains("argon2"), "hashes stay out of the trail");

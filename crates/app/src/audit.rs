@@ -98,19 +98,21 @@ pub async fn export_trail(cx: &Cx, org: OrgId, format: crate::export::DocFormat)
                 ["seq", "at", "actor", "action", "entity", "entity_id", "before", "after", "prev_hash", "hash"];
             w.write_record(header).map_err(|e| failed(&e))?;
             for e in &all {
-                w.write_record([
-                    e.seq.to_string(),
-                    e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-                    e.actor.to_stored(),
-                    e.action.clone(),
-                    e.entity.clone(),
-                    e.entity_id.clone(),
-                    e.before.clone().unwrap_or_default(),
-                    e.after.clone().unwrap_or_default(),
-                    e.prev_hash.clone(),
-                    e.hash.clone(),
-                ]
-                .map(|cell| isms_domain::cells::inert(&cell).into_owned()))
+                w.write_record(
+                    [
+                        e.seq.to_string(),
+                        e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                        e.actor.to_stored(),
+                        e.action.clone(),
+                        e.entity.clone(),
+                        e.entity_id.clone(),
+                        e.before.clone().unwrap_or_default(),
+                        e.after.clone().unwrap_or_default(),
+                        e.prev_hash.clone(),
+                        e.hash.clone(),
+                    ]
+                    .map(|cell| isms_domain::cells::inert(&cell).into_owned()),
+                )
                 .map_err(|e| failed(&e))?;
             }
             w.into_inner().map_err(|e| failed(&e))?

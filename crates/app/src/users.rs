@@ -41,7 +41,8 @@ async fn change_user(
     // A disabled account or a replaced password ends every open session and revokes
     // every API token and calendar address (enabling again brings none back).
     let sessions = tx.delete_sessions_of(user.id).await?;
-    let tokens = if user.disabled || action == "user.password_reset" { tx.revoke_tokens_of(user.id, now).await? } else { 0 };
+    let tokens =
+        if user.disabled || action == "user.password_reset" { tx.revoke_tokens_of(user.id, now).await? } else { 0 };
     let mut after = serde_json::to_value(&user).unwrap_or_default();
     after["sessions_ended"] = sessions.into();
     after["tokens_revoked"] = tokens.into();
@@ -62,12 +63,7 @@ async fn change_user(
 
 /// Disables (or re-enables) an account; a disabled account cannot sign in and keeps
 /// its history.
-pub async fn set_disabled(
-    cx: &Cx,
-    actor: &TrailActor,
-    email: &Email,
-    disabled: bool,
-) -> AppResult<isms_domain::User> {
+pub async fn set_disabled(cx: &Cx, actor: &TrailActor, email: &Email, disabled: bool) -> AppResult<isms_domain::User> {
     let action = if disabled { "user.disabled" } else { "user.enabled" };
     change_user(cx, actor, email, action, |u| {
         u.disabled = disabled;

@@ -104,7 +104,8 @@ pub fn parse_framework(dir: &str, header: &str, items_csv: &str) -> Result<Frame
             err(&csv_file, line, None, e.to_string())
         })?;
         let line = record.position().map(csv::Position::line);
-        let get = |c: Option<usize>| isms_domain::cells::restore(c.and_then(|c| record.get(c)).unwrap_or_default().trim());
+        let get =
+            |c: Option<usize>| isms_domain::cells::restore(c.and_then(|c| record.get(c)).unwrap_or_default().trim());
         let item_id = get(c_id);
         if item_id.is_empty() {
             return Err(err(&csv_file, line, Some("id"), "every item needs an id"));

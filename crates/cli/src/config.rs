@@ -383,15 +383,19 @@ impl Config {
             s.parse::<u64>().ok().filter(|n| (1..=1 << 20).contains(n)).map(|n| n << 20)
         })?;
 
-        let public_raw = pick(None, var("ISMS_PUBLIC_URL"), in_file(file.public_url.as_ref()).as_ref().map(|(v, p)| (v, *p)))
-            .map(|s| Setting::new(s.value.trim().trim_end_matches('/').to_owned(), s.source));
+        let public_raw =
+            pick(None, var("ISMS_PUBLIC_URL"), in_file(file.public_url.as_ref()).as_ref().map(|(v, p)| (v, *p)))
+                .map(|s| Setting::new(s.value.trim().trim_end_matches('/').to_owned(), s.source));
         let public_url = match public_raw {
-            Some(raw) => parse_setting(raw, "an address such as https://isms.example (http or https, a host, no query)", |s| {
-                let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"))?;
-                let host = rest.split('/').next().unwrap_or_default();
-                let ok = !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "?#\\\"<>".contains(c));
-                ok.then(|| Some(s.to_owned()))
-            })?,
+            Some(raw) => {
+                parse_setting(raw, "an address such as https://isms.example (http or https, a host, no query)", |s| {
+                    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"))?;
+                    let host = rest.split('/').next().unwrap_or_default();
+                    let ok = !host.is_empty()
+                        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "?#\\\"<>".contains(c));
+                    ok.then(|| Some(s.to_owned()))
+                })?
+            }
             None => Setting::new(None, Source::Default),
         };
         let proxies_raw = pick(

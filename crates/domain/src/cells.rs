@@ -46,7 +46,18 @@ mod tests {
 
     #[test]
     fn formulas_get_an_apostrophe_and_numbers_and_plain_text_do_not() {
-        for risky in ["=HYPERLINK(\"x\")", "+1+1", "-1+HYPERLINK(\"x\")", "@SUM(A1)", "\tcmd", "\rcmd", "-cmd", "-", "--5", "-5e3"] {
+        for risky in [
+            "=HYPERLINK(\"x\")",
+            "+1+1",
+            "-1+HYPERLINK(\"x\")",
+            "@SUM(A1)",
+            "\tcmd",
+            "\rcmd",
+            "-cmd",
+            "-",
+            "--5",
+            "-5e3",
+        ] {
             assert_eq!(inert(risky), format!("'{risky}"), "{risky:?}");
             assert_eq!(restore(&inert(risky)), risky);
         }

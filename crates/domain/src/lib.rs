@@ -49,7 +49,7 @@ pub mod user;
 pub mod workspace;
 
 pub use ids::{OrgId, UserId};
-pub use organization::{OrgName, Organization};
 pub use invitation::{Invitation, InvitationState};
+pub use organization::{OrgName, Organization};
 pub use user::{ApiToken, DisplayName, Email, Membership, Role, Session, TokenKind, User};
 pub use workspace::{Workspace, WorkspaceKind};

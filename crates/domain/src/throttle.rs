@@ -102,7 +102,20 @@ mod tests {
         }
         assert_eq!(
             waits,
-            [None, None, None, Some(30), Some(60), Some(120), Some(240), Some(480), Some(900), Some(900), Some(900), Some(900)]
+            [
+                None,
+                None,
+                None,
+                Some(30),
+                Some(60),
+                Some(120),
+                Some(240),
+                Some(480),
+                Some(900),
+                Some(900),
+                Some(900),
+                Some(900)
+            ]
         );
     }
 

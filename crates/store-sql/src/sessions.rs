@@ -3,9 +3,7 @@
 use async_trait::async_trait;
 use isms_domain::throttle::Throttle;
 use isms_domain::{ApiToken, DisplayName, Email, Invitation, OrgId, Session, TokenKind, UserId};
-use isms_store::{
-    InvitationRead, InvitationWrite, SessionRead, SessionWrite, StoreResult, TokenRead, TokenWrite,
-};
+use isms_store::{InvitationRead, InvitationWrite, SessionRead, SessionWrite, StoreResult, TokenRead, TokenWrite};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -291,7 +289,8 @@ impl SqlTx {
 #[async_trait]
 impl InvitationRead for SqlTx {
     async fn invitations(&mut self, org: OrgId) -> StoreResult<Vec<Invitation>> {
-        let sql = format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id");
+        let sql =
+            format!("SELECT {INVITATION_COLUMNS} FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id");
         let rows = sqlx::query(&sql)
             .bind(org.to_string())
             .fetch_all(&mut *self.tx)

@@ -7,8 +7,8 @@ use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, Subject, SubjectKi
 use isms_domain::soa::{
     ControlImplementation, ControlLink, ControlStatus, InclusionReason, LinkKind, SoaRow, SoaVersion, StatusChange,
 };
-use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
 use isms_domain::throttle::Throttle;
+use isms_domain::trail::{TrailActor, TrailDraft, TrailEntry, TrailHead, verify_chain};
 use isms_domain::{
     ApiToken, DisplayName, Email, Invitation, Membership, OrgId, OrgName, Organization, Role, Session, TokenKind, User,
     UserId, Workspace, WorkspaceKind,

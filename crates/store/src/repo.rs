@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use isms_domain::framework::{Framework, FrameworkId};
 use isms_domain::review::{Review, ReviewCycle, Subject};
 use isms_domain::soa::{ControlImplementation, SoaVersion, StatusChange};
-use isms_domain::trail::{TrailEntry, TrailHead};
 use isms_domain::throttle::Throttle;
+use isms_domain::trail::{TrailEntry, TrailHead};
 use isms_domain::{
     ApiToken, Email, Invitation, Membership, OrgId, Organization, Role, Session, User, UserId, Workspace,
 };

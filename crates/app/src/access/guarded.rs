@@ -26,11 +26,11 @@ use crate::documents::{Acknowledgements, DocumentSummary, MandatoryItem, NewDocu
 use crate::export::DocFormat;
 use crate::fair::Simulation;
 use crate::frameworks::{FrameworkSummary, SearchHit};
+use crate::invitations::{InvitationView, Invited};
 use crate::registers::Register;
 use crate::reviews::DueReview;
 use crate::risks::{PlanStep, RiskView};
 use crate::soa::{SoaDraft, SoaExport, VersionRef};
-use crate::invitations::{InvitationView, Invited};
 use crate::users::Member;
 use crate::{AppError, AppResult, Cx, ErrorKind};
 

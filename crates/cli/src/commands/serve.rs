@@ -71,7 +71,8 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
     out.doc(&serde_json::json!({ "listening": format!("http://{addr}"), "database": cx.store.location() }));
 
     let sweeper = tokio::spawn(sweep_abandoned_uploads(cx.clone()));
-    let served = isms_server::serve(listener, cx.clone(), config.server_options(), shutdown, config.shutdown_grace.value).await;
+    let served =
+        isms_server::serve(listener, cx.clone(), config.server_options(), shutdown, config.shutdown_grace.value).await;
     sweeper.abort();
     cx.store.close().await;
     served.map_err(|e| CliError::error("serve", format!("the server stopped with an error: {}", io_reason(&e))))?;

@@ -173,7 +173,8 @@ pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<
                 let email = super::email_arg("--owner-email", &args.owner_email)?;
                 let owner = DisplayName::parse(&args.owner_name)
                     .map_err(|e| CliError::bad_input("invalid_input", format!("--owner-name: {e}")))?;
-                let (org, invited) = users::add_organization(cx, &actor("org add"), name, email, owner, &config.link_base()).await?;
+                let (org, invited) =
+                    users::add_organization(cx, &actor("org add"), name, email, owner, &config.link_base()).await?;
                 out.doc(&serde_json::json!({ "organization": org, "owner_invitation": invited }));
                 out.line(format!("Created {}; invited {} as its owner.", org.name, invited.invitation.email));
                 out.line(format!("Invitation link (shown only this once; hand it to them yourself): {}", invited.link));

@@ -194,10 +194,8 @@ async fn accept(
     if !crate::auth::same_site_form(&headers) {
         return Err(super::session::cross_site().into());
     }
-    let name = a
-        .name
-        .map(|n| DisplayName::parse(&n).map_err(|e| ApiError::from(field("name", e.to_string()))))
-        .transpose()?;
+    let name =
+        a.name.map(|n| DisplayName::parse(&n).map_err(|e| ApiError::from(field("name", e.to_string())))).transpose()?;
     let signed = isms_app::invitations::accept(&s.cx, a.token.trim(), &a.password, name, &address).await?;
     let p = signed.principal;
     let (organization, role) = p.current.clone().ok_or_else(|| {

@@ -124,13 +124,20 @@ async fn create(
             message: format!("{:?} is not one of {}", c.role, all.join(", ")),
         }])
     })?;
-    let (token, secret) =
-        create_token(&s.cx, &p, NewToken { name: c.name, role_ceiling: role, days: c.expires_in_days, kind: TokenKind::Api })
-            .await?;
+    let (token, secret) = create_token(
+        &s.cx,
+        &p,
+        NewToken { name: c.name, role_ceiling: role, days: c.expires_in_days, kind: TokenKind::Api },
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(json!(Created { token, secret }))))
 }
 
-async fn tokens_of_kind(s: &AppState, p: &isms_app::sessions::Principal, kind: TokenKind) -> Result<Json<Value>, ApiError> {
+async fn tokens_of_kind(
+    s: &AppState,
+    p: &isms_app::sessions::Principal,
+    kind: TokenKind,
+) -> Result<Json<Value>, ApiError> {
     let items: Vec<ApiToken> = list_tokens(&s.cx, p).await?.into_iter().filter(|t| t.kind == kind).collect();
     Ok(Json(json!(Items { items })))
 }

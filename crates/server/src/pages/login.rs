@@ -217,7 +217,10 @@ async fn invite_page(state: &AppState, secret: &str, problem: Option<String>) ->
 
 /// The page an invitation link opens. It never caches, and sends no referrer on, so
 /// the secret in its address goes nowhere else.
-async fn invitation(State(state): State<AppState>, axum::extract::Path(secret): axum::extract::Path<String>) -> Result<Response, PageError> {
+async fn invitation(
+    State(state): State<AppState>,
+    axum::extract::Path(secret): axum::extract::Path<String>,
+) -> Result<Response, PageError> {
     let page = invite_page(&state, &secret, None).await?;
     let status = if page.offer.is_some() { StatusCode::OK } else { StatusCode::NOT_FOUND };
     let mut response = (status, page).into_response();
@@ -254,8 +257,11 @@ async fn accept_invitation(
         Ok((status, page).into_response())
     };
     if f.password != f.confirm {
-        return retry("The two passwords differ; type the same password twice.".into(), StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return retry(
+            "The two passwords differ; type the same password twice.".into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let name = match isms_domain::DisplayName::parse(&f.name) {
         Ok(n) => Some(n),

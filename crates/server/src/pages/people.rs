@@ -344,7 +344,13 @@ async fn add_token(
 ) -> Result<Response, PageError> {
     viewer.check_csrf(&f.csrf)?;
     let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
-    match create_token(&s.cx, &viewer.principal, NewToken { name: f.name, role_ceiling: role, days: f.days, kind: isms_domain::TokenKind::Api }).await {
+    match create_token(
+        &s.cx,
+        &viewer.principal,
+        NewToken { name: f.name, role_ceiling: role, days: f.days, kind: isms_domain::TokenKind::Api },
+    )
+    .await
+    {
         Ok((_, secret)) => {
             let mut response = tokens_page(&s, &viewer, Some(secret), vec![]).await?.into_response();
             response
