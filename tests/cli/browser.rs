@@ -561,3 +561,142 @@ async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
     assert!(!a.has("#plan-audit").await);
     a.shot("25-audit-result").await;
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn an_invited_person_sets_their_own_password_and_another_organization_cannot_sign_in_as_them() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    let owner = Browser::start(&server).await;
+    owner.sign_in(OWNER).await;
+    owner.goto("/members").await;
+    owner.client.find(Locator::Id("m-email")).await.unwrap().send_keys("new.person@cedarridge.example").await.unwrap();
+    owner.client.find(Locator::Id("m-name")).await.unwrap().send_keys("New Person").await.unwrap();
+    owner.client.find(Locator::Id("m-role")).await.unwrap().select_by_value("contributor").await.unwrap();
+    owner
+        .client
+        .find(Locator::Css("form[action='/members'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    owner.wait_for("document.querySelector('#invitation-url')").await;
+    let link = owner.text("#invitation-url").await;
+    assert!(link.starts_with(&format!("{}/invite/", owner.base)), "{link}");
+    assert!(
+        !owner.text("main").await.to_lowercase().contains("password, shown"),
+        "no password is shown to the inviter"
+    );
+    assert!(owner.text("#invitations").await.contains("pending"));
+    owner.shot("30-invitation-link").await;
+
+    // The invitee opens the link, chooses a password, and is in.
+    let invitee = Browser::start(&server).await;
+    invitee.client.goto(&link).await.unwrap();
+    assert!(invitee.text("h1").await.contains("Join Cedar Ridge"), "{}", invitee.text("h1").await);
+    invitee.shot("31-invitation-page").await;
+    for (id, value) in [("password", "my own long passphrase"), ("confirm", "my own long passphrase")] {
+        invitee.client.find(Locator::Id(id)).await.unwrap().send_keys(value).await.unwrap();
+    }
+    invitee.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
+    invitee.wait_for("document.querySelector('nav.sections')").await;
+    assert_eq!(invitee.path().await, "/dashboard");
+    invitee.shot("32-invitee-signed-in").await;
+    // The link worked once.
+    let again = Browser::start(&server).await;
+    again.client.goto(&link).await.unwrap();
+    assert!(again.text("h1").await.contains("does not work"));
+    // The invitee signs in again later with the password only they know.
+    let later = Browser::start(&server).await;
+    later.goto("/login").await;
+    later.client.find(Locator::Id("email")).await.unwrap().send_keys("new.person@cedarridge.example").await.unwrap();
+    later.client.find(Locator::Id("password")).await.unwrap().send_keys("my own long passphrase").await.unwrap();
+    later.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    later.wait_for("document.querySelector('nav.sections')").await;
+
+    // A second organization invites the same address and opens its own link: the
+    // account exists, so only its own password joins — the other owner cannot.
+    let dir = s.path().join(".local/share/isms-demo").to_str().unwrap().to_owned();
+    let other = s.run(&["--data-dir", &dir, "org", "add", "--name", "Other Co", "--owner-email", "boss@other.example"]);
+    assert_eq!(other.code, 0, "{other:?}");
+    assert_eq!(s.accept(&dir, &other.stdout, "the other boss's password").code, 0);
+    let boss = Browser::start(&server).await;
+    boss.goto("/login").await;
+    boss.client.find(Locator::Id("email")).await.unwrap().send_keys("boss@other.example").await.unwrap();
+    boss.client.find(Locator::Id("password")).await.unwrap().send_keys("the other boss's password").await.unwrap();
+    boss.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    boss.wait_for("document.querySelector('nav.sections')").await;
+    boss.goto("/members").await;
+    boss.client.find(Locator::Id("m-email")).await.unwrap().send_keys("new.person@cedarridge.example").await.unwrap();
+    boss.client.find(Locator::Css("form[action='/members'] button[type=submit]")).await.unwrap().click().await.unwrap();
+    boss.wait_for("document.querySelector('#invitation-url')").await;
+    let other_link = boss.text("#invitation-url").await;
+    let taker = Browser::start(&server).await;
+    taker.client.goto(&other_link).await.unwrap();
+    for (id, value) in [("password", "boss sets a password"), ("confirm", "boss sets a password")] {
+        taker.client.find(Locator::Id(id)).await.unwrap().send_keys(value).await.unwrap();
+    }
+    taker.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
+    taker.wait_for("document.querySelector('.alert')").await;
+    assert!(taker.text(".alert").await.contains("not its password"), "{}", taker.text(".alert").await);
+    let status = http()
+        .post(format!("{}/api/v1/session", owner.base))
+        .json(&json!({ "email": "new.person@cedarridge.example", "password": "boss sets a password" }))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 401, "the other organization cannot sign in as them");
+
+    // Withdrawing an invitation; the trail has invitation, acceptance and withdrawal.
+    owner.goto("/members").await;
+    owner.client.find(Locator::Id("m-email")).await.unwrap().send_keys("temp@cedarridge.example").await.unwrap();
+    owner
+        .client
+        .find(Locator::Css("form[action='/members'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    owner.wait_for("document.querySelector('#invitation-url')").await;
+    owner.goto("/members").await;
+    owner.client.execute("window.confirm = () => true;", vec![]).await.unwrap();
+    owner
+        .client
+        .find(Locator::Css("form[action='/members/invitations/revoke'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    owner
+        .wait_for(
+            "document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('Withdrew')",
+        )
+        .await;
+    owner.goto("/audit-log").await;
+    let trail = owner.text("main").await;
+    for action in ["invitation.created", "invitation.accepted", "invitation.revoked"] {
+        assert!(trail.contains(action), "{action} missing from the trail page");
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn signing_in_never_leaves_the_site_whatever_the_next_address_says() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    for next in ["/%09/evil.example/", "//evil.example/", "/%5Cevil.example/", "https:%2F%2Fevil.example"] {
+        let b = Browser::start(&server).await;
+        b.goto(&format!("/login?next={next}")).await;
+        b.client.find(Locator::Id("email")).await.unwrap().send_keys(OWNER).await.unwrap();
+        b.client.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+        b.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+        b.wait_for("document.querySelector('nav.sections')").await;
+        let url = b.client.current_url().await.unwrap();
+        assert_eq!(url.host_str(), Some("127.0.0.1"), "{next}: the browser left for {url}");
+        assert_eq!(url.path(), "/dashboard", "{next}");
+    }
+}
