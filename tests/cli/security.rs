@@ -446,6 +446,24 @@ async fn tokens_stop_working_on_reset_disable_and_password_change() {
     let (status, answer) = change(&dana, "dana's second password", "dana's third password", None).await;
     assert_eq!((status, answer["tokens_revoked"].as_u64()), (StatusCode::OK, Some(1)), "{answer}");
     assert_eq!(works(kept).await, StatusCode::UNAUTHORIZED, "revoked by default");
+    // The same on the page: the box to revoke tokens is ticked unless unticked.
+    let kept = token(dana.clone()).await;
+    let form = |current: &'static str, new: &'static str, revoke: bool| {
+        let mut fields =
+            vec![("csrf", dana.csrf.as_str()), ("current_password", current), ("new_password", new), ("confirm", new)];
+        if revoke {
+            fields.push(("revoke_tokens", "yes"));
+        }
+        dana.http.post(format!("{base}/account/password")).header("cookie", &dana.cookie).form(&fields).send()
+    };
+    let page = form("dana's third password", "dana's fourth password", false).await.unwrap();
+    assert!(page.url().query().unwrap_or_default().starts_with("done="), "{}", page.url());
+    assert_eq!(works(kept.clone()).await, StatusCode::OK);
+    let page = form("dana's fourth password", "dana's fifth password", true).await.unwrap();
+    assert!(page.text().await.unwrap().contains("1 token was revoked"));
+    assert_eq!(works(kept).await, StatusCode::UNAUTHORIZED);
+    let page = form("dana's fifth password", "short", true).await.unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let trail = site.trail("Acme");
     assert!(trail.contains("tokens_revoked"), "the trail says how many tokens went");
 }

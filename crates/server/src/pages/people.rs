@@ -25,6 +25,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/members/invitations/revoke", post(revoke_invitation))
         .route("/tokens", get(tokens).post(add_token))
         .route("/tokens/revoke", post(revoke))
+        .route("/account/password", post(change_password))
 }
 
 pub(crate) struct InvitationRow {
@@ -281,6 +282,7 @@ struct TokensPage {
     roles: Vec<(&'static str, &'static str)>,
     secret: Option<String>,
     problems: Vec<String>,
+    done: Option<String>,
 }
 
 async fn tokens_page(
@@ -321,12 +323,65 @@ async fn tokens_page(
             .collect(),
         secret,
         problems,
+        done: None,
         shell: viewer.shell("tokens"),
     })
 }
 
-async fn tokens(State(s): State<AppState>, viewer: Viewer) -> Result<TokensPage, PageError> {
-    tokens_page(&s, &viewer, None, vec![]).await
+async fn tokens(State(s): State<AppState>, viewer: Viewer, Query(q): Query<Done>) -> Result<TokensPage, PageError> {
+    let mut page = tokens_page(&s, &viewer, None, vec![]).await?;
+    page.done = notice(q.done.as_deref());
+    Ok(page)
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    csrf: String,
+    current_password: String,
+    new_password: String,
+    confirm: String,
+    /// A checkbox: present (and checked by default) to revoke tokens too.
+    revoke_tokens: Option<String>,
+}
+
+/// Changes the signed-in person's own password; their other sessions end, and their
+/// API tokens and calendar addresses are revoked unless they untick the box.
+async fn change_password(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    viewer.check_csrf(&f.csrf)?;
+    let result = if f.new_password == f.confirm {
+        isms_app::sessions::change_password(
+            &s.cx,
+            &viewer.principal,
+            &f.current_password,
+            &f.new_password,
+            f.revoke_tokens.is_some(),
+        )
+        .await
+    } else {
+        Err(isms_app::AppError::invalid_field("confirm", "the two new passwords differ"))
+    };
+    match result {
+        Ok(revoked) => {
+            let message = format!(
+                "Your password is changed; your other sessions have ended{}.",
+                match revoked {
+                    0 => String::new(),
+                    1 => " and 1 token was revoked".to_owned(),
+                    n => format!(" and {n} tokens were revoked"),
+                }
+            );
+            Ok(see_other(&format!("/tokens?done={}", super::encode(&message))))
+        }
+        Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
+            let page = tokens_page(&s, &viewer, None, problem_page(&e)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]
