@@ -16,6 +16,7 @@ mod init;
 mod openapi;
 mod registers;
 mod risk;
+mod role_matrix;
 mod roles;
 mod security;
 mod serve;
