@@ -115,11 +115,39 @@ impl Browser {
     }
 
     async fn sign_in(&self, email: &str) {
+        self.sign_in_with(email, PASSWORD).await;
+    }
+
+    async fn sign_in_with(&self, email: &str, password: &str) {
         self.goto("/login").await;
         self.client.find(Locator::Id("email")).await.unwrap().send_keys(email).await.unwrap();
-        self.client.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
+        self.client.find(Locator::Id("password")).await.unwrap().send_keys(password).await.unwrap();
         self.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
         self.wait_for("document.querySelector('nav.sections') || document.querySelector('.choices')").await;
+    }
+
+    /// Invites `email` from the Members page; answers the link shown once.
+    async fn invite(&self, email: &str) -> String {
+        self.goto("/members").await;
+        self.client.find(Locator::Id("m-email")).await.unwrap().send_keys(email).await.unwrap();
+        self.client
+            .find(Locator::Css("form[action='/members'] button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.wait_for("document.querySelector('#invitation-url')").await;
+        self.text("#invitation-url").await
+    }
+
+    /// Opens an invitation link and submits `password` twice.
+    async fn accept(&self, link: &str, password: &str) {
+        self.client.goto(link).await.unwrap();
+        for id in ["password", "confirm"] {
+            self.client.find(Locator::Id(id)).await.unwrap().send_keys(password).await.unwrap();
+        }
+        self.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
     }
 
     /// The session cookie, as the browser holds it (WebDriver sees HttpOnly cookies;
@@ -596,10 +624,7 @@ async fn an_invited_person_sets_their_own_password_and_another_organization_cann
     invitee.client.goto(&link).await.unwrap();
     assert!(invitee.text("h1").await.contains("Join Cedar Ridge"), "{}", invitee.text("h1").await);
     invitee.shot("31-invitation-page").await;
-    for (id, value) in [("password", "my own long passphrase"), ("confirm", "my own long passphrase")] {
-        invitee.client.find(Locator::Id(id)).await.unwrap().send_keys(value).await.unwrap();
-    }
-    invitee.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
+    invitee.accept(&link, "my own long passphrase").await;
     invitee.wait_for("document.querySelector('nav.sections')").await;
     assert_eq!(invitee.path().await, "/dashboard");
     invitee.shot("32-invitee-signed-in").await;
@@ -609,11 +634,8 @@ async fn an_invited_person_sets_their_own_password_and_another_organization_cann
     assert!(again.text("h1").await.contains("does not work"));
     // The invitee signs in again later with the password only they know.
     let later = Browser::start(&server).await;
-    later.goto("/login").await;
-    later.client.find(Locator::Id("email")).await.unwrap().send_keys("new.person@cedarridge.example").await.unwrap();
-    later.client.find(Locator::Id("password")).await.unwrap().send_keys("my own long passphrase").await.unwrap();
-    later.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
-    later.wait_for("document.querySelector('nav.sections')").await;
+    later.sign_in_with("new.person@cedarridge.example", "my own long passphrase").await;
+    assert!(later.has("nav.sections").await);
 
     // A second organization invites the same address and opens its own link: the
     // account exists, so only its own password joins — the other owner cannot.
@@ -622,22 +644,10 @@ async fn an_invited_person_sets_their_own_password_and_another_organization_cann
     assert_eq!(other.code, 0, "{other:?}");
     assert_eq!(s.accept(&dir, &other.stdout, "the other boss's password").code, 0);
     let boss = Browser::start(&server).await;
-    boss.goto("/login").await;
-    boss.client.find(Locator::Id("email")).await.unwrap().send_keys("boss@other.example").await.unwrap();
-    boss.client.find(Locator::Id("password")).await.unwrap().send_keys("the other boss's password").await.unwrap();
-    boss.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
-    boss.wait_for("document.querySelector('nav.sections')").await;
-    boss.goto("/members").await;
-    boss.client.find(Locator::Id("m-email")).await.unwrap().send_keys("new.person@cedarridge.example").await.unwrap();
-    boss.client.find(Locator::Css("form[action='/members'] button[type=submit]")).await.unwrap().click().await.unwrap();
-    boss.wait_for("document.querySelector('#invitation-url')").await;
-    let other_link = boss.text("#invitation-url").await;
+    boss.sign_in_with("boss@other.example", "the other boss's password").await;
+    let other_link = boss.invite("new.person@cedarridge.example").await;
     let taker = Browser::start(&server).await;
-    taker.client.goto(&other_link).await.unwrap();
-    for (id, value) in [("password", "boss sets a password"), ("confirm", "boss sets a password")] {
-        taker.client.find(Locator::Id(id)).await.unwrap().send_keys(value).await.unwrap();
-    }
-    taker.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
+    taker.accept(&other_link, "boss sets a password").await;
     taker.wait_for("document.querySelector('.alert')").await;
     assert!(taker.text(".alert").await.contains("not its password"), "{}", taker.text(".alert").await);
     let status = http()
