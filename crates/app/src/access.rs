@@ -5,8 +5,9 @@ use isms_domain::access::{Grant, UseCase, grant};
 use isms_domain::trail::TrailActor;
 use isms_domain::{OrgId, Role, UserId};
 
+use crate::Code;
 use crate::sessions::Principal;
-use crate::{AppError, AppResult, ErrorKind};
+use crate::{AppError, AppResult};
 
 /// A signed-in member acting in one organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +28,7 @@ impl Caller {
         match &principal.current {
             Some((org, role)) => Ok(Caller { user: principal.user.id, org: org.id, role: *role, ceiling: None }),
             None => Err(AppError::new(
-                ErrorKind::Conflict,
-                "no_organization_chosen",
+                Code::NoOrganizationChosen,
                 "choose an organization first (PUT /api/v1/session/organization)",
             )),
         }
@@ -46,13 +46,11 @@ impl Caller {
         let granted = self.ceiling.map_or(by_role, |c| by_role.min(grant(c, use_case)));
         match granted {
             Grant::Denied if by_role == Grant::Denied => Err(AppError::new(
-                ErrorKind::Forbidden,
-                "forbidden",
+                Code::Forbidden,
                 format!("the {} role may not {}", self.role.label(), describe(use_case)),
             )),
             Grant::Denied => Err(AppError::new(
-                ErrorKind::Forbidden,
-                "forbidden",
+                Code::Forbidden,
                 format!("this API token's ceiling does not allow it to {}", describe(use_case)),
             )),
             g => Ok(g),

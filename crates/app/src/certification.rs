@@ -21,18 +21,19 @@ use isms_domain::trail::TrailActor;
 use serde::Serialize;
 use time::{Date, Duration};
 
+use crate::Code;
 use crate::controls::{list_controls, normalize_control_id};
-use crate::{AppError, AppResult, Cx, ErrorKind, registers};
+use crate::{AppError, AppResult, Cx, registers};
 
-fn refused(e: impl std::fmt::Display, code: &'static str) -> AppError {
-    AppError::new(ErrorKind::Conflict, code, e.to_string())
+fn refused(e: impl std::fmt::Display, code: Code) -> AppError {
+    AppError::new(code, e.to_string())
 }
 
 fn audit_refused(e: &AuditError) -> AppError {
     let code = match e {
         AuditError::NoSuchLine(_) => return AppError::invalid_field("reference", e),
-        AuditError::Closed(_) => "audit_closed",
-        AuditError::OpenLines(_) => "checklist_open",
+        AuditError::Closed(_) => Code::AuditClosed,
+        AuditError::OpenLines(_) => Code::ChecklistOpen,
         AuditError::NoConclusion => return AppError::invalid_field("conclusion", e),
     };
     refused(e, code)
@@ -41,8 +42,8 @@ fn audit_refused(e: &AuditError) -> AppError {
 fn finding_refused(e: &FindingError) -> AppError {
     match e {
         FindingError::Missing(what) => AppError::invalid_field("finding", format!("{what} is required")),
-        FindingError::Closed => refused(e, "finding_closed"),
-        FindingError::WrongState(..) => refused(e, "wrong_state"),
+        FindingError::Closed => refused(e, Code::FindingClosed),
+        FindingError::WrongState(..) => refused(e, Code::WrongState),
     }
 }
 
@@ -456,13 +457,13 @@ pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFind
     let json = tx
         .entry(org, Audit::KIND, &new.audit)
         .await?
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no audit {}", new.audit)))?;
+        .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no audit {}", new.audit)))?;
     let a: Audit = serde_json::from_str(&json)
-        .map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", format!("audit {}: {e}", new.audit)))?;
+        .map_err(|e| AppError::new(Code::CorruptData, format!("audit {}: {e}", new.audit)))?;
     if a.status == AuditStatus::Cancelled {
         return Err(refused(
             format!("{} was cancelled; findings come from audits that took place", a.id),
-            "audit_closed",
+            Code::AuditClosed,
         ));
     }
     let raised_on = today.min(a.end).max(a.start.min(today));
@@ -563,18 +564,13 @@ pub async fn change_finding(
         if let Some(me) = only_owner
             && !f.owner.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(me))
         {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "forbidden",
-                format!("{id}'s corrective action is not assigned to you"),
-            ));
+            return Err(AppError::new(Code::Forbidden, format!("{id}'s corrective action is not assigned to you")));
         }
         let done = match step {
             FindingStep::Plan { correction, root_cause, action, owner, due } => {
                 if !may_move_deadline && f.due.is_some() && due.is_some_and(|d| Some(d) != f.due) {
                     return Err(AppError::new(
-                        ErrorKind::Forbidden,
-                        "forbidden",
+                        Code::Forbidden,
                         format!(
                             "{id} is due {}, a deadline set by the audit; an auditor or the ISMS manager moves it",
                             f.due.map(|d| d.to_string()).unwrap_or_default()
@@ -622,11 +618,7 @@ pub async fn review_action_done(
     registers::update(cx, actor, org, id, |r: &mut ManagementReview| {
         let count = r.actions.len();
         let a = r.actions.get_mut(index).ok_or_else(|| {
-            AppError::new(
-                ErrorKind::NotFound,
-                "not_found",
-                format!("{id} has {count} action(s); there is no action {}", index + 1),
-            )
+            AppError::new(Code::NotFound, format!("{id} has {count} action(s); there is no action {}", index + 1))
         })?;
         a.done = done;
         Ok(())
@@ -759,8 +751,7 @@ pub async fn add_certificate(cx: &Cx, actor: &TrailActor, org: OrgId, c: Certifi
         findings(cx, org).await?.into_iter().filter(|f| f.grade == Grade::Major && f.is_open()).map(|f| f.id).collect();
     if c.status == CertificateStatus::Active && !majors.is_empty() {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "open_major_nonconformity",
+            Code::OpenMajorNonconformity,
             format!(
                 "a certification decision needs every major nonconformity corrected and verified first: {} open",
                 majors.join(", ")

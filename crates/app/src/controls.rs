@@ -11,9 +11,10 @@ use isms_store::WriteTx;
 use serde::Serialize;
 use time::Date;
 
+use crate::Code;
 use crate::frameworks::library;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+use crate::{AppError, AppResult, Cx, FieldError};
 
 /// The Annex A controls as `(theme, id, title)`, in Annex A order.
 pub fn annex_a(lib: &Library) -> Vec<(String, String, String)> {
@@ -121,8 +122,7 @@ pub struct ControlDetail {
 
 fn unknown_control(id: &str) -> AppError {
     AppError::new(
-        ErrorKind::NotFound,
-        "control_not_found",
+        Code::ControlNotFound,
         format!("{id:?} is not an ISO/IEC 27001:2022 Annex A control (they run from A.5.1 to A.8.34)"),
     )
 }
@@ -165,7 +165,7 @@ pub async fn control_detail(cx: &Cx, org: OrgId, id: &str) -> AppResult<ControlD
     let from = ItemRef { framework: in_use[0].clone(), item: id.clone() };
     let mappings = lib
         .crosswalk(&from, None)
-        .map_err(|e| AppError::new(ErrorKind::Internal, "catalog_invalid", e.to_string()))?
+        .map_err(|e| AppError::new(Code::CatalogInvalid, e.to_string()))?
         .into_iter()
         .filter(|h| in_use.contains(&h.target.framework))
         .collect();
@@ -238,8 +238,7 @@ pub(crate) async fn update_control_as(
         let record = tx.control_implementations(org).await?.into_iter().find(|r| r.control == id);
         if record.is_some_and(|r| r.owner != Some(user)) {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "forbidden",
+                Code::Forbidden,
                 format!("{id} is not assigned to you; a control owner edits only their own controls"),
             ));
         }

@@ -9,10 +9,11 @@ use isms_domain::trail::TrailActor;
 use isms_domain::{DisplayName, Email, OrgId, OrgName, Organization, Role, Workspace, WorkspaceKind};
 use serde::Serialize;
 
+use crate::Code;
 use crate::workspace::{
     CreatedWorkspace, NewWorkspace, add_member, add_organization, create, current_workspace, new_user,
 };
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "isms-demo";
@@ -148,8 +149,7 @@ pub async fn create_or_reuse_demo(cx: &Cx) -> AppResult<DemoOutcome> {
             Ok(DemoOutcome::Existing(ws))
         }
         Some(ws) => Err(AppError::new(
-            ErrorKind::Conflict,
-            "workspace_exists",
+            Code::WorkspaceExists,
             format!(
                 "{} holds a real isms workspace (created {}), not a demo; `--demo` never touches one — run `isms serve` without --demo, or point --data-dir elsewhere",
                 cx.store.location(),

@@ -481,9 +481,7 @@ async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()
             acknowledgements: vec![],
             reviewed_on: None,
         };
-        let refused = |e: isms_domain::document::DocumentError| {
-            crate::AppError::new(crate::ErrorKind::Internal, "demo", e.to_string())
-        };
+        let refused = |e: isms_domain::document::DocumentError| crate::AppError::new(crate::Code::Demo, e.to_string());
         match approved_months_ago {
             Some(months) => {
                 let approved = now - Duration::days(30 * months);
@@ -553,9 +551,7 @@ async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()
         | Privacy and PHI handling | support and success (37) | 35 | 2 new hires, due in 30 days |\n\n\
         Completion exported from the learning platform; individual records are kept there for three years.\n";
     let at = now - Duration::days(20);
-    let refused = |e: isms_domain::document::DocumentError| {
-        crate::AppError::new(crate::ErrorKind::Internal, "demo", e.to_string())
-    };
+    let refused = |e: isms_domain::document::DocumentError| crate::AppError::new(crate::Code::Demo, e.to_string());
     training.start_version(Body::Markdown { text: text.into() }, HR, at, "2026 completion").map_err(refused)?;
     training.submit().map_err(refused)?;
     training.approve(MANAGER, at, "Figures checked against the learning platform").map_err(refused)?;
@@ -604,7 +600,7 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
                     l.notes = "Sampled records and interviews; conforming.".into();
                 }
             }
-            a.complete(&conclusion).map_err(|e| crate::AppError::new(crate::ErrorKind::Internal, "demo", e.to_string()))
+            a.complete(&conclusion).map_err(|e| crate::AppError::new(crate::Code::Demo, e.to_string()))
         })
         .await?;
         Ok(())
@@ -719,8 +715,7 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
     .await?;
     // The first is closed; the second is in progress, due in a few weeks.
     let closed = &raised[0];
-    let refused =
-        |e: isms_domain::audit::FindingError| crate::AppError::new(crate::ErrorKind::Internal, "demo", e.to_string());
+    let refused = |e: isms_domain::audit::FindingError| crate::AppError::new(crate::Code::Demo, e.to_string());
     update(cx, actor, org, closed, |f: &mut Finding| {
         f.raised_on = issued - Duration::days(33);
         f.plan(

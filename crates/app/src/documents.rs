@@ -14,17 +14,18 @@ use isms_domain::risk::Risk;
 use isms_domain::trail::TrailActor;
 use serde::Serialize;
 
-use crate::{AppError, AppResult, Cx, ErrorKind, registers};
+use crate::Code;
+use crate::{AppError, AppResult, Cx, registers};
 
 fn refused(e: &DocumentError) -> AppError {
     let code = match e {
-        DocumentError::Immutable(..) => "version_immutable",
-        DocumentError::OpenVersion(_) => "version_open",
-        DocumentError::WrongState { .. } => "wrong_state",
-        DocumentError::NoOpenVersion => "no_open_version",
-        DocumentError::NothingInForce => "no_version_in_force",
+        DocumentError::Immutable(..) => Code::VersionImmutable,
+        DocumentError::OpenVersion(_) => Code::VersionOpen,
+        DocumentError::WrongState { .. } => Code::WrongState,
+        DocumentError::NoOpenVersion => Code::NoOpenVersion,
+        DocumentError::NothingInForce => Code::NoVersionInForce,
     };
-    AppError::new(ErrorKind::Conflict, code, e.to_string())
+    AppError::new(code, e.to_string())
 }
 
 /// A new document.
@@ -179,8 +180,7 @@ pub async fn apply(
             && !d.owner.eq_ignore_ascii_case(me)
         {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "forbidden",
+                Code::Forbidden,
                 format!("{id} is owned by {}; a control owner may only change documents they own", d.owner),
             ));
         }
@@ -304,11 +304,10 @@ pub async fn open_version_file(
         .versions
         .iter()
         .find(|v| v.number == number)
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("{id} has no version {number}")))?;
+        .ok_or_else(|| AppError::new(Code::NotFound, format!("{id} has no version {number}")))?;
     let Body::File { sha256, filename, .. } = &v.body else {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "not_a_file",
+            Code::NotAFile,
             format!("version {number} of {id} is written in isms, not an uploaded file"),
         ));
     };
@@ -342,9 +341,9 @@ pub async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: 
     let json = tx
         .entry(org, Document::KIND, id)
         .await?
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no document {id}")))?;
-    let doc: Document = serde_json::from_str(&json)
-        .map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", format!("document {id}: {e}")))?;
+        .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no document {id}")))?;
+    let doc: Document =
+        serde_json::from_str(&json).map_err(|e| AppError::new(Code::CorruptData, format!("document {id}: {e}")))?;
     let version = doc.in_force().map(|v| v.number).ok_or_else(|| refused(&DocumentError::NothingInForce))?;
     let mut already = doc.acknowledged(version, by);
     for (_, stored) in tx.entries(org, DocumentAcknowledgement::KIND).await? {

@@ -18,9 +18,10 @@ use serde::Serialize;
 use time::Date;
 use tokio::io::AsyncRead;
 
+use crate::Code;
 use crate::controls::{list_controls, normalize_control_id};
 use crate::frameworks::{library, parse_item_ref};
-use crate::{AppError, AppResult, Cx, ErrorKind, registers};
+use crate::{AppError, AppResult, Cx, registers};
 
 /// The blob store of a context that was given none (tools that never touch files).
 #[derive(Debug)]
@@ -47,16 +48,12 @@ impl BlobStore for NoBlobs {
 
 pub(crate) fn blob_error(e: BlobError) -> AppError {
     match e {
-        BlobError::TooLarge { limit } => AppError::new(
-            ErrorKind::TooLarge,
-            "file_too_large",
-            format!("the file is larger than the limit of {limit} bytes"),
-        ),
-        BlobError::NotFound(a) => AppError::new(ErrorKind::NotFound, "not_found", format!("no stored file {a}")),
-        BlobError::BadAddress(a) => {
-            AppError::new(ErrorKind::Invalid, "invalid_input", format!("{a:?} is not a SHA-256"))
+        BlobError::TooLarge { limit } => {
+            AppError::new(Code::FileTooLarge, format!("the file is larger than the limit of {limit} bytes"))
         }
-        BlobError::Io(m) => AppError::new(ErrorKind::Unavailable, "blob_store", m),
+        BlobError::NotFound(a) => AppError::new(Code::NotFound, format!("no stored file {a}")),
+        BlobError::BadAddress(a) => AppError::new(Code::InvalidInput, format!("{a:?} is not a SHA-256")),
+        BlobError::Io(m) => AppError::new(Code::BlobStore, m),
     }
 }
 
@@ -215,7 +212,7 @@ pub async fn evidence(cx: &Cx, org: OrgId, id: &str) -> AppResult<Evidence> {
 pub async fn open_file(cx: &Cx, org: OrgId, id: &str) -> AppResult<(Evidence, BlobReader, u64)> {
     let e = evidence(cx, org, id).await?;
     let Content::File { sha256, .. } = &e.content else {
-        return Err(AppError::new(ErrorKind::Conflict, "not_a_file", format!("{id} is a link, not a file")));
+        return Err(AppError::new(Code::NotAFile, format!("{id} is a link, not a file")));
     };
     let (reader, size) = cx.blobs.open(sha256).await.map_err(blob_error)?;
     Ok((e, reader, size))

@@ -2,7 +2,8 @@
 
 use isms_reports::table::Table;
 
-use crate::{AppError, AppResult, ErrorKind};
+use crate::Code;
+use crate::{AppError, AppResult};
 
 /// A document format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +53,7 @@ impl DocFormat {
 
 /// Why a document could not be made.
 pub(crate) fn failed(e: &dyn std::fmt::Display) -> AppError {
-    AppError::new(ErrorKind::Internal, "export_failed", e.to_string())
+    AppError::new(Code::ExportFailed, e.to_string())
 }
 
 /// Renders a table report.

@@ -9,6 +9,7 @@ use isms_domain::fair::{Settings, exceedance_curve, simulate, simulate_portfolio
 use isms_domain::risk::{FairEstimates, FairResult, LossAppetite, Risk};
 use isms_domain::trail::{TrailActor, TrailDraft};
 
+use crate::Code;
 use crate::registers;
 use crate::trail::record;
 use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
@@ -39,9 +40,8 @@ pub async fn set_estimates(
     let before = tx
         .entry(org, "risk", id)
         .await?
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
-    let mut risk: Risk =
-        serde_json::from_str(&before).map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()))?;
+        .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no risk {id}")))?;
+    let mut risk: Risk = serde_json::from_str(&before).map_err(|e| AppError::new(Code::CorruptData, e.to_string()))?;
     crate::risks::owned_by(&risk, only_owner, "estimates")?;
     risk.fair = estimates;
     let after = serde_json::to_string(&risk).unwrap_or_default();
@@ -92,7 +92,7 @@ pub async fn simulate_risks(
             risks
                 .iter()
                 .find(|r| r.id == id)
-                .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?,
+                .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no risk {id}")))?,
         ],
         None => risks.iter().collect(),
     };
@@ -100,8 +100,7 @@ pub async fn simulate_risks(
     let scenarios: Vec<_> = chosen.iter().filter_map(|r| r.fair.as_ref().map(|f| f.scenario(&r.id))).collect();
     if scenarios.is_empty() {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "no_estimates",
+            Code::NoEstimates,
             "no chosen risk has FAIR estimates: add them with `isms risk estimate`",
         ));
     }
@@ -146,7 +145,7 @@ pub async fn simulate_risks(
         }
     })
     .await
-    .map_err(|e| AppError::new(ErrorKind::Internal, "simulation_failed", format!("the simulation stopped: {e}")))?;
+    .map_err(|e| AppError::new(Code::SimulationFailed, format!("the simulation stopped: {e}")))?;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     for r in risk_results.iter().chain(portfolio.iter()) {
@@ -171,9 +170,7 @@ pub async fn stored_result(cx: &Cx, org: OrgId, id: &str) -> AppResult<Option<Fa
     tx.organization(org).await?;
     tx.entry(org, "fair_result", id)
         .await?
-        .map(|j| {
-            serde_json::from_str(&j).map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()))
-        })
+        .map(|j| serde_json::from_str(&j).map_err(|e| AppError::new(Code::CorruptData, e.to_string())))
         .transpose()
 }
 

@@ -18,8 +18,9 @@ use isms_store::ReadTx;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::Code;
 use crate::trail::{created, record};
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 /// Id and import instant of each imported framework in a built library.
 type Fingerprint = Vec<(String, OffsetDateTime)>;
@@ -32,11 +33,7 @@ pub struct LibraryCache {
 
 fn broken(errors: &[isms_catalog::CatalogError]) -> AppError {
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    AppError::new(
-        ErrorKind::Internal,
-        "catalog_invalid",
-        format!("the framework library does not load: {}", text.join("; ")),
-    )
+    AppError::new(Code::CatalogInvalid, format!("the framework library does not load: {}", text.join("; ")))
 }
 
 /// The current library: shipped frameworks plus imported ones. Works on a database
@@ -121,8 +118,7 @@ pub async fn list_frameworks(cx: &Cx) -> AppResult<Vec<FrameworkSummary>> {
 
 fn unknown_framework(id: &str) -> AppError {
     AppError::new(
-        ErrorKind::NotFound,
-        "framework_not_found",
+        Code::FrameworkNotFound,
         format!("there is no framework {id:?}; `isms framework list` shows the available ones"),
     )
 }
@@ -133,11 +129,7 @@ pub async fn show_framework(cx: &Cx, id: &str, under: Option<&str>) -> AppResult
     let fw = lib.framework(id).ok_or_else(|| unknown_framework(id))?;
     let Some(root) = under else { return Ok(fw.clone()) };
     if lib.item(id, root).is_none() {
-        return Err(AppError::new(
-            ErrorKind::NotFound,
-            "item_not_found",
-            format!("framework {id} has no item {root:?}"),
-        ));
+        return Err(AppError::new(Code::ItemNotFound, format!("framework {id} has no item {root:?}")));
     }
     let mut keep: std::collections::HashSet<&str> = [root].into();
     let items = fw
@@ -202,7 +194,7 @@ pub fn parse_item_ref(text: &str) -> AppResult<ItemRef> {
 pub async fn crosswalk(cx: &Cx, from: &ItemRef, to: Option<&str>) -> AppResult<Vec<Hit>> {
     let lib = library(cx).await?;
     let to = to.map(|t| FrameworkId::parse(t).map_err(|m| AppError::invalid_field("to", m))).transpose()?;
-    lib.crosswalk(from, to.as_ref()).map_err(|e| AppError::new(ErrorKind::NotFound, "item_not_found", e.to_string()))
+    lib.crosswalk(from, to.as_ref()).map_err(|e| AppError::new(Code::ItemNotFound, e.to_string()))
 }
 
 /// Adds an imported framework to the library after checking it against everything
@@ -213,8 +205,7 @@ pub async fn import_framework(cx: &Cx, framework: Framework, origin: &str) -> Ap
     let lib = library(cx).await?;
     if lib.framework(framework.id.as_str()).is_some() {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "framework_exists",
+            Code::FrameworkExists,
             format!("a framework with id {} already exists; choose another id with --id", framework.id),
         ));
     }
@@ -237,8 +228,7 @@ pub async fn import_framework(cx: &Cx, framework: Framework, origin: &str) -> Ap
 pub async fn frameworks_in_use(cx: &Cx, org: OrgId) -> AppResult<Vec<FrameworkId>> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
-    let mut ids =
-        vec![FrameworkId::parse(PIVOT).map_err(|m| AppError::new(ErrorKind::Internal, "catalog_invalid", m))?];
+    let mut ids = vec![FrameworkId::parse(PIVOT).map_err(|m| AppError::new(Code::CatalogInvalid, m))?];
     ids.extend(tx.frameworks_in_use(org).await?.into_iter().map(|(id, _)| id));
     Ok(ids)
 }
@@ -248,12 +238,12 @@ pub async fn adopt_framework(cx: &Cx, actor: &TrailActor, org: OrgId, framework:
     let lib = library(cx).await?;
     let fw = lib.framework(framework).ok_or_else(|| unknown_framework(framework))?;
     if fw.id.as_str() == PIVOT {
-        return Err(AppError::new(ErrorKind::Conflict, "framework_in_use", format!("{PIVOT} is always in use")));
+        return Err(AppError::new(Code::FrameworkInUse, format!("{PIVOT} is always in use")));
     }
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     if tx.frameworks_in_use(org).await?.iter().any(|(id, _)| *id == fw.id) {
-        return Err(AppError::new(ErrorKind::Conflict, "framework_in_use", format!("{} is already in use", fw.id)));
+        return Err(AppError::new(Code::FrameworkInUse, format!("{} is already in use", fw.id)));
     }
     let now = cx.clock.now();
     tx.adopt_framework(org, &fw.id, now).await?;

@@ -12,9 +12,10 @@ use isms_domain::{DisplayName, Email, Invitation, InvitationState, Membership, O
 use isms_store::WriteTx;
 use serde::Serialize;
 
+use crate::Code;
 use crate::sessions::{MIN_PASSWORD_CHARS, SignedIn, check_credentials, sign_in_after_acceptance, token_hash};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 /// The path an invitation link opens (followed by the secret).
 pub const LINK_PATH: &str = "/invite/";
@@ -62,8 +63,7 @@ fn draft(actor: &TrailActor, action: &str, invitation: &Invitation, before: Opti
 
 fn invalid_link() -> AppError {
     AppError::new(
-        ErrorKind::NotFound,
-        "invitation_invalid",
+        Code::InvitationInvalid,
         "this invitation link does not work: it was used, withdrawn or has expired; ask for a new one",
     )
 }
@@ -87,11 +87,7 @@ pub(crate) async fn invite_in(
     if let Some(u) = tx.user_by_email(&email).await?
         && tx.membership(org.id, u.id).await?.is_some()
     {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "already_member",
-            format!("{email} is already a member of {}", org.name),
-        ));
+        return Err(AppError::new(Code::AlreadyMember, format!("{email} is already a member of {}", org.name)));
     }
     for earlier in tx.invitations(org.id).await? {
         if earlier.email == email && earlier.state(now) == InvitationState::Pending {
@@ -167,8 +163,7 @@ pub async fn revoke(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppRes
     let state = before.state(now);
     if state != InvitationState::Pending {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "invitation_not_pending",
+            Code::InvitationNotPending,
             format!("invitation {id} is {}; only a pending invitation can be withdrawn", state.as_str()),
         ));
     }
@@ -257,8 +252,7 @@ async fn join_as_new(
     }
     if orphan.as_ref().is_some_and(|u| u.disabled) {
         return Err(AppError::new(
-            ErrorKind::Forbidden,
-            "account_disabled",
+            Code::AccountDisabled,
             "the account with this address is disabled; ask whoever runs isms to enable it",
         ));
     }
@@ -298,13 +292,8 @@ async fn settle(
         return Err(invalid_link());
     }
     let actor = TrailActor::User(user.id);
-    let retry = || {
-        AppError::new(
-            ErrorKind::Conflict,
-            "invitation_retry",
-            "this address's account changed a moment ago; open the link again",
-        )
-    };
+    let retry =
+        || AppError::new(Code::InvitationRetry, "this address's account changed a moment ago; open the link again");
     match tx.user_by_email(&user.email).await? {
         None if !replaced => {
             tx.insert_user(&user).await?;
@@ -336,8 +325,7 @@ async fn settle(
     }
     if tx.membership(organization.id, user.id).await?.is_some() {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "already_member",
+            Code::AlreadyMember,
             format!("{} is already a member of {}", user.email, organization.name),
         ));
     }

@@ -40,7 +40,7 @@ use std::sync::Arc;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use entropy::{Entropy, SeededEntropy, SystemEntropy};
-pub use error::{AppError, AppResult, ErrorKind, FieldError};
+pub use error::{AppError, AppResult, Code, ErrorKind, FieldError};
 use isms_store::{BlobStore, Store};
 
 /// The largest upload accepted unless configured otherwise: 4 GiB.

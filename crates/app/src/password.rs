@@ -4,7 +4,8 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::{AppError, AppResult, Entropy, ErrorKind};
+use crate::Code;
+use crate::{AppError, AppResult, Entropy};
 
 /// Letters and digits that cannot be mistaken for one another when read aloud or
 /// copied by hand (no 0/O, 1/l/I).
@@ -13,7 +14,7 @@ const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 /// argon2id with the OWASP-recommended parameters (19 MiB, 2 passes, 1 lane).
 fn hasher() -> AppResult<Argon2<'static>> {
     let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| AppError::new(ErrorKind::Internal, "password_hash", format!("argon2 parameters: {e}")))?;
+        .map_err(|e| AppError::new(Code::PasswordHash, format!("argon2 parameters: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -25,11 +26,10 @@ pub fn hash_password(password: &str, entropy: &dyn Entropy) -> AppResult<String>
 }
 
 fn hash_with_salt(password: &str, salt: [u8; 16]) -> AppResult<String> {
-    let salt = SaltString::encode_b64(&salt)
-        .map_err(|e| AppError::new(ErrorKind::Internal, "password_hash", format!("salt: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::new(Code::PasswordHash, format!("salt: {e}")))?;
     let hash = hasher()?
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| AppError::new(ErrorKind::Internal, "password_hash", format!("hashing: {e}")))?;
+        .map_err(|e| AppError::new(Code::PasswordHash, format!("hashing: {e}")))?;
     Ok(hash.to_string())
 }
 
@@ -55,7 +55,7 @@ pub async fn hash_password_blocking(password: &str, entropy: &dyn Entropy) -> Ap
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || hash_with_salt(&password, salt))
         .await
-        .map_err(|e| AppError::new(ErrorKind::Internal, "password_hash", format!("hashing: {e}")))?
+        .map_err(|e| AppError::new(Code::PasswordHash, format!("hashing: {e}")))?
 }
 
 /// A generated password: 20 characters from a 31-letter alphabet (about 99 bits),

@@ -13,17 +13,17 @@ use isms_domain::review::{ReviewCycle, Subject, SubjectKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_store::WriteTx;
 
+use crate::Code;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+use crate::{AppError, AppResult, Cx, FieldError};
 
 fn decode<T: Entry>(id: &str, json: &str) -> AppResult<T> {
-    serde_json::from_str(json).map_err(|e| {
-        AppError::new(ErrorKind::Internal, "corrupt_data", format!("stored {} {id} cannot be read: {e}", T::KIND))
-    })
+    serde_json::from_str(json)
+        .map_err(|e| AppError::new(Code::CorruptData, format!("stored {} {id} cannot be read: {e}", T::KIND)))
 }
 
 fn encode<T: Entry>(value: &T) -> AppResult<String> {
-    serde_json::to_string(value).map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", e.to_string()))
+    serde_json::to_string(value).map_err(|e| AppError::new(Code::CorruptData, e.to_string()))
 }
 
 fn check<T: Entry>(value: &T) -> AppResult<()> {
@@ -136,7 +136,7 @@ pub async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T> {
 }
 
 fn not_found<T: Entry>(id: &str) -> AppError {
-    AppError::new(ErrorKind::NotFound, "not_found", format!("there is no {} {id}", T::KIND.replace('_', " ")))
+    AppError::new(Code::NotFound, format!("there is no {} {id}", T::KIND.replace('_', " ")))
 }
 
 async fn write_entry<T: Entry>(

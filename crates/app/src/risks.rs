@@ -14,14 +14,15 @@ use isms_domain::{Email, OrgId, Role};
 use isms_store::WriteTx;
 use serde::Serialize;
 
+use crate::Code;
 use crate::controls::{ControlChange, normalize_control_id, update_control_in};
 use crate::registers::{self, create_in};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+use crate::{AppError, AppResult, Cx, FieldError};
 
 fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> AppResult<T> {
     serde_json::from_str(json)
-        .map_err(|e| AppError::new(ErrorKind::Internal, "corrupt_data", format!("stored {what} cannot be read: {e}")))
+        .map_err(|e| AppError::new(Code::CorruptData, format!("stored {what} cannot be read: {e}")))
 }
 
 /// The organization's current methodology (the default 5×5 until one is saved).
@@ -250,7 +251,7 @@ pub async fn edit_risk(
     let before_json = tx
         .entry(org, "risk", id)
         .await?
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
+        .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no risk {id}")))?;
     let before: Risk = decode("risk", &before_json)?;
     owned_by(&before, only_owner, "edits")?;
     let mut risk = before.clone();
@@ -306,8 +307,7 @@ async fn links_assigned(
         let mine = user.is_some() && records.iter().any(|r| r.control == id && r.owner == user);
         if !mine {
             return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "forbidden",
+                Code::Forbidden,
                 format!(
                     "a control owner links and unlinks only controls assigned to them ({control} is not); ask the ISMS manager"
                 ),
@@ -322,8 +322,7 @@ async fn links_assigned(
 pub(crate) fn owned_by(risk: &Risk, only_owner: Option<&str>, what: &str) -> AppResult<()> {
     match only_owner {
         Some(me) if !risk.owner.eq_ignore_ascii_case(me) => Err(AppError::new(
-            ErrorKind::Forbidden,
-            "forbidden",
+            Code::Forbidden,
             format!("a control owner {what} only risks they own (owner must be {me})"),
         )),
         _ => Ok(()),
@@ -337,7 +336,7 @@ pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, only
     let json = tx
         .entry(org, "risk", id)
         .await?
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
+        .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no risk {id}")))?;
     let existing: Risk = decode("risk", &json)?;
     owned_by(&existing, only_owner, "deletes")?;
     links_assigned(&mut *tx, org, &existing.controls, &[], only_owner).await?;
@@ -367,22 +366,20 @@ pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &st
     let json = tx
         .entry(org, "risk", id)
         .await?
-        .ok_or_else(|| AppError::new(ErrorKind::NotFound, "not_found", format!("there is no risk {id}")))?;
+        .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no risk {id}")))?;
     let mut risk: Risk = decode("risk", &json)?;
     let level = m.level_of(risk.residual).clone();
-    let forbidden = |why: String| AppError::new(ErrorKind::Forbidden, "forbidden", why);
+    let forbidden = |why: String| AppError::new(Code::Forbidden, why);
     match risk.acceptance_state(&m) {
         AcceptanceState::NotNeeded => {
             return Err(AppError::new(
-                ErrorKind::Conflict,
-                "acceptance_not_needed",
+                Code::AcceptanceNotNeeded,
                 format!("{id}'s residual level ({}) is within appetite; it needs no acceptance", level.label),
             ));
         }
         AcceptanceState::NotAcceptable => {
             return Err(AppError::new(
-                ErrorKind::Conflict,
-                "not_acceptable",
+                Code::NotAcceptable,
                 format!(
                     "{id}'s residual level ({}) may not be accepted under the methodology; treat it further",
                     level.label
@@ -390,11 +387,7 @@ pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &st
             ));
         }
         AcceptanceState::Accepted => {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "already_accepted",
-                format!("{id} is already accepted at its current level"),
-            ));
+            return Err(AppError::new(Code::AlreadyAccepted, format!("{id} is already accepted at its current level")));
         }
         AcceptanceState::Unaccepted { by: rule } => {
             if by.as_str() != risk.owner {

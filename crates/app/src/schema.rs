@@ -2,7 +2,8 @@
 
 use isms_store::{Engine, MigrationId, SchemaStatus};
 
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::Code;
+use crate::{AppError, AppResult, Cx};
 
 /// Applies every pending migration (run by `isms migrate` and on start of `isms serve`).
 pub async fn migrate(cx: &Cx) -> AppResult<Vec<MigrationId>> {
@@ -67,8 +68,7 @@ pub async fn require_current_schema(cx: &Cx) -> AppResult<SchemaStatus> {
     let status = schema_status(cx).await?;
     if !status.unknown.is_empty() {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "schema_too_new",
+            Code::SchemaTooNew,
             format!(
                 "the database at {} was upgraded by a newer isms (schema version {}); run that version or newer",
                 cx.store.location(),
@@ -78,8 +78,7 @@ pub async fn require_current_schema(cx: &Cx) -> AppResult<SchemaStatus> {
     }
     if !status.pending.is_empty() {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "schema_not_current",
+            Code::SchemaNotCurrent,
             format!("the database at {} needs migrations first: run `isms migrate`", cx.store.location()),
         ));
     }

@@ -12,9 +12,10 @@ use isms_store::WriteTx;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+use crate::Code;
 use crate::password::verify_password_blocking;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 /// How long a session lasts after sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
@@ -58,7 +59,7 @@ fn random_token(cx: &Cx) -> String {
 }
 
 fn failed() -> AppError {
-    AppError::new(ErrorKind::Unauthenticated, "sign_in_failed", "the e-mail or password is wrong")
+    AppError::new(Code::SignInFailed, "the e-mail or password is wrong")
 }
 
 fn draft(user: &User, action: &str, after: &serde_json::Value) -> TrailDraft {
@@ -75,7 +76,7 @@ fn draft(user: &User, action: &str, after: &serde_json::Value) -> TrailDraft {
 fn throttled(wait: Duration) -> AppError {
     let seconds = throttle::whole_seconds(wait);
     let when = if seconds < 120 { format!("{seconds} seconds") } else { format!("{} minutes", (seconds + 59) / 60) };
-    AppError::new(ErrorKind::Throttled, "sign_in_throttled", format!("too many failed sign-ins; try again in {when}"))
+    AppError::new(Code::SignInThrottled, format!("too many failed sign-ins; try again in {when}"))
 }
 
 /// Whether an account may be used at all: enabled, and a member somewhere or invited
@@ -202,7 +203,7 @@ pub(crate) async fn sign_in_after_acceptance(cx: &Cx, user: User, address: &str,
 /// The principal behind a session token, or `Unauthenticated` when the token is
 /// unknown, expired, or its account is disabled.
 pub async fn authenticate(cx: &Cx, token: &str) -> AppResult<Principal> {
-    let unauthenticated = || AppError::new(ErrorKind::Unauthenticated, "not_signed_in", "sign in first");
+    let unauthenticated = || AppError::new(Code::NotSignedIn, "sign in first");
     let mut tx = cx.store.read().await?;
     let session = tx.session(&token_hash(token)).await?.ok_or_else(unauthenticated)?;
     if session.expires_at <= cx.clock.now() {

@@ -10,11 +10,12 @@ use isms_domain::{Email, OrgId, Role, UserId};
 use serde::Serialize;
 use time::Date;
 
+use crate::Code;
 use crate::controls::annex_a;
 use crate::export::DocFormat;
 use crate::frameworks::library;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+use crate::{AppError, AppResult, Cx, FieldError};
 
 /// The review subject of an organization's SoA.
 pub fn soa_subject() -> Subject {
@@ -78,8 +79,7 @@ async fn approver(cx: &Cx, org: OrgId, email: &Email) -> AppResult<(UserId, Stri
             Ok((u.id, u.display_name.to_string()))
         }
         (Some(_), Some(m)) => Err(AppError::new(
-            ErrorKind::Forbidden,
-            "forbidden",
+            Code::Forbidden,
             format!("{email} is {} here; only an owner or ISMS manager approves the SoA", m.role.label()),
         )),
         _ => Err(AppError::invalid_field("as", format!("{email} is not a member of this organization"))),
@@ -95,7 +95,7 @@ pub async fn approve_soa(cx: &Cx, org: OrgId, approver_email: &Email, comment: &
         let fields =
             draft.problems.iter().map(|p| FieldError { field: "soa".into(), message: p.to_string() }).collect();
         let mut err = AppError::invalid(fields);
-        err.code = "soa_invalid";
+        err.code = Code::SoaInvalid;
         err.message = format!("the SoA cannot be approved: {} problem(s) — {}", draft.problems.len(), err.message);
         return Err(err);
     }
@@ -106,8 +106,7 @@ pub async fn approve_soa(cx: &Cx, org: OrgId, approver_email: &Email, comment: &
         && soa::diff(&last.rows, &draft.rows).is_empty()
     {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "soa_unchanged",
+            Code::SoaUnchanged,
             format!(
                 "nothing changed since version {}; to confirm it is still right, record a review instead",
                 last.number
@@ -217,11 +216,7 @@ pub async fn soa_at(cx: &Cx, org: OrgId, at: VersionRef) -> AppResult<(Option<So
         VersionRef::Draft => None,
     };
     let version = found.ok_or_else(|| {
-        AppError::new(
-            ErrorKind::NotFound,
-            "soa_version_not_found",
-            "there is no such approved SoA version (see `isms soa versions`)",
-        )
+        AppError::new(Code::SoaVersionNotFound, "there is no such approved SoA version (see `isms soa versions`)")
     })?;
     let rows = version.rows.clone();
     Ok((Some(version), rows))

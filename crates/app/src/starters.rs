@@ -8,8 +8,9 @@ use isms_domain::document::{Audience, Body, Document, DocumentType};
 use isms_domain::trail::TrailActor;
 use serde::Serialize;
 
+use crate::Code;
 use crate::documents::{NewDocument, create_document};
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 /// One starter template.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -113,11 +114,7 @@ pub const STARTERS: [Starter; 8] = [
 pub fn starter(key: &str) -> AppResult<&'static Starter> {
     STARTERS.iter().find(|s| s.key == key).ok_or_else(|| {
         let keys: Vec<&str> = STARTERS.iter().map(|s| s.key).collect();
-        AppError::new(
-            ErrorKind::NotFound,
-            "not_found",
-            format!("there is no starter template {key:?}; there are: {}", keys.join(", ")),
-        )
+        AppError::new(Code::NotFound, format!("there is no starter template {key:?}; there are: {}", keys.join(", ")))
     })
 }
 

@@ -65,7 +65,7 @@ both_engines! {
         let first = initialize_workspace(&cx, acme()).await.unwrap();
         let other = NewWorkspace::parse("Other Inc", "bob@other.test", None).unwrap();
         let err = initialize_workspace(&cx, other).await.unwrap_err();
-        assert_eq!((err.kind, err.code), (ErrorKind::Conflict, "workspace_exists"));
+        assert_eq!((err.kind, err.code.as_str()), (ErrorKind::Conflict, "workspace_exists"));
         assert!(err.message.contains("already holds an isms standard workspace (created 2026-11-25)"), "{}", err.message);
         let mut tx = cx.store.read().await.unwrap();
         assert_eq!(tx.organizations().await.unwrap(), vec![first.organization.clone()]);
@@ -183,7 +183,7 @@ mod soa_tests {
             assert_eq!(draft.problems.len(), 93);
             assert!(draft.problems.iter().all(|p| matches!(p, SoaProblem::ApplicableWithoutReason(_))));
             let err = approve_soa(&cx, org, &alice(), "first").await.unwrap_err();
-            assert_eq!((err.kind, err.code), (ErrorKind::Invalid, "soa_invalid"));
+            assert_eq!((err.kind, err.code.as_str()), (ErrorKind::Invalid, "soa_invalid"));
             assert_eq!(err.fields.len(), 93);
         }
 

@@ -9,10 +9,11 @@ use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{ApiToken, Role, TokenKind};
 use time::Duration;
 
+use crate::Code;
 use crate::access::Caller;
 use crate::sessions::{Principal, token_hash};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 /// Prefix of every token secret, so leaked tokens are recognizable by scanners.
 pub const TOKEN_PREFIX: &str = "isms_";
@@ -71,8 +72,7 @@ pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppR
     }
     if !within(new.role_ceiling, caller.role) {
         return Err(AppError::new(
-            ErrorKind::Forbidden,
-            "forbidden",
+            Code::Forbidden,
             format!(
                 "a token's ceiling must be within your own role: {} allows what {} does not",
                 new.role_ceiling.label(),
@@ -125,11 +125,7 @@ pub async fn revoke_token(cx: &Cx, principal: &Principal, id: &str) -> AppResult
         return Err(AppError::not_found(format!("API token {id}")));
     };
     if !tx.revoke_token(caller.user, caller.org, id, now).await? {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "already_revoked",
-            format!("API token {id} is already revoked"),
-        ));
+        return Err(AppError::new(Code::AlreadyRevoked, format!("API token {id} is already revoked")));
     }
     token.revoked_at = Some(now);
     let action = match token.kind {
@@ -161,7 +157,7 @@ async fn authenticate_kind(cx: &Cx, secret: &str, kind: TokenKind) -> AppResult<
             TokenKind::Api => "the API token is unknown, expired or revoked",
             TokenKind::Calendar => "the calendar token is unknown, expired or revoked",
         };
-        AppError::new(ErrorKind::Unauthenticated, "not_signed_in", what)
+        AppError::new(Code::NotSignedIn, what)
     };
     let mut tx = cx.store.read().await?;
     let token = tx.token_by_hash(&token_hash(secret)).await?.ok_or_else(refused)?;

@@ -9,10 +9,11 @@ use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, UserId};
 use serde::Serialize;
 
+use crate::Code;
 use crate::invitations::{Invited, invite_in};
 use crate::password::{generate_password, hash_password};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 /// Every account with the organizations and roles it holds.
 pub async fn list_users(cx: &Cx) -> AppResult<Vec<(isms_domain::User, Vec<(String, Role)>)>> {
@@ -97,11 +98,7 @@ pub async fn add_organization(
 ) -> AppResult<(Organization, Invited)> {
     let mut tx = cx.store.write().await?;
     if tx.organizations().await?.iter().any(|o| o.name.as_str().eq_ignore_ascii_case(name.as_str())) {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "organization_exists",
-            format!("an organization named {name} already exists"),
-        ));
+        return Err(AppError::new(Code::OrganizationExists, format!("an organization named {name} already exists")));
     }
     let organization =
         Organization { id: OrgId::from_random_bytes(cx.random_id_bytes()), name, created_at: cx.clock.now() };
@@ -178,8 +175,7 @@ pub async fn change_member(
     let owners = members.iter().filter(|(_, m)| m.role == Role::Owner).count();
     if membership.role == Role::Owner && role != Some(Role::Owner) && owners == 1 {
         return Err(AppError::new(
-            ErrorKind::Conflict,
-            "last_owner",
+            Code::LastOwner,
             format!("{email} is the only owner of {}; make someone else owner first", organization.name),
         ));
     }

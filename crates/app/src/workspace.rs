@@ -11,9 +11,10 @@ use isms_domain::{
 use isms_store::{MigrationId, StoreError, WriteTx};
 use serde::Serialize;
 
+use crate::Code;
 use crate::password::{generate_password, hash_password};
 use crate::trail::{created, record};
-use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+use crate::{AppError, AppResult, Cx, FieldError};
 
 /// What `isms init` is asked to create, already parsed.
 #[derive(Debug, Clone)]
@@ -77,8 +78,7 @@ pub async fn current_workspace(cx: &Cx) -> AppResult<Option<Workspace>> {
 /// The refusal given when a workspace already exists.
 pub(crate) fn already_exists(cx: &Cx, existing: &Workspace) -> AppError {
     AppError::new(
-        ErrorKind::Conflict,
-        "workspace_exists",
+        Code::WorkspaceExists,
         format!(
             "{} already holds an isms {} workspace (created {}); nothing was changed — to start over, move it away first",
             cx.store.location(),

@@ -8,6 +8,7 @@ mod commands;
 mod config;
 mod output;
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -179,7 +180,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| CliError::error("runtime", format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| CliError::error(Code::Runtime, format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         match cli.command {
             Command::Init(args) => commands::init::run(&config, args, out).await,
@@ -225,7 +226,7 @@ fn init_logging(config: &Config, serving: bool) -> Result<(), CliError> {
         if serving || config.log_level.source != Source::Default { config.log_level.value.as_str() } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_new(level).map_err(|e| {
         CliError::bad_input(
-            "config",
+            Code::Config,
             format!("{} has {:?}, which is not a log filter: {e}", config.log_level.source, level),
         )
     })?;
@@ -235,7 +236,7 @@ fn init_logging(config: &Config, serving: bool) -> Result<(), CliError> {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
-    result.map_err(|e| CliError::error("logging", format!("cannot set up logging: {e}")))
+    result.map_err(|e| CliError::error(Code::Logging, format!("cannot set up logging: {e}")))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! What the CLI prints: results on standard output (text or `--json`), errors as one
 //! sentence on standard error, and the exit code that goes with each.
 
+use isms_app::Code;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -13,7 +14,7 @@ use crate::config::ConfigError;
 #[derive(Debug, Clone)]
 pub struct CliError {
     /// Stable code (docs/errors.md).
-    pub code: &'static str,
+    pub code: Code,
     /// One sentence for people.
     pub message: String,
     /// Per-field problems.
@@ -24,17 +25,17 @@ pub struct CliError {
 
 impl CliError {
     /// An error (exit 2).
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), fields: Vec::new(), exit: 2 }
     }
 
     /// Bad input (exit 2).
-    pub fn bad_input(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_input(code: Code, message: impl Into<String>) -> Self {
         Self::error(code, message)
     }
 
     /// A check that answered "no" (exit 1).
-    pub fn check_failed(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn check_failed(code: Code, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), fields: Vec::new(), exit: 1 }
     }
 
@@ -57,13 +58,13 @@ impl From<AppError> for CliError {
 
 impl From<ConfigError> for CliError {
     fn from(e: ConfigError) -> Self {
-        Self::bad_input("config", e.to_string())
+        Self::bad_input(Code::Config, e.to_string())
     }
 }
 
 impl From<isms_store_sql::ConnectError> for CliError {
     fn from(e: isms_store_sql::ConnectError) -> Self {
-        Self::error("database_unavailable", e.to_string())
+        Self::error(Code::DatabaseUnavailable, e.to_string())
     }
 }
 
@@ -116,7 +117,7 @@ impl Out {
     pub fn error(&self, e: &CliError) {
         let mut err = std::io::stderr().lock();
         if self.json {
-            let doc = ErrorDoc { error: ErrorBody { code: e.code, message: &e.message, fields: &e.fields } };
+            let doc = ErrorDoc { error: ErrorBody { code: e.code.as_str(), message: &e.message, fields: &e.fields } };
             let _ = writeln!(err, "{}", serde_json::to_string(&doc).unwrap_or_default());
         } else {
             let _ = writeln!(err, "error: {}", e.message);

@@ -2,15 +2,16 @@
 //! request) and the client's address. Handlers take [`Auth`] and pass the principal
 //! to the use case, which checks the role.
 
+use isms_app::Code;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
+use isms_app::AppError;
 use isms_app::access::Caller;
 use isms_app::sessions::{Principal, authenticate};
 use isms_app::tokens::authenticate_token;
-use isms_app::{AppError, ErrorKind};
 
 use crate::{ApiError, AppState};
 
@@ -81,16 +82,15 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = cookie(&parts.headers, SESSION_COOKIE)
-            .ok_or_else(|| AppError::new(ErrorKind::Unauthenticated, "not_signed_in", "sign in first"))?;
+        let token =
+            cookie(&parts.headers, SESSION_COOKIE).ok_or_else(|| AppError::new(Code::NotSignedIn, "sign in first"))?;
         let principal = authenticate(&state.cx, token).await?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts.headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
             if !same_secret(sent, principal.session.csrf_token.as_bytes()) {
                 return Err(AppError::new(
-                    ErrorKind::Forbidden,
-                    "csrf_token_missing",
+                    Code::CsrfTokenMissing,
                     format!("a state-changing request must carry the session's {CSRF_HEADER} header"),
                 )
                 .into());

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use isms_app::Code;
 use isms_app::{AppError, ErrorKind, FieldError};
 use serde::Serialize;
 
@@ -48,8 +49,9 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
 }
 
 /// Renders a problem document with the given status, code and detail.
-pub fn problem(status: StatusCode, code: &str, detail: &str, errors: &[FieldError]) -> Response {
+pub fn problem(status: StatusCode, code: Code, detail: &str, errors: &[FieldError]) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
+    let code = code.as_str();
     let body = Problem { kind: format!("{PROBLEM_BASE}{code}"), title, status: status.as_u16(), detail, code, errors };
     let mut response = (status, Json(body)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
@@ -61,7 +63,7 @@ impl IntoResponse for ApiError {
         let e = self.0;
         let status = status_of(e.kind);
         if e.kind == ErrorKind::Internal {
-            tracing::error!(code = e.code, cause = %e.message, "internal error");
+            tracing::error!(code = e.code.as_str(), cause = %e.message, "internal error");
             return problem(
                 status,
                 e.code,
@@ -75,5 +77,5 @@ impl IntoResponse for ApiError {
 
 /// The answer for unknown paths.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
-    problem(StatusCode::NOT_FOUND, "not_found", &format!("there is nothing at {}", uri.path()), &[])
+    problem(StatusCode::NOT_FOUND, Code::NotFound, &format!("there is nothing at {}", uri.path()), &[])
 }

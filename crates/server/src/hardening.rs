@@ -8,6 +8,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use isms_app::Code;
 
 use crate::AppState;
 
@@ -89,7 +90,7 @@ pub async fn deadline(request: Request, next: Next) -> Response {
             tracing::warn!(path, "request timed out");
             crate::error::problem(
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
+                Code::Timeout,
                 &format!("the request did not finish within {} seconds", limit.as_secs()),
                 &[],
             )

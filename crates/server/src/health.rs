@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use isms_app::Code;
 use serde_json::json;
 
 use crate::AppState;
@@ -34,6 +35,6 @@ async fn readyz(State(state): State<AppState>) -> Response {
             })),
         )
             .into_response(),
-        Some(problem_text) => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", problem_text, &[]),
+        Some(problem_text) => problem(StatusCode::SERVICE_UNAVAILABLE, Code::NotReady, problem_text, &[]),
     }
 }

@@ -20,6 +20,7 @@ use isms_domain::trail::TrailEntry;
 use isms_domain::{DisplayName, Email, Role};
 
 use super::Caller;
+use crate::Code;
 use crate::audit::Verification;
 use crate::controls::{ControlChange, ControlDetail, ControlView};
 use crate::documents::{Acknowledgements, DocumentSummary, MandatoryItem, NewDocument, Step as DocStep};
@@ -32,10 +33,10 @@ use crate::reviews::DueReview;
 use crate::risks::{PlanStep, RiskView};
 use crate::soa::{SoaDraft, SoaExport, VersionRef};
 use crate::users::Member;
-use crate::{AppError, AppResult, Cx, ErrorKind};
+use crate::{AppError, AppResult, Cx};
 
 fn forbidden(message: impl Into<String>) -> AppError {
-    AppError::new(ErrorKind::Forbidden, "forbidden", message)
+    AppError::new(Code::Forbidden, message)
 }
 
 async fn my_email(cx: &Cx, caller: &Caller) -> AppResult<Email> {
@@ -288,9 +289,9 @@ pub async fn entry<T: Register>(cx: &Cx, caller: &Caller, id: &str) -> AppResult
     caller.require(UseCase::ReadIsms)?;
     if T::SINGLETON {
         let stored = crate::registers::list::<T>(cx, caller.org).await?.into_iter().next();
-        return stored.or_else(T::absent).ok_or_else(|| {
-            AppError::new(ErrorKind::NotFound, "not_found", format!("no {} is recorded yet", T::KIND.replace('_', " ")))
-        });
+        return stored
+            .or_else(T::absent)
+            .ok_or_else(|| AppError::new(Code::NotFound, format!("no {} is recorded yet", T::KIND.replace('_', " "))));
     }
     crate::registers::get::<T>(cx, caller.org, id).await
 }
@@ -357,9 +358,9 @@ pub async fn record_review(
         }
         let doc = change_document(cx, caller, &subject.id, DocStep::Review).await?;
         let today = cx.clock.today();
-        return doc.review(today).ok_or_else(|| {
-            AppError::new(ErrorKind::Conflict, "no_version_in_force", format!("{} has no approved version", subject.id))
-        });
+        return doc
+            .review(today)
+            .ok_or_else(|| AppError::new(Code::NoVersionInForce, format!("{} has no approved version", subject.id)));
     }
     let me = my_email(cx, caller).await?;
     if caller.require(UseCase::RecordReviews)? == Grant::Assigned {

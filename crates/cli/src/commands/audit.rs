@@ -1,5 +1,6 @@
 //! `isms audit-log ...`: read, export and verify the hash-chained audit trail.
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -95,7 +96,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 let broken = results.iter().filter(|v| !v.intact()).count();
                 if broken > 0 {
                     return Err(CliError::check_failed(
-                        "trail_broken",
+                        Code::TrailBroken,
                         format!("{broken} audit trail(s) were tampered with"),
                     ));
                 }
@@ -125,10 +126,16 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 let (entries, bytes) = audit::export_trail(cx, org, format).await?;
                 if args.output.as_os_str() == "-" {
                     use std::io::Write;
-                    std::io::stdout().lock().write_all(&bytes).map_err(|e| CliError::error("export", io_reason(&e)))?;
+                    std::io::stdout()
+                        .lock()
+                        .write_all(&bytes)
+                        .map_err(|e| CliError::error(Code::Export, io_reason(&e)))?;
                 } else {
                     std::fs::write(&args.output, &bytes).map_err(|e| {
-                        CliError::error("export", format!("cannot write {}: {}", args.output.display(), io_reason(&e)))
+                        CliError::error(
+                            Code::Export,
+                            format!("cannot write {}: {}", args.output.display(), io_reason(&e)),
+                        )
                     })?;
                     out.line(format!("Wrote {entries} entries to {}.", args.output.display()));
                 }

@@ -2,6 +2,7 @@
 //! `isms readiness`, `isms calendar` and `isms changes`: the certification lifecycle
 //! from the command line.
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -523,7 +524,7 @@ async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out) -> Result<ExitCode,
             }
             if !p.uncovered_clauses.is_empty() || !p.uncovered_controls.is_empty() {
                 return Err(CliError::check_failed(
-                    "programme_incomplete",
+                    Code::ProgrammeIncomplete,
                     "the audit programme does not cover everything in the cycle",
                 ));
             }
@@ -822,7 +823,7 @@ pub async fn run_readiness(config: &Config, args: ReadinessArgs, out: &Out) -> R
         }
         if !r.ready {
             return Err(CliError::check_failed(
-                "not_ready",
+                Code::NotReady,
                 format!("{} blocker(s) stand between the organization and {}", r.blockers.len(), stage.label()),
             ));
         }

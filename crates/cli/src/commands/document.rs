@@ -2,6 +2,7 @@
 //! (draft → in review → approved → superseded; approved versions never change),
 //! acknowledgements, and the mandatory documented-information checklist.
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -185,7 +186,7 @@ pub struct AckArgs {
 
 fn markdown(path: &std::path::Path) -> Result<Body, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::bad_input("invalid_input", format!("--file: cannot read {}: {}", path.display(), io_reason(&e)))
+        CliError::bad_input(Code::InvalidInput, format!("--file: cannot read {}: {}", path.display(), io_reason(&e)))
     })?;
     Ok(Body::Markdown { text })
 }
@@ -278,7 +279,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             let body = if a.upload {
                 let mut file = tokio::fs::File::open(&a.file).await.map_err(|e| {
                     CliError::bad_input(
-                        "invalid_input",
+                        Code::InvalidInput,
                         format!("--file: cannot read {}: {}", a.file.display(), io_reason(&e)),
                     )
                 })?;
@@ -346,7 +347,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             }
             if !acks.pending.is_empty() {
                 return Err(CliError::check_failed(
-                    "acknowledgements_pending",
+                    Code::AcknowledgementsPending,
                     format!(
                         "{} of {} have not acknowledged {}",
                         acks.pending.len(),
@@ -385,7 +386,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             let missing = items.iter().filter(|i| !i.satisfied).count();
             if missing > 0 {
                 return Err(CliError::check_failed(
-                    "documents_missing",
+                    Code::DocumentsMissing,
                     format!("{missing} of {} mandatory items are missing", items.len()),
                 ));
             }

@@ -3,6 +3,7 @@
 //! 1 when any changed or went missing), and list controls whose evidence is missing or
 //! stale.
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -266,7 +267,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
             let org = super::resolve_org(cx, &args.org.org).await?;
             let (_, mut reader, size) = evidence::open_file(cx, org, &args.id).await?;
             let fail = |e: &std::io::Error| {
-                CliError::error("get", format!("cannot write {}: {}", args.output.display(), io_reason(e)))
+                CliError::error(Code::Export, format!("cannot write {}: {}", args.output.display(), io_reason(e)))
             };
             if args.output.as_os_str() == "-" {
                 let mut stdout = tokio::io::stdout();
@@ -324,7 +325,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
             let checked: usize = report.iter().filter_map(|r| r["checked"].as_u64()).map(|n| n as usize).sum();
             if broken > 0 {
                 return Err(CliError::check_failed(
-                    "evidence_changed",
+                    Code::EvidenceChanged,
                     format!("{broken} of {checked} stored files changed or went missing (see above)"),
                 ));
             }

@@ -1,5 +1,6 @@
 //! `isms fair run`: batch-run Open FAIR scenario files.
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -72,20 +73,22 @@ fn stats(s: &isms_domain::fair::Summary) -> Value {
 /// Runs a scenario file and prints the statistics.
 pub fn run(command: FairCommand, out: &Out) -> Result<ExitCode, CliError> {
     let FairCommand::Run(args) = command;
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| CliError::bad_input("fair", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
-    let sections = parse(&text).map_err(|e| CliError::bad_input("fair", format!("{}: {e}", args.file.display())))?;
+    let text = std::fs::read_to_string(&args.file).map_err(|e| {
+        CliError::bad_input(Code::Fair, format!("cannot read {}: {}", args.file.display(), io_reason(&e)))
+    })?;
+    let sections =
+        parse(&text).map_err(|e| CliError::bad_input(Code::Fair, format!("{}: {e}", args.file.display())))?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
-        .map_err(|e| CliError::error("fair", format!("cannot start worker threads: {e}")))?;
+        .map_err(|e| CliError::error(Code::Fair, format!("cannot start worker threads: {e}")))?;
     let mut doc = Map::new();
     let mut settings_doc = Map::new();
     if let Some(wanted) = &args.section
         && !sections.iter().any(|s| s.name == wanted)
     {
         return Err(CliError::bad_input(
-            "fair",
+            Code::Fair,
             format!(
                 "{} has no section {wanted:?} (it has: {})",
                 args.file.display(),

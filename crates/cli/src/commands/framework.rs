@@ -1,5 +1,6 @@
 //! `isms framework ...` and `isms crosswalk`.
 
+use isms_app::Code;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -187,7 +188,7 @@ async fn import(cx: &Cx, args: ImportArgs, out: &Out) -> Result<ExitCode, CliErr
 
 fn read(path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path)
-        .map_err(|e| CliError::bad_input("import", format!("cannot read {}: {}", path.display(), io_reason(&e))))
+        .map_err(|e| CliError::bad_input(Code::Import, format!("cannot read {}: {}", path.display(), io_reason(&e))))
 }
 
 fn read_framework(args: &ImportArgs) -> Result<Framework, CliError> {
@@ -196,23 +197,23 @@ fn read_framework(args: &ImportArgs) -> Result<Framework, CliError> {
         let header = read(&path.join("framework.toml"))?;
         let items = read(&path.join("items.csv"))?;
         return isms_catalog::parse_framework(&path.display().to_string(), &header, &items)
-            .map_err(|e| CliError::bad_input("import", e.to_string()));
+            .map_err(|e| CliError::bad_input(Code::Import, e.to_string()));
     }
     let json = read(path)?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     let id = args.id.clone().unwrap_or_else(|| derive_id(&name));
     let mut fw = isms_oscal::import_catalog(&path.display().to_string(), &json, &id)
-        .map_err(|e| CliError::bad_input("import", e.to_string()))?;
+        .map_err(|e| CliError::bad_input(Code::Import, e.to_string()))?;
     for spec in &args.baseline {
         let (label, profile) = spec.split_once('=').ok_or_else(|| {
             CliError::bad_input(
-                "import",
+                Code::Import,
                 format!("--baseline {spec:?} must be NAME=PROFILE, e.g. moderate=profile.json"),
             )
         })?;
         let profile_path = Path::new(profile);
         let ids = isms_oscal::baseline_ids(profile, &read(profile_path)?)
-            .map_err(|e| CliError::bad_input("import", e.to_string()))?;
+            .map_err(|e| CliError::bad_input(Code::Import, e.to_string()))?;
         let missing = isms_oscal::tag_items(&mut fw, "baseline", label, &ids);
         if !missing.is_empty() {
             tracing::warn!(baseline = label, missing = ?missing, "profile selects controls the catalog does not have");
@@ -236,7 +237,8 @@ fn derive_id(file_name: &str) -> String {
 }
 
 fn export(fw: &Framework, dir: &Path) -> Result<(), CliError> {
-    let fail = |e: &dyn std::fmt::Display| CliError::error("export", format!("cannot write to {}: {e}", dir.display()));
+    let fail =
+        |e: &dyn std::fmt::Display| CliError::error(Code::Export, format!("cannot write to {}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(|e| fail(&io_reason(&e)))?;
     let kind = serde_json::to_value(fw.kind).ok().and_then(|v| v.as_str().map(ToOwned::to_owned)).unwrap_or_default();
     let header = format!(

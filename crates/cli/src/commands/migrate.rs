@@ -1,5 +1,6 @@
 //! `isms migrate`
 
+use isms_app::Code;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -57,7 +58,7 @@ async fn check(cx: &isms_app::Cx, out: &Out) -> Result<ExitCode, CliError> {
     }
     if !status.unknown.is_empty() {
         return Err(CliError::check_failed(
-            "schema_too_new",
+            Code::SchemaTooNew,
             format!(
                 "the database has migrations this binary does not know ({:?}): it was upgraded by a newer isms",
                 status.unknown
@@ -66,7 +67,7 @@ async fn check(cx: &isms_app::Cx, out: &Out) -> Result<ExitCode, CliError> {
     }
     if !pending.is_empty() {
         return Err(CliError::check_failed(
-            "schema_not_current",
+            Code::SchemaNotCurrent,
             format!("{} migration(s) pending; run `isms migrate`", pending.len()),
         ));
     }

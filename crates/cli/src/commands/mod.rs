@@ -18,6 +18,7 @@ pub mod soa;
 pub mod user;
 pub mod version;
 
+use isms_app::Code;
 use std::sync::Arc;
 
 use std::path::Path;
@@ -39,7 +40,7 @@ pub fn ensure_data_dir(config: &Config) -> Result<(), CliError> {
     }
     create_private_dir(&config.data_dir.value).map_err(|e| {
         CliError::error(
-            "data_dir",
+            Code::DataDir,
             format!(
                 "cannot create the data directory {} ({}): {}",
                 config.data_dir.value.display(),
@@ -87,7 +88,7 @@ pub async fn with_workspace<T>(
 
 /// A usage error naming the flag.
 pub(crate) fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
-    CliError::bad_input("invalid_input", format!("{flag}: {message}"))
+    CliError::bad_input(Code::InvalidInput, format!("{flag}: {message}"))
 }
 
 /// A `YYYY-MM-DD` date given to `flag`.
@@ -127,9 +128,9 @@ pub async fn resolve_org(cx: &Cx, org: &Option<String>) -> Result<OrgId, CliErro
     let Some(org) = org.as_deref().map(str::trim).filter(|o| !o.is_empty()) else {
         return match orgs.as_slice() {
             [only] => Ok(only.id),
-            [] => Err(CliError::bad_input("not_found", "the workspace has no organization yet (run `isms init`)")),
+            [] => Err(CliError::bad_input(Code::NotFound, "the workspace has no organization yet (run `isms init`)")),
             _ => Err(CliError::bad_input(
-                "org_required",
+                Code::OrgRequired,
                 format!(
                     "the workspace has {} organizations ({}): choose one with --org or ISMS_ORG",
                     orgs.len(),
@@ -141,7 +142,7 @@ pub async fn resolve_org(cx: &Cx, org: &Option<String>) -> Result<OrgId, CliErro
     orgs.iter().find(|o| o.id.to_string() == org || o.name.as_str().eq_ignore_ascii_case(org)).map(|o| o.id).ok_or_else(
         || {
             CliError::bad_input(
-                "not_found",
+                Code::NotFound,
                 format!("there is no organization {org:?} (give its id or exact name; there are: {})", names()),
             )
         },
@@ -150,7 +151,7 @@ pub async fn resolve_org(cx: &Cx, org: &Option<String>) -> Result<OrgId, CliErro
 
 /// Parses an e-mail given on the command line.
 pub fn email_arg(flag: &str, text: &str) -> Result<Email, CliError> {
-    Email::parse(text).map_err(|e| CliError::bad_input("invalid_input", format!("{flag}: {e}")))
+    Email::parse(text).map_err(|e| CliError::bad_input(Code::InvalidInput, format!("{flag}: {e}")))
 }
 
 /// Who a CLI change is attributed to: the member named with `--as`, or the command.
@@ -161,6 +162,8 @@ pub async fn actor(cx: &Cx, org: OrgId, as_email: Option<&str>, command: &str) -
     let user = tx.user_by_email(&email).await.map_err(AppError::from)?;
     match user {
         Some(u) if tx.membership(org, u.id).await.map_err(AppError::from)?.is_some() => Ok(TrailActor::User(u.id)),
-        _ => Err(CliError::bad_input("invalid_input", format!("--as: {email} is not a member of this organization"))),
+        _ => {
+            Err(CliError::bad_input(Code::InvalidInput, format!("--as: {email} is not a member of this organization")))
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! `isms scope`, `isms context`, `isms role`, `isms objective`, `isms asset`,
 //! `isms review`: the ISMS registers from the command line.
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -63,7 +64,7 @@ pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<
                 let scope = registers::get::<Scope>(cx, org, "SCOPE").await.map_err(|e| {
                     if e.kind == isms_app::ErrorKind::NotFound {
                         CliError::bad_input(
-                            "not_found",
+                            Code::NotFound,
                             "the scope has not been written yet: `isms scope set --statement ...`",
                         )
                     } else {
@@ -694,7 +695,7 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
             }
             if !report.errors.is_empty() && !report.stored {
                 return Err(CliError::bad_input(
-                    "import",
+                    Code::Import,
                     format!(
                         "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
                         report.errors.len(),

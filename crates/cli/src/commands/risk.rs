@@ -1,5 +1,6 @@
 //! `isms risk ...` and `isms methodology ...`.
 
+use isms_app::Code;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -58,7 +59,7 @@ pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out
                     None => risks::methodology(cx, org).await?,
                     Some(v) => {
                         risks::methodology_versions(cx, org).await?.into_iter().find(|m| m.version == v).ok_or_else(
-                            || CliError::bad_input("not_found", format!("there is no methodology version {v}")),
+                            || CliError::bad_input(Code::NotFound, format!("there is no methodology version {v}")),
                         )?
                     }
                 };
@@ -996,7 +997,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             };
             let table = risks::risk_table(cx, org, report).await?;
             let fail = |e: &dyn std::fmt::Display| {
-                CliError::error("export", format!("cannot write {}: {e}", args.output.display()))
+                CliError::error(Code::Export, format!("cannot write {}: {e}", args.output.display()))
             };
             let format = match args.format {
                 ExportFormat::Xlsx => DocFormat::Xlsx,
@@ -1028,7 +1029,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             }
             if !report.errors.is_empty() && !report.stored {
                 return Err(CliError::bad_input(
-                    "import",
+                    Code::Import,
                     format!(
                         "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
                         report.errors.len(),

@@ -1,5 +1,6 @@
 //! `isms serve`
 
+use isms_app::Code;
 use std::future::Future;
 use std::process::ExitCode;
 
@@ -32,7 +33,7 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
     }
     let addr = config.listen.value;
     let listener = TcpListener::bind(addr).await.map_err(|e| {
-        CliError::error("listen", format!("cannot listen on {addr} ({}): {}", config.listen.source, io_reason(&e)))
+        CliError::error(Code::Listen, format!("cannot listen on {addr} ({}): {}", config.listen.source, io_reason(&e)))
     })?;
     let addr = listener.local_addr().unwrap_or(addr);
     let cx = super::open(&config).await?;
@@ -75,7 +76,7 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
         isms_server::serve(listener, cx.clone(), config.server_options(), shutdown, config.shutdown_grace.value).await;
     sweeper.abort();
     cx.store.close().await;
-    served.map_err(|e| CliError::error("serve", format!("the server stopped with an error: {}", io_reason(&e))))?;
+    served.map_err(|e| CliError::error(Code::Serve, format!("the server stopped with an error: {}", io_reason(&e))))?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -104,8 +105,9 @@ fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, CliErr
     {
         use tokio::signal::unix::{SignalKind, signal};
         let install = |kind: SignalKind, name: &str| {
-            signal(kind)
-                .map_err(|e| CliError::error("serve", format!("cannot install the {name} handler: {}", io_reason(&e))))
+            signal(kind).map_err(|e| {
+                CliError::error(Code::Serve, format!("cannot install the {name} handler: {}", io_reason(&e)))
+            })
         };
         let mut interrupt = install(SignalKind::interrupt(), "SIGINT")?;
         let mut terminate = install(SignalKind::terminate(), "SIGTERM")?;

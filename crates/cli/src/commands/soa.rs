@@ -1,5 +1,6 @@
 //! `isms soa ...`: the Statement of Applicability.
 
+use isms_app::Code;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -187,7 +188,7 @@ async fn validate(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError
         Ok(ExitCode::SUCCESS)
     } else {
         Err(CliError::check_failed(
-            "soa_invalid",
+            Code::SoaInvalid,
             format!("{} problem(s) block approval of the SoA", draft.problems.len()),
         ))
     }
@@ -242,13 +243,14 @@ async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<ExitCode, CliErr
     };
     if args.output.as_os_str() == "-" && format == DocFormat::Xlsx {
         return Err(CliError::bad_input(
-            "invalid_input",
+            Code::InvalidInput,
             "-o -: an XLSX workbook cannot go to standard output; name a file",
         ));
     }
     let SoaExport { meta, rows, bytes } = soa::export_soa(cx, org, VersionRef::parse(&args.version)?, format).await?;
-    let fail =
-        |e: &dyn std::fmt::Display| CliError::error("export", format!("cannot write {}: {e}", args.output.display()));
+    let fail = |e: &dyn std::fmt::Display| {
+        CliError::error(Code::Export, format!("cannot write {}: {e}", args.output.display()))
+    };
     if args.output.as_os_str() == "-" {
         std::io::stdout().lock().write_all(&bytes).map_err(|e| fail(&io_reason(&e)))?;
         return Ok(ExitCode::SUCCESS);
@@ -270,7 +272,7 @@ async fn review(cx: &Cx, args: ReviewArgs, out: &Out) -> Result<ExitCode, CliErr
     let email = super::email_arg("--as", &args.as_email)?;
     let outcome = ReviewOutcome::parse(&args.outcome).ok_or_else(|| {
         CliError::bad_input(
-            "invalid_input",
+            Code::InvalidInput,
             format!("--outcome: {:?} is not no_change, updated or changes_required", args.outcome),
         )
     })?;

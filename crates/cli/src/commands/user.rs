@@ -1,5 +1,6 @@
 //! `isms user ...`: account administration on the installation.
 
+use isms_app::Code;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -85,10 +86,10 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let email = super::email_arg("--email", &args.email)?;
                 let name_text = args.name.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
-                let name = DisplayName::parse(&name_text).map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}")))?;
+                let name = DisplayName::parse(&name_text).map_err(|e| CliError::bad_input(Code::InvalidInput, format!("--name: {e}")))?;
                 let role = Role::parse(&args.role).ok_or_else(|| {
                     let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-                    CliError::bad_input("invalid_input", format!("--role: {:?} is not one of {}", args.role, all.join(", ")))
+                    CliError::bad_input(Code::InvalidInput, format!("--role: {:?} is not one of {}", args.role, all.join(", ")))
                 })?;
                 let invited = isms_app::invitations::invite(cx, &actor("invite"), org, email, name, role, &config.link_base()).await?;
                 out.doc(&invited);
@@ -102,12 +103,12 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
                 let name = args
                     .name
                     .as_deref()
-                    .map(|n| DisplayName::parse(n).map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}"))))
+                    .map(|n| DisplayName::parse(n).map_err(|e| CliError::bad_input(Code::InvalidInput, format!("--name: {e}"))))
                     .transpose()?;
                 let mut password = String::new();
                 std::io::stdin()
                     .read_line(&mut password)
-                    .map_err(|e| CliError::bad_input("invalid_input", format!("standard input: {}", crate::config::io_reason(&e))))?;
+                    .map_err(|e| CliError::bad_input(Code::InvalidInput, format!("standard input: {}", crate::config::io_reason(&e))))?;
                 let password = password.trim_end_matches(['\n', '\r']);
                 let (user, org, role) = isms_app::invitations::join(cx, &secret, password, name, "command line").await?;
                 out.doc(&serde_json::json!({ "user": user, "organization": org, "role": role }));
@@ -169,10 +170,10 @@ pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<
         match command {
             OrgCommand::Add(args) => {
                 let name = isms_domain::OrgName::parse(&args.name)
-                    .map_err(|e| CliError::bad_input("invalid_input", format!("--name: {e}")))?;
+                    .map_err(|e| CliError::bad_input(Code::InvalidInput, format!("--name: {e}")))?;
                 let email = super::email_arg("--owner-email", &args.owner_email)?;
                 let owner = DisplayName::parse(&args.owner_name)
-                    .map_err(|e| CliError::bad_input("invalid_input", format!("--owner-name: {e}")))?;
+                    .map_err(|e| CliError::bad_input(Code::InvalidInput, format!("--owner-name: {e}")))?;
                 let (org, invited) =
                     users::add_organization(cx, &actor("org add"), name, email, owner, &config.link_base()).await?;
                 out.doc(&serde_json::json!({ "organization": org, "owner_invitation": invited }));

@@ -200,8 +200,7 @@ async fn accept(
     let p = signed.principal;
     let (organization, role) = p.current.clone().ok_or_else(|| {
         ApiError::from(isms_app::AppError::new(
-            isms_app::ErrorKind::Internal,
-            "internal",
+            isms_app::Code::Internal,
             "the accepted membership is not the session's organization",
         ))
     })?;

@@ -17,6 +17,7 @@ mod soa;
 mod tokens;
 pub(crate) use tokens::calendar_url;
 
+use isms_app::Code;
 use std::sync::OnceLock;
 
 use axum::routing::get;
@@ -49,9 +50,9 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         let rejected = |status: axum::http::StatusCode, text: &str| {
             let code = match status.as_u16() {
-                415 => "unsupported_media_type",
-                413 => "payload_too_large",
-                _ => "invalid_json",
+                415 => Code::UnsupportedMediaType,
+                413 => Code::PayloadTooLarge,
+                _ => Code::InvalidJson,
             };
             crate::error::problem(status, code, text, &[])
         };
@@ -98,7 +99,7 @@ pub(crate) fn nul_problem(bytes: &[u8]) -> Option<axum::response::Response> {
             let detail = format!("invalid input — {field}: {message}");
             Some(crate::error::problem(
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
+                Code::InvalidInput,
                 &detail,
                 &[isms_app::FieldError { field, message }],
             ))
@@ -135,7 +136,7 @@ where
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(rejection) => Err(crate::error::problem(
                 axum::http::StatusCode::BAD_REQUEST,
-                "invalid_path",
+                Code::InvalidPath,
                 &format!("the address is not valid: {}", rejection.body_text()),
                 &[],
             )),
@@ -158,7 +159,7 @@ where
             Ok(axum::extract::Query(value)) => Ok(Query(value)),
             Err(rejection) => Err(crate::error::problem(
                 axum::http::StatusCode::BAD_REQUEST,
-                "invalid_query",
+                Code::InvalidQuery,
                 &format!("the query string is not valid: {}", rejection.body_text()),
                 &[],
             )),
@@ -182,7 +183,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Csv {
         if !is_csv {
             return Err(crate::error::problem(
                 axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                Code::UnsupportedMediaType,
                 "send the rows as Content-Type: text/csv",
                 &[],
             ));
@@ -191,7 +192,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Csv {
             Ok(text) => Ok(Csv(text)),
             Err(rejection) => {
                 let status = rejection.status();
-                let code = if status.as_u16() == 413 { "payload_too_large" } else { "invalid_csv" };
+                let code = if status.as_u16() == 413 { Code::PayloadTooLarge } else { Code::InvalidCsv };
                 Err(crate::error::problem(status, code, &rejection.body_text(), &[]))
             }
         }

@@ -299,9 +299,9 @@ async fn simulate(
 
 async fn appetite(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let found = guarded::appetite(&s.cx, &caller).await?;
-    found.map(|a| Json(json!(a))).ok_or_else(|| {
-        ApiError(isms_app::AppError::new(isms_app::ErrorKind::NotFound, "not_found", "no loss appetite is set yet"))
-    })
+    found
+        .map(|a| Json(json!(a)))
+        .ok_or_else(|| ApiError(isms_app::AppError::new(isms_app::Code::NotFound, "no loss appetite is set yet")))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]

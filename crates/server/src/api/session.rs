@@ -158,8 +158,7 @@ async fn create_session(
 /// A sign-in sent by another site's page (login CSRF).
 pub(crate) fn cross_site() -> isms_app::AppError {
     isms_app::AppError::new(
-        isms_app::ErrorKind::Forbidden,
-        "cross_site_form",
+        isms_app::Code::CrossSiteForm,
         "a sign-in must come from isms itself or a client that is not a browser on another site",
     )
 }

@@ -366,11 +366,7 @@ async fn version_page(
 ) -> Result<VersionPage, PageError> {
     let doc = guarded::document(&s.cx, &viewer.caller, &id).await?;
     let v = doc.versions.iter().find(|v| v.number == number).ok_or_else(|| {
-        PageError(isms_app::AppError::new(
-            isms_app::ErrorKind::NotFound,
-            "not_found",
-            format!("{id} has no version {number}"),
-        ))
+        PageError(isms_app::AppError::new(isms_app::Code::NotFound, format!("{id} has no version {number}")))
     })?;
     Ok(VersionPage {
         shell: viewer.shell("documents"),

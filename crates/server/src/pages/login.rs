@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use isms_app::Code;
 use isms_app::ErrorKind;
 use isms_app::sessions::{SESSION_LIFETIME, authenticate, my_organizations, sign_in, sign_out, switch_organization};
 use isms_domain::OrgId;
@@ -165,8 +166,7 @@ async fn switch(
     let viewer_csrf = principal.session.csrf_token.clone();
     if !same_secret(f.csrf.as_bytes(), viewer_csrf.as_bytes()) {
         return Err(PageError(isms_app::AppError::new(
-            ErrorKind::Forbidden,
-            "csrf_token_missing",
+            Code::CsrfTokenMissing,
             "this form is out of date; reload the page and try again",
         )));
     }
@@ -247,8 +247,7 @@ async fn accept_invitation(
 ) -> Result<Response, PageError> {
     if !crate::auth::same_site_form(&headers) {
         return Err(PageError(isms_app::AppError::new(
-            ErrorKind::Forbidden,
-            "cross_site_form",
+            Code::CrossSiteForm,
             "this form was sent from another site; open the invitation link and try again",
         )));
     }

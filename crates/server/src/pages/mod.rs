@@ -32,6 +32,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use isms_app::Code;
 use isms_app::access::Caller;
 use isms_app::sessions::{Principal, authenticate, my_organizations};
 use isms_app::{AppError, ErrorKind};
@@ -172,8 +173,7 @@ impl Viewer {
             Ok(())
         } else {
             Err(PageError(AppError::new(
-                ErrorKind::Forbidden,
-                "csrf_token_missing",
+                Code::CsrfTokenMissing,
                 "this form is out of date or did not come from isms; reload the page and try again",
             )))
         }
@@ -241,7 +241,7 @@ impl IntoResponse for PageError {
             ErrorKind::NotFound => ("Not found", self.0.message),
             ErrorKind::Invalid | ErrorKind::Conflict => ("That did not work", self.0.message),
             ErrorKind::Internal => {
-                tracing::error!(code = self.0.code, error = %self.0.message, "page failed");
+                tracing::error!(code = self.0.code.as_str(), error = %self.0.message, "page failed");
                 ("Something went wrong", "The server could not show this page; the error is in its log.".to_owned())
             }
             _ => ("That did not work", self.0.message),
@@ -297,8 +297,7 @@ pub(crate) async fn upload_text(
     let bad = |field: &str, message: String| PageError(AppError::invalid_field(field, message));
     if *seen == 0 && name != "csrf" {
         return Err(PageError(AppError::new(
-            ErrorKind::Forbidden,
-            "csrf_token_missing",
+            Code::CsrfTokenMissing,
             "the form's token must come first; reload the page and try again",
         )));
     }
@@ -310,8 +309,7 @@ pub(crate) async fn upload_text(
     while let Some(chunk) = field.chunk().await.map_err(|e| bad(name, e.body_text()))? {
         if value.len() + chunk.len() > MAX_FORM_TEXT {
             return Err(PageError(AppError::new(
-                ErrorKind::TooLarge,
-                "field_too_large",
+                Code::FieldTooLarge,
                 format!("the field {name:?} holds more than {} KiB", MAX_FORM_TEXT / 1024),
             )));
         }
