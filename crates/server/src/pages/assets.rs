@@ -4,16 +4,16 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::asset::{Asset, AssetType, ClassificationScheme, Lifecycle};
 use serde::Deserialize;
 
-use super::{PageError, Shell, Viewer, encode, notice, see_other};
+use super::{CsrfForm, NoFields, PageError, Shell, Viewer, encode, notice, see_other};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -134,7 +134,6 @@ async fn list(
 
 #[derive(Debug, Deserialize)]
 struct AssetForm {
-    csrf: String,
     name: String,
     #[serde(rename = "type")]
     kind: AssetType,
@@ -165,8 +164,7 @@ impl AssetForm {
     }
 }
 
-async fn add(State(s): State<AppState>, viewer: Viewer, Form(f): Form<AssetForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn add(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<AssetForm>) -> Result<Response, PageError> {
     match guarded::create_entry(&s.cx, &viewer.caller, f.asset()).await {
         Ok(a) => Ok(see_other(&format!("/assets/{}?done=Added", a.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
@@ -232,11 +230,9 @@ async fn show(
 
 async fn update(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<AssetForm>,
+    CsrfForm(viewer, f): CsrfForm<AssetForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     match guarded::replace_entry(&s.cx, &viewer.caller, &id, f.asset()).await {
         Ok(a) => Ok(see_other(&format!("/assets/{}?done=Saved", a.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
@@ -247,18 +243,11 @@ async fn update(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct CsrfOnly {
-    csrf: String,
-}
-
 async fn delete(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(viewer, _): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     guarded::delete_entry::<Asset>(&s.cx, &viewer.caller, &id).await?;
     Ok(see_other(&format!("/assets?done={}", encode(&format!("Deleted {id}.")))))
 }

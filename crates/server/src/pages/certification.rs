@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use isms_app::access::guarded;
 use isms_app::certification::{Change, FindingStep, NewAudit, NewFinding, Programme};
 use isms_domain::access::{Grant, UseCase};
@@ -21,7 +21,7 @@ use isms_domain::certification::{Certificate, CertificateStatus, Cycle};
 use isms_domain::readiness::{Readiness, Stage};
 use serde::Deserialize;
 
-use super::{PageError, Shell, Viewer, encode, notice, see_other};
+use super::{CsrfForm, NoFields, PageError, Shell, Viewer, encode, notice, see_other};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -149,21 +149,14 @@ async fn certification_page(
     })
 }
 
-#[derive(Debug, Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
 /// Makes a calendar address: a calendar token of the signed-in person (it opens the
 /// feed and nothing else), valid a year, in the feed's address, shown once.
 async fn calendar_address(
     State(s): State<AppState>,
-    viewer: Viewer,
     headers: axum::http::HeaderMap,
     uri: axum::http::Uri,
-    Form(f): Form<CsrfForm>,
+    CsrfForm(viewer, _): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let new = isms_app::tokens::NewToken::calendar(None);
     let (_, secret) = isms_app::tokens::create_token(&s.cx, &viewer.principal, new).await?;
     let url = crate::api::calendar_url(&s, &uri, &headers, &secret);
@@ -175,7 +168,6 @@ async fn calendar_address(
 
 #[derive(Debug, Deserialize)]
 struct CertificateForm {
-    csrf: String,
     number: String,
     certification_body: String,
     #[serde(default)]
@@ -186,10 +178,8 @@ struct CertificateForm {
 
 async fn add_certificate(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<CertificateForm>,
+    CsrfForm(viewer, f): CsrfForm<CertificateForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let c = Certificate {
         id: String::new(),
         number: f.number,
@@ -206,17 +196,14 @@ async fn add_certificate(
 
 #[derive(Debug, Deserialize)]
 struct StatusForm {
-    csrf: String,
     status: CertificateStatus,
 }
 
 async fn certificate_status(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<StatusForm>,
+    CsrfForm(viewer, f): CsrfForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     if f.status == CertificateStatus::Expired {
         return Err(invalid("status", "expiry follows from the dates"));
     }
@@ -293,7 +280,6 @@ async fn audits(
 
 #[derive(Debug, Deserialize)]
 struct PlanForm {
-    csrf: String,
     kind: String,
     auditor: String,
     start: String,
@@ -307,8 +293,7 @@ struct PlanForm {
     sample: String,
 }
 
-async fn plan(State(s): State<AppState>, viewer: Viewer, Form(f): Form<PlanForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn plan(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<PlanForm>) -> Result<Response, PageError> {
     let kind =
         AuditKind::parse(&f.kind).ok_or_else(|| invalid("kind", format!("{:?} is not an audit kind", f.kind)))?;
     let start = date("start", &f.start)?;
@@ -338,7 +323,6 @@ async fn plan(State(s): State<AppState>, viewer: Viewer, Form(f): Form<PlanForm>
 
 #[derive(Debug, Deserialize)]
 struct SettingsForm {
-    csrf: String,
     major_due_days: u32,
     minor_due_days: u32,
     sample_controls: usize,
@@ -346,10 +330,8 @@ struct SettingsForm {
 
 async fn save_settings(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<SettingsForm>,
+    CsrfForm(viewer, f): CsrfForm<SettingsForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let settings = isms_domain::certification::AuditSettings {
         id: String::new(),
         major_due_days: f.major_due_days,
@@ -491,7 +473,6 @@ async fn audit_page(
 
 #[derive(Debug, Deserialize)]
 struct ResultForm {
-    csrf: String,
     reference: String,
     result: CheckResult,
     #[serde(default)]
@@ -500,11 +481,9 @@ struct ResultForm {
 
 async fn result(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<ResultForm>,
+    CsrfForm(viewer, f): CsrfForm<ResultForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     guarded::record_audit_result(&s.cx, &viewer.caller, &id, &f.reference, f.result, &f.notes).await?;
     let anchor = f.reference.replace('.', "-");
     Ok(see_other(&format!("/audits/{id}?done={}#line-{anchor}", encode(&format!("Recorded {}.", f.reference)))))
@@ -512,7 +491,6 @@ async fn result(
 
 #[derive(Debug, Deserialize)]
 struct RaiseForm {
-    csrf: String,
     grade: Grade,
     requirement: String,
     description: String,
@@ -526,11 +504,9 @@ struct RaiseForm {
 
 async fn raise(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<RaiseForm>,
+    CsrfForm(viewer, f): CsrfForm<RaiseForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let new = NewFinding {
         audit: id.clone(),
         grade: f.grade,
@@ -546,24 +522,20 @@ async fn raise(
 
 #[derive(Debug, Deserialize)]
 struct CompleteForm {
-    csrf: String,
     conclusion: String,
 }
 
 async fn complete(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<CompleteForm>,
+    CsrfForm(viewer, f): CsrfForm<CompleteForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     guarded::complete_audit(&s.cx, &viewer.caller, &id, &f.conclusion).await?;
     Ok(see_other(&format!("/audits/{id}?done={}", encode("Completed: the report is ready."))))
 }
 
 #[derive(Debug, Deserialize)]
 struct CopyForm {
-    csrf: String,
     start: String,
     #[serde(default)]
     end: String,
@@ -571,11 +543,9 @@ struct CopyForm {
 
 async fn copy(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<CopyForm>,
+    CsrfForm(viewer, f): CsrfForm<CopyForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let start = date("start", &f.start)?;
     let end = opt_date("end", &f.end)?.unwrap_or(start);
     let planned = guarded::copy_audit(&s.cx, &viewer.caller, &id, start, end).await?;
@@ -679,7 +649,6 @@ async fn finding_page(
 
 #[derive(Debug, Deserialize)]
 struct StepForm {
-    csrf: String,
     action: String,
     #[serde(default)]
     correction: String,
@@ -697,11 +666,9 @@ struct StepForm {
 
 async fn finding_step(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<StepForm>,
+    CsrfForm(viewer, f): CsrfForm<StepForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let (step, message) = match f.action.as_str() {
         "plan" => (
             FindingStep::Plan {
@@ -771,11 +738,9 @@ async fn reviews(
 
 async fn record_review(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(form): Form<Vec<(String, String)>>,
+    CsrfForm(viewer, form): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    viewer.check_csrf(&get("csrf"))?;
     let lines = |text: String| -> Vec<String> {
         text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
     };
@@ -816,17 +781,14 @@ async fn record_review(
 
 #[derive(Debug, Deserialize)]
 struct DoneForm {
-    csrf: String,
     done: bool,
 }
 
 async fn review_action(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path((id, number)): Path<(String, usize)>,
-    Form(f): Form<DoneForm>,
+    CsrfForm(viewer, f): CsrfForm<DoneForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     if number == 0 {
         return Err(invalid("number", "actions are numbered from 1"));
     }

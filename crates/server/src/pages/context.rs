@@ -5,10 +5,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::register::{
@@ -17,7 +17,7 @@ use isms_domain::register::{
 };
 use serde::Deserialize;
 
-use super::{PageError, Shell, Viewer, see_other, word};
+use super::{CsrfForm, PageError, Shell, Viewer, see_other, word};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -114,7 +114,6 @@ fn lines(text: &str) -> Vec<String> {
 
 #[derive(Debug, Deserialize)]
 struct ScopeForm {
-    csrf: String,
     statement: String,
     #[serde(default)]
     boundaries: String,
@@ -126,8 +125,7 @@ struct ScopeForm {
     exclusions: String,
 }
 
-async fn set_scope(State(s): State<AppState>, viewer: Viewer, Form(f): Form<ScopeForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn set_scope(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<ScopeForm>) -> Result<Response, PageError> {
     let exclusions = lines(&f.exclusions)
         .into_iter()
         .map(|l| match l.split_once(" — ").or_else(|| l.split_once(" - ")) {
@@ -149,15 +147,13 @@ async fn set_scope(State(s): State<AppState>, viewer: Viewer, Form(f): Form<Scop
 
 #[derive(Debug, Deserialize)]
 struct IssueForm {
-    csrf: String,
     origin: IssueOrigin,
     title: String,
     #[serde(default)]
     description: String,
 }
 
-async fn add_issue(State(s): State<AppState>, viewer: Viewer, Form(f): Form<IssueForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn add_issue(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<IssueForm>) -> Result<Response, PageError> {
     let issue = ContextIssue { id: String::new(), origin: f.origin, title: f.title, description: f.description };
     let result = guarded::create_entry(&s.cx, &viewer.caller, issue).await;
     after(&s, &viewer, result, "issues").await
@@ -165,15 +161,13 @@ async fn add_issue(State(s): State<AppState>, viewer: Viewer, Form(f): Form<Issu
 
 #[derive(Debug, Deserialize)]
 struct PartyForm {
-    csrf: String,
     name: String,
     kind: RequirementKind,
     #[serde(default)]
     requirement: String,
 }
 
-async fn add_party(State(s): State<AppState>, viewer: Viewer, Form(f): Form<PartyForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn add_party(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<PartyForm>) -> Result<Response, PageError> {
     let requirements = if f.requirement.trim().is_empty() {
         vec![]
     } else {
@@ -186,15 +180,13 @@ async fn add_party(State(s): State<AppState>, viewer: Viewer, Form(f): Form<Part
 
 #[derive(Debug, Deserialize)]
 struct RoleForm {
-    csrf: String,
     name: String,
     responsibilities: String,
     #[serde(default)]
     assigned: String,
 }
 
-async fn add_role(State(s): State<AppState>, viewer: Viewer, Form(f): Form<RoleForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn add_role(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<RoleForm>) -> Result<Response, PageError> {
     let assigned = f.assigned.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect();
     let role = IsmsRole { id: String::new(), name: f.name, responsibilities: f.responsibilities, assigned };
     let result = guarded::create_entry(&s.cx, &viewer.caller, role).await;
@@ -203,7 +195,6 @@ async fn add_role(State(s): State<AppState>, viewer: Viewer, Form(f): Form<RoleF
 
 #[derive(Debug, Deserialize)]
 struct ObjectiveForm {
-    csrf: String,
     title: String,
     measure: String,
     target: String,
@@ -214,10 +205,8 @@ struct ObjectiveForm {
 
 async fn add_objective(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<ObjectiveForm>,
+    CsrfForm(viewer, f): CsrfForm<ObjectiveForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let result = async {
         let due = crate::api::date("due", &f.due)?;
         let objective = Objective {
@@ -237,12 +226,10 @@ async fn add_objective(
 
 #[derive(Debug, Deserialize)]
 struct DeleteForm {
-    csrf: String,
     id: String,
 }
 
-async fn delete(State(s): State<AppState>, viewer: Viewer, Form(f): Form<DeleteForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn delete(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<DeleteForm>) -> Result<Response, PageError> {
     let caller = &viewer.caller;
     let prefix = f.id.split('-').next().unwrap_or_default();
     let (result, anchor) = if prefix == ContextIssue::PREFIX {

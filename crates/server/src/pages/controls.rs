@@ -4,10 +4,10 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use isms_app::access::guarded;
 use isms_app::controls::{ControlChange, ControlDetail};
 use isms_domain::access::{Grant, UseCase};
@@ -15,7 +15,7 @@ use isms_domain::framework::PIVOT;
 use isms_domain::soa::ControlStatus;
 use serde::Deserialize;
 
-use super::{PageError, Shell, Viewer, notice, see_other};
+use super::{CsrfForm, PageError, Shell, Viewer, notice, see_other};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -145,7 +145,6 @@ async fn control(
 
 #[derive(Debug, Deserialize)]
 struct Edit {
-    csrf: String,
     status: String,
     #[serde(default)]
     owner: Option<String>,
@@ -159,11 +158,9 @@ struct Edit {
 
 async fn update(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<Edit>,
+    CsrfForm(viewer, f): CsrfForm<Edit>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let invalid = |field: &str, message: String| {
         isms_app::AppError::invalid(vec![isms_app::FieldError { field: field.into(), message }])
     };

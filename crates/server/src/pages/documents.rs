@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use futures_util::TryStreamExt;
 use isms_app::access::guarded;
 use isms_app::documents::{DocumentPatch, MandatoryItem, NewDocument, Step};
@@ -20,7 +20,7 @@ use isms_domain::document::{Audience, Body, Document, DocumentType, DocumentVers
 use serde::Deserialize;
 use tokio_util::io::StreamReader;
 
-use super::{PageError, Shell, Viewer, encode, markdown, notice, see_other, word};
+use super::{CsrfForm, PageError, Shell, Viewer, encode, markdown, notice, see_other, word};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -142,7 +142,6 @@ async fn register(
 
 #[derive(Debug, Deserialize)]
 struct CreateForm {
-    csrf: String,
     title: String,
     #[serde(rename = "type")]
     kind: String,
@@ -160,8 +159,7 @@ fn list(text: &str) -> Vec<String> {
     text.split([',', ' ', '\n']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect()
 }
 
-async fn create(State(s): State<AppState>, viewer: Viewer, Form(f): Form<CreateForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn create(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<CreateForm>) -> Result<Response, PageError> {
     let owner = if f.owner.trim().is_empty() { viewer.principal.user.email.to_string() } else { f.owner };
     let new = NewDocument {
         title: f.title,
@@ -180,12 +178,10 @@ async fn create(State(s): State<AppState>, viewer: Viewer, Form(f): Form<CreateF
 
 #[derive(Debug, Deserialize)]
 struct AdoptForm {
-    csrf: String,
     key: String,
 }
 
-async fn adopt(State(s): State<AppState>, viewer: Viewer, Form(f): Form<AdoptForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn adopt(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<AdoptForm>) -> Result<Response, PageError> {
     let doc = guarded::adopt_starter(&s.cx, &viewer.caller, &f.key, None).await?;
     Ok(see_other(&format!(
         "/documents/{}?done={}",
@@ -382,7 +378,6 @@ fn back(id: &str, message: &str) -> Response {
 
 #[derive(Debug, Deserialize)]
 struct DescribeForm {
-    csrf: String,
     title: String,
     #[serde(rename = "type")]
     kind: String,
@@ -399,11 +394,9 @@ struct DescribeForm {
 
 async fn describe(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<DescribeForm>,
+    CsrfForm(viewer, f): CsrfForm<DescribeForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let current = guarded::document(&s.cx, &viewer.caller, &id).await?;
     let acknowledged_by = Audience::parse(&f.acknowledged_by)
         .map_err(|m| PageError(isms_app::AppError::invalid_field("acknowledged_by", m)))?;
@@ -425,7 +418,6 @@ async fn describe(
 
 #[derive(Debug, Deserialize)]
 struct TextForm {
-    csrf: String,
     #[serde(default)]
     number: u32,
     text: String,
@@ -435,11 +427,9 @@ struct TextForm {
 
 async fn new_version(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<TextForm>,
+    CsrfForm(viewer, f): CsrfForm<TextForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let step = Step::StartVersion { body: Body::Markdown { text: f.text }, note: f.note };
     let doc = guarded::change_document(&s.cx, &viewer.caller, &id, step).await?;
     let n = doc.versions.last().map_or(0, |v| v.number);
@@ -448,11 +438,9 @@ async fn new_version(
 
 async fn edit_draft(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<TextForm>,
+    CsrfForm(viewer, f): CsrfForm<TextForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let step = Step::EditVersion { number: f.number, body: Body::Markdown { text: f.text }, note: f.note };
     guarded::change_document(&s.cx, &viewer.caller, &id, step).await?;
     Ok(back(&id, &format!("Saved the draft of version {}.", f.number)))
@@ -495,7 +483,6 @@ async fn upload(
 
 #[derive(Debug, Deserialize)]
 struct StepForm {
-    csrf: String,
     action: String,
     #[serde(default)]
     comment: String,
@@ -503,11 +490,9 @@ struct StepForm {
 
 async fn step(
     State(s): State<AppState>,
-    viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<StepForm>,
+    CsrfForm(viewer, f): CsrfForm<StepForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let (step, message) = match f.action.as_str() {
         "submit" => (Step::Submit, "Submitted for approval."),
         "send-back" => (Step::SendBack, "Sent back to draft."),

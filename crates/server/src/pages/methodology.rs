@@ -7,17 +7,17 @@ use std::collections::HashMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::risk::{AcceptanceRule, Methodology};
 use serde::Deserialize;
 
 use super::risks::level_class;
-use super::{PageError, Shell, Viewer, notice, see_other, word};
+use super::{CsrfForm, PageError, Shell, Viewer, notice, see_other, word};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -118,10 +118,8 @@ async fn show(State(s): State<AppState>, viewer: Viewer, Query(q): Query<Done>) 
 /// `level_rule_ID`, `cell_L_I`, and `csrf`.
 async fn save(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(viewer, f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(f.get("csrf").map_or("", String::as_str))?;
     let mut m = guarded::methodology(&s.cx, &viewer.caller).await?;
     for (prefix, scale) in [("likelihood", &mut m.likelihood), ("impact", &mut m.impact)] {
         for level in scale.iter_mut() {

@@ -28,7 +28,7 @@ mod soa;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -277,6 +277,40 @@ pub(crate) fn word<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
 }
 
+/// A page form from a signed-in member, with its CSRF token checked: the extractor
+/// takes the [`Viewer`] (redirecting to sign-in without one), reads the
+/// `application/x-www-form-urlencoded` body, refuses it (403) unless its `csrf` field
+/// is the session's token, and only then reads the form into `T` (422 naming the
+/// problem otherwise). Handlers cannot forget the check: there is no other way to get
+/// a page form.
+pub(crate) struct CsrfForm<T>(pub Viewer, pub T);
+
+/// A form with nothing but its CSRF token (a button).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct NoFields {}
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl<T: serde::de::DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        let token: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField { csrf: String::new() });
+        viewer.check_csrf(&token.csrf).map_err(IntoResponse::into_response)?;
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| PageError(AppError::invalid_field("form", e)).into_response())?;
+        Ok(CsrfForm(viewer, form))
+    }
+}
+
 /// The most a text field of an upload form may hold.
 pub(crate) const MAX_FORM_TEXT: usize = 64 * 1024;
 /// The most text fields an upload form may have before its file.
@@ -321,4 +355,31 @@ pub(crate) async fn upload_text(
         return Ok(None);
     }
     Ok(Some(value))
+}
+
+#[cfg(test)]
+mod convention_tests {
+    /// Page forms of signed-in members are read only through [`super::CsrfForm`], which
+    /// checks the CSRF token: no page handler reads a plain `Form` (only the sign-in
+    /// pages, which have no session yet, and check what they need themselves).
+    #[test]
+    fn page_forms_go_through_the_csrf_extractor() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages");
+        let mut offenders = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name == "login.rs" || name == "mod.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let plain = line.replace("CsrfForm", "");
+                if plain.contains("Form<") || plain.contains("check_csrf(") {
+                    offenders.push(format!("{name}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(offenders.is_empty(), "read page forms with CsrfForm<T>:\n{}", offenders.join("\n"));
+    }
 }

@@ -4,17 +4,17 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use isms_app::access::guarded;
 use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
 use isms_domain::access::{Grant, UseCase, grant};
 use isms_domain::{DisplayName, Email, Role};
 use serde::Deserialize;
 
-use super::{PageError, Shell, Viewer, notice, see_other};
+use super::{CsrfForm, PageError, Shell, Viewer, notice, see_other};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -145,7 +145,6 @@ fn problem_page(e: &isms_app::AppError) -> Vec<String> {
 
 #[derive(Debug, Deserialize)]
 struct NewMember {
-    csrf: String,
     email: String,
     #[serde(default)]
     name: String,
@@ -154,12 +153,10 @@ struct NewMember {
 
 async fn add_member(
     State(s): State<AppState>,
-    viewer: Viewer,
     uri: axum::http::Uri,
     headers: axum::http::HeaderMap,
-    Form(f): Form<NewMember>,
+    CsrfForm(viewer, f): CsrfForm<NewMember>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let result = async {
         let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
         let name_text = if f.name.trim().is_empty() {
@@ -195,16 +192,13 @@ async fn add_member(
 
 #[derive(Debug, Deserialize)]
 struct RevokeInvitation {
-    csrf: String,
     id: String,
 }
 
 async fn revoke_invitation(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<RevokeInvitation>,
+    CsrfForm(viewer, f): CsrfForm<RevokeInvitation>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     match guarded::revoke_invitation(&s.cx, &viewer.caller, &f.id).await {
         Ok(v) => Ok(see_other(&format!(
             "/members?done={}",
@@ -220,17 +214,14 @@ async fn revoke_invitation(
 
 #[derive(Debug, Deserialize)]
 struct RoleChange {
-    csrf: String,
     email: String,
     role: String,
 }
 
 async fn change_role(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<RoleChange>,
+    CsrfForm(viewer, f): CsrfForm<RoleChange>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
     let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
     match guarded::change_member(&s.cx, &viewer.caller, &email, Some(role)).await {
@@ -247,12 +238,10 @@ async fn change_role(
 
 #[derive(Debug, Deserialize)]
 struct Remove {
-    csrf: String,
     email: String,
 }
 
-async fn remove(State(s): State<AppState>, viewer: Viewer, Form(f): Form<Remove>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn remove(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<Remove>) -> Result<Response, PageError> {
     let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
     match guarded::change_member(&s.cx, &viewer.caller, &email, None).await {
         Ok(_) => Ok(see_other(&format!("/members?done={}", super::encode(&format!("Removed {email}."))))),
@@ -336,7 +325,6 @@ async fn tokens(State(s): State<AppState>, viewer: Viewer, Query(q): Query<Done>
 
 #[derive(Debug, Deserialize)]
 struct PasswordForm {
-    csrf: String,
     current_password: String,
     new_password: String,
     confirm: String,
@@ -348,10 +336,8 @@ struct PasswordForm {
 /// API tokens and calendar addresses are revoked unless they untick the box.
 async fn change_password(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(viewer, f): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let result = if f.new_password == f.confirm {
         isms_app::sessions::change_password(
             &s.cx,
@@ -386,7 +372,6 @@ async fn change_password(
 
 #[derive(Debug, Deserialize)]
 struct NewTokenForm {
-    csrf: String,
     name: String,
     role: String,
     days: i64,
@@ -394,10 +379,8 @@ struct NewTokenForm {
 
 async fn add_token(
     State(s): State<AppState>,
-    viewer: Viewer,
-    Form(f): Form<NewTokenForm>,
+    CsrfForm(viewer, f): CsrfForm<NewTokenForm>,
 ) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
     let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
     match create_token(
         &s.cx,
@@ -423,12 +406,10 @@ async fn add_token(
 
 #[derive(Debug, Deserialize)]
 struct RevokeForm {
-    csrf: String,
     id: String,
 }
 
-async fn revoke(State(s): State<AppState>, viewer: Viewer, Form(f): Form<RevokeForm>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn revoke(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<RevokeForm>) -> Result<Response, PageError> {
     revoke_token(&s.cx, &viewer.principal, &f.id).await?;
     Ok(see_other("/tokens"))
 }

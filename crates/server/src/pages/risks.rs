@@ -4,17 +4,17 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use isms_app::Cx;
 use isms_app::access::{Caller, guarded};
 use isms_app::risks::RiskView;
 use isms_domain::risk::{HeatMapKind, Methodology, Rating, Risk, TreatmentOption};
 use serde::Deserialize;
 
-use super::{PageError, Shell, Viewer, notice, see_other};
+use super::{CsrfForm, PageError, Shell, Viewer, notice, see_other};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -218,8 +218,6 @@ struct NewRiskPage {
 #[derive(Debug, Clone, Default, Deserialize)]
 struct NewRisk {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     title: String,
     #[serde(default)]
     owner: String,
@@ -263,8 +261,7 @@ async fn new_form(State(s): State<AppState>, viewer: Viewer) -> Result<NewRiskPa
     new_page(&s, &viewer, form, vec![]).await
 }
 
-async fn add(State(s): State<AppState>, viewer: Viewer, Form(f): Form<NewRisk>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn add(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<NewRisk>) -> Result<Response, PageError> {
     let inherent = Rating { likelihood: f.likelihood, impact: f.impact };
     let residual = if f.residual_likelihood == 0 || f.residual_impact == 0 {
         inherent

@@ -6,17 +6,17 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use isms_app::access::guarded;
 use isms_app::soa::VersionRef;
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::soa::{ControlStatus, SoaChange};
 use serde::Deserialize;
 
-use super::{PageError, Shell, Viewer, encode, notice, see_other};
+use super::{CsrfForm, PageError, Shell, Viewer, encode, notice, see_other};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -193,12 +193,10 @@ async fn soa(
 
 #[derive(Debug, Deserialize)]
 struct Approval {
-    csrf: String,
     comment: String,
 }
 
-async fn approve(State(s): State<AppState>, viewer: Viewer, Form(f): Form<Approval>) -> Result<Response, PageError> {
-    viewer.check_csrf(&f.csrf)?;
+async fn approve(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<Approval>) -> Result<Response, PageError> {
     let version = guarded::approve_soa(&s.cx, &viewer.caller, &f.comment).await?;
     Ok(see_other(&format!("/soa?done=Approved+version+{}", version.number)).into_response())
 }
