@@ -9,34 +9,12 @@ use std::io::BufReader;
 use reqwest::{Method as M, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{ApiSession, Sandbox, http, shown_password, sign_in};
+use crate::support::{ApiClient as Client, Sandbox, http, shown_password};
 
+/// Where the server is, and a plain client for requests without a session.
 struct Api {
     client: reqwest::Client,
     base: String,
-}
-
-impl Api {
-    async fn send(&self, who: &ApiSession, method: M, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut r = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", &who.cookie)
-            .header("x-csrf-token", &who.csrf);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let r = r.send().await.unwrap();
-        let status = r.status();
-        let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-    }
-
-    async fn must(&self, who: &ApiSession, method: M, path: &str, body: Option<Value>, want: u16) -> Value {
-        let (got, answer) = self.send(who, method.clone(), path, body).await;
-        assert_eq!(got.as_u16(), want, "{method} {path}: {answer}");
-        answer
-    }
 }
 
 fn blocker_rules(readiness: &Value) -> Vec<String> {
@@ -73,22 +51,22 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
     assert_eq!(run(&["control", "set", "A.8.13", "--org", "Acme", "--owner", "control_owner@acme.test"]).code, 0);
     let server = s.serve(&["--data-dir", &d], &[]);
     let api = Api { client: http(), base: server.url("").trim_end_matches('/').to_owned() };
-    let owner = sign_in(&api.client, &api.base, "owner@acme.test", &owner_pw).await;
+    let owner = Client::sign_in(&api.base, "owner@acme.test", &owner_pw).await;
     let mut who = std::collections::HashMap::new();
     for (role, p) in &pw {
-        who.insert(*role, sign_in(&api.client, &api.base, &format!("{role}@acme.test"), p).await);
+        who.insert(*role, Client::sign_in(&api.base, &format!("{role}@acme.test"), p).await);
     }
 
     // Only owners and ISMS managers plan audits; the answer warns about independence.
     let plan = json!({ "kind": "internal", "auditor": "control_owner@acme.test", "start": "2026-10-01", "end": "2026-10-02", "controls": ["A.8.13", "5.15"] });
     for role in ["control_owner", "contributor", "auditor", "viewer"] {
-        api.must(&who[role], M::POST, "/api/v1/audits", Some(plan.clone()), 403).await;
+        who[role].must(M::POST, "/api/v1/audits", Some(plan.clone()), 403).await;
     }
     let mut far = plan.clone();
     far["start"] = json!("9999-12-31");
-    let problem = api.must(&who["isms_manager"], M::POST, "/api/v1/audits", Some(far), 422).await;
+    let problem = who["isms_manager"].must(M::POST, "/api/v1/audits", Some(far), 422).await;
     assert!(problem.to_string().contains("between 1900 and 2200"), "{problem}");
-    let planned = api.must(&who["isms_manager"], M::POST, "/api/v1/audits", Some(plan), 201).await;
+    let planned = who["isms_manager"].must(M::POST, "/api/v1/audits", Some(plan), 201).await;
     let audit = planned["audit"]["id"].as_str().unwrap().to_owned();
     let lines = planned["audit"]["checklist"].as_array().unwrap();
     assert!(lines.iter().any(|l| l["reference"] == "9.2.1") && lines.iter().any(|l| l["reference"] == "A.5.15"));
@@ -98,40 +76,35 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
 
     // Auditors record results and raise findings; viewers and contributors do not.
     let line = format!("/api/v1/audits/{audit}/checklist/9.2.1");
-    api.must(&who["viewer"], M::PUT, &line, Some(json!({ "result": "conforming" })), 403).await;
-    api.must(&who["contributor"], M::PUT, &line, Some(json!({ "result": "conforming" })), 403).await;
-    let a = api
-        .must(&who["auditor"], M::PUT, &line, Some(json!({ "result": "conforming", "notes": "programme seen" })), 200)
+    who["viewer"].must(M::PUT, &line, Some(json!({ "result": "conforming" })), 403).await;
+    who["contributor"].must(M::PUT, &line, Some(json!({ "result": "conforming" })), 403).await;
+    let a = who["auditor"]
+        .must(M::PUT, &line, Some(json!({ "result": "conforming", "notes": "programme seen" })), 200)
         .await;
     assert_eq!(a["status"], "in_progress");
     let major = json!({ "audit": audit, "grade": "major", "requirement": "a.8.13", "description": "No backups of the billing database", "owner": "control_owner@acme.test" });
-    api.must(&who["contributor"], M::POST, "/api/v1/findings", Some(major.clone()), 403).await;
-    let finding = api.must(&who["auditor"], M::POST, "/api/v1/findings", Some(major), 201).await;
+    who["contributor"].must(M::POST, "/api/v1/findings", Some(major.clone()), 403).await;
+    let finding = who["auditor"].must(M::POST, "/api/v1/findings", Some(major), 201).await;
     let fid = finding["id"].as_str().unwrap().to_owned();
     assert_eq!(finding["requirement"], "A.8.13");
     assert!(finding["due"].is_string(), "a major nonconformity gets the default deadline: {finding}");
-    let a = api.must(&owner, M::GET, &format!("/api/v1/audits/{audit}"), None, 200).await;
+    let a = owner.must(M::GET, &format!("/api/v1/audits/{audit}"), None, 200).await;
     let backup =
         a["audit"]["checklist"].as_array().unwrap().iter().find(|l| l["reference"] == "A.8.13").unwrap().clone();
     assert_eq!(backup["result"], "finding", "raising the finding marks its line");
     // Completing needs every line decided.
-    let (status, problem) = api
-        .send(
-            &who["auditor"],
-            M::POST,
-            &format!("/api/v1/audits/{audit}/completion"),
-            Some(json!({ "conclusion": "done" })),
-        )
+    let (status, problem) = who["auditor"]
+        .send(M::POST, &format!("/api/v1/audits/{audit}/completion"), Some(&json!({ "conclusion": "done" })))
         .await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("checklist_open")), "{problem}");
 
     // The open major blocks Stage 2 readiness and the certification decision.
-    let r = api.must(&who["viewer"], M::GET, "/api/v1/readiness?stage=2", None, 200).await;
+    let r = who["viewer"].must(M::GET, "/api/v1/readiness?stage=2", None, 200).await;
     assert!(blocker_rules(&r).contains(&"no_open_majors".to_owned()), "{r}");
     assert_eq!(r["ready"], false);
     let cert =
         json!({ "number": "IS 1", "certification_body": "Registrar", "issued": "2026-03-15", "scope": "All of Acme" });
-    let (status, problem) = api.send(&owner, M::POST, "/api/v1/certificates", Some(cert.clone())).await;
+    let (status, problem) = owner.send(M::POST, "/api/v1/certificates", Some(&cert)).await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (StatusCode::CONFLICT, Some("open_major_nonconformity")),
@@ -143,41 +116,29 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
 
     // Corrective action: the owner of the action plans and implements; an auditor verifies.
     let ca = json!({ "correction": "Backed up now", "root_cause": "No owner", "action": "Nightly backup job with alerting", "owner": "control_owner@acme.test" });
-    api.must(&who["viewer"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca.clone()), 403).await;
+    who["viewer"].must(M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca.clone()), 403).await;
     let handed_on = json!({ "correction": "x", "root_cause": "x", "action": "x", "owner": "viewer@acme.test" });
-    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(handed_on), 403).await;
-    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca.clone()), 200).await;
+    who["control_owner"].must(M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(handed_on), 403).await;
+    who["control_owner"].must(M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(ca.clone()), 200).await;
     // The people doing the work cannot push the deadline out; the ISMS manager can.
     let mut later = ca.clone();
     later["due"] = json!("2030-01-01");
-    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(later.clone()), 403).await;
-    let moved =
-        api.must(&who["isms_manager"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(later), 200).await;
+    who["control_owner"].must(M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(later.clone()), 403).await;
+    let moved = who["isms_manager"].must(M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(later), 200).await;
     assert_eq!(moved["due"], "2030-01-01");
     let mut early = ca.clone();
     early["due"] = json!("2000-01-01");
-    api.must(&who["isms_manager"], M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(early), 422).await;
-    api.must(
-        &who["control_owner"],
-        M::POST,
-        &format!("/api/v1/findings/{fid}/verification"),
-        Some(json!({ "note": "mine" })),
-        403,
-    )
-    .await;
-    let (status, _) = api
-        .send(
-            &who["auditor"],
-            M::POST,
-            &format!("/api/v1/findings/{fid}/verification"),
-            Some(json!({ "note": "too early" })),
-        )
+    who["isms_manager"].must(M::POST, &format!("/api/v1/findings/{fid}/plan"), Some(early), 422).await;
+    who["control_owner"]
+        .must(M::POST, &format!("/api/v1/findings/{fid}/verification"), Some(json!({ "note": "mine" })), 403)
+        .await;
+    let (status, _) = who["auditor"]
+        .send(M::POST, &format!("/api/v1/findings/{fid}/verification"), Some(&json!({ "note": "too early" })))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "verification waits for the action");
-    api.must(&who["control_owner"], M::POST, &format!("/api/v1/findings/{fid}/implemented"), None, 200).await;
-    let closed = api
+    who["control_owner"].must(M::POST, &format!("/api/v1/findings/{fid}/implemented"), None, 200).await;
+    let closed = who["auditor"]
         .must(
-            &who["auditor"],
             M::POST,
             &format!("/api/v1/findings/{fid}/verification"),
             Some(json!({ "note": "Restore test passed" })),
@@ -187,73 +148,55 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
     assert_eq!(closed["status"], "closed");
     assert_eq!(closed["verification"]["by"], "auditor@acme.test");
 
-    let r = api.must(&owner, M::GET, "/api/v1/readiness?stage=2", None, 200).await;
+    let r = owner.must(M::GET, "/api/v1/readiness?stage=2", None, 200).await;
     assert!(!blocker_rules(&r).contains(&"no_open_majors".to_owned()), "the blocker is cleared: {r}");
-    api.must(&who["contributor"], M::POST, "/api/v1/certificates", Some(cert.clone()), 403).await;
-    let c = api.must(&owner, M::POST, "/api/v1/certificates", Some(cert), 201).await;
+    who["contributor"].must(M::POST, "/api/v1/certificates", Some(cert.clone()), 403).await;
+    let c = owner.must(M::POST, "/api/v1/certificates", Some(cert), 201).await;
     assert_eq!(c["cycle"]["surveillance_1_due"], "2027-03-15");
     assert_eq!(c["cycle"]["surveillance_2_due"], "2028-03-15");
     assert_eq!(c["cycle"]["expiry"], "2029-03-14");
     let cid = c["certificate"]["id"].as_str().unwrap().to_owned();
-    let suspended = api
-        .must(&owner, M::PATCH, &format!("/api/v1/certificates/{cid}"), Some(json!({ "status": "suspended" })), 200)
-        .await;
+    let suspended =
+        owner.must(M::PATCH, &format!("/api/v1/certificates/{cid}"), Some(json!({ "status": "suspended" })), 200).await;
     assert_eq!(suspended["certificate"]["status"], "suspended");
-    let r = api.must(&owner, M::GET, "/api/v1/readiness?stage=surveillance", None, 200).await;
+    let r = owner.must(M::GET, "/api/v1/readiness?stage=surveillance", None, 200).await;
     assert!(blocker_rules(&r).contains(&"certificate_valid".to_owned()), "{r}");
 
     // Management reviews: owners and ISMS managers record them; missing inputs are named.
     let review = json!({ "held_on": "2026-10-10", "attendees": ["ceo@acme.test"], "inputs": [{ "topic": "audits", "notes": "One major, closed." }], "decisions": ["Hire a backup engineer"], "actions": [{ "title": "Hire", "owner": "owner@acme.test", "due": "2027-01-31" }] });
-    api.must(&who["auditor"], M::POST, "/api/v1/management-reviews", Some(review.clone()), 403).await;
-    let saved = api.must(&who["isms_manager"], M::POST, "/api/v1/management-reviews", Some(review), 201).await;
+    who["auditor"].must(M::POST, "/api/v1/management-reviews", Some(review.clone()), 403).await;
+    let saved = who["isms_manager"].must(M::POST, "/api/v1/management-reviews", Some(review), 201).await;
     assert_eq!(saved["inputs_not_covered"].as_array().unwrap().len(), 9, "{saved}");
     let mrv = saved["review"]["id"].as_str().unwrap().to_owned();
-    api.must(
-        &who["viewer"],
-        M::PUT,
-        &format!("/api/v1/management-reviews/{mrv}/actions/1"),
-        Some(json!({ "done": true })),
-        403,
-    )
-    .await;
-    let r = api
-        .must(
-            &owner,
-            M::PUT,
-            &format!("/api/v1/management-reviews/{mrv}/actions/1"),
-            Some(json!({ "done": true })),
-            200,
-        )
+    who["viewer"]
+        .must(M::PUT, &format!("/api/v1/management-reviews/{mrv}/actions/1"), Some(json!({ "done": true })), 403)
+        .await;
+    let r = owner
+        .must(M::PUT, &format!("/api/v1/management-reviews/{mrv}/actions/1"), Some(json!({ "done": true })), 200)
         .await;
     assert_eq!(r["actions"][0]["done"], true);
-    api.must(
-        &owner,
-        M::PUT,
-        &format!("/api/v1/management-reviews/{mrv}/actions/2"),
-        Some(json!({ "done": true })),
-        404,
-    )
-    .await;
-    let briefing = api.must(&who["viewer"], M::GET, "/api/v1/management-reviews/briefing", None, 200).await;
+    owner
+        .must(M::PUT, &format!("/api/v1/management-reviews/{mrv}/actions/2"), Some(json!({ "done": true })), 404)
+        .await;
+    let briefing = who["viewer"].must(M::GET, "/api/v1/management-reviews/briefing", None, 200).await;
     assert_eq!(briefing["items"].as_array().unwrap().len(), 10);
 
     // Complete the audit, copy it to next year, read the report and the register.
     for l in a["audit"]["checklist"].as_array().unwrap() {
         let reference = l["reference"].as_str().unwrap();
         if l["result"] == "open" && reference != "9.2.1" {
-            api.must(
-                &who["auditor"],
-                M::PUT,
-                &format!("/api/v1/audits/{audit}/checklist/{reference}"),
-                Some(json!({ "result": "conforming" })),
-                200,
-            )
-            .await;
+            who["auditor"]
+                .must(
+                    M::PUT,
+                    &format!("/api/v1/audits/{audit}/checklist/{reference}"),
+                    Some(json!({ "result": "conforming" })),
+                    200,
+                )
+                .await;
         }
     }
-    let done = api
+    let done = who["auditor"]
         .must(
-            &who["auditor"],
             M::POST,
             &format!("/api/v1/audits/{audit}/completion"),
             Some(json!({ "conclusion": "One major nonconformity, now closed." })),
@@ -261,10 +204,9 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
         )
         .await;
     assert_eq!(done["status"], "completed");
-    api.must(&who["auditor"], M::PUT, &line, Some(json!({ "result": "finding" })), 409).await;
-    let next = api
-        .must(&owner, M::POST, &format!("/api/v1/audits/{audit}/copy"), Some(json!({ "start": "2027-10-01" })), 201)
-        .await;
+    who["auditor"].must(M::PUT, &line, Some(json!({ "result": "finding" })), 409).await;
+    let next =
+        owner.must(M::POST, &format!("/api/v1/audits/{audit}/copy"), Some(json!({ "start": "2027-10-01" })), 201).await;
     assert_eq!(next["audit"]["copied_from"], audit.as_str());
     assert!(next["audit"]["checklist"].as_array().unwrap().iter().all(|l| l["result"] == "open"));
     let report = api
@@ -285,22 +227,20 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
         .await
         .unwrap();
     assert!(register.bytes().await.unwrap().starts_with(b"PK"));
-    let programme = api.must(&who["viewer"], M::GET, "/api/v1/audits/programme", None, 200).await;
+    let programme = who["viewer"].must(M::GET, "/api/v1/audits/programme", None, 200).await;
     assert!(programme["uncovered_controls"].as_array().unwrap().iter().all(|c| c != "A.8.13"));
 
     // Moving, copying, settings and certificate status: owners and ISMS managers only.
     let next_id = next["audit"]["id"].as_str().unwrap().to_owned();
     for role in ["control_owner", "contributor", "auditor", "viewer"] {
         let w = &who[role];
-        api.must(w, M::PATCH, &format!("/api/v1/audits/{next_id}"), Some(json!({ "start": "2027-10-05" })), 403).await;
-        api.must(w, M::POST, &format!("/api/v1/audits/{audit}/copy"), Some(json!({ "start": "2028-10-01" })), 403)
-            .await;
-        api.must(w, M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 60 })), 403).await;
-        api.must(w, M::PATCH, &format!("/api/v1/certificates/{cid}"), Some(json!({ "status": "active" })), 403).await;
+        w.must(M::PATCH, &format!("/api/v1/audits/{next_id}"), Some(json!({ "start": "2027-10-05" })), 403).await;
+        w.must(M::POST, &format!("/api/v1/audits/{audit}/copy"), Some(json!({ "start": "2028-10-01" })), 403).await;
+        w.must(M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 60 })), 403).await;
+        w.must(M::PATCH, &format!("/api/v1/certificates/{cid}"), Some(json!({ "status": "active" })), 403).await;
     }
-    let moved = api
+    let moved = who["isms_manager"]
         .must(
-            &who["isms_manager"],
             M::PATCH,
             &format!("/api/v1/audits/{next_id}"),
             Some(json!({ "start": "2027-10-05", "end": "2027-10-06" })),
@@ -308,21 +248,20 @@ async fn a_major_nonconformity_blocks_stage_2_and_certification_until_verified()
         )
         .await;
     assert_eq!(moved["start"], "2027-10-05");
-    let settings = api
-        .must(&who["isms_manager"], M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 60 })), 200)
-        .await;
+    let settings =
+        who["isms_manager"].must(M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 60 })), 200).await;
     assert_eq!((settings["minor_due_days"].as_u64(), settings["major_due_days"].as_u64()), (Some(60), Some(30)));
-    api.must(&owner, M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 0 })), 422).await;
+    owner.must(M::PUT, "/api/v1/audit-settings", Some(json!({ "minor_due_days": 0 })), 422).await;
 
     // Another organization sees none of it.
     let other = run(&["org", "add", "--name", "Other", "--owner-email", "owner@acme.test"]);
     assert_eq!(other.code, 0, "a second organization");
     assert_eq!(s.accept(&d, &other.stdout, &owner_pw).code, 0, "the owner joins it with their own password");
-    let orgs = api.must(&owner, M::GET, "/api/v1/session/organizations", None, 200).await;
+    let orgs = owner.must(M::GET, "/api/v1/session/organizations", None, 200).await;
     let other = orgs["items"].as_array().unwrap().iter().find(|o| o["organization"]["name"] == "Other").unwrap()["organization"]["id"].as_str().unwrap().to_owned();
-    api.must(&owner, M::PUT, "/api/v1/session/organization", Some(json!({ "organization": other })), 200).await;
-    api.must(&owner, M::GET, &format!("/api/v1/audits/{audit}"), None, 404).await;
-    api.must(&owner, M::GET, &format!("/api/v1/findings/{fid}"), None, 404).await;
+    owner.must(M::PUT, "/api/v1/session/organization", Some(json!({ "organization": other })), 200).await;
+    owner.must(M::GET, &format!("/api/v1/audits/{audit}"), None, 404).await;
+    owner.must(M::GET, &format!("/api/v1/findings/{fid}"), None, 404).await;
 
     // Every change is in the trail, and it verifies.
     let trail = run(&["audit-log", "verify"]);
@@ -371,8 +310,8 @@ async fn the_calendar_feed_parses_and_follows_changed_dates() {
     );
     let server = s.serve(&["--data-dir", &d], &[]);
     let api = Api { client: http(), base: server.url("").trim_end_matches('/').to_owned() };
-    let owner = sign_in(&api.client, &api.base, "owner@acme.test", &owner_pw).await;
-    let token = api.must(&owner, M::POST, "/api/v1/calendar/tokens", Some(json!({ "name": "my calendar" })), 201).await;
+    let owner = Client::sign_in(&api.base, "owner@acme.test", &owner_pw).await;
+    let token = owner.must(M::POST, "/api/v1/calendar/tokens", Some(json!({ "name": "my calendar" })), 201).await;
     let url = token["url"].as_str().unwrap().to_owned();
     let secret = url.rsplit("token=").next().unwrap().to_owned();
     assert!(url.ends_with(&format!("/api/v1/calendar.ics?token={secret}")), "{url}");
@@ -393,23 +332,17 @@ async fn the_calendar_feed_parses_and_follows_changed_dates() {
     assert_eq!(find(&before, "Surveillance audit 1 due").as_deref(), Some("20290228"), "a leap-day certificate");
     assert_eq!(find(&before, "Certificate expires").as_deref(), Some("20310227"));
 
-    api.must(
-        &owner,
-        M::PATCH,
-        "/api/v1/audits/AUD-001",
-        Some(json!({ "start": "2027-03-08", "end": "2027-03-09" })),
-        200,
-    )
-    .await;
+    owner
+        .must(M::PATCH, "/api/v1/audits/AUD-001", Some(json!({ "start": "2027-03-08", "end": "2027-03-09" })), 200)
+        .await;
     let after = events(&fetch().await);
     let moved = after.iter().find(|e| e.0 == audit.0).expect("the same event, by its UID");
     assert_eq!(moved.1, "20270308", "the feed follows the new dates");
     assert_eq!(after.len(), before.len());
 
     // An API token — even a read-only one — is refused in an address.
-    let full = api
+    let full = owner
         .must(
-            &owner,
             M::POST,
             "/api/v1/tokens",
             Some(json!({ "name": "too strong", "role": "owner", "expires_in_days": 1 })),

@@ -5,7 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{ApiSession, Sandbox, http, shown_password, sign_in};
+use crate::support::{ApiClient as Client, Sandbox, shown_password};
 
 /// Endpoints and, per role (owner, ISMS manager, control owner, contributor, auditor,
 /// viewer), whether it answers 200 (`Y`) or 403 (`-`).
@@ -19,50 +19,6 @@ const MATRIX: [(&str, &str); 7] = [
     ("/api/v1/audit-log/verify", "YY--Y-"),
 ];
 const ROLES: [&str; 6] = ["owner", "isms_manager", "control_owner", "contributor", "auditor", "viewer"];
-
-struct Client {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-    session: Value,
-}
-
-impl Client {
-    async fn sign_in(base: &str, email: &str, password: &str) -> Client {
-        let http = http();
-        let ApiSession { cookie, csrf, body } = sign_in(&http, base, email, password).await;
-        Client { http, base: base.to_owned(), cookie, csrf, session: body }
-    }
-
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::PATCH, path, body).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::POST, path, body).await
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("x-csrf-token", &self.csrf)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.http.get(format!("{}{path}", self.base)).header("cookie", &self.cookie).send().await.unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-}
 
 #[tokio::test]
 async fn every_role_gets_exactly_its_grants_and_other_organizations_stay_invisible() {

@@ -286,14 +286,24 @@ pub struct ApiClient {
     pub base: String,
     pub cookie: String,
     pub csrf: String,
+    /// What signing in answered (the user, the organization chosen, the role).
+    pub session: serde_json::Value,
 }
 
 impl ApiClient {
     /// Signs in over HTTP (`base` without a trailing slash).
     pub async fn sign_in(base: &str, email: &str, password: &str) -> ApiClient {
         let http = http();
-        let ApiSession { cookie, csrf, .. } = sign_in(&http, base, email, password).await;
-        ApiClient { http, base: base.to_owned(), cookie, csrf }
+        let ApiSession { cookie, csrf, body } = sign_in(&http, base, email, password).await;
+        ApiClient { http, base: base.to_owned(), cookie, csrf, session: body }
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> (reqwest::StatusCode, serde_json::Value) {
+        self.send(reqwest::Method::POST, path, Some(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: serde_json::Value) -> (reqwest::StatusCode, serde_json::Value) {
+        self.send(reqwest::Method::PATCH, path, Some(&body)).await
     }
 
     /// Sends; answers the status and the body (JSON, or the text as a string). A
