@@ -5,9 +5,8 @@ use isms_domain::access::{Grant, UseCase, grant};
 use isms_domain::trail::TrailActor;
 use isms_domain::{OrgId, Role, UserId};
 
-use crate::Code;
 use crate::sessions::Principal;
-use crate::{AppError, AppResult};
+use crate::{AppError, AppResult, Code};
 
 /// A signed-in member acting in one organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

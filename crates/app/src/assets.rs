@@ -8,8 +8,9 @@ use isms_domain::register::Entry;
 use isms_domain::trail::TrailActor;
 use serde::Serialize;
 
-use crate::registers::{self, create_in};
+use crate::registers::{self, Register, create_in};
 use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+use isms_domain::access::UseCase;
 
 /// The organization's classification scheme (the default four levels until changed).
 pub async fn classification_scheme(cx: &Cx, org: OrgId) -> AppResult<ClassificationScheme> {
@@ -207,4 +208,23 @@ pub async fn import_assets_csv(
     }
     tx.commit().await?;
     Ok(ImportReport { stored: !good.is_empty(), created: good, errors })
+}
+
+/// Assets are a register whose creates and replacements go through the checks above.
+impl Register for Asset {
+    const EDIT: UseCase = UseCase::EditAssets;
+
+    fn create(cx: &Cx, actor: &TrailActor, org: OrgId, value: Self) -> impl Future<Output = AppResult<Self>> + Send {
+        add_asset(cx, actor, org, value)
+    }
+
+    fn replace(
+        cx: &Cx,
+        actor: &TrailActor,
+        org: OrgId,
+        id: &str,
+        value: Self,
+    ) -> impl Future<Output = AppResult<Self>> + Send {
+        update_asset(cx, actor, org, id, value)
+    }
 }

@@ -21,9 +21,8 @@ use isms_domain::trail::TrailActor;
 use serde::Serialize;
 use time::{Date, Duration};
 
-use crate::Code;
 use crate::controls::{list_controls, normalize_control_id};
-use crate::{AppError, AppResult, Cx, registers};
+use crate::{AppError, AppResult, Code, Cx, registers};
 
 fn refused(e: impl std::fmt::Display, code: Code) -> AppError {
     AppError::new(code, e.to_string())

@@ -11,10 +11,9 @@ use isms_store::WriteTx;
 use serde::Serialize;
 use time::Date;
 
-use crate::Code;
 use crate::frameworks::library;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, FieldError};
+use crate::{AppError, AppResult, Code, Cx, FieldError};
 
 /// The Annex A controls as `(theme, id, title)`, in Annex A order.
 pub fn annex_a(lib: &Library) -> Vec<(String, String, String)> {

@@ -9,17 +9,15 @@ use isms_domain::trail::TrailActor;
 use isms_domain::{DisplayName, Email, OrgId, OrgName, Organization, Role, Workspace, WorkspaceKind};
 use serde::Serialize;
 
-use crate::Code;
 use crate::workspace::{
     CreatedWorkspace, NewWorkspace, add_member, add_organization, create, current_workspace, new_user,
 };
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "isms-demo";
 
-/// The demo's main organization.
-pub const DEMO_ORG: &str = "Cedar Ridge Health Cloud, Inc.";
+pub use crate::demo_isms::DEMO_ORG;
 
 /// A second client organization, run by the same ISMS manager (a consultant's view).
 pub const DEMO_CLIENT_ORG: &str = "Bluefin Payments LLC";

@@ -20,6 +20,9 @@ use crate::controls::{ControlChange, list_controls, update_control};
 use crate::registers::{create, put_singleton};
 use crate::{AppResult, Cx};
 
+/// The demo's main organization.
+pub const DEMO_ORG: &str = "Cedar Ridge Health Cloud, Inc.";
+
 const OWNER: &str = "dana.whitfield@cedarridge.example";
 const MANAGER: &str = "marcus.chen@cedarridge.example";
 const IT: &str = "priya.raman@cedarridge.example";
@@ -466,7 +469,7 @@ async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()
     ];
     for (key, owner, approved_months_ago) in plan {
         let Some(st) = STARTERS.iter().find(|s| s.key == key) else { continue };
-        let text = text_for(st, crate::demo::DEMO_ORG);
+        let text = text_for(st, DEMO_ORG);
         let mut doc = Document {
             id: String::new(),
             title: st.title.to_owned(),

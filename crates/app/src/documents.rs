@@ -14,8 +14,7 @@ use isms_domain::risk::Risk;
 use isms_domain::trail::TrailActor;
 use serde::Serialize;
 
-use crate::Code;
-use crate::{AppError, AppResult, Cx, registers};
+use crate::{AppError, AppResult, Code, Cx, registers};
 
 fn refused(e: &DocumentError) -> AppError {
     let code = match e {
@@ -288,8 +287,8 @@ pub async fn upload_body(
     filename: &str,
     data: &mut (dyn tokio::io::AsyncRead + Unpin + Send),
 ) -> AppResult<Body> {
-    let blob = cx.blobs.put(data, cx.max_upload).await.map_err(crate::evidence::blob_error)?;
-    Ok(Body::File { sha256: blob.sha256, size: blob.size, filename: crate::evidence::base_name(filename) })
+    let blob = cx.blobs.put(data, cx.max_upload).await.map_err(crate::files::blob_error)?;
+    Ok(Body::File { sha256: blob.sha256, size: blob.size, filename: crate::files::base_name(filename) })
 }
 
 /// A version's uploaded file as a stream, with its name.
@@ -311,7 +310,7 @@ pub async fn open_version_file(
             format!("version {number} of {id} is written in isms, not an uploaded file"),
         ));
     };
-    let (reader, size) = cx.blobs.open(sha256).await.map_err(crate::evidence::blob_error)?;
+    let (reader, size) = cx.blobs.open(sha256).await.map_err(crate::files::blob_error)?;
     Ok((filename.clone(), reader, size))
 }
 
@@ -430,7 +429,7 @@ pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
     let scope = registers::list::<Scope>(cx, org).await?;
     let objectives = registers::list::<Objective>(cx, org).await?;
     let risks = registers::list::<Risk>(cx, org).await?;
-    let soa = crate::soa::soa_versions(cx, org).await?;
+    let soa = cx.store.read().await?.soa_versions(org).await?;
     let audits = registers::list::<isms_domain::audit::Audit>(cx, org).await?;
     let internal_done = audits.iter().any(|a| {
         a.kind == isms_domain::audit::AuditKind::Internal && a.status == isms_domain::audit::AuditStatus::Completed

@@ -18,10 +18,10 @@ use serde::Serialize;
 use time::Date;
 use tokio::io::AsyncRead;
 
-use crate::Code;
 use crate::controls::{list_controls, normalize_control_id};
+use crate::files::{base_name, blob_error};
 use crate::frameworks::{library, parse_item_ref};
-use crate::{AppError, AppResult, Cx, registers};
+use crate::{AppError, AppResult, Code, Cx, registers};
 
 /// The blob store of a context that was given none (tools that never touch files).
 #[derive(Debug)]
@@ -43,17 +43,6 @@ impl BlobStore for NoBlobs {
     }
     async fn sweep(&self, _: std::time::Duration) -> Result<usize, BlobError> {
         Ok(0)
-    }
-}
-
-pub(crate) fn blob_error(e: BlobError) -> AppError {
-    match e {
-        BlobError::TooLarge { limit } => {
-            AppError::new(Code::FileTooLarge, format!("the file is larger than the limit of {limit} bytes"))
-        }
-        BlobError::NotFound(a) => AppError::new(Code::NotFound, format!("no stored file {a}")),
-        BlobError::BadAddress(a) => AppError::new(Code::InvalidInput, format!("{a:?} is not a SHA-256")),
-        BlobError::Io(m) => AppError::new(Code::BlobStore, m),
     }
 }
 
@@ -174,12 +163,6 @@ pub async fn add_file(
         media_type: if media_type.trim().is_empty() { "application/octet-stream".into() } else { media_type.into() },
     };
     registers::create(cx, actor, org, item(cx, new, targets, content, by)?).await
-}
-
-/// The last component of an uploaded file's name (browsers and tools may send a path).
-pub(crate) fn base_name(filename: &str) -> String {
-    let name = filename.rsplit(['/', '\\']).next().unwrap_or_default().trim();
-    if name.is_empty() { "file".to_owned() } else { name.to_owned() }
 }
 
 /// Adds a link.

@@ -2,8 +2,7 @@
 
 use isms_reports::table::Table;
 
-use crate::Code;
-use crate::{AppError, AppResult};
+use crate::{AppError, AppResult, Code};
 
 /// A document format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

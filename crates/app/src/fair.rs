@@ -9,10 +9,9 @@ use isms_domain::fair::{Settings, exceedance_curve, simulate, simulate_portfolio
 use isms_domain::risk::{FairEstimates, FairResult, LossAppetite, Risk};
 use isms_domain::trail::{TrailActor, TrailDraft};
 
-use crate::Code;
 use crate::registers;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
+use crate::{AppError, AppResult, Code, Cx, ErrorKind, FieldError};
 
 /// Points of each stored loss exceedance curve.
 const CURVE_POINTS: usize = 60;

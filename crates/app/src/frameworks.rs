@@ -18,9 +18,8 @@ use isms_store::ReadTx;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::Code;
 use crate::trail::{created, record};
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// Id and import instant of each imported framework in a built library.
 type Fingerprint = Vec<(String, OffsetDateTime)>;

@@ -12,10 +12,9 @@ use isms_domain::{DisplayName, Email, Invitation, InvitationState, Membership, O
 use isms_store::WriteTx;
 use serde::Serialize;
 
-use crate::Code;
 use crate::sessions::{MIN_PASSWORD_CHARS, SignedIn, check_credentials, sign_in_after_acceptance, token_hash};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// The path an invitation link opens (followed by the secret).
 pub const LINK_PATH: &str = "/invite/";

@@ -20,6 +20,7 @@ mod error;
 pub mod evidence;
 pub mod export;
 pub mod fair;
+mod files;
 pub mod frameworks;
 pub mod invitations;
 pub mod password;

@@ -4,8 +4,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::Code;
-use crate::{AppError, AppResult, Entropy};
+use crate::{AppError, AppResult, Code, Entropy};
 
 /// Letters and digits that cannot be mistaken for one another when read aloud or
 /// copied by hand (no 0/O, 1/l/I).

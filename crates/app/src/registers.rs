@@ -6,16 +6,15 @@
 
 use isms_domain::OrgId;
 use isms_domain::access::UseCase;
-use isms_domain::asset::{Asset, ClassificationScheme};
+use isms_domain::asset::ClassificationScheme;
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
 use isms_domain::register::{Entry, format_id, next_number};
 use isms_domain::review::{ReviewCycle, Subject, SubjectKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_store::WriteTx;
 
-use crate::Code;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, FieldError};
+use crate::{AppError, AppResult, Code, Cx, FieldError};
 
 fn decode<T: Entry>(id: &str, json: &str) -> AppResult<T> {
     serde_json::from_str(json)
@@ -91,24 +90,6 @@ impl Register for ClassificationScheme {
         Some(ClassificationScheme::default())
     }
 }
-impl Register for Asset {
-    const EDIT: UseCase = UseCase::EditAssets;
-
-    fn create(cx: &Cx, actor: &TrailActor, org: OrgId, value: Self) -> impl Future<Output = AppResult<Self>> + Send {
-        crate::assets::add_asset(cx, actor, org, value)
-    }
-
-    fn replace(
-        cx: &Cx,
-        actor: &TrailActor,
-        org: OrgId,
-        id: &str,
-        value: Self,
-    ) -> impl Future<Output = AppResult<Self>> + Send {
-        crate::assets::update_asset(cx, actor, org, id, value)
-    }
-}
-
 /// The review subject of an entry, for the kinds that are reviewed on a schedule.
 pub fn subject_of<T: Entry>(id: &str) -> Option<Subject> {
     let kind = match T::KIND {

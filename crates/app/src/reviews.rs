@@ -133,7 +133,7 @@ fn overdue_first(d: &DueReview) -> (u8, i64) {
 pub async fn due_in_organization(cx: &Cx, org: OrgId) -> AppResult<Vec<DueReview>> {
     use isms_domain::asset::Asset;
     use isms_domain::register::Objective;
-    let mut subjects = vec![crate::soa::soa_subject(), Subject { kind: SubjectKind::Scope, id: "SCOPE".into() }];
+    let mut subjects = vec![Subject::soa(), Subject { kind: SubjectKind::Scope, id: "SCOPE".into() }];
     let objectives = crate::registers::list::<Objective>(cx, org).await?;
     subjects.extend(objectives.into_iter().map(|o| Subject { kind: SubjectKind::Objective, id: o.id }));
     let assets = crate::registers::list::<Asset>(cx, org).await?;

@@ -14,11 +14,10 @@ use isms_domain::{Email, OrgId, Role};
 use isms_store::WriteTx;
 use serde::Serialize;
 
-use crate::Code;
 use crate::controls::{ControlChange, normalize_control_id, update_control_in};
 use crate::registers::{self, create_in};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, FieldError};
+use crate::{AppError, AppResult, Code, Cx, FieldError};
 
 fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> AppResult<T> {
     serde_json::from_str(json)

@@ -2,8 +2,7 @@
 
 use isms_store::{Engine, MigrationId, SchemaStatus};
 
-use crate::Code;
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// Applies every pending migration (run by `isms migrate` and on start of `isms serve`).
 pub async fn migrate(cx: &Cx) -> AppResult<Vec<MigrationId>> {

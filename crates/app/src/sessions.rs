@@ -12,10 +12,9 @@ use isms_store::WriteTx;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use crate::Code;
 use crate::password::verify_password_blocking;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// How long a session lasts after sign-in.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);

@@ -3,23 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, ReviewStatus, Subject, SubjectKind};
+use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, ReviewStatus, Subject};
 use isms_domain::soa::{self, SoaChange, SoaProblem, SoaRow, SoaVersion};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{Email, OrgId, Role, UserId};
 use serde::Serialize;
 use time::Date;
 
-use crate::Code;
 use crate::controls::annex_a;
 use crate::export::DocFormat;
 use crate::frameworks::library;
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx, FieldError};
+use crate::{AppError, AppResult, Code, Cx, FieldError};
 
 /// The review subject of an organization's SoA.
 pub fn soa_subject() -> Subject {
-    Subject { kind: SubjectKind::Soa, id: "soa".into() }
+    Subject::soa()
 }
 
 /// The SoA as the control records make it now, with what blocks its approval.

@@ -8,9 +8,8 @@ use isms_domain::document::{Audience, Body, Document, DocumentType};
 use isms_domain::trail::TrailActor;
 use serde::Serialize;
 
-use crate::Code;
 use crate::documents::{NewDocument, create_document};
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// One starter template.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -9,11 +9,10 @@ use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{ApiToken, Role, TokenKind};
 use time::Duration;
 
-use crate::Code;
 use crate::access::Caller;
 use crate::sessions::{Principal, token_hash};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// Prefix of every token secret, so leaked tokens are recognizable by scanners.
 pub const TOKEN_PREFIX: &str = "isms_";

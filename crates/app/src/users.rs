@@ -9,11 +9,10 @@ use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, UserId};
 use serde::Serialize;
 
-use crate::Code;
 use crate::invitations::{Invited, invite_in};
 use crate::password::{generate_password, hash_password};
 use crate::trail::record;
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 /// Every account with the organizations and roles it holds.
 pub async fn list_users(cx: &Cx) -> AppResult<Vec<(isms_domain::User, Vec<(String, Role)>)>> {

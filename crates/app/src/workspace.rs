@@ -11,10 +11,9 @@ use isms_domain::{
 use isms_store::{MigrationId, StoreError, WriteTx};
 use serde::Serialize;
 
-use crate::Code;
 use crate::password::{generate_password, hash_password};
 use crate::trail::{created, record};
-use crate::{AppError, AppResult, Cx, FieldError};
+use crate::{AppError, AppResult, Code, Cx, FieldError};
 
 /// What `isms init` is asked to create, already parsed.
 #[derive(Debug, Clone)]

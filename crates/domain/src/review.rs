@@ -212,6 +212,13 @@ pub struct Subject {
     pub id: String,
 }
 
+impl Subject {
+    /// The organization's Statement of Applicability (there is one).
+    pub fn soa() -> Subject {
+        Subject { kind: SubjectKind::Soa, id: "soa".into() }
+    }
+}
+
 /// A recorded review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {

@@ -20,7 +20,6 @@ use isms_domain::trail::TrailEntry;
 use isms_domain::{DisplayName, Email, Role};
 
 use super::Caller;
-use crate::Code;
 use crate::audit::Verification;
 use crate::controls::{ControlChange, ControlDetail, ControlView};
 use crate::documents::{Acknowledgements, DocumentSummary, MandatoryItem, NewDocument, Step as DocStep};
@@ -33,7 +32,7 @@ use crate::reviews::DueReview;
 use crate::risks::{PlanStep, RiskView};
 use crate::soa::{SoaDraft, SoaExport, VersionRef};
 use crate::users::Member;
-use crate::{AppError, AppResult, Cx};
+use crate::{AppError, AppResult, Code, Cx};
 
 fn forbidden(message: impl Into<String>) -> AppError {
     AppError::new(Code::Forbidden, message)
