@@ -7,7 +7,6 @@
 
 pub mod access;
 pub mod assets;
-pub mod audit;
 pub mod certification;
 pub mod certification_reports;
 mod clock;
@@ -32,7 +31,7 @@ pub mod sessions;
 pub mod soa;
 pub mod starters;
 pub mod tokens;
-mod trail;
+pub mod trail;
 pub mod users;
 pub mod workspace;
 

@@ -652,7 +652,7 @@ mod audit_tests {
     use isms_testkit::{TestDb, both_engines};
 
     use super::{acme, cx};
-    use crate::audit::verify_trail;
+    use crate::trail::verify_trail;
     use crate::workspace::initialize_workspace;
 
     /// A workspace whose trail has at least 4 entries, and its organization's id text.
@@ -798,7 +798,7 @@ mod certification_tests {
             assert!(!r.blockers.iter().any(|p| p.rule == "no_open_majors"), "{:?}", r.blockers);
             cert::add_certificate(&cx, &actor(), org, c).await.unwrap();
             assert_eq!(cert::next_stage(&cx, org).await.unwrap(), Stage::Surveillance);
-            assert!(crate::audit::verify_trail(&cx, org).await.unwrap().intact());
+            assert!(crate::trail::verify_trail(&cx, org).await.unwrap().intact());
         }
 
         async fn concurrent_document_steps_never_change_an_approved_version(db: TestDb) {

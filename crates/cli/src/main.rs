@@ -134,7 +134,7 @@ enum Command {
     Changes(commands::certification::ChangesArgs),
     /// The hash-chained audit trail: verify, show, export.
     #[command(subcommand, name = "audit-log")]
-    AuditLog(commands::audit::AuditCommand),
+    AuditLog(commands::audit_log::AuditCommand),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -204,7 +204,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Soa(command) => commands::soa::run(&config, command, out).await,
             Command::User(command) => commands::user::run(&config, command, out).await,
             Command::Org(command) => commands::user::run_org(&config, command, out).await,
-            Command::AuditLog(command) => commands::audit::run(&config, command, out).await,
+            Command::AuditLog(command) => commands::audit_log::run(&config, command, out).await,
             Command::Audit(command) => commands::certification::run_audit(&config, command, out).await,
             Command::Finding(command) => commands::certification::run_finding(&config, command, out).await,
             Command::ManagementReview(command) => commands::certification::run_review(&config, command, out).await,

@@ -20,7 +20,6 @@ use isms_domain::trail::TrailEntry;
 use isms_domain::{DisplayName, Email, Role};
 
 use super::Caller;
-use crate::audit::Verification;
 use crate::controls::{ControlChange, ControlDetail, ControlView};
 use crate::documents::{Acknowledgements, DocumentSummary, MandatoryItem, NewDocument, Step as DocStep};
 use crate::export::DocFormat;
@@ -31,6 +30,7 @@ use crate::registers::Register;
 use crate::reviews::DueReview;
 use crate::risks::{PlanStep, RiskView};
 use crate::soa::{SoaDraft, SoaExport, VersionRef};
+use crate::trail::Verification;
 use crate::users::Member;
 use crate::{AppError, AppResult, Code, Cx};
 
@@ -469,19 +469,19 @@ pub async fn change_member(cx: &Cx, caller: &Caller, email: &Email, role: Option
 /// A page of the audit trail.
 pub async fn trail(cx: &Cx, caller: &Caller, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
     caller.require(UseCase::ReadAuditTrail)?;
-    crate::audit::trail(cx, caller.org, after, limit).await
+    crate::trail::trail(cx, caller.org, after, limit).await
 }
 
 /// The whole trail as CSV or JSON.
 pub async fn export_trail(cx: &Cx, caller: &Caller, format: DocFormat) -> AppResult<(usize, Vec<u8>)> {
     caller.require(UseCase::ReadAuditTrail)?;
-    crate::audit::export_trail(cx, caller.org, format).await
+    crate::trail::export_trail(cx, caller.org, format).await
 }
 
 /// Verifies the organization's audit trail.
 pub async fn verify_trail(cx: &Cx, caller: &Caller) -> AppResult<Verification> {
     caller.require(UseCase::VerifyAuditTrail)?;
-    crate::audit::verify_trail(cx, caller.org).await
+    crate::trail::verify_trail(cx, caller.org).await
 }
 
 // ---- evidence ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 //! One module per command; each parses its arguments, calls use cases and prints.
 
-pub mod audit;
+pub mod audit_log;
 pub mod certification;
 pub mod config;
 pub mod control;
