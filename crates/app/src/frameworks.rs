@@ -176,6 +176,16 @@ pub async fn search(cx: &Cx, query: &str, framework: Option<&str>, limit: usize)
         .collect())
 }
 
+/// The Annex A themes of ISO/IEC 27001:2022 as the catalog names them:
+/// (`A.5`, `Organizational controls`), … in order.
+pub async fn annex_a_themes(cx: &Cx) -> AppResult<Vec<(String, String)>> {
+    let library = library(cx).await?;
+    let iso = library
+        .framework(PIVOT)
+        .ok_or_else(|| AppError::new(Code::CatalogInvalid, format!("the library has no {PIVOT}")))?;
+    Ok(iso.items.iter().filter(|i| i.kind == ItemKind::Theme).map(|i| (i.id.clone(), i.title.clone())).collect())
+}
+
 /// Parses `framework:item` (`iso27001-2022:A.5.15`). A bare item id means the pivot.
 pub fn parse_item_ref(text: &str) -> AppResult<ItemRef> {
     let (framework, item) = match text.split_once(':') {

@@ -251,6 +251,7 @@ pub async fn export_soa(cx: &Cx, org: OrgId, at: VersionRef, format: DocFormat) 
         approved_at: version.as_ref().and_then(|v| v.approved_at.format(&Rfc3339).ok()),
         comment: version.as_ref().map(|v| v.comment.clone()),
         generated_at: cx.clock.now().format(&Rfc3339).unwrap_or_default(),
+        themes: crate::frameworks::annex_a_themes(cx).await?,
     };
     use crate::export::failed;
     let mut bytes = Vec::new();

@@ -125,6 +125,19 @@ pub struct PartyRequirement {
     pub addressed: bool,
 }
 
+impl PartyRequirement {
+    /// A requirement as someone first records it: addressed by the ISMS unless they
+    /// say otherwise (4.2 c asks which requirements the ISMS addresses; most are).
+    pub fn new(kind: RequirementKind, text: &str) -> Self {
+        Self { kind, text: text.trim().to_owned(), addressed: true }
+    }
+
+    /// One the organization decided the ISMS does not address.
+    pub fn not_addressed(self) -> Self {
+        Self { addressed: false, ..self }
+    }
+}
+
 /// A party with a stake in information security (4.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -23,6 +23,8 @@ pub struct SoaMeta {
     pub comment: Option<String>,
     /// When the export was made (RFC 3339).
     pub generated_at: String,
+    /// The Annex A themes by id, as the catalog names them (`A.5` → `Organizational controls`).
+    pub themes: Vec<(String, String)>,
 }
 
 impl SoaMeta {
@@ -71,23 +73,18 @@ pub const COLUMNS: [&str; 9] = [
     "Linked risks",
 ];
 
-fn theme_name(theme: &str) -> &'static str {
-    match theme {
-        "A.5" => "Organizational",
-        "A.6" => "People",
-        "A.7" => "Physical",
-        "A.8" => "Technological",
-        _ => "",
-    }
+/// The theme's short name (`Organizational` for `A.5`).
+fn theme_name<'a>(meta: &'a SoaMeta, theme: &str) -> &'a str {
+    meta.themes.iter().find(|(id, _)| id == theme).map_or("", |(_, title)| title.trim_end_matches(" controls"))
 }
 
 fn reasons(row: &SoaRow) -> String {
     row.reasons.iter().map(|r| r.label()).collect::<Vec<_>>().join("; ")
 }
 
-fn cells(row: &SoaRow) -> [String; 9] {
+fn cells(meta: &SoaMeta, row: &SoaRow) -> [String; 9] {
     [
-        format!("{} {}", row.theme, theme_name(&row.theme)).trim().to_owned(),
+        format!("{} {}", row.theme, theme_name(meta, &row.theme)).trim().to_owned(),
         row.control.clone(),
         row.title.clone(),
         if row.applicable { "Yes".to_owned() } else { "No".to_owned() },
@@ -134,7 +131,7 @@ pub fn xlsx(meta: &SoaMeta, rows: &[SoaRow]) -> Result<Vec<u8>, ExportError> {
     }
     for (i, row) in rows.iter().enumerate() {
         let r = head_row + 1 + i as u32;
-        for (c, value) in cells(row).iter().enumerate() {
+        for (c, value) in cells(meta, row).iter().enumerate() {
             crate::xlsx_text(sheet, r, c as u16, value, &body)?;
         }
     }
@@ -241,7 +238,7 @@ pub fn markdown(meta: &SoaMeta, rows: &[SoaRow], mut out: impl Write) -> Result<
     writeln!(out, "| {} |", COLUMNS.join(" | "))?;
     writeln!(out, "|{}", "---|".repeat(COLUMNS.len()))?;
     for row in rows {
-        let cells: Vec<String> = cells(row).iter().map(|c| md_cell(c)).collect();
+        let cells: Vec<String> = cells(meta, row).iter().map(|c| md_cell(c)).collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
     Ok(())
@@ -266,6 +263,10 @@ mod tests {
             approved_at: Some("2026-11-25T12:00:00Z".into()),
             comment: Some("Annual review".into()),
             generated_at: "2026-11-26T08:00:00Z".into(),
+            themes: vec![
+                ("A.5".into(), "Organizational controls".into()),
+                ("A.8".into(), "Technological controls".into()),
+            ],
         };
         let rows = vec![
             SoaRow {

@@ -245,7 +245,8 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
                             .ok_or_else(|| bad("--requirement", format!("{r:?} must be KIND:TEXT")))?;
                         let kind: RequirementKind =
                             parse_enum("--requirement", kind, "legal, regulatory, contractual, expectation")?;
-                        Ok(PartyRequirement { kind, text: text.trim().into(), addressed })
+                        let requirement = PartyRequirement::new(kind, text);
+                        Ok(if addressed { requirement } else { requirement.not_addressed() })
                     })
                     .collect::<Result<_, CliError>>()?;
                 let party = InterestedParty { id: String::new(), name: args.name, requirements };

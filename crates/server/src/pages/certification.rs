@@ -80,13 +80,13 @@ pub(crate) fn milestones(cycle: &Cycle, today: time::Date) -> Vec<Milestone> {
 }
 
 /// Readiness per clause and per Annex A theme as (label, percent).
-pub(crate) fn clause_percentages(r: &Readiness) -> Vec<(String, usize)> {
+pub(crate) fn clause_percentages(r: &Readiness, themes: &[(String, String)]) -> Vec<(String, usize)> {
     let pct = |passed: usize, total: usize| (passed * 100).checked_div(total).unwrap_or(100);
     r.clauses
         .iter()
         .map(|(c, passed, total)| (format!("Clause {c}"), pct(*passed, *total)))
         .chain(r.themes.iter().map(|(t, ready, total)| {
-            let title = super::soa::THEMES.iter().find(|(k, _)| k == t).map_or("", |(_, title)| *title);
+            let title = themes.iter().find(|(k, _)| k == t).map_or("", |(_, title)| title.as_str());
             (format!("{t} {title} ({ready} of {total} controls implemented and evidenced)"), pct(*ready, *total))
         }))
         .collect()
@@ -139,7 +139,7 @@ async fn certification_page(
             Stage::Stage2 => "2",
             Stage::Surveillance => "surveillance",
         },
-        clauses: clause_percentages(&readiness),
+        clauses: clause_percentages(&readiness, &isms_app::frameworks::annex_a_themes(&s.cx).await?),
         readiness,
         certificate,
         can_manage: shell.can.any(UseCase::ManageAudits),

@@ -168,11 +168,8 @@ struct PartyForm {
 }
 
 async fn add_party(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<PartyForm>) -> Result<Response, PageError> {
-    let requirements = if f.requirement.trim().is_empty() {
-        vec![]
-    } else {
-        vec![PartyRequirement { kind: f.kind, text: f.requirement.trim().to_owned(), addressed: false }]
-    };
+    let requirements =
+        if f.requirement.trim().is_empty() { vec![] } else { vec![PartyRequirement::new(f.kind, &f.requirement)] };
     let party = InterestedParty { id: String::new(), name: f.name, requirements };
     let result = guarded::create_entry(&s.cx, &viewer.caller, party).await;
     after(&s, &viewer, result, "parties").await

@@ -291,7 +291,8 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
     ];
     let certificate = guarded::certificates(&s.cx, &caller).await?.into_iter().next();
     let readiness = guarded::readiness(&s.cx, &caller, None).await?;
-    let themes = progress(&controls);
+    let annex_a = isms_app::frameworks::annex_a_themes(&s.cx).await?;
+    let themes = progress(&annex_a, &controls);
     let applicable = themes.iter().map(|t| t.applicable).sum();
     let implemented = themes.iter().map(|t| t.implemented).sum();
     Ok(DashboardPage {
@@ -320,7 +321,7 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             .map(|c| super::certification::milestones(&c.cycle(), today))
             .unwrap_or_default(),
         certificate: certificate.map(|c| (c.number.clone(), c.status_on(today).as_str())),
-        readiness_clauses: super::certification::clause_percentages(&readiness),
+        readiness_clauses: super::certification::clause_percentages(&readiness, &annex_a),
         readiness,
         shell: viewer.shell("dashboard"),
     })

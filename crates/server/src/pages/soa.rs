@@ -51,16 +51,13 @@ pub(crate) struct ThemeProgress {
     pub percent: usize,
 }
 
-pub(crate) const THEMES: [(&str, &str); 4] = [
-    ("A.5", "Organizational controls"),
-    ("A.6", "People controls"),
-    ("A.7", "Physical controls"),
-    ("A.8", "Technological controls"),
-];
-
-/// Implementation progress per Annex A theme, from the control records.
-pub(crate) fn progress(controls: &[isms_app::controls::ControlView]) -> Vec<ThemeProgress> {
-    THEMES
+/// Implementation progress per Annex A theme (as the catalog names them), from the
+/// control records.
+pub(crate) fn progress(
+    themes: &[(String, String)],
+    controls: &[isms_app::controls::ControlView],
+) -> Vec<ThemeProgress> {
+    themes
         .iter()
         .map(|(theme, title)| {
             let mine: Vec<_> = controls.iter().filter(|c| c.theme == *theme).collect();
@@ -68,8 +65,8 @@ pub(crate) fn progress(controls: &[isms_app::controls::ControlView]) -> Vec<Them
             let applicable = mine.iter().filter(|c| c.record.applicable).count();
             let implemented = count(ControlStatus::Implemented);
             ThemeProgress {
-                theme: (*theme).to_owned(),
-                title: (*title).to_owned(),
+                theme: theme.clone(),
+                title: title.clone(),
                 applicable,
                 implemented,
                 partial: count(ControlStatus::PartiallyImplemented),
