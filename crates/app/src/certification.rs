@@ -15,7 +15,6 @@ use isms_domain::certification::{AuditSettings, Certificate, CertificateStatus};
 use isms_domain::framework::{ItemKind, PIVOT};
 use isms_domain::readiness::{Facts, MandatoryFact, Named, Readiness, Stage};
 use isms_domain::register::Entry;
-use isms_domain::risk::AcceptanceState;
 use isms_domain::soa::ControlStatus;
 use isms_domain::trail::TrailActor;
 use serde::Serialize;
@@ -655,10 +654,7 @@ pub async fn review_briefing(cx: &Cx, org: OrgId) -> AppResult<Vec<ReviewInput>>
         .map(|a| format!("{} {} ({})", a.id, a.title, a.end))
         .collect();
     let risks = crate::risks::list_risks(cx, org).await?;
-    let unaccepted = risks
-        .iter()
-        .filter(|r| matches!(r.acceptance_state, AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable))
-        .count();
+    let unaccepted = risks.iter().filter(|r| r.acceptance_state.awaits_acceptance()).count();
     let objectives = registers::list::<isms_domain::register::Objective>(cx, org).await?;
     let parties = registers::list::<isms_domain::register::InterestedParty>(cx, org).await?;
     let improvements: Vec<String> = all_findings
@@ -816,9 +812,7 @@ pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
         soa_unapproved_changes,
         risks_not_accepted: risks
             .iter()
-            .filter(|r| {
-                matches!(r.acceptance_state, AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable)
-            })
+            .filter(|r| r.acceptance_state.awaits_acceptance())
             .map(|r| named(&r.risk.id, &r.risk.title))
             .collect(),
         controls_not_implemented: controls

@@ -518,6 +518,13 @@ impl AcceptanceState {
             AcceptanceState::NotAcceptable => "must be treated",
         }
     }
+
+    /// Whether the risk still needs something before it is settled: an acceptance by
+    /// whom the methodology names, or (above what may be accepted) further treatment.
+    /// The dashboard, the register, readiness and the CLI all ask this one question.
+    pub fn awaits_acceptance(self) -> bool {
+        matches!(self, AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable)
+    }
 }
 
 impl Risk {
@@ -596,6 +603,13 @@ mod tests {
     use time::macros::{date, datetime};
 
     use super::*;
+
+    #[test]
+    fn a_risk_awaits_acceptance_until_accepted_or_within_appetite() {
+        assert!(!AcceptanceState::NotNeeded.awaits_acceptance());
+        assert!(!AcceptanceState::Accepted.awaits_acceptance());
+        assert!(AcceptanceState::NotAcceptable.awaits_acceptance());
+    }
 
     fn risk(inherent: (u8, u8), residual: (u8, u8)) -> Risk {
         Risk {

@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use isms_app::export::DocFormat;
 use isms_app::{Cx, risks};
-use isms_domain::risk::{
-    AcceptanceState, ActionStatus, HeatMapKind, Methodology, Rating, Risk, TreatmentAction, TreatmentOption,
-};
+use isms_domain::risk::{ActionStatus, HeatMapKind, Methodology, Rating, Risk, TreatmentAction, TreatmentOption};
 
 use super::{OrgArg, bad, parse_date, parse_enum};
 use crate::config::{Config, io_reason};
@@ -551,10 +549,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                 .into_iter()
                 .filter(|r| match args.only {
                     None => true,
-                    Some(RiskFilter::Unaccepted) => matches!(
-                        r.acceptance_state,
-                        AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable
-                    ),
+                    Some(RiskFilter::Unaccepted) => r.acceptance_state.awaits_acceptance(),
                     Some(RiskFilter::ReviewDue) => r.risk.next_review <= today + time::Duration::days(30),
                 })
                 .collect();

@@ -10,7 +10,7 @@ use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
 use isms_domain::review::ReviewStatus;
-use isms_domain::risk::{AcceptanceState, ActionStatus, HeatMapKind};
+use isms_domain::risk::{ActionStatus, HeatMapKind};
 use isms_domain::soa::ControlStatus;
 
 use super::risks::{HeatMap, heat_map};
@@ -192,10 +192,7 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
     let roles = guarded::entries::<IsmsRole>(&s.cx, &caller).await?.len();
     let objectives = guarded::entries::<Objective>(&s.cx, &caller).await?.len();
     let methodology = guarded::methodology(&s.cx, &caller).await?;
-    let unaccepted_count = risks
-        .iter()
-        .filter(|r| matches!(r.acceptance_state, AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable))
-        .count();
+    let unaccepted_count = risks.iter().filter(|r| r.acceptance_state.awaits_acceptance()).count();
     let requirements: usize = parties.iter().map(|p| p.requirements.len()).sum();
     let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
     let checklist = guarded::mandatory_checklist(&s.cx, &caller).await?;
@@ -307,12 +304,7 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             heat_map(&s.cx, &caller, HeatMapKind::Residual).await?,
         ],
         risks: risks.len(),
-        unaccepted: risks
-            .iter()
-            .filter(|r| {
-                matches!(r.acceptance_state, AcceptanceState::Unaccepted { .. } | AcceptanceState::NotAcceptable)
-            })
-            .count(),
+        unaccepted: risks.iter().filter(|r| r.acceptance_state.awaits_acceptance()).count(),
         mine,
         overdue,
         clauses,

@@ -113,10 +113,7 @@ fn row(r: &RiskView, m: &Methodology) -> RiskRow {
         residual_class: level_class(m, &r.residual_level),
         treatment: treatment_label(r.risk.treatment),
         acceptance: r.acceptance_state.label(),
-        attention: matches!(
-            r.acceptance_state,
-            isms_domain::risk::AcceptanceState::Unaccepted { .. } | isms_domain::risk::AcceptanceState::NotAcceptable
-        ),
+        attention: r.acceptance_state.awaits_acceptance(),
     }
 }
 
