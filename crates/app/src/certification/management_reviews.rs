@@ -1,0 +1,134 @@
+//! Management reviews (9.3): the inputs isms knows, decisions and actions.
+
+use super::*;
+
+/// Records a management review. Inputs are keyed as in [`REVIEW_INPUTS`].
+pub async fn record_management_review(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    review: ManagementReview,
+) -> AppResult<ManagementReview> {
+    if review.held_on > cx.clock.today() {
+        return Err(AppError::invalid_field("held_on", "a management review is recorded after it is held"));
+    }
+    registers::create(cx, actor, org, review).await
+}
+
+/// Marks action `index` (0-based) of a management review done (or not done).
+pub async fn review_action_done(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    index: usize,
+    done: bool,
+) -> AppResult<ManagementReview> {
+    registers::update(cx, actor, org, id, |r: &mut ManagementReview| {
+        let count = r.actions.len();
+        let a = r.actions.get_mut(index).ok_or_else(|| {
+            AppError::new(Code::NotFound, format!("{id} has {count} action(s); there is no action {}", index + 1))
+        })?;
+        a.done = done;
+        Ok(())
+    })
+    .await
+}
+
+/// Every management review, newest first.
+pub async fn management_reviews(cx: &Cx, org: OrgId) -> AppResult<Vec<ManagementReview>> {
+    let mut all = registers::list::<ManagementReview>(cx, org).await?;
+    all.sort_by_key(|r| std::cmp::Reverse(r.held_on));
+    Ok(all)
+}
+
+/// What isms already knows for each management-review input: a starting point for
+/// the meeting's notes, drawn from the registers.
+pub async fn review_briefing(cx: &Cx, org: OrgId) -> AppResult<Vec<ReviewInput>> {
+    let today = cx.clock.today();
+    let reviews = management_reviews(cx, org).await?;
+    let since = reviews.first().map_or(today - Duration::days(365), |r| r.held_on);
+    let open_actions: Vec<String> = reviews
+        .first()
+        .map(|r| {
+            r.actions.iter().filter(|a| !a.done).map(|a| format!("{} ({}, due {})", a.title, a.owner, a.due)).collect()
+        })
+        .unwrap_or_default();
+    let all_findings = findings(cx, org).await?;
+    let open_nc = all_findings.iter().filter(|f| f.grade.nonconformity() && f.is_open()).count();
+    let overdue = all_findings.iter().filter(|f| f.overdue(today)).count();
+    let new_findings = all_findings.iter().filter(|f| f.raised_on >= since).count();
+    let completed: Vec<String> = audits(cx, org)
+        .await?
+        .into_iter()
+        .filter(|a| a.status == AuditStatus::Completed && a.end >= since)
+        .map(|a| format!("{} {} ({})", a.id, a.title, a.end))
+        .collect();
+    let risks = crate::risks::list_risks(cx, org).await?;
+    let unaccepted = risks.iter().filter(|r| r.acceptance_state.awaits_acceptance()).count();
+    let objectives = registers::list::<isms_domain::register::Objective>(cx, org).await?;
+    let parties = registers::list::<isms_domain::register::InterestedParty>(cx, org).await?;
+    let improvements: Vec<String> = all_findings
+        .iter()
+        .filter(|f| !f.grade.nonconformity() && f.is_open())
+        .map(|f| format!("{} {}", f.id, f.description))
+        .collect();
+    let evidence = crate::evidence::freshness(cx, org).await?;
+    let missing_evidence = evidence.iter().filter(|e| e.coverage != isms_domain::evidence::Coverage::Current).count();
+    let changes = changes_since(cx, org, since).await?;
+    let changed = |kind: &str| changes.iter().filter(|c| c.entity == kind).count();
+    let text = |k: &str| -> String {
+        match k {
+            "previous_actions" => {
+                if open_actions.is_empty() {
+                    "No open actions from the previous review.".into()
+                } else {
+                    format!("Still open: {}.", open_actions.join("; "))
+                }
+            }
+            "issues" => {
+                format!("{} change(s) to internal and external issues since {since}.", changed("context_issue"))
+            }
+            "interested_parties" => {
+                format!(
+                    "{} change(s) to interested parties and their requirements since {since}.",
+                    changed("interested_party")
+                )
+            }
+            "nonconformities" => format!(
+                "{new_findings} finding(s) raised since {since}; {open_nc} nonconformity(ies) open, {overdue} overdue."
+            ),
+            "monitoring" => {
+                format!("{missing_evidence} of {} applicable controls lack current evidence.", evidence.len())
+            }
+            "audits" => {
+                if completed.is_empty() {
+                    format!("No audit completed since {since}.")
+                } else {
+                    format!("Completed: {}.", completed.join("; "))
+                }
+            }
+            "objectives" => format!("{} objective(s) in the register.", objectives.len()),
+            "feedback" => format!(
+                "{} interested part(ies) with {} requirement(s), {} marked addressed.",
+                parties.len(),
+                parties.iter().map(|p| p.requirements.len()).sum::<usize>(),
+                parties.iter().flat_map(|p| &p.requirements).filter(|r| r.addressed).count()
+            ),
+            "improvement" => {
+                if improvements.is_empty() {
+                    "No open observations or opportunities for improvement from audits.".into()
+                } else {
+                    format!("Open observations and opportunities from audits: {}.", improvements.join("; "))
+                }
+            }
+            "risks" => format!(
+                "{} risk(s) in the register; {unaccepted} above the acceptance criteria without acceptance; {} risk change(s) since {since}.",
+                risks.len(),
+                changed("risk")
+            ),
+            _ => String::new(),
+        }
+    };
+    Ok(REVIEW_INPUTS.iter().map(|(k, _)| ReviewInput { topic: (*k).to_owned(), notes: text(k) }).collect())
+}
