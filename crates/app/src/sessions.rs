@@ -8,7 +8,7 @@
 use isms_domain::throttle::{self, Throttle};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{Email, OrgId, Organization, Role, Session, User};
-use isms_store::WriteTx;
+use isms_store::{ReadTx, WriteTx};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
@@ -80,7 +80,7 @@ fn throttled(wait: Duration) -> AppError {
 
 /// Whether an account may be used at all: enabled, and a member somewhere or invited
 /// somewhere (an account whose last membership was removed opens nothing).
-pub(crate) async fn usable(tx: &mut dyn WriteTx, user: &User, now: time::OffsetDateTime) -> AppResult<bool> {
+pub(crate) async fn usable(tx: &mut dyn ReadTx, user: &User, now: time::OffsetDateTime) -> AppResult<bool> {
     Ok(!user.disabled
         && (!tx.organizations_of(user.id).await?.is_empty() || tx.has_pending_invitation(&user.email, now).await?))
 }
@@ -221,10 +221,7 @@ pub async fn authenticate(cx: &Cx, token: &str) -> AppResult<Principal> {
     };
     // Without a current organization the account must still be a member somewhere or
     // invited somewhere; one with neither opens nothing.
-    if current.is_none()
-        && tx.organizations_of(user.id).await?.is_empty()
-        && !tx.has_pending_invitation(&user.email, cx.clock.now()).await?
-    {
+    if current.is_none() && !usable(&mut *tx, &user, cx.clock.now()).await? {
         return Err(unauthenticated());
     }
     Ok(Principal { user, session, current })
