@@ -135,8 +135,68 @@ pub enum FindingError {
     WrongState(&'static str, &'static str),
 }
 
+/// A step of a finding's corrective action that someone may take next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NextStep {
+    /// Record (or revise) the correction, root cause, corrective action, owner and due
+    /// date: while the finding is open or its action planned.
+    Plan,
+    /// The planned action is done: once it is planned.
+    MarkImplemented,
+    /// Verify the action effective, which closes the finding: once it is implemented,
+    /// or at any time for an observation or an opportunity for improvement.
+    Verify,
+}
+
+impl NextStep {
+    /// Every step, in the order they are taken.
+    pub const ALL: [NextStep; 3] = [NextStep::Plan, NextStep::MarkImplemented, NextStep::Verify];
+
+    /// In plain words.
+    pub fn label(self) -> &'static str {
+        match self {
+            NextStep::Plan => "plan the corrective action",
+            NextStep::MarkImplemented => "mark the action implemented",
+            NextStep::Verify => "verify its effectiveness",
+        }
+    }
+}
+
 impl Finding {
-    /// Records the correction, root cause, corrective action, owner and due date.
+    /// Whether `step` may be taken now, and if not why: the one rule of what comes next.
+    /// A closed finding takes no step; the action is planned (and re-planned) while
+    /// the finding is open or action planned, marked implemented once planned, and
+    /// verified once implemented — an observation or an opportunity at any time.
+    /// [`Finding::plan`], [`Finding::implemented`] and [`Finding::verify`] check it.
+    pub fn check_step(&self, step: NextStep) -> Result<(), FindingError> {
+        const AWAITS_VERIFICATION: &str = "its action is done and awaits verification of its effectiveness";
+        match (step, self.status) {
+            (_, FindingStatus::Closed) => Err(FindingError::Closed),
+            (NextStep::Plan, FindingStatus::Open | FindingStatus::ActionPlanned)
+            | (NextStep::MarkImplemented, FindingStatus::ActionPlanned)
+            | (NextStep::Verify, FindingStatus::Implemented) => Ok(()),
+            (NextStep::Verify, _) if !self.grade.nonconformity() => Ok(()),
+            (NextStep::Plan | NextStep::MarkImplemented, s @ FindingStatus::Implemented) => {
+                Err(FindingError::WrongState(s.as_str(), AWAITS_VERIFICATION))
+            }
+            (NextStep::MarkImplemented, s) => {
+                Err(FindingError::WrongState(s.as_str(), "plan the corrective action first"))
+            }
+            (NextStep::Verify, s) => {
+                Err(FindingError::WrongState(s.as_str(), "the corrective action must be implemented first"))
+            }
+        }
+    }
+
+    /// The steps that may be taken now (see [`Finding::check_step`]), in order.
+    pub fn next_steps(&self) -> Vec<NextStep> {
+        NextStep::ALL.into_iter().filter(|&step| self.check_step(step).is_ok()).collect()
+    }
+
+    /// Records the correction, root cause, corrective action, owner and due date
+    /// (again, to revise them, until the action is marked implemented).
     pub fn plan(
         &mut self,
         correction: &str,
@@ -145,9 +205,7 @@ impl Finding {
         owner: &str,
         due: Date,
     ) -> Result<(), FindingError> {
-        if self.status == FindingStatus::Closed {
-            return Err(FindingError::Closed);
-        }
+        self.check_step(NextStep::Plan)?;
         for (value, name) in [
             (correction, "a correction"),
             (root_cause, "a root cause"),
@@ -169,27 +227,15 @@ impl Finding {
 
     /// Marks the corrective action done.
     pub fn implemented(&mut self) -> Result<(), FindingError> {
-        match self.status {
-            FindingStatus::ActionPlanned => {
-                self.status = FindingStatus::Implemented;
-                Ok(())
-            }
-            FindingStatus::Closed => Err(FindingError::Closed),
-            s => Err(FindingError::WrongState(s.as_str(), "plan the corrective action first")),
-        }
+        self.check_step(NextStep::MarkImplemented)?;
+        self.status = FindingStatus::Implemented;
+        Ok(())
     }
 
     /// Closes the finding: a nonconformity after its action is implemented and verified
     /// effective; an observation or opportunity at any time.
     pub fn verify(&mut self, by: &str, on: Date, note: &str) -> Result<(), FindingError> {
-        match self.status {
-            FindingStatus::Closed => return Err(FindingError::Closed),
-            FindingStatus::Implemented => {}
-            s if self.grade.nonconformity() => {
-                return Err(FindingError::WrongState(s.as_str(), "the corrective action must be implemented first"));
-            }
-            _ => {}
-        }
+        self.check_step(NextStep::Verify)?;
         if self.grade.nonconformity() && note.trim().is_empty() {
             return Err(FindingError::Missing("a note on what showed the action effective"));
         }
@@ -277,5 +323,93 @@ mod tests {
         let mut o = finding(Grade::Observation);
         o.verify("m@acme.test", date!(2026 - 11 - 01), "").unwrap();
         assert_eq!(o.status, FindingStatus::Closed);
+    }
+
+    const GRADES: [Grade; 4] = [Grade::Major, Grade::Minor, Grade::Observation, Grade::Opportunity];
+    const STATUSES: [FindingStatus; 4] =
+        [FindingStatus::Open, FindingStatus::ActionPlanned, FindingStatus::Implemented, FindingStatus::Closed];
+
+    fn at(grade: Grade, status: FindingStatus) -> Finding {
+        Finding { status, ..finding(grade) }
+    }
+
+    #[test]
+    fn the_next_steps_of_every_grade_in_every_status() {
+        use FindingStatus::{ActionPlanned, Closed, Implemented, Open};
+        use NextStep::{MarkImplemented, Plan, Verify};
+        let nonconformity: [(FindingStatus, &[NextStep]); 4] =
+            [(Open, &[Plan]), (ActionPlanned, &[Plan, MarkImplemented]), (Implemented, &[Verify]), (Closed, &[])];
+        let not_one: [(FindingStatus, &[NextStep]); 4] = [
+            (Open, &[Plan, Verify]),
+            (ActionPlanned, &[Plan, MarkImplemented, Verify]),
+            (Implemented, &[Verify]),
+            (Closed, &[]),
+        ];
+        for grade in GRADES {
+            let table = if grade.nonconformity() { nonconformity } else { not_one };
+            assert_eq!(table.map(|(status, _)| status), STATUSES);
+            for (status, steps) in table {
+                assert_eq!(at(grade, status).next_steps(), steps, "{grade:?}, {status:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_next_steps_are_the_finding_pages_rule_but_a_closed_finding_takes_none() {
+        use FindingStatus::{ActionPlanned, Closed, Implemented, Open};
+        for (grade, status) in GRADES.into_iter().flat_map(|g| STATUSES.map(|s| (g, s))) {
+            // As the page wrote it: it offered verification of a closed observation too,
+            // which verify() has always refused.
+            let page = |step| match step {
+                NextStep::Plan => matches!(status, Open | ActionPlanned),
+                NextStep::MarkImplemented => status == ActionPlanned,
+                NextStep::Verify => status == Implemented || matches!(grade, Grade::Observation | Grade::Opportunity),
+            };
+            let expected: Vec<NextStep> = NextStep::ALL.into_iter().filter(|&s| status != Closed && page(s)).collect();
+            assert_eq!(at(grade, status).next_steps(), expected, "{grade:?}, {status:?}");
+        }
+    }
+
+    #[test]
+    fn a_step_is_taken_exactly_when_it_is_a_next_step() {
+        for (grade, status) in GRADES.into_iter().flat_map(|g| STATUSES.map(|s| (g, s))) {
+            let f = at(grade, status);
+            for step in NextStep::ALL {
+                let mut g = f.clone();
+                let taken = match step {
+                    NextStep::Plan => g.plan("fixed", "no owner", "an owner", "it@acme.test", date!(2026 - 12 - 01)),
+                    NextStep::MarkImplemented => g.implemented(),
+                    NextStep::Verify => g.verify("m@acme.test", date!(2026 - 12 - 10), "restore tested"),
+                };
+                let case = format!("{grade:?}, {status:?}, {step:?}");
+                assert_eq!(taken.is_ok(), f.next_steps().contains(&step), "{case}: {taken:?}");
+                assert_eq!(taken, f.check_step(step), "{case}: refused with the rule's reason");
+                assert_eq!(taken.is_err(), g == f, "{case}: a refused step changes nothing");
+            }
+        }
+        let mut f = at(Grade::Minor, FindingStatus::Implemented);
+        assert_eq!(
+            f.plan("fixed", "no owner", "an owner", "it@acme.test", date!(2026 - 12 - 01)),
+            Err(FindingError::WrongState(
+                "implemented",
+                "its action is done and awaits verification of its effectiveness"
+            ))
+        );
+        assert_eq!(
+            at(Grade::Observation, FindingStatus::Closed).check_step(NextStep::Verify),
+            Err(FindingError::Closed)
+        );
+    }
+
+    #[test]
+    fn next_steps_are_written_in_snake_case_and_labelled_in_words() {
+        assert_eq!(
+            serde_json::to_value(NextStep::ALL).unwrap(),
+            serde_json::json!(["plan", "mark_implemented", "verify"])
+        );
+        assert_eq!(
+            NextStep::ALL.map(NextStep::label),
+            ["plan the corrective action", "mark the action implemented", "verify its effectiveness"]
+        );
     }
 }
