@@ -38,6 +38,12 @@ fn risks_relevel_with_the_methodology_need_their_owners_acceptance_and_feed_the_
 
     let unaccepted = run(&["--json", "risk", "list", "--org", "Acme", "--only", "unaccepted"]);
     assert_eq!(serde_json::from_str::<serde_json::Value>(&unaccepted.stdout).unwrap().as_array().unwrap().len(), 1);
+    let outsider = run(&["risk", "accept", "RSK-001", "--org", "Acme", "--as", "eve@elsewhere.test"]);
+    assert_eq!(outsider.code, 2);
+    assert!(outsider.stderr.contains("eve@elsewhere.test is not a member of this organization"), "{}", outsider.stderr);
+    // --as acts as that member, with their role: an ISMS manager may accept risks, but
+    // only the risk owner accepts this one.
+    s.join(&d, "Acme", "cfo@acme.test", "isms_manager");
     let stranger = run(&["risk", "accept", "RSK-001", "--org", "Acme", "--as", "cfo@acme.test"]);
     assert_eq!(stranger.code, 2);
     assert!(stranger.stderr.contains("only the risk owner (ciso@acme.test) can accept RSK-001"), "{}", stranger.stderr);

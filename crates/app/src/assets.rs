@@ -8,12 +8,13 @@ use isms_domain::register::Entry;
 use isms_domain::trail::TrailActor;
 use serde::Serialize;
 
-use crate::registers::{self, Register, create_in};
+use crate::access::Actor;
+use crate::registers::{self, Checked, Register, create_in};
 use crate::{AppError, AppResult, Cx, ErrorKind, FieldError};
 use isms_domain::access::UseCase;
 
 /// The organization's classification scheme (the default four levels until changed).
-pub async fn classification_scheme(cx: &Cx, org: OrgId) -> AppResult<ClassificationScheme> {
+pub(crate) async fn classification_scheme(cx: &Cx, org: OrgId) -> AppResult<ClassificationScheme> {
     match registers::get::<ClassificationScheme>(cx, org, "CLASSIFICATION").await {
         Ok(scheme) => Ok(scheme),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(ClassificationScheme::default()),
@@ -51,8 +52,8 @@ fn invalid(problems: Vec<(&'static str, String)>) -> AppError {
     AppError::invalid(problems.into_iter().map(|(f, m)| FieldError { field: f.into(), message: m }).collect())
 }
 
-/// Adds an asset.
-pub async fn add_asset(cx: &Cx, actor: &TrailActor, org: OrgId, mut asset: Asset) -> AppResult<Asset> {
+/// Adds an asset (through [`crate::registers::create_entry`], which checks the actor).
+pub(crate) async fn add_asset(cx: &Cx, actor: &TrailActor, org: OrgId, mut asset: Asset) -> AppResult<Asset> {
     let scheme = classification_scheme(cx, org).await?;
     let problems = fit(&mut asset, &scheme, &members(cx, org).await?);
     if !problems.is_empty() {
@@ -61,8 +62,14 @@ pub async fn add_asset(cx: &Cx, actor: &TrailActor, org: OrgId, mut asset: Asset
     registers::create(cx, actor, org, asset).await
 }
 
-/// Replaces an asset.
-pub async fn update_asset(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut asset: Asset) -> AppResult<Asset> {
+/// Replaces an asset (through [`crate::registers::replace_entry`]).
+pub(crate) async fn update_asset(
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    id: &str,
+    mut asset: Asset,
+) -> AppResult<Asset> {
     let scheme = classification_scheme(cx, org).await?;
     let problems = fit(&mut asset, &scheme, &members(cx, org).await?);
     if !problems.is_empty() {
@@ -112,13 +119,10 @@ pub const CSV_COLUMNS: [&str; 10] = [
 /// Imports assets from CSV. Every row is checked first; when any row is bad nothing is
 /// stored, unless `skip_bad_rows`, in which case the good rows are stored and the bad
 /// ones reported. All rows are stored in one transaction.
-pub async fn import_assets_csv(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    csv_text: &str,
-    skip_bad_rows: bool,
-) -> AppResult<ImportReport> {
+pub async fn import_assets_csv(cx: &Cx, actor: &Actor, csv_text: &str, skip_bad_rows: bool) -> AppResult<ImportReport> {
+    actor.require(UseCase::EditAssets)?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let scheme = classification_scheme(cx, org).await?;
     let members = members(cx, org).await?;
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv_text.as_bytes());
@@ -214,7 +218,13 @@ pub async fn import_assets_csv(
 impl Register for Asset {
     const EDIT: UseCase = UseCase::EditAssets;
 
-    fn create(cx: &Cx, actor: &TrailActor, org: OrgId, value: Self) -> impl Future<Output = AppResult<Self>> + Send {
+    fn create(
+        cx: &Cx,
+        actor: &TrailActor,
+        org: OrgId,
+        value: Self,
+        _: Checked,
+    ) -> impl Future<Output = AppResult<Self>> + Send {
         add_asset(cx, actor, org, value)
     }
 
@@ -224,6 +234,7 @@ impl Register for Asset {
         org: OrgId,
         id: &str,
         value: Self,
+        _: Checked,
     ) -> impl Future<Output = AppResult<Self>> + Send {
         update_asset(cx, actor, org, id, value)
     }

@@ -1,11 +1,12 @@
 //! The certification lifecycle's reports: the audit report, the nonconformity register,
 //! the readiness report, and the iCalendar feed.
 
-use isms_domain::OrgId;
+use isms_domain::access::UseCase;
 use isms_domain::audit::CheckResult;
 use isms_domain::readiness::{Readiness, Severity};
 use isms_reports::table::Table;
 
+use crate::access::Actor;
 use crate::export::{DocFormat, render_table};
 use crate::{AppResult, Cx, certification as cert};
 
@@ -24,9 +25,11 @@ fn result_word(r: CheckResult) -> &'static str {
 
 /// The report of one audit: what was audited, against what, by whom, the result of
 /// every checklist line, the findings and the conclusion.
-pub async fn audit_report(cx: &Cx, org: OrgId, id: &str, format: DocFormat) -> AppResult<Vec<u8>> {
-    let a = cert::audit(cx, org, id).await?;
-    let findings: Vec<_> = cert::findings(cx, org).await?.into_iter().filter(|f| f.audit == a.id).collect();
+pub async fn audit_report(cx: &Cx, actor: &Actor, id: &str, format: DocFormat) -> AppResult<Vec<u8>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let a = cert::audit_of(cx, org, id).await?;
+    let findings: Vec<_> = cert::findings_of(cx, org).await?.into_iter().filter(|f| f.audit == a.id).collect();
     let organization = cx.store.read().await?.organization(org).await?.name;
     if format == DocFormat::Md {
         let mut md = format!("# Audit report: {} {}\n\n", a.id, md_cell(&a.title));
@@ -111,10 +114,12 @@ pub async fn audit_report(cx: &Cx, org: OrgId, id: &str, format: DocFormat) -> A
 
 /// The nonconformity register: every finding with its correction, root cause,
 /// corrective action, owner, due date, status and verification.
-pub async fn finding_register(cx: &Cx, org: OrgId, format: DocFormat) -> AppResult<Vec<u8>> {
+pub async fn finding_register(cx: &Cx, actor: &Actor, format: DocFormat) -> AppResult<Vec<u8>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let today = cx.clock.today();
     let organization = cx.store.read().await?.organization(org).await?.name;
-    let rows = cert::findings(cx, org)
+    let rows = cert::findings_of(cx, org)
         .await?
         .into_iter()
         .map(|f| {
@@ -215,9 +220,11 @@ pub fn readiness_report(r: &Readiness, format: DocFormat) -> AppResult<Vec<u8>> 
 
 /// The organization's dates as an iCalendar feed; `base` (the server's address, or
 /// empty) makes each event link to its page.
-pub async fn calendar(cx: &Cx, org: OrgId, base: &str) -> AppResult<String> {
+pub async fn calendar(cx: &Cx, actor: &Actor, base: &str) -> AppResult<String> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let name = cx.store.read().await?.organization(org).await?.name;
-    let events: Vec<isms_reports::ics::IcsEvent> = cert::events(cx, org)
+    let events: Vec<isms_reports::ics::IcsEvent> = cert::events_of(cx, org)
         .await?
         .into_iter()
         .map(|e| isms_reports::ics::IcsEvent {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use isms_domain::access::{Grant, UseCase};
 use isms_domain::framework::{ItemKind, ItemRef, Library, PIVOT};
 use isms_domain::soa::{ControlImplementation, ControlLink, ControlStatus, InclusionReason, LinkKind, StatusChange};
 use isms_domain::trail::{TrailActor, TrailDraft};
@@ -11,6 +12,7 @@ use isms_store::WriteTx;
 use serde::Serialize;
 use time::Date;
 
+use crate::access::Actor;
 use crate::frameworks::library;
 use crate::trail::record;
 use crate::{AppError, AppResult, Code, Cx, FieldError};
@@ -71,8 +73,14 @@ async fn member_names(cx: &Cx, org: OrgId) -> AppResult<Vec<(UserId, String, Str
         .collect())
 }
 
-/// Every control record of an organization, in Annex A order.
-pub async fn list_controls(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlView>> {
+/// Every control record of the organization, in Annex A order.
+pub async fn list_controls(cx: &Cx, actor: &Actor) -> AppResult<Vec<ControlView>> {
+    actor.require(UseCase::ReadIsms)?;
+    controls_of(cx, actor.org()).await
+}
+
+/// [`list_controls`] for the app's own use inside a checked use case.
+pub(crate) async fn controls_of(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlView>> {
     let lib = library(cx).await?;
     let members = member_names(cx, org).await?;
     let mut records = cx.store.read().await?.control_implementations(org).await?;
@@ -133,13 +141,12 @@ pub fn normalize_control_id(id: &str) -> String {
 }
 
 /// One control in full.
-pub async fn control_detail(cx: &Cx, org: OrgId, id: &str) -> AppResult<ControlDetail> {
+pub async fn control_detail(cx: &Cx, actor: &Actor, id: &str) -> AppResult<ControlDetail> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let id = normalize_control_id(id);
-    let control = list_controls(cx, org)
-        .await?
-        .into_iter()
-        .find(|c| c.record.control == id)
-        .ok_or_else(|| unknown_control(&id))?;
+    let control =
+        controls_of(cx, org).await?.into_iter().find(|c| c.record.control == id).ok_or_else(|| unknown_control(&id))?;
     let members = member_names(cx, org).await?;
     let history = cx
         .store
@@ -159,7 +166,7 @@ pub async fn control_detail(cx: &Cx, org: OrgId, id: &str) -> AppResult<ControlD
             HistoryEntry { change, by_name }
         })
         .collect();
-    let in_use = crate::frameworks::frameworks_in_use(cx, org).await?;
+    let in_use = crate::frameworks::in_use_of(cx, org).await?;
     let lib = library(cx).await?;
     let from = ItemRef { framework: in_use[0].clone(), item: id.clone() };
     let mappings = lib
@@ -195,27 +202,26 @@ pub struct ControlChange {
 }
 
 /// Changes one control record, keeps its status history, and records the change (before
-/// and after) in the audit trail, all in one transaction.
+/// and after) in the audit trail, all in one transaction. A control owner may change
+/// only the controls assigned to them (checked in the same transaction as the write),
+/// and may not hand them on.
 pub async fn update_control(
     cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
+    actor: &Actor,
     id: &str,
     change: ControlChange,
 ) -> AppResult<ControlImplementation> {
-    update_control_as(cx, actor, org, id, change, None).await
-}
-
-/// [`update_control`], refused unless the control is assigned to `assigned_to` when
-/// that is given (a control owner's grant), checked in the same transaction.
-pub(crate) async fn update_control_as(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    id: &str,
-    change: ControlChange,
-    assigned_to: Option<UserId>,
-) -> AppResult<ControlImplementation> {
+    let assigned_to = match actor.require(UseCase::EditControls)? {
+        Grant::Assigned if change.owner.is_some() => {
+            return Err(AppError::new(
+                Code::Forbidden,
+                "a control owner cannot reassign a control; ask the ISMS manager",
+            ));
+        }
+        Grant::Assigned => actor.user(),
+        _ => None,
+    };
+    let org = actor.org();
     let id = normalize_control_id(id);
     let owner = match &change.owner {
         Some(Some(email)) => {
@@ -242,7 +248,7 @@ pub(crate) async fn update_control_as(
             ));
         }
     }
-    let after = update_control_in(&mut *tx, cx, actor, org, &id, change, owner).await?;
+    let after = update_control_in(&mut *tx, cx, &actor.trail(), org, &id, change, owner).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -9,6 +9,7 @@ use isms_domain::trail::TrailActor;
 use isms_domain::{DisplayName, Email, OrgId, OrgName, Organization, Role, Workspace, WorkspaceKind};
 use serde::Serialize;
 
+use crate::access::Actor;
 use crate::workspace::{
     CreatedWorkspace, NewWorkspace, add_member, add_organization, create, current_workspace, new_user,
 };
@@ -109,11 +110,11 @@ pub async fn create_demo(cx: &Cx) -> AppResult<DemoWorkspace> {
         [(&organization, ["hipaa-security", "nist-csf-2.0"]), (&client, ["glba-safeguards", "gdpr-art32"])]
     {
         for framework in frameworks {
-            crate::frameworks::adopt_framework(cx, &actor, org.id, framework).await?;
+            crate::frameworks::adopt_framework(cx, &Actor::operator(org.id, "isms demo"), framework).await?;
         }
     }
 
-    crate::demo_isms::seed(cx, &actor, organization.id).await?;
+    crate::demo_isms::seed(cx, &Actor::operator(organization.id, "isms demo")).await?;
 
     let logins = PEOPLE
         .iter()

@@ -6,17 +6,16 @@
 use std::collections::BTreeSet;
 
 use isms_domain::Email;
-use isms_domain::OrgId;
 use isms_domain::asset::{Asset, AssetType, Lifecycle};
 use isms_domain::register::{
     ContextIssue, InterestedParty, IsmsRole, IssueOrigin, Objective, ObjectiveStatus, PartyRequirement,
     RequirementKind, Scope, ScopeExclusion,
 };
 use isms_domain::soa::{ControlStatus, InclusionReason};
-use isms_domain::trail::TrailActor;
 use time::Duration;
 
-use crate::controls::{ControlChange, list_controls, update_control};
+use crate::access::Actor;
+use crate::controls::{ControlChange, controls_of, update_control};
 use crate::registers::{create, put_singleton};
 use crate::{AppResult, Cx};
 
@@ -33,7 +32,9 @@ fn s(text: &str) -> String {
 }
 
 /// Seeds the registers and the SoA of the demo's main organization.
-pub(crate) async fn seed(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
+pub(crate) async fn seed(cx: &Cx, op: &Actor) -> AppResult<()> {
+    let (trail, org) = (op.trail(), op.org());
+    let actor = &trail;
     let scope = Scope {
         id: String::new(),
         statement: s(
@@ -222,8 +223,8 @@ pub(crate) async fn seed(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<(
         crate::assets::add_asset(cx, actor, org, asset).await?;
     }
 
-    seed_risks(cx, actor, org).await?;
-    seed_controls(cx, actor, org).await
+    seed_risks(cx, op).await?;
+    seed_controls(cx, op).await
 }
 
 type AssetRow = (&'static str, AssetType, &'static str, &'static str, (u8, u8, u8), &'static str);
@@ -329,9 +330,10 @@ const EXCLUDED: [(&str, &str); 4] = [
     ),
 ];
 
-async fn seed_controls(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
+async fn seed_controls(cx: &Cx, op: &Actor) -> AppResult<()> {
+    let org = op.org();
     let owners = [IT, MANAGER, HR, OWNER];
-    let controls = list_controls(cx, org).await?;
+    let controls = controls_of(cx, org).await?;
     for (i, c) in controls.iter().enumerate() {
         let id = c.record.control.as_str();
         if let Some((_, why)) = EXCLUDED.iter().find(|(x, _)| *x == id) {
@@ -340,7 +342,7 @@ async fn seed_controls(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()>
                 justification: Some(Some(s(why))),
                 ..ControlChange::default()
             };
-            update_control(cx, actor, org, id, change).await?;
+            update_control(cx, op, id, change).await?;
             continue;
         }
         let status = match i % 10 {
@@ -376,16 +378,17 @@ async fn seed_controls(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()>
             }),
             ..ControlChange::default()
         };
-        update_control(cx, actor, org, id, change).await?;
+        update_control(cx, op, id, change).await?;
     }
     let approver = Email::parse(MANAGER).map_err(|e| crate::AppError::invalid_field("approver", e))?;
-    crate::soa::approve_soa(cx, org, &approver, "Initial Statement of Applicability for the Stage 1 audit.").await?;
-    seed_evidence(cx, actor, org).await?;
-    seed_documents(cx, actor, org).await?;
-    seed_certification(cx, actor, org).await?;
+    let approver = Actor::member(cx, org, &approver).await?;
+    crate::soa::approve_soa(cx, &approver, "Initial Statement of Applicability for the Stage 1 audit.").await?;
+    seed_evidence(cx, op).await?;
+    seed_documents(cx, op).await?;
+    seed_certification(cx, op).await?;
     // Work has moved on since the approval: the draft differs from version 1.
     for (id, status) in [("A.8.8", ControlStatus::Implemented), ("A.5.7", ControlStatus::PartiallyImplemented)] {
-        update_control(cx, actor, org, id, ControlChange { status: Some(status), ..ControlChange::default() }).await?;
+        update_control(cx, op, id, ControlChange { status: Some(status), ..ControlChange::default() }).await?;
     }
     Ok(())
 }
@@ -394,11 +397,13 @@ async fn seed_controls(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()>
 /// blob store, when one is configured) and links to tickets and reports; a few items
 /// are past their validity and a few implemented controls have none, so the freshness
 /// views have something to show.
-async fn seed_evidence(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
+async fn seed_evidence(cx: &Cx, op: &Actor) -> AppResult<()> {
+    let (trail, org) = (op.trail(), op.org());
+    let actor = &trail;
     use isms_domain::evidence::{Content, Evidence, Target, TargetKind};
     let now = cx.clock.now();
     let today = now.date();
-    let controls = list_controls(cx, org).await?;
+    let controls = controls_of(cx, org).await?;
     let implemented = controls.iter().filter(|c| c.record.status == ControlStatus::Implemented);
     for (i, c) in implemented.enumerate() {
         if i % 11 == 10 {
@@ -451,7 +456,9 @@ async fn seed_evidence(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()>
 /// one approved thirteen months ago and so overdue for review, one waiting for
 /// approval, one still a draft; the policies everyone acknowledges partly
 /// acknowledged.
-async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
+async fn seed_documents(cx: &Cx, op: &Actor) -> AppResult<()> {
+    let (trail, org) = (op.trail(), op.org());
+    let actor = &trail;
     use isms_domain::document::{Acknowledgement, Audience, Body, Document};
 
     use crate::starters::{STARTERS, text_for};
@@ -567,7 +574,9 @@ async fn seed_documents(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()
 /// two minor nonconformities: one closed after verification, one in progress), the
 /// certificate issued about eight months ago, next year's internal audit copied from
 /// last year's and the first surveillance audit planned.
-async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
+async fn seed_certification(cx: &Cx, op: &Actor) -> AppResult<()> {
+    let (trail, org) = (op.trail(), op.org());
+    let actor = &trail;
     use isms_domain::audit::{AuditKind, CheckResult, Finding, Grade, ManagementReview, ReviewAction};
     use isms_domain::certification::{Certificate, CertificateStatus};
 
@@ -611,8 +620,7 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
 
     let internal = plan_audit(
         cx,
-        actor,
-        org,
+        op,
         plan(
             AuditKind::Internal,
             "Internal audit — full ISMS",
@@ -657,8 +665,7 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
 
     let stage1 = plan_audit(
         cx,
-        actor,
-        org,
+        op,
         plan(AuditKind::Stage1, "Stage 1 — documentation review", "Sam Okafor", issued - Duration::days(75), 1, vec![]),
     )
     .await?
@@ -667,8 +674,7 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
 
     let stage2 = plan_audit(
         cx,
-        actor,
-        org,
+        op,
         plan(
             AuditKind::Stage2,
             "Stage 2 — certification audit",
@@ -695,8 +701,7 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
     ] {
         let f = raise_finding(
             cx,
-            actor,
-            org,
+            op,
             NewFinding {
                 audit: stage2.id.clone(),
                 grade: Grade::Minor,
@@ -757,15 +762,14 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
     };
-    let certificate = crate::certification::add_certificate(cx, actor, org, certificate).await?;
+    let certificate = crate::certification::add_certificate(cx, op, certificate).await?;
 
     // This year: the internal audit copied from last year's, then surveillance 1.
-    copy_audit(cx, actor, org, &internal.id, today + Duration::days(30), today + Duration::days(33)).await?;
+    copy_audit(cx, op, &internal.id, today + Duration::days(30), today + Duration::days(33)).await?;
     let s1 = certificate.cycle().surveillance_1_due - Duration::days(40);
     plan_audit(
         cx,
-        actor,
-        org,
+        op,
         plan(AuditKind::Surveillance1, "Surveillance audit 1", "Sam Okafor", s1, 2, vec!["A.5.18", "A.8.13", "A.5.30"]),
     )
     .await?;
@@ -775,7 +779,8 @@ async fn seed_certification(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResul
 /// About sixty risks built from the threat catalog against the demo's assets, with
 /// treatment actions and acceptances where the methodology calls for them; a few are
 /// left unaccepted or due for review so the views have something to show.
-pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppResult<()> {
+pub(crate) async fn seed_risks(cx: &Cx, op: &Actor) -> AppResult<()> {
+    let org = op.org();
     use isms_domain::risk::{ActionStatus, Rating, Risk, TreatmentAction, TreatmentOption};
 
     use crate::risks::{accept_risk, add_risk};
@@ -884,17 +889,17 @@ pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppRe
             history: Vec::new(),
             fair: None,
         };
-        let saved = add_risk(cx, actor, org, risk, None).await?;
+        let saved = add_risk(cx, op, risk).await?;
         let needs = matches!(saved.acceptance_state, isms_domain::risk::AcceptanceState::Unaccepted { .. });
         if needs && i % 5 != 2 {
             let by = Email::parse(owner).map_err(|e| crate::AppError::invalid_field("owner", e))?;
             // Executive-level risks owned by someone without the owner role stay open:
             // the "above appetite without acceptance" view shows them.
+            let owner = Actor::member(cx, org, &by).await?;
             let _ = accept_risk(
                 cx,
-                org,
+                &owner,
                 &saved.risk.id,
-                &by,
                 "Residual risk reviewed with the ISMS manager and accepted for this year.",
             )
             .await;
@@ -914,13 +919,12 @@ pub(crate) async fn seed_risks(cx: &Cx, actor: &TrailActor, org: OrgId) -> AppRe
                 slef: pert(0.05, 0.2, 0.5),
                 slem: pert(5_000.0 * m * m, 40_000.0 * m * m, 600_000.0 * m * m),
             };
-            crate::fair::set_estimates(cx, actor, org, &saved.risk.id, Some(estimates), None).await?;
+            crate::fair::set_estimates(cx, op, &saved.risk.id, Some(estimates)).await?;
         }
     }
-    crate::fair::set_appetite(cx, actor, org, vec![(2_000_000.0, 0.5), (10_000_000.0, 0.1), (25_000_000.0, 0.01)])
-        .await?;
+    crate::fair::set_appetite(cx, op, vec![(2_000_000.0, 0.5), (10_000_000.0, 0.1), (25_000_000.0, 0.01)]).await?;
     let settings =
         isms_domain::fair::Settings { iterations: 10_000, seed: 1, ..isms_domain::fair::Settings::default() };
-    crate::fair::simulate_risks(cx, actor, org, None, settings, std::sync::Arc::default()).await?;
+    crate::fair::simulate_risks(cx, op, None, settings, std::sync::Arc::default()).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! domain's rules (an approved version never changes) and lands in the audit trail
 //! with the document before and after.
 
-use isms_domain::OrgId;
+use isms_domain::access::UseCase;
 use isms_domain::document::{
     Acknowledgement, Audience, Body, Document, DocumentAcknowledgement, DocumentError, DocumentType, MANDATORY, Source,
 };
@@ -12,8 +12,10 @@ use isms_domain::register::Entry;
 use isms_domain::register::{Objective, Scope};
 use isms_domain::risk::Risk;
 use isms_domain::trail::TrailActor;
+use isms_domain::{Email, OrgId};
 use serde::Serialize;
 
+use crate::access::Actor;
 use crate::{AppError, AppResult, Code, Cx, registers};
 
 fn refused(e: &DocumentError) -> AppError {
@@ -50,14 +52,17 @@ pub struct NewDocument {
     pub body: Body,
 }
 
-/// Creates a document with version 1 as a draft.
-pub async fn create_document(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    by: &str,
-    new: NewDocument,
-) -> AppResult<Document> {
+/// Creates a document with version 1 as a draft, drafted by the actor. A control
+/// owner creates only documents they own themselves.
+pub async fn create_document(cx: &Cx, actor: &Actor, new: NewDocument) -> AppResult<Document> {
+    if let Some(me) = actor.narrowed(cx, UseCase::EditDocuments).await?
+        && !new.owner.trim().eq_ignore_ascii_case(me.as_str())
+    {
+        return Err(forbidden("a control owner creates only documents they own themselves"));
+    }
+    let by = &actor.who(cx).await?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let mut doc = Document {
         id: String::new(),
         title: new.title.trim().to_owned(),
@@ -82,14 +87,25 @@ pub async fn create_document(
 }
 
 /// Every document, by id, with its acknowledgements.
-pub async fn list_documents(cx: &Cx, org: OrgId) -> AppResult<Vec<Document>> {
+pub async fn list_documents(cx: &Cx, actor: &Actor) -> AppResult<Vec<Document>> {
+    actor.require(UseCase::ReadIsms)?;
+    documents_of(cx, actor.org()).await
+}
+
+/// [`list_documents`] for the app's own use inside a checked use case.
+pub(crate) async fn documents_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Document>> {
     let mut docs = registers::list::<Document>(cx, org).await?;
     merge_acknowledgements(cx, org, &mut docs).await?;
     Ok(docs)
 }
 
 /// One document, with its acknowledgements.
-pub async fn document(cx: &Cx, org: OrgId, id: &str) -> AppResult<Document> {
+pub async fn document(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Document> {
+    actor.require(UseCase::ReadIsms)?;
+    document_of(cx, actor.org(), id).await
+}
+
+async fn document_of(cx: &Cx, org: OrgId, id: &str) -> AppResult<Document> {
     let mut docs = [registers::get::<Document>(cx, org, id).await?];
     merge_acknowledgements(cx, org, &mut docs).await?;
     let [doc] = docs;
@@ -164,7 +180,7 @@ impl Step {
 /// concurrent approval made that version immutable. With `only_owner`, the document
 /// must be owned by that e-mail (a control owner's narrowed grant), checked in the
 /// same transaction.
-pub async fn apply(
+pub(crate) async fn apply(
     cx: &Cx,
     actor: &TrailActor,
     org: OrgId,
@@ -253,40 +269,16 @@ fn describe(d: &mut Document, patch: DocumentPatch) {
     }
 }
 
-/// Starts a new draft version (refused while another version is open).
-pub async fn start_version(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    id: &str,
-    by: &str,
-    body: Body,
-    note: &str,
-) -> AppResult<Document> {
-    apply(cx, actor, org, id, by, Step::StartVersion { body, note: note.to_owned() }, None).await
-}
-
-/// Changes a draft version's content (refused for versions in review, approved or
-/// superseded).
-pub async fn edit_version(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    id: &str,
-    number: u32,
-    body: Body,
-    note: &str,
-) -> AppResult<Document> {
-    apply(cx, actor, org, id, "", Step::EditVersion { number, body, note: note.to_owned() }, None).await
-}
-
 /// Streams an uploaded file into the blob store (identical content is stored once)
-/// and returns it as a version body for [`start_version`] or [`edit_version`].
+/// and returns it as a version body for a [`Step`]; refused before reading a byte when
+/// the actor may not edit documents.
 pub async fn upload_body(
     cx: &Cx,
+    actor: &Actor,
     filename: &str,
     data: &mut (dyn tokio::io::AsyncRead + Unpin + Send),
 ) -> AppResult<Body> {
+    actor.require(UseCase::EditDocuments)?;
     let blob = cx.blobs.put(data, cx.max_upload).await.map_err(crate::files::blob_error)?;
     Ok(Body::File { sha256: blob.sha256, size: blob.size, filename: crate::files::base_name(filename) })
 }
@@ -294,11 +286,11 @@ pub async fn upload_body(
 /// A version's uploaded file as a stream, with its name.
 pub async fn open_version_file(
     cx: &Cx,
-    org: OrgId,
+    actor: &Actor,
     id: &str,
     number: u32,
 ) -> AppResult<(String, isms_store::BlobReader, u64)> {
-    let doc = document(cx, org, id).await?;
+    let doc = document(cx, actor, id).await?;
     let v = doc
         .versions
         .iter()
@@ -315,12 +307,14 @@ pub async fn open_version_file(
 }
 
 /// Submits the open draft for approval.
-pub async fn submit(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<Document> {
+#[cfg(test)]
+pub(crate) async fn submit(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<Document> {
     apply(cx, actor, org, id, "", Step::Submit, None).await
 }
 
 /// Approves the version in review as `by`.
-pub async fn approve(
+#[cfg(test)]
+pub(crate) async fn approve(
     cx: &Cx,
     actor: &TrailActor,
     org: OrgId,
@@ -333,7 +327,7 @@ pub async fn approve(
 
 /// Records that `by` acknowledged the version in force (once per version). The
 /// acknowledgement is an entry of its own; the document is not rewritten.
-pub async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: &str) -> AppResult<Document> {
+pub(crate) async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: &str) -> AppResult<Document> {
     let at = cx.clock.now();
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
@@ -359,7 +353,7 @@ pub async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: 
         registers::create_in(&mut *tx, cx, actor, org, &mut entry).await?;
     }
     tx.commit().await?;
-    document(cx, org, id).await
+    document_of(cx, org, id).await
 }
 
 /// Who must acknowledge a document's version in force, and who has.
@@ -378,7 +372,7 @@ pub struct Acknowledgements {
 
 /// The organization's members whose accounts are enabled, with their roles.
 async fn active_members(cx: &Cx, org: OrgId) -> AppResult<Vec<(String, isms_domain::Role)>> {
-    Ok(crate::users::members(cx, org)
+    Ok(crate::users::members_of(cx, org)
         .await?
         .into_iter()
         .filter(|m| !m.disabled)
@@ -387,8 +381,9 @@ async fn active_members(cx: &Cx, org: OrgId) -> AppResult<Vec<(String, isms_doma
 }
 
 /// Acknowledgement status of a document against the organization's members.
-pub async fn acknowledgements(cx: &Cx, org: OrgId, id: &str) -> AppResult<Acknowledgements> {
-    let doc = document(cx, org, id).await?;
+pub async fn acknowledgements(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Acknowledgements> {
+    let doc = document(cx, actor, id).await?;
+    let org = actor.org();
     let members = active_members(cx, org).await?;
     let version = doc.in_force().map(|v| v.number);
     let done = doc.acknowledgements.iter().filter(|a| Some(a.version) == version).cloned().collect();
@@ -396,10 +391,12 @@ pub async fn acknowledgements(cx: &Cx, org: OrgId, id: &str) -> AppResult<Acknow
     Ok(Acknowledgements { version, audience: doc.acknowledged_by, done, pending })
 }
 
-/// The documents `email` still has to acknowledge.
-pub async fn to_acknowledge(cx: &Cx, org: OrgId, email: &str, role: isms_domain::Role) -> AppResult<Vec<Document>> {
-    let me = [(email.to_owned(), role)];
-    Ok(list_documents(cx, org).await?.into_iter().filter(|d| !d.unacknowledged(&me).is_empty()).collect())
+/// The documents the acting member still has to acknowledge.
+pub async fn my_acknowledgements(cx: &Cx, actor: &Actor) -> AppResult<Vec<Document>> {
+    actor.require(UseCase::ReadIsms)?;
+    let Some(role) = actor.role() else { return Ok(Vec::new()) };
+    let me = [(actor.email(cx).await?.to_string(), role)];
+    Ok(documents_of(cx, actor.org()).await?.into_iter().filter(|d| !d.unacknowledged(&me).is_empty()).collect())
 }
 
 /// One line of the mandatory documented information checklist.
@@ -424,8 +421,14 @@ pub struct MandatoryItem {
 /// item: approved documents linked to the clause, or the registers isms keeps.
 /// Records of audits (9.2), management reviews (9.3) and nonconformities (10.2) are
 /// the ones isms keeps; an approved document linked to the clause also satisfies them.
-pub async fn mandatory_checklist(cx: &Cx, org: OrgId) -> AppResult<Vec<MandatoryItem>> {
-    let docs = list_documents(cx, org).await?;
+pub async fn mandatory_checklist(cx: &Cx, actor: &Actor) -> AppResult<Vec<MandatoryItem>> {
+    actor.require(UseCase::ReadIsms)?;
+    mandatory_of(cx, actor.org()).await
+}
+
+/// [`mandatory_checklist`] for the app's own use inside a checked use case.
+pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<MandatoryItem>> {
+    let docs = documents_of(cx, org).await?;
     let scope = registers::list::<Scope>(cx, org).await?;
     let objectives = registers::list::<Objective>(cx, org).await?;
     let risks = registers::list::<Risk>(cx, org).await?;
@@ -543,10 +546,12 @@ pub fn review_word(status: Option<isms_domain::review::ReviewStatus>) -> &'stati
 }
 
 /// The document register: every document with where it stands.
-pub async fn summaries(cx: &Cx, org: OrgId) -> AppResult<Vec<DocumentSummary>> {
+pub async fn summaries(cx: &Cx, actor: &Actor) -> AppResult<Vec<DocumentSummary>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let today = cx.clock.today();
     let members = active_members(cx, org).await?;
-    Ok(list_documents(cx, org)
+    Ok(documents_of(cx, org)
         .await?
         .into_iter()
         .map(|d| {
@@ -570,4 +575,55 @@ pub async fn summaries(cx: &Cx, org: OrgId) -> AppResult<Vec<DocumentSummary>> {
             }
         })
         .collect())
+}
+
+fn forbidden(message: impl Into<String>) -> AppError {
+    AppError::new(Code::Forbidden, message)
+}
+
+/// Applies one step to a document as the actor: approving needs the approval right;
+/// everything else the edit right (a control owner: on documents they own, and they
+/// cannot hand them on). Read and written in one transaction (see [`apply`]).
+pub async fn change_document(cx: &Cx, actor: &Actor, id: &str, step: Step) -> AppResult<Document> {
+    let only_owner = match &step {
+        Step::Approve { .. } => {
+            actor.require(UseCase::ApproveDocuments)?;
+            None
+        }
+        Step::Describe(p) => match actor.narrowed(cx, UseCase::EditDocuments).await? {
+            Some(_) if p.owner.is_some() => {
+                return Err(forbidden("a control owner cannot hand a document on; ask the ISMS manager"));
+            }
+            me => me,
+        },
+        _ => actor.narrowed(cx, UseCase::EditDocuments).await?,
+    };
+    let by = actor.who(cx).await?;
+    let only = only_owner.as_ref().map(Email::as_str);
+    apply(cx, &actor.trail(), actor.org(), id, &by, step, only).await
+}
+
+/// Acknowledges a document's version in force as the acting member (every member
+/// may).
+pub async fn acknowledge_document(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Document> {
+    actor.require(UseCase::ReadIsms)?;
+    let me = actor.email(cx).await?;
+    acknowledge(cx, &actor.trail(), actor.org(), id, me.as_str()).await
+}
+
+/// Refuses, before an upload is read, an actor who may not edit this document (a
+/// control owner: documents they own). The step itself checks again in its
+/// transaction.
+pub async fn check_document_editable(cx: &Cx, actor: &Actor, id: &str) -> AppResult<()> {
+    let me = actor.narrowed(cx, UseCase::EditDocuments).await?;
+    let doc = document_of(cx, actor.org(), id).await?;
+    if let Some(me) = me
+        && !doc.owner.eq_ignore_ascii_case(me.as_str())
+    {
+        return Err(forbidden(format!(
+            "{id} is owned by {}; a control owner may only change documents they own",
+            doc.owner
+        )));
+    }
+    Ok(())
 }

@@ -9,16 +9,17 @@
 
 use async_trait::async_trait;
 use isms_domain::OrgId;
+use isms_domain::access::{Grant, UseCase};
 use isms_domain::evidence::{Content, Coverage, Evidence, Target, TargetKind, coverage};
 use isms_domain::register::Entry;
 use isms_domain::risk::Risk;
-use isms_domain::trail::TrailActor;
 use isms_store::{Blob, BlobError, BlobReader, BlobState, BlobStore};
 use serde::Serialize;
 use time::Date;
 use tokio::io::AsyncRead;
 
-use crate::controls::{list_controls, normalize_control_id};
+use crate::access::Actor;
+use crate::controls::{controls_of, normalize_control_id};
 use crate::files::{base_name, blob_error};
 use crate::frameworks::{library, parse_item_ref};
 use crate::{AppError, AppResult, Code, Cx, registers};
@@ -125,21 +126,22 @@ fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &
     })
 }
 
-/// Adds a file (`by` is who collected it: an e-mail, or the command that added it).
-/// Checks the description first, streams the file into the blob store
-/// (identical content is stored once), then registers the item and its trail entry
-/// (with the file's SHA-256) in one transaction.
-#[allow(clippy::too_many_arguments)]
+/// Adds a file, collected by the actor. Checks the actor and the description first
+/// (a control owner attaches evidence only to controls assigned to them), streams the
+/// file into the blob store (identical content is stored once), then registers the
+/// item and its trail entry (with the file's SHA-256) in one transaction.
 pub async fn add_file(
     cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    by: &str,
+    actor: &Actor,
     new: NewEvidence,
     filename: &str,
     media_type: &str,
     data: &mut (dyn AsyncRead + Unpin + Send),
 ) -> AppResult<Evidence> {
+    require_targets(cx, actor, &new.targets).await?;
+    let by = &actor.who(cx).await?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     if let Some(d) = new.valid_for_days
         && d < 1
     {
@@ -165,35 +167,57 @@ pub async fn add_file(
     registers::create(cx, actor, org, item(cx, new, targets, content, by)?).await
 }
 
-/// Adds a link.
-pub async fn add_link(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    by: &str,
-    new: NewEvidence,
-    url: &str,
-) -> AppResult<Evidence> {
+/// Adds a link, collected by the actor (checked as for [`add_file`]).
+pub async fn add_link(cx: &Cx, actor: &Actor, new: NewEvidence, url: &str) -> AppResult<Evidence> {
+    require_targets(cx, actor, &new.targets).await?;
+    let by = &actor.who(cx).await?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let targets = checked_targets(cx, org, new.targets.clone()).await?;
     let link = item(cx, new, targets, Content::Link { url: url.trim().to_owned() }, by)?;
     registers::create(cx, actor, org, link).await
 }
 
+/// A control owner attaches evidence only to the controls assigned to them.
+async fn require_targets(cx: &Cx, actor: &Actor, targets: &[Target]) -> AppResult<()> {
+    if actor.require(UseCase::EditControls)? == Grant::Assigned {
+        let records = cx.store.read().await?.control_implementations(actor.org()).await?;
+        for t in targets {
+            let id = normalize_control_id(&t.id);
+            let mine =
+                t.kind == TargetKind::Control && records.iter().any(|r| r.control == id && r.owner == actor.user());
+            if !mine {
+                return Err(AppError::new(
+                    Code::Forbidden,
+                    format!("a control owner attaches evidence only to controls assigned to them ({} is not)", t.id),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Every evidence item, newest first.
-pub async fn list_evidence(cx: &Cx, org: OrgId) -> AppResult<Vec<Evidence>> {
+pub async fn list_evidence(cx: &Cx, actor: &Actor) -> AppResult<Vec<Evidence>> {
+    actor.require(UseCase::ReadIsms)?;
+    evidence_of(cx, actor.org()).await
+}
+
+async fn evidence_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Evidence>> {
     let mut all = registers::list::<Evidence>(cx, org).await?;
     all.sort_by(|a, b| b.collected_at.cmp(&a.collected_at).then(b.id.cmp(&a.id)));
     Ok(all)
 }
 
 /// One item.
-pub async fn evidence(cx: &Cx, org: OrgId, id: &str) -> AppResult<Evidence> {
-    registers::get::<Evidence>(cx, org, id).await
+pub async fn evidence(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Evidence> {
+    actor.require(UseCase::ReadIsms)?;
+    registers::get::<Evidence>(cx, actor.org(), id).await
 }
 
 /// A file item's content as a stream, with the item.
-pub async fn open_file(cx: &Cx, org: OrgId, id: &str) -> AppResult<(Evidence, BlobReader, u64)> {
-    let e = evidence(cx, org, id).await?;
+pub async fn open_file(cx: &Cx, actor: &Actor, id: &str) -> AppResult<(Evidence, BlobReader, u64)> {
+    let e = evidence(cx, actor, id).await?;
     let Content::File { sha256, .. } = &e.content else {
         return Err(AppError::new(Code::NotAFile, format!("{id} is a link, not a file")));
     };
@@ -230,9 +254,11 @@ pub struct FileCheck {
 
 /// Re-hashes every stored file of the organization: evidence files and uploaded
 /// document versions.
-pub async fn verify_files(cx: &Cx, org: OrgId) -> AppResult<FileCheck> {
+pub async fn verify_files(cx: &Cx, actor: &Actor) -> AppResult<FileCheck> {
+    actor.require(UseCase::VerifyAuditTrail)?;
+    let org = actor.org();
     let mut check = FileCheck { checked: 0, broken: vec![] };
-    for e in list_evidence(cx, org).await? {
+    for e in evidence_of(cx, org).await? {
         let Content::File { sha256, .. } = &e.content else { continue };
         check.checked += 1;
         let (state, actual) = match cx.blobs.check(sha256).await.map_err(blob_error)? {
@@ -250,7 +276,7 @@ pub async fn verify_files(cx: &Cx, org: OrgId) -> AppResult<FileCheck> {
         });
     }
     // Uploaded document versions are stored the same way and checked the same way.
-    for d in crate::documents::list_documents(cx, org).await? {
+    for d in crate::documents::documents_of(cx, org).await? {
         for v in &d.versions {
             let isms_domain::document::Body::File { sha256, .. } = &v.body else { continue };
             check.checked += 1;
@@ -292,10 +318,16 @@ pub struct ControlEvidence {
 
 /// Every applicable control with its evidence coverage, those needing attention first
 /// (missing, then stale), then by control.
-pub async fn freshness(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlEvidence>> {
+pub async fn freshness(cx: &Cx, actor: &Actor) -> AppResult<Vec<ControlEvidence>> {
+    actor.require(UseCase::ReadIsms)?;
+    freshness_of(cx, actor.org()).await
+}
+
+/// [`freshness`] for the app's own use inside a checked use case.
+pub(crate) async fn freshness_of(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlEvidence>> {
     let today = cx.clock.today();
     let all = registers::list::<Evidence>(cx, org).await?;
-    let mut out: Vec<ControlEvidence> = list_controls(cx, org)
+    let mut out: Vec<ControlEvidence> = controls_of(cx, org)
         .await?
         .into_iter()
         .filter(|c| c.record.applicable)

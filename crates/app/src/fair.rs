@@ -4,11 +4,13 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
-use isms_domain::OrgId;
+use isms_domain::Email;
+use isms_domain::access::UseCase;
 use isms_domain::fair::{Settings, exceedance_curve, simulate, simulate_portfolio_with_progress};
 use isms_domain::risk::{FairEstimates, FairResult, LossAppetite, Risk};
-use isms_domain::trail::{TrailActor, TrailDraft};
+use isms_domain::trail::TrailDraft;
 
+use crate::access::Actor;
 use crate::registers;
 use crate::trail::record;
 use crate::{AppError, AppResult, Code, Cx, ErrorKind, FieldError};
@@ -17,15 +19,12 @@ use crate::{AppError, AppResult, Code, Cx, ErrorKind, FieldError};
 const CURVE_POINTS: usize = 60;
 
 /// Sets (or clears, with `None`) a risk's FAIR estimates. Bad estimates are refused with
-/// the risk and field named; nothing is stored then.
-pub async fn set_estimates(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    id: &str,
-    estimates: Option<FairEstimates>,
-    only_owner: Option<&str>,
-) -> AppResult<Risk> {
+/// the risk and field named; nothing is stored then. A control owner estimates only
+/// risks they own.
+pub async fn set_estimates(cx: &Cx, actor: &Actor, id: &str, estimates: Option<FairEstimates>) -> AppResult<Risk> {
+    let me = actor.narrowed(cx, UseCase::EditRisks).await?;
+    let only_owner = me.as_ref().map(Email::as_str);
+    let org = actor.org();
     if let Some(e) = &estimates {
         let problems = e.scenario(id).problems();
         if !problems.is_empty() {
@@ -47,7 +46,7 @@ pub async fn set_estimates(
     let now = cx.clock.now();
     tx.replace_entry(org, "risk", id, &after, now).await?;
     let draft = TrailDraft {
-        actor: actor.clone(),
+        actor: actor.trail(),
         action: "risk.estimated".into(),
         entity: "risk".into(),
         entity_id: id.into(),
@@ -79,12 +78,13 @@ pub struct Simulation {
 /// risks for progress display.
 pub async fn simulate_risks(
     cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
+    actor: &Actor,
     only: Option<&str>,
     settings: Settings,
     done: Arc<AtomicUsize>,
 ) -> AppResult<Simulation> {
+    actor.require(UseCase::RunSimulations)?;
+    let org = actor.org();
     let risks = registers::list::<Risk>(cx, org).await?;
     let chosen: Vec<&Risk> = match only {
         Some(id) => vec![
@@ -151,7 +151,7 @@ pub async fn simulate_risks(
         tx.put_entry(org, "fair_result", &r.id, &serde_json::to_string(r).unwrap_or_default(), now).await?;
     }
     let draft = TrailDraft {
-        actor: actor.clone(),
+        actor: actor.trail(),
         action: "risk.simulated".into(),
         entity: "fair_result".into(),
         entity_id: only.unwrap_or("PORTFOLIO").into(),
@@ -164,7 +164,9 @@ pub async fn simulate_risks(
 }
 
 /// The stored result of a risk (or `PORTFOLIO`), if simulated.
-pub async fn stored_result(cx: &Cx, org: OrgId, id: &str) -> AppResult<Option<FairResult>> {
+pub async fn stored_result(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Option<FairResult>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     tx.entry(org, "fair_result", id)
@@ -174,7 +176,9 @@ pub async fn stored_result(cx: &Cx, org: OrgId, id: &str) -> AppResult<Option<Fa
 }
 
 /// The organization's loss appetite, if set.
-pub async fn appetite(cx: &Cx, org: OrgId) -> AppResult<Option<LossAppetite>> {
+pub async fn appetite(cx: &Cx, actor: &Actor) -> AppResult<Option<LossAppetite>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     match registers::get::<LossAppetite>(cx, org, "APPETITE").await {
         Ok(a) => Ok(Some(a)),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(None),
@@ -183,12 +187,8 @@ pub async fn appetite(cx: &Cx, org: OrgId) -> AppResult<Option<LossAppetite>> {
 }
 
 /// Sets the organization's loss appetite.
-pub async fn set_appetite(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    mut points: Vec<(f64, f64)>,
-) -> AppResult<LossAppetite> {
+pub async fn set_appetite(cx: &Cx, actor: &Actor, mut points: Vec<(f64, f64)>) -> AppResult<LossAppetite> {
+    actor.require(UseCase::EditMethodology)?;
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
-    registers::put_singleton(cx, actor, org, LossAppetite { id: String::new(), points }).await
+    registers::put_singleton(cx, &actor.trail(), actor.org(), LossAppetite { id: String::new(), points }).await
 }

@@ -11,13 +11,14 @@ use std::sync::{Arc, Mutex};
 
 use isms_catalog::load_with;
 use isms_domain::OrgId;
+use isms_domain::access::UseCase;
 use isms_domain::crosswalk::Hit;
 use isms_domain::framework::{Framework, FrameworkId, ItemKind, ItemRef, Library, PIVOT};
-use isms_domain::trail::TrailActor;
 use isms_store::ReadTx;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::access::Actor;
 use crate::trail::{created, record};
 use crate::{AppError, AppResult, Code, Cx};
 
@@ -234,7 +235,13 @@ pub async fn import_framework(cx: &Cx, framework: Framework, origin: &str) -> Ap
 
 /// The frameworks an organization works with: ISO/IEC 27001:2022 always, then the
 /// adopted ones.
-pub async fn frameworks_in_use(cx: &Cx, org: OrgId) -> AppResult<Vec<FrameworkId>> {
+pub async fn frameworks_in_use(cx: &Cx, actor: &Actor) -> AppResult<Vec<FrameworkId>> {
+    actor.require(UseCase::ReadIsms)?;
+    in_use_of(cx, actor.org()).await
+}
+
+/// [`frameworks_in_use`] for the app's own use inside a checked use case.
+pub(crate) async fn in_use_of(cx: &Cx, org: OrgId) -> AppResult<Vec<FrameworkId>> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     let mut ids = vec![FrameworkId::parse(PIVOT).map_err(|m| AppError::new(Code::CatalogInvalid, m))?];
@@ -243,7 +250,10 @@ pub async fn frameworks_in_use(cx: &Cx, org: OrgId) -> AppResult<Vec<FrameworkId
 }
 
 /// Adds a framework to those an organization works with.
-pub async fn adopt_framework(cx: &Cx, actor: &TrailActor, org: OrgId, framework: &str) -> AppResult<()> {
+pub async fn adopt_framework(cx: &Cx, actor: &Actor, framework: &str) -> AppResult<()> {
+    actor.require(UseCase::ManageFrameworks)?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let lib = library(cx).await?;
     let fw = lib.framework(framework).ok_or_else(|| unknown_framework(framework))?;
     if fw.id.as_str() == PIVOT {

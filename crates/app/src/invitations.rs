@@ -6,12 +6,14 @@
 //! already has an account proves it with that account's password (throttled like a
 //! sign-in). Invitations are listed and revocable, and every step is in the trail.
 
+use isms_domain::access::UseCase;
 use isms_domain::invitation::INVITATION_LIFETIME;
 use isms_domain::trail::{TrailActor, TrailDraft};
-use isms_domain::{DisplayName, Email, Invitation, InvitationState, Membership, OrgId, Organization, Role, User};
+use isms_domain::{DisplayName, Email, Invitation, InvitationState, Membership, Organization, Role, User};
 use isms_store::WriteTx;
 use serde::Serialize;
 
+use crate::access::Actor;
 use crate::sessions::{MIN_PASSWORD_CHARS, SignedIn, check_credentials, sign_in_after_acceptance, token_hash};
 use crate::trail::record;
 use crate::{AppError, AppResult, Code, Cx};
@@ -124,22 +126,24 @@ pub(crate) async fn invite_in(
 /// link points (`https://isms.example`); empty gives a path.
 pub async fn invite(
     cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
+    actor: &Actor,
     email: Email,
     name: DisplayName,
     role: Role,
     base_url: &str,
 ) -> AppResult<Invited> {
+    actor.require(UseCase::ManageMembers)?;
     let mut tx = cx.store.write().await?;
-    let organization = tx.lock_organization(org).await?;
-    let invited = invite_in(&mut *tx, cx, actor, &organization, email, name, role, base_url).await?;
+    let organization = tx.lock_organization(actor.org()).await?;
+    let invited = invite_in(&mut *tx, cx, &actor.trail(), &organization, email, name, role, base_url).await?;
     tx.commit().await?;
     Ok(invited)
 }
 
 /// The organization's invitations, newest first, with their state.
-pub async fn list(cx: &Cx, org: OrgId) -> AppResult<Vec<InvitationView>> {
+pub async fn list(cx: &Cx, actor: &Actor) -> AppResult<Vec<InvitationView>> {
+    actor.require(UseCase::ManageMembers)?;
+    let org = actor.org();
     let now = cx.clock.now();
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
@@ -152,7 +156,10 @@ pub async fn list(cx: &Cx, org: OrgId) -> AppResult<Vec<InvitationView>> {
 }
 
 /// Withdraws a pending invitation; its link stops working at once.
-pub async fn revoke(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<InvitationView> {
+pub async fn revoke(cx: &Cx, actor: &Actor, id: &str) -> AppResult<InvitationView> {
+    actor.require(UseCase::ManageMembers)?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let now = cx.clock.now();
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;

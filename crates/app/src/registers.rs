@@ -13,6 +13,7 @@ use isms_domain::review::{ReviewCycle, Subject, SubjectKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_store::WriteTx;
 
+use crate::access::Actor;
 use crate::trail::record;
 use crate::{AppError, AppResult, Code, Cx, FieldError};
 
@@ -49,18 +50,26 @@ pub trait Register: Entry + 'static {
         None
     }
 
-    /// Creates an entry.
-    fn create(cx: &Cx, actor: &TrailActor, org: OrgId, value: Self) -> impl Future<Output = AppResult<Self>> + Send {
+    /// Creates an entry, once [`create_entry`] has checked the actor (the
+    /// [`Checked`] proof cannot be made outside this crate).
+    fn create(
+        cx: &Cx,
+        actor: &TrailActor,
+        org: OrgId,
+        value: Self,
+        _: Checked,
+    ) -> impl Future<Output = AppResult<Self>> + Send {
         create(cx, actor, org, value)
     }
 
-    /// Replaces an entry.
+    /// Replaces an entry, once [`replace_entry`] has checked the actor.
     fn replace(
         cx: &Cx,
         actor: &TrailActor,
         org: OrgId,
         id: &str,
         value: Self,
+        _: Checked,
     ) -> impl Future<Output = AppResult<Self>> + Send {
         replace(cx, actor, org, id, value)
     }
@@ -101,15 +110,59 @@ pub fn subject_of<T: Entry>(id: &str) -> Option<Subject> {
     Some(Subject { kind, id: id.to_owned() })
 }
 
+/// Proof that a use case checked its actor before a [`Register`]'s own create or
+/// replace runs; only this crate can make one.
+#[derive(Debug, Clone, Copy)]
+pub struct Checked(());
+
+/// Every entry of a register.
+pub async fn entries<T: Register>(cx: &Cx, actor: &Actor) -> AppResult<Vec<T>> {
+    actor.require(UseCase::ReadIsms)?;
+    list::<T>(cx, actor.org()).await
+}
+
+/// One entry of a register (a singleton by any id).
+pub async fn entry<T: Register>(cx: &Cx, actor: &Actor, id: &str) -> AppResult<T> {
+    actor.require(UseCase::ReadIsms)?;
+    if T::SINGLETON {
+        let stored = list::<T>(cx, actor.org()).await?.into_iter().next();
+        return stored
+            .or_else(T::absent)
+            .ok_or_else(|| AppError::new(Code::NotFound, format!("no {} is recorded yet", T::KIND.replace('_', " "))));
+    }
+    get::<T>(cx, actor.org(), id).await
+}
+
+/// Adds an entry to a register.
+pub async fn create_entry<T: Register>(cx: &Cx, actor: &Actor, value: T) -> AppResult<T> {
+    actor.require(T::EDIT)?;
+    T::create(cx, &actor.trail(), actor.org(), value, Checked(())).await
+}
+
+/// Replaces an entry (a singleton is created when absent).
+pub async fn replace_entry<T: Register>(cx: &Cx, actor: &Actor, id: &str, value: T) -> AppResult<T> {
+    actor.require(T::EDIT)?;
+    if T::SINGLETON {
+        return put_singleton(cx, &actor.trail(), actor.org(), value).await;
+    }
+    T::replace(cx, &actor.trail(), actor.org(), id, value, Checked(())).await
+}
+
+/// Deletes an entry.
+pub async fn delete_entry<T: Register>(cx: &Cx, actor: &Actor, id: &str) -> AppResult<()> {
+    actor.require(T::EDIT)?;
+    delete::<T>(cx, &actor.trail(), actor.org(), id).await
+}
+
 /// Every entry of a kind, by id.
-pub async fn list<T: Entry>(cx: &Cx, org: OrgId) -> AppResult<Vec<T>> {
+pub(crate) async fn list<T: Entry>(cx: &Cx, org: OrgId) -> AppResult<Vec<T>> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
 }
 
 /// One entry; `NotFound` when absent (or in another organization).
-pub async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T> {
+pub(crate) async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     let json = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
@@ -153,7 +206,7 @@ async fn write_entry<T: Entry>(
 }
 
 /// Creates an entry with the next free id (`AST-012`); singletons keep their fixed id.
-pub async fn create<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
+pub(crate) async fn create<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     create_in(&mut *tx, cx, actor, org, &mut value).await?;
@@ -179,7 +232,7 @@ pub(crate) async fn create_in<T: Entry>(
 }
 
 /// Replaces an existing entry (its id is kept).
-pub async fn replace<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut value: T) -> AppResult<T> {
+pub(crate) async fn replace<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut value: T) -> AppResult<T> {
     value.set_id(id.to_owned());
     check(&value)?;
     let mut tx = cx.store.write().await?;
@@ -193,7 +246,7 @@ pub async fn replace<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str
 /// Reads an entry, applies `step` and writes the result, all in one write
 /// transaction, so a change decided on what was read cannot overwrite a concurrent
 /// one (two people approving and editing the same document at once).
-pub async fn update<T: Entry>(
+pub(crate) async fn update<T: Entry>(
     cx: &Cx,
     actor: &TrailActor,
     org: OrgId,
@@ -229,7 +282,7 @@ pub(crate) async fn update_in<T: Entry>(
 }
 
 /// Creates or replaces a singleton entry (the scope, the classification scheme).
-pub async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
+pub(crate) async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
     value.set_id(String::new());
     check(&value)?;
     let mut tx = cx.store.write().await?;
@@ -241,7 +294,7 @@ pub async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mu
 }
 
 /// Deletes an entry.
-pub async fn delete<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<()> {
+pub(crate) async fn delete<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<()> {
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;

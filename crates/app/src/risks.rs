@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use isms_domain::access::{Grant, UseCase};
 use isms_domain::risk::{AcceptanceRule, AcceptanceState, HeatMapKind, Methodology, Risk, RiskAcceptance, heat_counts};
 use isms_domain::soa::{ControlLink, LinkKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
@@ -14,6 +15,7 @@ use isms_domain::{Email, OrgId, Role};
 use isms_store::WriteTx;
 use serde::Serialize;
 
+use crate::access::Actor;
 use crate::controls::{ControlChange, normalize_control_id, update_control_in};
 use crate::registers::{self, create_in};
 use crate::trail::record;
@@ -25,7 +27,13 @@ fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> AppResult<T
 }
 
 /// The organization's current methodology (the default 5×5 until one is saved).
-pub async fn methodology(cx: &Cx, org: OrgId) -> AppResult<Methodology> {
+pub async fn methodology(cx: &Cx, actor: &Actor) -> AppResult<Methodology> {
+    actor.require(UseCase::ReadIsms)?;
+    methodology_of(cx, actor.org()).await
+}
+
+/// [`methodology`] for the app's own use inside a checked use case.
+pub(crate) async fn methodology_of(cx: &Cx, org: OrgId) -> AppResult<Methodology> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     current_methodology(&mut *tx, org).await
@@ -39,7 +47,9 @@ async fn current_methodology(tx: &mut (impl isms_store::ReadTx + ?Sized), org: O
 }
 
 /// A methodology version kept for the record.
-pub async fn methodology_versions(cx: &Cx, org: OrgId) -> AppResult<Vec<Methodology>> {
+pub async fn methodology_versions(cx: &Cx, actor: &Actor) -> AppResult<Vec<Methodology>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     let mut all: Vec<Methodology> = tx
@@ -56,12 +66,9 @@ pub async fn methodology_versions(cx: &Cx, org: OrgId) -> AppResult<Vec<Methodol
 
 /// Saves a changed methodology as the next version and re-levels every risk, keeping
 /// each risk's earlier levels in its history. One transaction.
-pub async fn edit_methodology(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    mut new: Methodology,
-) -> AppResult<(Methodology, usize)> {
+pub async fn edit_methodology(cx: &Cx, actor: &Actor, mut new: Methodology) -> AppResult<(Methodology, usize)> {
+    actor.require(UseCase::EditMethodology)?;
+    let org = actor.org();
     let problems = isms_domain::register::Entry::problems(&new);
     if !problems.is_empty() {
         return Err(AppError::invalid(
@@ -94,7 +101,7 @@ pub async fn edit_methodology(
         tx.replace_entry(org, "risk", &id, &serde_json::to_string(&risk).unwrap_or_default(), now).await?;
     }
     let draft = TrailDraft {
-        actor: actor.clone(),
+        actor: actor.trail(),
         action: "methodology.updated".into(),
         entity: "methodology".into(),
         entity_id: format!("v{}", new.version),
@@ -128,16 +135,24 @@ fn view(risk: Risk, m: &Methodology) -> RiskView {
 }
 
 /// The register, most severe residual level first.
-pub async fn list_risks(cx: &Cx, org: OrgId) -> AppResult<Vec<RiskView>> {
-    let m = methodology(cx, org).await?;
+pub async fn list_risks(cx: &Cx, actor: &Actor) -> AppResult<Vec<RiskView>> {
+    actor.require(UseCase::ReadIsms)?;
+    risks_of(cx, actor.org()).await
+}
+
+/// [`list_risks`] for the app's own use inside a checked use case.
+pub(crate) async fn risks_of(cx: &Cx, org: OrgId) -> AppResult<Vec<RiskView>> {
+    let m = methodology_of(cx, org).await?;
     let mut all: Vec<RiskView> = registers::list::<Risk>(cx, org).await?.into_iter().map(|r| view(r, &m)).collect();
     all.sort_by(|a, b| m.rank(&b.residual_level).cmp(&m.rank(&a.residual_level)).then(a.risk.id.cmp(&b.risk.id)));
     Ok(all)
 }
 
-/// One risk.
-pub async fn risk(cx: &Cx, org: OrgId, id: &str) -> AppResult<RiskView> {
-    let m = methodology(cx, org).await?;
+/// One risk ("not found" for another organization's id).
+pub async fn risk(cx: &Cx, actor: &Actor, id: &str) -> AppResult<RiskView> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let m = methodology_of(cx, org).await?;
     Ok(view(registers::get::<Risk>(cx, org, id).await?, &m))
 }
 
@@ -207,15 +222,13 @@ async fn sync_controls(
     Ok(())
 }
 
-/// Adds a risk to the register. With `only_owner` (a control owner's narrowed grant)
-/// every linked control must be assigned to that person.
-pub async fn add_risk(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    mut risk: Risk,
-    only_owner: Option<&str>,
-) -> AppResult<RiskView> {
+/// Adds a risk to the register. A control owner adds only risks they own, and every
+/// control they link must be assigned to them.
+pub async fn add_risk(cx: &Cx, actor: &Actor, mut risk: Risk) -> AppResult<RiskView> {
+    let me = actor.narrowed(cx, UseCase::EditRisks).await?;
+    let only_owner = me.as_ref().map(Email::as_str);
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     owned_by(&risk, only_owner, "adds")?;
@@ -236,14 +249,18 @@ pub async fn add_risk(
 /// changing different fields at once both keep their change. The acceptance and
 /// history are kept; an acceptance lapses by itself when the residual level rises
 /// above it.
+///
+/// A control owner edits only risks they own, and cannot give them to someone else.
 pub async fn edit_risk(
     cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
+    actor: &Actor,
     id: &str,
     change: impl FnOnce(&mut Risk) -> AppResult<()> + Send,
-    only_owner: Option<&str>,
 ) -> AppResult<RiskView> {
+    let me = actor.narrowed(cx, UseCase::EditRisks).await?;
+    let only_owner = me.as_ref().map(Email::as_str);
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
@@ -328,8 +345,13 @@ pub(crate) fn owned_by(risk: &Risk, only_owner: Option<&str>, what: &str) -> App
     }
 }
 
-/// Deletes a risk and unlinks it from its controls.
-pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, only_owner: Option<&str>) -> AppResult<()> {
+/// Deletes a risk and unlinks it from its controls. A control owner deletes only
+/// risks they own.
+pub async fn delete_risk(cx: &Cx, actor: &Actor, id: &str) -> AppResult<()> {
+    let me = actor.narrowed(cx, UseCase::EditRisks).await?;
+    let only_owner = me.as_ref().map(Email::as_str);
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     let json = tx
@@ -357,8 +379,12 @@ pub async fn delete_risk(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, only
 /// Records the acceptance of a risk's residual level. Refused when no acceptance is
 /// needed, when the level may not be accepted, and when the person is not allowed to:
 /// the risk owner accepts owner-level risks; executive-level risks need the risk owner
-/// to hold the owner role (top management).
-pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &str) -> AppResult<RiskView> {
+/// to hold the owner role (top management). The acting member accepts (the
+/// operator names them with `--as`).
+pub async fn accept_risk(cx: &Cx, actor: &Actor, id: &str, comment: &str) -> AppResult<RiskView> {
+    actor.require(UseCase::AcceptRisks)?;
+    let by = &actor.email(cx).await?;
+    let org = actor.org();
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
@@ -416,10 +442,8 @@ pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &st
     });
     let after = serde_json::to_string(&risk).unwrap_or_default();
     tx.replace_entry(org, "risk", id, &after, now).await?;
-    let user = tx.user_by_email(by).await?.map(|u| u.id);
-    let actor = user.map_or_else(|| TrailActor::System("isms risk accept".into()), TrailActor::User);
     let draft = TrailDraft {
-        actor,
+        actor: actor.trail(),
         action: "risk.accepted".into(),
         entity: "risk".into(),
         entity_id: id.into(),
@@ -432,8 +456,10 @@ pub async fn accept_risk(cx: &Cx, org: OrgId, id: &str, by: &Email, comment: &st
 }
 
 /// Risk counts per cell of the matrix, with the methodology they were counted under.
-pub async fn heat_map(cx: &Cx, org: OrgId, kind: HeatMapKind) -> AppResult<(Methodology, Vec<Vec<usize>>)> {
-    let m = methodology(cx, org).await?;
+pub async fn heat_map(cx: &Cx, actor: &Actor, kind: HeatMapKind) -> AppResult<(Methodology, Vec<Vec<usize>>)> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let m = methodology_of(cx, org).await?;
     let risks = registers::list::<Risk>(cx, org).await?;
     let counts = heat_counts(&risks, &m, kind);
     Ok((m, counts))
@@ -456,9 +482,10 @@ pub struct PlanStep {
 }
 
 /// The risk treatment plan (6.1.3 e, 8.3): every action of every risk, by due date.
-pub async fn treatment_plan(cx: &Cx, org: OrgId) -> AppResult<Vec<PlanStep>> {
+pub async fn treatment_plan(cx: &Cx, actor: &Actor) -> AppResult<Vec<PlanStep>> {
+    actor.require(UseCase::ReadIsms)?;
     let today = cx.clock.today();
-    let mut steps: Vec<PlanStep> = list_risks(cx, org)
+    let mut steps: Vec<PlanStep> = risks_of(cx, actor.org())
         .await?
         .into_iter()
         .flat_map(|r| {
@@ -523,13 +550,13 @@ pub const RISK_CSV_COLUMNS: [&str; 13] = [
 
 /// Imports risks from CSV: every row is parsed and checked against the organization
 /// first; any bad row means nothing is stored, unless `skip_bad_rows`. One transaction.
-pub async fn import_risks_csv(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    text: &str,
-    skip_bad_rows: bool,
-) -> AppResult<RiskImport> {
+/// Control owners add risks one at a time instead.
+pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows: bool) -> AppResult<RiskImport> {
+    if actor.require(UseCase::EditRisks)? == Grant::Assigned {
+        return Err(AppError::new(Code::Forbidden, "a control owner adds risks one at a time (POST /api/v1/risks)"));
+    }
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     use isms_domain::risk::{Rating, TreatmentOption};
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
@@ -667,13 +694,15 @@ pub enum RiskReport {
 }
 
 /// A risk report as a table, ready to render (see [`crate::export::render_table`]).
-pub async fn risk_table(cx: &Cx, org: OrgId, report: RiskReport) -> AppResult<isms_reports::table::Table> {
+pub async fn risk_table(cx: &Cx, actor: &Actor, report: RiskReport) -> AppResult<isms_reports::table::Table> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let name = cx.store.read().await?.organization(org).await?.name;
-    let m = methodology(cx, org).await?;
+    let m = methodology_of(cx, org).await?;
     let subtitle = format!("{name} · methodology version {} · exported {} by isms", m.version, cx.clock.today());
     let table = match report {
         RiskReport::Register => {
-            let all = list_risks(cx, org).await?;
+            let all = risks_of(cx, org).await?;
             isms_reports::table::Table {
                 title: "Risk register".into(),
                 subtitle,
@@ -726,7 +755,7 @@ pub async fn risk_table(cx: &Cx, org: OrgId, report: RiskReport) -> AppResult<is
             }
         }
         RiskReport::Plan => {
-            let plan = treatment_plan(cx, org).await?;
+            let plan = treatment_plan(cx, actor).await?;
             isms_reports::table::Table {
                 title: "Risk treatment plan".into(),
                 subtitle,

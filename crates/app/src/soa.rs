@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use isms_domain::access::UseCase;
 use isms_domain::review::{Review, ReviewCycle, ReviewOutcome, ReviewStatus, Subject};
 use isms_domain::soa::{self, SoaChange, SoaProblem, SoaRow, SoaVersion};
 use isms_domain::trail::{TrailActor, TrailDraft};
-use isms_domain::{Email, OrgId, Role, UserId};
+use isms_domain::{OrgId, UserId};
 use serde::Serialize;
 use time::Date;
 
+use crate::access::Actor;
 use crate::controls::annex_a;
 use crate::export::DocFormat;
 use crate::frameworks::library;
@@ -41,8 +43,14 @@ async fn owner_names(cx: &Cx, org: OrgId) -> AppResult<BTreeMap<UserId, String>>
     Ok(tx.members(org).await?.into_iter().map(|(u, _)| (u.id, u.display_name.to_string())).collect())
 }
 
-/// The current draft of an organization's SoA.
-pub async fn soa_draft(cx: &Cx, org: OrgId) -> AppResult<SoaDraft> {
+/// The current draft of the organization's SoA.
+pub async fn soa_draft(cx: &Cx, actor: &Actor) -> AppResult<SoaDraft> {
+    actor.require(UseCase::ReadIsms)?;
+    draft_of(cx, actor.org()).await
+}
+
+/// [`soa_draft`] for the app's own use inside a checked use case.
+pub(crate) async fn draft_of(cx: &Cx, org: OrgId) -> AppResult<SoaDraft> {
     let lib = library(cx).await?;
     let controls = annex_a(&lib);
     let names = owner_names(cx, org).await?;
@@ -65,31 +73,25 @@ async fn review_status(tx: &mut dyn isms_store::ReadTx, cx: &Cx, org: OrgId) -> 
     Ok(Some(cycle.status(last, cx.clock.today())))
 }
 
-/// Who may approve the SoA: an owner or ISMS manager of the organization.
-async fn approver(cx: &Cx, org: OrgId, email: &Email) -> AppResult<(UserId, String)> {
-    let mut tx = cx.store.read().await?;
-    let user = tx.user_by_email(email).await?;
-    let membership = match &user {
-        Some(u) => tx.membership(org, u.id).await?,
-        None => None,
-    };
-    match (user, membership) {
-        (Some(u), Some(m)) if matches!(m.role, Role::Owner | Role::IsmsManager) => {
-            Ok((u.id, u.display_name.to_string()))
-        }
-        (Some(_), Some(m)) => Err(AppError::new(
-            Code::Forbidden,
-            format!("{email} is {} here; only an owner or ISMS manager approves the SoA", m.role.label()),
-        )),
-        _ => Err(AppError::invalid_field("as", format!("{email} is not a member of this organization"))),
-    }
+/// The acting member who approves or reviews the SoA, with their display name: the
+/// grant table lets owners and ISMS managers do it; the operator names one (`--as`).
+async fn approver(cx: &Cx, actor: &Actor) -> AppResult<(UserId, String)> {
+    actor.require(UseCase::ApproveSoa)?;
+    let Some(user) = actor.user() else { return Err(actor.email(cx).await.err().unwrap_or_else(no_member)) };
+    let user = cx.store.read().await?.user(user).await?;
+    Ok((user.id, user.display_name.to_string()))
+}
+
+fn no_member() -> AppError {
+    AppError::invalid_field("as", "name the member who approves with --as EMAIL")
 }
 
 /// Approves the current draft as the next version, if nothing blocks it and it differs
 /// from the last version. Approval also records a review of the SoA.
-pub async fn approve_soa(cx: &Cx, org: OrgId, approver_email: &Email, comment: &str) -> AppResult<SoaVersion> {
-    let (user, name) = approver(cx, org, approver_email).await?;
-    let draft = soa_draft(cx, org).await?;
+pub async fn approve_soa(cx: &Cx, actor: &Actor, comment: &str) -> AppResult<SoaVersion> {
+    let (user, name) = approver(cx, actor).await?;
+    let org = actor.org();
+    let draft = draft_of(cx, org).await?;
     if !draft.problems.is_empty() {
         let fields =
             draft.problems.iter().map(|p| FieldError { field: "soa".into(), message: p.to_string() }).collect();
@@ -162,18 +164,23 @@ pub async fn approve_soa(cx: &Cx, org: OrgId, approver_email: &Email, comment: &
 /// owner or ISMS manager reviews the SoA.
 pub async fn review_soa(
     cx: &Cx,
-    org: OrgId,
-    reviewer_email: &Email,
+    actor: &Actor,
     outcome: ReviewOutcome,
     comment: &str,
     on: Option<Date>,
 ) -> AppResult<ReviewStatus> {
-    approver(cx, org, reviewer_email).await?;
-    crate::reviews::record_review(cx, org, &soa_subject(), reviewer_email, outcome, comment, on).await
+    approver(cx, actor).await?;
+    let reviewer = actor.email(cx).await?;
+    crate::reviews::record_review_of(cx, actor.org(), &soa_subject(), &reviewer, outcome, comment, on).await
 }
 
 /// Every approved version, oldest first.
-pub async fn soa_versions(cx: &Cx, org: OrgId) -> AppResult<Vec<SoaVersion>> {
+pub async fn soa_versions(cx: &Cx, actor: &Actor) -> AppResult<Vec<SoaVersion>> {
+    actor.require(UseCase::ReadIsms)?;
+    versions_of(cx, actor.org()).await
+}
+
+async fn versions_of(cx: &Cx, org: OrgId) -> AppResult<Vec<SoaVersion>> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     Ok(tx.soa_versions(org).await?)
@@ -204,11 +211,16 @@ impl VersionRef {
 }
 
 /// The rows of a version, and the version itself when it is an approved one.
-pub async fn soa_at(cx: &Cx, org: OrgId, at: VersionRef) -> AppResult<(Option<SoaVersion>, Vec<SoaRow>)> {
+pub async fn soa_at(cx: &Cx, actor: &Actor, at: VersionRef) -> AppResult<(Option<SoaVersion>, Vec<SoaRow>)> {
+    actor.require(UseCase::ReadIsms)?;
+    rows_at(cx, actor.org(), at).await
+}
+
+async fn rows_at(cx: &Cx, org: OrgId, at: VersionRef) -> AppResult<(Option<SoaVersion>, Vec<SoaRow>)> {
     if at == VersionRef::Draft {
-        return Ok((None, soa_draft(cx, org).await?.rows));
+        return Ok((None, draft_of(cx, org).await?.rows));
     }
-    let versions = soa_versions(cx, org).await?;
+    let versions = versions_of(cx, org).await?;
     let found = match at {
         VersionRef::Latest => versions.last().cloned(),
         VersionRef::Number(n) => versions.into_iter().find(|v| v.number == n),
@@ -222,9 +234,15 @@ pub async fn soa_at(cx: &Cx, org: OrgId, at: VersionRef) -> AppResult<(Option<So
 }
 
 /// What changed between two versions, control by control.
-pub async fn diff_soa(cx: &Cx, org: OrgId, from: VersionRef, to: VersionRef) -> AppResult<Vec<SoaChange>> {
-    let (_, old) = soa_at(cx, org, from).await?;
-    let (_, new) = soa_at(cx, org, to).await?;
+pub async fn diff_soa(cx: &Cx, actor: &Actor, from: VersionRef, to: VersionRef) -> AppResult<Vec<SoaChange>> {
+    actor.require(UseCase::ReadIsms)?;
+    diff_of(cx, actor.org(), from, to).await
+}
+
+/// [`diff_soa`] for the app's own use inside a checked use case.
+pub(crate) async fn diff_of(cx: &Cx, org: OrgId, from: VersionRef, to: VersionRef) -> AppResult<Vec<SoaChange>> {
+    let (_, old) = rows_at(cx, org, from).await?;
+    let (_, new) = rows_at(cx, org, to).await?;
     Ok(soa::diff(&old, &new))
 }
 
@@ -240,9 +258,11 @@ pub struct SoaExport {
 }
 
 /// Renders a version of the SoA (an approved one or the draft) in a format.
-pub async fn export_soa(cx: &Cx, org: OrgId, at: VersionRef, format: DocFormat) -> AppResult<SoaExport> {
+pub async fn export_soa(cx: &Cx, actor: &Actor, at: VersionRef, format: DocFormat) -> AppResult<SoaExport> {
     use time::format_description::well_known::Rfc3339;
-    let (version, rows) = soa_at(cx, org, at).await?;
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let (version, rows) = rows_at(cx, org, at).await?;
     let organization = cx.store.read().await?.organization(org).await?;
     let meta = isms_reports::soa::SoaMeta {
         organization: organization.name.to_string(),

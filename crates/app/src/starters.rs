@@ -3,11 +3,11 @@
 //! document and then edits. `{{organization}}` becomes the organization's name;
 //! `[bracketed guidance]` is left for the editor.
 
-use isms_domain::OrgId;
+use isms_domain::access::UseCase;
 use isms_domain::document::{Audience, Body, Document, DocumentType};
-use isms_domain::trail::TrailActor;
 use serde::Serialize;
 
+use crate::access::Actor;
 use crate::documents::{NewDocument, create_document};
 use crate::{AppError, AppResult, Code, Cx};
 
@@ -122,15 +122,21 @@ pub fn text_for(starter: &Starter, organization: &str) -> String {
     starter.text.replace("{{organization}}", organization)
 }
 
-/// Adopts a starter: a new document owned by `owner` whose first draft is the
-/// template with the organization's name filled in.
-pub async fn adopt(cx: &Cx, actor: &TrailActor, org: OrgId, by: &str, key: &str, owner: &str) -> AppResult<Document> {
+/// Adopts a starter: a new document owned by `owner` (the acting member when `None`)
+/// whose first draft is the template with the organization's name filled in. A
+/// control owner adopts templates only as documents they own themselves.
+pub async fn adopt(cx: &Cx, actor: &Actor, key: &str, owner: Option<&str>) -> AppResult<Document> {
+    actor.require(UseCase::EditDocuments)?;
     let s = starter(key)?;
-    let name = cx.store.read().await?.organization(org).await?.name;
+    let owner = match owner.map(str::trim).filter(|o| !o.is_empty()) {
+        Some(o) => o.to_owned(),
+        None => actor.email(cx).await?.to_string(),
+    };
+    let name = cx.store.read().await?.organization(actor.org()).await?.name;
     let new = NewDocument {
         title: s.title.to_owned(),
         kind: s.kind,
-        owner: owner.to_owned(),
+        owner,
         classification: "Internal".to_owned(),
         clauses: s.clauses.iter().map(|c| (*c).to_owned()).collect(),
         controls: s.controls.iter().map(|c| (*c).to_owned()).collect(),
@@ -138,7 +144,7 @@ pub async fn adopt(cx: &Cx, actor: &TrailActor, org: OrgId, by: &str, key: &str,
         acknowledged_by: s.everyone_acknowledges.then_some(Audience::Everyone),
         body: Body::Markdown { text: text_for(s, name.as_str()) },
     };
-    create_document(cx, actor, org, by, new).await
+    create_document(cx, actor, new).await
 }
 
 #[cfg(test)]

@@ -13,6 +13,16 @@ use crate::schema::readiness;
 use crate::workspace::{NewWorkspace, initialize_workspace};
 use crate::{Cx, ErrorKind, FixedClock, SeededEntropy};
 
+/// The installation's operator acting in `org`, as the command line does.
+fn op(org: isms_domain::OrgId) -> crate::access::Actor {
+    crate::access::Actor::operator(org, "isms test")
+}
+
+/// The member with `email` acting in `org` with their role.
+async fn as_member(cx: &Cx, org: isms_domain::OrgId, email: &Email) -> crate::access::Actor {
+    crate::access::Actor::member(cx, org, email).await.unwrap()
+}
+
 pub(super) fn cx(db: &TestDb) -> Cx {
     Cx {
         clock: Arc::new(FixedClock(datetime!(2026-11-25 12:00 UTC))),
@@ -93,14 +103,14 @@ both_engines! {
             assert!(verify_chain(&trail).unwrap() > 0);
         }
         drop(tx);
-        let in_use: Vec<String> = crate::frameworks::frameworks_in_use(&cx, main.id)
+        let in_use: Vec<String> = crate::frameworks::frameworks_in_use(&cx, &op(main.id))
             .await
             .unwrap()
             .into_iter()
             .map(|f| f.to_string())
             .collect();
         assert_eq!(in_use, ["iso27001-2022", "hipaa-security", "nist-csf-2.0"]);
-        let risks = crate::risks::list_risks(&cx, main.id).await.unwrap();
+        let risks = crate::risks::list_risks(&cx, &op(main.id)).await.unwrap();
         assert_eq!(risks.len(), 60);
         let states: std::collections::BTreeSet<&str> = risks
             .iter()
@@ -114,9 +124,9 @@ both_engines! {
         assert!(states.contains("accepted") && states.contains("unaccepted") && states.contains("within appetite"), "{states:?}");
         assert!(risks.iter().any(|r| !r.risk.actions.is_empty()));
         assert_eq!(risks.iter().filter(|r| r.risk.fair.is_some()).count(), 12);
-        let portfolio = crate::fair::stored_result(&cx, main.id, "PORTFOLIO").await.unwrap().unwrap();
+        let portfolio = crate::fair::stored_result(&cx, &op(main.id), "PORTFOLIO").await.unwrap().unwrap();
         assert_eq!(portfolio.contributions.len(), 12);
-        assert!(crate::soa::soa_draft(&cx, main.id).await.unwrap().problems.is_empty(), "the demo SoA is complete");
+        assert!(crate::soa::soa_draft(&cx, &op(main.id)).await.unwrap().problems.is_empty(), "the demo SoA is complete");
         assert_eq!(crate::assets::classification_scheme(&cx, main.id).await.unwrap().levels.len(), 4);
         assert_eq!(crate::registers::list::<isms_domain::asset::Asset>(&cx, main.id).await.unwrap().len(), 40);
     }
@@ -146,7 +156,7 @@ mod soa_tests {
     use isms_domain::{Email, OrgId};
     use isms_testkit::both_engines;
 
-    use super::{acme, cx};
+    use super::{acme, as_member, cx, op};
     use crate::controls::{ControlChange, list_controls, update_control};
     use crate::soa::{VersionRef, approve_soa, diff_soa, soa_at, soa_draft};
     use crate::workspace::initialize_workspace;
@@ -161,12 +171,12 @@ mod soa_tests {
     }
 
     async fn reasons_for_all(cx: &Cx, org: OrgId) {
-        for c in list_controls(cx, org).await.unwrap() {
+        for c in list_controls(cx, &op(org)).await.unwrap() {
             let change = ControlChange {
                 reasons: Some(BTreeSet::from([InclusionReason::BusinessPractice])),
                 ..ControlChange::default()
             };
-            update_control(cx, &actor(), org, &c.record.control, change).await.unwrap();
+            update_control(cx, &op(org), &c.record.control, change).await.unwrap();
         }
     }
 
@@ -174,15 +184,15 @@ mod soa_tests {
         async fn a_new_organization_starts_with_93_controls_not_started_and_cannot_approve(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            let controls = list_controls(&cx, org).await.unwrap();
+            let controls = list_controls(&cx, &op(org)).await.unwrap();
             assert_eq!(controls.len(), 93);
             assert!(controls.iter().all(|c| c.record.status == ControlStatus::NotStarted && c.record.applicable));
             assert_eq!(controls[0].record.control, "A.5.1");
             assert_eq!(controls[92].record.control, "A.8.34");
-            let draft = soa_draft(&cx, org).await.unwrap();
+            let draft = soa_draft(&cx, &op(org)).await.unwrap();
             assert_eq!(draft.problems.len(), 93);
             assert!(draft.problems.iter().all(|p| matches!(p, SoaProblem::ApplicableWithoutReason(_))));
-            let err = approve_soa(&cx, org, &alice(), "first").await.unwrap_err();
+            let err = approve_soa(&cx, &as_member(&cx, org, &alice()).await, "first").await.unwrap_err();
             assert_eq!((err.kind, err.code.as_str()), (ErrorKind::Invalid, "soa_invalid"));
             assert_eq!(err.fields.len(), 93);
         }
@@ -192,10 +202,10 @@ mod soa_tests {
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             reasons_for_all(&cx, org).await;
             let exclude = ControlChange { applicable: Some(false), ..ControlChange::default() };
-            update_control(&cx, &actor(), org, "A.7.4", exclude).await.unwrap();
+            update_control(&cx, &op(org), "A.7.4", exclude).await.unwrap();
             let risk = ControlChange { reasons: Some([InclusionReason::RiskTreatment].into()), ..ControlChange::default() };
-            update_control(&cx, &actor(), org, "8.7", risk).await.unwrap();
-            let problems = soa_draft(&cx, org).await.unwrap().problems;
+            update_control(&cx, &op(org), "8.7", risk).await.unwrap();
+            let problems = soa_draft(&cx, &op(org)).await.unwrap().problems;
             assert_eq!(
                 problems,
                 [
@@ -204,14 +214,14 @@ mod soa_tests {
                 ]
             );
             let fix = ControlChange { justification: Some(Some("Shared office; the landlord monitors it.".into())), ..ControlChange::default() };
-            update_control(&cx, &actor(), org, "A.7.4", fix).await.unwrap();
+            update_control(&cx, &op(org), "A.7.4", fix).await.unwrap();
             let link = ControlChange { link: vec![ControlLink { kind: LinkKind::Risk, id: "R-12".into() }], ..ControlChange::default() };
-            update_control(&cx, &actor(), org, "A.8.7", link).await.unwrap();
-            assert!(soa_draft(&cx, org).await.unwrap().problems.is_empty());
-            let v1 = approve_soa(&cx, org, &alice(), "Initial SoA").await.unwrap();
+            update_control(&cx, &op(org), "A.8.7", link).await.unwrap();
+            assert!(soa_draft(&cx, &op(org)).await.unwrap().problems.is_empty());
+            let v1 = approve_soa(&cx, &as_member(&cx, org, &alice()).await, "Initial SoA").await.unwrap();
             assert_eq!(v1.number, 1);
             assert_eq!(v1.approved_by, "Alice Admin");
-            let again = approve_soa(&cx, org, &alice(), "again").await.unwrap_err();
+            let again = approve_soa(&cx, &as_member(&cx, org, &alice()).await, "again").await.unwrap_err();
             assert_eq!(again.code, "soa_unchanged");
         }
 
@@ -219,18 +229,18 @@ mod soa_tests {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             reasons_for_all(&cx, org).await;
-            let v1 = approve_soa(&cx, org, &alice(), "v1").await.unwrap();
+            let v1 = approve_soa(&cx, &as_member(&cx, org, &alice()).await, "v1").await.unwrap();
             let implemented = ControlChange { status: Some(ControlStatus::Implemented), owner: Some(Some(alice())), ..ControlChange::default() };
-            update_control(&cx, &actor(), org, "A.5.15", implemented).await.unwrap();
+            update_control(&cx, &op(org), "A.5.15", implemented).await.unwrap();
             let exclude = ControlChange {
                 applicable: Some(false),
                 justification: Some(Some("No on-premises equipment.".into())),
                 ..ControlChange::default()
             };
-            update_control(&cx, &actor(), org, "A.7.8", exclude).await.unwrap();
-            let v2 = approve_soa(&cx, org, &alice(), "v2").await.unwrap();
+            update_control(&cx, &op(org), "A.7.8", exclude).await.unwrap();
+            let v2 = approve_soa(&cx, &as_member(&cx, org, &alice()).await, "v2").await.unwrap();
             assert_eq!(v2.number, 2);
-            let changes = diff_soa(&cx, org, VersionRef::Number(1), VersionRef::Number(2)).await.unwrap();
+            let changes = diff_soa(&cx, &op(org), VersionRef::Number(1), VersionRef::Number(2)).await.unwrap();
             let got: Vec<(&str, &str, &str, &str)> =
                 changes.iter().map(|c| (c.control.as_str(), c.field.as_str(), c.before.as_str(), c.after.as_str())).collect();
             assert_eq!(
@@ -244,10 +254,10 @@ mod soa_tests {
                     ("A.7.8", "status", "not_started", "not_applicable"),
                 ]
             );
-            let (first, rows) = soa_at(&cx, org, VersionRef::Number(1)).await.unwrap();
+            let (first, rows) = soa_at(&cx, &op(org), VersionRef::Number(1)).await.unwrap();
             assert_eq!(first.unwrap(), v1);
             assert_eq!(rows, v1.rows, "version 1 is unchanged after later edits");
-            assert!(diff_soa(&cx, org, VersionRef::Latest, VersionRef::Draft).await.unwrap().is_empty());
+            assert!(diff_soa(&cx, &op(org), VersionRef::Latest, VersionRef::Draft).await.unwrap().is_empty());
         }
 
         async fn control_changes_stay_in_their_organization_and_keep_history(db: TestDb) {
@@ -262,22 +272,22 @@ mod soa_tests {
             crate::workspace::add_organization(&mut *tx, &cx, &actor(), &globex).await.unwrap();
             tx.commit().await.unwrap();
             let change = ControlChange { status: Some(ControlStatus::Planned), ..ControlChange::default() };
-            update_control(&cx, &actor(), acme_org, "A.5.1", change).await.unwrap();
-            let theirs = list_controls(&cx, globex.id).await.unwrap();
+            update_control(&cx, &op(acme_org), "A.5.1", change).await.unwrap();
+            let theirs = list_controls(&cx, &op(globex.id)).await.unwrap();
             assert_eq!(theirs.len(), 93);
             assert!(theirs.iter().all(|c| c.record.status == ControlStatus::NotStarted), "Globex's records are untouched");
-            let detail = crate::controls::control_detail(&cx, acme_org, "A.5.1").await.unwrap();
+            let detail = crate::controls::control_detail(&cx, &op(acme_org), "A.5.1").await.unwrap();
             let statuses: Vec<ControlStatus> = detail.history.iter().map(|h| h.change.to).collect();
             assert_eq!(statuses, [ControlStatus::NotStarted, ControlStatus::Planned]);
             assert_eq!(detail.history[0].by_name, "isms init");
             let link = ControlChange { link: vec![ControlLink { kind: LinkKind::Risk, id: "R-1".into() }], ..ControlChange::default() };
-            let linked = update_control(&cx, &actor(), acme_org, "A.5.1", link).await.unwrap();
+            let linked = update_control(&cx, &op(acme_org), "A.5.1", link).await.unwrap();
             assert!(linked.reasons.contains(&InclusionReason::RiskTreatment), "linking a risk adds the reason");
             let unlink = ControlChange { unlink: vec![ControlLink { kind: LinkKind::Risk, id: "R-1".into() }], ..ControlChange::default() };
-            let unlinked = update_control(&cx, &actor(), acme_org, "A.5.1", unlink).await.unwrap();
+            let unlinked = update_control(&cx, &op(acme_org), "A.5.1", unlink).await.unwrap();
             assert!(!unlinked.reasons.contains(&InclusionReason::RiskTreatment), "unlinking the last risk removes it");
             let stranger = ControlChange { owner: Some(Some(Email::parse("bob@globex.test").unwrap())), ..ControlChange::default() };
-            let err = update_control(&cx, &actor(), acme_org, "A.5.1", stranger).await.unwrap_err();
+            let err = update_control(&cx, &op(acme_org), "A.5.1", stranger).await.unwrap_err();
             assert_eq!(err.fields[0].field, "owner");
             let trail = cx.store.read().await.unwrap().trail(acme_org, 0, 100).await.unwrap();
             assert_eq!(trail.last().unwrap().action, "control.updated");
@@ -294,7 +304,7 @@ mod register_tests {
     use isms_domain::{Email, OrgId, OrgName, Organization};
     use isms_testkit::both_engines;
 
-    use super::{acme, cx};
+    use super::{acme, as_member, cx, op};
     use crate::assets::{add_asset, import_assets_csv};
     use crate::registers;
     use crate::workspace::initialize_workspace;
@@ -347,27 +357,27 @@ Payroll,service,mallory@evil.test,Secret,5,2,2,in_use,
             assert_eq!((a.id.as_str(), b.id.as_str()), ("AST-001", "AST-002"));
             assert_eq!((a.owner.as_str(), a.classification.as_str()), ("alice@acme.test", "Confidential"));
             let subject = Subject { kind: SubjectKind::Asset, id: "AST-001".into() };
-            assert!(matches!(crate::reviews::review_status(&cx, org, &subject).await.unwrap(), Some(ReviewStatus::Current { .. })));
+            assert!(matches!(crate::reviews::review_status(&cx, &op(org), &subject).await.unwrap(), Some(ReviewStatus::Current { .. })));
             let mut bad = laptop();
             bad.owner = "nobody@acme.test".into();
             bad.confidentiality = 7;
             let err = add_asset(&cx, &actor(), org, bad).await.unwrap_err();
             let fields: Vec<&str> = err.fields.iter().map(|f| f.field.as_str()).collect();
             assert_eq!(fields, ["confidentiality", "owner"]);
-            let status = crate::reviews::record_review(&cx, org, &subject, &Email::parse("alice@acme.test").unwrap(), ReviewOutcome::NoChange, "ok", None).await.unwrap();
+            let status = crate::reviews::record_review(&cx, &as_member(&cx, org, &Email::parse("alice@acme.test").unwrap()).await, &subject, ReviewOutcome::NoChange, "ok").await.unwrap();
             assert!(matches!(status, ReviewStatus::Current { .. }));
         }
 
         async fn a_csv_import_with_a_bad_row_stores_nothing_unless_bad_rows_are_skipped(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            let report = import_assets_csv(&cx, &actor(), org, GOOD_AND_BAD, false).await.unwrap();
+            let report = import_assets_csv(&cx, &op(org), GOOD_AND_BAD, false).await.unwrap();
             assert!(!report.stored);
             let errors: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.line, e.column.as_str())).collect();
             assert_eq!(errors, [(3, "type"), (4, "confidentiality"), (4, "owner"), (4, "classification")]);
             assert!(report.errors[0].message.contains("\"sytem\" is not an asset type"), "{:?}", report.errors[0]);
             assert!(registers::list::<Asset>(&cx, org).await.unwrap().is_empty(), "nothing stored");
-            let report = import_assets_csv(&cx, &actor(), org, GOOD_AND_BAD, true).await.unwrap();
+            let report = import_assets_csv(&cx, &op(org), GOOD_AND_BAD, true).await.unwrap();
             assert!(report.stored);
             assert_eq!(report.created.len(), 1);
             let stored = registers::list::<Asset>(&cx, org).await.unwrap();
@@ -412,7 +422,7 @@ mod risk_tests {
     use isms_testkit::both_engines;
     use time::macros::date;
 
-    use super::{acme, cx};
+    use super::{acme, as_member, cx, op};
     use crate::controls::list_controls;
     use crate::risks::{accept_risk, add_risk, edit_methodology, edit_risk, heat_map, list_risks, methodology};
     use crate::workspace::initialize_workspace;
@@ -463,70 +473,70 @@ mod risk_tests {
         async fn changing_the_matrix_relevels_every_risk_and_keeps_the_old_levels(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            add_risk(&cx, &actor(), org, ransomware((2, 2), &[]), None).await.unwrap();
-            add_risk(&cx, &actor(), org, ransomware((3, 3), &[]), None).await.unwrap();
-            let mut m = methodology(&cx, org).await.unwrap();
+            add_risk(&cx, &op(org), ransomware((2, 2), &[])).await.unwrap();
+            add_risk(&cx, &op(org), ransomware((3, 3), &[])).await.unwrap();
+            let mut m = methodology(&cx, &op(org)).await.unwrap();
             assert_eq!(m.version, 1);
             m.matrix[1][1] = "medium".into();
             m.matrix[2][2] = "high".into();
-            let (m2, relevelled) = edit_methodology(&cx, &actor(), org, m).await.unwrap();
+            let (m2, relevelled) = edit_methodology(&cx, &op(org), m).await.unwrap();
             assert_eq!((m2.version, relevelled), (2, 2));
-            let risks = list_risks(&cx, org).await.unwrap();
+            let risks = list_risks(&cx, &op(org)).await.unwrap();
             let by_id = |id: &str| risks.iter().find(|r| r.risk.id == id).unwrap();
             assert_eq!(by_id("RSK-001").residual_level, "medium");
             assert_eq!(by_id("RSK-002").residual_level, "high");
             let history: Vec<(u32, &str)> = by_id("RSK-002").risk.history.iter().map(|h| (h.methodology_version, h.residual.as_str())).collect();
             assert_eq!(history, [(1, "medium"), (2, "high")]);
-            assert_eq!(crate::risks::methodology_versions(&cx, org).await.unwrap().len(), 2);
-            let mut bad = methodology(&cx, org).await.unwrap();
+            assert_eq!(crate::risks::methodology_versions(&cx, &op(org)).await.unwrap().len(), 2);
+            let mut bad = methodology(&cx, &op(org)).await.unwrap();
             bad.matrix[0][0] = "nope".into();
-            assert_eq!(edit_methodology(&cx, &actor(), org, bad).await.unwrap_err().kind, ErrorKind::Invalid);
+            assert_eq!(edit_methodology(&cx, &op(org), bad).await.unwrap_err().kind, ErrorKind::Invalid);
         }
 
         async fn residual_risk_above_appetite_is_unaccepted_until_its_owner_accepts(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             add_member(&cx, org, "bob@acme.test", Role::IsmsManager).await;
-            let r = add_risk(&cx, &actor(), org, ransomware((2, 3), &[]), None).await.unwrap();
+            let r = add_risk(&cx, &op(org), ransomware((2, 3), &[])).await.unwrap();
             assert_eq!(r.acceptance_state, AcceptanceState::Unaccepted { by: AcceptanceRule::RiskOwner });
             let bob = Email::parse("bob@acme.test").unwrap();
-            let err = accept_risk(&cx, org, "RSK-001", &bob, "fine by me").await.unwrap_err();
+            let err = accept_risk(&cx, &as_member(&cx, org, &bob).await, "RSK-001", "fine by me").await.unwrap_err();
             assert_eq!(err.kind, ErrorKind::Forbidden);
             assert!(err.message.contains("only the risk owner (alice@acme.test)"), "{}", err.message);
             let alice = Email::parse("alice@acme.test").unwrap();
-            let accepted = accept_risk(&cx, org, "RSK-001", &alice, "Within budget for this year").await.unwrap();
+            let accepted = accept_risk(&cx, &as_member(&cx, org, &alice).await, "RSK-001", "Within budget for this year").await.unwrap();
             assert_eq!(accepted.acceptance_state, AcceptanceState::Accepted);
-            assert_eq!(accept_risk(&cx, org, "RSK-001", &alice, "again").await.unwrap_err().code, "already_accepted");
+            assert_eq!(accept_risk(&cx, &as_member(&cx, org, &alice).await, "RSK-001", "again").await.unwrap_err().code, "already_accepted");
             // Raising the residual level makes the acceptance lapse.
-            edit_risk(&cx, &actor(), org, "RSK-001", |r| { *r = ransomware((3, 4), &[]); Ok(()) }, None).await.unwrap();
-            let r = crate::risks::risk(&cx, org, "RSK-001").await.unwrap();
+            edit_risk(&cx, &op(org), "RSK-001", |r| { *r = ransomware((3, 4), &[]); Ok(()) }).await.unwrap();
+            let r = crate::risks::risk(&cx, &op(org), "RSK-001").await.unwrap();
             assert_eq!(r.acceptance_state, AcceptanceState::Unaccepted { by: AcceptanceRule::Executive });
             // Alice is the workspace owner (owner role), so she may accept a high risk.
-            accept_risk(&cx, org, "RSK-001", &alice, "Board informed").await.unwrap();
+            accept_risk(&cx, &as_member(&cx, org, &alice).await, "RSK-001", "Board informed").await.unwrap();
             let mut bobs = ransomware((3, 4), &[]);
             bobs.owner = "bob@acme.test".into();
-            add_risk(&cx, &actor(), org, bobs, None).await.unwrap();
-            let err = accept_risk(&cx, org, "RSK-002", &bob, "mine").await.unwrap_err();
+            add_risk(&cx, &op(org), bobs).await.unwrap();
+            let err = accept_risk(&cx, &as_member(&cx, org, &bob).await, "RSK-002", "mine").await.unwrap_err();
             assert!(err.message.contains("need acceptance by top management"), "{}", err.message);
-            add_risk(&cx, &actor(), org, ransomware((1, 1), &[]), None).await.unwrap();
-            assert_eq!(accept_risk(&cx, org, "RSK-003", &alice, "x").await.unwrap_err().code, "acceptance_not_needed");
+            add_risk(&cx, &op(org), ransomware((1, 1), &[])).await.unwrap();
+            assert_eq!(accept_risk(&cx, &as_member(&cx, org, &alice).await, "RSK-003", "x").await.unwrap_err().code, "acceptance_not_needed");
         }
 
         async fn linking_a_risk_to_a_control_gives_it_the_risk_treatment_reason_and_unlinking_removes_it(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.8.13", "8.7"]), None).await.unwrap();
+            add_risk(&cx, &op(org), ransomware((2, 2), &["A.8.13", "8.7"])).await.unwrap();
             let reasons = |controls: &[crate::controls::ControlView], id: &str| {
                 controls.iter().find(|c| c.record.control == id).unwrap().record.reasons.contains(&InclusionReason::RiskTreatment)
             };
-            let controls = list_controls(&cx, org).await.unwrap();
+            let controls = list_controls(&cx, &op(org)).await.unwrap();
             assert!(reasons(&controls, "A.8.13") && reasons(&controls, "A.8.7"));
             assert!(!reasons(&controls, "A.5.1"));
-            edit_risk(&cx, &actor(), org, "RSK-001", |r| { *r = ransomware((2, 2), &["A.8.13"]); Ok(()) }, None).await.unwrap();
-            let controls = list_controls(&cx, org).await.unwrap();
+            edit_risk(&cx, &op(org), "RSK-001", |r| { *r = ransomware((2, 2), &["A.8.13"]); Ok(()) }).await.unwrap();
+            let controls = list_controls(&cx, &op(org)).await.unwrap();
             assert!(reasons(&controls, "A.8.13"));
             assert!(!reasons(&controls, "A.8.7"), "unlinking removed the reason");
-            let err = add_risk(&cx, &actor(), org, ransomware((2, 2), &["A.9.9"]), None).await.unwrap_err();
+            let err = add_risk(&cx, &op(org), ransomware((2, 2), &["A.9.9"])).await.unwrap_err();
             assert_eq!(err.fields[0].message, "A.9.9 is not an Annex A control");
         }
 
@@ -534,11 +544,11 @@ mod risk_tests {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             for residual in [(1, 2), (1, 2), (3, 3)] {
-                add_risk(&cx, &actor(), org, ransomware(residual, &[]), None).await.unwrap();
+                add_risk(&cx, &op(org), ransomware(residual, &[])).await.unwrap();
             }
-            let (_, inherent) = heat_map(&cx, org, HeatMapKind::Inherent).await.unwrap();
+            let (_, inherent) = heat_map(&cx, &op(org), HeatMapKind::Inherent).await.unwrap();
             assert_eq!(inherent[3][4], 3);
-            let (_, residual) = heat_map(&cx, org, HeatMapKind::Residual).await.unwrap();
+            let (_, residual) = heat_map(&cx, &op(org), HeatMapKind::Residual).await.unwrap();
             assert_eq!((residual[0][1], residual[2][2]), (2, 1));
         }
     }
@@ -550,19 +560,14 @@ mod fair_tests {
 
     use isms_domain::fair::{Estimate, Frequency, Settings};
     use isms_domain::risk::{FairEstimates, Rating, Risk, TreatmentOption};
-    use isms_domain::trail::TrailActor;
     use isms_testkit::both_engines;
     use time::macros::date;
 
-    use super::{acme, cx};
+    use super::{acme, cx, op};
     use crate::ErrorKind;
     use crate::fair::{set_appetite, set_estimates, simulate_risks, stored_result};
     use crate::risks::add_risk;
     use crate::workspace::initialize_workspace;
-
-    fn actor() -> TrailActor {
-        TrailActor::System("test".into())
-    }
 
     fn risk(title: &str) -> Risk {
         Risk {
@@ -603,15 +608,15 @@ mod fair_tests {
         async fn bad_estimates_are_refused_with_risk_and_field_and_nothing_is_stored(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            add_risk(&cx, &actor(), org, risk("Ransomware"), None).await.unwrap();
+            add_risk(&cx, &op(org), risk("Ransomware")).await.unwrap();
             let mut bad = estimates();
             bad.slef = pert(0.1, 0.3, 1.7);
-            let err = set_estimates(&cx, &actor(), org, "RSK-001", Some(bad), None).await.unwrap_err();
+            let err = set_estimates(&cx, &op(org), "RSK-001", Some(bad)).await.unwrap_err();
             assert_eq!(err.kind, ErrorKind::Invalid);
             assert_eq!(err.fields[0].field, "slef");
             assert!(err.fields[0].message.starts_with("scenario RSK-001, slef: high (1.7) is above 1"), "{}", err.fields[0].message);
-            assert!(crate::risks::risk(&cx, org, "RSK-001").await.unwrap().risk.fair.is_none());
-            let err = simulate_risks(&cx, &actor(), org, None, Settings::default(), Arc::new(AtomicUsize::new(0))).await.unwrap_err();
+            assert!(crate::risks::risk(&cx, &op(org), "RSK-001").await.unwrap().risk.fair.is_none());
+            let err = simulate_risks(&cx, &op(org), None, Settings::default(), Arc::new(AtomicUsize::new(0))).await.unwrap_err();
             assert_eq!(err.code, "no_estimates");
         }
 
@@ -619,30 +624,30 @@ mod fair_tests {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             for title in ["Ransomware", "Supplier breach", "No estimates"] {
-                add_risk(&cx, &actor(), org, risk(title), None).await.unwrap();
+                add_risk(&cx, &op(org), risk(title)).await.unwrap();
             }
-            set_estimates(&cx, &actor(), org, "RSK-001", Some(estimates()), None).await.unwrap();
+            set_estimates(&cx, &op(org), "RSK-001", Some(estimates())).await.unwrap();
             let mut smaller = estimates();
             smaller.pl = pert(5_000.0, 20_000.0, 90_000.0);
-            set_estimates(&cx, &actor(), org, "RSK-002", Some(smaller), None).await.unwrap();
-            set_appetite(&cx, &actor(), org, vec![(5_000_000.0, 0.05), (1_000_000.0, 0.5)]).await.unwrap();
+            set_estimates(&cx, &op(org), "RSK-002", Some(smaller)).await.unwrap();
+            set_appetite(&cx, &op(org), vec![(5_000_000.0, 0.05), (1_000_000.0, 0.5)]).await.unwrap();
             let settings = Settings { iterations: 20_000, seed: 5, ..Settings::default() };
             let done = Arc::new(AtomicUsize::new(0));
-            let first = simulate_risks(&cx, &actor(), org, None, settings, done.clone()).await.unwrap();
+            let first = simulate_risks(&cx, &op(org), None, settings, done.clone()).await.unwrap();
             assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 2);
             assert_eq!(first.without_estimates, ["RSK-003"]);
             let portfolio = first.portfolio.clone().unwrap();
             assert_eq!(portfolio.settings, settings);
             assert_eq!(portfolio.contributions.len(), 2);
             assert!((portfolio.contributions.iter().map(|c| c.1).sum::<f64>() - 1.0).abs() < 1e-9);
-            let stored = stored_result(&cx, org, "PORTFOLIO").await.unwrap().unwrap();
+            let stored = stored_result(&cx, &op(org), "PORTFOLIO").await.unwrap().unwrap();
             assert_eq!(stored.summary, portfolio.summary);
-            let again = simulate_risks(&cx, &actor(), org, None, settings, Arc::new(AtomicUsize::new(0))).await.unwrap();
+            let again = simulate_risks(&cx, &op(org), None, settings, Arc::new(AtomicUsize::new(0))).await.unwrap();
             assert_eq!(again.portfolio.unwrap().summary, portfolio.summary, "same seed, same numbers");
-            let one = simulate_risks(&cx, &actor(), org, Some("RSK-001"), settings, Arc::new(AtomicUsize::new(0))).await.unwrap();
+            let one = simulate_risks(&cx, &op(org), Some("RSK-001"), settings, Arc::new(AtomicUsize::new(0))).await.unwrap();
             assert!((one.risks[0].summary.mean / 1_515_046.296 - 1.0).abs() < 0.05);
             assert!(!one.risks[0].curve.is_empty());
-            let appetite = crate::fair::appetite(&cx, org).await.unwrap().unwrap();
+            let appetite = crate::fair::appetite(&cx, &op(org)).await.unwrap().unwrap();
             assert_eq!(appetite.points[0], (1_000_000.0, 0.5), "points are kept in loss order");
         }
     }
@@ -651,7 +656,7 @@ mod fair_tests {
 mod audit_tests {
     use isms_testkit::{TestDb, both_engines};
 
-    use super::{acme, cx};
+    use super::{acme, cx, op};
     use crate::trail::verify_trail;
     use crate::workspace::initialize_workspace;
 
@@ -663,16 +668,8 @@ mod audit_tests {
             status: Some(isms_domain::soa::ControlStatus::Planned),
             ..Default::default()
         };
-        crate::controls::update_control(
-            &cx,
-            &isms_domain::trail::TrailActor::System("test".into()),
-            org,
-            "A.5.1",
-            change,
-        )
-        .await
-        .unwrap();
-        let v = verify_trail(&cx, org).await.unwrap();
+        crate::controls::update_control(&cx, &op(org), "A.5.1", change).await.unwrap();
+        let v = verify_trail(&cx, &op(org)).await.unwrap();
         assert!(v.intact(), "{v:?}");
         assert_eq!(v.entries, 4);
         (cx, org)
@@ -681,7 +678,7 @@ mod audit_tests {
     async fn tampered(db: &TestDb, sql: &str) -> String {
         let (cx, org) = trail_of_four(db).await;
         db.store.execute_raw(&sql.replace("ORG", &org.to_string())).await.unwrap();
-        let v = verify_trail(&cx, org).await.unwrap();
+        let v = verify_trail(&cx, &op(org)).await.unwrap();
         v.problem.unwrap_or_else(|| panic!("tampering went unnoticed: {sql}"))
     }
 
@@ -722,7 +719,7 @@ mod certification_tests {
     use isms_domain::trail::TrailActor;
     use isms_testkit::both_engines;
 
-    use super::{acme, cx};
+    use super::{acme, cx, op};
     use crate::certification::{self as cert, Acting, FindingStep, NewAudit, NewFinding};
     use crate::documents::{self, NewDocument, Step};
     use crate::workspace::initialize_workspace;
@@ -752,7 +749,7 @@ mod certification_tests {
                 controls: vec!["8.13".into()],
                 sample: None,
             };
-            let planned = cert::plan_audit(&cx, &actor(), org, new).await.unwrap();
+            let planned = cert::plan_audit(&cx, &op(org), new).await.unwrap();
             let id = planned.audit.id.clone();
             let major = NewFinding {
                 audit: id.clone(),
@@ -763,12 +760,12 @@ mod certification_tests {
                 due: None,
                 owner: Some("it@acme.test".into()),
             };
-            let f = cert::raise_finding(&cx, &actor(), org, major).await.unwrap();
-            let audit = cert::audit(&cx, org, &id).await.unwrap();
+            let f = cert::raise_finding(&cx, &op(org), major).await.unwrap();
+            let audit = cert::audit(&cx, &op(org), &id).await.unwrap().audit;
             let line = audit.checklist.iter().find(|l| l.reference == "A.8.13").unwrap();
             assert_eq!(line.result, CheckResult::Finding);
             assert!(line.notes.contains(&f.id));
-            let r = cert::readiness(&cx, org, Stage::Stage2).await.unwrap();
+            let r = cert::readiness(&cx, &op(org), Some(Stage::Stage2)).await.unwrap();
             assert!(r.blockers.iter().any(|p| p.rule == "no_open_majors"));
             let c = Certificate {
                 id: String::new(),
@@ -780,7 +777,7 @@ mod certification_tests {
                 status: CertificateStatus::Active,
                 standard: "ISO/IEC 27001:2022".into(),
             };
-            let refused = cert::add_certificate(&cx, &actor(), org, c.clone()).await.unwrap_err();
+            let refused = cert::add_certificate(&cx, &op(org), c.clone()).await.unwrap_err();
             assert_eq!(refused.code, "open_major_nonconformity");
 
             let plan = FindingStep::Plan {
@@ -790,15 +787,15 @@ mod certification_tests {
                 owner: "it@acme.test".into(),
                 due: None,
             };
-            cert::change_finding(&cx, &actor(), org, &f.id, plan, acting()).await.unwrap();
-            cert::change_finding(&cx, &actor(), org, &f.id, FindingStep::Implemented, acting()).await.unwrap();
+            cert::apply_step(&cx, &actor(), org, &f.id, plan, acting()).await.unwrap();
+            cert::apply_step(&cx, &actor(), org, &f.id, FindingStep::Implemented, acting()).await.unwrap();
             let step = FindingStep::Verify { note: "restore test passed".into() };
-            cert::change_finding(&cx, &actor(), org, &f.id, step, acting()).await.unwrap();
-            let r = cert::readiness(&cx, org, Stage::Stage2).await.unwrap();
+            cert::apply_step(&cx, &actor(), org, &f.id, step, acting()).await.unwrap();
+            let r = cert::readiness(&cx, &op(org), Some(Stage::Stage2)).await.unwrap();
             assert!(!r.blockers.iter().any(|p| p.rule == "no_open_majors"), "{:?}", r.blockers);
-            cert::add_certificate(&cx, &actor(), org, c).await.unwrap();
-            assert_eq!(cert::next_stage(&cx, org).await.unwrap(), Stage::Surveillance);
-            assert!(crate::trail::verify_trail(&cx, org).await.unwrap().intact());
+            cert::add_certificate(&cx, &op(org), c).await.unwrap();
+            assert_eq!(cert::next_stage_of(&cx, org).await.unwrap(), Stage::Surveillance);
+            assert!(crate::trail::verify_trail(&cx, &op(org)).await.unwrap().intact());
         }
 
         async fn concurrent_document_steps_never_change_an_approved_version(db: TestDb) {
@@ -822,7 +819,7 @@ mod certification_tests {
             let mut outcomes = std::collections::BTreeSet::new();
             let mut approved_id = String::new();
             for round in 0..24 {
-                let id = documents::create_document(&cx, &actor(), org, "it@acme.test", new.clone()).await.unwrap().id;
+                let id = documents::create_document(&cx, &op(org), new.clone()).await.unwrap().id;
                 let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
                 let (c1, c2, id1, id2, s1, s2) = (cx.clone(), cx.clone(), id.clone(), id.clone(), start.clone(), start);
                 let approving = tokio::spawn(async move {
@@ -841,7 +838,7 @@ mod certification_tests {
                 });
                 approving.await.unwrap().unwrap();
                 let edited = editing.await.unwrap();
-                let stored = documents::document(&cx, org, &id).await.unwrap();
+                let stored = documents::document(&cx, &op(org), &id).await.unwrap();
                 let expected = if edited.is_ok() { "edited" } else { "v1" };
                 if let Err(e) = &edited {
                     assert_eq!(e.kind, crate::ErrorKind::Conflict, "the edit is refused only because the version left draft: {e:?}");
@@ -850,13 +847,13 @@ mod certification_tests {
                 outcomes.insert(expected);
                 approved_id = id;
             }
-            let doc = documents::document(&cx, org, &approved_id).await.unwrap();
+            let doc = documents::document(&cx, &op(org), &approved_id).await.unwrap();
             assert_eq!(outcomes.len(), 2, "both orders happened: {outcomes:?}");
             // Acknowledgements are entries of their own and count once per person.
             for _ in 0..2 {
                 documents::acknowledge(&cx, &actor(), org, &doc.id, "Lee@acme.test").await.unwrap();
             }
-            let stored = documents::document(&cx, org, &doc.id).await.unwrap();
+            let stored = documents::document(&cx, &op(org), &doc.id).await.unwrap();
             assert_eq!(stored.acknowledgements.len(), 1);
             assert_eq!(stored.acknowledgements[0].by, "lee@acme.test");
         }

@@ -9,7 +9,7 @@ use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{ApiToken, Role, TokenKind};
 use time::Duration;
 
-use crate::access::Caller;
+use crate::access::{Actor, Caller};
 use crate::sessions::{Principal, token_hash};
 use crate::trail::record;
 use crate::{AppError, AppResult, Code, Cx};
@@ -140,14 +140,14 @@ pub async fn revoke_token(cx: &Cx, principal: &Principal, id: &str) -> AppResult
 /// role there, and the token's ceiling. Unknown, revoked or expired tokens, calendar
 /// tokens, disabled users and users no longer in the organization are all "not
 /// signed in".
-pub async fn authenticate_token(cx: &Cx, secret: &str) -> AppResult<Caller> {
-    authenticate_kind(cx, secret, TokenKind::Api).await
+pub async fn authenticate_token(cx: &Cx, secret: &str) -> AppResult<Actor> {
+    authenticate_kind(cx, secret, TokenKind::Api).await.map(Actor::Member)
 }
 
 /// The caller behind a calendar address's token; API tokens are refused here, as
 /// calendar tokens are everywhere else.
-pub async fn authenticate_calendar(cx: &Cx, secret: &str) -> AppResult<Caller> {
-    authenticate_kind(cx, secret, TokenKind::Calendar).await
+pub async fn authenticate_calendar(cx: &Cx, secret: &str) -> AppResult<Actor> {
+    authenticate_kind(cx, secret, TokenKind::Calendar).await.map(Actor::Member)
 }
 
 async fn authenticate_kind(cx: &Cx, secret: &str, kind: TokenKind) -> AppResult<Caller> {

@@ -3,11 +3,13 @@
 //! verifying its hash chain, and exporting it.
 
 use isms_domain::OrgId;
+use isms_domain::access::UseCase;
 use isms_domain::trail::{TrailActor, TrailBreak, TrailDraft, TrailEntry, TrailHead, verify_from};
 use isms_store::WriteTx;
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::access::Actor;
 use crate::{AppResult, Cx};
 
 /// Serializes a state for the trail's before/after columns.
@@ -44,17 +46,24 @@ pub(crate) async fn record(tx: &mut dyn WriteTx, org: OrgId, at: OffsetDateTime,
 const PAGE: u32 = 1000;
 
 /// Entries with `seq > after`, oldest first, at most `limit`.
-pub async fn trail(cx: &Cx, org: OrgId, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
+pub async fn trail(cx: &Cx, actor: &Actor, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
+    actor.require(UseCase::ReadAuditTrail)?;
+    page_of(cx, actor.org(), after, limit).await
+}
+
+async fn page_of(cx: &Cx, org: OrgId, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     Ok(tx.trail(org, after, limit.min(10_000)).await?)
 }
 
 /// Every entry of an organization's trail, oldest first.
-pub async fn whole_trail(cx: &Cx, org: OrgId) -> AppResult<Vec<TrailEntry>> {
+pub async fn whole_trail(cx: &Cx, actor: &Actor) -> AppResult<Vec<TrailEntry>> {
+    actor.require(UseCase::ReadAuditTrail)?;
+    let org = actor.org();
     let mut all = Vec::new();
     loop {
-        let page = trail(cx, org, all.last().map_or(0, |e: &TrailEntry| e.seq), PAGE).await?;
+        let page = page_of(cx, org, all.last().map_or(0, |e: &TrailEntry| e.seq), PAGE).await?;
         if page.is_empty() {
             return Ok(all);
         }
@@ -82,7 +91,9 @@ impl Verification {
 
 /// Re-computes the whole hash chain of an organization's trail, page by page, and checks
 /// that it ends where the database records its end. Reports the first bad entry.
-pub async fn verify_trail(cx: &Cx, org: OrgId) -> AppResult<Verification> {
+pub async fn verify_trail(cx: &Cx, actor: &Actor) -> AppResult<Verification> {
+    actor.require(UseCase::VerifyAuditTrail)?;
+    let org = actor.org();
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     let recorded = tx.trail_head(org).await?;
@@ -120,9 +131,9 @@ pub async fn verify_trail(cx: &Cx, org: OrgId) -> AppResult<Verification> {
 
 /// The whole trail as a document (and how many entries it holds): JSON (every field) or CSV (one row per entry, the
 /// before/after states as JSON text). Other formats are refused.
-pub async fn export_trail(cx: &Cx, org: OrgId, format: crate::export::DocFormat) -> AppResult<(usize, Vec<u8>)> {
+pub async fn export_trail(cx: &Cx, actor: &Actor, format: crate::export::DocFormat) -> AppResult<(usize, Vec<u8>)> {
     use crate::export::{DocFormat, failed};
-    let all = whole_trail(cx, org).await?;
+    let all = whole_trail(cx, actor).await?;
     let bytes = match format {
         DocFormat::Json => serde_json::to_vec_pretty(&all).map_err(|e| failed(&e))?,
         DocFormat::Csv => {

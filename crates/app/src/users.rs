@@ -5,10 +5,12 @@
 //! administrator's reset, printed once to the operator. Every change is in the audit
 //! trail of the organizations the account belongs to.
 
+use isms_domain::access::UseCase;
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{DisplayName, Email, Membership, OrgId, OrgName, Organization, Role, UserId};
 use serde::Serialize;
 
+use crate::access::Actor;
 use crate::invitations::{Invited, invite_in};
 use crate::password::{generate_password, hash_password};
 use crate::trail::record;
@@ -139,7 +141,13 @@ pub struct Member {
 }
 
 /// The organization's members, by e-mail.
-pub async fn members(cx: &Cx, org: OrgId) -> AppResult<Vec<Member>> {
+pub async fn members(cx: &Cx, actor: &Actor) -> AppResult<Vec<Member>> {
+    actor.require(UseCase::ReadIsms)?;
+    members_of(cx, actor.org()).await
+}
+
+/// [`members`] for the app's own use inside a checked use case.
+pub(crate) async fn members_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Member>> {
     let mut tx = cx.store.read().await?;
     tx.organization(org).await?;
     Ok(tx
@@ -159,13 +167,9 @@ pub async fn members(cx: &Cx, org: OrgId) -> AppResult<Vec<Member>> {
 
 /// Changes a member's role (`None` removes the member), keeping at least one owner.
 /// Takes effect on the member's next request: sessions and tokens read the role live.
-pub async fn change_member(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    email: &Email,
-    role: Option<Role>,
-) -> AppResult<Option<Member>> {
+pub async fn change_member(cx: &Cx, actor: &Actor, email: &Email, role: Option<Role>) -> AppResult<Option<Member>> {
+    actor.require(UseCase::ManageMembers)?;
+    let org = actor.org();
     let mut tx = cx.store.write().await?;
     let organization = tx.lock_organization(org).await?;
     let members = tx.members(org).await?;
@@ -187,7 +191,7 @@ pub async fn change_member(
         "membership.removed"
     };
     let draft = TrailDraft {
-        actor: actor.clone(),
+        actor: actor.trail(),
         action: action.into(),
         entity: "membership".into(),
         entity_id: format!("{org}/{}", user.id),

@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use isms_app::AppError;
-use isms_app::access::Caller;
+use isms_app::access::Actor;
 use isms_app::sessions::{Principal, authenticate};
 use isms_app::tokens::authenticate_token;
 
@@ -133,7 +133,7 @@ pub fn public_base(state: &AppState, uri: &axum::http::Uri, headers: &HeaderMap)
 /// CSRF token needed since browsers never attach it on their own) or by session
 /// cookie (with the CSRF rules of [`Auth`]).
 #[derive(Debug, Clone)]
-pub struct Member(pub Caller);
+pub struct Member(pub Actor);
 
 impl FromRequestParts<AppState> for Member {
     type Rejection = ApiError;
@@ -148,6 +148,6 @@ impl FromRequestParts<AppState> for Member {
             return Ok(Self(authenticate_token(&state.cx, secret.trim()).await?));
         }
         let Auth(principal) = Auth::from_request_parts(parts, state).await?;
-        Ok(Self(Caller::of(&principal)?))
+        Ok(Self(Actor::of(&principal)?))
     }
 }

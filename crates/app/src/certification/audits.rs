@@ -55,9 +55,9 @@ pub struct Planned {
 
 /// The auditor must not audit their own work: a warning for each audited control the
 /// auditor owns.
-pub async fn independence(cx: &Cx, org: OrgId, audit: &Audit) -> AppResult<Vec<String>> {
+pub(crate) async fn independence_of(cx: &Cx, org: OrgId, audit: &Audit) -> AppResult<Vec<String>> {
     let auditor = audit.auditor.trim().to_lowercase();
-    let controls = list_controls(cx, org).await?;
+    let controls = controls_of(cx, org).await?;
     let mut out = Vec::new();
     for line in audit.checklist.iter().filter(|l| l.kind == CheckKind::Control) {
         if let Some(c) = controls.iter().find(|c| c.record.control == line.reference)
@@ -69,7 +69,7 @@ pub async fn independence(cx: &Cx, org: OrgId, audit: &Audit) -> AppResult<Vec<S
             ));
         }
     }
-    let docs = crate::documents::list_documents(cx, org).await?;
+    let docs = crate::documents::documents_of(cx, org).await?;
     for d in docs.iter().filter(|d| d.owner.eq_ignore_ascii_case(&auditor)) {
         let audited: Vec<&str> = d
             .clauses
@@ -92,9 +92,12 @@ pub async fn independence(cx: &Cx, org: OrgId, audit: &Audit) -> AppResult<Vec<S
 }
 
 /// Plans an audit with a checklist of every clause and the chosen or sampled controls.
-pub async fn plan_audit(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewAudit) -> AppResult<Planned> {
+pub async fn plan_audit(cx: &Cx, actor: &Actor, new: NewAudit) -> AppResult<Planned> {
+    actor.require(UseCase::ManageAudits)?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let clauses = programme_clauses(cx).await?;
-    let controls = list_controls(cx, org).await?;
+    let controls = controls_of(cx, org).await?;
     let mut checklist: Vec<CheckItem> = clauses
         .iter()
         .map(|(id, title)| CheckItem {
@@ -108,7 +111,7 @@ pub async fn plan_audit(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewAudit) 
     let chosen: Vec<String> = if new.controls.is_empty() {
         let n = match new.sample {
             Some(n) => n,
-            None => settings(cx, org).await?.sample_controls,
+            None => settings_of(cx, org).await?.sample_controls,
         };
         sample_controls(cx, org, n).await?
     } else {
@@ -134,7 +137,7 @@ pub async fn plan_audit(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewAudit) 
             notes: String::new(),
         });
     }
-    let certificate = current_certificate(cx, org).await?;
+    let certificate = current_certificate_of(cx, org).await?;
     let scope = if new.scope.trim().is_empty() {
         registers::list::<isms_domain::register::Scope>(cx, org)
             .await?
@@ -177,7 +180,7 @@ pub async fn plan_audit(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewAudit) 
         copied_from: None,
     };
     let audit = registers::create(cx, actor, org, audit).await?;
-    let warnings = independence(cx, org, &audit).await?;
+    let warnings = independence_of(cx, org, &audit).await?;
     Ok(Planned { audit, warnings })
 }
 
@@ -196,7 +199,7 @@ pub(super) async fn sample_controls(cx: &Cx, org: OrgId, n: usize) -> AppResult<
             *e = (*e).max(a.end);
         }
     }
-    let mut applicable: Vec<(Option<Date>, usize, String)> = list_controls(cx, org)
+    let mut applicable: Vec<(Option<Date>, usize, String)> = controls_of(cx, org)
         .await?
         .into_iter()
         .enumerate()
@@ -208,28 +211,43 @@ pub(super) async fn sample_controls(cx: &Cx, org: OrgId, n: usize) -> AppResult<
 }
 
 /// Every audit, by start date.
-pub async fn audits(cx: &Cx, org: OrgId) -> AppResult<Vec<Audit>> {
+pub async fn audits(cx: &Cx, actor: &Actor) -> AppResult<Vec<Audit>> {
+    actor.require(UseCase::ReadIsms)?;
+    audits_of(cx, actor.org()).await
+}
+
+/// One audit with its independence warnings.
+pub async fn audit(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Planned> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let audit = audit_of(cx, org, id).await?;
+    let warnings = independence_of(cx, org, &audit).await?;
+    Ok(Planned { audit, warnings })
+}
+
+/// [`audits`] for the app's own use inside a checked use case.
+pub(crate) async fn audits_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Audit>> {
     let mut all = registers::list::<Audit>(cx, org).await?;
     all.sort_by(|a, b| a.start.cmp(&b.start).then(a.id.cmp(&b.id)));
     Ok(all)
 }
 
 /// One audit.
-pub async fn audit(cx: &Cx, org: OrgId, id: &str) -> AppResult<Audit> {
+pub(crate) async fn audit_of(cx: &Cx, org: OrgId, id: &str) -> AppResult<Audit> {
     registers::get::<Audit>(cx, org, id).await
 }
 
 /// Records the result of one checklist line.
 pub async fn record_result(
     cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
+    actor: &Actor,
     id: &str,
     reference: &str,
     result: CheckResult,
     notes: &str,
 ) -> AppResult<Audit> {
-    registers::update(cx, actor, org, id, |a: &mut Audit| {
+    actor.require(UseCase::RecordFindings)?;
+    registers::update(cx, &actor.trail(), actor.org(), id, |a: &mut Audit| {
         // `9.2` is a clause; `A.8.13`, `a.8.13` and `8.13` (not a clause) a control.
         let r = reference.trim();
         let line = if a.checklist.iter().any(|l| l.reference.eq_ignore_ascii_case(r)) {
@@ -262,9 +280,10 @@ pub struct Reschedule {
 }
 
 /// Changes an audit's dates, auditor or status (planned, in progress, cancelled).
-pub async fn reschedule(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, change: Reschedule) -> AppResult<Audit> {
+pub async fn reschedule(cx: &Cx, actor: &Actor, id: &str, change: Reschedule) -> AppResult<Audit> {
+    actor.require(UseCase::ManageAudits)?;
     let Reschedule { start, end, auditor, cancel } = change;
-    registers::update(cx, actor, org, id, |a: &mut Audit| {
+    registers::update(cx, &actor.trail(), actor.org(), id, |a: &mut Audit| {
         if matches!(a.status, AuditStatus::Completed | AuditStatus::Cancelled) {
             return Err(audit_refused(&AuditError::Closed(a.status.as_str())));
         }
@@ -286,23 +305,22 @@ pub async fn reschedule(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, chang
 }
 
 /// Completes an audit with its conclusion.
-pub async fn complete_audit(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, conclusion: &str) -> AppResult<Audit> {
-    registers::update(cx, actor, org, id, |a: &mut Audit| a.complete(conclusion).map_err(|e| audit_refused(&e))).await
+pub async fn complete_audit(cx: &Cx, actor: &Actor, id: &str, conclusion: &str) -> AppResult<Audit> {
+    actor.require(UseCase::RecordFindings)?;
+    registers::update(cx, &actor.trail(), actor.org(), id, |a: &mut Audit| {
+        a.complete(conclusion).map_err(|e| audit_refused(&e))
+    })
+    .await
 }
 
 /// Plans next cycle's audit from an earlier one: plan and checklist copied, results
 /// reset.
-pub async fn copy_audit(
-    cx: &Cx,
-    actor: &TrailActor,
-    org: OrgId,
-    id: &str,
-    start: Date,
-    end: Date,
-) -> AppResult<Planned> {
-    let from = audit(cx, org, id).await?;
-    let audit = registers::create(cx, actor, org, from.next_from(start, end)).await?;
-    let warnings = independence(cx, org, &audit).await?;
+pub async fn copy_audit(cx: &Cx, actor: &Actor, id: &str, start: Date, end: Date) -> AppResult<Planned> {
+    actor.require(UseCase::ManageAudits)?;
+    let org = actor.org();
+    let from = audit_of(cx, org, id).await?;
+    let audit = registers::create(cx, &actor.trail(), org, from.next_from(start, end)).await?;
+    let warnings = independence_of(cx, org, &audit).await?;
     Ok(Planned { audit, warnings })
 }
 
@@ -330,13 +348,15 @@ pub struct Programme {
 
 /// The internal audit programme over the certification cycle: which clauses and
 /// applicable controls the planned and completed internal audits cover.
-pub async fn programme(cx: &Cx, org: OrgId) -> AppResult<Programme> {
+pub async fn programme(cx: &Cx, actor: &Actor) -> AppResult<Programme> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
     let today = cx.clock.today();
-    let (from, until) = match current_certificate(cx, org).await? {
+    let (from, until) = match current_certificate_of(cx, org).await? {
         Some(c) => (c.issued.checked_sub(Duration::days(365)).unwrap_or(c.issued), c.cycle().expiry),
         None => (today - Duration::days(3 * 365), today + Duration::days(365)),
     };
-    let all = audits(cx, org).await?;
+    let all = audits_of(cx, org).await?;
     let window: Vec<Audit> = all.into_iter().filter(|a| a.end >= from && a.start <= until).collect();
     let planned: BTreeSet<&str> = window
         .iter()
@@ -344,7 +364,7 @@ pub async fn programme(cx: &Cx, org: OrgId) -> AppResult<Programme> {
         .flat_map(|a| a.checklist.iter().map(|l| l.reference.as_str()))
         .collect();
     let clauses = programme_clauses(cx).await?;
-    let controls = list_controls(cx, org).await?;
+    let controls = controls_of(cx, org).await?;
     let applicable: Vec<String> =
         controls.into_iter().filter(|c| c.record.applicable).map(|c| c.record.control).collect();
     Ok(Programme {

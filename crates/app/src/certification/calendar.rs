@@ -24,9 +24,15 @@ pub struct Event {
 
 /// Every date people should have in their calendars: audits, the certificate's
 /// deadlines, corrective action due dates, document reviews, management review actions.
-pub async fn events(cx: &Cx, org: OrgId) -> AppResult<Vec<Event>> {
+pub async fn events(cx: &Cx, actor: &Actor) -> AppResult<Vec<Event>> {
+    actor.require(UseCase::ReadIsms)?;
+    events_of(cx, actor.org()).await
+}
+
+/// [`events`] for the app's own use inside a checked use case.
+pub(crate) async fn events_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Event>> {
     let mut out = Vec::new();
-    for a in audits(cx, org).await?.iter().filter(|a| a.status != AuditStatus::Cancelled) {
+    for a in audits_of(cx, org).await?.iter().filter(|a| a.status != AuditStatus::Cancelled) {
         out.push(Event {
             uid: format!("audit-{}", a.id),
             summary: format!("{}: {}", capitalized(a.kind.label()), a.title),
@@ -35,7 +41,7 @@ pub async fn events(cx: &Cx, org: OrgId) -> AppResult<Vec<Event>> {
             path: format!("/audits/{}", a.id),
         });
     }
-    if let Some(c) = current_certificate(cx, org).await? {
+    if let Some(c) = current_certificate_of(cx, org).await? {
         let cycle = c.cycle();
         for (key, what, day) in [
             ("s1", "Surveillance audit 1 due", cycle.surveillance_1_due),
@@ -52,7 +58,7 @@ pub async fn events(cx: &Cx, org: OrgId) -> AppResult<Vec<Event>> {
             });
         }
     }
-    for f in findings(cx, org).await?.iter().filter(|f| f.is_open() && f.grade.nonconformity()) {
+    for f in findings_of(cx, org).await?.iter().filter(|f| f.is_open() && f.grade.nonconformity()) {
         if let Some(due) = f.due {
             out.push(Event {
                 uid: format!("finding-{}", f.id),
@@ -63,7 +69,7 @@ pub async fn events(cx: &Cx, org: OrgId) -> AppResult<Vec<Event>> {
             });
         }
     }
-    for d in crate::documents::list_documents(cx, org).await? {
+    for d in crate::documents::documents_of(cx, org).await? {
         if let Some(due) = d.review_due() {
             out.push(Event {
                 uid: format!("document-{}-review", d.id),
@@ -74,7 +80,7 @@ pub async fn events(cx: &Cx, org: OrgId) -> AppResult<Vec<Event>> {
             });
         }
     }
-    for r in management_reviews(cx, org).await? {
+    for r in management_reviews_of(cx, org).await? {
         for (i, a) in r.actions.iter().enumerate().filter(|(_, a)| !a.done) {
             out.push(Event {
                 uid: format!("review-{}-action-{i}", r.id),

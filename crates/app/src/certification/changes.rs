@@ -24,8 +24,20 @@ pub struct Change {
 pub const CHANGE_KINDS: [&str; 8] =
     ["risk", "control", "soa", "document", "asset", "scope", "context_issue", "interested_party"];
 
+/// What changed since a date (the end of the last completed audit when `None`, else
+/// a year ago): read from the audit trail, so it needs the right to read the trail.
+pub async fn changes_since(cx: &Cx, actor: &Actor, since: Option<Date>) -> AppResult<(Date, Vec<Change>)> {
+    actor.require(UseCase::ReadAuditTrail)?;
+    let org = actor.org();
+    let since = match since {
+        Some(d) => d,
+        None => last_audit_end_of(cx, org).await?.unwrap_or_else(|| cx.clock.today() - Duration::days(365)),
+    };
+    Ok((since, changes_since_of(cx, org, since).await?))
+}
+
 /// Everything new, changed or removed since `since` (from the audit trail).
-pub async fn changes_since(cx: &Cx, org: OrgId, since: Date) -> AppResult<Vec<Change>> {
+pub(crate) async fn changes_since_of(cx: &Cx, org: OrgId, since: Date) -> AppResult<Vec<Change>> {
     let from = since.midnight().assume_utc();
     let mut trail = Vec::new();
     {
@@ -61,6 +73,6 @@ pub async fn changes_since(cx: &Cx, org: OrgId, since: Date) -> AppResult<Vec<Ch
 }
 
 /// When the last audit (of any kind) ended, for "changed since the last audit".
-pub async fn last_audit_end(cx: &Cx, org: OrgId) -> AppResult<Option<Date>> {
-    Ok(audits(cx, org).await?.iter().filter(|a| a.status == AuditStatus::Completed).map(|a| a.end).max())
+pub(crate) async fn last_audit_end_of(cx: &Cx, org: OrgId) -> AppResult<Option<Date>> {
+    Ok(audits_of(cx, org).await?.iter().filter(|a| a.status == AuditStatus::Completed).map(|a| a.end).max())
 }

@@ -25,9 +25,12 @@ pub struct NewFinding {
 /// Raises a finding; its checklist line (when there is one and it is open) is marked
 /// as a finding. Nonconformities get a due date from the certification body or the
 /// organization's default.
-pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFinding) -> AppResult<Finding> {
+pub async fn raise_finding(cx: &Cx, actor: &Actor, new: NewFinding) -> AppResult<Finding> {
+    actor.require(UseCase::RecordFindings)?;
+    let (org, trail) = (actor.org(), actor.trail());
+    let actor = &trail;
     let today = cx.clock.today();
-    let s = settings(cx, org).await?;
+    let s = settings_of(cx, org).await?;
     let due = match new.grade {
         _ if new.due.is_some() => new.due,
         Grade::Major => isms_domain::dates::add_days(today, i64::from(s.major_due_days)).ok(),
@@ -84,14 +87,26 @@ pub async fn raise_finding(cx: &Cx, actor: &TrailActor, org: OrgId, new: NewFind
 }
 
 /// Every finding, newest first.
-pub async fn findings(cx: &Cx, org: OrgId) -> AppResult<Vec<Finding>> {
+pub async fn findings(cx: &Cx, actor: &Actor) -> AppResult<Vec<Finding>> {
+    actor.require(UseCase::ReadIsms)?;
+    findings_of(cx, actor.org()).await
+}
+
+/// [`findings`] for the app's own use inside a checked use case.
+pub(crate) async fn findings_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Finding>> {
     let mut all = registers::list::<Finding>(cx, org).await?;
     all.sort_by(|a, b| b.raised_on.cmp(&a.raised_on).then(b.id.cmp(&a.id)));
     Ok(all)
 }
 
 /// One finding.
-pub async fn finding(cx: &Cx, org: OrgId, id: &str) -> AppResult<Finding> {
+pub async fn finding(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Finding> {
+    actor.require(UseCase::ReadIsms)?;
+    finding_of(cx, actor.org(), id).await
+}
+
+/// [`finding`] for the app's own use inside a checked use case.
+pub(crate) async fn finding_of(cx: &Cx, org: OrgId, id: &str) -> AppResult<Finding> {
     registers::get::<Finding>(cx, org, id).await
 }
 
@@ -122,7 +137,7 @@ pub enum FindingStep {
 
 /// Who applies a step to a finding.
 #[derive(Debug, Clone, Copy)]
-pub struct Acting<'a> {
+pub(crate) struct Acting<'a> {
     /// Their e-mail, or the command that acted.
     pub by: &'a str,
     /// With a narrowed grant: the action must be owned by this e-mail (checked in the
@@ -133,8 +148,36 @@ pub struct Acting<'a> {
     pub may_move_deadline: bool,
 }
 
-/// Applies a step to a finding.
-pub async fn change_finding(
+/// A step of a finding's corrective action, as the actor: planning and implementing
+/// need the right to act on findings (a control owner: on actions assigned to them,
+/// which they cannot hand on); verifying effectiveness needs the right to record
+/// findings; only auditors and audit managers move a deadline already set.
+pub async fn change_finding(cx: &Cx, actor: &Actor, id: &str, step: FindingStep) -> AppResult<Finding> {
+    let only_owner = match &step {
+        FindingStep::Verify { .. } => {
+            actor.require(UseCase::RecordFindings)?;
+            None
+        }
+        FindingStep::Plan { owner, .. } => match actor.narrowed(cx, UseCase::ActOnFindings).await? {
+            Some(me) if !owner.trim().eq_ignore_ascii_case(me.as_str()) => {
+                return Err(AppError::new(
+                    Code::Forbidden,
+                    "a control owner cannot hand a corrective action on; ask the ISMS manager",
+                ));
+            }
+            me => me,
+        },
+        FindingStep::Implemented => actor.narrowed(cx, UseCase::ActOnFindings).await?,
+    };
+    let may_move_deadline = actor.may(UseCase::RecordFindings) || actor.may(UseCase::ManageAudits);
+    let by = actor.who(cx).await?;
+    let only_owner = only_owner.as_ref().map(isms_domain::Email::as_str);
+    let acting = Acting { by: &by, only_owner, may_move_deadline };
+    apply_step(cx, &actor.trail(), actor.org(), id, step, acting).await
+}
+
+/// Applies a step to a finding, read and written in one transaction.
+pub(crate) async fn apply_step(
     cx: &Cx,
     actor: &TrailActor,
     org: OrgId,

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use isms_domain::OrgId;
+use isms_domain::access::UseCase;
 use isms_domain::audit::{
     Audit, AuditError, AuditKind, AuditStatus, CheckItem, CheckKind, CheckResult, Finding, FindingError, FindingStatus,
     Grade, ManagementReview, REVIEW_INPUTS, ReviewInput,
@@ -20,7 +21,8 @@ use isms_domain::trail::TrailActor;
 use serde::Serialize;
 use time::{Date, Duration};
 
-use crate::controls::{list_controls, normalize_control_id};
+use crate::access::Actor;
+use crate::controls::{controls_of, normalize_control_id};
 use crate::{AppError, AppResult, Code, Cx, registers};
 
 pub(super) fn refused(e: impl std::fmt::Display, code: Code) -> AppError {

@@ -7,30 +7,30 @@ pub(super) fn named(id: &str, title: &str) -> Named {
 }
 
 /// Gathers the facts the readiness rules look at.
-pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
+pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
     let today = cx.clock.today();
-    let mandatory = crate::documents::mandatory_checklist(cx, org)
+    let mandatory = crate::documents::mandatory_of(cx, org)
         .await?
         .into_iter()
         .map(|m| MandatoryFact { clause: m.clause.to_owned(), title: m.title.to_owned(), satisfied: m.satisfied })
         .collect();
-    let draft = crate::soa::soa_draft(cx, org).await?;
+    let draft = crate::soa::draft_of(cx, org).await?;
     let soa_unapproved_changes = if draft.latest_version.is_some() {
-        crate::soa::diff_soa(cx, org, crate::soa::VersionRef::Latest, crate::soa::VersionRef::Draft).await?.len()
+        crate::soa::diff_of(cx, org, crate::soa::VersionRef::Latest, crate::soa::VersionRef::Draft).await?.len()
     } else {
         0
     };
-    let risks = crate::risks::list_risks(cx, org).await?;
-    let controls = list_controls(cx, org).await?;
+    let risks = crate::risks::risks_of(cx, org).await?;
+    let controls = controls_of(cx, org).await?;
     let implemented: BTreeSet<&str> = controls
         .iter()
         .filter(|c| c.record.applicable && c.record.status == ControlStatus::Implemented)
         .map(|c| c.record.control.as_str())
         .collect();
-    let evidence = crate::evidence::freshness(cx, org).await?;
-    let docs = crate::documents::list_documents(cx, org).await?;
-    let all_audits = audits(cx, org).await?;
-    let all_findings = findings(cx, org).await?;
+    let evidence = crate::evidence::freshness_of(cx, org).await?;
+    let docs = crate::documents::documents_of(cx, org).await?;
+    let all_audits = audits_of(cx, org).await?;
+    let all_findings = findings_of(cx, org).await?;
     let nc = |g: Grade| -> Vec<Named> {
         all_findings.iter().filter(|f| f.grade == g && f.is_open()).map(|f| named(&f.id, &f.description)).collect()
     };
@@ -66,7 +66,7 @@ pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
             .map(|a| (a.id.clone(), a.end, a.covered().map(str::to_owned).collect()))
             .collect(),
         clauses: programme_clauses(cx).await?.into_iter().map(|(id, _)| id).collect(),
-        management_reviews: management_reviews(cx, org)
+        management_reviews: management_reviews_of(cx, org)
             .await?
             .iter()
             .map(|r| (r.id.clone(), r.held_on, r.complete()))
@@ -78,7 +78,7 @@ pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
             .filter(|f| f.overdue(today))
             .map(|f| named(&f.id, &f.description))
             .collect(),
-        certificate: current_certificate(cx, org).await?,
+        certificate: current_certificate_of(cx, org).await?,
         applicable_controls: controls
             .iter()
             .filter(|c| c.record.applicable)
@@ -97,20 +97,26 @@ pub async fn facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
     })
 }
 
-/// Could the organization pass `stage` today?
-pub async fn readiness(cx: &Cx, org: OrgId, stage: Stage) -> AppResult<Readiness> {
-    let f = facts(cx, org).await?;
+/// Could the organization pass `stage` (the next one when `None`) today?
+pub async fn readiness(cx: &Cx, actor: &Actor, stage: Option<Stage>) -> AppResult<Readiness> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let stage = match stage {
+        Some(s) => s,
+        None => next_stage_of(cx, org).await?,
+    };
+    let f = facts_of(cx, org).await?;
     Ok(isms_domain::readiness::assess(&f, stage, cx.clock.today()))
 }
 
 /// The stage that matters now: surveillance for a certified organization, otherwise
 /// Stage 2 once Stage 1 is done, otherwise Stage 1.
-pub async fn next_stage(cx: &Cx, org: OrgId) -> AppResult<Stage> {
+pub(crate) async fn next_stage_of(cx: &Cx, org: OrgId) -> AppResult<Stage> {
     let today = cx.clock.today();
-    if current_certificate(cx, org).await?.is_some_and(|c| c.valid_on(today)) {
+    if current_certificate_of(cx, org).await?.is_some_and(|c| c.valid_on(today)) {
         return Ok(Stage::Surveillance);
     }
     let stage1_done =
-        audits(cx, org).await?.iter().any(|a| a.kind == AuditKind::Stage1 && a.status == AuditStatus::Completed);
+        audits_of(cx, org).await?.iter().any(|a| a.kind == AuditKind::Stage1 && a.status == AuditStatus::Completed);
     Ok(if stage1_done { Stage::Stage2 } else { Stage::Stage1 })
 }

@@ -3,11 +3,18 @@
 use super::*;
 
 /// The organization's audit settings (defaults until saved).
-pub async fn settings(cx: &Cx, org: OrgId) -> AppResult<AuditSettings> {
+pub async fn settings(cx: &Cx, actor: &Actor) -> AppResult<AuditSettings> {
+    actor.require(UseCase::ReadIsms)?;
+    settings_of(cx, actor.org()).await
+}
+
+/// [`settings`] for the app's own use inside a checked use case.
+pub(crate) async fn settings_of(cx: &Cx, org: OrgId) -> AppResult<AuditSettings> {
     Ok(registers::list::<AuditSettings>(cx, org).await?.into_iter().next().unwrap_or_default())
 }
 
 /// Saves the audit settings.
-pub async fn save_settings(cx: &Cx, actor: &TrailActor, org: OrgId, s: AuditSettings) -> AppResult<AuditSettings> {
-    registers::put_singleton(cx, actor, org, s).await
+pub async fn save_settings(cx: &Cx, actor: &Actor, s: AuditSettings) -> AppResult<AuditSettings> {
+    actor.require(UseCase::ManageAudits)?;
+    registers::put_singleton(cx, &actor.trail(), actor.org(), s).await
 }

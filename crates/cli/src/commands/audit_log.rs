@@ -84,7 +84,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 };
                 let mut results = Vec::new();
                 for org in orgs {
-                    results.push(trail::verify_trail(cx, org).await?);
+                    results.push(trail::verify_trail(cx, &super::reader(org)).await?);
                 }
                 out.doc(&results);
                 for v in &results {
@@ -103,7 +103,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
             }
             AuditCommand::Show(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
-                let all = trail::whole_trail(cx, org).await?;
+                let all = trail::whole_trail(cx, &super::reader(org)).await?;
                 let latest: Vec<_> = all.iter().rev().take(args.limit as usize).rev().collect();
                 out.doc(&latest);
                 for e in latest {
@@ -123,7 +123,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                     Format::Json => DocFormat::Json,
                     Format::Csv => DocFormat::Csv,
                 };
-                let (entries, bytes) = trail::export_trail(cx, org, format).await?;
+                let (entries, bytes) = trail::export_trail(cx, &super::reader(org), format).await?;
                 if args.output.as_os_str() == "-" {
                     use std::io::Write;
                     std::io::stdout()

@@ -3,6 +3,7 @@
 //! from the command line.
 
 use isms_app::Code;
+use isms_app::access::Actor;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -376,15 +377,8 @@ fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
         .map_err(|e| bad("--output", format!("cannot write {}: {}", path.display(), io_reason(&e))))
 }
 
-async fn who(
-    cx: &Cx,
-    org: isms_domain::OrgId,
-    a: &AsArg,
-    command: &str,
-) -> Result<(isms_domain::trail::TrailActor, String), CliError> {
-    let actor = super::actor(cx, org, a.as_email.as_deref(), command).await?;
-    let by = a.as_email.as_deref().map_or_else(|| format!("{command} (command line)"), |e| e.trim().to_lowercase());
-    Ok((actor, by))
+async fn who(cx: &Cx, org: isms_domain::OrgId, a: &AsArg, command: &'static str) -> Result<Actor, CliError> {
+    super::actor(cx, org, a.as_email.as_deref(), command).await
 }
 
 fn kind(text: &str) -> Result<AuditKind, CliError> {
@@ -434,7 +428,7 @@ async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out) -> Result<ExitCode,
     match command {
         AuditCommand::Plan(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let (actor, _) = who(cx, org, &a.who, "isms audit plan").await?;
+            let actor = who(cx, org, &a.who, "isms audit plan").await?;
             let start = parse_date("--start", &a.start)?;
             let end = a.end.as_deref().map(|e| parse_date("--end", e)).transpose()?.unwrap_or(start);
             let new = NewAudit {
@@ -449,13 +443,13 @@ async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out) -> Result<ExitCode,
                 controls: a.controls,
                 sample: a.sample,
             };
-            let planned = cert::plan_audit(cx, &actor, org, new).await?;
+            let planned = cert::plan_audit(cx, &actor, new).await?;
             out.doc(&planned);
             show_audit(out, &planned.audit, &planned.warnings);
         }
         AuditCommand::List(o) => {
             let org = super::resolve_org(cx, &o.org).await?;
-            let all = cert::audits(cx, org).await?;
+            let all = cert::audits(cx, &super::reader(org)).await?;
             out.doc(&all);
             if all.is_empty() {
                 out.line("No audits yet: plan one with `isms audit plan`.");
@@ -474,38 +468,37 @@ async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out) -> Result<ExitCode,
         }
         AuditCommand::Show(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let audit = cert::audit(cx, org, &a.id).await?;
-            let warnings = cert::independence(cx, org, &audit).await?;
-            out.doc(&cert::Planned { audit: audit.clone(), warnings: warnings.clone() });
-            show_audit(out, &audit, &warnings);
+            let planned = cert::audit(cx, &super::reader(org), &a.id).await?;
+            out.doc(&planned);
+            show_audit(out, &planned.audit, &planned.warnings);
         }
         AuditCommand::Result(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let (actor, _) = who(cx, org, &a.id.who, "isms audit result").await?;
+            let actor = who(cx, org, &a.id.who, "isms audit result").await?;
             let result: CheckResult = parse_enum("RESULT", &a.result, "conforming, finding, not-audited, open")?;
-            let audit = cert::record_result(cx, &actor, org, &a.id.id, &a.reference, result, &a.notes).await?;
+            let audit = cert::record_result(cx, &actor, &a.id.id, &a.reference, result, &a.notes).await?;
             out.doc(&audit);
             out.line(format!("{} {}: {}", audit.id, a.reference, a.result));
         }
         AuditCommand::Complete(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let (actor, _) = who(cx, org, &a.id.who, "isms audit complete").await?;
-            let audit = cert::complete_audit(cx, &actor, org, &a.id.id, &a.conclusion).await?;
+            let actor = who(cx, org, &a.id.who, "isms audit complete").await?;
+            let audit = cert::complete_audit(cx, &actor, &a.id.id, &a.conclusion).await?;
             out.doc(&audit);
             out.line(format!("{} completed.", audit.id));
         }
         AuditCommand::Copy(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let (actor, _) = who(cx, org, &a.id.who, "isms audit copy").await?;
+            let actor = who(cx, org, &a.id.who, "isms audit copy").await?;
             let start = parse_date("--start", &a.start)?;
             let end = a.end.as_deref().map(|e| parse_date("--end", e)).transpose()?.unwrap_or(start);
-            let planned = cert::copy_audit(cx, &actor, org, &a.id.id, start, end).await?;
+            let planned = cert::copy_audit(cx, &actor, &a.id.id, start, end).await?;
             out.doc(&planned);
             show_audit(out, &planned.audit, &planned.warnings);
         }
         AuditCommand::Programme(o) => {
             let org = super::resolve_org(cx, &o.org).await?;
-            let p = cert::programme(cx, org).await?;
+            let p = cert::programme(cx, &super::reader(org)).await?;
             out.doc(&p);
             out.line(format!("Audit programme {} to {}: {} audit(s).", p.from, p.until, p.audits.len()));
             for a in &p.audits {
@@ -532,17 +525,13 @@ async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out) -> Result<ExitCode,
         AuditCommand::Report(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
             let format = isms_app::export::DocFormat::parse(&a.format)?;
-            let bytes = isms_app::certification_reports::audit_report(cx, org, &a.id.id, format).await?;
+            let bytes =
+                isms_app::certification_reports::audit_report(cx, &super::reader(org), &a.id.id, format).await?;
             write(&a.output, &bytes)?;
             out.line(format!("Wrote the report of {} to {}.", a.id.id, a.output.display()));
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The command line acts with the installation's full rights.
-fn acting(by: &str) -> cert::Acting<'_> {
-    cert::Acting { by, only_owner: None, may_move_deadline: true }
 }
 
 /// Runs `isms finding`.
@@ -566,7 +555,7 @@ async fn finding_in(cx: &Cx, command: FindingCommand, out: &Out) -> Result<ExitC
     match command {
         FindingCommand::Add(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let (actor, _) = who(cx, org, &a.who, "isms finding add").await?;
+            let actor = who(cx, org, &a.who, "isms finding add").await?;
             let new = NewFinding {
                 audit: a.audit,
                 grade: parse_enum("--grade", &a.grade, "major, minor, observation, opportunity")?,
@@ -576,13 +565,14 @@ async fn finding_in(cx: &Cx, command: FindingCommand, out: &Out) -> Result<ExitC
                 due: a.due.as_deref().map(|d| parse_date("--due", d)).transpose()?,
                 owner: a.owner,
             };
-            let f = cert::raise_finding(cx, &actor, org, new).await?;
+            let f = cert::raise_finding(cx, &actor, new).await?;
             out.doc(&f);
             show_finding(out, &f);
         }
         FindingCommand::List(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let all: Vec<_> = cert::findings(cx, org).await?.into_iter().filter(|f| !a.open || f.is_open()).collect();
+            let all: Vec<_> =
+                cert::findings(cx, &super::reader(org)).await?.into_iter().filter(|f| !a.open || f.is_open()).collect();
             out.doc(&all);
             if all.is_empty() {
                 out.line("No findings.");
@@ -593,13 +583,13 @@ async fn finding_in(cx: &Cx, command: FindingCommand, out: &Out) -> Result<ExitC
         }
         FindingCommand::Show(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let f = cert::finding(cx, org, &a.id).await?;
+            let f = cert::finding(cx, &super::reader(org), &a.id).await?;
             out.doc(&f);
             show_finding(out, &f);
         }
         FindingCommand::Plan(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let (actor, by) = who(cx, org, &a.id.who, "isms finding plan").await?;
+            let actor = who(cx, org, &a.id.who, "isms finding plan").await?;
             let step = FindingStep::Plan {
                 correction: a.correction,
                 root_cause: a.root_cause,
@@ -607,29 +597,29 @@ async fn finding_in(cx: &Cx, command: FindingCommand, out: &Out) -> Result<ExitC
                 owner: a.owner,
                 due: a.due.as_deref().map(|d| parse_date("--due", d)).transpose()?,
             };
-            let f = cert::change_finding(cx, &actor, org, &a.id.id, step, acting(&by)).await?;
+            let f = cert::change_finding(cx, &actor, &a.id.id, step).await?;
             out.doc(&f);
             show_finding(out, &f);
         }
         FindingCommand::Implemented(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let (actor, by) = who(cx, org, &a.who, "isms finding implemented").await?;
-            let f = cert::change_finding(cx, &actor, org, &a.id, FindingStep::Implemented, acting(&by)).await?;
+            let actor = who(cx, org, &a.who, "isms finding implemented").await?;
+            let f = cert::change_finding(cx, &actor, &a.id, FindingStep::Implemented).await?;
             out.doc(&f);
             show_finding(out, &f);
         }
         FindingCommand::Verify(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let (actor, by) = who(cx, org, &a.id.who, "isms finding verify").await?;
+            let actor = who(cx, org, &a.id.who, "isms finding verify").await?;
             let step = FindingStep::Verify { note: a.note };
-            let f = cert::change_finding(cx, &actor, org, &a.id.id, step, acting(&by)).await?;
+            let f = cert::change_finding(cx, &actor, &a.id.id, step).await?;
             out.doc(&f);
             show_finding(out, &f);
         }
         FindingCommand::Register(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
             let format = isms_app::export::DocFormat::parse(&a.format)?;
-            let bytes = isms_app::certification_reports::finding_register(cx, org, format).await?;
+            let bytes = isms_app::certification_reports::finding_register(cx, &super::reader(org), format).await?;
             write(&a.output, &bytes)?;
             out.line(format!("Wrote the nonconformity register to {}.", a.output.display()));
         }
@@ -646,7 +636,7 @@ async fn review_in(cx: &Cx, command: ReviewCommand, out: &Out) -> Result<ExitCod
     match command {
         ReviewCommand::Add(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let (actor, _) = who(cx, org, &a.who, "isms management-review add").await?;
+            let actor = who(cx, org, &a.who, "isms management-review add").await?;
             let mut inputs = Vec::new();
             for i in &a.inputs {
                 let (k, v) = i.split_once('=').ok_or_else(|| bad("--input", format!("{i:?} must be KEY=TEXT")))?;
@@ -657,7 +647,7 @@ async fn review_in(cx: &Cx, command: ReviewCommand, out: &Out) -> Result<ExitCod
                 inputs.push(ReviewInput { topic: k.trim().to_owned(), notes: v.trim().to_owned() });
             }
             if a.briefing {
-                for b in cert::review_briefing(cx, org).await? {
+                for b in cert::review_briefing(cx, &super::reader(org)).await? {
                     if !inputs.iter().any(|i| i.topic == b.topic) {
                         inputs.push(b);
                     }
@@ -684,7 +674,7 @@ async fn review_in(cx: &Cx, command: ReviewCommand, out: &Out) -> Result<ExitCod
                 decisions: a.decisions,
                 actions,
             };
-            let r = cert::record_management_review(cx, &actor, org, review).await?;
+            let r = cert::record_management_review(cx, &actor, review).await?;
             out.doc(&r);
             out.line(format!("Recorded {} ({}).", r.id, r.held_on));
             for m in r.missing_inputs() {
@@ -693,7 +683,7 @@ async fn review_in(cx: &Cx, command: ReviewCommand, out: &Out) -> Result<ExitCod
         }
         ReviewCommand::List(o) => {
             let org = super::resolve_org(cx, &o.org).await?;
-            let all = cert::management_reviews(cx, org).await?;
+            let all = cert::management_reviews(cx, &super::reader(org)).await?;
             out.doc(&all);
             if all.is_empty() {
                 out.line("No management reviews yet.");
@@ -713,17 +703,17 @@ async fn review_in(cx: &Cx, command: ReviewCommand, out: &Out) -> Result<ExitCod
         }
         ReviewCommand::ActionDone(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let (actor, _) = who(cx, org, &a.id.who, "isms management-review action-done").await?;
+            let actor = who(cx, org, &a.id.who, "isms management-review action-done").await?;
             if a.number == 0 {
                 return Err(bad("NUMBER", "actions are numbered from 1"));
             }
-            let r = cert::review_action_done(cx, &actor, org, &a.id.id, a.number - 1, !a.undo).await?;
+            let r = cert::review_action_done(cx, &actor, &a.id.id, a.number - 1, !a.undo).await?;
             out.doc(&r);
             out.line(format!("{} action {}: {}", r.id, a.number, if a.undo { "reopened" } else { "done" }));
         }
         ReviewCommand::Briefing(o) => {
             let org = super::resolve_org(cx, &o.org).await?;
-            let b = cert::review_briefing(cx, org).await?;
+            let b = cert::review_briefing(cx, &super::reader(org)).await?;
             out.doc(&b);
             for i in &b {
                 let title = REVIEW_INPUTS.iter().find(|(k, _)| *k == i.topic).map_or("", |(_, t)| *t);
@@ -743,7 +733,7 @@ async fn certificate_in(cx: &Cx, command: CertificateCommand, out: &Out) -> Resu
     match command {
         CertificateCommand::Add(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let (actor, _) = who(cx, org, &a.who, "isms certificate add").await?;
+            let actor = who(cx, org, &a.who, "isms certificate add").await?;
             let c = Certificate {
                 id: String::new(),
                 number: a.number,
@@ -754,13 +744,13 @@ async fn certificate_in(cx: &Cx, command: CertificateCommand, out: &Out) -> Resu
                 status: CertificateStatus::Active,
                 standard: "ISO/IEC 27001:2022".into(),
             };
-            let c = cert::add_certificate(cx, &actor, org, c).await?;
+            let c = cert::add_certificate(cx, &actor, c).await?;
             out.doc(&c);
             show_cycle(out, &c, cx.clock.today());
         }
         CertificateCommand::Show(o) => {
             let org = super::resolve_org(cx, &o.org).await?;
-            match cert::current_certificate(cx, org).await? {
+            match cert::current_certificate(cx, &super::reader(org)).await? {
                 Some(c) => {
                     out.doc(&serde_json::json!({ "certificate": c, "cycle": c.cycle(), "status_today": c.status_on(cx.clock.today()) }));
                     show_cycle(out, &c, cx.clock.today());
@@ -773,9 +763,9 @@ async fn certificate_in(cx: &Cx, command: CertificateCommand, out: &Out) -> Resu
         }
         CertificateCommand::Status(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let (actor, _) = who(cx, org, &a.id.who, "isms certificate status").await?;
+            let actor = who(cx, org, &a.id.who, "isms certificate status").await?;
             let status: CertificateStatus = parse_enum("STATUS", &a.status, "active, suspended, withdrawn")?;
-            let c = cert::set_certificate_status(cx, &actor, org, &a.id.id, status).await?;
+            let c = cert::set_certificate_status(cx, &actor, &a.id.id, status).await?;
             out.doc(&c);
             show_cycle(out, &c, cx.clock.today());
         }
@@ -804,10 +794,13 @@ pub async fn run_readiness(config: &Config, args: ReadinessArgs, out: &Out) -> R
     super::with_workspace(config, async |cx| {
         let org = super::resolve_org(cx, &args.org.org).await?;
         let stage = match args.stage.as_deref() {
-            Some(s) => Stage::parse(s).ok_or_else(|| bad("--stage", format!("{s:?} is not 1, 2 or surveillance")))?,
-            None => cert::next_stage(cx, org).await?,
+            Some(s) => {
+                Some(Stage::parse(s).ok_or_else(|| bad("--stage", format!("{s:?} is not 1, 2 or surveillance")))?)
+            }
+            None => None,
         };
-        let r = cert::readiness(cx, org, stage).await?;
+        let r = cert::readiness(cx, &super::reader(org), stage).await?;
+        let stage = r.stage;
         if let Some(path) = &args.output {
             let format = match path.extension().and_then(|e| e.to_str()) {
                 Some("xlsx") => isms_app::export::DocFormat::Xlsx,
@@ -836,7 +829,7 @@ pub async fn run_readiness(config: &Config, args: ReadinessArgs, out: &Out) -> R
 pub async fn run_calendar(config: &Config, args: CalendarArgs, out: &Out) -> Result<ExitCode, CliError> {
     super::with_workspace(config, async |cx| {
         let org = super::resolve_org(cx, &args.org.org).await?;
-        let ics = isms_app::certification_reports::calendar(cx, org, "").await?;
+        let ics = isms_app::certification_reports::calendar(cx, &super::reader(org), "").await?;
         write(&args.output, ics.as_bytes())?;
         out.line(format!("Wrote the calendar to {}.", args.output.display()));
         Ok(ExitCode::SUCCESS)
@@ -848,13 +841,8 @@ pub async fn run_calendar(config: &Config, args: CalendarArgs, out: &Out) -> Res
 pub async fn run_changes(config: &Config, args: ChangesArgs, out: &Out) -> Result<ExitCode, CliError> {
     super::with_workspace(config, async |cx| {
         let org = super::resolve_org(cx, &args.org.org).await?;
-        let since = match args.since.as_deref() {
-            Some(s) => parse_date("--since", s)?,
-            None => {
-                cert::last_audit_end(cx, org).await?.unwrap_or_else(|| cx.clock.today() - time::Duration::days(365))
-            }
-        };
-        let changes = cert::changes_since(cx, org, since).await?;
+        let since = args.since.as_deref().map(|s| parse_date("--since", s)).transpose()?;
+        let (since, changes) = cert::changes_since(cx, &super::reader(org), since).await?;
         out.doc(&serde_json::json!({ "since": since.to_string(), "changes": changes }));
         out.line(format!("Since {since}: {} record(s) new, changed or removed.", changes.len()));
         for c in &changes {

@@ -124,7 +124,7 @@ fn parse_link(flag: &str, text: &str) -> Result<ControlLink, CliError> {
 async fn list(cx: &Cx, args: ListArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
     let status = args.status.as_deref().map(parse_status).transpose()?;
-    let rows: Vec<_> = controls::list_controls(cx, org)
+    let rows: Vec<_> = controls::list_controls(cx, &super::reader(org))
         .await?
         .into_iter()
         .filter(|c| args.theme.as_deref().is_none_or(|t| c.theme.eq_ignore_ascii_case(t)))
@@ -148,7 +148,7 @@ async fn list(cx: &Cx, args: ListArgs, out: &Out) -> Result<ExitCode, CliError> 
 
 async fn show(cx: &Cx, args: ShowArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
-    let detail = controls::control_detail(cx, org, &args.id).await?;
+    let detail = controls::control_detail(cx, &super::reader(org), &args.id).await?;
     out.doc(&detail);
     let c = &detail.control;
     out.line(format!("{} {}", c.record.control, c.title));
@@ -244,13 +244,13 @@ async fn set(cx: &Cx, args: SetArgs, out: &Out) -> Result<ExitCode, CliError> {
         unlink: args.unlink.iter().map(|l| parse_link("--unlink", l)).collect::<Result<_, _>>()?,
     };
     let ids = if args.all {
-        controls::list_controls(cx, org).await?.into_iter().map(|c| c.record.control).collect()
+        controls::list_controls(cx, &super::reader(org)).await?.into_iter().map(|c| c.record.control).collect()
     } else {
         args.ids
     };
     let mut records = Vec::with_capacity(ids.len());
     for id in &ids {
-        let record = controls::update_control(cx, &actor, org, id, change.clone()).await?;
+        let record = controls::update_control(cx, &actor, id, change.clone()).await?;
         out.line(format!(
             "{}: {}, {}",
             record.control,

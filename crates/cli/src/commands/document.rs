@@ -191,20 +191,16 @@ fn markdown(path: &std::path::Path) -> Result<Body, CliError> {
     Ok(Body::Markdown { text })
 }
 
-fn by(as_email: Option<&str>, command: &str) -> String {
-    as_email.map_or_else(|| format!("{command} (command line)"), |e| e.trim().to_lowercase())
-}
-
 /// One workflow step on a document as the command line.
 async fn step(
     cx: &Cx,
     a: &IdArgs,
     step: documents::Step,
-    command: &str,
+    command: &'static str,
 ) -> Result<isms_domain::document::Document, CliError> {
     let org = super::resolve_org(cx, &a.org.org).await?;
     let actor = super::actor(cx, org, a.as_email.as_deref(), command).await?;
-    Ok(documents::apply(cx, &actor, org, &a.id, &by(a.as_email.as_deref(), command), step, None).await?)
+    Ok(documents::change_document(cx, &actor, &a.id, step).await?)
 }
 
 /// Runs a document subcommand.
@@ -246,14 +242,13 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
                 acknowledged_by,
                 body: markdown(&a.file)?,
             };
-            let doc = documents::create_document(cx, &actor, org, &by(a.as_email.as_deref(), "isms document add"), new)
-                .await?;
+            let doc = documents::create_document(cx, &actor, new).await?;
             out.doc(&doc);
             out.line(format!("Added {} with version 1 as a draft.", doc.id));
         }
         DocumentCommand::List(o) => {
             let org = super::resolve_org(cx, &o.org).await?;
-            let docs = documents::list_documents(cx, org).await?;
+            let docs = documents::list_documents(cx, &super::reader(org)).await?;
             out.doc(&docs);
             if docs.is_empty() {
                 out.line("No documents yet.");
@@ -267,7 +262,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
         }
         DocumentCommand::Show(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let doc = documents::document(cx, org, &a.id).await?;
+            let doc = documents::document(cx, &super::reader(org), &a.id).await?;
             out.doc(&doc);
             out.line(format!("{} {} — owner {}, clauses {}", doc.id, doc.title, doc.owner, doc.clauses.join(", ")));
             show_versions(out, &doc);
@@ -275,7 +270,6 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
         DocumentCommand::Version(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
             let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document version").await?;
-            let who = by(a.id.as_email.as_deref(), "isms document version");
             let body = if a.upload {
                 let mut file = tokio::fs::File::open(&a.file).await.map_err(|e| {
                     CliError::bad_input(
@@ -283,41 +277,43 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
                         format!("--file: cannot read {}: {}", a.file.display(), io_reason(&e)),
                     )
                 })?;
-                documents::upload_body(cx, &a.file.to_string_lossy(), &mut file).await?
+                documents::upload_body(cx, &actor, &a.file.to_string_lossy(), &mut file).await?
             } else {
                 markdown(&a.file)?
             };
-            let doc = documents::start_version(cx, &actor, org, &a.id.id, &who, body, &a.note).await?;
+            let doc =
+                documents::change_document(cx, &actor, &a.id.id, documents::Step::StartVersion { body, note: a.note })
+                    .await?;
             out.doc(&doc);
             show_versions(out, &doc);
         }
         DocumentCommand::Edit(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
             let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document edit").await?;
-            let doc =
-                documents::edit_version(cx, &actor, org, &a.id.id, a.version, markdown(&a.file)?, &a.note).await?;
+            let edit = documents::Step::EditVersion { number: a.version, body: markdown(&a.file)?, note: a.note };
+            let doc = documents::change_document(cx, &actor, &a.id.id, edit).await?;
             out.doc(&doc);
             out.line(format!("Changed version {} of {}.", a.version, doc.id));
         }
         DocumentCommand::Submit(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
             let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document submit").await?;
-            let doc = documents::submit(cx, &actor, org, &a.id).await?;
+            let doc = documents::change_document(cx, &actor, &a.id, documents::Step::Submit).await?;
             out.doc(&doc);
             show_versions(out, &doc);
         }
         DocumentCommand::Approve(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
             let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document approve").await?;
-            let who = by(a.id.as_email.as_deref(), "isms document approve");
-            let doc = documents::approve(cx, &actor, org, &a.id.id, &who, &a.comment).await?;
+            let approve = documents::Step::Approve { comment: a.comment };
+            let doc = documents::change_document(cx, &actor, &a.id.id, approve).await?;
             out.doc(&doc);
             show_versions(out, &doc);
         }
         DocumentCommand::Ack(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
             let actor = super::actor(cx, org, Some(&a.as_email), "isms document ack").await?;
-            let doc = documents::acknowledge(cx, &actor, org, &a.id, &a.as_email.trim().to_lowercase()).await?;
+            let doc = documents::acknowledge_document(cx, &actor, &a.id).await?;
             out.doc(&doc);
             out.line(format!("{} acknowledged {}.", a.as_email, doc.id));
         }
@@ -337,7 +333,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
         }
         DocumentCommand::Acks(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
-            let acks = documents::acknowledgements(cx, org, &a.id).await?;
+            let acks = documents::acknowledgements(cx, &super::reader(org), &a.id).await?;
             out.doc(&acks);
             for d in &acks.done {
                 out.line(format!("  done     {} ({})", d.by, d.at.date()));
@@ -366,14 +362,13 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
         DocumentCommand::Adopt(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
             let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document adopt").await?;
-            let who = by(a.as_email.as_deref(), "isms document adopt");
-            let doc = isms_app::starters::adopt(cx, &actor, org, &who, &a.key, &a.owner).await?;
+            let doc = isms_app::starters::adopt(cx, &actor, &a.key, Some(&a.owner)).await?;
             out.doc(&doc);
             out.line(format!("Adopted {} as {} (version 1, a draft).", a.key, doc.id));
         }
         DocumentCommand::Checklist(o) => {
             let org = super::resolve_org(cx, &o.org).await?;
-            let items = documents::mandatory_checklist(cx, org).await?;
+            let items = documents::mandatory_checklist(cx, &super::reader(org)).await?;
             out.doc(&items);
             for i in &items {
                 let state = if i.satisfied {

@@ -206,11 +206,9 @@ async fn who(
     cx: &Cx,
     org: isms_domain::OrgId,
     d: &Describe,
-    command: &str,
-) -> Result<(isms_domain::trail::TrailActor, String), CliError> {
-    let actor = super::actor(cx, org, d.as_email.as_deref(), command).await?;
-    let by = d.as_email.clone().map_or_else(|| format!("{command} (command line)"), |e| e.trim().to_lowercase());
-    Ok((actor, by))
+    command: &'static str,
+) -> Result<isms_app::access::Actor, CliError> {
+    super::actor(cx, org, d.as_email.as_deref(), command).await
 }
 
 async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode, CliError> {
@@ -219,13 +217,13 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
             let org = super::resolve_org(cx, &args.describe.org.org).await?;
             let name = args.file.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
             let new = new_evidence(&args.describe, &name)?;
-            let (actor, by) = who(cx, org, &args.describe, "isms evidence add").await?;
+            let actor = who(cx, org, &args.describe, "isms evidence add").await?;
             let file = tokio::fs::File::open(&args.file)
                 .await
                 .map_err(|e| bad("file", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
             let mut reader = tokio::io::BufReader::new(file);
             let media = args.media_type.clone().unwrap_or_else(|| guess_media_type(&args.file).to_owned());
-            let saved = evidence::add_file(cx, &actor, org, &by, new, &name, &media, &mut reader).await?;
+            let saved = evidence::add_file(cx, &actor, new, &name, &media, &mut reader).await?;
             out.doc(&saved);
             if let Content::File { sha256, size, .. } = &saved.content {
                 out.line(format!("Added {} ({size} bytes, sha256 {sha256}).", saved.id));
@@ -234,8 +232,8 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
         EvidenceCommand::Link(args) => {
             let org = super::resolve_org(cx, &args.describe.org.org).await?;
             let new = new_evidence(&args.describe, &args.url)?;
-            let (actor, by) = who(cx, org, &args.describe, "isms evidence link").await?;
-            let saved = evidence::add_link(cx, &actor, org, &by, new, &args.url).await?;
+            let actor = who(cx, org, &args.describe, "isms evidence link").await?;
+            let saved = evidence::add_link(cx, &actor, new, &args.url).await?;
             out.doc(&saved);
             out.line(format!("Added {}.", saved.id));
         }
@@ -243,7 +241,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
             let org = super::resolve_org(cx, &args.org.org).await?;
             let today = cx.clock.today();
             let control = args.control.as_deref().map(isms_app::controls::normalize_control_id);
-            let all: Vec<_> = evidence::list_evidence(cx, org)
+            let all: Vec<_> = evidence::list_evidence(cx, &super::reader(org))
                 .await?
                 .into_iter()
                 .filter(|e| control.as_deref().is_none_or(|c| e.attached_to(TargetKind::Control, c)))
@@ -265,7 +263,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
         }
         EvidenceCommand::Get(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
-            let (_, mut reader, size) = evidence::open_file(cx, org, &args.id).await?;
+            let (_, mut reader, size) = evidence::open_file(cx, &super::reader(org), &args.id).await?;
             let fail = |e: &std::io::Error| {
                 CliError::error(Code::Export, format!("cannot write {}: {}", args.output.display(), io_reason(e)))
             };
@@ -301,7 +299,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
             let mut broken = 0;
             for organization in orgs {
                 let org = organization.id;
-                let check = evidence::verify_files(cx, org).await?;
+                let check = evidence::verify_files(cx, &super::reader(org)).await?;
                 broken += check.broken.len();
                 for b in &check.broken {
                     let targets: Vec<_> = b.targets.iter().map(|t| format!("{} {}", t.kind.as_str(), t.id)).collect();
@@ -337,7 +335,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
         EvidenceCommand::Freshness(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let owner = args.owner.as_deref().map(|o| o.trim().to_lowercase());
-            let rows: Vec<_> = evidence::freshness(cx, org)
+            let rows: Vec<_> = evidence::freshness(cx, &super::reader(org))
                 .await?
                 .into_iter()
                 .filter(|c| args.all || c.coverage != Coverage::Current)

@@ -8,7 +8,6 @@ use clap::{Args, Subcommand};
 use isms_app::Cx;
 use isms_app::frameworks::{self, parse_item_ref};
 use isms_domain::framework::Framework;
-use isms_domain::trail::TrailActor;
 use serde_json::json;
 
 use crate::config::{Config, io_reason};
@@ -260,7 +259,7 @@ fn export(fw: &Framework, dir: &Path) -> Result<(), CliError> {
 
 async fn adopt(cx: &Cx, args: AdoptArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
-    frameworks::adopt_framework(cx, &TrailActor::System("isms framework adopt".into()), org, &args.id).await?;
+    frameworks::adopt_framework(cx, &isms_app::access::Actor::operator(org, "isms framework adopt"), &args.id).await?;
     out.doc(&json!({ "organization": org, "adopted": args.id }));
     out.line(format!("{} is now in use by {}.", args.id, args.org.org.as_deref().unwrap_or("the organization")));
     Ok(ExitCode::SUCCESS)
@@ -268,7 +267,7 @@ async fn adopt(cx: &Cx, args: AdoptArgs, out: &Out) -> Result<ExitCode, CliError
 
 async fn in_use(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org).await?;
-    let ids = frameworks::frameworks_in_use(cx, org).await?;
+    let ids = frameworks::frameworks_in_use(cx, &super::reader(org)).await?;
     out.doc(&ids);
     for id in &ids {
         out.line(id.to_string());

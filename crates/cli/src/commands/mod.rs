@@ -24,8 +24,8 @@ use std::sync::Arc;
 use std::path::Path;
 
 use clap::Args;
+use isms_app::access::Actor;
 use isms_app::{AppError, Cx};
-use isms_domain::trail::TrailActor;
 use isms_domain::{Email, OrgId};
 use isms_store_sql::{ConnectOptions, connect};
 
@@ -154,16 +154,19 @@ pub fn email_arg(flag: &str, text: &str) -> Result<Email, CliError> {
     Email::parse(text).map_err(|e| CliError::bad_input(Code::InvalidInput, format!("{flag}: {e}")))
 }
 
-/// Who a CLI change is attributed to: the member named with `--as`, or the command.
-pub async fn actor(cx: &Cx, org: OrgId, as_email: Option<&str>, command: &str) -> Result<TrailActor, CliError> {
-    let Some(text) = as_email else { return Ok(TrailActor::System(command.to_owned())) };
+/// Who runs a command's use cases: the member named with `--as` (acting with their
+/// role in the organization, as they would in the browser), or else the installation's
+/// operator, recorded in the trail as `command`.
+pub async fn actor(cx: &Cx, org: OrgId, as_email: Option<&str>, command: &'static str) -> Result<Actor, CliError> {
+    let Some(text) = as_email else { return Ok(Actor::operator(org, command)) };
     let email = email_arg("--as", text)?;
-    let mut tx = cx.store.read().await.map_err(AppError::from)?;
-    let user = tx.user_by_email(&email).await.map_err(AppError::from)?;
-    match user {
-        Some(u) if tx.membership(org, u.id).await.map_err(AppError::from)?.is_some() => Ok(TrailActor::User(u.id)),
-        _ => {
-            Err(CliError::bad_input(Code::InvalidInput, format!("--as: {email} is not a member of this organization")))
-        }
-    }
+    Actor::member(cx, org, &email).await.map_err(|e| {
+        let why = e.fields.first().map_or(e.message.as_str(), |f| f.message.as_str());
+        CliError::bad_input(e.code, format!("--as: {why}"))
+    })
+}
+
+/// The operator reading in `org` (reads leave no trail entry, so no command is named).
+pub fn reader(org: OrgId) -> Actor {
+    Actor::operator(org, "isms")
 }

@@ -61,7 +61,7 @@ pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<
         match command {
             ScopeCommand::Show(org) => {
                 let org = super::resolve_org(cx, &org.org).await?;
-                let scope = registers::get::<Scope>(cx, org, "SCOPE").await.map_err(|e| {
+                let scope = registers::entry::<Scope>(cx, &super::reader(org), "SCOPE").await.map_err(|e| {
                     if e.kind == isms_app::ErrorKind::NotFound {
                         CliError::bad_input(
                             Code::NotFound,
@@ -71,8 +71,12 @@ pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<
                         e.into()
                     }
                 })?;
-                let review =
-                    reviews::review_status(cx, org, &Subject { kind: SubjectKind::Scope, id: "SCOPE".into() }).await?;
+                let review = reviews::review_status(
+                    cx,
+                    &super::reader(org),
+                    &Subject { kind: SubjectKind::Scope, id: "SCOPE".into() },
+                )
+                .await?;
                 out.doc(&serde_json::json!({ "scope": scope, "review": review }));
                 out.line(format!("Scope: {}", scope.statement));
                 for (label, list) in
@@ -108,7 +112,7 @@ pub async fn scope(config: &Config, command: ScopeCommand, out: &Out) -> Result<
                     locations: args.location,
                     exclusions,
                 };
-                let saved = registers::put_singleton(cx, &actor, org, scope).await?;
+                let saved = registers::replace_entry(cx, &actor, "", scope).await?;
                 out.doc(&saved);
                 out.line("Saved the scope.");
             }
@@ -193,8 +197,8 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
         match command {
             ContextCommand::Show(org) => {
                 let org = super::resolve_org(cx, &org.org).await?;
-                let issues = registers::list::<ContextIssue>(cx, org).await?;
-                let parties = registers::list::<InterestedParty>(cx, org).await?;
+                let issues = registers::entries::<ContextIssue>(cx, &super::reader(org)).await?;
+                let parties = registers::entries::<InterestedParty>(cx, &super::reader(org)).await?;
                 out.doc(&serde_json::json!({ "issues": issues, "interested_parties": parties }));
                 out.line(format!("Issues ({}):", issues.len()));
                 for i in &issues {
@@ -228,7 +232,7 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
                 let origin = parse_enum("--origin", &args.origin, "internal, external")?;
                 let issue =
                     ContextIssue { id: String::new(), origin, title: args.title, description: args.description };
-                let saved = registers::create(cx, &actor, org, issue).await?;
+                let saved = registers::create_entry(cx, &actor, issue).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
@@ -250,7 +254,7 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
                     })
                     .collect::<Result<_, CliError>>()?;
                 let party = InterestedParty { id: String::new(), name: args.name, requirements };
-                let saved = registers::create(cx, &actor, org, party).await?;
+                let saved = registers::create_entry(cx, &actor, party).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
@@ -258,9 +262,9 @@ pub async fn context(config: &Config, command: ContextCommand, out: &Out) -> Res
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms context delete").await?;
                 if args.id.starts_with(ContextIssue::PREFIX) {
-                    registers::delete::<ContextIssue>(cx, &actor, org, &args.id).await?;
+                    registers::delete_entry::<ContextIssue>(cx, &actor, &args.id).await?;
                 } else {
-                    registers::delete::<InterestedParty>(cx, &actor, org, &args.id).await?;
+                    registers::delete_entry::<InterestedParty>(cx, &actor, &args.id).await?;
                 }
                 out.line(format!("Deleted {}.", args.id));
             }
@@ -307,7 +311,7 @@ pub async fn role(config: &Config, command: RoleCommand, out: &Out) -> Result<Ex
         match command {
             RoleCommand::List(org) => {
                 let org = super::resolve_org(cx, &org.org).await?;
-                let roles = registers::list::<IsmsRole>(cx, org).await?;
+                let roles = registers::entries::<IsmsRole>(cx, &super::reader(org)).await?;
                 out.doc(&roles);
                 for r in &roles {
                     out.line(format!(
@@ -328,14 +332,14 @@ pub async fn role(config: &Config, command: RoleCommand, out: &Out) -> Result<Ex
                     responsibilities: args.responsibilities,
                     assigned: args.assign,
                 };
-                let saved = registers::create(cx, &actor, org, role).await?;
+                let saved = registers::create_entry(cx, &actor, role).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
             RoleCommand::Delete(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms role delete").await?;
-                registers::delete::<IsmsRole>(cx, &actor, org, &args.id).await?;
+                registers::delete_entry::<IsmsRole>(cx, &actor, &args.id).await?;
                 out.line(format!("Deleted {}.", args.id));
             }
         }
@@ -405,7 +409,7 @@ pub async fn objective(config: &Config, command: ObjectiveCommand, out: &Out) ->
         match command {
             ObjectiveCommand::List(org) => {
                 let org = super::resolve_org(cx, &org.org).await?;
-                let all = registers::list::<Objective>(cx, org).await?;
+                let all = registers::entries::<Objective>(cx, &super::reader(org)).await?;
                 out.doc(&all);
                 for o in &all {
                     let status = serde_json::to_value(o.status)
@@ -430,23 +434,23 @@ pub async fn objective(config: &Config, command: ObjectiveCommand, out: &Out) ->
                     due: parse_date("--due", &args.due)?,
                     status: parse_enum::<ObjectiveStatus>("--status", &args.status, OBJECTIVE_STATUSES)?,
                 };
-                let saved = registers::create(cx, &actor, org, objective).await?;
+                let saved = registers::create_entry(cx, &actor, objective).await?;
                 out.doc(&saved);
                 out.line(format!("Added {}.", saved.id));
             }
             ObjectiveCommand::SetStatus(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms objective set-status").await?;
-                let mut objective = registers::get::<Objective>(cx, org, &args.id).await?;
+                let mut objective = registers::entry::<Objective>(cx, &super::reader(org), &args.id).await?;
                 objective.status = parse_enum("status", &args.status, OBJECTIVE_STATUSES)?;
-                let saved = registers::replace(cx, &actor, org, &args.id, objective).await?;
+                let saved = registers::replace_entry(cx, &actor, &args.id, objective).await?;
                 out.doc(&saved);
                 out.line(format!("{} is now {}.", saved.id, args.status));
             }
             ObjectiveCommand::Delete(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms objective delete").await?;
-                registers::delete::<Objective>(cx, &actor, org, &args.id).await?;
+                registers::delete_entry::<Objective>(cx, &actor, &args.id).await?;
                 out.line(format!("Deleted {}.", args.id));
             }
         }
@@ -605,7 +609,7 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
                 .as_deref()
                 .map(|k| AssetType::parse(k).ok_or_else(|| bad("--type", format!("{k:?} is not an asset type"))))
                 .transpose()?;
-            let all: Vec<Asset> = registers::list::<Asset>(cx, org)
+            let all: Vec<Asset> = registers::entries::<Asset>(cx, &super::reader(org))
                 .await?
                 .into_iter()
                 .filter(|a| kind.is_none_or(|k| a.kind == k))
@@ -627,9 +631,13 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
         }
         AssetCommand::Show(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
-            let a = registers::get::<Asset>(cx, org, &args.id).await?;
-            let review =
-                reviews::review_status(cx, org, &Subject { kind: SubjectKind::Asset, id: a.id.clone() }).await?;
+            let a = registers::entry::<Asset>(cx, &super::reader(org), &args.id).await?;
+            let review = reviews::review_status(
+                cx,
+                &super::reader(org),
+                &Subject { kind: SubjectKind::Asset, id: a.id.clone() },
+            )
+            .await?;
             out.doc(&serde_json::json!({ "asset": a, "review": review }));
             out.line(format!("{} {} ({})", a.id, a.name, a.kind.as_str()));
             out.line(format!(
@@ -680,7 +688,7 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
                 })?,
                 description: args.description,
             };
-            let saved = assets::add_asset(cx, &actor, org, asset).await?;
+            let saved = registers::create_entry(cx, &actor, asset).await?;
             out.doc(&saved);
             out.line(format!("Added {}.", saved.id));
         }
@@ -689,7 +697,7 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
             let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms asset import").await?;
             let text = std::fs::read_to_string(&args.file)
                 .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
-            let report = assets::import_assets_csv(cx, &actor, org, &text, args.skip_bad_rows).await?;
+            let report = assets::import_assets_csv(cx, &actor, &text, args.skip_bad_rows).await?;
             out.doc(&report);
             for e in &report.errors {
                 out.line(format!("{}, line {}, {}: {}", args.file.display(), e.line, e.column, e.message));
@@ -717,13 +725,13 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
         AssetCommand::Delete(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms asset delete").await?;
-            registers::delete::<Asset>(cx, &actor, org, &args.id).await?;
+            registers::delete_entry::<Asset>(cx, &actor, &args.id).await?;
             out.line(format!("Deleted {}.", args.id));
         }
         AssetCommand::Set(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let actor = super::actor(cx, org, args.who.as_email.as_deref(), "isms asset set").await?;
-            let mut asset = registers::get::<Asset>(cx, org, &args.id).await?;
+            let mut asset = registers::entry::<Asset>(cx, &super::reader(org), &args.id).await?;
             if let Some(name) = args.name {
                 asset.name = name;
             }
@@ -743,7 +751,7 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
             if let Some(d) = args.description {
                 asset.description = d;
             }
-            let saved = assets::update_asset(cx, &actor, org, &args.id, asset).await?;
+            let saved = registers::replace_entry(cx, &actor, &args.id, asset).await?;
             out.doc(&saved);
             out.line(format!("Saved {}.", saved.id));
         }
@@ -757,9 +765,9 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
                         id: String::new(),
                         levels: levels.split(',').map(|l| l.trim().to_owned()).collect(),
                     };
-                    registers::put_singleton(cx, &actor, org, scheme).await?
+                    registers::replace_entry(cx, &actor, "", scheme).await?
                 }
-                None => assets::classification_scheme(cx, org).await?,
+                None => registers::entry::<ClassificationScheme>(cx, &super::reader(org), "").await?,
             };
             out.doc(&scheme);
             out.line(format!("Classification levels, lowest first: {}", scheme.levels.join(", ")));
@@ -775,16 +783,17 @@ async fn asset_inner(cx: &Cx, command: AssetCommand, out: &Out) -> Result<ExitCo
 pub enum ReviewCommand {
     /// Everything whose review is due or overdue: SoA, scope, objectives, assets, documents.
     Due(OrgArg),
-    /// Record a review of a subject: soa, scope, objective ID or asset ID.
+    /// Record a review of a subject: soa, scope, objective ID, asset ID, risk ID or
+    /// document ID (the same rules as the web and the API).
     Record(RecordArgs),
 }
 
 /// Arguments of `isms review record`.
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// soa, scope, objective or asset.
+    /// soa, scope, objective, asset, risk or document.
     kind: String,
-    /// The objective's or asset's id (not needed for soa and scope).
+    /// The subject's id (not needed for soa and scope).
     id: Option<String>,
     #[command(flatten)]
     org: OrgArg,
@@ -805,7 +814,7 @@ pub async fn review(config: &Config, command: ReviewCommand, out: &Out) -> Resul
         match command {
             ReviewCommand::Due(org) => {
                 let org = super::resolve_org(cx, &org.org).await?;
-                let due = reviews::due_in_organization(cx, org).await?;
+                let due = reviews::due_in_organization(cx, &super::reader(org)).await?;
                 out.doc(&due);
                 if due.is_empty() {
                     out.line("Nothing is due for review.");
@@ -821,33 +830,18 @@ pub async fn review(config: &Config, command: ReviewCommand, out: &Out) -> Resul
             }
             ReviewCommand::Record(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
-                let email = super::email_arg("--as", &args.as_email)?;
+                let actor = super::actor(cx, org, Some(&args.as_email), "isms review record").await?;
                 let outcome = ReviewOutcome::parse(&args.outcome)
                     .ok_or_else(|| bad("--outcome", "use no_change, updated or changes_required"))?;
-                let kind = SubjectKind::parse(&args.kind)
-                    .ok_or_else(|| bad("kind", format!("{:?} is not soa, scope, objective or asset", args.kind)))?;
-                let status = if kind == SubjectKind::Soa {
-                    isms_app::soa::review_soa(cx, org, &email, outcome, &args.comment, None).await?
-                } else {
-                    let id = match kind {
-                        SubjectKind::Scope => "SCOPE".to_owned(),
-                        _ => {
-                            args.id.clone().ok_or_else(|| bad("id", format!("which {}? give its id", kind.as_str())))?
-                        }
-                    };
-                    match kind {
-                        SubjectKind::Objective => drop(registers::get::<Objective>(cx, org, &id).await?),
-                        SubjectKind::Asset => drop(registers::get::<Asset>(cx, org, &id).await?),
-                        SubjectKind::Scope => drop(registers::get::<Scope>(cx, org, &id).await?),
-                        _ => {
-                            return Err(bad(
-                                "kind",
-                                format!("{} reviews arrive with their own commands", kind.as_str()),
-                            ));
-                        }
-                    }
-                    reviews::record_review(cx, org, &Subject { kind, id }, &email, outcome, &args.comment, None).await?
+                let kind = SubjectKind::parse(&args.kind).ok_or_else(|| {
+                    bad("kind", format!("{:?} is not soa, scope, objective, asset, risk or document", args.kind))
+                })?;
+                let id = match kind {
+                    SubjectKind::Soa => Subject::soa().id,
+                    SubjectKind::Scope => "SCOPE".to_owned(),
+                    _ => args.id.clone().ok_or_else(|| bad("id", format!("which {}? give its id", kind.as_str())))?,
                 };
+                let status = reviews::record_review(cx, &actor, &Subject { kind, id }, outcome, &args.comment).await?;
                 out.doc(&status);
                 out.line(format!("Recorded the review; {}.", review_line(Some(status))));
             }

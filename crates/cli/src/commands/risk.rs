@@ -54,12 +54,14 @@ pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out
             MethodologyCommand::Show(args) => {
                 let org = super::resolve_org(cx, &args.org.org).await?;
                 let m = match args.version {
-                    None => risks::methodology(cx, org).await?,
-                    Some(v) => {
-                        risks::methodology_versions(cx, org).await?.into_iter().find(|m| m.version == v).ok_or_else(
-                            || CliError::bad_input(Code::NotFound, format!("there is no methodology version {v}")),
-                        )?
-                    }
+                    None => risks::methodology(cx, &super::reader(org)).await?,
+                    Some(v) => risks::methodology_versions(cx, &super::reader(org))
+                        .await?
+                        .into_iter()
+                        .find(|m| m.version == v)
+                        .ok_or_else(|| {
+                            CliError::bad_input(Code::NotFound, format!("there is no methodology version {v}"))
+                        })?,
                 };
                 out.doc(&m);
                 print_methodology(out, &m);
@@ -74,7 +76,7 @@ pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out
                         serde_json::from_str::<Methodology>(&text)
                             .map_err(|e| bad("--file", format!("{}: {e}", path.display())))?
                     }
-                    None => risks::methodology(cx, org).await?,
+                    None => risks::methodology(cx, &super::reader(org)).await?,
                 };
                 for cell in &args.cell {
                     let (pos, level) =
@@ -92,7 +94,7 @@ pub async fn methodology(config: &Config, command: MethodologyCommand, out: &Out
                         .ok_or_else(|| bad("--cell", format!("{cell:?} is outside the matrix")))?;
                     *slot = level.trim().to_owned();
                 }
-                let (saved, relevelled) = risks::edit_methodology(cx, &actor, org, m).await?;
+                let (saved, relevelled) = risks::edit_methodology(cx, &actor, m).await?;
                 out.doc(&serde_json::json!({ "version": saved.version, "relevelled": relevelled }));
                 out.line(format!("Saved methodology version {}; {relevelled} risk(s) changed level.", saved.version));
             }
@@ -544,7 +546,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         RiskCommand::List(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let today = cx.clock.today();
-            let all: Vec<_> = risks::list_risks(cx, org)
+            let all: Vec<_> = risks::list_risks(cx, &super::reader(org))
                 .await?
                 .into_iter()
                 .filter(|r| match args.only {
@@ -573,7 +575,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         }
         RiskCommand::Show(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
-            let r = risks::risk(cx, org, &args.id).await?;
+            let r = risks::risk(cx, &super::reader(org), &args.id).await?;
             out.doc(&r);
             let k = &r.risk;
             out.line(format!("{} {}", k.id, k.title));
@@ -618,7 +620,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     h.at.date()
                 ));
             }
-            if let Some(r) = isms_app::fair::stored_result(cx, org, &k.id).await? {
+            if let Some(r) = isms_app::fair::stored_result(cx, &super::reader(org), &k.id).await? {
                 let s = &r.summary;
                 out.line(format!(
                     "  FAIR         mean {} · p50 {} · p90 {} · p95 {} · p99 {} · P(any loss) {:.1}% ({} years, seed {}, {})",
@@ -663,7 +665,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             if missing_residual {
                 r.residual = r.inherent;
             }
-            let saved = risks::add_risk(cx, &actor, org, r, None).await?;
+            let saved = risks::add_risk(cx, &actor, r).await?;
             out.doc(&saved);
             out.line(format!("Added {} ({} → {}).", saved.risk.id, saved.inherent_level, saved.residual_level));
         }
@@ -680,7 +682,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     isms_app::AppError::invalid_field("risk", message)
                 })
             };
-            let saved = risks::edit_risk(cx, &actor, org, &args.id, change, None).await;
+            let saved = risks::edit_risk(cx, &actor, &args.id, change).await;
             if let Some(e) = refused {
                 return Err(e);
             }
@@ -696,15 +698,15 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         }
         RiskCommand::Accept(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
-            let email = super::email_arg("--as", &args.as_email)?;
-            let saved = risks::accept_risk(cx, org, &args.id, &email, &args.comment).await?;
+            let actor = super::actor(cx, org, Some(&args.as_email), "isms risk accept").await?;
+            let saved = risks::accept_risk(cx, &actor, &args.id, &args.comment).await?;
             out.doc(&saved);
             out.line(format!("{} accepted at level {}.", saved.risk.id, saved.residual_level));
         }
         RiskCommand::Delete(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk delete").await?;
-            risks::delete_risk(cx, &actor, org, &args.id, None).await?;
+            risks::delete_risk(cx, &actor, &args.id).await?;
             out.line(format!("Deleted {}.", args.id));
         }
         RiskCommand::Estimate(args) => {
@@ -730,7 +732,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     slem: parse_estimate("--slem", &args.slem)?,
                 })
             };
-            let risk = isms_app::fair::set_estimates(cx, &actor, org, &args.id, estimates, None).await?;
+            let risk = isms_app::fair::set_estimates(cx, &actor, &args.id, estimates).await?;
             out.doc(&risk.fair);
             out.line(if risk.fair.is_some() {
                 format!("Saved FAIR estimates for {}.", risk.id)
@@ -753,7 +755,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             };
             let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let total = if args.all {
-                risks::list_risks(cx, org).await?.iter().filter(|r| r.risk.fair.is_some()).count()
+                risks::list_risks(cx, &super::reader(org)).await?.iter().filter(|r| r.risk.fair.is_some()).count()
             } else {
                 1
             };
@@ -770,7 +772,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                     }
                 })
             });
-            let sim = isms_app::fair::simulate_risks(cx, &actor, org, args.risk.as_deref(), settings, done).await;
+            let sim = isms_app::fair::simulate_risks(cx, &actor, args.risk.as_deref(), settings, done).await;
             if let Some(t) = ticker {
                 t.abort();
             }
@@ -798,7 +800,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             if !sim.without_estimates.is_empty() {
                 out.line(format!("{} risk(s) have no FAIR estimates and were left out.", sim.without_estimates.len()));
             }
-            let appetite = isms_app::fair::appetite(cx, org).await?;
+            let appetite = isms_app::fair::appetite(cx, &super::reader(org)).await?;
             let main = sim.portfolio.as_ref().or(sim.risks.first());
             if let (Some(a), Some(m)) = (&appetite, main) {
                 let breaches = a.breaches(&m.curve);
@@ -921,7 +923,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         RiskCommand::Appetite(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             if args.point.is_empty() {
-                let a = isms_app::fair::appetite(cx, org).await?;
+                let a = isms_app::fair::appetite(cx, &super::reader(org)).await?;
                 out.doc(&a);
                 match a {
                     None => out.line("No loss appetite is set: `isms risk appetite --point 5000000:0.05 ...`."),
@@ -953,7 +955,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                         Ok((l, q))
                     })
                     .collect::<Result<Vec<_>, CliError>>()?;
-                let saved = isms_app::fair::set_appetite(cx, &actor, org, points).await?;
+                let saved = isms_app::fair::set_appetite(cx, &actor, points).await?;
                 out.doc(&saved);
                 out.line(format!("Saved the loss appetite ({} point(s)).", saved.points.len()));
             }
@@ -967,7 +969,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         }
         RiskCommand::Plan(args) => {
             let org = super::resolve_org(cx, &args.org).await?;
-            let plan = risks::treatment_plan(cx, org).await?;
+            let plan = risks::treatment_plan(cx, &super::reader(org)).await?;
             out.doc(&plan);
             if plan.is_empty() {
                 out.line("The treatment plan has no actions yet: add them with `isms risk edit ID --action \"TITLE|OWNER|DUE\"`.");
@@ -990,7 +992,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
                 ExportWhat::Register => risks::RiskReport::Register,
                 ExportWhat::Plan => risks::RiskReport::Plan,
             };
-            let table = risks::risk_table(cx, org, report).await?;
+            let table = risks::risk_table(cx, &super::reader(org), report).await?;
             let fail = |e: &dyn std::fmt::Display| {
                 CliError::error(Code::Export, format!("cannot write {}: {e}", args.output.display()))
             };
@@ -1017,7 +1019,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             let actor = super::actor(cx, org, args.as_email.as_deref(), "isms risk import").await?;
             let text = std::fs::read_to_string(&args.file)
                 .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
-            let report = risks::import_risks_csv(cx, &actor, org, &text, args.skip_bad_rows).await?;
+            let report = risks::import_risks_csv(cx, &actor, &text, args.skip_bad_rows).await?;
             out.doc(&report);
             for e in &report.errors {
                 out.line(format!("{}, line {}, {}: {}", args.file.display(), e.line, e.column, e.message));
@@ -1037,7 +1039,7 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
         RiskCommand::Heatmap(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
             let kind = parse_enum::<HeatMapKind>("--which", &args.which, "inherent, residual")?;
-            let (m, counts) = risks::heat_map(cx, org, kind).await?;
+            let (m, counts) = risks::heat_map(cx, &super::reader(org), kind).await?;
             let name = cx
                 .store
                 .read()

@@ -140,8 +140,8 @@ fn review_line(review: Option<ReviewStatus>) -> String {
 async fn show(cx: &Cx, args: ShowArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
     let at = VersionRef::parse(&args.version)?;
-    let (version, rows) = soa::soa_at(cx, org, at).await?;
-    let draft = soa::soa_draft(cx, org).await?;
+    let (version, rows) = soa::soa_at(cx, &super::reader(org), at).await?;
+    let draft = soa::soa_draft(cx, &super::reader(org)).await?;
     out.doc(&serde_json::json!({ "version": version.as_ref().map(|v| v.number), "rows": rows, "problems": draft.problems, "review": draft.review }));
     match &version {
         Some(v) => {
@@ -178,7 +178,7 @@ async fn show(cx: &Cx, args: ShowArgs, out: &Out) -> Result<ExitCode, CliError> 
 
 async fn validate(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org).await?;
-    let draft = soa::soa_draft(cx, org).await?;
+    let draft = soa::soa_draft(cx, &super::reader(org)).await?;
     out.doc(&serde_json::json!({ "problems": draft.problems, "approvable": draft.problems.is_empty() }));
     for p in &draft.problems {
         out.line(p.to_string());
@@ -196,8 +196,8 @@ async fn validate(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError
 
 async fn approve(cx: &Cx, args: ApproveArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
-    let email = super::email_arg("--as", &args.as_email)?;
-    let version = soa::approve_soa(cx, org, &email, &args.comment).await?;
+    let actor = super::actor(cx, org, Some(&args.as_email), "isms soa approve").await?;
+    let version = soa::approve_soa(cx, &actor, &args.comment).await?;
     out.doc(&serde_json::json!({ "number": version.number, "approved_by": version.approved_by, "approved_at": version.approved_at.format(&Rfc3339).unwrap_or_default() }));
     out.line(format!("Approved SoA version {} ({} controls).", version.number, version.rows.len()));
     Ok(ExitCode::SUCCESS)
@@ -205,7 +205,7 @@ async fn approve(cx: &Cx, args: ApproveArgs, out: &Out) -> Result<ExitCode, CliE
 
 async fn versions(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org).await?;
-    let all = soa::soa_versions(cx, org).await?;
+    let all = soa::soa_versions(cx, &super::reader(org)).await?;
     let summary: Vec<_> = all
         .iter()
         .map(|v| serde_json::json!({ "number": v.number, "approved_by": v.approved_by, "approved_at": v.approved_at.format(&Rfc3339).unwrap_or_default(), "comment": v.comment }))
@@ -222,7 +222,8 @@ async fn versions(cx: &Cx, args: OrgArg, out: &Out) -> Result<ExitCode, CliError
 
 async fn diff(cx: &Cx, args: DiffArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
-    let changes = soa::diff_soa(cx, org, VersionRef::parse(&args.from)?, VersionRef::parse(&args.to)?).await?;
+    let changes =
+        soa::diff_soa(cx, &super::reader(org), VersionRef::parse(&args.from)?, VersionRef::parse(&args.to)?).await?;
     out.doc(&changes);
     if changes.is_empty() {
         out.line("No differences.");
@@ -247,7 +248,8 @@ async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<ExitCode, CliErr
             "-o -: an XLSX workbook cannot go to standard output; name a file",
         ));
     }
-    let SoaExport { meta, rows, bytes } = soa::export_soa(cx, org, VersionRef::parse(&args.version)?, format).await?;
+    let SoaExport { meta, rows, bytes } =
+        soa::export_soa(cx, &super::reader(org), VersionRef::parse(&args.version)?, format).await?;
     let fail = |e: &dyn std::fmt::Display| {
         CliError::error(Code::Export, format!("cannot write {}: {e}", args.output.display()))
     };
@@ -269,14 +271,14 @@ async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<ExitCode, CliErr
 
 async fn review(cx: &Cx, args: ReviewArgs, out: &Out) -> Result<ExitCode, CliError> {
     let org = super::resolve_org(cx, &args.org.org).await?;
-    let email = super::email_arg("--as", &args.as_email)?;
+    let actor = super::actor(cx, org, Some(&args.as_email), "isms soa review").await?;
     let outcome = ReviewOutcome::parse(&args.outcome).ok_or_else(|| {
         CliError::bad_input(
             Code::InvalidInput,
             format!("--outcome: {:?} is not no_change, updated or changes_required", args.outcome),
         )
     })?;
-    let status = soa::review_soa(cx, org, &email, outcome, &args.comment, None).await?;
+    let status = soa::review_soa(cx, &actor, outcome, &args.comment, None).await?;
     out.doc(&status);
     out.line(format!("Recorded the review; {}.", review_line(Some(status))));
     Ok(ExitCode::SUCCESS)

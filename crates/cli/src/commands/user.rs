@@ -91,7 +91,7 @@ pub async fn run(config: &Config, command: UserCommand, out: &Out) -> Result<Exi
                     let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
                     CliError::bad_input(Code::InvalidInput, format!("--role: {:?} is not one of {}", args.role, all.join(", ")))
                 })?;
-                let invited = isms_app::invitations::invite(cx, &actor("invite"), org, email, name, role, &config.link_base()).await?;
+                let invited = isms_app::invitations::invite(cx, &isms_app::access::Actor::operator(org, "isms user invite"), email, name, role, &config.link_base()).await?;
                 out.doc(&invited);
                 let i = &invited.invitation;
                 out.line(format!("Invited {} as {} (until {}).", i.email, i.role.label(), i.expires_at.date()));

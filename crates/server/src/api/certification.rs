@@ -10,7 +10,6 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
-use isms_app::access::guarded;
 use isms_app::certification::{Change, FindingStep, NewAudit, NewFinding, Planned, Programme};
 use isms_app::export::DocFormat;
 use isms_domain::audit::{Audit, AuditKind, CheckResult, Finding, Grade, ManagementReview, ReviewAction, ReviewInput};
@@ -162,7 +161,7 @@ async fn list_audits(
     Member(caller): Member,
     Query(q): Params,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(super::list::page(&guarded::audits(&s.cx, &caller).await?, &q)?))
+    Ok(Json(super::list::page(&isms_app::certification::audits(&s.cx, &caller).await?, &q)?))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -216,11 +215,11 @@ async fn plan_audit(
         controls: b.controls,
         sample: b.sample,
     };
-    Ok((StatusCode::CREATED, Json(json!(guarded::plan_audit(&s.cx, &caller, new).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::certification::plan_audit(&s.cx, &caller, new).await?))))
 }
 
 async fn programme(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::audit_programme(&s.cx, &caller).await?)))
+    Ok(Json(json!(isms_app::certification::programme(&s.cx, &caller).await?)))
 }
 
 async fn one_audit(
@@ -228,7 +227,7 @@ async fn one_audit(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::audit(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::certification::audit(&s.cx, &caller, &id).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -256,7 +255,7 @@ async fn reschedule(
     let start = opt_date("start", b.start.as_deref())?;
     let end = opt_date("end", b.end.as_deref())?;
     let change = isms_app::certification::Reschedule { start, end, auditor: b.auditor, cancel: b.cancelled };
-    Ok(Json(json!(guarded::reschedule_audit(&s.cx, &caller, &id, change).await?)))
+    Ok(Json(json!(isms_app::certification::reschedule(&s.cx, &caller, &id, change).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -275,7 +274,7 @@ async fn record_result(
     Path((id, reference)): Path<(String, String)>,
     JsonBody(b): JsonBody<ResultBody>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::record_audit_result(&s.cx, &caller, &id, &reference, b.result, &b.notes).await?)))
+    Ok(Json(json!(isms_app::certification::record_result(&s.cx, &caller, &id, &reference, b.result, &b.notes).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -291,7 +290,7 @@ async fn complete(
     Path(id): Path<String>,
     JsonBody(b): JsonBody<Conclusion>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::complete_audit(&s.cx, &caller, &id, &b.conclusion).await?)))
+    Ok(Json(json!(isms_app::certification::complete_audit(&s.cx, &caller, &id, &b.conclusion).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -313,7 +312,7 @@ async fn copy(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let start = date("start", &b.start)?;
     let end = opt_date("end", b.end.as_deref())?.unwrap_or(start);
-    Ok((StatusCode::CREATED, Json(json!(guarded::copy_audit(&s.cx, &caller, &id, start, end).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::certification::copy_audit(&s.cx, &caller, &id, start, end).await?))))
 }
 
 fn format_of(q: &BTreeMap<String, String>, default: DocFormat) -> Result<DocFormat, ApiError> {
@@ -327,8 +326,7 @@ async fn report(
     Query(q): Params,
 ) -> Result<Response, ApiError> {
     let format = format_of(&q, DocFormat::Md)?;
-    guarded::audit(&s.cx, &caller, &id).await?;
-    let bytes = isms_app::certification_reports::audit_report(&s.cx, caller.org, &id, format).await?;
+    let bytes = isms_app::certification_reports::audit_report(&s.cx, &caller, &id, format).await?;
     Ok(download(&format!("audit-report-{id}.{}", format.extension()), format.media_type(), bytes))
 }
 
@@ -337,7 +335,7 @@ async fn list_findings(
     Member(caller): Member,
     Query(q): Params,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(super::list::page(&guarded::findings(&s.cx, &caller).await?, &q)?))
+    Ok(Json(super::list::page(&isms_app::certification::findings(&s.cx, &caller).await?, &q)?))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -375,13 +373,12 @@ async fn raise(
         due: opt_date("due", b.due.as_deref())?,
         owner: b.owner,
     };
-    Ok((StatusCode::CREATED, Json(json!(guarded::raise_finding(&s.cx, &caller, new).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::certification::raise_finding(&s.cx, &caller, new).await?))))
 }
 
 async fn register(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Response, ApiError> {
     let format = format_of(&q, DocFormat::Xlsx)?;
-    guarded::findings(&s.cx, &caller).await?;
-    let bytes = isms_app::certification_reports::finding_register(&s.cx, caller.org, format).await?;
+    let bytes = isms_app::certification_reports::finding_register(&s.cx, &caller, format).await?;
     Ok(download(&format!("nonconformity-register.{}", format.extension()), format.media_type(), bytes))
 }
 
@@ -390,7 +387,7 @@ async fn one_finding(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::finding(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::certification::finding(&s.cx, &caller, &id).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -422,7 +419,7 @@ async fn plan_action(
         owner: b.owner,
         due: opt_date("due", b.due.as_deref())?,
     };
-    Ok(Json(json!(guarded::change_finding(&s.cx, &caller, &id, step).await?)))
+    Ok(Json(json!(isms_app::certification::change_finding(&s.cx, &caller, &id, step).await?)))
 }
 
 async fn implemented(
@@ -430,7 +427,7 @@ async fn implemented(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::change_finding(&s.cx, &caller, &id, FindingStep::Implemented).await?)))
+    Ok(Json(json!(isms_app::certification::change_finding(&s.cx, &caller, &id, FindingStep::Implemented).await?)))
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -448,7 +445,7 @@ async fn verify(
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let note = super::optional_json::<VerifyBody>(&body)?.note;
-    Ok(Json(json!(guarded::change_finding(&s.cx, &caller, &id, FindingStep::Verify { note }).await?)))
+    Ok(Json(json!(isms_app::certification::change_finding(&s.cx, &caller, &id, FindingStep::Verify { note }).await?)))
 }
 
 async fn list_reviews(
@@ -456,7 +453,7 @@ async fn list_reviews(
     Member(caller): Member,
     Query(q): Params,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(super::list::page(&guarded::management_reviews(&s.cx, &caller).await?, &q)?))
+    Ok(Json(super::list::page(&isms_app::certification::management_reviews(&s.cx, &caller).await?, &q)?))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -507,7 +504,7 @@ async fn record_review(
         decisions: b.decisions,
         actions,
     };
-    let saved = guarded::record_management_review(&s.cx, &caller, review).await?;
+    let saved = isms_app::certification::record_management_review(&s.cx, &caller, review).await?;
     let missing = saved.missing_inputs();
     Ok((StatusCode::CREATED, Json(json!(ReviewRecorded { review: saved, inputs_not_covered: missing }))))
 }
@@ -537,11 +534,11 @@ async fn review_action(
     if number == 0 {
         return Err(field("number", "actions are numbered from 1".into()).into());
     }
-    Ok(Json(json!(guarded::review_action_done(&s.cx, &caller, &id, number - 1, b.done).await?)))
+    Ok(Json(json!(isms_app::certification::review_action_done(&s.cx, &caller, &id, number - 1, b.done).await?)))
 }
 
 async fn briefing(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    let inputs = guarded::review_briefing(&s.cx, &caller).await?;
+    let inputs = isms_app::certification::review_briefing(&s.cx, &caller).await?;
     let items: Vec<BriefingItem> = inputs
         .iter()
         .map(|i| {
@@ -565,7 +562,7 @@ struct BriefingItem {
 
 async fn list_certificates(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     let today = s.cx.clock.today();
-    let items: Vec<CertificateToday> = guarded::certificates(&s.cx, &caller)
+    let items: Vec<CertificateToday> = isms_app::certification::certificates(&s.cx, &caller)
         .await?
         .into_iter()
         .map(|c| CertificateToday { cycle: c.cycle(), status_today: c.status_on(today), certificate: c })
@@ -624,7 +621,7 @@ async fn add_certificate(
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
     };
-    let c = guarded::add_certificate(&s.cx, &caller, c).await?;
+    let c = isms_app::certification::add_certificate(&s.cx, &caller, c).await?;
     Ok((StatusCode::CREATED, Json(json!(CertificateCycle { cycle: c.cycle(), certificate: c }))))
 }
 
@@ -646,12 +643,12 @@ async fn certificate_status(
             field("status", "expiry follows from the dates; record active, suspended or withdrawn".into()).into()
         );
     }
-    let c = guarded::set_certificate_status(&s.cx, &caller, &id, b.status).await?;
+    let c = isms_app::certification::set_certificate_status(&s.cx, &caller, &id, b.status).await?;
     Ok(Json(json!(CertificateCycle { cycle: c.cycle(), certificate: c })))
 }
 
 async fn get_settings(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::audit_settings(&s.cx, &caller).await?)))
+    Ok(Json(json!(isms_app::certification::settings(&s.cx, &caller).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -670,14 +667,14 @@ async fn save_settings(
     Member(caller): Member,
     JsonBody(b): JsonBody<SettingsBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let now = guarded::audit_settings(&s.cx, &caller).await?;
+    let now = isms_app::certification::settings(&s.cx, &caller).await?;
     let next = AuditSettings {
         id: now.id,
         major_due_days: b.major_due_days.unwrap_or(now.major_due_days),
         minor_due_days: b.minor_due_days.unwrap_or(now.minor_due_days),
         sample_controls: b.sample_controls.unwrap_or(now.sample_controls),
     };
-    Ok(Json(json!(guarded::save_audit_settings(&s.cx, &caller, next).await?)))
+    Ok(Json(json!(isms_app::certification::save_settings(&s.cx, &caller, next).await?)))
 }
 
 fn stage_of(q: &BTreeMap<String, String>) -> Result<Option<Stage>, ApiError> {
@@ -691,7 +688,7 @@ async fn readiness(
     Member(caller): Member,
     Query(q): Params,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::readiness(&s.cx, &caller, stage_of(&q)?).await?)))
+    Ok(Json(json!(isms_app::certification::readiness(&s.cx, &caller, stage_of(&q)?).await?)))
 }
 
 async fn readiness_report(
@@ -700,14 +697,14 @@ async fn readiness_report(
     Query(q): Params,
 ) -> Result<Response, ApiError> {
     let format = format_of(&q, DocFormat::Xlsx)?;
-    let r = guarded::readiness(&s.cx, &caller, stage_of(&q)?).await?;
+    let r = isms_app::certification::readiness(&s.cx, &caller, stage_of(&q)?).await?;
     let bytes = isms_app::certification_reports::readiness_report(&r, format)?;
     Ok(download(&format!("readiness.{}", format.extension()), format.media_type(), bytes))
 }
 
 async fn changes(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
     let since = opt_date("since", q.get("since").map(String::as_str))?;
-    let (since, items) = guarded::changes_since(&s.cx, &caller, since).await?;
+    let (since, items) = isms_app::certification::changes_since(&s.cx, &caller, since).await?;
     Ok(Json(json!(ChangesSince { since: since.to_string(), items })))
 }
 
@@ -732,7 +729,7 @@ async fn calendar(State(s): State<AppState>, Query(q): Params, request: Request)
         None => Member::from_request_parts(&mut parts, &s).await?.0,
     };
     let base = crate::auth::base_url(&parts.uri, &parts.headers);
-    let ics = guarded::calendar(&s.cx, &caller, &base).await?;
+    let ics = isms_app::certification_reports::calendar(&s.cx, &caller, &base).await?;
     Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], ics)
         .into_response())
 }

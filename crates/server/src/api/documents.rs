@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use futures_util::TryStreamExt;
-use isms_app::access::guarded;
 use isms_app::documents::{DocumentPatch, MandatoryItem, NewDocument, Step};
 use isms_app::starters::{STARTERS, Starter};
 use isms_domain::document::{Audience, Body, Document, DocumentType};
@@ -117,7 +116,7 @@ pub(crate) fn routes() -> Api {
 type Params = Query<std::collections::BTreeMap<String, String>>;
 
 async fn list(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
-    Ok(Json(super::list::page(&guarded::document_register(&s.cx, &caller).await?, &q)?))
+    Ok(Json(super::list::page(&isms_app::documents::summaries(&s.cx, &caller).await?, &q)?))
 }
 
 fn kind(text: &str) -> Result<DocumentType, ApiError> {
@@ -161,7 +160,7 @@ async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let owner = match d.owner {
         Some(o) => o,
-        None => guarded::me(&s.cx, &caller).await?.as_str().to_owned(),
+        None => caller.email(&s.cx).await?.as_str().to_owned(),
     };
     let new = NewDocument {
         title: d.title,
@@ -174,11 +173,11 @@ async fn create(
         acknowledged_by: audience(d.acknowledged_by.as_deref().unwrap_or_default())?,
         body: Body::Markdown { text: d.text },
     };
-    Ok((StatusCode::CREATED, Json(json!(guarded::create_document(&s.cx, &caller, new).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::documents::create_document(&s.cx, &caller, new).await?))))
 }
 
 async fn checklist(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    let items = guarded::mandatory_checklist(&s.cx, &caller).await?;
+    let items = isms_app::documents::mandatory_checklist(&s.cx, &caller).await?;
     let missing = items.iter().filter(|i| !i.satisfied).count();
     Ok(Json(json!(Checklist { complete: missing == 0, missing, items })))
 }
@@ -212,12 +211,12 @@ async fn adopt(
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let owner = super::optional_json::<AdoptStarter>(&body)?.owner;
-    let doc = guarded::adopt_starter(&s.cx, &caller, &key, owner.as_deref()).await?;
+    let doc = isms_app::starters::adopt(&s.cx, &caller, &key, owner.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(json!(doc))))
 }
 
 async fn mine(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: guarded::my_acknowledgements(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: isms_app::documents::my_acknowledgements(&s.cx, &caller).await? })))
 }
 
 async fn one(
@@ -225,7 +224,7 @@ async fn one(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::document(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::documents::document(&s.cx, &caller, &id).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -269,8 +268,8 @@ async fn describe(
     step(&s, &caller, &id, Step::Describe(patch)).await
 }
 
-async fn step(s: &AppState, caller: &isms_app::access::Caller, id: &str, step: Step) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::change_document(&s.cx, caller, id, step).await?)))
+async fn step(s: &AppState, caller: &isms_app::access::Actor, id: &str, step: Step) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(isms_app::documents::change_document(&s.cx, caller, id, step).await?)))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -309,10 +308,10 @@ async fn upload_version(
         }
     }
     // Refuse an unknown document or a caller who may not edit before reading a byte.
-    guarded::check_document_editable(&s.cx, &caller, &id).await?;
+    isms_app::documents::check_document_editable(&s.cx, &caller, &id).await?;
     let stream = request.into_body().into_data_stream().map_err(std::io::Error::other);
     let mut reader = StreamReader::new(stream);
-    let body = guarded::upload_document_body(&s.cx, &caller, &filename, &mut reader).await?;
+    let body = isms_app::documents::upload_body(&s.cx, &caller, &filename, &mut reader).await?;
     Ok((StatusCode::CREATED, step(&s, &caller, &id, Step::StartVersion { body, note }).await?))
 }
 
@@ -331,7 +330,7 @@ async fn download(
     Member(caller): Member,
     Path((id, number)): Path<(String, u32)>,
 ) -> Result<Response, ApiError> {
-    let (filename, reader, size) = guarded::document_file(&s.cx, &caller, &id, number).await?;
+    let (filename, reader, size) = isms_app::documents::open_version_file(&s.cx, &caller, &id, number).await?;
     let body = HttpBody::from_stream(ReaderStream::with_capacity(reader, 256 * 1024));
     Ok((super::download_headers(&filename, "application/octet-stream", size), body).into_response())
 }
@@ -383,7 +382,7 @@ async fn acknowledge(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::acknowledge_document(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::documents::acknowledge_document(&s.cx, &caller, &id).await?)))
 }
 
 async fn acknowledgements(
@@ -391,5 +390,5 @@ async fn acknowledgements(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::document_acknowledgements(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::documents::acknowledgements(&s.cx, &caller, &id).await?)))
 }

@@ -11,7 +11,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::TryStreamExt;
-use isms_app::access::guarded;
 use isms_app::evidence::{BrokenFile, ControlEvidence, NewEvidence};
 use isms_domain::evidence::{Content, Evidence, Target, TargetKind};
 use schemars::JsonSchema;
@@ -109,7 +108,7 @@ async fn upload(State(s): State<AppState>, Member(caller): Member, request: Requ
         request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let stream = request.into_body().into_data_stream().map_err(std::io::Error::other);
     let mut reader = StreamReader::new(stream);
-    let saved = guarded::add_evidence_file(&s.cx, &caller, new, &filename, &media_type, &mut reader).await?;
+    let saved = isms_app::evidence::add_file(&s.cx, &caller, new, &filename, &media_type, &mut reader).await?;
     Ok((StatusCode::CREATED, Json(json!(saved))).into_response())
 }
 
@@ -162,14 +161,14 @@ async fn add_link(
         valid_for_days: l.valid_for_days,
         note: l.note,
     };
-    let saved = guarded::add_evidence_link(&s.cx, &caller, new, &l.url).await?;
+    let saved = isms_app::evidence::add_link(&s.cx, &caller, new, &l.url).await?;
     Ok((StatusCode::CREATED, Json(json!(saved))))
 }
 
 type Params = Query<std::collections::BTreeMap<String, String>>;
 
 async fn list(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
-    Ok(Json(super::list::page(&guarded::evidence_list(&s.cx, &caller).await?, &q)?))
+    Ok(Json(super::list::page(&isms_app::evidence::list_evidence(&s.cx, &caller).await?, &q)?))
 }
 
 async fn freshness(
@@ -177,11 +176,11 @@ async fn freshness(
     Member(caller): Member,
     Query(q): Params,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(super::list::page(&guarded::evidence_freshness(&s.cx, &caller).await?, &q)?))
+    Ok(Json(super::list::page(&isms_app::evidence::freshness(&s.cx, &caller).await?, &q)?))
 }
 
 async fn verify(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    let check = guarded::verify_evidence(&s.cx, &caller).await?;
+    let check = isms_app::evidence::verify_files(&s.cx, &caller).await?;
     Ok(Json(json!(FilesChecked { intact: check.broken.is_empty(), checked: check.checked, broken: check.broken })))
 }
 
@@ -201,7 +200,7 @@ async fn item(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::evidence_item(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::evidence::evidence(&s.cx, &caller, &id).await?)))
 }
 
 async fn download(
@@ -209,7 +208,7 @@ async fn download(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (e, reader, size) = guarded::evidence_file(&s.cx, &caller, &id).await?;
+    let (e, reader, size) = isms_app::evidence::open_file(&s.cx, &caller, &id).await?;
     let (filename, media_type) = match &e.content {
         Content::File { filename, media_type, .. } => (filename.clone(), media_type.clone()),
         Content::Link { .. } => (String::from("file"), String::from("application/octet-stream")),

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use isms_app::access::guarded;
 use isms_app::frameworks::{FrameworkSummary, SearchHit};
 use isms_domain::crosswalk::Hit;
 use isms_domain::framework::{Framework, FrameworkId};
@@ -78,8 +77,8 @@ pub(crate) fn routes() -> Api {
         )
 }
 
-async fn list(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: guarded::frameworks(&s.cx, &caller).await? })))
+async fn list(State(s): State<AppState>, _member: Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(Items { items: isms_app::frameworks::list_frameworks(&s.cx).await? })))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -90,11 +89,11 @@ struct ShowQuery {
 
 async fn show(
     State(s): State<AppState>,
-    Member(caller): Member,
+    _member: Member,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::framework(&s.cx, &caller, &id, q.under.as_deref()).await?)))
+    Ok(Json(json!(isms_app::frameworks::show_framework(&s.cx, &id, q.under.as_deref()).await?)))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -107,12 +106,12 @@ struct SearchQuery {
 
 async fn search(
     State(s): State<AppState>,
-    Member(caller): Member,
+    _member: Member,
     Query(q): Query<SearchQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let text = q.q.filter(|t| !t.trim().is_empty()).ok_or_else(|| field("q", "what to search for".into()))?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    Ok(Json(json!(Items { items: guarded::search(&s.cx, &caller, &text, q.framework.as_deref(), limit).await? })))
+    Ok(Json(json!(Items { items: isms_app::frameworks::search(&s.cx, &text, q.framework.as_deref(), limit).await? })))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -124,15 +123,18 @@ struct CrosswalkQuery {
 
 async fn crosswalk(
     State(s): State<AppState>,
-    Member(caller): Member,
+    _member: Member,
     Query(q): Query<CrosswalkQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let item = q.item.ok_or_else(|| field("item", "which item, as framework:item (iso27001-2022:A.5.15)".into()))?;
-    Ok(Json(json!(Items { items: guarded::crosswalk(&s.cx, &caller, &item, q.to.as_deref()).await? })))
+    Ok(Json(json!(Items {
+        items: isms_app::frameworks::crosswalk(&s.cx, &isms_app::frameworks::parse_item_ref(&item)?, q.to.as_deref())
+            .await?
+    })))
 }
 
 async fn in_use(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: guarded::frameworks_in_use(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: isms_app::frameworks::frameworks_in_use(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -147,6 +149,9 @@ async fn adopt(
     Member(caller): Member,
     Body(a): Body<AdoptFramework>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    guarded::adopt_framework(&s.cx, &caller, &a.framework).await?;
-    Ok((StatusCode::CREATED, Json(json!(Items { items: guarded::frameworks_in_use(&s.cx, &caller).await? }))))
+    isms_app::frameworks::adopt_framework(&s.cx, &caller, &a.framework).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!(Items { items: isms_app::frameworks::frameworks_in_use(&s.cx, &caller).await? })),
+    ))
 }

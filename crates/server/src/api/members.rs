@@ -11,7 +11,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, patch, post};
-use isms_app::access::guarded;
 use isms_domain::{DisplayName, Email, Role};
 use serde_json::{Value, json};
 
@@ -114,7 +113,7 @@ async fn list(
     Member(caller): Member,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(page(&guarded::members(&s.cx, &caller).await?, &q)?))
+    Ok(Json(page(&isms_app::users::members(&s.cx, &caller).await?, &q)?))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -133,7 +132,7 @@ async fn list_invitations(
     Member(caller): Member,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(page(&guarded::invitations(&s.cx, &caller).await?, &q)?))
+    Ok(Json(page(&isms_app::invitations::list(&s.cx, &caller).await?, &q)?))
 }
 
 async fn invite(
@@ -147,7 +146,7 @@ async fn invite(
     let name_text = n.name.unwrap_or_else(|| address.as_str().split('@').next().unwrap_or_default().to_owned());
     let name = DisplayName::parse(&name_text).map_err(|e| ApiError::from(field("name", e.to_string())))?;
     let base = crate::auth::public_base(&s, &uri, &headers);
-    let invited = guarded::invite_member(&s.cx, &caller, address, name, role(&n.role)?, &base).await?;
+    let invited = isms_app::invitations::invite(&s.cx, &caller, address, name, role(&n.role)?, &base).await?;
     Ok((StatusCode::CREATED, Json(json!(invited))))
 }
 
@@ -156,7 +155,7 @@ async fn revoke_invitation(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::revoke_invitation(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::invitations::revoke(&s.cx, &caller, &id).await?)))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -226,7 +225,7 @@ async fn change(
     Path(who): Path<String>,
     Body(c): Body<RoleChange>,
 ) -> Result<Json<Value>, ApiError> {
-    let changed = guarded::change_member(&s.cx, &caller, &email("email", &who)?, Some(role(&c.role)?)).await?;
+    let changed = isms_app::users::change_member(&s.cx, &caller, &email("email", &who)?, Some(role(&c.role)?)).await?;
     Ok(Json(json!(changed)))
 }
 
@@ -235,6 +234,6 @@ async fn remove(
     Member(caller): Member,
     Path(who): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    guarded::change_member(&s.cx, &caller, &email("email", &who)?, None).await?;
+    isms_app::users::change_member(&s.cx, &caller, &email("email", &who)?, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,6 @@ use super::{Path, Query};
 use axum::Json;
 use axum::extract::State;
 use axum::routing::{get, patch, post};
-use isms_app::access::guarded;
 use isms_app::controls::{ControlDetail, ControlView};
 use isms_app::risks::RiskView;
 use isms_app::soa::SoaDraft;
@@ -142,7 +141,7 @@ async fn controls(
     Member(caller): Member,
     Query(q): Params,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(page(&guarded::controls(&s.cx, &caller).await?, &q)?))
+    Ok(Json(page(&isms_app::controls::list_controls(&s.cx, &caller).await?, &q)?))
 }
 
 async fn control(
@@ -150,11 +149,11 @@ async fn control(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::control(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::controls::control_detail(&s.cx, &caller, &id).await?)))
 }
 
 async fn risks(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
-    Ok(Json(page(&guarded::risks(&s.cx, &caller).await?, &q)?))
+    Ok(Json(page(&isms_app::risks::list_risks(&s.cx, &caller).await?, &q)?))
 }
 
 async fn risk(
@@ -162,7 +161,7 @@ async fn risk(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::risk(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::risks::risk(&s.cx, &caller, &id).await?)))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -182,7 +181,7 @@ async fn audit_log(
     Member(caller): Member,
     Query(q): Query<TrailQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let entries = guarded::trail(&s.cx, &caller, q.after, q.limit.clamp(1, 1000)).await?;
+    let entries = isms_app::trail::trail(&s.cx, &caller, q.after, q.limit.clamp(1, 1000)).await?;
     let next = entries.last().map(|e| e.seq);
     Ok(Json(json!(TrailPage { items: entries, next_after: next })))
 }
@@ -210,7 +209,7 @@ struct TrailCheck {
 }
 
 async fn verify(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    let v = guarded::verify_trail(&s.cx, &caller).await?;
+    let v = isms_app::trail::verify_trail(&s.cx, &caller).await?;
     Ok(Json(json!(TrailCheck {
         intact: v.intact(),
         entries: v.entries,
@@ -274,7 +273,7 @@ async fn update_control(
         implementation: p.implementation,
         ..Default::default()
     };
-    Ok(Json(json!(guarded::update_control(&s.cx, &caller, &id, change).await?)))
+    Ok(Json(json!(isms_app::controls::update_control(&s.cx, &caller, &id, change).await?)))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -338,7 +337,7 @@ async fn add_risk(
         history: vec![],
         fair: None,
     };
-    let saved = guarded::add_risk(&s.cx, &caller, risk).await?;
+    let saved = isms_app::risks::add_risk(&s.cx, &caller, risk).await?;
     Ok((axum::http::StatusCode::CREATED, Json(json!(saved))))
 }
 
@@ -355,15 +354,15 @@ async fn accept_risk(
     Path(id): Path<String>,
     Body(a): Body<Acceptance>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::accept_risk(&s.cx, &caller, &id, &a.comment).await?)))
+    Ok(Json(json!(isms_app::risks::accept_risk(&s.cx, &caller, &id, &a.comment).await?)))
 }
 
 async fn soa(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::soa(&s.cx, &caller).await?)))
+    Ok(Json(json!(isms_app::soa::soa_draft(&s.cx, &caller).await?)))
 }
 
 async fn methodology(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::methodology(&s.cx, &caller).await?)))
+    Ok(Json(json!(isms_app::risks::methodology(&s.cx, &caller).await?)))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -378,6 +377,6 @@ async fn export_audit_log(
     Query(q): Query<ExportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let format = isms_app::export::DocFormat::parse(q.format.as_deref().unwrap_or("csv"))?;
-    let (_, bytes) = guarded::export_trail(&s.cx, &caller, format).await?;
+    let (_, bytes) = isms_app::trail::export_trail(&s.cx, &caller, format).await?;
     Ok(super::download(&format!("audit-log.{}", format.extension()), format.media_type(), bytes))
 }

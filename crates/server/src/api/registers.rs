@@ -10,7 +10,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
-use isms_app::access::guarded;
 use isms_app::registers::Register;
 use isms_domain::asset::{Asset, ClassificationScheme};
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
@@ -171,7 +170,7 @@ async fn list_entries<T: Register>(
     Member(caller): Member,
     Query(q): Params,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(page(&guarded::entries::<T>(&s.cx, &caller).await?, &q)?))
+    Ok(Json(page(&isms_app::registers::entries::<T>(&s.cx, &caller).await?, &q)?))
 }
 
 async fn get_entry<T: Register>(
@@ -179,7 +178,7 @@ async fn get_entry<T: Register>(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::entry::<T>(&s.cx, &caller, &id).await?)))
+    Ok(Json(json!(isms_app::registers::entry::<T>(&s.cx, &caller, &id).await?)))
 }
 
 async fn create_entry<T: Register>(
@@ -187,7 +186,7 @@ async fn create_entry<T: Register>(
     Member(caller): Member,
     Body(value): Body<T>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, Json(json!(guarded::create_entry(&s.cx, &caller, value).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::registers::create_entry(&s.cx, &caller, value).await?))))
 }
 
 async fn replace_entry<T: Register>(
@@ -196,7 +195,7 @@ async fn replace_entry<T: Register>(
     Path(id): Path<String>,
     Body(value): Body<T>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::replace_entry(&s.cx, &caller, &id, value).await?)))
+    Ok(Json(json!(isms_app::registers::replace_entry(&s.cx, &caller, &id, value).await?)))
 }
 
 async fn delete_entry<T: Register>(
@@ -204,7 +203,7 @@ async fn delete_entry<T: Register>(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    guarded::delete_entry::<T>(&s.cx, &caller, &id).await?;
+    isms_app::registers::delete_entry::<T>(&s.cx, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -212,7 +211,7 @@ async fn get_singleton<T: Register>(
     State(s): State<AppState>,
     Member(caller): Member,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::entry::<T>(&s.cx, &caller, "").await?)))
+    Ok(Json(json!(isms_app::registers::entry::<T>(&s.cx, &caller, "").await?)))
 }
 
 async fn put_singleton<T: Register>(
@@ -220,7 +219,7 @@ async fn put_singleton<T: Register>(
     Member(caller): Member,
     Body(value): Body<T>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::replace_entry(&s.cx, &caller, "", value).await?)))
+    Ok(Json(json!(isms_app::registers::replace_entry(&s.cx, &caller, "", value).await?)))
 }
 
 async fn import_assets(
@@ -229,6 +228,6 @@ async fn import_assets(
     Query(q): Query<super::risks::ImportQuery>,
     super::Csv(text): super::Csv,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let report = guarded::import_assets(&s.cx, &caller, &text, q.skip_bad_rows).await?;
+    let report = isms_app::assets::import_assets_csv(&s.cx, &caller, &text, q.skip_bad_rows).await?;
     Ok(super::risks::import_answer(report.stored, &report))
 }

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, get, patch, post, put};
-use isms_app::access::guarded;
 use isms_app::reviews::DueReview;
 use isms_app::risks::{PlanStep, RiskView};
 use isms_domain::fair::{PertForm, SecondaryForm, Settings};
@@ -175,7 +174,7 @@ async fn update_risk(
         }
         Ok(())
     };
-    Ok(Json(json!(guarded::edit_risk(&s.cx, &caller, &id, change).await?)))
+    Ok(Json(json!(isms_app::risks::edit_risk(&s.cx, &caller, &id, change).await?)))
 }
 
 async fn delete_risk(
@@ -183,7 +182,7 @@ async fn delete_risk(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    guarded::delete_risk(&s.cx, &caller, &id).await?;
+    isms_app::risks::delete_risk(&s.cx, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -193,7 +192,7 @@ async fn set_fair(
     Path(id): Path<String>,
     Body(estimates): Body<FairEstimates>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::set_estimates(&s.cx, &caller, &id, Some(estimates)).await?)))
+    Ok(Json(json!(isms_app::fair::set_estimates(&s.cx, &caller, &id, Some(estimates)).await?)))
 }
 
 async fn clear_fair(
@@ -201,7 +200,7 @@ async fn clear_fair(
     Member(caller): Member,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    guarded::set_estimates(&s.cx, &caller, &id, None).await?;
+    isms_app::fair::set_estimates(&s.cx, &caller, &id, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -217,7 +216,7 @@ async fn heat_map(
     Query(q): Query<HeatQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = q.kind.unwrap_or(HeatMapKind::Residual);
-    let (m, counts) = guarded::heat_map(&s.cx, &caller, kind).await?;
+    let (m, counts) = isms_app::risks::heat_map(&s.cx, &caller, kind).await?;
     let levels: Vec<Vec<&str>> = (1..=m.likelihood.len())
         .map(|l| (1..=m.impact.len()).map(|i| m.matrix[l - 1][i - 1].as_str()).collect())
         .collect();
@@ -252,7 +251,7 @@ struct HeatMap<'a> {
 }
 
 async fn plan(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: guarded::treatment_plan(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: isms_app::risks::treatment_plan(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -294,11 +293,13 @@ async fn simulate(
         secondary: r.secondary.unwrap_or(defaults.secondary),
         poisson: r.poisson,
     };
-    Ok(Json(json!(guarded::simulate(&s.cx, &caller, r.risk.as_deref(), settings).await?)))
+    Ok(Json(json!(
+        isms_app::fair::simulate_risks(&s.cx, &caller, r.risk.as_deref(), settings, Default::default()).await?
+    )))
 }
 
 async fn appetite(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    let found = guarded::appetite(&s.cx, &caller).await?;
+    let found = isms_app::fair::appetite(&s.cx, &caller).await?;
     found
         .map(|a| Json(json!(a)))
         .ok_or_else(|| ApiError(isms_app::AppError::new(isms_app::Code::NotFound, "no loss appetite is set yet")))
@@ -316,7 +317,7 @@ async fn set_appetite(
     Member(caller): Member,
     Body(b): Body<AppetiteBody>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(guarded::set_appetite(&s.cx, &caller, b.points).await?)))
+    Ok(Json(json!(isms_app::fair::set_appetite(&s.cx, &caller, b.points).await?)))
 }
 
 async fn set_methodology(
@@ -324,7 +325,7 @@ async fn set_methodology(
     Member(caller): Member,
     Body(m): Body<Methodology>,
 ) -> Result<Json<Value>, ApiError> {
-    let (saved, relevelled) = guarded::edit_methodology(&s.cx, &caller, m).await?;
+    let (saved, relevelled) = isms_app::risks::edit_methodology(&s.cx, &caller, m).await?;
     Ok(Json(json!(MethodologySaved { methodology: saved, risks_relevelled: relevelled })))
 }
 
@@ -338,11 +339,11 @@ struct MethodologySaved {
 }
 
 async fn methodology_versions(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: guarded::methodology_versions(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: isms_app::risks::methodology_versions(&s.cx, &caller).await? })))
 }
 
 async fn due_reviews(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: guarded::due_reviews(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: isms_app::reviews::due_in_organization(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -375,7 +376,7 @@ async fn record_review(
         (_, None) => return Err(field("id", format!("which {} was reviewed?", b.subject)).into()),
     };
     let subject = Subject { kind, id };
-    let status = guarded::record_review(&s.cx, &caller, &subject, outcome, &b.comment).await?;
+    let status = isms_app::reviews::record_review(&s.cx, &caller, &subject, outcome, &b.comment).await?;
     Ok((StatusCode::CREATED, Json(json!(Reviewed { subject, status }))))
 }
 
@@ -407,7 +408,7 @@ async fn export(
         other => return Err(field("report", format!("{other:?} is not register or plan")).into()),
     };
     let format = isms_app::export::DocFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
-    let table = guarded::risk_table(&s.cx, &caller, report).await?;
+    let table = isms_app::risks::risk_table(&s.cx, &caller, report).await?;
     let bytes = isms_app::export::render_table(&table, format)?;
     let stem = if report == RiskReport::Register { "risk-register" } else { "risk-treatment-plan" };
     Ok(download(&format!("{stem}.{}", format.extension()), format.media_type(), bytes))
@@ -433,6 +434,6 @@ async fn import(
     Query(q): Query<ImportQuery>,
     Csv(text): Csv,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let report = guarded::import_risks(&s.cx, &caller, &text, q.skip_bad_rows).await?;
+    let report = isms_app::risks::import_risks_csv(&s.cx, &caller, &text, q.skip_bad_rows).await?;
     Ok(import_answer(report.stored, &report))
 }

@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use isms_app::access::guarded;
 use isms_app::export::DocFormat;
 use isms_app::soa::VersionRef;
 use isms_domain::review::{ReviewOutcome, ReviewStatus};
@@ -89,7 +88,7 @@ pub(crate) fn routes() -> Api {
 }
 
 async fn versions(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(Items { items: guarded::soa_versions(&s.cx, &caller).await? })))
+    Ok(Json(json!(Items { items: isms_app::soa::soa_versions(&s.cx, &caller).await? })))
 }
 
 #[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
@@ -104,7 +103,7 @@ async fn approve(
     Member(caller): Member,
     Body(a): Body<Approval>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    Ok((StatusCode::CREATED, Json(json!(guarded::approve_soa(&s.cx, &caller, &a.comment).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::soa::approve_soa(&s.cx, &caller, &a.comment).await?))))
 }
 
 async fn version(
@@ -112,7 +111,7 @@ async fn version(
     Member(caller): Member,
     Path(v): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (version, rows) = guarded::soa_at(&s.cx, &caller, VersionRef::parse(&v)?).await?;
+    let (version, rows) = isms_app::soa::soa_at(&s.cx, &caller, VersionRef::parse(&v)?).await?;
     let version = version.map(|v| VersionHead {
         number: v.number,
         approved_by: v.approved_by,
@@ -167,7 +166,7 @@ async fn diff(
 ) -> Result<Json<Value>, ApiError> {
     let from = VersionRef::parse(q.from.as_deref().unwrap_or("latest"))?;
     let to = VersionRef::parse(q.to.as_deref().unwrap_or("draft"))?;
-    Ok(Json(json!(Changes { changes: guarded::diff_soa(&s.cx, &caller, from, to).await? })))
+    Ok(Json(json!(Changes { changes: isms_app::soa::diff_soa(&s.cx, &caller, from, to).await? })))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -184,7 +183,7 @@ async fn export(
 ) -> Result<Response, ApiError> {
     let format = DocFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
     let at = VersionRef::parse(q.version.as_deref().unwrap_or("latest"))?;
-    let export = guarded::export_soa(&s.cx, &caller, at, format).await?;
+    let export = isms_app::soa::export_soa(&s.cx, &caller, at, format).await?;
     let name = match export.meta.version {
         Some(n) => format!("soa-v{n}.{}", format.extension()),
         None => format!("soa-draft.{}", format.extension()),
@@ -209,5 +208,5 @@ async fn review(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let outcome = ReviewOutcome::parse(&b.outcome)
         .ok_or_else(|| field("outcome", format!("{:?} is not no_change, updated or changes_required", b.outcome)))?;
-    Ok((StatusCode::CREATED, Json(json!(guarded::review_soa(&s.cx, &caller, outcome, &b.comment).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::soa::review_soa(&s.cx, &caller, outcome, &b.comment, None).await?))))
 }

@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::asset::{Asset, AssetType, ClassificationScheme, Lifecycle};
 use serde::Deserialize;
@@ -76,8 +75,8 @@ async fn render(
     problems: Vec<(String, String)>,
 ) -> Result<AssetsPage, PageError> {
     let caller = &viewer.caller;
-    let all: Vec<Asset> = guarded::entries(&s.cx, caller).await?;
-    let scheme = guarded::entry::<ClassificationScheme>(&s.cx, caller, "").await?;
+    let all: Vec<Asset> = isms_app::registers::entries(&s.cx, caller).await?;
+    let scheme = isms_app::registers::entry::<ClassificationScheme>(&s.cx, caller, "").await?;
     let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let (f_type, f_class, f_q) = (get("type"), get("classification"), get("q"));
     let text = f_q.to_lowercase();
@@ -112,7 +111,7 @@ async fn render(
         types: AssetType::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
         lifecycles: Lifecycle::ALL.iter().map(|l| l.as_str().to_owned()).collect(),
         levels: scheme.levels,
-        members: guarded::members(&s.cx, caller)
+        members: isms_app::users::members(&s.cx, caller)
             .await?
             .into_iter()
             .map(|m| (m.email.to_string(), m.name.to_string()))
@@ -165,7 +164,7 @@ impl AssetForm {
 }
 
 async fn add(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<AssetForm>) -> Result<Response, PageError> {
-    match guarded::create_entry(&s.cx, &viewer.caller, f.asset()).await {
+    match isms_app::registers::create_entry(&s.cx, &viewer.caller, f.asset()).await {
         Ok(a) => Ok(see_other(&format!("/assets/{}?done=Added", a.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
             let page = render(&s, &viewer, &BTreeMap::new(), super::form_problems(&e)).await?;
@@ -198,11 +197,11 @@ async fn asset_page(
 ) -> Result<AssetPage, PageError> {
     let caller = &viewer.caller;
     Ok(AssetPage {
-        asset: guarded::entry::<Asset>(&s.cx, caller, id).await?,
+        asset: isms_app::registers::entry::<Asset>(&s.cx, caller, id).await?,
         types: AssetType::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
         lifecycles: Lifecycle::ALL.iter().map(|l| l.as_str().to_owned()).collect(),
-        levels: guarded::entry::<ClassificationScheme>(&s.cx, caller, "").await?.levels,
-        members: guarded::members(&s.cx, caller)
+        levels: isms_app::registers::entry::<ClassificationScheme>(&s.cx, caller, "").await?.levels,
+        members: isms_app::users::members(&s.cx, caller)
             .await?
             .into_iter()
             .map(|m| (m.email.to_string(), m.name.to_string()))
@@ -233,7 +232,7 @@ async fn update(
     Path(id): Path<String>,
     CsrfForm(viewer, f): CsrfForm<AssetForm>,
 ) -> Result<Response, PageError> {
-    match guarded::replace_entry(&s.cx, &viewer.caller, &id, f.asset()).await {
+    match isms_app::registers::replace_entry(&s.cx, &viewer.caller, &id, f.asset()).await {
         Ok(a) => Ok(see_other(&format!("/assets/{}?done=Saved", a.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
             let page = asset_page(&s, &viewer, &id, None, super::form_problems(&e)).await?;
@@ -248,6 +247,6 @@ async fn delete(
     Path(id): Path<String>,
     CsrfForm(viewer, _): CsrfForm<NoFields>,
 ) -> Result<Response, PageError> {
-    guarded::delete_entry::<Asset>(&s.cx, &viewer.caller, &id).await?;
+    isms_app::registers::delete_entry::<Asset>(&s.cx, &viewer.caller, &id).await?;
     Ok(see_other(&format!("/assets?done={}", encode(&format!("Deleted {id}.")))))
 }

@@ -6,7 +6,6 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::routing::get;
-use isms_app::access::guarded;
 use isms_domain::trail::TrailActor;
 use serde::Deserialize;
 
@@ -51,12 +50,12 @@ struct Before {
 
 async fn trail(State(s): State<AppState>, viewer: Viewer, Query(q): Query<Before>) -> Result<TrailPage, PageError> {
     let caller = viewer.caller;
-    let v = guarded::verify_trail(&s.cx, &caller).await?;
+    let v = isms_app::trail::verify_trail(&s.cx, &caller).await?;
     let end = q.before.map_or(v.entries, |b| (b - 1).clamp(0, v.entries));
     let after = (end - PAGE).max(0);
     let limit = u32::try_from(end - after).unwrap_or(0);
-    let page = if limit == 0 { vec![] } else { guarded::trail(&s.cx, &caller, after, limit).await? };
-    let members = guarded::members(&s.cx, &caller).await?;
+    let page = if limit == 0 { vec![] } else { isms_app::trail::trail(&s.cx, &caller, after, limit).await? };
+    let members = isms_app::users::members(&s.cx, &caller).await?;
     let name = |actor: &TrailActor| match actor {
         TrailActor::User(id) => {
             members.iter().find(|m| m.user == *id).map_or_else(|| format!("former member {id}"), |m| m.name.to_string())

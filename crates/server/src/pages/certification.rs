@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use isms_app::access::guarded;
 use isms_app::certification::{Change, FindingStep, NewAudit, NewFinding, Programme};
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::audit::{
@@ -126,10 +125,10 @@ async fn certification_page(
 ) -> Result<CertificationPage, PageError> {
     let caller = viewer.caller;
     let today = s.cx.clock.today();
-    let all = guarded::certificates(&s.cx, &caller).await?;
+    let all = isms_app::certification::certificates(&s.cx, &caller).await?;
     // The certificate valid today, or else the latest.
     let certificate = all.iter().find(|c| c.valid_on(today)).or(all.first()).cloned();
-    let readiness = guarded::readiness(&s.cx, &caller, stage).await?;
+    let readiness = isms_app::certification::readiness(&s.cx, &caller, stage).await?;
     let shell = viewer.shell("certification");
     Ok(CertificationPage {
         status: certificate.as_ref().map_or("", |c| c.status_on(today).as_str()),
@@ -190,7 +189,7 @@ async fn add_certificate(
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
     };
-    let c = guarded::add_certificate(&s.cx, &viewer.caller, c).await?;
+    let c = isms_app::certification::add_certificate(&s.cx, &viewer.caller, c).await?;
     Ok(see_other(&format!("/certification?done={}", encode(&format!("Recorded certificate {}.", c.number)))))
 }
 
@@ -207,7 +206,7 @@ async fn certificate_status(
     if f.status == CertificateStatus::Expired {
         return Err(invalid("status", "expiry follows from the dates"));
     }
-    guarded::set_certificate_status(&s.cx, &viewer.caller, &id, f.status).await?;
+    isms_app::certification::set_certificate_status(&s.cx, &viewer.caller, &id, f.status).await?;
     Ok(see_other(&format!("/certification?done={}", encode(&format!("The certificate is now {}.", f.status.as_str())))))
 }
 
@@ -257,22 +256,22 @@ async fn audits(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<AuditsPage, PageError> {
     let caller = viewer.caller;
-    let programme = guarded::audit_programme(&s.cx, &caller).await?;
-    let all = guarded::audits(&s.cx, &caller).await?;
+    let programme = isms_app::certification::programme(&s.cx, &caller).await?;
+    let all = isms_app::certification::audits(&s.cx, &caller).await?;
     let shell = viewer.shell("audits");
     Ok(AuditsPage {
         rows: all.iter().rev().map(audit_row).collect(),
         programme,
         kinds: AuditKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
-        members: guarded::members(&s.cx, &caller)
+        members: isms_app::users::members(&s.cx, &caller)
             .await?
             .into_iter()
             .map(|m| (m.email.to_string(), format!("{} ({})", m.name, m.role.label())))
             .collect(),
         can_manage: shell.can.any(UseCase::ManageAudits),
-        open_findings: guarded::findings(&s.cx, &caller).await?.iter().filter(|f| f.is_open()).count(),
-        reviews: guarded::management_reviews(&s.cx, &caller).await?.len(),
-        settings: guarded::audit_settings(&s.cx, &caller).await?,
+        open_findings: isms_app::certification::findings(&s.cx, &caller).await?.iter().filter(|f| f.is_open()).count(),
+        reviews: isms_app::certification::management_reviews(&s.cx, &caller).await?.len(),
+        settings: isms_app::certification::settings(&s.cx, &caller).await?,
         shell,
         done: notice(q.get("done").map(String::as_str)),
     })
@@ -313,7 +312,7 @@ async fn plan(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<PlanForm>
             Some(f.sample.trim().parse().map_err(|_| invalid("sample", "a number of controls"))?)
         },
     };
-    let planned = guarded::plan_audit(&s.cx, &viewer.caller, new).await?;
+    let planned = isms_app::certification::plan_audit(&s.cx, &viewer.caller, new).await?;
     let mut message = format!("Planned {} with {} checklist lines.", planned.audit.id, planned.audit.checklist.len());
     if !planned.warnings.is_empty() {
         message.push_str(" Check the independence warnings.");
@@ -338,7 +337,7 @@ async fn save_settings(
         minor_due_days: f.minor_due_days,
         sample_controls: f.sample_controls,
     };
-    guarded::save_audit_settings(&s.cx, &viewer.caller, settings).await?;
+    isms_app::certification::save_settings(&s.cx, &viewer.caller, settings).await?;
     Ok(see_other(&format!("/audits?done={}", encode("Saved the audit settings."))))
 }
 
@@ -426,15 +425,15 @@ async fn audit_page(
 ) -> Result<AuditPage, PageError> {
     let caller = viewer.caller;
     let today = s.cx.clock.today();
-    let planned = guarded::audit(&s.cx, &caller, &id).await?;
+    let planned = isms_app::certification::audit(&s.cx, &caller, &id).await?;
     let a = planned.audit;
-    let findings = guarded::findings(&s.cx, &caller)
+    let findings = isms_app::certification::findings(&s.cx, &caller)
         .await?
         .iter()
         .filter(|f| f.audit == a.id)
         .map(|f| finding_row(f, today))
         .collect();
-    let items = guarded::evidence_list(&s.cx, &caller)
+    let items = isms_app::evidence::list_evidence(&s.cx, &caller)
         .await?
         .iter()
         .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Audit, &a.id))
@@ -484,7 +483,7 @@ async fn result(
     Path(id): Path<String>,
     CsrfForm(viewer, f): CsrfForm<ResultForm>,
 ) -> Result<Response, PageError> {
-    guarded::record_audit_result(&s.cx, &viewer.caller, &id, &f.reference, f.result, &f.notes).await?;
+    isms_app::certification::record_result(&s.cx, &viewer.caller, &id, &f.reference, f.result, &f.notes).await?;
     let anchor = f.reference.replace('.', "-");
     Ok(see_other(&format!("/audits/{id}?done={}#line-{anchor}", encode(&format!("Recorded {}.", f.reference)))))
 }
@@ -516,7 +515,7 @@ async fn raise(
         due: opt_date("due", &f.due)?,
         owner: Some(f.owner).filter(|o| !o.trim().is_empty()),
     };
-    let saved = guarded::raise_finding(&s.cx, &viewer.caller, new).await?;
+    let saved = isms_app::certification::raise_finding(&s.cx, &viewer.caller, new).await?;
     Ok(see_other(&format!("/audits/{id}?done={}", encode(&format!("Raised {} ({}).", saved.id, saved.grade.label())))))
 }
 
@@ -530,7 +529,7 @@ async fn complete(
     Path(id): Path<String>,
     CsrfForm(viewer, f): CsrfForm<CompleteForm>,
 ) -> Result<Response, PageError> {
-    guarded::complete_audit(&s.cx, &viewer.caller, &id, &f.conclusion).await?;
+    isms_app::certification::complete_audit(&s.cx, &viewer.caller, &id, &f.conclusion).await?;
     Ok(see_other(&format!("/audits/{id}?done={}", encode("Completed: the report is ready."))))
 }
 
@@ -548,7 +547,7 @@ async fn copy(
 ) -> Result<Response, PageError> {
     let start = date("start", &f.start)?;
     let end = opt_date("end", &f.end)?.unwrap_or(start);
-    let planned = guarded::copy_audit(&s.cx, &viewer.caller, &id, start, end).await?;
+    let planned = isms_app::certification::copy_audit(&s.cx, &viewer.caller, &id, start, end).await?;
     Ok(see_other(&format!(
         "/audits/{}?done={}",
         planned.audit.id,
@@ -582,7 +581,7 @@ async fn findings(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<FindingsPage, PageError> {
     let today = s.cx.clock.today();
-    let all = guarded::findings(&s.cx, &viewer.caller).await?;
+    let all = isms_app::certification::findings(&s.cx, &viewer.caller).await?;
     let filter = q.get("show").cloned().unwrap_or_default();
     let rows = all
         .iter()
@@ -624,7 +623,7 @@ async fn finding_page(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<FindingPage, PageError> {
     let caller = viewer.caller;
-    let f = guarded::finding(&s.cx, &caller, &id).await?;
+    let f = isms_app::certification::finding(&s.cx, &caller, &id).await?;
     let shell = viewer.shell("audits");
     let me = viewer.principal.user.email.to_string();
     let can_act = match shell.can.grant(UseCase::ActOnFindings) {
@@ -636,7 +635,7 @@ async fn finding_page(
         row: finding_row(&f, s.cx.clock.today()),
         can_verify: shell.can.any(UseCase::RecordFindings) && f.status != FindingStatus::Closed,
         can_act,
-        members: guarded::members(&s.cx, &caller)
+        members: isms_app::users::members(&s.cx, &caller)
             .await?
             .into_iter()
             .map(|m| (m.email.to_string(), m.name.to_string()))
@@ -686,7 +685,7 @@ async fn finding_step(
         "verify" => (FindingStep::Verify { note: f.note }, "Verified effective: the finding is closed."),
         other => return Err(invalid("action", format!("{other:?} is not a step"))),
     };
-    guarded::change_finding(&s.cx, &viewer.caller, &id, step).await?;
+    isms_app::certification::change_finding(&s.cx, &viewer.caller, &id, step).await?;
     Ok(see_other(&format!("/findings/{id}?done={}", encode(message))))
 }
 
@@ -719,9 +718,9 @@ async fn reviews(
     let caller = viewer.caller;
     let shell = viewer.shell("audits");
     let can_manage = shell.can.any(UseCase::ManageAudits);
-    let briefing = if can_manage { guarded::review_briefing(&s.cx, &caller).await? } else { vec![] };
+    let briefing = if can_manage { isms_app::certification::review_briefing(&s.cx, &caller).await? } else { vec![] };
     Ok(ReviewsPage {
-        reviews: guarded::management_reviews(&s.cx, &caller).await?,
+        reviews: isms_app::certification::management_reviews(&s.cx, &caller).await?,
         inputs: REVIEW_INPUTS
             .iter()
             .map(|(k, t)| {
@@ -769,7 +768,7 @@ async fn record_review(
         decisions: lines(get("decisions")),
         actions,
     };
-    let saved = guarded::record_management_review(&s.cx, &viewer.caller, review).await?;
+    let saved = isms_app::certification::record_management_review(&s.cx, &viewer.caller, review).await?;
     let missing = saved.missing_inputs().len();
     let message = if missing == 0 {
         format!("Recorded {}.", saved.id)
@@ -792,7 +791,7 @@ async fn review_action(
     if number == 0 {
         return Err(invalid("number", "actions are numbered from 1"));
     }
-    guarded::review_action_done(&s.cx, &viewer.caller, &id, number - 1, f.done).await?;
+    isms_app::certification::review_action_done(&s.cx, &viewer.caller, &id, number - 1, f.done).await?;
     let message = if f.done { "Marked done." } else { "Reopened." };
     Ok(see_other(&format!("/management-reviews?done={}#{id}", encode(message))))
 }
@@ -828,7 +827,7 @@ async fn changes(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<ChangesPage, PageError> {
     let since = q.get("since").map(|d| date("since", d)).transpose()?;
-    let (since, all) = guarded::changes_since(&s.cx, &viewer.caller, since).await?;
+    let (since, all) = isms_app::certification::changes_since(&s.cx, &viewer.caller, since).await?;
     let mut groups: BTreeMap<String, Vec<Change>> = BTreeMap::new();
     for c in all.iter().cloned() {
         groups.entry(c.entity.replace('_', " ")).or_default().push(c);

@@ -9,7 +9,6 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::register::{
     ContextIssue, Entry, InterestedParty, IsmsRole, IssueOrigin, Objective, ObjectiveStatus, PartyRequirement,
@@ -65,18 +64,18 @@ impl ContextPage {
 
 async fn render(s: &AppState, viewer: &Viewer, problems: Vec<(String, String)>) -> Result<ContextPage, PageError> {
     let caller = &viewer.caller;
-    let scope = match guarded::entry::<Scope>(&s.cx, caller, "").await {
+    let scope = match isms_app::registers::entry::<Scope>(&s.cx, caller, "").await {
         Ok(scope) => Some(scope),
         Err(e) if e.kind == isms_app::ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
     };
     Ok(ContextPage {
         scope,
-        issues: guarded::entries(&s.cx, caller).await?,
-        parties: guarded::entries(&s.cx, caller).await?,
-        roles: guarded::entries(&s.cx, caller).await?,
-        objectives: guarded::entries(&s.cx, caller).await?,
-        members: guarded::members(&s.cx, caller)
+        issues: isms_app::registers::entries(&s.cx, caller).await?,
+        parties: isms_app::registers::entries(&s.cx, caller).await?,
+        roles: isms_app::registers::entries(&s.cx, caller).await?,
+        objectives: isms_app::registers::entries(&s.cx, caller).await?,
+        members: isms_app::users::members(&s.cx, caller)
             .await?
             .into_iter()
             .map(|m| (m.email.to_string(), m.name.to_string()))
@@ -141,7 +140,7 @@ async fn set_scope(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<Scop
         locations: lines(&f.locations),
         exclusions,
     };
-    let result = guarded::replace_entry(&s.cx, &viewer.caller, "", scope).await;
+    let result = isms_app::registers::replace_entry(&s.cx, &viewer.caller, "", scope).await;
     after(&s, &viewer, result, "scope").await
 }
 
@@ -155,7 +154,7 @@ struct IssueForm {
 
 async fn add_issue(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<IssueForm>) -> Result<Response, PageError> {
     let issue = ContextIssue { id: String::new(), origin: f.origin, title: f.title, description: f.description };
-    let result = guarded::create_entry(&s.cx, &viewer.caller, issue).await;
+    let result = isms_app::registers::create_entry(&s.cx, &viewer.caller, issue).await;
     after(&s, &viewer, result, "issues").await
 }
 
@@ -171,7 +170,7 @@ async fn add_party(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<Part
     let requirements =
         if f.requirement.trim().is_empty() { vec![] } else { vec![PartyRequirement::new(f.kind, &f.requirement)] };
     let party = InterestedParty { id: String::new(), name: f.name, requirements };
-    let result = guarded::create_entry(&s.cx, &viewer.caller, party).await;
+    let result = isms_app::registers::create_entry(&s.cx, &viewer.caller, party).await;
     after(&s, &viewer, result, "parties").await
 }
 
@@ -186,7 +185,7 @@ struct RoleForm {
 async fn add_role(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<RoleForm>) -> Result<Response, PageError> {
     let assigned = f.assigned.split(',').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect();
     let role = IsmsRole { id: String::new(), name: f.name, responsibilities: f.responsibilities, assigned };
-    let result = guarded::create_entry(&s.cx, &viewer.caller, role).await;
+    let result = isms_app::registers::create_entry(&s.cx, &viewer.caller, role).await;
     after(&s, &viewer, result, "roles").await
 }
 
@@ -215,7 +214,7 @@ async fn add_objective(
             due,
             status: f.status,
         };
-        guarded::create_entry(&s.cx, &viewer.caller, objective).await
+        isms_app::registers::create_entry(&s.cx, &viewer.caller, objective).await
     }
     .await;
     after(&s, &viewer, result, "objectives").await
@@ -230,13 +229,13 @@ async fn delete(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<DeleteF
     let caller = &viewer.caller;
     let prefix = f.id.split('-').next().unwrap_or_default();
     let (result, anchor) = if prefix == ContextIssue::PREFIX {
-        (guarded::delete_entry::<ContextIssue>(&s.cx, caller, &f.id).await, "issues")
+        (isms_app::registers::delete_entry::<ContextIssue>(&s.cx, caller, &f.id).await, "issues")
     } else if prefix == InterestedParty::PREFIX {
-        (guarded::delete_entry::<InterestedParty>(&s.cx, caller, &f.id).await, "parties")
+        (isms_app::registers::delete_entry::<InterestedParty>(&s.cx, caller, &f.id).await, "parties")
     } else if prefix == IsmsRole::PREFIX {
-        (guarded::delete_entry::<IsmsRole>(&s.cx, caller, &f.id).await, "roles")
+        (isms_app::registers::delete_entry::<IsmsRole>(&s.cx, caller, &f.id).await, "roles")
     } else if prefix == Objective::PREFIX {
-        (guarded::delete_entry::<Objective>(&s.cx, caller, &f.id).await, "objectives")
+        (isms_app::registers::delete_entry::<Objective>(&s.cx, caller, &f.id).await, "objectives")
     } else {
         return Err(isms_app::AppError::not_found(format!("entry {}", f.id)).into());
     };

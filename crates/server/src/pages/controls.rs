@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use isms_app::access::guarded;
 use isms_app::controls::{ControlChange, ControlDetail};
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::framework::PIVOT;
@@ -60,24 +59,23 @@ async fn page(
     problems: Vec<(String, String)>,
 ) -> Result<ControlPage, PageError> {
     let caller = &viewer.caller;
-    let detail = guarded::control(&s.cx, caller, id).await?;
+    let detail = isms_app::controls::control_detail(&s.cx, caller, id).await?;
     let lib = isms_app::frameworks::library(&s.cx).await?;
     let attributes = lib
         .item(PIVOT, &detail.control.record.control)
         .map(|i| i.attributes.iter().map(|(k, v)| (k.replace('_', " "), v.join(", ").replace('_', " "))).collect())
         .unwrap_or_default();
-    let members = guarded::members(&s.cx, caller).await?;
+    let members = isms_app::users::members(&s.cx, caller).await?;
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
-    let editable =
-        grant == Grant::Any || (grant == Grant::Assigned && detail.control.record.owner == Some(caller.user));
+    let editable = grant == Grant::Any || (grant == Grant::Assigned && detail.control.record.owner == caller.user());
     let today = s.cx.clock.today();
-    let items = guarded::evidence_list(&s.cx, caller)
+    let items = isms_app::evidence::list_evidence(&s.cx, caller)
         .await?
         .iter()
         .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Control, &detail.control.record.control))
         .map(|e| super::evidence::item_row(e, today))
         .collect();
-    let documents = guarded::document_register(&s.cx, caller)
+    let documents = isms_app::documents::summaries(&s.cx, caller)
         .await?
         .into_iter()
         .filter(|d| d.controls.contains(&detail.control.record.control))
@@ -185,7 +183,7 @@ async fn update(
             implementation: Some(f.implementation.clone()),
             ..ControlChange::default()
         };
-        guarded::update_control(&s.cx, &viewer.caller, &id, change).await
+        isms_app::controls::update_control(&s.cx, &viewer.caller, &id, change).await
     }
     .await;
     match result {

@@ -6,7 +6,6 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
 use isms_domain::review::ReviewStatus;
@@ -85,11 +84,11 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
     let caller = viewer.caller;
     let me = viewer.principal.user.email.to_string();
     let today = s.cx.clock.today();
-    let controls = guarded::controls(&s.cx, &caller).await?;
-    let draft = guarded::soa(&s.cx, &caller).await?;
-    let risks = guarded::risks(&s.cx, &caller).await?;
-    let plan = guarded::treatment_plan(&s.cx, &caller).await?;
-    let reviews = guarded::due_reviews(&s.cx, &caller).await?;
+    let controls = isms_app::controls::list_controls(&s.cx, &caller).await?;
+    let draft = isms_app::soa::soa_draft(&s.cx, &caller).await?;
+    let risks = isms_app::risks::list_risks(&s.cx, &caller).await?;
+    let plan = isms_app::risks::treatment_plan(&s.cx, &caller).await?;
+    let reviews = isms_app::reviews::due_in_organization(&s.cx, &caller).await?;
 
     let mut mine = Vec::new();
     let mut overdue = Vec::new();
@@ -144,7 +143,7 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             });
         }
     }
-    for d in guarded::my_acknowledgements(&s.cx, &caller).await? {
+    for d in isms_app::documents::my_acknowledgements(&s.cx, &caller).await? {
         let version = d.in_force().map_or(0, |v| v.number);
         mine.push(Task {
             what: format!("Read and acknowledge {} {} (v{version})", d.id, d.title),
@@ -153,7 +152,7 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             overdue: false,
         });
     }
-    for d in guarded::document_register(&s.cx, &caller).await? {
+    for d in isms_app::documents::summaries(&s.cx, &caller).await? {
         let waiting = d.open_state == Some("in review") && viewer.shell("dashboard").can.any(UseCase::ApproveDocuments);
         let review = matches!(d.review_status, "overdue" | "due soon") && d.owner.eq_ignore_ascii_case(&me);
         if waiting || review {
@@ -169,7 +168,11 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             });
         }
     }
-    for f in guarded::findings(&s.cx, &caller).await?.iter().filter(|f| f.is_open() && f.grade.nonconformity()) {
+    for f in isms_app::certification::findings(&s.cx, &caller)
+        .await?
+        .iter()
+        .filter(|f| f.is_open() && f.grade.nonconformity())
+    {
         let late = f.overdue(today);
         let task = || Task {
             what: format!("{} {}: {} ({})", f.id, f.grade.label(), f.description, f.status.as_str()),
@@ -186,16 +189,16 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
     }
     mine.sort_by(|a, b| (!a.overdue, a.due.is_empty(), &a.due).cmp(&(!b.overdue, b.due.is_empty(), &b.due)));
     overdue.sort_by(|a, b| a.due.cmp(&b.due));
-    let scope = guarded::entry::<Scope>(&s.cx, &caller, "").await.ok();
-    let issues = guarded::entries::<ContextIssue>(&s.cx, &caller).await?.len();
-    let parties = guarded::entries::<InterestedParty>(&s.cx, &caller).await?;
-    let roles = guarded::entries::<IsmsRole>(&s.cx, &caller).await?.len();
-    let objectives = guarded::entries::<Objective>(&s.cx, &caller).await?.len();
-    let methodology = guarded::methodology(&s.cx, &caller).await?;
+    let scope = isms_app::registers::entry::<Scope>(&s.cx, &caller, "").await.ok();
+    let issues = isms_app::registers::entries::<ContextIssue>(&s.cx, &caller).await?.len();
+    let parties = isms_app::registers::entries::<InterestedParty>(&s.cx, &caller).await?;
+    let roles = isms_app::registers::entries::<IsmsRole>(&s.cx, &caller).await?.len();
+    let objectives = isms_app::registers::entries::<Objective>(&s.cx, &caller).await?.len();
+    let methodology = isms_app::risks::methodology(&s.cx, &caller).await?;
     let unaccepted_count = risks.iter().filter(|r| r.acceptance_state.awaits_acceptance()).count();
     let requirements: usize = parties.iter().map(|p| p.requirements.len()).sum();
     let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
-    let checklist = guarded::mandatory_checklist(&s.cx, &caller).await?;
+    let checklist = isms_app::documents::mandatory_checklist(&s.cx, &caller).await?;
     let missing_documents = checklist.iter().filter(|i| !i.satisfied).count();
     let clauses = vec![
         ClauseState {
@@ -286,8 +289,8 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
         recorded(&checklist, "9.3", "Management review", "/management-reviews"),
         recorded(&checklist, "10.2", "Nonconformity and corrective action", "/findings"),
     ];
-    let certificate = guarded::certificates(&s.cx, &caller).await?.into_iter().next();
-    let readiness = guarded::readiness(&s.cx, &caller, None).await?;
+    let certificate = isms_app::certification::certificates(&s.cx, &caller).await?.into_iter().next();
+    let readiness = isms_app::certification::readiness(&s.cx, &caller, None).await?;
     let annex_a = isms_app::frameworks::annex_a_themes(&s.cx).await?;
     let themes = progress(&annex_a, &controls);
     let applicable = themes.iter().map(|t| t.applicable).sum();

@@ -12,7 +12,6 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use futures_util::TryStreamExt;
-use isms_app::access::guarded;
 use isms_app::documents::{DocumentPatch, MandatoryItem, NewDocument, Step};
 use isms_app::starters::STARTERS;
 use isms_domain::access::{Grant, UseCase};
@@ -82,7 +81,7 @@ async fn register(
 ) -> Result<RegisterPage, PageError> {
     let caller = viewer.caller;
     let shell = viewer.shell("documents");
-    let all = guarded::document_register(&s.cx, &caller).await?;
+    let all = isms_app::documents::summaries(&s.cx, &caller).await?;
     let count = |st: &str| all.iter().filter(|d| d.review_status == st).count();
     let f_type = q.get("type").cloned().unwrap_or_default();
     let f_status = q.get("status").cloned().unwrap_or_default();
@@ -117,7 +116,7 @@ async fn register(
             pending: d.pending_acknowledgements,
         })
         .collect();
-    let mine = guarded::my_acknowledgements(&s.cx, &caller)
+    let mine = isms_app::documents::my_acknowledgements(&s.cx, &caller)
         .await?
         .into_iter()
         .filter_map(|d| d.in_force().map(|v| v.number).map(|v| (d.id.clone(), d.title.clone(), v)))
@@ -172,7 +171,7 @@ async fn create(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<CreateF
         acknowledged_by: None,
         body: Body::Markdown { text: f.text },
     };
-    let doc = guarded::create_document(&s.cx, &viewer.caller, new).await?;
+    let doc = isms_app::documents::create_document(&s.cx, &viewer.caller, new).await?;
     Ok(see_other(&format!("/documents/{}?done={}", doc.id, encode("Created with a first draft."))))
 }
 
@@ -182,7 +181,7 @@ struct AdoptForm {
 }
 
 async fn adopt(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<AdoptForm>) -> Result<Response, PageError> {
-    let doc = guarded::adopt_starter(&s.cx, &viewer.caller, &f.key, None).await?;
+    let doc = isms_app::starters::adopt(&s.cx, &viewer.caller, &f.key, None).await?;
     Ok(see_other(&format!(
         "/documents/{}?done={}",
         doc.id,
@@ -199,7 +198,7 @@ struct ChecklistPage {
 }
 
 async fn checklist(State(s): State<AppState>, viewer: Viewer) -> Result<ChecklistPage, PageError> {
-    let items = guarded::mandatory_checklist(&s.cx, &viewer.caller).await?;
+    let items = isms_app::documents::mandatory_checklist(&s.cx, &viewer.caller).await?;
     let missing = items.iter().filter(|i| !i.satisfied).count();
     Ok(ChecklistPage { shell: viewer.shell("documents"), items, missing })
 }
@@ -281,8 +280,8 @@ async fn page(
 ) -> Result<DocumentPage, PageError> {
     let caller = viewer.caller;
     let shell = viewer.shell("documents");
-    let doc = guarded::document(&s.cx, &caller, &id).await?;
-    let acks = guarded::document_acknowledgements(&s.cx, &caller, &id).await?;
+    let doc = isms_app::documents::document(&s.cx, &caller, &id).await?;
+    let acks = isms_app::documents::acknowledgements(&s.cx, &caller, &id).await?;
     let me = viewer.principal.user.email.to_string();
     let can_edit = match shell.can.grant(UseCase::EditDocuments) {
         Grant::Any => true,
@@ -360,7 +359,7 @@ async fn version_page(
     viewer: Viewer,
     Path((id, number)): Path<(String, u32)>,
 ) -> Result<VersionPage, PageError> {
-    let doc = guarded::document(&s.cx, &viewer.caller, &id).await?;
+    let doc = isms_app::documents::document(&s.cx, &viewer.caller, &id).await?;
     let v = doc.versions.iter().find(|v| v.number == number).ok_or_else(|| {
         PageError(isms_app::AppError::new(isms_app::Code::NotFound, format!("{id} has no version {number}")))
     })?;
@@ -397,7 +396,7 @@ async fn describe(
     Path(id): Path<String>,
     CsrfForm(viewer, f): CsrfForm<DescribeForm>,
 ) -> Result<Response, PageError> {
-    let current = guarded::document(&s.cx, &viewer.caller, &id).await?;
+    let current = isms_app::documents::document(&s.cx, &viewer.caller, &id).await?;
     let acknowledged_by = Audience::parse(&f.acknowledged_by)
         .map_err(|m| PageError(isms_app::AppError::invalid_field("acknowledged_by", m)))?;
     // Only send the owner when it changes: a control owner may edit but not hand on.
@@ -412,7 +411,7 @@ async fn describe(
         review_months: Some(f.review_months),
         acknowledged_by: Some(acknowledged_by),
     };
-    guarded::change_document(&s.cx, &viewer.caller, &id, Step::Describe(patch)).await?;
+    isms_app::documents::change_document(&s.cx, &viewer.caller, &id, Step::Describe(patch)).await?;
     Ok(back(&id, "Saved."))
 }
 
@@ -431,7 +430,7 @@ async fn new_version(
     CsrfForm(viewer, f): CsrfForm<TextForm>,
 ) -> Result<Response, PageError> {
     let step = Step::StartVersion { body: Body::Markdown { text: f.text }, note: f.note };
-    let doc = guarded::change_document(&s.cx, &viewer.caller, &id, step).await?;
+    let doc = isms_app::documents::change_document(&s.cx, &viewer.caller, &id, step).await?;
     let n = doc.versions.last().map_or(0, |v| v.number);
     Ok(back(&id, &format!("Started version {n} as a draft.")))
 }
@@ -442,7 +441,7 @@ async fn edit_draft(
     CsrfForm(viewer, f): CsrfForm<TextForm>,
 ) -> Result<Response, PageError> {
     let step = Step::EditVersion { number: f.number, body: Body::Markdown { text: f.text }, note: f.note };
-    guarded::change_document(&s.cx, &viewer.caller, &id, step).await?;
+    isms_app::documents::change_document(&s.cx, &viewer.caller, &id, step).await?;
     Ok(back(&id, &format!("Saved the draft of version {}.", f.number)))
 }
 
@@ -459,7 +458,7 @@ async fn upload(
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    guarded::check_document_editable(&s.cx, &viewer.caller, &id).await?;
+    isms_app::documents::check_document_editable(&s.cx, &viewer.caller, &id).await?;
     let mut note = String::new();
     let mut seen = 0;
     while let Some(mut field) = form.next_field().await.map_err(|e| invalid("form", e.body_text()))? {
@@ -467,8 +466,10 @@ async fn upload(
         if name == "file" && seen > 0 {
             let filename = field.file_name().unwrap_or("upload").to_owned();
             let mut reader = StreamReader::new(field.map_err(std::io::Error::other));
-            let body = guarded::upload_document_body(&s.cx, &viewer.caller, &filename, &mut reader).await?;
-            let doc = guarded::change_document(&s.cx, &viewer.caller, &id, Step::StartVersion { body, note }).await?;
+            let body = isms_app::documents::upload_body(&s.cx, &viewer.caller, &filename, &mut reader).await?;
+            let doc =
+                isms_app::documents::change_document(&s.cx, &viewer.caller, &id, Step::StartVersion { body, note })
+                    .await?;
             let n = doc.versions.last().map_or(0, |v| v.number);
             return Ok(back(&id, &format!("Uploaded {filename} as version {n} (a draft).")));
         }
@@ -501,11 +502,11 @@ async fn step(
             (Step::Review, "Review recorded: the version in force stays; the next review is a full interval away.")
         }
         "acknowledge" => {
-            guarded::acknowledge_document(&s.cx, &viewer.caller, &id).await?;
+            isms_app::documents::acknowledge_document(&s.cx, &viewer.caller, &id).await?;
             return Ok(back(&id, "Thank you: your acknowledgement is recorded."));
         }
         other => return Err(invalid("action", format!("{other:?} is not a step"))),
     };
-    guarded::change_document(&s.cx, &viewer.caller, &id, step).await?;
+    isms_app::documents::change_document(&s.cx, &viewer.caller, &id, step).await?;
     Ok(back(&id, message))
 }

@@ -11,7 +11,6 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use futures_util::TryStreamExt;
-use isms_app::access::guarded;
 use isms_app::evidence::NewEvidence;
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::evidence::{Content, Coverage, Freshness, Target, TargetKind};
@@ -113,7 +112,7 @@ async fn page(
     let f_control = q.get("control").map(|c| isms_app::controls::normalize_control_id(c)).unwrap_or_default();
     let f_control = if q.get("control").is_some_and(|c| !c.is_empty()) { f_control } else { String::new() };
     let f_coverage = q.get("coverage").cloned().unwrap_or_default();
-    let rows = guarded::evidence_freshness(&s.cx, &caller).await?;
+    let rows = isms_app::evidence::freshness(&s.cx, &caller).await?;
     let count = |c: Coverage| rows.iter().filter(|r| r.coverage == c).count();
     let (missing, stale, current) = (count(Coverage::Missing), count(Coverage::Stale), count(Coverage::Current));
     let coverage = rows
@@ -136,7 +135,7 @@ async fn page(
             items: r.items,
         })
         .collect();
-    let all = guarded::evidence_list(&s.cx, &caller).await?;
+    let all = isms_app::evidence::list_evidence(&s.cx, &caller).await?;
     let total = all.len();
     let items = all
         .iter()
@@ -148,10 +147,10 @@ async fn page(
     let attachable = if grant == Grant::Denied {
         vec![]
     } else {
-        guarded::controls(&s.cx, &caller)
+        isms_app::controls::list_controls(&s.cx, &caller)
             .await?
             .into_iter()
-            .filter(|c| grant == Grant::Any || c.record.owner == Some(caller.user))
+            .filter(|c| grant == Grant::Any || c.record.owner == caller.user())
             .map(|c| (c.record.control, c.title))
             .collect()
     };
@@ -190,7 +189,8 @@ async fn upload(State(s): State<AppState>, viewer: Viewer, mut form: Multipart) 
                 new.title.clone_from(&filename);
             }
             let mut reader = StreamReader::new(field.map_err(std::io::Error::other));
-            let saved = guarded::add_evidence_file(&s.cx, &viewer.caller, new, &filename, &media, &mut reader).await?;
+            let saved =
+                isms_app::evidence::add_file(&s.cx, &viewer.caller, new, &filename, &media, &mut reader).await?;
             return Ok(see_other(&format!("/evidence?done={}", encode(&format!("Added {}.", saved.id)))));
         }
         let Some(value) = super::upload_text(&viewer, &mut seen, &name, &mut field).await? else { continue };

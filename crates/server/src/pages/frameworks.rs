@@ -7,7 +7,6 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use isms_app::access::guarded;
 use isms_domain::framework::Item;
 use serde::Deserialize;
 
@@ -71,8 +70,8 @@ async fn library(
     Query(q): Query<SearchQuery>,
 ) -> Result<LibraryPage, PageError> {
     let caller = viewer.caller;
-    let in_use = guarded::frameworks_in_use(&s.cx, &caller).await?;
-    let frameworks = guarded::frameworks(&s.cx, &caller)
+    let in_use = isms_app::frameworks::frameworks_in_use(&s.cx, &caller).await?;
+    let frameworks = isms_app::frameworks::list_frameworks(&s.cx)
         .await?
         .into_iter()
         .map(|f| FrameworkRow {
@@ -89,7 +88,7 @@ async fn library(
     let hits = if text.trim().is_empty() {
         vec![]
     } else {
-        guarded::search(&s.cx, &caller, &text, None, 100)
+        isms_app::frameworks::search(&s.cx, &text, None, 100)
             .await?
             .into_iter()
             .map(|h| Hit {
@@ -151,11 +150,10 @@ async fn framework(
     Path(id): Path<String>,
     Query(q): Query<Under>,
 ) -> Result<FrameworkPage, PageError> {
-    let caller = viewer.caller;
-    let whole = guarded::framework(&s.cx, &caller, &id, None).await?;
+    let whole = isms_app::frameworks::show_framework(&s.cx, &id, None).await?;
     let under = q.under.filter(|u| !u.is_empty());
     let shown = match &under {
-        Some(u) => guarded::framework(&s.cx, &caller, &id, Some(u)).await?.items,
+        Some(u) => isms_app::frameworks::show_framework(&s.cx, &id, Some(u)).await?.items,
         // The whole framework when it is small; its top level (with counts) otherwise.
         None if whole.items.len() <= 200 => whole.items.clone(),
         None => whole.items.iter().filter(|i| i.parent.is_none()).cloned().collect(),
@@ -217,15 +215,15 @@ async fn crosswalk(
     viewer: Viewer,
     Query(q): Query<CrosswalkQuery>,
 ) -> Result<CrosswalkPage, PageError> {
-    let caller = viewer.caller;
-    let frameworks = guarded::frameworks(&s.cx, &caller).await?.into_iter().map(|f| (f.id, f.name)).collect::<Vec<_>>();
+    let frameworks =
+        isms_app::frameworks::list_frameworks(&s.cx).await?.into_iter().map(|f| (f.id, f.name)).collect::<Vec<_>>();
     let item = q.item.unwrap_or_default().trim().to_owned();
     let to = q.to.unwrap_or_default();
     let rows = if item.is_empty() {
         vec![]
     } else {
         let target = (!to.is_empty()).then_some(to.as_str());
-        guarded::crosswalk(&s.cx, &caller, &item, target)
+        isms_app::frameworks::crosswalk(&s.cx, &isms_app::frameworks::parse_item_ref(&item)?, target)
             .await?
             .into_iter()
             .map(|h| CrosswalkRow {

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use isms_app::access::guarded;
 use isms_domain::access::UseCase;
 use isms_domain::risk::{AcceptanceRule, Methodology};
 use serde::Deserialize;
@@ -62,10 +61,10 @@ async fn page(
     problems: Vec<(String, String)>,
 ) -> Result<MethodologyPage, PageError> {
     let caller = &viewer.caller;
-    let m = guarded::methodology(&s.cx, caller).await?;
+    let m = isms_app::risks::methodology(&s.cx, caller).await?;
     // The versions before the current one.
-    let versions = guarded::methodology_versions(&s.cx, caller).await?.len().saturating_sub(1);
-    let appetite = guarded::appetite(&s.cx, caller).await?;
+    let versions = isms_app::risks::methodology_versions(&s.cx, caller).await?.len().saturating_sub(1);
+    let appetite = isms_app::fair::appetite(&s.cx, caller).await?;
     let cells = (1..=m.likelihood.len())
         .rev()
         .map(|l| {
@@ -120,7 +119,7 @@ async fn save(
     State(s): State<AppState>,
     CsrfForm(viewer, f): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let mut m = guarded::methodology(&s.cx, &viewer.caller).await?;
+    let mut m = isms_app::risks::methodology(&s.cx, &viewer.caller).await?;
     for (prefix, scale) in [("likelihood", &mut m.likelihood), ("impact", &mut m.impact)] {
         for level in scale.iter_mut() {
             if let Some(v) = f.get(&format!("{prefix}_label_{}", level.value)) {
@@ -148,7 +147,7 @@ async fn save(
             }
         }
     }
-    match guarded::edit_methodology(&s.cx, &viewer.caller, m).await {
+    match isms_app::risks::edit_methodology(&s.cx, &viewer.caller, m).await {
         Ok((saved, relevelled)) => Ok(see_other(&format!(
             "/methodology?done={}",
             super::encode(&format!("Saved as version {}; {relevelled} risks changed level.", saved.version))

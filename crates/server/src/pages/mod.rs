@@ -3,7 +3,7 @@
 //!
 //! Pages use the same session as the API. A page handler takes a [`Viewer`] (signed
 //! in, with a current organization — otherwise it redirects to sign in or to choose
-//! one) and calls the same guarded use cases as the API, so the role checks are the
+//! one) and calls the same use cases as the API with the member as actor, so the role checks are the
 //! same. Forms carry the session's CSRF token in a hidden `csrf` field; scripts read it
 //! from `<meta name="csrf-token">` and call the JSON API. Every page works without
 //! scripts; `assets/app.js` only makes edits and filters quicker.
@@ -33,7 +33,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use isms_app::Code;
-use isms_app::access::Caller;
+use isms_app::access::Actor;
 use isms_app::sessions::{Principal, authenticate, my_organizations};
 use isms_app::{AppError, ErrorKind};
 use isms_domain::access::{Grant, UseCase, grant};
@@ -141,12 +141,17 @@ impl Shell {
 #[derive(Debug, Clone)]
 pub(crate) struct Viewer {
     pub principal: Principal,
-    pub caller: Caller,
+    pub caller: Actor,
     pub org: Organization,
     pub orgs: Vec<(Organization, Role)>,
 }
 
 impl Viewer {
+    /// The viewer's role in the current organization.
+    pub fn role(&self) -> Role {
+        self.principal.current.as_ref().map_or(Role::Viewer, |(_, role)| *role)
+    }
+
     /// The page frame, with `section` highlighted.
     pub fn shell(&self, section: &'static str) -> Shell {
         Shell {
@@ -154,7 +159,7 @@ impl Viewer {
             user_email: self.principal.user.email.to_string(),
             org_id: self.org.id.to_string(),
             org_name: self.org.name.to_string(),
-            role: self.caller.role.label(),
+            role: self.role().label(),
             csrf: self.principal.session.csrf_token.clone(),
             others: self
                 .orgs
@@ -163,7 +168,7 @@ impl Viewer {
                 .map(|(o, r)| (o.id.to_string(), o.name.to_string(), r.label()))
                 .collect(),
             section,
-            can: Can { role: self.caller.role },
+            can: Can { role: self.role() },
         }
     }
 
@@ -209,7 +214,7 @@ impl FromRequestParts<AppState> for Viewer {
         let Some((org, _)) = principal.current.clone() else {
             return Err(Redirect::to("/organizations").into_response());
         };
-        let caller = Caller::of(&principal).map_err(|e| PageError(e).into_response())?;
+        let caller = Actor::of(&principal).map_err(|e| PageError(e).into_response())?;
         let orgs = my_organizations(&state.cx, &principal).await.map_err(|e| PageError(e).into_response())?;
         Ok(Viewer { principal, caller, org, orgs })
     }

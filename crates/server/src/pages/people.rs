@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use isms_app::access::guarded;
 use isms_app::tokens::{NewToken, create_token, list_tokens, revoke_token};
 use isms_domain::access::{Grant, UseCase, grant};
 use isms_domain::{DisplayName, Email, Role};
@@ -88,14 +87,14 @@ async fn page(
     done: Option<String>,
     problems: Vec<String>,
 ) -> Result<MembersPage, PageError> {
-    let members = guarded::members(&s.cx, &viewer.caller).await?;
+    let members = isms_app::users::members(&s.cx, &viewer.caller).await?;
     let can_manage = viewer.shell("members").can.any(UseCase::ManageMembers);
-    let invitations = if can_manage { guarded::invitations(&s.cx, &viewer.caller).await? } else { vec![] };
+    let invitations = if can_manage { isms_app::invitations::list(&s.cx, &viewer.caller).await? } else { vec![] };
     Ok(MembersPage {
         members: members
             .into_iter()
             .map(|m| MemberRow {
-                me: m.user == viewer.caller.user,
+                me: Some(m.user) == viewer.caller.user(),
                 email: m.email.to_string(),
                 name: m.name.to_string(),
                 role: m.role.as_str(),
@@ -168,7 +167,7 @@ async fn add_member(
             DisplayName::parse(&name_text).map_err(|e| isms_app::AppError::invalid_field("name", e.to_string()))?;
         let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
         let base = crate::auth::public_base(&s, &uri, &headers);
-        guarded::invite_member(&s.cx, &viewer.caller, email, name, role, &base).await
+        isms_app::invitations::invite(&s.cx, &viewer.caller, email, name, role, &base).await
     }
     .await;
     match result {
@@ -199,7 +198,7 @@ async fn revoke_invitation(
     State(s): State<AppState>,
     CsrfForm(viewer, f): CsrfForm<RevokeInvitation>,
 ) -> Result<Response, PageError> {
-    match guarded::revoke_invitation(&s.cx, &viewer.caller, &f.id).await {
+    match isms_app::invitations::revoke(&s.cx, &viewer.caller, &f.id).await {
         Ok(v) => Ok(see_other(&format!(
             "/members?done={}",
             super::encode(&format!("Withdrew the invitation of {}; its link no longer works.", v.invitation.email))
@@ -224,7 +223,7 @@ async fn change_role(
 ) -> Result<Response, PageError> {
     let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
     let role = Role::parse(&f.role).ok_or_else(|| isms_app::AppError::invalid_field("role", "choose a role"))?;
-    match guarded::change_member(&s.cx, &viewer.caller, &email, Some(role)).await {
+    match isms_app::users::change_member(&s.cx, &viewer.caller, &email, Some(role)).await {
         Ok(_) => {
             Ok(see_other(&format!("/members?done={}", super::encode(&format!("{email} is now {}.", role.label())))))
         }
@@ -243,7 +242,7 @@ struct Remove {
 
 async fn remove(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<Remove>) -> Result<Response, PageError> {
     let email = Email::parse(&f.email).map_err(|e| isms_app::AppError::invalid_field("email", e.to_string()))?;
-    match guarded::change_member(&s.cx, &viewer.caller, &email, None).await {
+    match isms_app::users::change_member(&s.cx, &viewer.caller, &email, None).await {
         Ok(_) => Ok(see_other(&format!("/members?done={}", super::encode(&format!("Removed {email}."))))),
         Err(e) if e.kind == isms_app::ErrorKind::Conflict => {
             Ok((axum::http::StatusCode::CONFLICT, page(&s, &viewer, None, None, problem_page(&e)).await?)
@@ -307,7 +306,7 @@ async fn tokens_page(
         // A token can be given any role up to your own.
         roles: Role::ALL
             .iter()
-            .filter(|r| isms_domain::access::within(**r, viewer.caller.role))
+            .filter(|r| isms_domain::access::within(**r, viewer.role()))
             .map(|r| (r.as_str(), r.label()))
             .collect(),
         secret,

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use isms_app::Cx;
-use isms_app::access::{Caller, guarded};
+use isms_app::access::Actor;
 use isms_app::risks::RiskView;
 use isms_domain::risk::{HeatMapKind, Methodology, Rating, Risk, TreatmentOption};
 use serde::Deserialize;
@@ -57,8 +57,8 @@ pub(crate) fn level_class(m: &Methodology, level: &str) -> String {
     format!("heat-{step}")
 }
 
-pub(crate) async fn heat_map(cx: &Cx, caller: &Caller, kind: HeatMapKind) -> Result<HeatMap, PageError> {
-    let (m, counts) = guarded::heat_map(cx, caller, kind).await?;
+pub(crate) async fn heat_map(cx: &Cx, caller: &Actor, kind: HeatMapKind) -> Result<HeatMap, PageError> {
+    let (m, counts) = isms_app::risks::heat_map(cx, caller, kind).await?;
     let label = |id: &str| m.levels.iter().find(|l| l.id == id).map_or(id.to_owned(), |l| l.label.clone());
     let which = if kind == HeatMapKind::Inherent { "inherent" } else { "residual" };
     let rows = (1..=m.likelihood.len())
@@ -149,8 +149,8 @@ async fn register(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<RegisterPage, PageError> {
     let caller = viewer.caller;
-    let m = guarded::methodology(&s.cx, &caller).await?;
-    let all = guarded::risks(&s.cx, &caller).await?;
+    let m = isms_app::risks::methodology(&s.cx, &caller).await?;
+    let all = isms_app::risks::list_risks(&s.cx, &caller).await?;
     let total = all.len();
     let cell = |key: &str| {
         q.get(key)
@@ -240,8 +240,8 @@ async fn new_page(
     form: NewRisk,
     problems: Vec<(String, String)>,
 ) -> Result<NewRiskPage, PageError> {
-    let m = guarded::methodology(&s.cx, &viewer.caller).await?;
-    let members = guarded::members(&s.cx, &viewer.caller).await?;
+    let m = isms_app::risks::methodology(&s.cx, &viewer.caller).await?;
+    let members = isms_app::users::members(&s.cx, &viewer.caller).await?;
     Ok(NewRiskPage {
         shell: viewer.shell("risks"),
         likelihood: m.likelihood.iter().map(|l| (l.value, l.label.clone())).collect(),
@@ -284,7 +284,7 @@ async fn add(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<NewRisk>) 
         history: vec![],
         fair: None,
     };
-    match guarded::add_risk(&s.cx, &viewer.caller, risk).await {
+    match isms_app::risks::add_risk(&s.cx, &viewer.caller, risk).await {
         Ok(saved) => Ok(see_other(&format!("/risks/{}?done=Added", saved.risk.id))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
             let problems = super::form_problems(&e);
@@ -315,7 +315,7 @@ async fn risk_page(
     Path(id): Path<String>,
     Query(q): Query<Done>,
 ) -> Result<RiskPage, PageError> {
-    let m = guarded::methodology(&s.cx, &viewer.caller).await?;
-    let risk = guarded::risk(&s.cx, &viewer.caller, &id).await?;
+    let m = isms_app::risks::methodology(&s.cx, &viewer.caller).await?;
+    let risk = isms_app::risks::risk(&s.cx, &viewer.caller, &id).await?;
     Ok(RiskPage { shell: viewer.shell("risks"), row: row(&risk, &m), risk, done: notice(q.done.as_deref()) })
 }

@@ -10,7 +10,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use isms_app::access::guarded;
 use isms_app::soa::VersionRef;
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::soa::{ControlStatus, SoaChange};
@@ -109,10 +108,10 @@ async fn soa(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<SoaPage, PageError> {
     let caller = viewer.caller;
-    let controls = guarded::controls(&s.cx, &caller).await?;
-    let draft = guarded::soa(&s.cx, &caller).await?;
-    let versions = guarded::soa_versions(&s.cx, &caller).await?;
-    let members = guarded::members(&s.cx, &caller).await?;
+    let controls = isms_app::controls::list_controls(&s.cx, &caller).await?;
+    let draft = isms_app::soa::soa_draft(&s.cx, &caller).await?;
+    let versions = isms_app::soa::soa_versions(&s.cx, &caller).await?;
+    let members = isms_app::users::members(&s.cx, &caller).await?;
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
     let me = viewer.principal.user.id;
     let today = s.cx.clock.today();
@@ -194,7 +193,7 @@ struct Approval {
 }
 
 async fn approve(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<Approval>) -> Result<Response, PageError> {
-    let version = guarded::approve_soa(&s.cx, &viewer.caller, &f.comment).await?;
+    let version = isms_app::soa::approve_soa(&s.cx, &viewer.caller, &f.comment).await?;
     Ok(see_other(&format!("/soa?done=Approved+version+{}", version.number)).into_response())
 }
 
@@ -216,6 +215,7 @@ struct DiffQuery {
 async fn diff(State(s): State<AppState>, viewer: Viewer, Query(q): Query<DiffQuery>) -> Result<DiffPage, PageError> {
     let from = q.from.unwrap_or_else(|| "latest".into());
     let to = q.to.unwrap_or_else(|| "draft".into());
-    let changes = guarded::diff_soa(&s.cx, &viewer.caller, VersionRef::parse(&from)?, VersionRef::parse(&to)?).await?;
+    let changes =
+        isms_app::soa::diff_soa(&s.cx, &viewer.caller, VersionRef::parse(&from)?, VersionRef::parse(&to)?).await?;
     Ok(DiffPage { shell: viewer.shell("soa"), from, to, changes })
 }
