@@ -199,3 +199,6 @@ pub fn describe(use_case: UseCase) -> &'static str {
         UseCase::ActOnFindings => "act on findings",
     }
 }
+
+#[cfg(test)]
+mod gate;

@@ -290,7 +290,8 @@ pub async fn open_version_file(
     id: &str,
     number: u32,
 ) -> AppResult<(String, isms_store::BlobReader, u64)> {
-    let doc = document(cx, actor, id).await?;
+    actor.require(UseCase::ReadIsms)?;
+    let doc = document_of(cx, actor.org(), id).await?;
     let v = doc
         .versions
         .iter()
@@ -382,8 +383,9 @@ async fn active_members(cx: &Cx, org: OrgId) -> AppResult<Vec<(String, isms_doma
 
 /// Acknowledgement status of a document against the organization's members.
 pub async fn acknowledgements(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Acknowledgements> {
-    let doc = document(cx, actor, id).await?;
+    actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
+    let doc = document_of(cx, org, id).await?;
     let members = active_members(cx, org).await?;
     let version = doc.in_force().map(|v| v.number);
     let done = doc.acknowledgements.iter().filter(|a| Some(a.version) == version).cloned().collect();

@@ -42,13 +42,13 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 
 /// [`verify_password`] on the blocking pool: an argon2id verify takes tens of
 /// milliseconds of CPU, which must not stall the async workers serving other requests.
-pub async fn verify_password_blocking(password: &str, phc: &str) -> bool {
+pub(crate) async fn verify_password_blocking(password: &str, phc: &str) -> bool {
     let (password, phc) = (password.to_owned(), phc.to_owned());
     tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await.unwrap_or(false)
 }
 
 /// [`hash_password`] on the blocking pool (the salt is drawn first, here).
-pub async fn hash_password_blocking(password: &str, entropy: &dyn Entropy) -> AppResult<String> {
+pub(crate) async fn hash_password_blocking(password: &str, entropy: &dyn Entropy) -> AppResult<String> {
     let mut salt = [0u8; 16];
     entropy.fill(&mut salt);
     let password = password.to_owned();

@@ -73,10 +73,9 @@ async fn review_status(tx: &mut dyn isms_store::ReadTx, cx: &Cx, org: OrgId) -> 
     Ok(Some(cycle.status(last, cx.clock.today())))
 }
 
-/// The acting member who approves or reviews the SoA, with their display name: the
-/// grant table lets owners and ISMS managers do it; the operator names one (`--as`).
+/// The acting member who approves or reviews the SoA, with their display name (the
+/// operator names one with `--as`).
 async fn approver(cx: &Cx, actor: &Actor) -> AppResult<(UserId, String)> {
-    actor.require(UseCase::ApproveSoa)?;
     let Some(user) = actor.user() else { return Err(actor.email(cx).await.err().unwrap_or_else(no_member)) };
     let user = cx.store.read().await?.user(user).await?;
     Ok((user.id, user.display_name.to_string()))
@@ -89,6 +88,7 @@ fn no_member() -> AppError {
 /// Approves the current draft as the next version, if nothing blocks it and it differs
 /// from the last version. Approval also records a review of the SoA.
 pub async fn approve_soa(cx: &Cx, actor: &Actor, comment: &str) -> AppResult<SoaVersion> {
+    actor.require(UseCase::ApproveSoa)?;
     let (user, name) = approver(cx, actor).await?;
     let org = actor.org();
     let draft = draft_of(cx, org).await?;
@@ -169,6 +169,7 @@ pub async fn review_soa(
     comment: &str,
     on: Option<Date>,
 ) -> AppResult<ReviewStatus> {
+    actor.require(UseCase::ApproveSoa)?;
     approver(cx, actor).await?;
     let reviewer = actor.email(cx).await?;
     crate::reviews::record_review_of(cx, actor.org(), &soa_subject(), &reviewer, outcome, comment, on).await

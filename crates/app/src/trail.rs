@@ -133,6 +133,7 @@ pub async fn verify_trail(cx: &Cx, actor: &Actor) -> AppResult<Verification> {
 /// before/after states as JSON text). Other formats are refused.
 pub async fn export_trail(cx: &Cx, actor: &Actor, format: crate::export::DocFormat) -> AppResult<(usize, Vec<u8>)> {
     use crate::export::{DocFormat, failed};
+    actor.require(UseCase::ReadAuditTrail)?;
     let all = whole_trail(cx, actor).await?;
     let bytes = match format {
         DocFormat::Json => serde_json::to_vec_pretty(&all).map_err(|e| failed(&e))?,

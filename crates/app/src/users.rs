@@ -109,6 +109,11 @@ pub async fn add_organization(
     Ok((organization, invited))
 }
 
+/// Every organization of the installation (for the operator's command line).
+pub async fn organizations(cx: &Cx) -> AppResult<Vec<Organization>> {
+    Ok(cx.store.read().await?.organizations().await?)
+}
+
 /// Every organization with its number of members.
 pub async fn list_organizations(cx: &Cx) -> AppResult<Vec<(Organization, usize)>> {
     let mut tx = cx.store.read().await?;

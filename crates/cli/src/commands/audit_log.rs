@@ -70,14 +70,8 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 isms_app::schema::require_current_schema(cx).await?;
                 let orgs = match &args.org {
                     Some(o) => vec![super::resolve_org(cx, &Some(o.clone())).await?],
-                    None => cx
-                        .store
-                        .read()
-                        .await
-                        .map_err(isms_app::AppError::from)?
-                        .organizations()
-                        .await
-                        .map_err(isms_app::AppError::from)?
+                    None => isms_app::users::organizations(cx)
+                        .await?
                         .into_iter()
                         .map(|o| o.id)
                         .collect(),

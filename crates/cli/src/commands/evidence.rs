@@ -280,14 +280,7 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
         }
         EvidenceCommand::Verify(args) => {
             isms_app::schema::require_current_schema(cx).await?;
-            let all = cx
-                .store
-                .read()
-                .await
-                .map_err(isms_app::AppError::from)?
-                .organizations()
-                .await
-                .map_err(isms_app::AppError::from)?;
+            let all = isms_app::users::organizations(cx).await?;
             let orgs = match &args.org {
                 Some(o) => {
                     let id = super::resolve_org(cx, &Some(o.clone())).await?;

@@ -123,7 +123,7 @@ pub struct OrgArg {
 /// workspace's only organization.
 pub async fn resolve_org(cx: &Cx, org: &Option<String>) -> Result<OrgId, CliError> {
     isms_app::schema::require_current_schema(cx).await?;
-    let orgs = cx.store.read().await.map_err(AppError::from)?.organizations().await.map_err(AppError::from)?;
+    let orgs = isms_app::users::organizations(cx).await?;
     let names = || orgs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ");
     let Some(org) = org.as_deref().map(str::trim).filter(|o| !o.is_empty()) else {
         return match orgs.as_slice() {

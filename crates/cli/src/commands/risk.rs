@@ -1040,15 +1040,12 @@ async fn risk_inner(cx: &Cx, command: RiskCommand, out: &Out) -> Result<ExitCode
             let org = super::resolve_org(cx, &args.org.org).await?;
             let kind = parse_enum::<HeatMapKind>("--which", &args.which, "inherent, residual")?;
             let (m, counts) = risks::heat_map(cx, &super::reader(org), kind).await?;
-            let name = cx
-                .store
-                .read()
-                .await
-                .map_err(isms_app::AppError::from)?
-                .organization(org)
-                .await
-                .map_err(isms_app::AppError::from)?
-                .name;
+            let name = isms_app::users::organizations(cx)
+                .await?
+                .into_iter()
+                .find(|o| o.id == org)
+                .map(|o| o.name.to_string())
+                .unwrap_or_default();
             let title =
                 format!("{} risk — {name}", if kind == HeatMapKind::Inherent { "Inherent" } else { "Residual" });
             let svg = isms_reports::risk::heatmap_svg(&m, &counts, &title);
