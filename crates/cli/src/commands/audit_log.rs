@@ -70,11 +70,7 @@ pub async fn run(config: &Config, command: AuditCommand, out: &Out) -> Result<Ex
                 isms_app::schema::require_current_schema(cx).await?;
                 let orgs = match &args.org {
                     Some(o) => vec![super::resolve_org(cx, &Some(o.clone())).await?],
-                    None => isms_app::users::organizations(cx)
-                        .await?
-                        .into_iter()
-                        .map(|o| o.id)
-                        .collect(),
+                    None => isms_app::users::organizations(cx).await?.into_iter().map(|o| o.id).collect(),
                 };
                 let mut results = Vec::new();
                 for org in orgs {

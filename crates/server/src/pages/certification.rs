@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use isms_app::certification::{Change, FindingStep, NewAudit, NewFinding, Programme};
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::audit::{
-    Audit, AuditKind, AuditStatus, CheckResult, Finding, FindingStatus, Grade, ManagementReview, REVIEW_INPUTS,
+    Audit, AuditKind, AuditStatus, CheckResult, Finding, Grade, ManagementReview, NextStep, REVIEW_INPUTS,
     ReviewAction, ReviewInput,
 };
 use isms_domain::certification::{Certificate, CertificateStatus, Cycle};
@@ -610,7 +610,10 @@ struct FindingPage {
     shell: Shell,
     f: Finding,
     row: FindingRow,
-    can_act: bool,
+    /// The steps offered: the finding's next steps (a domain rule) that the viewer's
+    /// role allows.
+    can_plan: bool,
+    can_mark_implemented: bool,
     can_verify: bool,
     members: Vec<(String, String)>,
     done: Option<String>,
@@ -630,11 +633,13 @@ async fn finding_page(
         Grant::Any => true,
         Grant::Assigned => f.owner.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&me)),
         Grant::Denied => false,
-    } && f.status != FindingStatus::Closed;
+    };
+    let next = f.next_steps();
     Ok(FindingPage {
         row: finding_row(&f, s.cx.clock.today()),
-        can_verify: shell.can.any(UseCase::RecordFindings) && f.status != FindingStatus::Closed,
-        can_act,
+        can_plan: can_act && next.contains(&NextStep::Plan),
+        can_mark_implemented: can_act && next.contains(&NextStep::MarkImplemented),
+        can_verify: shell.can.any(UseCase::RecordFindings) && next.contains(&NextStep::Verify),
         members: isms_app::users::members(&s.cx, &caller)
             .await?
             .into_iter()
