@@ -21,5 +21,6 @@ mod roles;
 mod security;
 mod serve;
 mod sessions;
+mod status;
 mod tokens;
 mod users;

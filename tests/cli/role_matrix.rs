@@ -447,6 +447,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
     vec![
         // ---- reads every member may make ----
         get("/api/v1/scope", read),
+        get("/api/v1/status", read),
         get("/api/v1/context-issues", read),
         get(format!("/api/v1/context-issues/{}", f.issue), read),
         get("/api/v1/interested-parties", read),

@@ -30,6 +30,7 @@ pub mod schema;
 pub mod sessions;
 pub mod soa;
 pub mod starters;
+pub mod status;
 pub mod tokens;
 pub mod trail;
 pub mod users;

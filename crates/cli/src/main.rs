@@ -128,6 +128,9 @@ enum Command {
     Certificate(commands::certification::CertificateCommand),
     /// Could we pass Stage 1, Stage 2 or the next surveillance audit today? Exit 1 when blocked.
     Readiness(commands::certification::ReadinessArgs),
+    /// Where the ISMS stands, as the dashboard shows it: progress per Annex A theme, each
+    /// clause, risks awaiting acceptance, the certificate, readiness, what is overdue.
+    Status(commands::status::StatusArgs),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),
     /// What is new, changed or removed since the last audit (or a date).
@@ -210,6 +213,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::ManagementReview(command) => commands::certification::run_review(&config, command, out).await,
             Command::Certificate(command) => commands::certification::run_certificate(&config, command, out).await,
             Command::Readiness(args) => commands::certification::run_readiness(&config, args, out).await,
+            Command::Status(args) => commands::status::run(&config, args, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

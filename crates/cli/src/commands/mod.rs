@@ -15,6 +15,7 @@ pub mod register;
 pub mod risk;
 pub mod serve;
 pub mod soa;
+pub mod status;
 pub mod user;
 pub mod version;
 
@@ -24,8 +25,8 @@ use std::sync::Arc;
 use std::path::Path;
 
 use clap::Args;
+use isms_app::Cx;
 use isms_app::access::Actor;
-use isms_app::{AppError, Cx};
 use isms_domain::{Email, OrgId};
 use isms_store_sql::{ConnectOptions, connect};
 

@@ -14,6 +14,7 @@ mod registers;
 mod risks;
 pub(crate) mod session;
 mod soa;
+mod status;
 mod tokens;
 pub(crate) use tokens::calendar_url;
 
@@ -287,6 +288,7 @@ fn api() -> Api {
         .merge(evidence::routes())
         .merge(documents::routes())
         .merge(certification::routes())
+        .merge(status::routes())
         .merge(tokens::routes())
         .op(Op::new("get", OPENAPI_PATH, "openapi", "meta", "This document").access(Access::Public), get(serve_openapi))
 }

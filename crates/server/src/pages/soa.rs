@@ -37,47 +37,6 @@ pub(crate) struct Row {
     pub editable: bool,
 }
 
-/// Progress of one Annex A theme.
-pub(crate) struct ThemeProgress {
-    pub theme: String,
-    pub title: String,
-    pub applicable: usize,
-    pub implemented: usize,
-    pub partial: usize,
-    pub planned: usize,
-    pub not_started: usize,
-    pub excluded: usize,
-    pub percent: usize,
-}
-
-/// Implementation progress per Annex A theme (as the catalog names them), from the
-/// control records.
-pub(crate) fn progress(
-    themes: &[(String, String)],
-    controls: &[isms_app::controls::ControlView],
-) -> Vec<ThemeProgress> {
-    themes
-        .iter()
-        .map(|(theme, title)| {
-            let mine: Vec<_> = controls.iter().filter(|c| c.theme == *theme).collect();
-            let count = |s: ControlStatus| mine.iter().filter(|c| c.record.applicable && c.record.status == s).count();
-            let applicable = mine.iter().filter(|c| c.record.applicable).count();
-            let implemented = count(ControlStatus::Implemented);
-            ThemeProgress {
-                theme: theme.clone(),
-                title: title.clone(),
-                applicable,
-                implemented,
-                partial: count(ControlStatus::PartiallyImplemented),
-                planned: count(ControlStatus::Planned),
-                not_started: count(ControlStatus::NotStarted),
-                excluded: mine.len() - applicable,
-                percent: (implemented * 100).checked_div(applicable).unwrap_or(0),
-            }
-        })
-        .collect()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "soa.html")]
 struct SoaPage {
