@@ -17,6 +17,7 @@ mod openapi;
 mod registers;
 mod risk;
 mod role_matrix;
+mod role_matrix_cli;
 mod roles;
 mod security;
 mod serve;
