@@ -592,6 +592,7 @@ async fn answers_match_their_documented_schemas() {
         "/api/v1/certificates",
         "/api/v1/audit-settings",
         "/api/v1/readiness",
+        "/api/v1/status",
         "/api/v1/changes",
         "/api/v1/frameworks",
         "/api/v1/organization/frameworks",
