@@ -185,6 +185,39 @@ pub async fn status(cx: &Cx, actor: &Actor) -> AppResult<Status> {
     let applicable = themes.iter().map(|t| t.applicable).sum();
     let implemented = themes.iter().map(|t| t.implemented).sum();
     let awaiting = risks.iter().filter(|r| r.acceptance_state.awaits_acceptance()).count();
+    let (my_tasks, overdue) = tasks(cx, actor, me, &controls).await?;
+    let clauses = clauses(cx, actor, &draft, risks.len(), awaiting).await?;
+    let certificate = crate::certification::current_certificate(cx, actor).await?.map(|c| CertificateState {
+        cycle: c.cycle(),
+        status_today: c.status_on(today),
+        certificate: c,
+    });
+    Ok(Status {
+        today,
+        applicable,
+        implemented,
+        percent: (implemented * 100).checked_div(applicable).unwrap_or(0),
+        themes,
+        soa_version: draft.latest_version,
+        soa_problems: draft.problems.len(),
+        risks: risks.len(),
+        risks_awaiting_acceptance: awaiting,
+        clauses,
+        my_tasks,
+        overdue,
+        certificate,
+        readiness: crate::certification::readiness(cx, actor, None).await?,
+    })
+}
+
+/// The member's own tasks (none for the operator) and everything overdue.
+async fn tasks(
+    cx: &Cx,
+    actor: &Actor,
+    me: Option<String>,
+    controls: &[ControlView],
+) -> AppResult<(Vec<Task>, Vec<Task>)> {
+    let today = cx.clock.today();
     let (mut my_tasks, mut overdue) = (Vec::new(), Vec::new());
     // A task goes on the overdue list when late, and on the member's own list when theirs.
     let mut add = |task: Task, mine: bool| {
@@ -274,28 +307,7 @@ pub async fn status(cx: &Cx, actor: &Actor) -> AppResult<Status> {
     my_tasks.extend(document_reviews);
     my_tasks.sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));
     overdue.sort_by_key(|t| t.due);
-    let clauses = clauses(cx, actor, &draft, risks.len(), awaiting).await?;
-    let certificate = crate::certification::current_certificate(cx, actor).await?.map(|c| CertificateState {
-        cycle: c.cycle(),
-        status_today: c.status_on(today),
-        certificate: c,
-    });
-    Ok(Status {
-        today,
-        applicable,
-        implemented,
-        percent: (implemented * 100).checked_div(applicable).unwrap_or(0),
-        themes,
-        soa_version: draft.latest_version,
-        soa_problems: draft.problems.len(),
-        risks: risks.len(),
-        risks_awaiting_acceptance: awaiting,
-        clauses,
-        my_tasks,
-        overdue,
-        certificate,
-        readiness: crate::certification::readiness(cx, actor, None).await?,
-    })
+    Ok((my_tasks, overdue))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
