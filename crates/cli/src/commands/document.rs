@@ -215,51 +215,124 @@ fn show_versions(out: &Out, doc: &isms_domain::document::Document) {
     }
 }
 
+async fn add(cx: &Cx, a: AddArgs, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &a.org.org).await?;
+    let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document add").await?;
+    let acknowledged_by = match a.acknowledge.as_deref() {
+        None => None,
+        Some(r) => Audience::parse(r).map_err(|m| super::bad("--acknowledge", m))?,
+    };
+    let kind = match a.kind {
+        Kind::Policy => DocumentType::Policy,
+        Kind::Procedure => DocumentType::Procedure,
+        Kind::Standard => DocumentType::Standard,
+        Kind::Plan => DocumentType::Plan,
+        Kind::Record => DocumentType::Record,
+    };
+    let new = NewDocument {
+        title: a.title,
+        kind,
+        owner: a.owner,
+        classification: a.classification,
+        clauses: a.clauses,
+        controls: a.controls,
+        review_months: a.review_months,
+        acknowledged_by,
+        body: markdown(&a.file)?,
+    };
+    let doc = documents::create_document(cx, &actor, new).await?;
+    out.doc(&doc);
+    out.line(format!("Added {} with version 1 as a draft.", doc.id));
+    Ok(())
+}
+
+async fn list(cx: &Cx, o: OrgArg, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &o.org).await?;
+    let docs = documents::list_documents(cx, &super::reader(org)).await?;
+    out.doc(&docs);
+    if docs.is_empty() {
+        out.line("No documents yet.");
+    }
+    for d in &docs {
+        let in_force = d.in_force().map_or("none approved".to_owned(), |v| format!("v{} in force", v.number));
+        let open = d.open_version().map_or(String::new(), |v| format!(", v{} {}", v.number, v.state.as_str()));
+        let due = d.review_due().map_or(String::new(), |r| format!(", review due {r}"));
+        out.line(format!("{:<8} {} ({in_force}{open}{due})", d.id, d.title));
+    }
+    Ok(())
+}
+
+async fn version(cx: &Cx, a: VersionArgs, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &a.id.org.org).await?;
+    let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document version").await?;
+    let body = if a.upload {
+        let mut file = tokio::fs::File::open(&a.file).await.map_err(|e| {
+            CliError::bad_input(
+                Code::InvalidInput,
+                format!("--file: cannot read {}: {}", a.file.display(), io_reason(&e)),
+            )
+        })?;
+        documents::upload_body(cx, &actor, &a.file.to_string_lossy(), &mut file).await?
+    } else {
+        markdown(&a.file)?
+    };
+    let doc =
+        documents::change_document(cx, &actor, &a.id.id, documents::Step::StartVersion { body, note: a.note }).await?;
+    out.doc(&doc);
+    show_versions(out, &doc);
+    Ok(())
+}
+
+async fn acks(cx: &Cx, a: IdArgs, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &a.org.org).await?;
+    let acks = documents::acknowledgements(cx, &super::reader(org), &a.id).await?;
+    out.doc(&acks);
+    for d in &acks.done {
+        out.line(format!("  done     {} ({})", d.by, d.at.date()));
+    }
+    for p in &acks.pending {
+        out.line(format!("  pending  {p}"));
+    }
+    if !acks.pending.is_empty() {
+        return Err(CliError::check_failed(
+            Code::AcknowledgementsPending,
+            format!(
+                "{} of {} have not acknowledged {}",
+                acks.pending.len(),
+                acks.pending.len() + acks.done.len(),
+                a.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+async fn checklist(cx: &Cx, o: OrgArg, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &o.org).await?;
+    let items = documents::mandatory_checklist(cx, &super::reader(org)).await?;
+    out.doc(&items);
+    for i in &items {
+        let state = if i.satisfied {
+            format!("ok — {}", i.by.join(", "))
+        } else {
+            format!("MISSING — {}", i.missing.clone().unwrap_or_default())
+        };
+        out.line(format!("{:<8} {:<42} {state}", i.clause, i.title));
+    }
+    let missing = items.iter().filter(|i| !i.satisfied).count();
+    if missing > 0 {
+        return Err(CliError::check_failed(
+            Code::DocumentsMissing,
+            format!("{missing} of {} mandatory items are missing", items.len()),
+        ));
+    }
+    Ok(())
+}
+
 async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode, CliError> {
     match command {
-        DocumentCommand::Add(a) => {
-            let org = super::resolve_org(cx, &a.org.org).await?;
-            let actor = super::actor(cx, org, a.as_email.as_deref(), "isms document add").await?;
-            let acknowledged_by = match a.acknowledge.as_deref() {
-                None => None,
-                Some(r) => Audience::parse(r).map_err(|m| super::bad("--acknowledge", m))?,
-            };
-            let kind = match a.kind {
-                Kind::Policy => DocumentType::Policy,
-                Kind::Procedure => DocumentType::Procedure,
-                Kind::Standard => DocumentType::Standard,
-                Kind::Plan => DocumentType::Plan,
-                Kind::Record => DocumentType::Record,
-            };
-            let new = NewDocument {
-                title: a.title,
-                kind,
-                owner: a.owner,
-                classification: a.classification,
-                clauses: a.clauses,
-                controls: a.controls,
-                review_months: a.review_months,
-                acknowledged_by,
-                body: markdown(&a.file)?,
-            };
-            let doc = documents::create_document(cx, &actor, new).await?;
-            out.doc(&doc);
-            out.line(format!("Added {} with version 1 as a draft.", doc.id));
-        }
-        DocumentCommand::List(o) => {
-            let org = super::resolve_org(cx, &o.org).await?;
-            let docs = documents::list_documents(cx, &super::reader(org)).await?;
-            out.doc(&docs);
-            if docs.is_empty() {
-                out.line("No documents yet.");
-            }
-            for d in &docs {
-                let in_force = d.in_force().map_or("none approved".to_owned(), |v| format!("v{} in force", v.number));
-                let open = d.open_version().map_or(String::new(), |v| format!(", v{} {}", v.number, v.state.as_str()));
-                let due = d.review_due().map_or(String::new(), |r| format!(", review due {r}"));
-                out.line(format!("{:<8} {} ({in_force}{open}{due})", d.id, d.title));
-            }
-        }
+        DocumentCommand::Add(a) => add(cx, a, out).await?,
+        DocumentCommand::List(o) => list(cx, o, out).await?,
         DocumentCommand::Show(a) => {
             let org = super::resolve_org(cx, &a.org.org).await?;
             let doc = documents::document(cx, &super::reader(org), &a.id).await?;
@@ -267,26 +340,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             out.line(format!("{} {} — owner {}, clauses {}", doc.id, doc.title, doc.owner, doc.clauses.join(", ")));
             show_versions(out, &doc);
         }
-        DocumentCommand::Version(a) => {
-            let org = super::resolve_org(cx, &a.id.org.org).await?;
-            let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document version").await?;
-            let body = if a.upload {
-                let mut file = tokio::fs::File::open(&a.file).await.map_err(|e| {
-                    CliError::bad_input(
-                        Code::InvalidInput,
-                        format!("--file: cannot read {}: {}", a.file.display(), io_reason(&e)),
-                    )
-                })?;
-                documents::upload_body(cx, &actor, &a.file.to_string_lossy(), &mut file).await?
-            } else {
-                markdown(&a.file)?
-            };
-            let doc =
-                documents::change_document(cx, &actor, &a.id.id, documents::Step::StartVersion { body, note: a.note })
-                    .await?;
-            out.doc(&doc);
-            show_versions(out, &doc);
-        }
+        DocumentCommand::Version(a) => version(cx, a, out).await?,
         DocumentCommand::Edit(a) => {
             let org = super::resolve_org(cx, &a.id.org.org).await?;
             let actor = super::actor(cx, org, a.id.as_email.as_deref(), "isms document edit").await?;
@@ -331,28 +385,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
                 doc.review_due().map_or_else(String::new, |d| d.to_string())
             ));
         }
-        DocumentCommand::Acks(a) => {
-            let org = super::resolve_org(cx, &a.org.org).await?;
-            let acks = documents::acknowledgements(cx, &super::reader(org), &a.id).await?;
-            out.doc(&acks);
-            for d in &acks.done {
-                out.line(format!("  done     {} ({})", d.by, d.at.date()));
-            }
-            for p in &acks.pending {
-                out.line(format!("  pending  {p}"));
-            }
-            if !acks.pending.is_empty() {
-                return Err(CliError::check_failed(
-                    Code::AcknowledgementsPending,
-                    format!(
-                        "{} of {} have not acknowledged {}",
-                        acks.pending.len(),
-                        acks.pending.len() + acks.done.len(),
-                        a.id
-                    ),
-                ));
-            }
-        }
+        DocumentCommand::Acks(a) => acks(cx, a, out).await?,
         DocumentCommand::Starters => {
             out.doc(&isms_app::starters::STARTERS);
             for st in &isms_app::starters::STARTERS {
@@ -366,26 +399,7 @@ async fn run_in(cx: &Cx, command: DocumentCommand, out: &Out) -> Result<ExitCode
             out.doc(&doc);
             out.line(format!("Adopted {} as {} (version 1, a draft).", a.key, doc.id));
         }
-        DocumentCommand::Checklist(o) => {
-            let org = super::resolve_org(cx, &o.org).await?;
-            let items = documents::mandatory_checklist(cx, &super::reader(org)).await?;
-            out.doc(&items);
-            for i in &items {
-                let state = if i.satisfied {
-                    format!("ok — {}", i.by.join(", "))
-                } else {
-                    format!("MISSING — {}", i.missing.clone().unwrap_or_default())
-                };
-                out.line(format!("{:<8} {:<42} {state}", i.clause, i.title));
-            }
-            let missing = items.iter().filter(|i| !i.satisfied).count();
-            if missing > 0 {
-                return Err(CliError::check_failed(
-                    Code::DocumentsMissing,
-                    format!("{missing} of {} mandatory items are missing", items.len()),
-                ));
-            }
-        }
+        DocumentCommand::Checklist(o) => checklist(cx, o, out).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

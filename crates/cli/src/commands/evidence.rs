@@ -211,24 +211,150 @@ async fn who(
     super::actor(cx, org, d.as_email.as_deref(), command).await
 }
 
+async fn add(cx: &Cx, args: AddArgs, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &args.describe.org.org).await?;
+    let name = args.file.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
+    let new = new_evidence(&args.describe, &name)?;
+    let actor = who(cx, org, &args.describe, "isms evidence add").await?;
+    let file = tokio::fs::File::open(&args.file)
+        .await
+        .map_err(|e| bad("file", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
+    let mut reader = tokio::io::BufReader::new(file);
+    let media = args.media_type.clone().unwrap_or_else(|| guess_media_type(&args.file).to_owned());
+    let saved = evidence::add_file(cx, &actor, new, &name, &media, &mut reader).await?;
+    out.doc(&saved);
+    if let Content::File { sha256, size, .. } = &saved.content {
+        out.line(format!("Added {} ({size} bytes, sha256 {sha256}).", saved.id));
+    }
+    Ok(())
+}
+
+async fn list(cx: &Cx, args: ListArgs, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &args.org.org).await?;
+    let today = cx.clock.today();
+    let control = args.control.as_deref().map(isms_app::controls::normalize_control_id);
+    let all: Vec<_> = evidence::list_evidence(cx, &super::reader(org))
+        .await?
+        .into_iter()
+        .filter(|e| control.as_deref().is_none_or(|c| e.attached_to(TargetKind::Control, c)))
+        .filter(|e| !args.stale || e.freshness(today) == isms_domain::evidence::Freshness::Stale)
+        .collect();
+    out.doc(&all);
+    if all.is_empty() {
+        out.line("No evidence matches.");
+    }
+    for e in &all {
+        let what = match &e.content {
+            Content::File { filename, size, .. } => format!("{filename} ({size} bytes)"),
+            Content::Link { url } => url.clone(),
+        };
+        let targets: Vec<_> = e.targets.iter().map(|t| t.id.as_str()).collect();
+        let until = e.valid_until.map_or("no expiry".to_owned(), |d| format!("valid until {d}"));
+        out.line(format!("{:<8} {} — {what} [{}] {until}", e.id, e.title, targets.join(", ")));
+    }
+    Ok(())
+}
+
+async fn get(cx: &Cx, args: GetArgs, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &args.org.org).await?;
+    let (_, mut reader, size) = evidence::open_file(cx, &super::reader(org), &args.id).await?;
+    let fail = |e: &std::io::Error| {
+        CliError::error(Code::Export, format!("cannot write {}: {}", args.output.display(), io_reason(e)))
+    };
+    if args.output.as_os_str() == "-" {
+        let mut stdout = tokio::io::stdout();
+        tokio::io::copy(&mut reader, &mut stdout).await.map_err(|e| fail(&e))?;
+        stdout.flush().await.map_err(|e| fail(&e))?;
+    } else {
+        let mut file = tokio::fs::File::create(&args.output).await.map_err(|e| fail(&e))?;
+        tokio::io::copy(&mut reader, &mut file).await.map_err(|e| fail(&e))?;
+        file.flush().await.map_err(|e| fail(&e))?;
+        out.line(format!("Wrote {} ({size} bytes) to {}.", args.id, args.output.display()));
+    }
+    Ok(())
+}
+
+async fn verify(cx: &Cx, args: VerifyArgs, out: &Out) -> Result<(), CliError> {
+    isms_app::schema::require_current_schema(cx).await?;
+    let all = isms_app::users::organizations(cx).await?;
+    let orgs = match &args.org {
+        Some(o) => {
+            let id = super::resolve_org(cx, &Some(o.clone())).await?;
+            all.into_iter().filter(|x| x.id == id).collect()
+        }
+        None => all,
+    };
+    let mut report = Vec::new();
+    let mut broken = 0;
+    for organization in orgs {
+        let org = organization.id;
+        let check = evidence::verify_files(cx, &super::reader(org)).await?;
+        broken += check.broken.len();
+        for b in &check.broken {
+            let targets: Vec<_> = b.targets.iter().map(|t| format!("{} {}", t.kind.as_str(), t.id)).collect();
+            out.line(format!(
+                "{}: {} \"{}\" ({}) — the stored file {}",
+                organization.name,
+                b.evidence,
+                b.title,
+                targets.join(", "),
+                if b.state == "missing" {
+                    "is missing".to_owned()
+                } else {
+                    format!("changed (sha256 now {})", b.actual.as_deref().unwrap_or("?"))
+                }
+            ));
+        }
+        report.push(serde_json::json!({ "organization": org, "checked": check.checked, "broken": check.broken }));
+    }
+    out.doc(&report);
+    let checked: usize = report.iter().filter_map(|r| r["checked"].as_u64()).map(|n| n as usize).sum();
+    if broken > 0 {
+        return Err(CliError::check_failed(
+            Code::EvidenceChanged,
+            format!("{broken} of {checked} stored files changed or went missing (see above)"),
+        ));
+    }
+    out.line(format!(
+        "All {checked} stored files (evidence and document versions) match their recorded SHA-256 (blobs in {}).",
+        cx.blobs.location()
+    ));
+    Ok(())
+}
+
+async fn freshness(cx: &Cx, args: FreshnessArgs, out: &Out) -> Result<(), CliError> {
+    let org = super::resolve_org(cx, &args.org.org).await?;
+    let owner = args.owner.as_deref().map(|o| o.trim().to_lowercase());
+    let rows: Vec<_> = evidence::freshness(cx, &super::reader(org))
+        .await?
+        .into_iter()
+        .filter(|c| args.all || c.coverage != Coverage::Current)
+        .filter(|c| owner.is_none() || c.owner == owner)
+        .collect();
+    out.doc(&rows);
+    if rows.is_empty() {
+        out.line("Every applicable control has current evidence.");
+    }
+    for c in &rows {
+        let state = match c.coverage {
+            Coverage::Current => "current",
+            Coverage::Stale => "STALE",
+            Coverage::Missing => "MISSING",
+        };
+        out.line(format!(
+            "{:<8} {:<8} {:<40} {}",
+            c.control,
+            state,
+            c.title.chars().take(40).collect::<String>(),
+            c.owner_name.as_deref().unwrap_or("(no owner)")
+        ));
+    }
+    Ok(())
+}
+
 async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode, CliError> {
     match command {
-        EvidenceCommand::Add(args) => {
-            let org = super::resolve_org(cx, &args.describe.org.org).await?;
-            let name = args.file.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_owned();
-            let new = new_evidence(&args.describe, &name)?;
-            let actor = who(cx, org, &args.describe, "isms evidence add").await?;
-            let file = tokio::fs::File::open(&args.file)
-                .await
-                .map_err(|e| bad("file", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
-            let mut reader = tokio::io::BufReader::new(file);
-            let media = args.media_type.clone().unwrap_or_else(|| guess_media_type(&args.file).to_owned());
-            let saved = evidence::add_file(cx, &actor, new, &name, &media, &mut reader).await?;
-            out.doc(&saved);
-            if let Content::File { sha256, size, .. } = &saved.content {
-                out.line(format!("Added {} ({size} bytes, sha256 {sha256}).", saved.id));
-            }
-        }
+        EvidenceCommand::Add(args) => add(cx, args, out).await?,
         EvidenceCommand::Link(args) => {
             let org = super::resolve_org(cx, &args.describe.org.org).await?;
             let new = new_evidence(&args.describe, &args.url)?;
@@ -237,122 +363,10 @@ async fn run_in(cx: &Cx, command: EvidenceCommand, out: &Out) -> Result<ExitCode
             out.doc(&saved);
             out.line(format!("Added {}.", saved.id));
         }
-        EvidenceCommand::List(args) => {
-            let org = super::resolve_org(cx, &args.org.org).await?;
-            let today = cx.clock.today();
-            let control = args.control.as_deref().map(isms_app::controls::normalize_control_id);
-            let all: Vec<_> = evidence::list_evidence(cx, &super::reader(org))
-                .await?
-                .into_iter()
-                .filter(|e| control.as_deref().is_none_or(|c| e.attached_to(TargetKind::Control, c)))
-                .filter(|e| !args.stale || e.freshness(today) == isms_domain::evidence::Freshness::Stale)
-                .collect();
-            out.doc(&all);
-            if all.is_empty() {
-                out.line("No evidence matches.");
-            }
-            for e in &all {
-                let what = match &e.content {
-                    Content::File { filename, size, .. } => format!("{filename} ({size} bytes)"),
-                    Content::Link { url } => url.clone(),
-                };
-                let targets: Vec<_> = e.targets.iter().map(|t| t.id.as_str()).collect();
-                let until = e.valid_until.map_or("no expiry".to_owned(), |d| format!("valid until {d}"));
-                out.line(format!("{:<8} {} — {what} [{}] {until}", e.id, e.title, targets.join(", ")));
-            }
-        }
-        EvidenceCommand::Get(args) => {
-            let org = super::resolve_org(cx, &args.org.org).await?;
-            let (_, mut reader, size) = evidence::open_file(cx, &super::reader(org), &args.id).await?;
-            let fail = |e: &std::io::Error| {
-                CliError::error(Code::Export, format!("cannot write {}: {}", args.output.display(), io_reason(e)))
-            };
-            if args.output.as_os_str() == "-" {
-                let mut stdout = tokio::io::stdout();
-                tokio::io::copy(&mut reader, &mut stdout).await.map_err(|e| fail(&e))?;
-                stdout.flush().await.map_err(|e| fail(&e))?;
-            } else {
-                let mut file = tokio::fs::File::create(&args.output).await.map_err(|e| fail(&e))?;
-                tokio::io::copy(&mut reader, &mut file).await.map_err(|e| fail(&e))?;
-                file.flush().await.map_err(|e| fail(&e))?;
-                out.line(format!("Wrote {} ({size} bytes) to {}.", args.id, args.output.display()));
-            }
-        }
-        EvidenceCommand::Verify(args) => {
-            isms_app::schema::require_current_schema(cx).await?;
-            let all = isms_app::users::organizations(cx).await?;
-            let orgs = match &args.org {
-                Some(o) => {
-                    let id = super::resolve_org(cx, &Some(o.clone())).await?;
-                    all.into_iter().filter(|x| x.id == id).collect()
-                }
-                None => all,
-            };
-            let mut report = Vec::new();
-            let mut broken = 0;
-            for organization in orgs {
-                let org = organization.id;
-                let check = evidence::verify_files(cx, &super::reader(org)).await?;
-                broken += check.broken.len();
-                for b in &check.broken {
-                    let targets: Vec<_> = b.targets.iter().map(|t| format!("{} {}", t.kind.as_str(), t.id)).collect();
-                    out.line(format!(
-                        "{}: {} \"{}\" ({}) — the stored file {}",
-                        organization.name,
-                        b.evidence,
-                        b.title,
-                        targets.join(", "),
-                        if b.state == "missing" {
-                            "is missing".to_owned()
-                        } else {
-                            format!("changed (sha256 now {})", b.actual.as_deref().unwrap_or("?"))
-                        }
-                    ));
-                }
-                report
-                    .push(serde_json::json!({ "organization": org, "checked": check.checked, "broken": check.broken }));
-            }
-            out.doc(&report);
-            let checked: usize = report.iter().filter_map(|r| r["checked"].as_u64()).map(|n| n as usize).sum();
-            if broken > 0 {
-                return Err(CliError::check_failed(
-                    Code::EvidenceChanged,
-                    format!("{broken} of {checked} stored files changed or went missing (see above)"),
-                ));
-            }
-            out.line(format!(
-                "All {checked} stored files (evidence and document versions) match their recorded SHA-256 (blobs in {}).",
-                cx.blobs.location()
-            ));
-        }
-        EvidenceCommand::Freshness(args) => {
-            let org = super::resolve_org(cx, &args.org.org).await?;
-            let owner = args.owner.as_deref().map(|o| o.trim().to_lowercase());
-            let rows: Vec<_> = evidence::freshness(cx, &super::reader(org))
-                .await?
-                .into_iter()
-                .filter(|c| args.all || c.coverage != Coverage::Current)
-                .filter(|c| owner.is_none() || c.owner == owner)
-                .collect();
-            out.doc(&rows);
-            if rows.is_empty() {
-                out.line("Every applicable control has current evidence.");
-            }
-            for c in &rows {
-                let state = match c.coverage {
-                    Coverage::Current => "current",
-                    Coverage::Stale => "STALE",
-                    Coverage::Missing => "MISSING",
-                };
-                out.line(format!(
-                    "{:<8} {:<8} {:<40} {}",
-                    c.control,
-                    state,
-                    c.title.chars().take(40).collect::<String>(),
-                    c.owner_name.as_deref().unwrap_or("(no owner)")
-                ));
-            }
-        }
+        EvidenceCommand::List(args) => list(cx, args, out).await?,
+        EvidenceCommand::Get(args) => get(cx, args, out).await?,
+        EvidenceCommand::Verify(args) => verify(cx, args, out).await?,
+        EvidenceCommand::Freshness(args) => freshness(cx, args, out).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
