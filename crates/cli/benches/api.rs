@@ -247,6 +247,10 @@ async fn main() {
         ),
         ("`GET /api/v1/calendar.ics`", "/api/v1/calendar.ics"),
         ("`GET /api/v1/documents` (register with acknowledgements)", "/api/v1/documents"),
+        (
+            "`GET /api/v1/status` (the dashboard's use case: tasks, overdue, clauses, themes, readiness)",
+            "/api/v1/status",
+        ),
     ] {
         let s = owner.clone();
         let url = format!("{base}{path}");
