@@ -1,11 +1,11 @@
-//! The app layer's authorization: a [`Caller`] (who, in which organization, with
-//! which role) is checked against the domain's role table before a use case runs.
+//! The app layer's authorization: every use case takes an [`Actor`] — a member (who,
+//! in which organization, with which role and token ceiling) or the installation's
+//! operator — and checks it against the domain's grant table before it runs.
 
 use isms_domain::access::{Grant, UseCase, grant};
 use isms_domain::trail::TrailActor;
 use isms_domain::{Email, OrgId, Role, UserId};
 
-use crate::sessions::Principal;
 use crate::{AppError, AppResult, Code, Cx};
 
 /// A signed-in member acting in one organization.
@@ -19,19 +19,6 @@ pub struct Caller {
     pub role: Role,
     /// An API token's role ceiling: the caller may do only what both roles allow.
     pub ceiling: Option<Role>,
-}
-
-impl Caller {
-    /// The caller behind a session; an error when no organization is chosen yet.
-    pub fn of(principal: &Principal) -> AppResult<Caller> {
-        match &principal.current {
-            Some((org, role)) => Ok(Caller { user: principal.user.id, org: org.id, role: *role, ceiling: None }),
-            None => Err(AppError::new(
-                Code::NoOrganizationChosen,
-                "choose an organization first (PUT /api/v1/session/organization)",
-            )),
-        }
-    }
 }
 
 /// Who runs a use case, and in which organization. Every use case takes one and
@@ -60,11 +47,6 @@ impl From<Caller> for Actor {
 }
 
 impl Actor {
-    /// The member behind a session; an error when no organization is chosen yet.
-    pub fn of(principal: &Principal) -> AppResult<Actor> {
-        Caller::of(principal).map(Actor::Member)
-    }
-
     /// The member with `email` acting in `org` with the role they hold there (the
     /// command line's `--as EMAIL`); refused when they are not a member or their
     /// account is disabled.

@@ -38,7 +38,12 @@ pub async fn record_review(
     comment: &str,
 ) -> AppResult<ReviewStatus> {
     match subject.kind {
-        SubjectKind::Soa => return crate::soa::review_soa(cx, actor, outcome, comment, None).await,
+        SubjectKind::Soa => {
+            // Those who approve the SoA review it.
+            actor.require(UseCase::ApproveSoa)?;
+            let me = actor.email(cx).await?;
+            return record_review_of(cx, actor.org(), subject, &me, outcome, comment, None).await;
+        }
         SubjectKind::Document => {
             if outcome != ReviewOutcome::NoChange {
                 return Err(AppError::invalid_field(

@@ -12,6 +12,7 @@ use isms_store::{ReadTx, WriteTx};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
+use crate::access::{Actor, Caller};
 use crate::password::verify_password_blocking;
 use crate::trail::record;
 use crate::{AppError, AppResult, Code, Cx};
@@ -44,6 +45,25 @@ pub struct Principal {
     pub session: Session,
     /// The current organization and the role held there.
     pub current: Option<(Organization, Role)>,
+}
+
+impl Principal {
+    /// The member acting in the session's organization; an error when no
+    /// organization is chosen yet.
+    pub fn caller(&self) -> AppResult<Caller> {
+        match &self.current {
+            Some((org, role)) => Ok(Caller { user: self.user.id, org: org.id, role: *role, ceiling: None }),
+            None => Err(AppError::new(
+                Code::NoOrganizationChosen,
+                "choose an organization first (PUT /api/v1/session/organization)",
+            )),
+        }
+    }
+
+    /// [`Principal::caller`] as the actor of a use case.
+    pub fn actor(&self) -> AppResult<Actor> {
+        self.caller().map(Actor::Member)
+    }
 }
 
 /// Hex SHA-256 of a token.

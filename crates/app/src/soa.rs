@@ -9,7 +9,6 @@ use isms_domain::soa::{self, SoaChange, SoaProblem, SoaRow, SoaVersion};
 use isms_domain::trail::{TrailActor, TrailDraft};
 use isms_domain::{OrgId, UserId};
 use serde::Serialize;
-use time::Date;
 
 use crate::access::Actor;
 use crate::controls::annex_a;
@@ -160,19 +159,11 @@ pub async fn approve_soa(cx: &Cx, actor: &Actor, comment: &str) -> AppResult<Soa
     Ok(version)
 }
 
-/// Records that the SoA was reviewed (6.1.3, 9.3): restarts its review cycle. Only an
-/// owner or ISMS manager reviews the SoA.
-pub async fn review_soa(
-    cx: &Cx,
-    actor: &Actor,
-    outcome: ReviewOutcome,
-    comment: &str,
-    on: Option<Date>,
-) -> AppResult<ReviewStatus> {
+/// Records that the SoA was reviewed (6.1.3, 9.3): restarts its review cycle. Those
+/// who approve the SoA review it ([`crate::reviews::record_review`] holds the rule).
+pub async fn review_soa(cx: &Cx, actor: &Actor, outcome: ReviewOutcome, comment: &str) -> AppResult<ReviewStatus> {
     actor.require(UseCase::ApproveSoa)?;
-    approver(cx, actor).await?;
-    let reviewer = actor.email(cx).await?;
-    crate::reviews::record_review_of(cx, actor.org(), &soa_subject(), &reviewer, outcome, comment, on).await
+    crate::reviews::record_review(cx, actor, &soa_subject(), outcome, comment).await
 }
 
 /// Every approved version, oldest first.

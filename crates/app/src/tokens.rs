@@ -58,7 +58,7 @@ fn draft(caller: &Caller, action: &str, token: &ApiToken) -> TrailDraft {
 /// Creates a token in the session's organization; returns it and its secret (shown
 /// once).
 pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppResult<(ApiToken, String)> {
-    let caller = Caller::of(principal)?;
+    let caller = principal.caller()?;
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::invalid_field("name", "give the token a name of 1 to 100 characters"));
@@ -110,14 +110,14 @@ pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppR
 
 /// The caller's tokens in the session's organization.
 pub async fn list_tokens(cx: &Cx, principal: &Principal) -> AppResult<Vec<ApiToken>> {
-    let caller = Caller::of(principal)?;
+    let caller = principal.caller()?;
     Ok(cx.store.read().await?.tokens_of(caller.user, caller.org).await?)
 }
 
 /// Revokes one of the caller's tokens; another user's or organization's token is
 /// "not found".
 pub async fn revoke_token(cx: &Cx, principal: &Principal, id: &str) -> AppResult<()> {
-    let caller = Caller::of(principal)?;
+    let caller = principal.caller()?;
     let now = cx.clock.now();
     let mut tx = cx.store.write().await?;
     let Some(mut token) = tx.tokens_of(caller.user, caller.org).await?.into_iter().find(|t| t.id == id) else {

@@ -148,6 +148,6 @@ impl FromRequestParts<AppState> for Member {
             return Ok(Self(authenticate_token(&state.cx, secret.trim()).await?));
         }
         let Auth(principal) = Auth::from_request_parts(parts, state).await?;
-        Ok(Self(Actor::of(&principal)?))
+        Ok(Self(principal.actor()?))
     }
 }

@@ -278,7 +278,7 @@ async fn review(cx: &Cx, args: ReviewArgs, out: &Out) -> Result<ExitCode, CliErr
             format!("--outcome: {:?} is not no_change, updated or changes_required", args.outcome),
         )
     })?;
-    let status = soa::review_soa(cx, &actor, outcome, &args.comment, None).await?;
+    let status = soa::review_soa(cx, &actor, outcome, &args.comment).await?;
     out.doc(&status);
     out.line(format!("Recorded the review; {}.", review_line(Some(status))));
     Ok(ExitCode::SUCCESS)

@@ -208,5 +208,5 @@ async fn review(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let outcome = ReviewOutcome::parse(&b.outcome)
         .ok_or_else(|| field("outcome", format!("{:?} is not no_change, updated or changes_required", b.outcome)))?;
-    Ok((StatusCode::CREATED, Json(json!(isms_app::soa::review_soa(&s.cx, &caller, outcome, &b.comment, None).await?))))
+    Ok((StatusCode::CREATED, Json(json!(isms_app::soa::review_soa(&s.cx, &caller, outcome, &b.comment).await?))))
 }

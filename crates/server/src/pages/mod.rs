@@ -214,7 +214,7 @@ impl FromRequestParts<AppState> for Viewer {
         let Some((org, _)) = principal.current.clone() else {
             return Err(Redirect::to("/organizations").into_response());
         };
-        let caller = Actor::of(&principal).map_err(|e| PageError(e).into_response())?;
+        let caller = principal.actor().map_err(|e| PageError(e).into_response())?;
         let orgs = my_organizations(&state.cx, &principal).await.map_err(|e| PageError(e).into_response())?;
         Ok(Viewer { principal, caller, org, orgs })
     }
