@@ -24,8 +24,8 @@ use std::sync::Arc;
 use std::path::Path;
 
 use clap::Args;
+use isms_app::Cx;
 use isms_app::access::Actor;
-use isms_app::{AppError, Cx};
 use isms_domain::{Email, OrgId};
 use isms_store_sql::{ConnectOptions, connect};
 
