@@ -11,6 +11,7 @@ mod list;
 mod members;
 mod records;
 mod registers;
+mod reviews;
 mod risks;
 pub(crate) mod session;
 mod soa;
@@ -281,6 +282,7 @@ fn api() -> Api {
         .merge(session::routes())
         .merge(records::routes())
         .merge(risks::routes())
+        .merge(reviews::routes())
         .merge(soa::routes())
         .merge(registers::routes())
         .merge(frameworks::routes())

@@ -1,4 +1,4 @@
-//! Reading the ISMS records and the audit trail.
+//! The control records, the Statement of Applicability and the audit trail.
 
 use super::doc::media::{CSV, JSON};
 use std::collections::BTreeMap;
@@ -6,11 +6,9 @@ use std::collections::BTreeMap;
 use super::{Path, Query};
 use axum::Json;
 use axum::extract::State;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch};
 use isms_app::controls::{ControlDetail, ControlView};
-use isms_app::risks::RiskView;
 use isms_app::soa::SoaDraft;
-use isms_domain::risk::Methodology;
 use isms_domain::trail::TrailEntry;
 use serde_json::{Value, json};
 
@@ -58,13 +56,6 @@ pub(crate) fn routes() -> Api {
             patch(update_control),
         )
         .op(
-            Op::new("get", "/api/v1/risks", "listRisks", "risks", "The risk register")
-                .list()
-                .answers_page::<RiskView>(),
-            get(risks),
-        )
-        .op(Op::new("get", "/api/v1/risks/{id}", "getRisk", "risks", "One risk").answers::<RiskView>(), get(risk))
-        .op(
             Op::new(
                 "get",
                 "/api/v1/soa",
@@ -74,30 +65,6 @@ pub(crate) fn routes() -> Api {
             )
             .answers::<SoaDraft>(),
             get(soa),
-        )
-        .op(
-            Op::new("get", "/api/v1/methodology", "getMethodology", "risks", "The current risk methodology")
-                .answers::<Methodology>(),
-            get(methodology),
-        )
-        .op(
-            Op::new("post", "/api/v1/risks", "addRisk", "risks", "Add a risk to the register")
-                .body_type::<NewRisk>()
-                .answers::<RiskView>()
-                .ok(201),
-            post(add_risk),
-        )
-        .op(
-            Op::new(
-                "post",
-                "/api/v1/risks/{id}/acceptance",
-                "acceptRisk",
-                "risks",
-                "Accept the risk's residual level as yourself",
-            )
-            .body_type::<Acceptance>()
-            .answers::<RiskView>(),
-            post(accept_risk),
         )
         .op(
             Op::new(
@@ -150,18 +117,6 @@ async fn control(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(isms_app::controls::control_detail(&s.cx, &caller, &id).await?)))
-}
-
-async fn risks(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
-    Ok(Json(page(&isms_app::risks::list_risks(&s.cx, &caller).await?, &q)?))
-}
-
-async fn risk(
-    State(s): State<AppState>,
-    Member(caller): Member,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(isms_app::risks::risk(&s.cx, &caller, &id).await?)))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -276,93 +231,8 @@ async fn update_control(
     Ok(Json(json!(isms_app::controls::update_control(&s.cx, &caller, &id, change).await?)))
 }
 
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct NewRisk {
-    /// What could happen
-    title: String,
-    /// The risk owner's e-mail (a member)
-    owner: String,
-    /// {likelihood, impact} before treatment
-    inherent: isms_domain::risk::Rating,
-    /// {likelihood, impact} after treatment (default: inherent)
-    residual: Option<isms_domain::risk::Rating>,
-    /// modify (default), retain, avoid or share
-    treatment: Option<isms_domain::risk::TreatmentOption>,
-    /// More detail
-    #[serde(default)]
-    description: String,
-    /// The threat
-    #[serde(default)]
-    threat: String,
-    /// The vulnerability
-    #[serde(default)]
-    vulnerability: String,
-    /// Asset ids
-    #[serde(default)]
-    assets: Vec<String>,
-    /// Annex A control ids that treat it
-    #[serde(default)]
-    controls: Vec<String>,
-    /// YYYY-MM-DD (default: in a year)
-    #[schemars(extend("format" = "date"))]
-    next_review: Option<String>,
-}
-
-async fn add_risk(
-    State(s): State<AppState>,
-    Member(caller): Member,
-    Body(n): Body<NewRisk>,
-) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
-    let next_review = match n.next_review {
-        Some(t) => date("next_review", &t)?,
-        None => s.cx.clock.today() + time::Duration::days(365),
-    };
-    let risk = isms_domain::risk::Risk {
-        id: String::new(),
-        title: n.title,
-        description: n.description,
-        assets: n.assets,
-        threat: n.threat,
-        vulnerability: n.vulnerability,
-        owner: n.owner,
-        inherent: n.inherent,
-        existing_controls: String::new(),
-        treatment: n.treatment.unwrap_or(isms_domain::risk::TreatmentOption::Modify),
-        actions: vec![],
-        controls: n.controls,
-        residual: n.residual.unwrap_or(n.inherent),
-        acceptance: None,
-        next_review,
-        history: vec![],
-        fair: None,
-    };
-    let saved = isms_app::risks::add_risk(&s.cx, &caller, risk).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(json!(saved))))
-}
-
-#[derive(Debug, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct Acceptance {
-    /// Why the residual risk is acceptable
-    comment: String,
-}
-
-async fn accept_risk(
-    State(s): State<AppState>,
-    Member(caller): Member,
-    Path(id): Path<String>,
-    Body(a): Body<Acceptance>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(isms_app::risks::accept_risk(&s.cx, &caller, &id, &a.comment).await?)))
-}
-
 async fn soa(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(isms_app::soa::soa_draft(&s.cx, &caller).await?)))
-}
-
-async fn methodology(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(isms_app::risks::methodology(&s.cx, &caller).await?)))
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -369,11 +369,18 @@ mod convention_tests {
     /// pages, which have no session yet, and check what they need themselves).
     #[test]
     fn page_forms_go_through_the_csrf_extractor() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages");
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src/pages"));
+        let mut files = Vec::new();
+        let mut dirs = vec![dir.to_path_buf()];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() { dirs.push(path) } else { files.push(path) }
+            }
+        }
         let mut offenders = Vec::new();
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        for path in files {
+            let name = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
             if name == "login.rs" || name == "mod.rs" {
                 continue;
             }

@@ -1,0 +1,41 @@
+//! `isms risk import`: risks from CSV.
+
+use super::*;
+
+/// Arguments of `isms risk import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// CSV with columns title,owner,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment[,threat,vulnerability,controls,assets,description,next_review].
+    file: PathBuf,
+    #[command(flatten)]
+    org: OrgArg,
+    /// Store the good rows and report the bad ones.
+    #[arg(long)]
+    skip_bad_rows: bool,
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+}
+
+pub(super) async fn import(cx: &Cx, args: ImportArgs, out: &Out) -> Result<(), CliError> {
+    let org = resolve_org(cx, &args.org.org).await?;
+    let actor = actor(cx, org, args.as_email.as_deref(), "isms risk import").await?;
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
+    let report = risks::import_risks_csv(cx, &actor, &text, args.skip_bad_rows).await?;
+    out.doc(&report);
+    for e in &report.errors {
+        out.line(format!("{}, line {}, {}: {}", args.file.display(), e.line, e.column, e.message));
+    }
+    if !report.errors.is_empty() && !report.stored {
+        return Err(CliError::bad_input(
+            Code::Import,
+            format!(
+                "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
+                report.errors.len(),
+                args.file.display()
+            ),
+        ));
+    }
+    out.line(format!("Imported {} risk(s).", report.created.len()));
+    Ok(())
+}
