@@ -78,17 +78,7 @@ pub(crate) async fn update_asset(
     registers::replace(cx, actor, org, id, asset).await
 }
 
-/// One bad row of an import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct RowError {
-    /// 1-based line of the file.
-    pub line: u64,
-    /// The column.
-    pub column: String,
-    /// What is wrong.
-    pub message: String,
-}
+pub use crate::imports::RowError;
 
 /// What an import did.
 #[derive(Debug, Clone, Serialize)]
@@ -125,22 +115,9 @@ pub async fn import_assets_csv(cx: &Cx, actor: &Actor, csv_text: &str, skip_bad_
     let actor = &trail;
     let scheme = classification_scheme(cx, org).await?;
     let members = members(cx, org).await?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| AppError::invalid_field("file", format!("line 1: {e}")))?
-        .iter()
-        .map(str::to_lowercase)
-        .collect();
+    let mut reader = crate::imports::reader(csv_text);
+    let headers = crate::imports::header(&mut reader, &CSV_COLUMNS[..8], &CSV_COLUMNS[..9])?;
     let col = |name: &str| headers.iter().position(|h| h == name);
-    for needed in &CSV_COLUMNS[..8] {
-        if col(needed).is_none() {
-            return Err(AppError::invalid_field(
-                "file",
-                format!("line 1: the header has no {needed} column (columns: {})", CSV_COLUMNS[..9].join(", ")),
-            ));
-        }
-    }
     let mut good = Vec::new();
     let mut errors = Vec::new();
     for record in reader.records() {

@@ -21,6 +21,7 @@ pub mod export;
 pub mod fair;
 mod files;
 pub mod frameworks;
+pub mod imports;
 pub mod invitations;
 pub mod password;
 pub mod registers;

@@ -2,17 +2,7 @@
 
 use super::*;
 
-/// One bad row of a risk import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct RiskRowError {
-    /// 1-based line.
-    pub line: u64,
-    /// The column (or field).
-    pub column: String,
-    /// What is wrong.
-    pub message: String,
-}
+use crate::imports::RowError;
 
 /// What a risk import did.
 #[derive(Debug, Clone, Serialize)]
@@ -21,7 +11,7 @@ pub struct RiskImport {
     /// Ids of the risks created.
     pub created: Vec<String>,
     /// Rows refused.
-    pub errors: Vec<RiskRowError>,
+    pub errors: Vec<RowError>,
     /// True when anything was stored.
     pub stored: bool,
 }
@@ -53,21 +43,8 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
     let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     use isms_domain::risk::{Rating, TreatmentOption};
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| AppError::invalid_field("file", format!("line 1: {e}")))?
-        .iter()
-        .map(str::to_lowercase)
-        .collect();
-    for needed in &RISK_CSV_COLUMNS[..7] {
-        if !headers.iter().any(|h| h == needed) {
-            return Err(AppError::invalid_field(
-                "file",
-                format!("line 1: the header has no {needed} column (columns: {})", RISK_CSV_COLUMNS.join(", ")),
-            ));
-        }
-    }
+    let mut reader = crate::imports::reader(text);
+    let headers = crate::imports::header(&mut reader, &RISK_CSV_COLUMNS[..7], &RISK_CSV_COLUMNS)?;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
@@ -77,7 +54,7 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RiskRowError {
+                errors.push(RowError {
                     line: e.position().map_or(0, csv::Position::line),
                     column: String::new(),
                     message: e.to_string(),
@@ -95,7 +72,7 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
         let mut num = |name: &str| match get(name).parse::<u8>() {
             Ok(v) => v,
             Err(_) => {
-                row_errors.push(RiskRowError {
+                row_errors.push(RowError {
                     line,
                     column: name.into(),
                     message: format!("{:?} is not a number", get(name)),
@@ -108,7 +85,7 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
         let treatment: Option<TreatmentOption> =
             serde_json::from_value(serde_json::Value::String(get("treatment").to_lowercase())).ok();
         if treatment.is_none() {
-            row_errors.push(RiskRowError {
+            row_errors.push(RowError {
                 line,
                 column: "treatment".into(),
                 message: format!("{:?} is not modify, retain, avoid or share", get("treatment")),
@@ -122,7 +99,7 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
         let next_review = match next_review {
             Ok(d) => Some(d),
             Err(message) => {
-                row_errors.push(RiskRowError { line, column: "next_review".into(), message });
+                row_errors.push(RowError { line, column: "next_review".into(), message });
                 None
             }
         };
@@ -156,7 +133,7 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
             match check(&mut *tx, cx, org, &mut risk, &m).await {
                 Ok(()) if parsed_ok && row_errors.is_empty() => parsed.push((line, risk)),
                 Ok(()) => {}
-                Err(e) => row_errors.extend(e.fields.into_iter().map(|f| RiskRowError {
+                Err(e) => row_errors.extend(e.fields.into_iter().map(|f| RowError {
                     line,
                     column: f.field,
                     message: f.message,

@@ -87,6 +87,30 @@ pub async fn with_workspace<T>(
     result
 }
 
+/// Prints each refused row of a CSV import as `FILE, line N, COLUMN: what`, and fails
+/// (exit 2, code `import`) when nothing was stored because of them.
+pub(crate) fn rows_refused(
+    out: &crate::output::Out,
+    file: &Path,
+    errors: &[isms_app::imports::RowError],
+    stored: bool,
+) -> Result<(), CliError> {
+    for e in errors {
+        out.line(format!("{}, line {}, {}: {}", file.display(), e.line, e.column, e.message));
+    }
+    if errors.is_empty() || stored {
+        return Ok(());
+    }
+    Err(CliError::bad_input(
+        Code::Import,
+        format!(
+            "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
+            errors.len(),
+            file.display()
+        ),
+    ))
+}
+
 /// A usage error naming the flag.
 pub(crate) fn bad(flag: &str, message: impl std::fmt::Display) -> CliError {
     CliError::bad_input(Code::InvalidInput, format!("{flag}: {message}"))

@@ -250,19 +250,7 @@ async fn import(cx: &Cx, args: AssetImportArgs, out: &Out) -> Result<(), CliErro
         .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
     let report = assets::import_assets_csv(cx, &actor, &text, args.skip_bad_rows).await?;
     out.doc(&report);
-    for e in &report.errors {
-        out.line(format!("{}, line {}, {}: {}", args.file.display(), e.line, e.column, e.message));
-    }
-    if !report.errors.is_empty() && !report.stored {
-        return Err(CliError::bad_input(
-            Code::Import,
-            format!(
-                "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
-                report.errors.len(),
-                args.file.display()
-            ),
-        ));
-    }
+    crate::commands::rows_refused(out, &args.file, &report.errors, report.stored)?;
     out.line(format!(
         "Imported {} asset(s){}.",
         report.created.len(),

@@ -23,19 +23,7 @@ pub(super) async fn import(cx: &Cx, args: ImportArgs, out: &Out) -> Result<(), C
         .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
     let report = risks::import_risks_csv(cx, &actor, &text, args.skip_bad_rows).await?;
     out.doc(&report);
-    for e in &report.errors {
-        out.line(format!("{}, line {}, {}: {}", args.file.display(), e.line, e.column, e.message));
-    }
-    if !report.errors.is_empty() && !report.stored {
-        return Err(CliError::bad_input(
-            Code::Import,
-            format!(
-                "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
-                report.errors.len(),
-                args.file.display()
-            ),
-        ));
-    }
+    crate::commands::rows_refused(out, &args.file, &report.errors, report.stored)?;
     out.line(format!("Imported {} risk(s).", report.created.len()));
     Ok(())
 }
