@@ -95,7 +95,7 @@ const NOT_ROLE_CHECKED: [(&str, &str, &str); 14] = [
 #[derive(Debug, Clone, Copy)]
 enum Who {
     /// Whoever the grant table gives this use case, the one the app layer checks
-    /// (`crates/app/src/access/guarded.rs`).
+    /// (every use case checks its actor, `crates/app/src/access.rs`).
     Case(U),
     /// Written out per role (owner … viewer: `Y` allowed, `-` refused) where the
     /// operation narrows its use case further; each use says why.
@@ -668,7 +668,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         ),
         call(M::DELETE, format!("/api/v1/risks/{}", t.risk), none(), Case(U::EditRisks), 204),
         // An import cannot be narrowed to one's own risks: control owners add risks one
-        // at a time (guarded::import_risks), so "own only" is "not at all" here.
+        // at a time (risks::import_risks_csv), so "own only" is "not at all" here.
         call(
             M::POST,
             "/api/v1/risks/import",
@@ -827,7 +827,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             200,
         ),
         // An action's owner marks their own action done, whatever their role
-        // (guarded::review_action_done; the README's API table).
+        // (certification::review_action_done; the README's API table).
         call(
             M::PUT,
             format!("/api/v1/management-reviews/{}/actions/2", t.review),
