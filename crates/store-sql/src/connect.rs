@@ -5,13 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use isms_store::{Engine, MigrateError, MigrationId, ReadTx, SchemaStatus, Store, StoreError, StoreResult, WriteTx};
+use isms_store::{
+    AppliedMigration, Engine, MigrateError, MigrationId, ReadTx, SchemaStatus, Store, StoreError, StoreResult, WriteTx,
+};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
-use crate::codec::err;
+use crate::codec::{err, instant_to_text, text_to_instant};
 use crate::dialect::Dialect;
-use crate::migrations::{self, MIGRATIONS, Migration};
+use crate::migrations::{
+    CREATE_BOOKKEEPING, INSERT_APPLIED, MIGRATIONS, Migration, applied_at, check_recorded, recorded, unavailable,
+};
 use crate::nesting::Nesting;
 use crate::tx::{Held, OpenTx, SqlTx};
 
@@ -235,12 +239,12 @@ impl SqlStore {
     /// Applies the given migrations (tests pass their own lists; the product uses
     /// [`MIGRATIONS`]).
     pub async fn migrate_with(&self, list: &'static [Migration]) -> Result<Vec<MigrationId>, MigrateError> {
-        migrations::run(self, list).await
+        run_migrations(self, list).await
     }
 
     /// The status of the schema against the given migrations.
     pub async fn schema_status_with(&self, list: &'static [Migration]) -> StoreResult<SchemaStatus> {
-        migrations::status(self, list).await
+        migration_status(self, list).await
     }
 
     /// `(table, column)` pairs of the schema, for the parity check between engines.
@@ -307,6 +311,71 @@ impl Store for SqlStore {
     async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Applies every pending migration of `list`, in order.
+async fn run_migrations(store: &SqlStore, list: &[Migration]) -> Result<Vec<MigrationId>, MigrateError> {
+    let dialect = store.dialect();
+    let mut applied_now = Vec::new();
+    for migration in list {
+        let mut tx =
+            store.begin(dialect.begin_write(), true).await.map_err(|e| MigrateError::Unavailable(e.to_string()))?;
+        if let Some(lock) = dialect.migration_lock() {
+            sqlx::query(&lock).execute(&mut *tx).await.map_err(unavailable)?;
+        }
+        sqlx::query(CREATE_BOOKKEEPING).execute(&mut *tx).await.map_err(unavailable)?;
+        let recorded = recorded(&mut tx).await.map_err(unavailable)?;
+        check_recorded(&recorded, list, dialect)?;
+        if recorded.iter().any(|r| r.version == migration.id.version) {
+            tx.rollback().await.map_err(unavailable)?;
+            continue;
+        }
+        let failed = |e: sqlx::Error| MigrateError::Failed {
+            migration: migration.id,
+            cause: match &e {
+                sqlx::Error::Database(db) => db.message().to_owned(),
+                other => other.to_string(),
+            },
+        };
+        (&mut *tx).execute(migration.sql(dialect)).await.map_err(failed)?;
+        sqlx::query(INSERT_APPLIED)
+            .bind(migration.id.version)
+            .bind(migration.id.name)
+            .bind(migration.checksum(dialect))
+            .bind(instant_to_text(applied_at()))
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
+        tracing::info!(migration = %migration.id, "applied migration");
+        applied_now.push(migration.id);
+    }
+    Ok(applied_now)
+}
+
+/// Reads which migrations are applied, without changing anything.
+async fn migration_status(store: &SqlStore, list: &[Migration]) -> StoreResult<SchemaStatus> {
+    let dialect = store.dialect();
+    let mut tx = store.begin(dialect.begin_read(), false).await?;
+    let exists = sqlx::query(dialect.table_exists())
+        .bind("schema_migrations")
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(err("schema status"))?
+        .is_some();
+    let recorded = if exists { recorded(&mut tx).await.map_err(err("schema status"))? } else { Vec::new() };
+    let mut applied = Vec::with_capacity(recorded.len());
+    for r in &recorded {
+        applied.push(AppliedMigration {
+            version: r.version,
+            name: r.name.clone(),
+            applied_at: text_to_instant("schema_migrations.applied_at", &r.applied_at)?,
+        });
+    }
+    let pending = list.iter().filter(|m| !recorded.iter().any(|r| r.version == m.id.version)).map(|m| m.id).collect();
+    let unknown =
+        recorded.iter().filter(|r| !list.iter().any(|m| m.id.version == r.version)).map(|r| r.version).collect();
+    Ok(SchemaStatus { applied, pending, unknown })
 }
 
 #[cfg(test)]

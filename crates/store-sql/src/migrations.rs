@@ -7,12 +7,10 @@
 //! by `BEGIN IMMEDIATE`. Each re-checks under the lock whether the migration it is
 //! about to apply was applied meanwhile.
 
-use isms_store::{AppliedMigration, MigrateError, MigrationId, SchemaStatus, StoreResult};
+use isms_store::{MigrateError, MigrationId};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Executor, Row};
+use sqlx::{AnyConnection, Row};
 
-use crate::codec::{err, instant_to_text, text_to_instant};
-use crate::connect::SqlStore;
 use crate::dialect::Dialect;
 
 /// One migration: the same number and meaning on both engines, each with its own SQL.
@@ -66,20 +64,20 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(8, "invitations_and_throttling", "0008_invitations_and_throttling"),
 ];
 
-const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+pub(crate) const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
 const SELECT_APPLIED: &str = "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version";
-const INSERT_APPLIED: &str =
+pub(crate) const INSERT_APPLIED: &str =
     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)";
 
-struct Recorded {
-    version: i64,
-    name: String,
+pub(crate) struct Recorded {
+    pub(crate) version: i64,
+    pub(crate) name: String,
     checksum: String,
-    applied_at: String,
+    pub(crate) applied_at: String,
 }
 
-async fn recorded(conn: &mut AnyConnection) -> Result<Vec<Recorded>, sqlx::Error> {
+pub(crate) async fn recorded(conn: &mut AnyConnection) -> Result<Vec<Recorded>, sqlx::Error> {
     let rows = sqlx::query(SELECT_APPLIED).fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
@@ -95,7 +93,7 @@ async fn recorded(conn: &mut AnyConnection) -> Result<Vec<Recorded>, sqlx::Error
 
 /// Checks the recorded migrations against the known list: unknown versions mean a
 /// newer binary migrated this database; a changed checksum means an edited migration.
-fn check_recorded(recorded: &[Recorded], list: &[Migration], dialect: Dialect) -> Result<(), MigrateError> {
+pub(crate) fn check_recorded(recorded: &[Recorded], list: &[Migration], dialect: Dialect) -> Result<(), MigrateError> {
     for r in recorded {
         match list.iter().find(|m| m.id.version == r.version) {
             None => return Err(MigrateError::Newer { version: r.version, name: r.name.clone() }),
@@ -110,76 +108,11 @@ fn check_recorded(recorded: &[Recorded], list: &[Migration], dialect: Dialect) -
     clippy::disallowed_methods,
     reason = "when the schema changed is bookkeeping of the database itself, not a domain instant"
 )]
-fn applied_at() -> time::OffsetDateTime {
+pub(crate) fn applied_at() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "shaped for .map_err(unavailable)")]
-fn unavailable(e: sqlx::Error) -> MigrateError {
+pub(crate) fn unavailable(e: sqlx::Error) -> MigrateError {
     MigrateError::Unavailable(e.to_string())
-}
-
-/// Applies every pending migration of `list`, in order.
-pub(crate) async fn run(store: &SqlStore, list: &[Migration]) -> Result<Vec<MigrationId>, MigrateError> {
-    let dialect = store.dialect();
-    let mut applied_now = Vec::new();
-    for migration in list {
-        let mut tx =
-            store.begin(dialect.begin_write(), true).await.map_err(|e| MigrateError::Unavailable(e.to_string()))?;
-        if let Some(lock) = dialect.migration_lock() {
-            sqlx::query(&lock).execute(&mut *tx).await.map_err(unavailable)?;
-        }
-        sqlx::query(CREATE_BOOKKEEPING).execute(&mut *tx).await.map_err(unavailable)?;
-        let recorded = recorded(&mut tx).await.map_err(unavailable)?;
-        check_recorded(&recorded, list, dialect)?;
-        if recorded.iter().any(|r| r.version == migration.id.version) {
-            tx.rollback().await.map_err(unavailable)?;
-            continue;
-        }
-        let failed = |e: sqlx::Error| MigrateError::Failed {
-            migration: migration.id,
-            cause: match &e {
-                sqlx::Error::Database(db) => db.message().to_owned(),
-                other => other.to_string(),
-            },
-        };
-        (&mut *tx).execute(migration.sql(dialect)).await.map_err(failed)?;
-        sqlx::query(INSERT_APPLIED)
-            .bind(migration.id.version)
-            .bind(migration.id.name)
-            .bind(migration.checksum(dialect))
-            .bind(instant_to_text(applied_at()))
-            .execute(&mut *tx)
-            .await
-            .map_err(failed)?;
-        tx.commit().await.map_err(failed)?;
-        tracing::info!(migration = %migration.id, "applied migration");
-        applied_now.push(migration.id);
-    }
-    Ok(applied_now)
-}
-
-/// Reads which migrations are applied, without changing anything.
-pub(crate) async fn status(store: &SqlStore, list: &[Migration]) -> StoreResult<SchemaStatus> {
-    let dialect = store.dialect();
-    let mut tx = store.begin(dialect.begin_read(), false).await?;
-    let exists = sqlx::query(dialect.table_exists())
-        .bind("schema_migrations")
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(err("schema status"))?
-        .is_some();
-    let recorded = if exists { recorded(&mut tx).await.map_err(err("schema status"))? } else { Vec::new() };
-    let mut applied = Vec::with_capacity(recorded.len());
-    for r in &recorded {
-        applied.push(AppliedMigration {
-            version: r.version,
-            name: r.name.clone(),
-            applied_at: text_to_instant("schema_migrations.applied_at", &r.applied_at)?,
-        });
-    }
-    let pending = list.iter().filter(|m| !recorded.iter().any(|r| r.version == m.id.version)).map(|m| m.id).collect();
-    let unknown =
-        recorded.iter().filter(|r| !list.iter().any(|m| m.id.version == r.version)).map(|r| r.version).collect();
-    Ok(SchemaStatus { applied, pending, unknown })
 }

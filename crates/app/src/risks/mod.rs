@@ -11,7 +11,7 @@ use isms_domain::access::{Grant, UseCase};
 use isms_domain::risk::{AcceptanceRule, AcceptanceState, HeatMapKind, Methodology, Risk, RiskAcceptance, heat_counts};
 use isms_domain::soa::{ControlLink, LinkKind};
 use isms_domain::trail::{TrailActor, TrailDraft};
-use isms_domain::{Email, OrgId, Role};
+use isms_domain::{Email, OrgId, Role, UserId};
 use isms_store::WriteTx;
 use serde::Serialize;
 

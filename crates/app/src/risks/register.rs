@@ -123,12 +123,13 @@ pub(super) async fn sync_controls(
 pub async fn add_risk(cx: &Cx, actor: &Actor, mut risk: Risk) -> AppResult<RiskView> {
     let me = actor.narrowed(cx, UseCase::EditRisks).await?;
     let only_owner = me.as_ref().map(Email::as_str);
+    let assigned_to = me.as_ref().and(actor.user());
     let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     owned_by(&risk, only_owner, "adds")?;
-    links_assigned(&mut *tx, org, &[], &risk.controls, only_owner).await?;
+    links_assigned(&mut *tx, org, &[], &risk.controls, assigned_to).await?;
     let m = current_methodology(&mut *tx, org).await?;
     risk.acceptance = None;
     risk.history.clear();
@@ -155,6 +156,7 @@ pub async fn edit_risk(
 ) -> AppResult<RiskView> {
     let me = actor.narrowed(cx, UseCase::EditRisks).await?;
     let only_owner = me.as_ref().map(Email::as_str);
+    let assigned_to = me.as_ref().and(actor.user());
     let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let mut tx = cx.store.write().await?;
@@ -173,7 +175,7 @@ pub async fn edit_risk(
     risk.acceptance = before.acceptance.clone();
     risk.history = before.history.clone();
     check(&mut *tx, cx, org, &mut risk, &m).await?;
-    links_assigned(&mut *tx, org, &before.controls, &risk.controls, only_owner).await?;
+    links_assigned(&mut *tx, org, &before.controls, &risk.controls, assigned_to).await?;
     let now = cx.clock.now();
     risk.record_levels(&m, now);
     let json = serde_json::to_string(&risk).unwrap_or_default();
@@ -192,7 +194,7 @@ pub async fn edit_risk(
     Ok(view(risk, &m))
 }
 
-/// With `only_owner` (a control owner's narrowed grant), refuses linking or unlinking
+/// With `assigned_to` (a control owner's narrowed grant), refuses linking or unlinking
 /// a control not assigned to that person: a link adds (and an unlink removes) the
 /// "risk treatment" reason on the control's SoA row, which is the control owner's to
 /// change only for their own controls. Checked inside the write transaction.
@@ -201,22 +203,18 @@ async fn links_assigned(
     org: OrgId,
     before: &[String],
     after: &[String],
-    only_owner: Option<&str>,
+    assigned_to: Option<UserId>,
 ) -> AppResult<()> {
-    let Some(me) = only_owner else { return Ok(()) };
+    let Some(me) = assigned_to else { return Ok(()) };
     let changed: Vec<&String> =
         after.iter().filter(|c| !before.contains(c)).chain(before.iter().filter(|c| !after.contains(c))).collect();
     if changed.is_empty() {
         return Ok(());
     }
-    let user = match Email::parse(me) {
-        Ok(e) => tx.user_by_email(&e).await?.map(|u| u.id),
-        Err(_) => None,
-    };
     let records = tx.control_implementations(org).await?;
     for control in changed {
         let id = normalize_control_id(control);
-        let mine = user.is_some() && records.iter().any(|r| r.control == id && r.owner == user);
+        let mine = records.iter().any(|r| r.control == id && r.owner == Some(me));
         if !mine {
             return Err(AppError::new(
                 Code::Forbidden,
@@ -246,6 +244,7 @@ pub(crate) fn owned_by(risk: &Risk, only_owner: Option<&str>, what: &str) -> App
 pub async fn delete_risk(cx: &Cx, actor: &Actor, id: &str) -> AppResult<()> {
     let me = actor.narrowed(cx, UseCase::EditRisks).await?;
     let only_owner = me.as_ref().map(Email::as_str);
+    let assigned_to = me.as_ref().and(actor.user());
     let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let mut tx = cx.store.write().await?;
@@ -256,7 +255,7 @@ pub async fn delete_risk(cx: &Cx, actor: &Actor, id: &str) -> AppResult<()> {
         .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no risk {id}")))?;
     let existing: Risk = decode("risk", &json)?;
     owned_by(&existing, only_owner, "deletes")?;
-    links_assigned(&mut *tx, org, &existing.controls, &[], only_owner).await?;
+    links_assigned(&mut *tx, org, &existing.controls, &[], assigned_to).await?;
     sync_controls(&mut *tx, cx, actor, org, id, &existing.controls, &[]).await?;
     tx.delete_entry(org, "risk", id).await?;
     let draft = TrailDraft {
