@@ -710,3 +710,114 @@ async fn signing_in_never_leaves_the_site_whatever_the_next_address_says() {
         assert_eq!(url.path(), "/dashboard", "{next}");
     }
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_blocker() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
+    assert_eq!(init.code, 0, "{init:?}");
+    let ciso = crate::support::shown_password(&init.stdout);
+    let viewer = s.join(&d, "Acme", "viewer@acme.test", "viewer");
+    // Residual above appetite, so it awaits its owner's acceptance.
+    let added = s.isms(
+        &["risk", "add", "--org", "Acme", "--title", "Ransomware", "--owner", "ciso@acme.test", "--inherent", "4,4"]
+            .into_iter()
+            .chain(["--residual", "3,3"])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(added.code, 0, "{added:?}");
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let blocked = |readiness: &Value| {
+        readiness["blockers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(readiness["warnings"].as_array().unwrap())
+            .any(|p| p["rule"] == "risks_accepted")
+    };
+    let api = crate::support::ApiClient::sign_in(server.url("").trim_end_matches('/'), "ciso@acme.test", &ciso).await;
+    let before = api.must(reqwest::Method::GET, "/api/v1/readiness?stage=2", None, 200).await;
+    assert!(blocked(&before), "the unaccepted risk blocks Stage 2: {before}");
+
+    // A viewer sees the risk but is offered nothing, and a forced form is refused.
+    let b = Browser::start(&server).await;
+    b.sign_in_with("viewer@acme.test", &viewer).await;
+    b.goto("/risks/RSK-001").await;
+    for form in ["#edit-form", "#link-control", "#action-form", "#accept-form"] {
+        assert!(!b.has(form).await, "a viewer is offered {form}");
+    }
+    assert!(b.text("#accept-note").await.contains("risk owner (ciso@acme.test)"), "{}", b.text("#accept-note").await);
+    let forced = "const [done] = arguments; \
+        const body = new URLSearchParams({ csrf: document.querySelector('meta[name=csrf-token]').content, action: 'accept', comment: 'mine now' }); \
+        fetch('/risks/RSK-001', { method: 'POST', body }).then(r => done(r.status), () => done(0));";
+    assert_eq!(b.client.execute_async(forced, vec![]).await.unwrap(), json!(403), "a viewer forcing acceptance");
+    b.shot("30-risk-viewer").await;
+    drop(b);
+
+    // The owner edits, treats, links and accepts it in the page.
+    let b = Browser::start(&server).await;
+    b.sign_in_with("ciso@acme.test", &ciso).await;
+    b.goto("/risks/RSK-001").await;
+    b.client.find(Locator::Css("#edit-risk summary")).await.unwrap().click().await.unwrap();
+    let threat = b.client.find(Locator::Id("threat")).await.unwrap();
+    threat.clear().await.unwrap();
+    threat.send_keys("Criminal ransomware crews").await.unwrap();
+    b.client.find(Locator::Css("#treatment-option option[value=retain]")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Id("save-risk")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('.notice')").await;
+    assert_eq!(b.text(".notice").await, "Saved");
+    assert!(b.text("dl").await.contains("Criminal ransomware crews"));
+    assert_eq!(b.text("#treatment").await, "Retain");
+
+    // A refused edit keeps what was typed and names the field.
+    b.client.find(Locator::Css("#edit-risk summary")).await.unwrap().click().await.unwrap();
+    let title = b.client.find(Locator::Id("title")).await.unwrap();
+    title.clear().await.unwrap();
+    b.client.execute("document.getElementById('title').removeAttribute('required');", vec![]).await.unwrap();
+    let review = b.client.find(Locator::Id("next_review")).await.unwrap();
+    b.client.execute("arguments[0].value = '1850-01-01';", vec![serde_json::to_value(&review).unwrap()]).await.unwrap();
+    b.client.find(Locator::Id("save-risk")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#risk-problems')").await;
+    let problems = b.text("#risk-problems").await;
+    assert!(problems.contains("next_review") && problems.contains("between 1900 and 2200"), "{problems}");
+    assert!(b.text("dl").await.contains("Criminal ransomware crews"), "nothing was stored");
+
+    // Link a control through the picker, plan an action and finish it.
+    b.goto("/risks/RSK-001").await;
+    b.client.find(Locator::Id("control-pick")).await.unwrap().send_keys("A.8.13").await.unwrap();
+    b.client.find(Locator::Css("#link-control button")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#linked-controls')").await;
+    assert!(b.text("#linked-controls").await.contains("A.8.13"));
+    b.client.find(Locator::Css("#add-action summary")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Id("action_title")).await.unwrap().send_keys("Offline backups").await.unwrap();
+    let due = b.client.find(Locator::Id("action_due")).await.unwrap();
+    b.client.execute("arguments[0].value = '2027-03-31';", vec![serde_json::to_value(&due).unwrap()]).await.unwrap();
+    b.client.find(Locator::Css("#action-form button")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#actions')").await;
+    assert!(b.text("#actions").await.contains("Offline backups"));
+    b.client.find(Locator::Css("#status-0 option[value=done]")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Css("#actions form button")).await.unwrap().click().await.unwrap();
+    b.wait_for(
+        "document.querySelector('.notice') && document.querySelector('.notice').textContent === 'Saved the action'",
+    )
+    .await;
+    let stored = api.must(reqwest::Method::GET, "/api/v1/risks/RSK-001", None, 200).await;
+    assert_eq!(stored["controls"], json!(["A.8.13"]));
+    assert_eq!(stored["actions"][0]["status"], "done");
+    assert_eq!(stored["treatment"], "retain");
+
+    // Accept it: the acceptance is recorded and the readiness problem is gone.
+    b.client.find(Locator::Id("comment")).await.unwrap().send_keys("Backups tested; the board agrees").await.unwrap();
+    b.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('.notice') && document.querySelector('.notice').textContent === 'Accepted'")
+        .await;
+    assert!(b.text("#acceptance-state").await.contains("by ciso@acme.test"), "{}", b.text("#acceptance-state").await);
+    assert!(!b.has("#accept-form").await);
+    b.shot("31-risk-accepted").await;
+    let after = api.must(reqwest::Method::GET, "/api/v1/readiness?stage=2", None, 200).await;
+    assert!(!blocked(&after), "accepting cleared it: {after}");
+    let trail = api.must(reqwest::Method::GET, "/api/v1/audit-log?limit=200", None, 200).await;
+    assert!(trail.to_string().contains("risk.accepted"), "the acceptance is in the trail");
+}

@@ -1,5 +1,7 @@
 //! The risk register, its heat maps, one risk, and adding a risk.
 
+mod risk;
+
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -21,7 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/risks", get(register).post(add))
         .route("/risks/new", get(new_form))
-        .route("/risks/{id}", get(risk_page))
+        .route("/risks/{id}", get(risk::risk_page).post(risk::risk_post))
 }
 
 /// Risks per page of the register.
@@ -295,27 +297,8 @@ async fn add(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<NewRisk>) 
     }
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "risk.html")]
-struct RiskPage {
-    shell: Shell,
-    risk: RiskView,
-    row: RiskRow,
-    done: Option<String>,
-}
-
+/// `?done=...` after a redirect.
 #[derive(Debug, Deserialize)]
 struct Done {
     done: Option<String>,
-}
-
-async fn risk_page(
-    State(s): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Query(q): Query<Done>,
-) -> Result<RiskPage, PageError> {
-    let m = isms_app::risks::methodology(&s.cx, &viewer.caller).await?;
-    let risk = isms_app::risks::risk(&s.cx, &viewer.caller, &id).await?;
-    Ok(RiskPage { shell: viewer.shell("risks"), row: row(&risk, &m), risk, done: notice(q.done.as_deref()) })
 }
