@@ -808,6 +808,17 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
     assert_eq!(stored["actions"][0]["status"], "done");
     assert_eq!(stored["treatment"], "retain");
 
+    // The readiness blocker names the risk, on the dashboard and the certification
+    // page, and leads to it.
+    b.goto("/dashboard").await;
+    assert!(b.has("#dash-problems li[data-rule=risks_accepted]").await, "the dashboard lists the blocker");
+    b.goto("/certification?stage=2").await;
+    b.client.find(Locator::Css("li[data-rule=risks_accepted] details summary")).await.unwrap().click().await.unwrap();
+    assert!(b.text("li[data-rule=risks_accepted] details").await.contains("RSK-001 Ransomware"));
+    b.shot("32-readiness-blocker").await;
+    b.client.find(Locator::Css("li[data-rule=risks_accepted] a.fix")).await.unwrap().click().await.unwrap();
+    b.wait_for("location.pathname === '/risks/RSK-001'").await;
+
     // Accept it: the acceptance is recorded and the readiness problem is gone.
     b.client.find(Locator::Id("comment")).await.unwrap().send_keys("Backups tested; the board agrees").await.unwrap();
     b.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
@@ -818,6 +829,8 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
     b.shot("31-risk-accepted").await;
     let after = api.must(reqwest::Method::GET, "/api/v1/readiness?stage=2", None, 200).await;
     assert!(!blocked(&after), "accepting cleared it: {after}");
+    b.goto("/certification?stage=2").await;
+    assert!(!b.has("li[data-rule=risks_accepted]").await, "the page no longer shows it");
     let trail = api.must(reqwest::Method::GET, "/api/v1/audit-log?limit=200", None, 200).await;
     assert!(trail.to_string().contains("risk.accepted"), "the acceptance is in the trail");
 }

@@ -119,8 +119,30 @@ pub struct Problem {
     pub severity: Severity,
     /// The requirement concerned (`6.1.3 d`, `9.2`, `A.8.13`).
     pub requirement: String,
-    /// What is missing, in words.
+    /// What is missing, in words (naming the first few records).
     pub message: String,
+    /// Every record the problem is about, so a reader can go and fix each one.
+    pub items: Vec<Concerned>,
+}
+
+/// A record a readiness problem is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Concerned {
+    /// What kind of record: `risk`, `control`, `document` or `finding`.
+    pub kind: &'static str,
+    /// Its id (`RSK-004`, `A.8.13`).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+}
+
+impl Problem {
+    /// The same problem, naming every record of `kind` it is about.
+    fn about(mut self, kind: &'static str, items: &[Named]) -> Problem {
+        self.items = items.iter().map(|(id, title)| Concerned { kind, id: id.clone(), title: title.clone() }).collect();
+        self
+    }
 }
 
 /// The answer.
@@ -143,7 +165,7 @@ pub struct Readiness {
 }
 
 fn problem(rule: &'static str, severity: Severity, requirement: impl Into<String>, message: String) -> Problem {
-    Problem { rule, severity, requirement: requirement.into(), message }
+    Problem { rule, severity, requirement: requirement.into(), message, items: Vec::new() }
 }
 
 fn list(items: &[Named], max: usize) -> String {
@@ -203,16 +225,19 @@ pub fn risks_accepted(f: &Facts, stage: Stage, _: Date) -> Vec<Problem> {
         return vec![];
     }
     let severity = if stage == Stage::Stage1 { Severity::Warning } else { Severity::Blocker };
-    vec![problem(
-        "risks_accepted",
-        severity,
-        "6.1.3 f",
-        format!(
-            "{} risk(s) above the acceptance criteria are not formally accepted by their owners: {}",
-            f.risks_not_accepted.len(),
-            list(&f.risks_not_accepted, 5)
-        ),
-    )]
+    vec![
+        problem(
+            "risks_accepted",
+            severity,
+            "6.1.3 f",
+            format!(
+                "{} risk(s) above the acceptance criteria are not formally accepted by their owners: {}",
+                f.risks_not_accepted.len(),
+                list(&f.risks_not_accepted, 5)
+            ),
+        )
+        .about("risk", &f.risks_not_accepted),
+    ]
 }
 
 /// Applicable controls are implemented.
@@ -221,16 +246,19 @@ pub fn controls_implemented(f: &Facts, stage: Stage, _: Date) -> Vec<Problem> {
         return vec![];
     }
     let severity = if stage == Stage::Stage2 { Severity::Blocker } else { Severity::Warning };
-    vec![problem(
-        "controls_implemented",
-        severity,
-        "6.1.3 / 8.3",
-        format!(
-            "{} applicable control(s) are not implemented: {}",
-            f.controls_not_implemented.len(),
-            list(&f.controls_not_implemented, 8)
-        ),
-    )]
+    vec![
+        problem(
+            "controls_implemented",
+            severity,
+            "6.1.3 / 8.3",
+            format!(
+                "{} applicable control(s) are not implemented: {}",
+                f.controls_not_implemented.len(),
+                list(&f.controls_not_implemented, 8)
+            ),
+        )
+        .about("control", &f.controls_not_implemented),
+    ]
 }
 
 /// Implemented controls have current evidence.
@@ -239,16 +267,19 @@ pub fn controls_evidenced(f: &Facts, stage: Stage, _: Date) -> Vec<Problem> {
         return vec![];
     }
     let severity = if stage == Stage::Stage2 { Severity::Blocker } else { Severity::Warning };
-    vec![problem(
-        "controls_evidenced",
-        severity,
-        "9.1",
-        format!(
-            "{} implemented control(s) have no current evidence to show an auditor: {}",
-            f.controls_without_evidence.len(),
-            list(&f.controls_without_evidence, 8)
-        ),
-    )]
+    vec![
+        problem(
+            "controls_evidenced",
+            severity,
+            "9.1",
+            format!(
+                "{} implemented control(s) have no current evidence to show an auditor: {}",
+                f.controls_without_evidence.len(),
+                list(&f.controls_without_evidence, 8)
+            ),
+        )
+        .about("control", &f.controls_without_evidence),
+    ]
 }
 
 /// Documents are reviewed on time.
@@ -256,12 +287,19 @@ pub fn documents_reviewed(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
     if f.documents_overdue.is_empty() {
         return vec![];
     }
-    vec![problem(
-        "documents_reviewed",
-        Severity::Warning,
-        "7.5.3",
-        format!("{} document(s) are overdue for review: {}", f.documents_overdue.len(), list(&f.documents_overdue, 5)),
-    )]
+    vec![
+        problem(
+            "documents_reviewed",
+            Severity::Warning,
+            "7.5.3",
+            format!(
+                "{} document(s) are overdue for review: {}",
+                f.documents_overdue.len(),
+                list(&f.documents_overdue, 5)
+            ),
+        )
+        .about("document", &f.documents_overdue),
+    ]
 }
 
 /// A completed internal audit programme within the last twelve months covers every
@@ -331,15 +369,18 @@ pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
                 f.open_majors.len(),
                 list(&f.open_majors, 5)
             ),
-        ));
+        ).about("finding", &f.open_majors));
     }
     if !f.open_minors.is_empty() {
-        out.push(problem(
-            "no_open_majors",
-            Severity::Warning,
-            "10.2",
-            format!("{} minor nonconformity(ies) are open: {}", f.open_minors.len(), list(&f.open_minors, 5)),
-        ));
+        out.push(
+            problem(
+                "no_open_majors",
+                Severity::Warning,
+                "10.2",
+                format!("{} minor nonconformity(ies) are open: {}", f.open_minors.len(), list(&f.open_minors, 5)),
+            )
+            .about("finding", &f.open_minors),
+        );
     }
     out
 }
@@ -349,16 +390,19 @@ pub fn actions_on_time(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
     if f.overdue_actions.is_empty() {
         return vec![];
     }
-    vec![problem(
-        "actions_on_time",
-        Severity::Blocker,
-        "10.2",
-        format!(
-            "{} corrective action(s) are past their due date: {}",
-            f.overdue_actions.len(),
-            list(&f.overdue_actions, 5)
-        ),
-    )]
+    vec![
+        problem(
+            "actions_on_time",
+            Severity::Blocker,
+            "10.2",
+            format!(
+                "{} corrective action(s) are past their due date: {}",
+                f.overdue_actions.len(),
+                list(&f.overdue_actions, 5)
+            ),
+        )
+        .about("finding", &f.overdue_actions),
+    ]
 }
 
 /// For surveillance: a valid certificate, and the audit due within its window.

@@ -248,3 +248,18 @@ fn each_annex_a_theme_counts_controls_implemented_and_evidenced() {
     f.controls_without_evidence = vec![named("A.5.1")];
     assert_eq!(assess(&f, Stage::Stage2, TODAY).themes, [("A.5".to_owned(), 0, 1), ("A.8".to_owned(), 1, 2)]);
 }
+
+#[test]
+fn a_problem_names_every_record_it_is_about_while_its_message_names_the_first_few() {
+    let mut f = ready();
+    f.risks_not_accepted = (1..=9).map(|n| named(&format!("RSK-{n:03}"))).collect();
+    f.controls_without_evidence = vec![named("A.8.13")];
+    let p = &risks_accepted(&f, Stage::Stage2, TODAY)[0];
+    assert!(p.message.ends_with("and 4 more"), "{}", p.message);
+    assert_eq!(p.items.len(), 9, "every one, not the first five");
+    assert!(p.items.iter().all(|i| i.kind == "risk"));
+    assert_eq!((p.items[8].id.as_str(), p.items[8].title.as_str()), ("RSK-009", "title of RSK-009"));
+    let e = &controls_evidenced(&f, Stage::Stage2, TODAY)[0];
+    assert_eq!(e.items, [Concerned { kind: "control", id: "A.8.13".into(), title: "title of A.8.13".into() }]);
+    assert!(soa_approved(&ready(), Stage::Stage2, TODAY).is_empty());
+}
