@@ -214,8 +214,45 @@ async fn a_compliance_lead_signs_in_filters_edits_adds_a_risk_exports_and_signs_
         b.client.execute(&format!("return document.querySelector(\"{select}\").value;"), vec![]).await.unwrap();
     let wanted = if before == json!("implemented") { "planned" } else { "implemented" };
     b.client.find(Locator::Css(select)).await.unwrap().select_by_value(wanted).await.unwrap();
+    // Nothing is saved until the change is confirmed.
+    b.wait_for("document.querySelector('#row-A\\\\.8\\\\.16 .save-edit')").await;
+    assert!(!b.has("#row-A\\.8\\.16 .saved-note").await, "a changed select alone saves nothing");
+    b.client.find(Locator::Css("#row-A\\.8\\.16 .save-edit")).await.unwrap().click().await.unwrap();
     b.wait_for("document.querySelector('#row-A\\\\.8\\\\.16 .saved-note') && document.querySelector('#row-A\\\\.8\\\\.16 .saved-note').textContent === 'Saved'").await;
     b.shot("04-soa-inline-edit").await;
+
+    // Arrow keys on a closed select change it but never save; excluding a control
+    // needs its justification in the same step.
+    let api = crate::support::ApiClient::sign_in(server.url("").trim_end_matches('/'), OWNER, PASSWORD).await;
+    let stored = |v: Value| (v["control"]["applicable"].clone(), v["control"]["status"].clone());
+    let before = stored(api.must(reqwest::Method::GET, "/api/v1/controls/A.8.15", None, 200).await);
+    let status = b.client.find(Locator::Css("select[aria-label='Status of A.8.15']")).await.unwrap();
+    status.send_keys(fantoccini::key::Key::Down.to_string().as_str()).await.unwrap();
+    b.wait_for("document.querySelector('#row-A\\\\.8\\\\.15 .save-edit')").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = stored(api.must(reqwest::Method::GET, "/api/v1/controls/A.8.15", None, 200).await);
+    assert!(before.1.is_string(), "{before:?}");
+    assert_eq!(before, after, "an arrow key saved nothing");
+    b.client.find(Locator::Css("#row-A\\.8\\.15 .cancel-edit")).await.unwrap().click().await.unwrap();
+    let applicability = "select[aria-label='Applicability of A.8.15']";
+    b.client.find(Locator::Css(applicability)).await.unwrap().select_by_value("false").await.unwrap();
+    b.wait_for("document.querySelector('#row-A\\\\.8\\\\.15 .justification')").await;
+    b.client.find(Locator::Css("#row-A\\.8\\.15 .save-edit")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#row-A\\\\.8\\\\.15 .saved-note') && document.querySelector('#row-A\\\\.8\\\\.15 .saved-note').textContent.startsWith('Say why')").await;
+    let still = api.must(reqwest::Method::GET, "/api/v1/controls/A.8.15", None, 200).await;
+    assert_eq!(still["control"]["applicable"], json!(true), "not excluded without a reason");
+    b.client
+        .find(Locator::Css("#row-A\\.8\\.15 .justification"))
+        .await
+        .unwrap()
+        .send_keys("Logging is run by the MSSP under contract C-17")
+        .await
+        .unwrap();
+    b.client.find(Locator::Css("#row-A\\.8\\.15 .save-edit")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#row-A\\\\.8\\\\.15 .saved-note') && document.querySelector('#row-A\\\\.8\\\\.15 .saved-note').textContent === 'Saved'").await;
+    let excluded = api.must(reqwest::Method::GET, "/api/v1/controls/A.8.15", None, 200).await;
+    assert_eq!(excluded["control"]["applicable"], json!(false));
+    assert_eq!(excluded["control"]["justification"], json!("Logging is run by the MSSP under contract C-17"));
     b.goto("/controls/A.8.16").await;
     assert!(b.text(".title-row .badge").await.to_lowercase().contains(wanted), "the control page shows the new status");
     assert!(b.text("table.data.compact").await.contains("Dana Whitfield"), "the change is in the status history");

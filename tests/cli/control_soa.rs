@@ -194,6 +194,7 @@ fn the_xlsx_export_opens_with_a_real_reader_and_the_csv_round_trips() {
             "Linked risks"
         ]
     );
+    assert_eq!(cell(4, 9), "Implementation", "the implementation statement is a column of the export");
     let data_rows = sheet.height() as u32 - 5;
     assert_eq!(data_rows, 93);
     let a74 = (5..5 + data_rows).find(|r| cell(*r, 1) == "A.7.4").unwrap();
@@ -216,7 +217,7 @@ fn the_xlsx_export_opens_with_a_real_reader_and_the_csv_round_trips() {
 fn isms_reports_rows(path: &std::path::Path) -> Vec<serde_json::Value> {
     let mut reader = csv::Reader::from_path(path).unwrap();
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(headers.iter().next_back(), Some("approved_at"));
+    assert_eq!(headers.iter().next_back(), Some("implementation"));
     reader
         .records()
         .map(|r| {
@@ -230,6 +231,7 @@ fn isms_reports_rows(path: &std::path::Path) -> Vec<serde_json::Value> {
                 "status": &r[6],
                 "owner": if r[7].is_empty() { serde_json::Value::Null } else { serde_json::json!(&r[7]) },
                 "risks": list(&r[8]),
+                "implementation": &r[12],
             })
         })
         .collect()

@@ -270,6 +270,10 @@ pub struct SoaRow {
     pub owner: Option<String>,
     /// Ids of the linked risks.
     pub risks: Vec<String>,
+    /// How the control is implemented (applicable controls; our users' own words).
+    /// Versions approved before it was kept read back empty.
+    #[serde(default)]
+    pub implementation: String,
 }
 
 /// A reason the SoA cannot be approved.
@@ -314,6 +318,7 @@ pub fn rows(
                 status: r.status,
                 owner: r.owner.and_then(&owner_name),
                 risks: r.risks(),
+                implementation: if r.applicable { r.implementation.clone() } else { String::new() },
             })
         })
         .collect()

@@ -61,7 +61,7 @@ pub enum ExportError {
 }
 
 /// The columns, in order, of the table in every format.
-pub const COLUMNS: [&str; 9] = [
+pub const COLUMNS: [&str; 10] = [
     "Theme",
     "Control",
     "Title",
@@ -71,6 +71,7 @@ pub const COLUMNS: [&str; 9] = [
     "Status",
     "Owner",
     "Linked risks",
+    "Implementation",
 ];
 
 /// The theme's short name (`Organizational` for `A.5`).
@@ -82,7 +83,7 @@ fn reasons(row: &SoaRow) -> String {
     row.reasons.iter().map(|r| r.label()).collect::<Vec<_>>().join("; ")
 }
 
-fn cells(meta: &SoaMeta, row: &SoaRow) -> [String; 9] {
+fn cells(meta: &SoaMeta, row: &SoaRow) -> [String; 10] {
     [
         format!("{} {}", row.theme, theme_name(meta, &row.theme)).trim().to_owned(),
         row.control.clone(),
@@ -93,6 +94,7 @@ fn cells(meta: &SoaMeta, row: &SoaRow) -> [String; 9] {
         row.status.label().to_owned(),
         row.owner.clone().unwrap_or_default(),
         row.risks.join("; "),
+        row.implementation.clone(),
     ]
 }
 
@@ -135,7 +137,7 @@ pub fn xlsx(meta: &SoaMeta, rows: &[SoaRow]) -> Result<Vec<u8>, ExportError> {
             crate::xlsx_text(sheet, r, c as u16, value, &body)?;
         }
     }
-    for (c, width) in [18, 10, 42, 11, 30, 42, 22, 22, 16].iter().enumerate() {
+    for (c, width) in [18, 10, 42, 11, 30, 42, 22, 22, 16, 60].iter().enumerate() {
         sheet.set_column_width(c as u16, *width)?;
     }
     sheet.set_freeze_panes(head_row + 1, 0)?;
@@ -144,7 +146,7 @@ pub fn xlsx(meta: &SoaMeta, rows: &[SoaRow]) -> Result<Vec<u8>, ExportError> {
 }
 
 /// CSV header: the table's columns, then the version columns.
-const CSV_HEADER: [&str; 12] = [
+const CSV_HEADER: [&str; 13] = [
     "theme",
     "control",
     "title",
@@ -157,6 +159,7 @@ const CSV_HEADER: [&str; 12] = [
     "soa_version",
     "approved_by",
     "approved_at",
+    "implementation",
 ];
 
 /// The SoA as CSV with machine names (`risk_treatment`, `partially_implemented`) so it
@@ -181,6 +184,7 @@ pub fn csv(meta: &SoaMeta, rows: &[SoaRow], out: impl Write) -> Result<(), Expor
             &version,
             &*inert(meta.approved_by.as_deref().unwrap_or_default()),
             meta.approved_at.as_deref().unwrap_or_default(),
+            &*inert(&row.implementation),
         ])?;
     }
     w.flush()?;
@@ -211,6 +215,7 @@ pub fn rows_from_csv(input: impl std::io::Read) -> Result<Vec<SoaRow>, ExportErr
             status: ControlStatus::parse(get(6)).ok_or_else(|| bad(format!("{:?} is not a status", get(6))))?,
             owner: Some(get(7).to_owned()).filter(|s| !s.is_empty()),
             risks: list(get(8)),
+            implementation: get(12).to_owned(),
         });
     }
     Ok(rows)
@@ -279,6 +284,8 @@ mod tests {
                 status: ControlStatus::PartiallyImplemented,
                 owner: Some("Priya Raman".into()),
                 risks: vec!["R-3".into(), "R-9".into()],
+                implementation: "SSO with MFA for every system; quarterly access reviews, | and =formulas kept text"
+                    .into(),
             },
             SoaRow {
                 theme: "A.7".into(),
@@ -290,6 +297,7 @@ mod tests {
                 status: ControlStatus::NotApplicable,
                 owner: None,
                 risks: vec![],
+                implementation: String::new(),
             },
         ];
         (meta, rows)
@@ -307,8 +315,9 @@ mod tests {
         };
         assert_eq!(text(0, 0), "Statement of Applicability — Acme | Corp");
         assert_eq!(text(1, 0), "Version 2, approved by Dana Whitfield on 2026-11-25");
-        let header: Vec<String> = (0..9).map(|c| text(4, c)).collect();
+        let header: Vec<String> = (0..10).map(|c| text(4, c)).collect();
         assert_eq!(header, COLUMNS);
+        assert!(text(5, 9).starts_with("SSO with MFA"), "the implementation statement is exported");
         assert_eq!(text(5, 1), "A.5.15");
         assert_eq!(text(5, 4), "Risk treatment; Contractual");
         assert_eq!(text(5, 8), "R-3; R-9");
@@ -323,7 +332,7 @@ mod tests {
         let mut out = Vec::new();
         csv(&meta, &rows, &mut out).unwrap();
         let text = String::from_utf8(out.clone()).unwrap();
-        assert!(text.lines().nth(1).unwrap().ends_with(",2,Dana Whitfield,2026-11-25T12:00:00Z"), "{text}");
+        assert!(text.lines().nth(1).unwrap().contains(",2,Dana Whitfield,2026-11-25T12:00:00Z,"), "{text}");
         assert_eq!(rows_from_csv(out.as_slice()).unwrap(), rows);
     }
 

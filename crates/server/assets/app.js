@@ -1,6 +1,8 @@
 // isms: small progressive enhancements. Every page works without this script.
-// - Inline edits: <select data-patch="/api/v1/..." data-field="status"> sends a PATCH
-//   with the session's CSRF token when changed, and says whether it was saved.
+// - Inline edits: <select data-patch="/api/v1/..." data-field="status"> offers Save and
+//   Cancel once changed (arrow keys on a select never save on their own) and sends a
+//   PATCH with the session's CSRF token on Save. Excluding a control asks for the
+//   justification in the same step.
 // - Live filters: <form data-live="#target"> re-fetches the page on change and swaps
 //   the target's content, keeping the URL in step.
 // - Auto-submit: <select data-autosubmit> submits its form (the organization switcher).
@@ -21,8 +23,8 @@
     note.classList.toggle("bad", !ok);
   }
 
-  function patch(el) {
-    var body = {};
+  function patch(el, extra) {
+    var body = extra || {};
     var v = el.value;
     if (el.dataset.type === "bool") { v = v === "true"; }
     if (el.dataset.type === "nullable" && v === "") { v = null; }
@@ -43,10 +45,52 @@
     }).finally(function () { el.disabled = false; });
   }
 
-  document.querySelectorAll("[data-patch]").forEach(function (el) {
+  // A changed inline control waits for Save (or Cancel); excluding asks why.
+  function pending(el) {
+    var cell = el.closest("td") || el.parentNode;
+    var box = cell.querySelector(".confirm-edit");
+    if (box) { box.remove(); }
+    if (el.value === el.dataset.saved) { return; }
+    box = document.createElement("span");
+    box.className = "confirm-edit";
+    var why = null;
+    if (el.dataset.field === "applicable" && el.value === "false") {
+      why = document.createElement("input");
+      why.type = "text";
+      why.className = "justification";
+      why.placeholder = "Why it is excluded (required)";
+      why.setAttribute("aria-label", "Why " + (el.getAttribute("aria-label") || "it") + " is excluded");
+      box.appendChild(why);
+    }
+    var save = document.createElement("button");
+    save.type = "button";
+    save.className = "save-edit";
+    save.textContent = "Save";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "link cancel-edit";
+    cancel.textContent = "Cancel";
+    box.appendChild(save);
+    box.appendChild(cancel);
+    cell.appendChild(box);
+    save.addEventListener("click", function () {
+      var extra = {};
+      if (why) {
+        if (!why.value.trim()) { say(el, "Say why it is excluded first", false); why.focus(); return; }
+        extra.justification = why.value.trim();
+      }
+      box.remove();
+      patch(el, extra);
+    });
+    cancel.addEventListener("click", function () { el.value = el.dataset.saved; box.remove(); });
+  }
+
+  function arm(el) {
     el.dataset.saved = el.value;
-    el.addEventListener("change", function () { patch(el); });
-  });
+    el.addEventListener("change", function () { pending(el); });
+  }
+
+  document.querySelectorAll("[data-patch]").forEach(arm);
 
   document.querySelectorAll("form[data-live]").forEach(function (form) {
     var target = document.querySelector(form.dataset.live);
@@ -62,10 +106,7 @@
         if (fresh) {
           target.innerHTML = fresh.innerHTML;
           history.replaceState(null, "", url);
-          target.querySelectorAll("[data-patch]").forEach(function (el) {
-            el.dataset.saved = el.value;
-            el.addEventListener("change", function () { patch(el); });
-          });
+          target.querySelectorAll("[data-patch]").forEach(arm);
         }
       });
     }

@@ -414,6 +414,7 @@ both_engines! {
             status: ControlStatus::Implemented,
             owner: Some("User 1".into()),
             risks: vec![],
+            implementation: "Approved policy set, reviewed yearly".into(),
         };
         let v1 = SoaVersion { number: 1, approved_by: "user:x".into(), approved_at: at(5), comment: "first".into(), rows: vec![row] };
         let mut tx = store.write().await.unwrap();
