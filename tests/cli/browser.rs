@@ -253,6 +253,14 @@ async fn a_compliance_lead_signs_in_filters_edits_adds_a_risk_exports_and_signs_
     let excluded = api.must(reqwest::Method::GET, "/api/v1/controls/A.8.15", None, 200).await;
     assert_eq!(excluded["control"]["applicable"], json!(false));
     assert_eq!(excluded["control"]["justification"], json!("Logging is run by the MSSP under contract C-17"));
+    // The extra columns show reasons, the justification and the implementation.
+    b.goto("/soa?q=A.8.1&more=yes").await;
+    let table = b.text("#soa-table").await;
+    let head = table.to_lowercase();
+    assert!(head.contains("justification for exclusion") && head.contains("implementation"), "{table}");
+    assert!(table.contains("Logging is run by the MSSP under contract C-17"), "{table}");
+    b.goto("/soa?q=A.8.15").await;
+    assert!(!b.text("#soa-table").await.contains("MSSP"), "the columns are optional");
     b.goto("/controls/A.8.16").await;
     assert!(b.text(".title-row .badge").await.to_lowercase().contains(wanted), "the control page shows the new status");
     assert!(b.text("table.data.compact").await.contains("Dana Whitfield"), "the change is in the status history");

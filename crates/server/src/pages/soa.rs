@@ -35,6 +35,12 @@ pub(crate) struct Row {
     pub overdue: bool,
     /// The caller may edit this row in place.
     pub editable: bool,
+    /// The inclusion reasons, in words.
+    pub reasons: String,
+    /// Why it is excluded.
+    pub justification: String,
+    /// How it is implemented.
+    pub implementation: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -51,6 +57,8 @@ struct SoaPage {
     f_applicable: String,
     f_q: String,
     sort: String,
+    /// Show the reasons, justification and implementation columns too.
+    more: bool,
     problems: Vec<String>,
     /// (number, approved by, date, comment)
     versions: Vec<(i64, String, String, String)>,
@@ -107,6 +115,9 @@ async fn soa(
             status_label: c.record.status.label(),
             owner: c.owner_email.clone().unwrap_or_default(),
             owner_name: c.owner_name.unwrap_or_default(),
+            reasons: c.record.reasons.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
+            justification: c.record.justification.clone().unwrap_or_default(),
+            implementation: c.record.implementation.clone(),
         })
         .collect();
     match sort.as_str() {
@@ -115,7 +126,8 @@ async fn soa(
         "target" => rows.sort_by(|a, b| a.target.cmp(&b.target)),
         _ => {}
     }
-    let query = ["theme", "status", "owner", "applicable", "q", "sort"]
+    let more = get("more") == "yes";
+    let query = ["theme", "status", "owner", "applicable", "q", "sort", "more"]
         .iter()
         .filter_map(|k| q.get(*k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(v))))
         .collect::<Vec<_>>()
@@ -131,6 +143,7 @@ async fn soa(
         f_applicable,
         f_q,
         sort,
+        more,
         problems: draft.problems.iter().map(ToString::to_string).collect(),
         latest: versions.last().map(|v| v.number),
         versions: versions
