@@ -878,4 +878,18 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
     assert!(!b.has("li[data-rule=risks_accepted]").await, "the page no longer shows it");
     let trail = api.must(reqwest::Method::GET, "/api/v1/audit-log?limit=200", None, 200).await;
     assert!(trail.to_string().contains("risk.accepted"), "the acceptance is in the trail");
+
+    // Global search from the top bar: records and framework requirements, linked.
+    b.goto("/dashboard").await;
+    b.client.find(Locator::Id("global-q")).await.unwrap().send_keys("backup\n").await.unwrap();
+    b.wait_for("location.pathname === '/search'").await;
+    let controls = b.text("section[data-kind=Controls]").await;
+    assert!(controls.contains("A.8.13"), "{controls}");
+    assert!(b.has("section[data-kind='Requirements of the frameworks'] a[href^='/crosswalk?item=']").await);
+    b.shot("33-search").await;
+    b.goto("/search?q=ransomware%20criminal").await;
+    b.client.find(Locator::Css("section[data-kind=Risks] a")).await.unwrap().click().await.unwrap();
+    b.wait_for("location.pathname === '/risks/RSK-001'").await;
+    b.goto("/search?q=zzzz-nothing").await;
+    assert!(b.has("#no-results").await);
 }

@@ -28,6 +28,7 @@ pub mod registers;
 pub mod reviews;
 pub mod risks;
 pub mod schema;
+pub mod search;
 pub mod sessions;
 pub mod soa;
 pub mod starters;

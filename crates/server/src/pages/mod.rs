@@ -23,6 +23,7 @@ mod markdown;
 mod methodology;
 mod people;
 mod risks;
+mod search;
 mod soa;
 
 use askama::Template;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(home::routes())
         .merge(login::routes())
         .merge(dashboard::routes())
+        .merge(search::routes())
         .merge(soa::routes())
         .merge(controls::routes())
         .merge(risks::routes())
