@@ -859,3 +859,28 @@ mod certification_tests {
         }
     }
 }
+
+mod changes {
+    use crate::certification::field_changes;
+
+    #[test]
+    fn a_changed_record_shows_each_field_before_and_after_and_leaves_out_the_noise() {
+        let before = r#"{"id":"RSK-001","title":"Ransomware","treatment":"modify","residual":{"likelihood":3,"impact":3},"history":[1]}"#;
+        let after = r#"{"id":"RSK-001","title":"Ransomware","treatment":"retain","residual":{"likelihood":2,"impact":3},"history":[1,2],"owner":"ciso@acme.test"}"#;
+        let fields = field_changes(Some(before), Some(after));
+        let shown: Vec<(&str, &str, &str)> =
+            fields.iter().map(|f| (f.field.as_str(), f.before.as_str(), f.after.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("owner", "", "ciso@acme.test"),
+                ("residual", r#"{"impact":3,"likelihood":3}"#, r#"{"impact":3,"likelihood":2}"#),
+                ("treatment", "modify", "retain"),
+            ]
+        );
+        assert!(field_changes(None, Some(after)).is_empty(), "a new record has no before");
+        let long = format!(r#"{{"description":"{}"}}"#, "x".repeat(400));
+        let cut = field_changes(Some(r#"{"description":""}"#), Some(&long));
+        assert_eq!(cut[0].after.chars().count(), 161, "cut at 160 characters and an ellipsis");
+    }
+}

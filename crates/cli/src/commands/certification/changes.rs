@@ -22,13 +22,17 @@ pub async fn run_changes(config: &Config, args: ChangesArgs, out: &Out) -> Resul
         out.line(format!("Since {since}: {} record(s) new, changed or removed.", changes.len()));
         for c in &changes {
             out.line(format!(
-                "  {:<18} {:<12} {:<8} ({} edit(s), last {})",
+                "  {:<18} {:<12} {:<8} ({} edit(s), last {}) {}",
                 c.entity,
                 c.id,
                 c.change,
                 c.edits,
-                c.last.date()
+                c.last.date(),
+                c.title
             ));
+            for f in &c.fields {
+                out.line(format!("      {}: {} → {}", f.field, f.before, f.after));
+            }
         }
         Ok(ExitCode::SUCCESS)
     })

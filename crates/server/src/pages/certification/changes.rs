@@ -17,6 +17,10 @@ struct ChangesPage {
 }
 
 impl ChangesPage {
+    fn count(&self, changes: &[Change], kind: &str) -> usize {
+        changes.iter().filter(|c| c.change == kind).count()
+    }
+
     fn href(&self, c: &Change) -> String {
         match c.entity.as_str() {
             "risk" => format!("/risks/{}", c.id),
