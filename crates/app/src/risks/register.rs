@@ -118,13 +118,25 @@ pub(super) async fn sync_controls(
     Ok(())
 }
 
+/// How a risk write is narrowed for the actor: under a control owner's `Assigned`
+/// grant, to the risks they own (`me`) and the controls assigned to them.
+struct Editing {
+    me: Option<Email>,
+    assigned_to: Option<UserId>,
+    org: OrgId,
+    trail: TrailActor,
+}
+
+fn editing(actor: &Actor, me: Option<Email>) -> Editing {
+    let assigned_to = me.as_ref().and(actor.user());
+    Editing { me, assigned_to, org: actor.org(), trail: actor.trail() }
+}
+
 /// Adds a risk to the register. A control owner adds only risks they own, and every
 /// control they link must be assigned to them.
 pub async fn add_risk(cx: &Cx, actor: &Actor, mut risk: Risk) -> AppResult<RiskView> {
-    let me = actor.narrowed(cx, UseCase::EditRisks).await?;
+    let Editing { me, assigned_to, org, trail } = editing(actor, actor.narrowed(cx, UseCase::EditRisks).await?);
     let only_owner = me.as_ref().map(Email::as_str);
-    let assigned_to = me.as_ref().and(actor.user());
-    let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
@@ -154,10 +166,8 @@ pub async fn edit_risk(
     id: &str,
     change: impl FnOnce(&mut Risk) -> AppResult<()> + Send,
 ) -> AppResult<RiskView> {
-    let me = actor.narrowed(cx, UseCase::EditRisks).await?;
+    let Editing { me, assigned_to, org, trail } = editing(actor, actor.narrowed(cx, UseCase::EditRisks).await?);
     let only_owner = me.as_ref().map(Email::as_str);
-    let assigned_to = me.as_ref().and(actor.user());
-    let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
@@ -242,10 +252,8 @@ pub(crate) fn owned_by(risk: &Risk, only_owner: Option<&str>, what: &str) -> App
 /// Deletes a risk and unlinks it from its controls. A control owner deletes only
 /// risks they own.
 pub async fn delete_risk(cx: &Cx, actor: &Actor, id: &str) -> AppResult<()> {
-    let me = actor.narrowed(cx, UseCase::EditRisks).await?;
+    let Editing { me, assigned_to, org, trail } = editing(actor, actor.narrowed(cx, UseCase::EditRisks).await?);
     let only_owner = me.as_ref().map(Email::as_str);
-    let assigned_to = me.as_ref().and(actor.user());
-    let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
