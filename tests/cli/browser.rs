@@ -893,3 +893,139 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
     b.goto("/search?q=zzzz-nothing").await;
     assert!(b.has("#no-results").await);
 }
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn fair_estimates_are_entered_simulated_and_drawn_against_the_appetite_in_the_page() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
+    assert_eq!(init.code, 0, "{init:?}");
+    let ciso = crate::support::shown_password(&init.stdout);
+    let viewer = s.join(&d, "Acme", "viewer@acme.test", "viewer");
+    for title in ["Ransomware", "Lost laptop"] {
+        let added = s.isms(&[
+            "risk",
+            "add",
+            "--org",
+            "Acme",
+            "--title",
+            title,
+            "--owner",
+            "ciso@acme.test",
+            "--inherent",
+            "3,3",
+            "--residual",
+            "2,2",
+        ]);
+        assert_eq!(added.code, 0, "{added:?}");
+    }
+    let estimated =
+        s.isms(&["risk", "estimate", "RSK-002", "--org", "Acme", "--lef", "0.5", "--pl", "1000,5000,20000"]);
+    assert_eq!(estimated.code, 0, "{estimated:?}");
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let api = crate::support::ApiClient::sign_in(server.url("").trim_end_matches('/'), "ciso@acme.test", &ciso).await;
+
+    let b = Browser::start(&server).await;
+    b.sign_in_with("ciso@acme.test", &ciso).await;
+    b.goto("/risks/RSK-001").await;
+    assert!(b.has("#fair-none").await, "no estimates yet");
+    b.client.find(Locator::Css("#fair-estimates summary")).await.unwrap().click().await.unwrap();
+    let typed = [
+        ("tef", "2,6,20"),
+        ("vuln", "0.5,2,3"),
+        ("pl", "20000,80000,400000"),
+        ("slef", "0.2"),
+        ("slem", "lognormal:50000,1000000"),
+    ];
+    for (id, text) in typed {
+        b.client.find(Locator::Id(id)).await.unwrap().send_keys(text).await.unwrap();
+    }
+    // A vulnerability above 1 is refused, naming the factor, and what was typed stays.
+    b.client.find(Locator::Id("save-fair")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#risk-problems')").await;
+    let problems = b.text("#risk-problems").await;
+    assert!(problems.contains("vuln") && problems.contains("above 1"), "{problems}");
+    let kept = b.client.find(Locator::Id("pl")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("20000,80000,400000"), "the typed estimates are kept");
+    let unsaved = api.must(reqwest::Method::GET, "/api/v1/risks/RSK-001", None, 200).await;
+    assert!(unsaved["fair"].is_null(), "nothing was stored: {unsaved}");
+    let vuln = b.client.find(Locator::Id("vuln")).await.unwrap();
+    vuln.clear().await.unwrap();
+    vuln.send_keys("0.05,0.1,0.3").await.unwrap();
+    b.client.find(Locator::Id("save-fair")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('.notice')").await;
+    assert_eq!(b.text(".notice").await, "Saved the FAIR estimates");
+    let stored = api.must(reqwest::Method::GET, "/api/v1/risks/RSK-001", None, 200).await;
+    assert_eq!(stored["fair"]["frequency"]["method"], "vulnerability", "{stored}");
+    assert_eq!(stored["fair"]["slem"], json!({ "type": "lognormal", "low": 50000.0, "high": 1000000.0 }));
+
+    // Simulate the risk: the statistics and the curve are shown.
+    assert!(b.has("#fair-not-run").await);
+    b.client.find(Locator::Id("simulate")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#fair-curve svg polyline.curve')").await;
+    assert!(b.text("#fair-ran").await.contains("10,000 simulated years, seed 1"), "{}", b.text("#fair-ran").await);
+    assert!(b.text(".fair-stats").await.contains("Mean annual loss"));
+    assert!(!b.has("#fair-verdict").await, "no appetite yet, so no verdict");
+
+    // Set the loss appetite: a bad line is refused by its number, then a good one saved.
+    b.goto("/risks/quantitative").await;
+    assert!(b.has("#no-appetite").await);
+    b.client.find(Locator::Css("#edit-appetite summary")).await.unwrap().click().await.unwrap();
+    b.client.find(Locator::Id("points")).await.unwrap().send_keys("100,000 50%\nlots 5%").await.unwrap();
+    b.client.find(Locator::Id("save-appetite")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#problems')").await;
+    assert!(b.text("#problems").await.contains("line 2"), "{}", b.text("#problems").await);
+    let points = b.client.find(Locator::Id("points")).await.unwrap();
+    points.clear().await.unwrap();
+    points.send_keys("100,000 50%\n1,000,000 5%").await.unwrap();
+    b.client.find(Locator::Id("save-appetite")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#appetite-points')").await;
+    assert!(b.text("#appetite-points").await.contains("$1.0M"), "{}", b.text("#appetite-points").await);
+
+    // The risk's curve is now drawn against the appetite, with a verdict.
+    b.goto("/risks/RSK-001").await;
+    assert!(b.has("#fair-curve svg path.appetite").await);
+    assert!(b.text("#fair-verdict").await.contains("loss appetite"));
+    b.shot("34-fair-risk").await;
+
+    // The portfolio simulation starts from the register and its result is stored.
+    b.goto("/risks").await;
+    b.client.find(Locator::Id("simulate-all")).await.unwrap().click().await.unwrap();
+    b.wait_for("location.pathname === '/risks/quantitative'").await;
+    assert!(b.path().await.contains("job="), "{}", b.path().await);
+    assert!(b.has("#running").await || b.has("#done").await, "the page follows the run");
+    b.wait_for("document.querySelector('#done')").await;
+    assert!(b.text("#done").await.contains("Simulated 2 risks"), "{}", b.text("#done").await);
+    assert!(b.has("#portfolio svg polyline.curve").await);
+    let contributions = b.text("#contributions").await;
+    assert!(contributions.contains("RSK-001") && contributions.contains("RSK-002"), "{contributions}");
+    b.shot("35-fair-portfolio").await;
+    let trail = api.must(reqwest::Method::GET, "/api/v1/audit-log?limit=200", None, 200).await.to_string();
+    for action in ["risk.estimated", "risk.simulated", "loss_appetite"] {
+        assert!(trail.contains(action), "{action} is in the trail");
+    }
+    drop(b);
+
+    // A viewer sees the results but is offered no form, and forcing one is refused.
+    let b = Browser::start(&server).await;
+    b.sign_in_with("viewer@acme.test", &viewer).await;
+    b.goto("/risks/RSK-001").await;
+    assert!(b.has("#fair-curve").await);
+    for form in ["#fair-form", "#simulate-form"] {
+        assert!(!b.has(form).await, "a viewer is offered {form}");
+    }
+    b.goto("/risks/quantitative").await;
+    for form in ["#portfolio-form", "#appetite-form"] {
+        assert!(!b.has(form).await, "a viewer is offered {form}");
+    }
+    let forced = "const [path, action, done] = arguments; \
+        const body = new URLSearchParams({ csrf: document.querySelector('meta[name=csrf-token]').content, action, points: '1 1%', pl: '1', lef: '1' }); \
+        fetch(path, { method: 'POST', body }).then(r => done(r.status), () => done(0));";
+    for (path, action) in
+        [("/risks/quantitative", "simulate"), ("/risks/quantitative", "appetite"), ("/risks/RSK-001/fair", "save")]
+    {
+        let status = b.client.execute_async(forced, vec![json!(path), json!(action)]).await.unwrap();
+        assert_eq!(status, json!(403), "a viewer forcing {action} on {path}");
+    }
+}

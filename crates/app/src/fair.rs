@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicUsize;
 
 use isms_domain::Email;
 use isms_domain::access::UseCase;
-use isms_domain::fair::{Settings, exceedance_curve, simulate, simulate_portfolio_with_progress};
+use isms_domain::fair::{CURVE_POINTS, Settings, exceedance_curve, simulate, simulate_portfolio_with_progress};
 use isms_domain::risk::{FairEstimates, FairResult, LossAppetite, Risk};
 use isms_domain::trail::TrailDraft;
 
@@ -15,8 +15,9 @@ use crate::registers;
 use crate::trail::record;
 use crate::{AppError, AppResult, Code, Cx, ErrorKind, FieldError};
 
-/// Points of each stored loss exceedance curve.
-const CURVE_POINTS: usize = 60;
+/// The largest simulation run inside one request (the API's and the pages'); larger
+/// ones run from the command line (`isms risk simulate`).
+pub const MAX_REQUEST_ITERATIONS: u32 = 1_000_000;
 
 /// Sets (or clears, with `None`) a risk's FAIR estimates. Bad estimates are refused with
 /// the risk and field named; nothing is stored then. A control owner estimates only
@@ -73,8 +74,8 @@ pub struct Simulation {
     pub samples: Vec<f64>,
 }
 
-/// Simulates one risk, or every risk with estimates as a portfolio, and stores the
-/// results with the settings used (replacing earlier results). `done` counts finished
+/// Simulates one risk, or every risk with estimates as a portfolio (even when only one
+/// has them), and stores the results with the settings used (replacing earlier results). `done` counts finished
 /// risks for progress display.
 pub async fn simulate_risks(
     cx: &Cx,
@@ -112,13 +113,20 @@ pub async fn simulate_risks(
         }
     }
     let now = cx.clock.now();
+    let single = only.is_some();
     let (risk_results, portfolio, samples) = tokio::task::spawn_blocking(move || {
-        if let [only] = &scenarios[..] {
+        if let (true, [only]) = (single, &scenarios[..]) {
             let (r, samples) = simulate(only, &settings, 0);
-            let curve = exceedance_curve(&samples, CURVE_POINTS);
             done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             (
-                vec![FairResult { id: r.id, at: now, settings, summary: r.summary, curve, contributions: vec![] }],
+                vec![FairResult {
+                    id: r.id,
+                    at: now,
+                    settings,
+                    summary: r.summary,
+                    curve: r.curve,
+                    contributions: vec![],
+                }],
                 None,
                 samples,
             )
@@ -132,7 +140,7 @@ pub async fn simulate_risks(
                     at: now,
                     settings,
                     summary: r.summary.clone(),
-                    curve: vec![],
+                    curve: r.curve.clone(),
                     contributions: vec![],
                 })
                 .collect();
@@ -173,6 +181,19 @@ pub async fn stored_result(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Option
         .await?
         .map(|j| serde_json::from_str(&j).map_err(|e| AppError::new(Code::CorruptData, e.to_string())))
         .transpose()
+}
+
+/// Every stored result: each simulated risk's and the portfolio's.
+pub async fn stored_results(cx: &Cx, actor: &Actor) -> AppResult<Vec<FairResult>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let mut tx = cx.store.read().await?;
+    tx.organization(org).await?;
+    tx.entries(org, "fair_result")
+        .await?
+        .iter()
+        .map(|(_, j)| serde_json::from_str(j).map_err(|e| AppError::new(Code::CorruptData, e.to_string())))
+        .collect()
 }
 
 /// The organization's loss appetite, if set.

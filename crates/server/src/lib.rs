@@ -9,6 +9,7 @@ mod auth;
 mod error;
 mod hardening;
 mod health;
+mod jobs;
 mod options;
 mod pages;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub cx: Cx,
     /// What the operator configured.
     pub options: Arc<ServerOptions>,
+    /// Work pages started that outlives their requests.
+    jobs: Arc<jobs::Jobs>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -61,7 +64,7 @@ pub fn router(cx: Cx, options: ServerOptions) -> Router {
     let mut prefix = [0u8; 4];
     cx.entropy.fill(&mut prefix);
     let ids = RequestIds { prefix: hex(&prefix).into(), next: Arc::new(AtomicU64::new(1)) };
-    let state = AppState { cx, options: Arc::new(options) };
+    let state = AppState { cx, options: Arc::new(options), jobs: Arc::default() };
     Router::new()
         .merge(health::routes())
         .merge(pages::routes())

@@ -136,6 +136,35 @@ impl Estimate {
         }
     }
 
+    /// Reads an estimate as analysts type it (the CLI's flags and the risk page's
+    /// fields): `L,M,H` or `pert:L,M,H` (PERT), `tri:L,M,H`, `uniform:L,H`,
+    /// `normal:MEAN,SD`, `lognormal:P5,P95`, or one number (a constant). Digits may be
+    /// grouped with `_` or spaces; the error says what was wrong.
+    pub fn parse(text: &str) -> Result<Estimate, String> {
+        let text = text.trim();
+        let (kind, rest) = text.split_once(':').map_or(("", text), |(k, r)| (k.trim(), r));
+        let nums: Vec<f64> = rest
+            .split(',')
+            .map(|n| {
+                let clean: String = n.chars().filter(|c| *c != '_' && !c.is_whitespace()).collect();
+                clean.parse::<f64>().map_err(|_| format!("{text:?}: {:?} is not a number", n.trim()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(match (kind.to_ascii_lowercase().as_str(), &nums[..]) {
+            ("" | "const", [v]) => Estimate::Constant { value: *v },
+            ("" | "pert", [l, m, h]) => Estimate::Pert { low: *l, mode: *m, high: *h },
+            ("tri", [l, m, h]) => Estimate::Triangular { low: *l, mode: *m, high: *h },
+            ("uniform", [l, h]) => Estimate::Uniform { low: *l, high: *h },
+            ("normal", [m, s]) => Estimate::Normal { mean: *m, sd: *s },
+            ("lognormal", [l, h]) => Estimate::Lognormal { low: *l, high: *h },
+            _ => {
+                return Err(format!(
+                    "{text:?}: use L,M,H (PERT), tri:L,M,H, uniform:L,H, normal:MEAN,SD, lognormal:P5,P95 or one number"
+                ));
+            }
+        })
+    }
+
     /// The sampler for this estimate.
     pub fn sampler(&self, form: PertForm) -> Sampler {
         match *self {
@@ -167,6 +196,20 @@ impl Estimate {
                 let (mu, sigma) = lognormal_params(low, high);
                 Sampler::Lognormal { mu, sigma }
             }
+        }
+    }
+}
+
+/// The text [`Estimate::parse`] reads back.
+impl std::fmt::Display for Estimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Estimate::Constant { value } => write!(f, "{value}"),
+            Estimate::Pert { low, mode, high } => write!(f, "{low},{mode},{high}"),
+            Estimate::Triangular { low, mode, high } => write!(f, "tri:{low},{mode},{high}"),
+            Estimate::Uniform { low, high } => write!(f, "uniform:{low},{high}"),
+            Estimate::Normal { mean, sd } => write!(f, "normal:{mean},{sd}"),
+            Estimate::Lognormal { low, high } => write!(f, "lognormal:{low},{high}"),
         }
     }
 }

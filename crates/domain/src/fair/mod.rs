@@ -15,8 +15,8 @@ pub mod workload;
 
 pub use dist::{Estimate, PertForm};
 pub use model::{
-    Frequency, PortfolioResult, Scenario, ScenarioError, ScenarioResult, SecondaryForm, Settings, simulate,
-    simulate_portfolio, simulate_portfolio_with_progress,
+    CURVE_POINTS, Frequency, PortfolioResult, Scenario, ScenarioError, ScenarioResult, SecondaryForm, Settings,
+    simulate, simulate_portfolio, simulate_portfolio_with_progress,
 };
 pub use stats::{Summary, exceedance_curve, summarize};
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dist::{Estimate, PertForm, Sampler};
 use super::rng::Stream;
-use super::stats::{Summary, summarize};
+use super::stats::{Summary, exceedance_curve, summarize};
 
 /// How the Loss Event Frequency is estimated.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -230,7 +230,13 @@ pub struct ScenarioResult {
     /// Statistics of the annual loss.
     #[serde(flatten)]
     pub summary: Summary,
+    /// The loss exceedance curve at [`CURVE_POINTS`] points.
+    #[serde(skip)]
+    pub curve: Vec<(f64, f64)>,
 }
+
+/// Points of each loss exceedance curve a simulation draws.
+pub const CURVE_POINTS: usize = 60;
 
 /// Simulates one scenario and summarises it. Long runs use every core, block by block.
 pub fn simulate(s: &Scenario, settings: &Settings, index: u64) -> (ScenarioResult, Vec<f64>) {
@@ -244,7 +250,8 @@ pub fn simulate(s: &Scenario, settings: &Settings, index: u64) -> (ScenarioResul
         }
     });
     let summary = summarize(&mut samples.clone());
-    (ScenarioResult { id: s.id.clone(), summary }, samples)
+    let curve = exceedance_curve(&samples, CURVE_POINTS);
+    (ScenarioResult { id: s.id.clone(), summary, curve }, samples)
 }
 
 /// The result of a portfolio.
@@ -305,7 +312,8 @@ pub fn simulate_portfolio_with_progress(
                 for (sum, x) in sums.iter_mut().zip(&samples) {
                     *sum += x;
                 }
-                results.push(ScenarioResult { id: s.id.clone(), summary: summarize(&mut samples) });
+                let curve = exceedance_curve(&samples, CURVE_POINTS);
+                results.push(ScenarioResult { id: s.id.clone(), summary: summarize(&mut samples), curve });
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             (results, sums)

@@ -5,7 +5,8 @@ use isms_app::access::Actor;
 use isms_app::fair::Simulation;
 use isms_domain::risk::{FairResult, LossAppetite};
 
-/// Arguments of `isms risk estimate`.
+/// Arguments of `isms risk estimate`. Each estimate is `L,M,H` (PERT), `tri:L,M,H`,
+/// `uniform:L,H`, `normal:MEAN,SD`, `lognormal:P5,P95` or one number.
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
     /// The risk's id.
@@ -21,6 +22,12 @@ pub struct EstimateArgs {
     /// Vulnerability: probability a threat event becomes a loss (0–1).
     #[arg(long, value_name = "EST")]
     vuln: Option<String>,
+    /// Threat capability on a 0–100 scale (with --tef and --rs, instead of --vuln).
+    #[arg(long, value_name = "EST")]
+    tcap: Option<String>,
+    /// Resistance strength on a 0–100 scale (with --tef and --tcap).
+    #[arg(long, value_name = "EST")]
+    rs: Option<String>,
     /// Primary loss per event.
     #[arg(long, value_name = "EST")]
     pl: Option<String>,
@@ -88,57 +95,30 @@ pub struct AppetiteArgs {
     as_email: Option<String>,
 }
 
-/// Parses an estimate: `L,M,H` (PERT), `pert:`, `tri:L,M,H`, `uniform:L,H`,
-/// `normal:MEAN,SD`, `lognormal:P5,P95`, or a single number (a constant).
-fn parse_estimate(flag: &str, text: &str) -> Result<isms_domain::fair::Estimate, CliError> {
-    use isms_domain::fair::Estimate;
-    let (kind, rest) = text.split_once(':').map_or(("", text), |(k, r)| (k, r));
-    let nums: Vec<f64> = rest
-        .split(',')
-        .map(|n| {
-            n.trim().replace('_', "").parse::<f64>().map_err(|_| bad(flag, format!("{text:?}: {n:?} is not a number")))
-        })
-        .collect::<Result<_, _>>()?;
-    let wrong = || {
-        bad(
-            flag,
-            format!(
-                "{text:?}: use L,M,H (PERT), tri:L,M,H, uniform:L,H, normal:MEAN,SD, lognormal:P5,P95 or one number"
-            ),
-        )
-    };
-    Ok(match (kind, &nums[..]) {
-        ("" | "const", [v]) => Estimate::Constant { value: *v },
-        ("" | "pert", [l, m, h]) => Estimate::Pert { low: *l, mode: *m, high: *h },
-        ("tri", [l, m, h]) => Estimate::Triangular { low: *l, mode: *m, high: *h },
-        ("uniform", [l, h]) => Estimate::Uniform { low: *l, high: *h },
-        ("normal", [m, s]) => Estimate::Normal { mean: *m, sd: *s },
-        ("lognormal", [l, h]) => Estimate::Lognormal { low: *l, high: *h },
-        _ => return Err(wrong()),
-    })
-}
-
 pub(super) async fn estimate(cx: &Cx, args: EstimateArgs, out: &Out) -> Result<(), CliError> {
-    use isms_domain::fair::Frequency;
     let org = resolve_org(cx, &args.org.org).await?;
     let actor = actor(cx, org, args.as_email.as_deref(), "isms risk estimate").await?;
     let estimates = if args.clear {
         None
     } else {
-        let frequency = match (&args.lef, &args.tef, &args.vuln) {
-            (Some(lef), None, None) => Frequency::Direct { lef: parse_estimate("--lef", lef)? },
-            (None, Some(tef), Some(vuln)) => {
-                Frequency::Vulnerability { tef: parse_estimate("--tef", tef)?, vuln: parse_estimate("--vuln", vuln)? }
-            }
-            _ => return Err(bad("--lef/--tef/--vuln", "give either --lef, or both --tef and --vuln")),
+        let text = isms_domain::risk::FairText {
+            lef: args.lef.unwrap_or_default(),
+            tef: args.tef.unwrap_or_default(),
+            vuln: args.vuln.unwrap_or_default(),
+            tcap: args.tcap.unwrap_or_default(),
+            rs: args.rs.unwrap_or_default(),
+            pl: args.pl.unwrap_or_default(),
+            slef: args.slef,
+            slem: args.slem,
         };
-        let pl = args.pl.as_deref().ok_or_else(|| bad("--pl", "the primary loss estimate is required"))?;
-        Some(isms_domain::risk::FairEstimates {
-            frequency,
-            pl: parse_estimate("--pl", pl)?,
-            slef: parse_estimate("--slef", &args.slef)?,
-            slem: parse_estimate("--slem", &args.slem)?,
-        })
+        Some(text.estimates().map_err(|(field, message)| {
+            let flag = if field == "lef" && message.starts_with("give") {
+                "--lef/--tef/--vuln".to_owned()
+            } else {
+                format!("--{field}")
+            };
+            bad(&flag, message)
+        })?)
     };
     let risk = isms_app::fair::set_estimates(cx, &actor, &args.id, estimates).await?;
     out.doc(&risk.fair);

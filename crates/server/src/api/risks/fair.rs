@@ -29,8 +29,7 @@ pub(super) fn routes() -> Api {
         )
 }
 
-/// The largest simulation the API runs inside one request.
-pub const MAX_ITERATIONS: u32 = 1_000_000;
+use isms_app::fair::MAX_REQUEST_ITERATIONS as MAX_ITERATIONS;
 
 async fn set_fair(
     State(s): State<AppState>,
@@ -78,7 +77,7 @@ async fn simulate(
     if !(1..=MAX_ITERATIONS).contains(&iterations) {
         return Err(field(
             "iterations",
-            format!("must be between 1 and {MAX_ITERATIONS} (run larger ones with `isms fair run`)"),
+            format!("must be between 1 and {MAX_ITERATIONS} (run larger ones with `isms risk simulate`)"),
         )
         .into());
     }

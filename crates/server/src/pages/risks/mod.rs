@@ -1,5 +1,6 @@
 //! The risk register, its heat maps, one risk, and adding a risk.
 
+mod quantitative;
 mod risk;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/risks", get(register).post(add))
         .route("/risks/new", get(new_form))
         .route("/risks/{id}", get(risk::risk_page).post(risk::risk_post))
+        .merge(quantitative::routes())
 }
 
 /// Risks per page of the register.
@@ -143,6 +145,7 @@ struct RegisterPage {
     q: String,
     done: Option<String>,
     can_add: bool,
+    can_simulate: bool,
 }
 
 async fn register(
@@ -198,6 +201,7 @@ async fn register(
         q: q.get("q").cloned().unwrap_or_default(),
         done: notice(q.get("done").map(String::as_str)),
         can_add: viewer.shell("risks").can.edit_risks(),
+        can_simulate: viewer.caller.may(isms_domain::access::UseCase::RunSimulations),
         shell: viewer.shell("risks"),
     })
 }

@@ -40,6 +40,8 @@ pub(super) struct RiskPage {
     asset_names: Vec<(String, String)>,
     treatments: [(&'static str, &'static str); 4],
     statuses: [(&'static str, &'static str); 3],
+    /// The Open FAIR estimates and the simulated result.
+    fair: quantitative::FairPanel,
 }
 
 /// Every form of the risk page posts here; `action` says which.
@@ -131,6 +133,7 @@ async fn render(
     id: &str,
     done: Option<String>,
     refused: Option<(RiskForm, Vec<(String, String)>)>,
+    typed_fair: Option<isms_domain::risk::FairText>,
 ) -> Result<RiskPage, PageError> {
     let actor = &viewer.caller;
     let m = isms_app::risks::methodology(&s.cx, actor).await?;
@@ -171,7 +174,9 @@ async fn render(
         .map(|a| (a.clone(), assets.iter().find(|x| &x.id == a).map_or(String::new(), |x| x.name.clone())))
         .collect();
     let (form, problems) = refused.unwrap_or_else(|| (form_of(&risk.risk), Vec::new()));
+    let fair = quantitative::panel(s, actor, &risk.risk, typed_fair).await?;
     Ok(RiskPage {
+        fair,
         row: row(&risk, &m),
         done,
         problems,
@@ -202,7 +207,20 @@ pub(super) async fn risk_page(
     Path(id): Path<String>,
     Query(q): Query<Done>,
 ) -> Result<RiskPage, PageError> {
-    render(&s, &viewer, &id, notice(q.done.as_deref()), None).await
+    render(&s, &viewer, &id, notice(q.done.as_deref()), None, None).await
+}
+
+/// The page again after the FAIR form was refused: what was typed, and why.
+pub(super) async fn refused_fair(
+    s: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    typed: isms_domain::risk::FairText,
+    problems: Vec<(String, String)>,
+) -> Result<RiskPage, PageError> {
+    let risk = isms_app::risks::risk(&s.cx, &viewer.caller, id).await?;
+    let form = RiskForm { action: "fair".into(), ..form_of(&risk.risk) };
+    render(s, viewer, id, None, Some((form, problems)), Some(typed)).await
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> isms_app::AppError {
@@ -327,7 +345,7 @@ pub(super) async fn risk_post(
         Ok(said) => Ok(see_other(&format!("/risks/{id}?done={}", super::super::encode(said)))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
             let problems = super::super::form_problems(&e);
-            let page = render(&s, &viewer, &id, None, Some((f, problems))).await?;
+            let page = render(&s, &viewer, &id, None, Some((f, problems)), None).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
