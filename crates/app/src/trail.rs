@@ -71,6 +71,91 @@ pub async fn whole_trail(cx: &Cx, actor: &Actor) -> AppResult<Vec<TrailEntry>> {
     }
 }
 
+/// Which entries of the trail to show: by who, what kind of record (and which one),
+/// and when. Empty parts match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrailFilter {
+    /// Who acted: a member, or the command line (`TrailActor::System` with any name).
+    pub who: Option<Who>,
+    /// The kind of record (`risk`, `control`, …).
+    pub entity: Option<String>,
+    /// One record of that kind.
+    pub entity_id: Option<String>,
+    /// On or after this day (UTC).
+    pub since: Option<time::Date>,
+    /// On or before this day (UTC).
+    pub until: Option<time::Date>,
+}
+
+/// Who acted, for [`TrailFilter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// This member.
+    User(isms_domain::UserId),
+    /// The installation's command line.
+    CommandLine,
+}
+
+impl Who {
+    /// Reads `user:<uuid>`, a bare user id, or `system` / `cli`.
+    pub fn parse(text: &str) -> AppResult<Who> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("system") || t.eq_ignore_ascii_case("cli") || t.starts_with("system:") {
+            return Ok(Who::CommandLine);
+        }
+        t.strip_prefix("user:").unwrap_or(t).parse().map(Who::User).map_err(|_| {
+            crate::AppError::invalid_field("actor", format!("{t:?} is not a member's id (user:<id>) or system"))
+        })
+    }
+}
+
+impl TrailFilter {
+    /// True when nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        *self == TrailFilter::default()
+    }
+
+    /// Whether `e` is one of the entries asked for.
+    pub fn matches(&self, e: &TrailEntry) -> bool {
+        let who = match (&self.who, &e.actor) {
+            (None, _) | (Some(Who::CommandLine), TrailActor::System(_)) => true,
+            (Some(Who::User(u)), TrailActor::User(v)) => u == v,
+            _ => false,
+        };
+        let day = e.at.to_offset(time::UtcOffset::UTC).date();
+        who && self.entity.as_ref().is_none_or(|k| *k == e.entity)
+            && self.entity_id.as_ref().is_none_or(|id| *id == e.entity_id)
+            && self.since.is_none_or(|d| day >= d)
+            && self.until.is_none_or(|d| day <= d)
+    }
+}
+
+/// Entries with `seq > after` that `filter` matches, oldest first, at most `limit`.
+pub async fn find_in_trail(
+    cx: &Cx,
+    actor: &Actor,
+    filter: &TrailFilter,
+    mut after: i64,
+    limit: u32,
+) -> AppResult<Vec<TrailEntry>> {
+    actor.require(UseCase::ReadAuditTrail)?;
+    let org = actor.org();
+    let mut found = Vec::new();
+    loop {
+        let page = page_of(cx, org, after, PAGE).await?;
+        let Some(last) = page.last() else { return Ok(found) };
+        after = last.seq;
+        for e in page {
+            if filter.matches(&e) {
+                found.push(e);
+                if found.len() >= limit as usize {
+                    return Ok(found);
+                }
+            }
+        }
+    }
+}
+
 /// The outcome of verifying one organization's trail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {

@@ -62,7 +62,7 @@ fn title_of(json: Option<&str>) -> String {
 }
 
 /// The top-level fields that differ between two stored states of a record.
-pub(crate) fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
+pub fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
     let parse = |j: Option<&str>| j.and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
     let (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a))) = (parse(before), parse(after)) else {
         return Vec::new();

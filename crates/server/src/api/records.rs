@@ -72,7 +72,7 @@ pub(crate) fn routes() -> Api {
                 "/api/v1/audit-log",
                 "listAuditLog",
                 "audit-log",
-                "The audit trail, oldest first, after a sequence number (query: after, limit)",
+                "The audit trail, oldest first, after a sequence number (query: after, limit; filters: actor=user:<id>|system, entity, entity_id, since, until as YYYY-MM-DD)",
             )
             .answers::<TrailPage>(),
             get(audit_log),
@@ -125,6 +125,14 @@ struct TrailQuery {
     after: i64,
     #[serde(default = "default_limit")]
     limit: u32,
+    /// `user:<id>` or `system` (the command line).
+    actor: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    /// First day (YYYY-MM-DD, UTC).
+    since: Option<String>,
+    /// Last day.
+    until: Option<String>,
 }
 
 fn default_limit() -> u32 {
@@ -136,7 +144,24 @@ async fn audit_log(
     Member(caller): Member,
     Query(q): Query<TrailQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let entries = isms_app::trail::trail(&s.cx, &caller, q.after, q.limit.clamp(1, 1000)).await?;
+    let day = |field: &str, text: &Option<String>| {
+        text.as_deref()
+            .map(|t| isms_domain::dates::parse_text(t).map_err(|m| isms_app::AppError::invalid_field(field, m)))
+            .transpose()
+    };
+    let filter = isms_app::trail::TrailFilter {
+        who: q.actor.as_deref().map(isms_app::trail::Who::parse).transpose()?,
+        entity: q.entity.clone(),
+        entity_id: q.entity_id.clone(),
+        since: day("since", &q.since)?,
+        until: day("until", &q.until)?,
+    };
+    let limit = q.limit.clamp(1, 1000);
+    let entries = if filter.is_empty() {
+        isms_app::trail::trail(&s.cx, &caller, q.after, limit).await?
+    } else {
+        isms_app::trail::find_in_trail(&s.cx, &caller, &filter, q.after, limit).await?
+    };
     let next = entries.last().map(|e| e.seq);
     Ok(Json(json!(TrailPage { items: entries, next_after: next })))
 }

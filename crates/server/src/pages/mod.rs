@@ -269,6 +269,34 @@ pub(crate) fn form_problems(e: &AppError) -> Vec<(String, String)> {
     e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect()
 }
 
+/// Where a record of the trail, a readiness problem or a search lives in the pages (none
+/// for records without one, such as sessions).
+pub(crate) fn record_href(entity: &str, id: &str) -> Option<String> {
+    let id = encode(id.split('/').next().unwrap_or(id));
+    Some(match entity {
+        "risk" => format!("/risks/{id}"),
+        "fair_result" if id == "PORTFOLIO" => "/risks/quantitative".to_owned(),
+        "fair_result" => format!("/risks/{id}#fair"),
+        "loss_appetite" => "/risks/quantitative#appetite".to_owned(),
+        "control" => format!("/controls/{id}"),
+        "document" | "document_acknowledgement" => format!("/documents/{id}"),
+        "asset" => format!("/assets/{id}"),
+        "audit" => format!("/audits/{id}"),
+        "audit_settings" => "/audits".to_owned(),
+        "finding" => format!("/findings/{id}"),
+        "evidence" => format!("/evidence#{id}"),
+        "management_review" => "/management-reviews".to_owned(),
+        "certificate" => "/certification".to_owned(),
+        "soa" | "soa_version" => "/soa".to_owned(),
+        "methodology" => "/methodology".to_owned(),
+        "classification_scheme" => "/assets".to_owned(),
+        "scope" | "context_issue" | "interested_party" | "isms_role" | "objective" => "/context".to_owned(),
+        "membership" | "invitation" => "/members".to_owned(),
+        "api_token" => "/tokens".to_owned(),
+        _ => return None,
+    })
+}
+
 /// A redirect after a successful form post (303: the browser follows with GET).
 pub(crate) fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()

@@ -22,14 +22,7 @@ impl ChangesPage {
     }
 
     fn href(&self, c: &Change) -> String {
-        match c.entity.as_str() {
-            "risk" => format!("/risks/{}", c.id),
-            "control" => format!("/controls/{}", c.id),
-            "document" => format!("/documents/{}", c.id),
-            "asset" => format!("/assets/{}", c.id),
-            "soa" => "/soa".into(),
-            _ => "/context".into(),
-        }
+        super::super::record_href(&c.entity, &c.id).unwrap_or_else(|| "/context".into())
     }
 }
 
