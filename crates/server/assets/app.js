@@ -6,6 +6,8 @@
 // - Live filters: <form data-live="#target"> re-fetches the page on change and swaps
 //   the target's content, keeping the URL in step.
 // - Auto-submit: <select data-autosubmit> submits its form (the organization switcher).
+// - Suggestions: <input data-suggest="/url" list="id"> fills its datalist from
+//   url?q=... (JSON [{value, label}]) as one types.
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
@@ -127,5 +129,32 @@
 
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
+  });
+
+  document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null, asked = "";
+    if (!list) { return; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 2 || q === asked || q.indexOf(" — ") >= 0) { return; }
+        asked = q;
+        fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (items) {
+            if (input.value.trim() !== q) { return; }
+            list.textContent = "";
+            items.forEach(function (it) {
+              var o = document.createElement("option");
+              o.value = it.value;
+              o.label = it.label;
+              list.appendChild(o);
+            });
+          })
+          .catch(function () {});
+      }, 150);
+    });
   });
 })();

@@ -54,6 +54,7 @@ const NOT_USE_CASES: &[(&str, &str, &str)] = &[
     ("frameworks.rs", "search", "the shared framework library (public reference content)"),
     ("frameworks.rs", "annex_a_themes", "the shared framework library (public reference content)"),
     ("frameworks.rs", "crosswalk", "the shared framework library (public reference content)"),
+    ("frameworks.rs", "items_with_id", "the shared framework library (public reference content)"),
     ("frameworks.rs", "import_framework", "installation operator only (`isms framework import`), not served"),
     ("audits.rs", "programme_clauses", "the shared framework library (public reference content)"),
 ];

@@ -7,7 +7,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use isms_domain::framework::Item;
+use isms_domain::framework::{Item, ItemRef};
 use serde::Deserialize;
 
 use super::{PageError, Shell, Viewer, encode};
@@ -18,6 +18,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/frameworks", get(library))
         .route("/frameworks/{id}", get(framework))
         .route("/crosswalk", get(crosswalk))
+        .route("/crosswalk/suggest", get(suggest))
 }
 
 fn kind(k: impl std::fmt::Debug) -> String {
@@ -186,28 +187,89 @@ async fn framework(
 pub(crate) struct CrosswalkRow {
     pub framework: String,
     pub item: String,
+    /// The item's crosswalk (`/crosswalk?item=…`).
+    pub href: String,
+    /// The organization's own control record, for an Annex A control.
+    pub control: Option<String>,
     pub title: String,
     pub relation: String,
-    pub direct: bool,
-    /// Each path as "A → B → C (how)".
+    /// Each path as "A → B → C", with how each link is known.
     pub paths: Vec<String>,
 }
+
+/// An item a typed text may mean: (framework:item, framework name, item, title).
+pub(crate) type Choice = (String, String, String, String);
 
 #[derive(Template, WebTemplate)]
 #[template(path = "crosswalk.html")]
 struct CrosswalkPage {
     shell: Shell,
+    /// What was typed.
     item: String,
     to: String,
     frameworks: Vec<(String, String)>,
-    rows: Vec<CrosswalkRow>,
+    /// The item shown: (framework name, item, title, its control record).
+    chosen: Option<(String, String, String, Option<String>)>,
+    direct: Vec<CrosswalkRow>,
+    indirect: Vec<CrosswalkRow>,
+    /// When the text names no single item: what it may mean.
+    choices: Vec<Choice>,
     asked: bool,
+    coverage: Vec<isms_app::frameworks::CrosswalkCoverage>,
 }
 
 #[derive(Debug, Deserialize)]
 struct CrosswalkQuery {
     item: Option<String>,
     to: Option<String>,
+}
+
+/// The organization's control record of an Annex A control, when `r` is one.
+fn control_record(r: &ItemRef) -> Option<String> {
+    (r.framework.as_str() == isms_domain::framework::PIVOT && r.item.starts_with("A."))
+        .then(|| format!("/controls/{}", encode(&r.item)))
+}
+
+fn crosswalk_href(r: &ItemRef) -> String {
+    format!("/crosswalk?item={}", encode(&r.to_string()))
+}
+
+fn provenance(p: isms_domain::framework::MappingProvenance) -> &'static str {
+    use isms_domain::framework::MappingProvenance as P;
+    match p {
+        P::Official => "official mapping",
+        P::OwnAnalysis => "isms analysis",
+        P::Derived => "derived from official mappings",
+    }
+}
+
+/// Reads what was typed: `framework:item`, a bare id (`A.5.15`, `AC-2`), or words.
+/// Answers the item, or the items it may mean.
+async fn resolve(
+    s: &AppState,
+    text: &str,
+    names: &[(String, String)],
+) -> Result<Result<ItemRef, Vec<Choice>>, PageError> {
+    let name_of = |id: &str| names.iter().find(|(f, _)| f == id).map_or(id.to_owned(), |(_, n)| n.clone());
+    // A suggestion chosen from the list reads "framework:item — title".
+    let first = text.split(" — ").next().unwrap_or(text).trim();
+    if let Some((f, _)) = first.split_once(':')
+        && names.iter().any(|(id, _)| id == f.trim())
+    {
+        return Ok(Ok(isms_app::frameworks::parse_item_ref(first)?));
+    }
+    let choice = |h: isms_app::frameworks::SearchHit| {
+        (h.item.to_string(), name_of(h.item.framework.as_str()), h.item.item.clone(), h.title)
+    };
+    let exact = isms_app::frameworks::items_with_id(&s.cx, first).await?;
+    if exact.len() == 1 {
+        return Ok(Ok(exact[0].item.clone()));
+    }
+    if !exact.is_empty() {
+        return Ok(Err(exact.into_iter().map(choice).collect()));
+    }
+    let found = isms_app::frameworks::search(&s.cx, first, None, 25).await?;
+    Ok(Err(found.into_iter().map(choice).collect()))
 }
 
 async fn crosswalk(
@@ -217,39 +279,101 @@ async fn crosswalk(
 ) -> Result<CrosswalkPage, PageError> {
     let frameworks =
         isms_app::frameworks::list_frameworks(&s.cx).await?.into_iter().map(|f| (f.id, f.name)).collect::<Vec<_>>();
+    let name_of = |id: &str| frameworks.iter().find(|(f, _)| f == id).map_or(id.to_owned(), |(_, n)| n.clone());
     let item = q.item.unwrap_or_default().trim().to_owned();
     let to = q.to.unwrap_or_default();
-    let rows = if item.is_empty() {
-        vec![]
-    } else {
-        let target = (!to.is_empty()).then_some(to.as_str());
-        isms_app::frameworks::crosswalk(&s.cx, &isms_app::frameworks::parse_item_ref(&item)?, target)
-            .await?
-            .into_iter()
-            .map(|h| CrosswalkRow {
-                framework: h.target.framework.to_string(),
-                item: h.target.item.clone(),
-                title: h.title,
-                relation: kind(h.relation),
-                direct: h.direct,
-                paths: h
-                    .paths
-                    .iter()
-                    .map(|p| {
-                        let mut text = p.steps.first().map(|st| st.from.to_string()).unwrap_or_default();
-                        for st in &p.steps {
-                            text.push_str(&format!(
-                                " → {} ({}, {})",
-                                st.to,
-                                kind(st.relation),
-                                st.provenance.as_str().replace('_', " ")
-                            ));
-                        }
-                        text
-                    })
-                    .collect(),
+    let coverage = isms_app::frameworks::crosswalk_coverage(&s.cx, &viewer.caller).await?;
+    let (mut chosen, mut direct, mut indirect, mut choices) = (None, Vec::new(), Vec::new(), Vec::new());
+    if !item.is_empty() {
+        match resolve(&s, &item, &frameworks).await? {
+            Err(found) => choices = found,
+            Ok(from) => {
+                let target = (!to.is_empty()).then_some(to.as_str());
+                let hits = isms_app::frameworks::crosswalk(&s.cx, &from, target).await?;
+                let title = isms_app::frameworks::items_with_id(&s.cx, &from.item)
+                    .await?
+                    .into_iter()
+                    .find(|h| h.item == from)
+                    .map_or(String::new(), |h| h.title);
+                chosen = Some((name_of(from.framework.as_str()), from.item.clone(), title, control_record(&from)));
+                for h in hits {
+                    let row = CrosswalkRow {
+                        framework: name_of(h.target.framework.as_str()),
+                        item: h.target.item.clone(),
+                        href: crosswalk_href(&h.target),
+                        control: control_record(&h.target),
+                        title: h.title,
+                        relation: kind(h.relation),
+                        paths: h
+                            .paths
+                            .iter()
+                            .map(|p| {
+                                let mut text = p.steps.first().map(|st| st.from.item.clone()).unwrap_or_default();
+                                for st in &p.steps {
+                                    text.push_str(&format!(
+                                        " → {} {} ({}, {})",
+                                        name_of(st.to.framework.as_str()),
+                                        st.to.item,
+                                        kind(st.relation),
+                                        provenance(st.provenance)
+                                    ));
+                                }
+                                text
+                            })
+                            .collect(),
+                    };
+                    if h.direct { direct.push(row) } else { indirect.push(row) }
+                }
+            }
+        }
+    }
+    Ok(CrosswalkPage {
+        shell: viewer.shell("frameworks"),
+        asked: !item.is_empty(),
+        item,
+        to,
+        frameworks,
+        chosen,
+        direct,
+        indirect,
+        choices,
+        coverage,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct SuggestQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Suggestions for an item field as it is typed: `[{value, label}]`, exact ids first.
+async fn suggest(
+    State(s): State<AppState>,
+    _viewer: Viewer,
+    Query(q): Query<SuggestQuery>,
+) -> Result<axum::Json<serde_json::Value>, PageError> {
+    let text = q.q.trim();
+    if text.chars().count() < 2 {
+        return Ok(axum::Json(serde_json::json!([])));
+    }
+    let names = isms_app::frameworks::list_frameworks(&s.cx).await?;
+    let name_of = |id: &str| names.iter().find(|f| f.id == id).map_or(id.to_owned(), |f| f.name.clone());
+    let mut hits = isms_app::frameworks::items_with_id(&s.cx, text).await?;
+    for h in isms_app::frameworks::search(&s.cx, text, None, 20).await? {
+        if !hits.iter().any(|x| x.item == h.item) {
+            hits.push(h);
+        }
+    }
+    let out: Vec<serde_json::Value> = hits
+        .into_iter()
+        .take(20)
+        .map(|h| {
+            serde_json::json!({
+                "value": format!("{} — {}", h.item, h.title),
+                "label": format!("{} {}", name_of(h.item.framework.as_str()), h.item.item),
             })
-            .collect()
-    };
-    Ok(CrosswalkPage { shell: viewer.shell("frameworks"), asked: !item.is_empty(), item, to, frameworks, rows })
+        })
+        .collect();
+    Ok(axum::Json(serde_json::Value::Array(out)))
 }
