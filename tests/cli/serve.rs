@@ -194,3 +194,35 @@ async fn security_headers_are_on_every_response(client: &reqwest::Client, server
     let proxied = client.get(server.url("/healthz")).header("x-forwarded-proto", "https").send().await.unwrap();
     assert!(proxied.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
 }
+
+/// A page that fails, or an address that does not exist, answers a page with the
+/// navigation and a way back (the API keeps its JSON problems); the favicon is served.
+#[tokio::test]
+async fn error_pages_keep_the_navigation_and_a_way_back() {
+    let s = Sandbox::new();
+    let d = s.data_dir().to_str().unwrap().to_owned();
+    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
+    assert_eq!(init.code, 0, "{init:?}");
+    let password = crate::support::shown_password(&init.stdout);
+    let server = s.serve(&["--data-dir", &d], &[]);
+    let api =
+        crate::support::ApiClient::sign_in(server.url("").trim_end_matches('/'), "ciso@acme.test", &password).await;
+    for (path, status, says) in [
+        ("/risks/RSK-999", 404, "there is no risk RSK-999"),
+        ("/no-such-page", 404, "there is nothing at /no-such-page"),
+        ("/audit-log?since=yesterday", 422, "is not a date"),
+    ] {
+        let (got, body) = api.get(path).await;
+        assert_eq!(got, status, "{path}");
+        let html = body.as_str().unwrap_or_else(|| panic!("{path} answers a page: {body}"));
+        assert!(html.contains(says), "{path}: {html}");
+        assert!(html.contains(r#"<nav class="sections""#) && html.contains(r#"id="go-back""#), "{path}: {html}");
+    }
+    let (got, body) = api.get("/api/v1/no-such-thing").await;
+    assert_eq!(got, 404);
+    assert_eq!(body["code"], "not_found", "{body}");
+    let icon = http().get(server.url("/favicon.ico")).send().await.unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
+}

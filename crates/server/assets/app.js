@@ -131,6 +131,15 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  // <a data-back> returns to the page one came from, when there is one.
+  document.querySelectorAll("a[data-back]").forEach(function (a) {
+    if (window.history.length > 1 && document.referrer.indexOf(window.location.origin + "/") === 0) {
+      a.addEventListener("click", function (e) { e.preventDefault(); window.history.back(); });
+    } else {
+      a.textContent = "Go to the dashboard";
+    }
+  });
+
   document.querySelectorAll("input[data-suggest]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("list"));
     var timer = null, asked = "";

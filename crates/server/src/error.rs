@@ -77,5 +77,10 @@ impl IntoResponse for ApiError {
 
 /// The answer for unknown paths.
 pub async fn not_found(uri: axum::http::Uri) -> Response {
-    problem(StatusCode::NOT_FOUND, Code::NotFound, &format!("there is nothing at {}", uri.path()), &[])
+    let message = format!("there is nothing at {}", uri.path());
+    if uri.path().starts_with("/api/") {
+        return problem(StatusCode::NOT_FOUND, Code::NotFound, &message, &[]);
+    }
+    // A page address: people get a page, with the way back.
+    crate::pages::error_page(isms_app::AppError::new(Code::NotFound, message))
 }

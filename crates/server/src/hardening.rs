@@ -56,8 +56,18 @@ async fn app_js() -> impl IntoResponse {
     )
 }
 
+const FAVICON: &str = include_str!("../assets/favicon.svg");
+
+async fn favicon() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+}
+
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/assets/app.css", get(app_css)).route("/assets/app.js", get(app_js))
+    Router::new()
+        .route("/assets/app.css", get(app_css))
+        .route("/assets/app.js", get(app_js))
+        .route("/assets/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
 }
 
 /// How long one request may take before the client gets a 503 problem instead of a

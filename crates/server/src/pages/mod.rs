@@ -260,6 +260,11 @@ impl IntoResponse for PageError {
     }
 }
 
+/// An error as a page (for the router's fallback).
+pub(crate) fn error_page(e: AppError) -> Response {
+    PageError(e).into_response()
+}
+
 /// An invalid input's problems as (field, message) pairs, for a form shown again with
 /// them (a problem without a field is named by the error's message).
 pub(crate) fn form_problems(e: &AppError) -> Vec<(String, String)> {
