@@ -43,6 +43,11 @@ fn screenshots() -> PathBuf {
 
 impl Browser {
     async fn start(server: &Server) -> Browser {
+        Browser::start_args(server, &[]).await
+    }
+
+    /// A browser with `extra` command-line switches for Chromium.
+    async fn start_args(server: &Server, extra: &[&str]) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -57,19 +62,25 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1440,1000",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1440,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }),
-        );
+        caps.insert("goog:chromeOptions".into(), json!({ "binary": "/usr/bin/chromium", "args": args }));
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector).capabilities(caps).connect(&url).await.expect("a Chromium session");
         let base = server.url("").trim_end_matches('/').to_owned();
@@ -820,7 +831,7 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
     for form in ["#edit-form", "#link-control", "#action-form", "#accept-form"] {
         assert!(!b.has(form).await, "a viewer is offered {form}");
     }
-    assert!(b.text("#accept-note").await.contains("risk owner (ciso@acme.test)"), "{}", b.text("#accept-note").await);
+    assert!(b.text("#accept-note").await.contains("risk owner (Administrator)"), "{}", b.text("#accept-note").await);
     let forced = "const [done] = arguments; \
         const body = new URLSearchParams({ csrf: document.querySelector('meta[name=csrf-token]').content, action: 'accept', comment: 'mine now' }); \
         fetch('/risks/RSK-001', { method: 'POST', body }).then(r => done(r.status), () => done(0));";
@@ -896,7 +907,7 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
     b.client.find(Locator::Id("accept")).await.unwrap().click().await.unwrap();
     b.wait_for("document.querySelector('.notice') && document.querySelector('.notice').textContent === 'Accepted'")
         .await;
-    assert!(b.text("#acceptance-state").await.contains("by ciso@acme.test"), "{}", b.text("#acceptance-state").await);
+    assert!(b.text("#acceptance-state").await.contains("by Administrator"), "{}", b.text("#acceptance-state").await);
     assert!(!b.has("#accept-form").await);
     b.shot("31-risk-accepted").await;
     let after = api.must(reqwest::Method::GET, "/api/v1/readiness?stage=2", None, 200).await;
@@ -1055,4 +1066,151 @@ async fn fair_estimates_are_entered_simulated_and_drawn_against_the_appetite_in_
         let status = b.client.execute_async(forced, vec![json!(path), json!(action)]).await.unwrap();
         assert_eq!(status, json!(403), "a viewer forcing {action} on {path}");
     }
+}
+
+/// The main pages, for the layout check and the screenshots.
+const MAIN_PAGES: [&str; 30] = [
+    "/dashboard",
+    "/soa",
+    "/controls/A.5.15",
+    "/risks",
+    "/risks/RSK-001",
+    "/risks/new",
+    "/risks/quantitative",
+    "/methodology",
+    "/documents",
+    "/documents/DOC-001",
+    "/documents/DOC-001/versions/1",
+    "/documents/checklist",
+    "/evidence",
+    "/audits",
+    "/audits/AUD-001",
+    "/findings",
+    "/findings/FND-001",
+    "/management-reviews",
+    "/certification",
+    "/changes",
+    "/context",
+    "/assets",
+    "/assets/AST-001",
+    "/frameworks",
+    "/frameworks/iso27001-2022",
+    "/crosswalk?item=A.5.15",
+    "/audit-log",
+    "/members",
+    "/tokens",
+    "/search?q=backup",
+];
+
+/// What overflows on the page shown: at desktop widths, any element sticking out of
+/// its card (or a scrolling table that has to scroll); at any width, the document
+/// scrolling sideways. Each problem names the element.
+const OVERFLOW: &str = r#"
+const [strict] = arguments;
+const bad = [];
+const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+const doc = document.documentElement;
+if (doc.scrollWidth > window.innerWidth + 1) {
+  const wide = Array.from(document.querySelectorAll('body *')).filter(el => {
+    const e = el.getBoundingClientRect();
+    return e.right > window.innerWidth + 1 && el.parentElement && el.parentElement.getBoundingClientRect().right <= window.innerWidth + 1;
+  }).slice(0, 3).map(name);
+  bad.push(`the document scrolls sideways: ${doc.scrollWidth} px wide in ${window.innerWidth}, by ${wide.join(', ')}`);
+}
+if (strict) {
+  document.querySelectorAll('.card, .filters, .title-row, .tiles, nav.sections, header.top').forEach(card => {
+    const r = card.getBoundingClientRect();
+    const out = new Set();
+    card.querySelectorAll('*').forEach(el => {
+      const scroller = el.parentElement && el.parentElement.closest('.table-scroll, nav.sections, svg, details:not([open])');
+      if (scroller && card.contains(scroller)) return;
+      const e = el.getBoundingClientRect();
+      if (e.width === 0 || e.height === 0) return;
+      if (e.right > r.right + 1 || e.left < r.left - 1) {
+        out.add(el);
+        if (!out.has(el.parentElement)) bad.push(`${name(el)} sticks out of ${name(card)} (${Math.round(e.left)}–${Math.round(e.right)} in ${Math.round(r.left)}–${Math.round(r.right)})`);
+      }
+    });
+  });
+  document.querySelectorAll('.table-scroll').forEach(t => {
+    if (t.scrollWidth > t.clientWidth + 1 && !t.closest('[data-wide]')) bad.push(`${name(t.firstElementChild || t)} needs ${t.scrollWidth} px in ${t.clientWidth}`);
+  });
+}
+return bad.slice(0, 12);
+"#;
+
+impl Browser {
+    async fn start_with(server: &Server, dark: bool) -> Browser {
+        let b = Browser::start_args(
+            server,
+            if dark { &["--blink-settings=preferredColorScheme=0", "--force-dark-mode"] } else { &[] },
+        )
+        .await;
+        let is_dark =
+            b.client.execute("return matchMedia('(prefers-color-scheme: dark)').matches", vec![]).await.unwrap();
+        assert_eq!(is_dark, json!(dark), "the browser is in {} mode", if dark { "dark" } else { "light" });
+        b
+    }
+
+    /// Resizes the window so the page's viewport is `width` wide.
+    async fn width(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+        let inner = self.client.execute("return [window.innerWidth, window.outerWidth]", vec![]).await.unwrap();
+        let (inner, outer) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
+        if inner != width {
+            self.client.set_window_size(width + (outer - inner), height).await.unwrap();
+        }
+    }
+
+    /// A screenshot of the whole page at the current width.
+    async fn full_shot(&self, width: u32, name: &str) {
+        self.width(width, 900).await;
+        let height = self.client.execute("return document.documentElement.scrollHeight", vec![]).await.unwrap();
+        let height = u32::try_from(height.as_u64().unwrap()).unwrap().clamp(600, 12_000);
+        self.width(width, height).await;
+        self.shot(name).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn no_main_page_overflows_at_desktop_or_phone_widths_and_every_page_is_photographed() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    let mut problems = Vec::new();
+    for dark in [false, true] {
+        let theme = if dark { "dark" } else { "light" };
+        let b = Browser::start_with(&server, dark).await;
+        b.sign_in(OWNER).await;
+        for path in MAIN_PAGES {
+            b.goto(path).await;
+            assert!(b.has("main#content").await, "{path} rendered");
+            let widths: &[u32] = if dark { &[390] } else { &[1280, 1440, 1920, 390] };
+            for &w in widths {
+                b.width(w, 900).await;
+                let found = b.client.execute(OVERFLOW, vec![json!(w >= 1280)]).await.unwrap();
+                for p in found.as_array().unwrap() {
+                    problems.push(format!("{path} at {w} px ({theme}): {}", p.as_str().unwrap()));
+                }
+            }
+            let name = path.trim_start_matches('/').replace(['/', '?', '=', '&', ':', '(', ')', '.'], "-");
+            b.full_shot(1440, &format!("layout-{theme}-desktop-{name}")).await;
+            b.full_shot(390, &format!("layout-{theme}-phone-{name}")).await;
+        }
+        // The phone navigation is a menu that opens.
+        b.width(390, 900).await;
+        b.goto("/dashboard").await;
+        assert!(b.has("details.menu").await, "the navigation collapses into a menu at 390 px");
+        b.client.find(Locator::Css("details.menu summary")).await.unwrap().click().await.unwrap();
+        assert!(
+            b.client
+                .find(Locator::Css("details.menu nav a[href='/risks']"))
+                .await
+                .unwrap()
+                .is_displayed()
+                .await
+                .unwrap()
+        );
+    }
+    assert!(problems.is_empty(), "{} layout problems:\n{}", problems.len(), problems.join("\n"));
 }

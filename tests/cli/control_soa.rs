@@ -58,7 +58,7 @@ fn a_new_organization_has_93_controls_not_started_and_the_soa_cannot_be_approved
     );
     let approve = org.run(&["soa", "approve", "--org", "Acme Cloud", "--as", "ciso@acme.test"]);
     assert_eq!(approve.code, 2);
-    assert!(approve.stderr.contains("the SoA cannot be approved: 93 problem(s)"), "{}", approve.stderr);
+    assert!(approve.stderr.contains("the SoA cannot be approved: 93 problems"), "{}", approve.stderr);
     assert_eq!(
         org.ok(&["soa", "versions", "--org", "Acme Cloud"]).trim(),
         "No approved version yet: `isms soa validate`, then `isms soa approve`."

@@ -209,7 +209,11 @@ pub fn readiness_report(r: &Readiness, format: DocFormat) -> AppResult<Vec<u8>> 
         subtitle: if r.ready {
             "Nothing blocks it.".into()
         } else {
-            format!("{} blocker(s), {} warning(s)", r.blockers.len(), r.warnings.len())
+            format!(
+                "{}, {}",
+                isms_domain::text::plural(r.blockers.len(), "blocker", "blockers"),
+                isms_domain::text::plural(r.warnings.len(), "warning", "warnings")
+            )
         },
         headers: ["Severity", "Requirement", "Rule", "What is missing"].map(String::from).to_vec(),
         rows,

@@ -96,7 +96,11 @@ pub async fn approve_soa(cx: &Cx, actor: &Actor, comment: &str) -> AppResult<Soa
             draft.problems.iter().map(|p| FieldError { field: "soa".into(), message: p.to_string() }).collect();
         let mut err = AppError::invalid(fields);
         err.code = Code::SoaInvalid;
-        err.message = format!("the SoA cannot be approved: {} problem(s) — {}", draft.problems.len(), err.message);
+        err.message = format!(
+            "the SoA cannot be approved: {} — {}",
+            isms_domain::text::plural(draft.problems.len(), "problem", "problems"),
+            err.message
+        );
         return Err(err);
     }
     let mut tx = cx.store.write().await?;

@@ -10,6 +10,7 @@ use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, 
 use isms_domain::review::ReviewStatus;
 use isms_domain::risk::ActionStatus;
 use isms_domain::soa::ControlStatus;
+use isms_domain::text::plural;
 use serde::Serialize;
 use time::Date;
 
@@ -308,10 +309,6 @@ async fn tasks(
     my_tasks.sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));
     overdue.sort_by_key(|t| t.due);
     Ok((my_tasks, overdue))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 /// A clause whose state is the mandatory checklist's item for it.

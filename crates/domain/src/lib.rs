@@ -42,7 +42,7 @@ pub mod register;
 pub mod review;
 pub mod risk;
 pub mod soa;
-mod text;
+pub mod text;
 pub mod throttle;
 pub mod trail;
 pub mod user;

@@ -30,3 +30,30 @@ macro_rules! text_newtype {
 }
 
 pub(crate) use text_newtype;
+
+/// A stored value as people read it: a `snake_case` word (`partially_implemented`,
+/// `implementation_specification`) with spaces; any other text as it is.
+pub fn words(value: &str) -> String {
+    let machine = value.contains('_')
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !value.starts_with('_');
+    if machine { value.replace('_', " ") } else { value.to_owned() }
+}
+
+/// `n` things, with the noun in the right number: `plural(1, "control", "controls")`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+#[cfg(test)]
+mod words_tests {
+    #[test]
+    fn machine_words_read_as_words_and_other_text_is_left_alone() {
+        assert_eq!(super::words("partially_implemented"), "partially implemented");
+        assert_eq!(super::words("in_use"), "in use");
+        assert_eq!(super::words("Keep_this as typed"), "Keep_this as typed");
+        assert_eq!(super::words("a.b_c@example.com"), "a.b_c@example.com");
+        assert_eq!(super::plural(1, "risk", "risks"), "1 risk");
+        assert_eq!(super::plural(0, "risk", "risks"), "0 risks");
+    }
+}

@@ -123,6 +123,13 @@ pub enum Role {
 }
 
 impl Role {
+    /// Whether someone with this role may be named owner of a risk, control, asset,
+    /// document, objective or corrective action: not auditors (who must stay
+    /// independent of what they audit) and not viewers (who change nothing).
+    pub fn may_own(self) -> bool {
+        !matches!(self, Role::Auditor | Role::Viewer)
+    }
+
     /// Every role, most powerful first.
     pub const ALL: [Role; 6] =
         [Role::Owner, Role::IsmsManager, Role::ControlOwner, Role::Contributor, Role::Auditor, Role::Viewer];

@@ -182,8 +182,15 @@ pub fn exceedance_svg(title: &str, curve: &[(f64, f64)], appetite: Option<&[(f64
     const R: f64 = 20.0;
     const T: f64 = 50.0;
     const B: f64 = 50.0;
-    let max_loss =
-        curve.iter().map(|p| p.0).chain(appetite.unwrap_or(&[]).iter().map(|p| p.0)).fold(0.0f64, f64::max).max(1.0);
+    // The curve sets the scale; the appetite's first step is always in view, and steps
+    // far beyond every simulated loss are left out rather than squashing the curve.
+    let first_step = appetite.unwrap_or(&[]).iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let max_loss = curve
+        .iter()
+        .map(|p| p.0)
+        .chain(first_step.is_finite().then_some(first_step * 1.25))
+        .fold(0.0f64, f64::max)
+        .max(1.0);
     let x = |loss: f64| L + (W - L - R) * loss / max_loss;
     let y = |p: f64| T + (H - T - B) * (1.0 - p.clamp(0.0, 1.0));
     let mut svg = String::new();
@@ -226,10 +233,11 @@ pub fn exceedance_svg(title: &str, curve: &[(f64, f64)], appetite: Option<&[(f64
         T + (H - T - B) / 2.0,
         T + (H - T - B) / 2.0
     );
-    if let Some(points) = appetite.filter(|p| !p.is_empty()) {
+    let shown: Vec<(f64, f64)> = appetite.unwrap_or(&[]).iter().copied().filter(|p| p.0 < max_loss).collect();
+    if let Some(points) = Some(shown.as_slice()).filter(|p| !p.is_empty()) {
         let mut path = String::new();
         for (i, (loss, p)) in points.iter().enumerate() {
-            let next = points.get(i + 1).map_or(max_loss, |n| n.0);
+            let next = points.get(i + 1).map_or(max_loss, |n| n.0.min(max_loss));
             let _ = write!(
                 path,
                 "{}{:.1},{:.1} L{:.1},{:.1} ",

@@ -82,5 +82,5 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
         return problem(StatusCode::NOT_FOUND, Code::NotFound, &message, &[]);
     }
     // A page address: people get a page, with the way back.
-    crate::pages::error_page(isms_app::AppError::new(Code::NotFound, message))
+    crate::pages::error_page(AppError::new(Code::NotFound, message))
 }

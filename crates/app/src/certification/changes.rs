@@ -45,7 +45,10 @@ const QUIET_FIELDS: [&str; 3] = ["history", "id", "acknowledgements"];
 fn shown(v: Option<&serde_json::Value>) -> String {
     let text = match v {
         None | Some(serde_json::Value::Null) => String::new(),
-        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::String(s)) => isms_domain::text::words(s),
+        Some(serde_json::Value::Array(items)) if items.iter().all(serde_json::Value::is_string) => {
+            items.iter().filter_map(|i| i.as_str()).map(isms_domain::text::words).collect::<Vec<_>>().join(", ")
+        }
         Some(other) => other.to_string(),
     };
     if text.chars().count() > 160 { format!("{}…", text.chars().take(160).collect::<String>()) } else { text }

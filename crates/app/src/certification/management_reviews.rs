@@ -1,6 +1,7 @@
 //! Management reviews (9.3): the inputs isms knows, decisions and actions.
 
 use super::*;
+use isms_domain::text::plural;
 
 /// Records a management review. Inputs are keyed as in [`REVIEW_INPUTS`].
 pub async fn record_management_review(cx: &Cx, actor: &Actor, review: ManagementReview) -> AppResult<ManagementReview> {
@@ -104,16 +105,21 @@ pub async fn review_briefing(cx: &Cx, actor: &Actor) -> AppResult<Vec<ReviewInpu
                 }
             }
             "issues" => {
-                format!("{} change(s) to internal and external issues since {since}.", changed("context_issue"))
+                format!(
+                    "{} to internal and external issues since {since}.",
+                    plural(changed("context_issue"), "change", "changes")
+                )
             }
             "interested_parties" => {
                 format!(
-                    "{} change(s) to interested parties and their requirements since {since}.",
-                    changed("interested_party")
+                    "{} to interested parties and their requirements since {since}.",
+                    plural(changed("interested_party"), "change", "changes")
                 )
             }
             "nonconformities" => format!(
-                "{new_findings} finding(s) raised since {since}; {open_nc} nonconformity(ies) open, {overdue} overdue."
+                "{} raised since {since}; {} open, {overdue} overdue.",
+                plural(new_findings, "finding", "findings"),
+                plural(open_nc, "nonconformity", "nonconformities")
             ),
             "monitoring" => {
                 format!("{missing_evidence} of {} applicable controls lack current evidence.", evidence.len())
@@ -125,11 +131,11 @@ pub async fn review_briefing(cx: &Cx, actor: &Actor) -> AppResult<Vec<ReviewInpu
                     format!("Completed: {}.", completed.join("; "))
                 }
             }
-            "objectives" => format!("{} objective(s) in the register.", objectives.len()),
+            "objectives" => format!("{} in the register.", plural(objectives.len(), "objective", "objectives")),
             "feedback" => format!(
-                "{} interested part(ies) with {} requirement(s), {} marked addressed.",
-                parties.len(),
-                parties.iter().map(|p| p.requirements.len()).sum::<usize>(),
+                "{} with {}, {} marked addressed.",
+                plural(parties.len(), "interested party", "interested parties"),
+                plural(parties.iter().map(|p| p.requirements.len()).sum::<usize>(), "requirement", "requirements"),
                 parties.iter().flat_map(|p| &p.requirements).filter(|r| r.addressed).count()
             ),
             "improvement" => {
@@ -140,9 +146,9 @@ pub async fn review_briefing(cx: &Cx, actor: &Actor) -> AppResult<Vec<ReviewInpu
                 }
             }
             "risks" => format!(
-                "{} risk(s) in the register; {unaccepted} above the acceptance criteria without acceptance; {} risk change(s) since {since}.",
-                risks.len(),
-                changed("risk")
+                "{} in the register; {unaccepted} above the acceptance criteria without acceptance; {} since {since}.",
+                plural(risks.len(), "risk", "risks"),
+                plural(changed("risk"), "risk change", "risk changes")
             ),
             _ => String::new(),
         }

@@ -111,11 +111,7 @@ async fn render(
         types: AssetType::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
         lifecycles: Lifecycle::ALL.iter().map(|l| l.as_str().to_owned()).collect(),
         levels: scheme.levels,
-        members: isms_app::users::members(&s.cx, caller)
-            .await?
-            .into_iter()
-            .map(|m| (m.email.to_string(), m.name.to_string()))
-            .collect(),
+        members: super::owner_choices(&s.cx, &caller).await?,
         can_edit: viewer.shell("assets").can.any(UseCase::EditAssets),
         done: notice(q.get("done").map(String::as_str)),
         problems,
@@ -201,11 +197,7 @@ async fn asset_page(
         types: AssetType::ALL.iter().map(|t| t.as_str().to_owned()).collect(),
         lifecycles: Lifecycle::ALL.iter().map(|l| l.as_str().to_owned()).collect(),
         levels: isms_app::registers::entry::<ClassificationScheme>(&s.cx, caller, "").await?.levels,
-        members: isms_app::users::members(&s.cx, caller)
-            .await?
-            .into_iter()
-            .map(|m| (m.email.to_string(), m.name.to_string()))
-            .collect(),
+        members: super::owner_choices(&s.cx, &caller).await?,
         can_edit: viewer.shell("assets").can.any(UseCase::EditAssets),
         done,
         problems,

@@ -75,11 +75,7 @@ async fn render(s: &AppState, viewer: &Viewer, problems: Vec<(String, String)>) 
         parties: isms_app::registers::entries(&s.cx, caller).await?,
         roles: isms_app::registers::entries(&s.cx, caller).await?,
         objectives: isms_app::registers::entries(&s.cx, caller).await?,
-        members: isms_app::users::members(&s.cx, caller)
-            .await?
-            .into_iter()
-            .map(|m| (m.email.to_string(), m.name.to_string()))
-            .collect(),
+        members: super::owner_choices(&s.cx, &caller).await?,
         can_edit: viewer.shell("context").can.any(UseCase::EditContext),
         problems,
         shell: viewer.shell("context"),

@@ -65,7 +65,7 @@ async fn page(
         .item(PIVOT, &detail.control.record.control)
         .map(|i| i.attributes.iter().map(|(k, v)| (k.replace('_', " "), v.join(", ").replace('_', " "))).collect())
         .unwrap_or_default();
-    let members = isms_app::users::members(&s.cx, caller).await?;
+    let members = super::owner_choices(&s.cx, caller).await?;
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
     let editable = grant == Grant::Any || (grant == Grant::Assigned && detail.control.record.owner == caller.user());
     let today = s.cx.clock.today();
@@ -89,7 +89,7 @@ async fn page(
         documents,
         attributes,
         statuses: ControlStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        members: members.into_iter().map(|m| (m.email.to_string(), m.name.to_string())).collect(),
+        members,
         history: detail
             .history
             .iter()

@@ -33,6 +33,16 @@ fn kind(k: impl std::fmt::Debug) -> String {
     out
 }
 
+/// "93 controls", "1 category", "12 implementation specifications".
+fn counted(n: usize, kind: &str) -> String {
+    let one = isms_domain::text::words(kind);
+    let many = match one.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{one}s"),
+    };
+    isms_domain::text::plural(n, &one, &many)
+}
+
 pub(crate) struct FrameworkRow {
     pub id: String,
     pub name: String,
@@ -77,7 +87,7 @@ async fn library(
         .into_iter()
         .map(|f| FrameworkRow {
             in_use: in_use.iter().any(|u| u.as_str() == f.id),
-            counts: f.counts.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(" · "),
+            counts: f.counts.iter().map(|(k, n)| counted(*n, k)).collect::<Vec<_>>().join(" · "),
             id: f.id,
             name: f.name,
             version: f.version,

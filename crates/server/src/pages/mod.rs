@@ -116,6 +116,11 @@ pub(crate) struct Shell {
 }
 
 impl Shell {
+    /// The label of the section shown.
+    pub fn section_label(&self) -> &'static str {
+        self.nav().into_iter().find(|(s, _, _)| *s == self.section).map_or("", |(_, _, label)| label)
+    }
+
     /// The navigation: (section, href, label).
     pub fn nav(&self) -> Vec<(&'static str, &'static str, &'static str)> {
         let mut items = vec![
@@ -274,6 +279,19 @@ pub(crate) fn form_problems(e: &AppError) -> Vec<(String, String)> {
     e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect()
 }
 
+/// The people an owner picker offers: (e-mail, name) of the enabled members whose role
+/// may own things (not auditors, not viewers), by name.
+pub(crate) async fn owner_choices(cx: &isms_app::Cx, actor: &Actor) -> Result<Vec<(String, String)>, PageError> {
+    let mut out: Vec<(String, String)> = isms_app::users::members(cx, actor)
+        .await?
+        .into_iter()
+        .filter(|m| !m.disabled && m.role.may_own())
+        .map(|m| (m.email.to_string(), m.name.to_string()))
+        .collect();
+    out.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    Ok(out)
+}
+
 /// Where a record of the trail, a readiness problem or a search lives in the pages (none
 /// for records without one, such as sessions).
 pub(crate) fn record_href(entity: &str, id: &str) -> Option<String> {
@@ -284,7 +302,8 @@ pub(crate) fn record_href(entity: &str, id: &str) -> Option<String> {
         "fair_result" => format!("/risks/{id}#fair"),
         "loss_appetite" => "/risks/quantitative#appetite".to_owned(),
         "control" => format!("/controls/{id}"),
-        "document" | "document_acknowledgement" => format!("/documents/{id}"),
+        "document" => format!("/documents/{id}"),
+        "document_acknowledgement" => "/documents".to_owned(),
         "asset" => format!("/assets/{id}"),
         "audit" => format!("/audits/{id}"),
         "audit_settings" => "/audits".to_owned(),

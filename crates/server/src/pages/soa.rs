@@ -78,7 +78,7 @@ async fn soa(
     let controls = isms_app::controls::list_controls(&s.cx, &caller).await?;
     let draft = isms_app::soa::soa_draft(&s.cx, &caller).await?;
     let versions = isms_app::soa::soa_versions(&s.cx, &caller).await?;
-    let members = isms_app::users::members(&s.cx, &caller).await?;
+    let members = super::owner_choices(&s.cx, &caller).await?;
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
     let me = viewer.principal.user.id;
     let today = s.cx.clock.today();
@@ -136,7 +136,7 @@ async fn soa(
         rows,
         total,
         statuses: ControlStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        members: members.into_iter().map(|m| (m.email.to_string(), m.name.to_string())).collect(),
+        members,
         f_theme,
         f_status,
         f_owner,
@@ -189,5 +189,13 @@ async fn diff(State(s): State<AppState>, viewer: Viewer, Query(q): Query<DiffQue
     let to = q.to.unwrap_or_else(|| "draft".into());
     let changes =
         isms_app::soa::diff_soa(&s.cx, &viewer.caller, VersionRef::parse(&from)?, VersionRef::parse(&to)?).await?;
+    let changes = changes
+        .into_iter()
+        .map(|c| SoaChange {
+            before: isms_domain::text::words(&c.before),
+            after: isms_domain::text::words(&c.after),
+            ..c
+        })
+        .collect();
     Ok(DiffPage { shell: viewer.shell("soa"), from, to, changes })
 }

@@ -157,11 +157,7 @@ async fn finding_page(
         can_plan: can_act && next.contains(&NextStep::Plan),
         can_mark_implemented: can_act && next.contains(&NextStep::MarkImplemented),
         can_verify: shell.can.any(UseCase::RecordFindings) && next.contains(&NextStep::Verify),
-        members: isms_app::users::members(&s.cx, &caller)
-            .await?
-            .into_iter()
-            .map(|m| (m.email.to_string(), m.name.to_string()))
-            .collect(),
+        members: super::super::owner_choices(&s.cx, &caller).await?,
         f,
         shell,
         done: notice(q.get("done").map(String::as_str)),

@@ -90,7 +90,14 @@ async fn record_review(
     let message = if missing == 0 {
         format!("Recorded {}.", saved.id)
     } else {
-        format!("Recorded {}; {missing} required input(s) were not covered.", saved.id)
+        format!(
+            "Recorded {}; {} not covered.",
+            saved.id,
+            match missing {
+                1 => "1 required input was".to_owned(),
+                n => format!("{n} required inputs were"),
+            }
+        )
     };
     Ok(see_other(&format!("/management-reviews?done={}", encode(&message))))
 }

@@ -212,7 +212,8 @@ struct NewRiskPage {
     shell: Shell,
     likelihood: Vec<(u8, String)>,
     impact: Vec<(u8, String)>,
-    members: Vec<String>,
+    /// (e-mail, name) of who may own the risk.
+    members: Vec<(String, String)>,
     me: String,
     problems: Vec<(String, String)>,
     form: NewRisk,
@@ -247,12 +248,11 @@ async fn new_page(
     problems: Vec<(String, String)>,
 ) -> Result<NewRiskPage, PageError> {
     let m = isms_app::risks::methodology(&s.cx, &viewer.caller).await?;
-    let members = isms_app::users::members(&s.cx, &viewer.caller).await?;
     Ok(NewRiskPage {
         shell: viewer.shell("risks"),
         likelihood: m.likelihood.iter().map(|l| (l.value, l.label.clone())).collect(),
         impact: m.impact.iter().map(|l| (l.value, l.label.clone())).collect(),
-        members: members.into_iter().map(|m| m.email.to_string()).collect(),
+        members: super::owner_choices(&s.cx, &viewer.caller).await?,
         me: viewer.principal.user.email.to_string(),
         problems,
         form,

@@ -30,8 +30,10 @@ pub(super) struct RiskPage {
     accept_note: String,
     likelihood: Vec<(u8, String)>,
     impact: Vec<(u8, String)>,
-    /// (e-mail, name) of the members.
+    /// (e-mail, name) of the members who may own the risk or its actions.
     members: Vec<(String, String)>,
+    /// (e-mail, name) of every member, for showing names.
+    names: Vec<(String, String)>,
     /// (id, title) of the Annex A controls, for the picker.
     controls: Vec<(String, String)>,
     /// (id, name) of the assets, for the picker.
@@ -42,6 +44,20 @@ pub(super) struct RiskPage {
     statuses: [(&'static str, &'static str); 3],
     /// The Open FAIR estimates and the simulated result.
     fair: quantitative::FairPanel,
+}
+
+impl RiskPage {
+    /// A member's name for their e-mail address (the address itself for a former member).
+    fn status_label(&self, status: &str) -> &'static str {
+        STATUSES.iter().find(|(k, _)| *k == status).map_or("", |(_, l)| l)
+    }
+
+    fn name(&self, email: &str) -> String {
+        self.names
+            .iter()
+            .find(|(e, _)| e.eq_ignore_ascii_case(email))
+            .map_or_else(|| email.to_owned(), |(_, n)| n.clone())
+    }
 }
 
 /// Every form of the risk page posts here; `action` says which.
@@ -146,16 +162,21 @@ async fn render(
         Grant::Assigned => mine,
         Grant::Denied => false,
     };
+    let members = isms_app::users::members(&s.cx, actor).await?;
+    let owner = members
+        .iter()
+        .find(|m| m.email.as_str().eq_ignore_ascii_case(&risk.risk.owner))
+        .map_or_else(|| risk.risk.owner.clone(), |m| m.name.to_string());
     let (can_accept, accept_note) = match risk.acceptance_state {
         AcceptanceState::Unaccepted { .. } if !shell.can.any(UseCase::AcceptRisks) => (
             false,
             format!(
                 "The {} role may not accept risks: the risk owner ({}) does, as an owner or ISMS manager.",
-                shell.role, risk.risk.owner
+                shell.role, owner
             ),
         ),
         AcceptanceState::Unaccepted { .. } if !mine => {
-            (false, format!("Only the risk owner ({}) accepts this risk.", risk.risk.owner))
+            (false, format!("Only the risk owner ({owner}) accepts this risk."))
         }
         AcceptanceState::Unaccepted { by: AcceptanceRule::Executive } if viewer.role() != isms_domain::Role::Owner => (
             false,
@@ -164,7 +185,6 @@ async fn render(
         AcceptanceState::Unaccepted { .. } => (true, String::new()),
         _ => (false, String::new()),
     };
-    let members = isms_app::users::members(&s.cx, actor).await?;
     let controls = isms_app::controls::list_controls(&s.cx, actor).await?;
     let assets = isms_app::registers::entries::<Asset>(&s.cx, actor).await?;
     let asset_names = risk
@@ -186,11 +206,8 @@ async fn render(
         accept_note,
         likelihood: m.likelihood.iter().map(|l| (l.value, l.label.clone())).collect(),
         impact: m.impact.iter().map(|l| (l.value, l.label.clone())).collect(),
-        members: members
-            .into_iter()
-            .filter(|m| !m.disabled)
-            .map(|m| (m.email.to_string(), m.name.to_string()))
-            .collect(),
+        members: super::super::owner_choices(&s.cx, actor).await?,
+        names: members.into_iter().map(|m| (m.email.to_string(), m.name.to_string())).collect(),
         controls: controls.into_iter().map(|c| (c.record.control, c.title)).collect(),
         assets: assets.into_iter().map(|a| (a.id, a.name)).collect(),
         asset_names,
