@@ -14,6 +14,7 @@ mod faults;
 mod framework;
 mod init;
 mod openapi;
+mod pages;
 mod registers;
 mod risk;
 mod role_matrix;

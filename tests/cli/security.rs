@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::support::multipart;
 use crate::support::{ApiClient as Client, Sandbox, Server, http, shown_password};
 
 const OWNER: &str = "owner@acme.test";
@@ -310,25 +311,6 @@ fn rss_kib(server: &Server) -> u64 {
         .trim()
         .parse()
         .unwrap()
-}
-
-fn multipart(parts: &[(&str, &[u8])], file: bool) -> (String, Vec<u8>) {
-    let boundary = "----isms-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in parts {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(value);
-        body.extend_from_slice(b"\r\n");
-    }
-    if file {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n").as_bytes(),
-        );
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[tokio::test]

@@ -349,3 +349,24 @@ impl ApiClient {
         answer
     }
 }
+
+/// A multipart form body (fields in order, then a small text file `a.txt` when
+/// `file`): (content type, body).
+pub fn multipart(parts: &[(&str, &[u8])], file: bool) -> (String, Vec<u8>) {
+    let boundary = "----isms-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in parts {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
+    }
+    if file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

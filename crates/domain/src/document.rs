@@ -262,6 +262,36 @@ impl VersionState {
     }
 }
 
+/// Template placeholders left in a text: `[name]`, `[YYYY-MM-DD]`, `[Organization]` —
+/// bracketed words that are not a Markdown link (`[text](url)`, `[text][ref]`), an
+/// image, or a task-list box (`[ ]`, `[x]`). Each once, in order of appearance.
+pub fn placeholders(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '[' && (i == 0 || !matches!(chars[i - 1], '!' | ']' | '\\')) {
+            if let Some(len) = chars[i + 1..].iter().take(42).position(|c| matches!(c, ']' | '[' | '\n')) {
+                let end = i + 1 + len;
+                let inner: String = chars[i + 1..end].iter().collect();
+                let closed = chars[end] == ']';
+                let link = chars.get(end + 1).is_some_and(|c| matches!(c, '(' | '[' | ':'));
+                let task = matches!(inner.trim(), "" | "x" | "X");
+                if closed && !link && !task && inner.chars().any(char::is_alphabetic) {
+                    let p = format!("[{inner}]");
+                    if !found.contains(&p) {
+                        found.push(p);
+                    }
+                }
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    found
+}
+
 impl Document {
     /// The version in force: the last approved one.
     pub fn in_force(&self) -> Option<&DocumentVersion> {
@@ -575,5 +605,17 @@ mod tests {
         assert_eq!(d.review(date!(2027 - 01 - 26)), Some(ReviewStatus::Current { due: date!(2028 - 01 - 25) }));
         d.review_months = 6;
         assert_eq!(d.review_due(), Some(date!(2027 - 07 - 25)), "the interval counts from the last review");
+    }
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    #[test]
+    fn placeholders_are_bracketed_words_but_not_links_images_or_task_boxes() {
+        let text = "Owner: [name], approved [YYYY-MM-DD] by [name].\n\
+            See [the policy](https://x.example) and ![logo](l.png), [ref][1], [1]: https://y.example\n\
+            - [ ] open task\n- [x] done\n[Organization] keeps [a \n broken one";
+        assert_eq!(super::placeholders(text), ["[name]", "[YYYY-MM-DD]", "[Organization]"]);
+        assert!(super::placeholders("No placeholders here.").is_empty());
     }
 }

@@ -34,6 +34,7 @@ pub(crate) fn routes() -> Router<AppState> {
 #[template(path = "context.html")]
 struct ContextPage {
     shell: Shell,
+    names: super::Names,
     scope: Option<Scope>,
     issues: Vec<ContextIssue>,
     parties: Vec<InterestedParty>,
@@ -70,6 +71,7 @@ async fn render(s: &AppState, viewer: &Viewer, problems: Vec<(String, String)>) 
         Err(e) => return Err(e.into()),
     };
     Ok(ContextPage {
+        names: super::Names::load(&s.cx, caller).await?,
         scope,
         issues: isms_app::registers::entries(&s.cx, caller).await?,
         parties: isms_app::registers::entries(&s.cx, caller).await?,

@@ -69,11 +69,12 @@ async fn page(
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
     let editable = grant == Grant::Any || (grant == Grant::Assigned && detail.control.record.owner == caller.user());
     let today = s.cx.clock.today();
+    let names = super::Names::load(&s.cx, caller).await?;
     let items = isms_app::evidence::list_evidence(&s.cx, caller)
         .await?
         .iter()
         .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Control, &detail.control.record.control))
-        .map(|e| super::evidence::item_row(e, today))
+        .map(|e| super::evidence::item_row(e, today, &names))
         .collect();
     let documents = isms_app::documents::summaries(&s.cx, caller)
         .await?

@@ -65,6 +65,8 @@ struct RegisterPage {
     mine: Vec<(String, String, u32)>,
     can_edit: bool,
     me: String,
+    /// (e-mail, name) of who may own a document.
+    owners: Vec<(String, String)>,
     done: Option<String>,
 }
 
@@ -82,6 +84,7 @@ async fn register(
     let caller = viewer.caller;
     let shell = viewer.shell("documents");
     let all = isms_app::documents::summaries(&s.cx, &caller).await?;
+    let names = super::Names::load(&s.cx, &caller).await?;
     let count = |st: &str| all.iter().filter(|d| d.review_status == st).count();
     let f_type = q.get("type").cloned().unwrap_or_default();
     let f_status = q.get("status").cloned().unwrap_or_default();
@@ -105,7 +108,7 @@ async fn register(
             id: d.id.clone(),
             title: d.title.clone(),
             kind: word(&d.kind),
-            owner: d.owner.clone(),
+            owner: names.of(&d.owner),
             in_force: d.in_force.map_or_else(String::new, |v| format!("v{v}")),
             open: match (d.open_version, d.open_state) {
                 (Some(v), Some(st)) => format!("v{v} {st}"),
@@ -134,6 +137,7 @@ async fn register(
         mine,
         can_edit: shell.can.some(UseCase::EditDocuments),
         me: viewer.principal.user.email.to_string(),
+        owners: super::owner_choices(&s.cx, &caller).await?,
         shell,
         done: notice(q.get("done").map(String::as_str)),
     })
@@ -218,6 +222,8 @@ pub(crate) struct VersionView {
     pub created: String,
     /// (by, on, comment)
     pub approval: Option<(String, String, String)>,
+    /// Template placeholders still in the text (`[name]`, `[YYYY-MM-DD]`).
+    pub placeholders: Vec<String>,
 }
 
 fn version_view(id: &str, v: &DocumentVersion) -> VersionView {
@@ -234,6 +240,7 @@ fn version_view(id: &str, v: &DocumentVersion) -> VersionView {
         ),
     };
     VersionView {
+        placeholders: isms_domain::document::placeholders(&text),
         number: v.number,
         state: v.state.as_str(),
         html,
@@ -262,6 +269,12 @@ struct DocumentPage {
     review_due: String,
     review_status: &'static str,
     acked: Vec<(String, String)>,
+    /// The owner's name.
+    owner_name: String,
+    /// (e-mail, name) of who may own the document.
+    owners: Vec<(String, String)>,
+    /// Whether the owner is among them (a former member is not).
+    owner_listed: bool,
     pending: Vec<String>,
     i_must_ack: bool,
     can_edit: bool,
@@ -293,6 +306,8 @@ async fn page(
         Some(Body::Markdown { text }) => text.clone(),
         _ => String::new(),
     };
+    let names = super::Names::load(&s.cx, &caller).await?;
+    let owners = super::owner_choices(&s.cx, &caller).await?;
     Ok(DocumentPage {
         kind: word(&doc.kind),
         audience: match doc.acknowledged_by {
@@ -315,7 +330,7 @@ async fn page(
                 let approval = v.approval.as_ref().map_or_else(String::new, |a| {
                     format!(
                         "approved by {} on {}{}",
-                        a.by,
+                        names.of(&a.by),
                         a.at.date(),
                         if a.comment.is_empty() { String::new() } else { format!(": {}", a.comment) }
                     )
@@ -324,7 +339,7 @@ async fn page(
                     v.number,
                     v.state.as_str(),
                     v.created_at.date().to_string(),
-                    v.author.clone(),
+                    names.of(&v.author),
                     v.change_note.clone(),
                     approval,
                 )
@@ -332,7 +347,10 @@ async fn page(
             .collect(),
         review_due: due.map_or_else(String::new, |d| d.to_string()),
         review_status: isms_app::documents::review_word(doc.review(s.cx.clock.today())),
-        acked: acks.done.iter().map(|a| (a.by.clone(), a.at.date().to_string())).collect(),
+        acked: acks.done.iter().map(|a| (names.of(&a.by), a.at.date().to_string())).collect(),
+        owner_name: names.of(&doc.owner),
+        owner_listed: owners.iter().any(|o| o.0.eq_ignore_ascii_case(&doc.owner)),
+        owners,
         i_must_ack: acks.pending.iter().any(|p| p.eq_ignore_ascii_case(&me)),
         pending: acks.pending,
         can_edit,
@@ -487,6 +505,9 @@ struct StepForm {
     action: String,
     #[serde(default)]
     comment: String,
+    /// `yes` when the approver has seen the placeholders left in the text.
+    #[serde(default)]
+    placeholders_checked: String,
 }
 
 async fn step(
@@ -497,7 +518,23 @@ async fn step(
     let (step, message) = match f.action.as_str() {
         "submit" => (Step::Submit, "Submitted for approval."),
         "send-back" => (Step::SendBack, "Sent back to draft."),
-        "approve" => (Step::Approve { comment: f.comment }, "Approved: this version is now in force."),
+        "approve" => {
+            let doc = isms_app::documents::document(&s.cx, &viewer.caller, &id).await?;
+            let left = match doc.open_version().map(|v| &v.body) {
+                Some(Body::Markdown { text }) => isms_domain::document::placeholders(text),
+                _ => Vec::new(),
+            };
+            if !left.is_empty() && f.placeholders_checked != "yes" {
+                return Err(invalid(
+                    "placeholders_checked",
+                    format!(
+                        "the text still has template placeholders ({}): fill them in, or confirm that they are meant to stay",
+                        left.join(", ")
+                    ),
+                ));
+            }
+            (Step::Approve { comment: f.comment }, "Approved: this version is now in force.")
+        }
         "review" => {
             (Step::Review, "Review recorded: the version in force stays; the next review is a full interval away.")
         }

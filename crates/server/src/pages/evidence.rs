@@ -8,7 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Multipart, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::TryStreamExt;
 use isms_app::evidence::NewEvidence;
@@ -21,7 +21,9 @@ use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
     // The form carries a file: no 2 MiB body limit here; the upload limit applies.
-    Router::new().route("/evidence", get(page).post(upload).layer(axum::extract::DefaultBodyLimit::disable()))
+    Router::new()
+        .route("/evidence", get(page).post(upload).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route("/evidence/link", axum::routing::post(add_link))
 }
 
 pub(crate) struct ItemRow {
@@ -59,9 +61,32 @@ struct EvidencePage {
     /// Controls the caller may attach evidence to: (id, title).
     attachable: Vec<(String, String)>,
     done: Option<String>,
+    /// The link form: what was typed when it came back refused.
+    link: LinkForm,
+    problems: Vec<(String, String)>,
 }
 
-pub(crate) fn item_row(e: &isms_domain::evidence::Evidence, today: time::Date) -> ItemRow {
+/// Evidence that lives elsewhere: a ticket, a dashboard, a report.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(crate) struct LinkForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    control: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    valid_for_days: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The control a picker names: its first word (`A.8.13 Information backup`).
+fn picked(text: &str) -> String {
+    text.split_whitespace().next().unwrap_or_default().to_owned()
+}
+
+pub(crate) fn item_row(e: &isms_domain::evidence::Evidence, today: time::Date, names: &super::Names) -> ItemRow {
     let (what, href) = match &e.content {
         Content::File { filename, size, .. } => {
             (format!("{filename} ({})", human(*size)), format!("/api/v1/evidence/{}/file", e.id))
@@ -87,7 +112,7 @@ pub(crate) fn item_row(e: &isms_domain::evidence::Evidence, today: time::Date) -
             })
             .collect(),
         collected: e.collected_at.date().to_string(),
-        by: e.collected_by.clone(),
+        by: names.of(&e.collected_by),
         valid_until: e.valid_until.map_or_else(|| "no expiry".to_owned(), |d| d.to_string()),
         stale: e.freshness(today) == Freshness::Stale,
     }
@@ -106,6 +131,15 @@ async fn page(
     State(s): State<AppState>,
     viewer: Viewer,
     Query(q): Query<BTreeMap<String, String>>,
+) -> Result<EvidencePage, PageError> {
+    render(&s, &viewer, &q, None).await
+}
+
+async fn render(
+    s: &AppState,
+    viewer: &Viewer,
+    q: &BTreeMap<String, String>,
+    refused: Option<(LinkForm, Vec<(String, String)>)>,
 ) -> Result<EvidencePage, PageError> {
     let caller = viewer.caller;
     let today = s.cx.clock.today();
@@ -136,12 +170,13 @@ async fn page(
         })
         .collect();
     let all = isms_app::evidence::list_evidence(&s.cx, &caller).await?;
+    let names = super::Names::load(&s.cx, &caller).await?;
     let total = all.len();
     let items = all
         .iter()
         .filter(|e| f_control.is_empty() || e.attached_to(TargetKind::Control, &f_control))
         .take(100)
-        .map(|e| item_row(e, today))
+        .map(|e| item_row(e, today, &names))
         .collect();
     let grant = viewer.shell("evidence").can.grant(UseCase::EditControls);
     let attachable = if grant == Grant::Denied {
@@ -166,7 +201,46 @@ async fn page(
         f_coverage,
         attachable,
         done: notice(q.get("done").map(String::as_str)),
+        link: refused
+            .as_ref()
+            .map(|r| r.0.clone())
+            .unwrap_or_else(|| LinkForm { valid_for_days: "365".into(), ..LinkForm::default() }),
+        problems: refused.map(|r| r.1).unwrap_or_default(),
     })
+}
+
+async fn add_link(
+    State(s): State<AppState>,
+    super::CsrfForm(viewer, f): super::CsrfForm<LinkForm>,
+) -> Result<Response, PageError> {
+    let result = async {
+        let mut new =
+            NewEvidence { title: f.title.trim().to_owned(), note: f.note.trim().to_owned(), ..NewEvidence::default() };
+        let control = picked(&f.control);
+        if control.is_empty() {
+            return Err(isms_app::AppError::invalid_field("control", "choose the control it supports"));
+        }
+        new.targets.push(Target { kind: TargetKind::Control, id: control });
+        if !f.valid_for_days.trim().is_empty() {
+            new.valid_for_days = Some(f.valid_for_days.trim().parse().map_err(|_| {
+                isms_app::AppError::invalid_field(
+                    "valid_for_days",
+                    format!("{:?} is not a number of days", f.valid_for_days),
+                )
+            })?);
+        }
+        isms_app::evidence::add_link(&s.cx, &viewer.caller, new, f.url.trim()).await
+    }
+    .await;
+    match result {
+        Ok(saved) => Ok(see_other(&format!("/evidence?done={}#{}", encode(&format!("Added {}.", saved.id)), saved.id))),
+        Err(e) if matches!(e.kind, isms_app::ErrorKind::Invalid | isms_app::ErrorKind::NotFound) => {
+            let problems = super::form_problems(&e);
+            let page = render(&s, &viewer, &BTreeMap::new(), Some((f, problems))).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn invalid(field: &str, message: impl std::fmt::Display) -> PageError {
@@ -179,6 +253,7 @@ fn invalid(field: &str, message: impl std::fmt::Display) -> PageError {
 async fn upload(State(s): State<AppState>, viewer: Viewer, mut form: Multipart) -> Result<Response, PageError> {
     viewer.caller.require(UseCase::EditControls)?;
     let mut new = NewEvidence::default();
+    let mut back = "/evidence".to_owned();
     let mut seen = 0;
     while let Some(mut field) = form.next_field().await.map_err(|e| invalid("form", e.body_text()))? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -191,12 +266,18 @@ async fn upload(State(s): State<AppState>, viewer: Viewer, mut form: Multipart) 
             let mut reader = StreamReader::new(field.map_err(std::io::Error::other));
             let saved =
                 isms_app::evidence::add_file(&s.cx, &viewer.caller, new, &filename, &media, &mut reader).await?;
-            return Ok(see_other(&format!("/evidence?done={}", encode(&format!("Added {}.", saved.id)))));
+            return Ok(see_other(&format!("{back}?done={}", encode(&format!("Added {}.", saved.id)))));
         }
         let Some(value) = super::upload_text(&viewer, &mut seen, &name, &mut field).await? else { continue };
         match name.as_str() {
             "title" => new.title = value,
-            "control" if !value.is_empty() => new.targets.push(Target { kind: TargetKind::Control, id: value }),
+            "control" if !picked(&value).is_empty() => {
+                new.targets.push(Target { kind: TargetKind::Control, id: picked(&value) });
+            }
+            "audit" if !value.trim().is_empty() => {
+                back = format!("/audits/{}", encode(value.trim()));
+                new.targets.push(Target { kind: TargetKind::Audit, id: value.trim().to_owned() });
+            }
             "valid_for_days" if !value.is_empty() => {
                 new.valid_for_days = Some(value.parse().map_err(|_| invalid("valid_for_days", "a number of days"))?);
             }

@@ -279,6 +279,34 @@ pub(crate) fn form_problems(e: &AppError) -> Vec<(String, String)> {
     e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect()
 }
 
+/// Members' names by e-mail address, for showing people rather than addresses (a
+/// former member's address is shown as it is).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names(std::collections::HashMap<String, String>);
+
+impl Names {
+    /// The organization's members.
+    pub(crate) async fn load(cx: &isms_app::Cx, actor: &Actor) -> Result<Names, PageError> {
+        Ok(Names(
+            isms_app::users::members(cx, actor)
+                .await?
+                .into_iter()
+                .map(|m| (m.email.as_str().to_lowercase(), m.name.to_string()))
+                .collect(),
+        ))
+    }
+
+    /// The name for `email`, or `email` itself.
+    pub(crate) fn of(&self, email: &str) -> String {
+        self.0.get(&email.trim().to_lowercase()).cloned().unwrap_or_else(|| email.to_owned())
+    }
+
+    /// Each of several addresses (`a@x, b@x`) as names.
+    pub(crate) fn all(&self, emails: &str) -> String {
+        emails.split(',').map(|e| self.of(e.trim())).filter(|e| !e.is_empty()).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// The people an owner picker offers: (e-mail, name) of the enabled members whose role
 /// may own things (not auditors, not viewers), by name.
 pub(crate) async fn owner_choices(cx: &isms_app::Cx, actor: &Actor) -> Result<Vec<(String, String)>, PageError> {

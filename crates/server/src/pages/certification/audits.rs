@@ -175,6 +175,10 @@ struct AuditPage {
     items: Vec<crate::pages::evidence::ItemRow>,
     can_record: bool,
     can_manage: bool,
+    /// May upload evidence for the audit.
+    can_upload: bool,
+    /// (id, title) of the Annex A controls, for the picker.
+    controls: Vec<(String, String)>,
     open: bool,
     next_start: String,
     done: Option<String>,
@@ -196,21 +200,34 @@ async fn audit_page(
     let today = s.cx.clock.today();
     let planned = isms_app::certification::audit(&s.cx, &caller, &id).await?;
     let a = planned.audit;
+    let names = crate::pages::Names::load(&s.cx, &caller).await?;
     let findings = isms_app::certification::findings(&s.cx, &caller)
         .await?
         .iter()
         .filter(|f| f.audit == a.id)
-        .map(|f| finding_row(f, today))
+        .map(|f| finding_row(f, today, &names))
         .collect();
     let items = isms_app::evidence::list_evidence(&s.cx, &caller)
         .await?
         .iter()
         .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Audit, &a.id))
-        .map(|e| crate::pages::evidence::item_row(e, today))
+        .map(|e| crate::pages::evidence::item_row(e, today, &names))
         .collect();
     let shell = viewer.shell("audits");
+    let can_upload = shell.can.any(UseCase::EditControls);
+    let controls = if can_upload {
+        isms_app::controls::list_controls(&s.cx, &caller)
+            .await?
+            .into_iter()
+            .map(|c| (c.record.control, c.title))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(AuditPage {
         items,
+        can_upload,
+        controls,
         kind: a.kind.label(),
         status: a.status.as_str(),
         lines: a

@@ -23,7 +23,7 @@ pub(crate) struct FindingRow {
     pub overdue: bool,
 }
 
-pub(super) fn finding_row(f: &Finding, today: time::Date) -> FindingRow {
+pub(super) fn finding_row(f: &Finding, today: time::Date, names: &crate::pages::Names) -> FindingRow {
     FindingRow {
         id: f.id.clone(),
         audit: f.audit.clone(),
@@ -36,7 +36,7 @@ pub(super) fn finding_row(f: &Finding, today: time::Date) -> FindingRow {
         },
         requirement: f.requirement.clone(),
         description: f.description.clone(),
-        owner: f.owner.clone().unwrap_or_default(),
+        owner: f.owner.as_deref().map(|o| names.of(o)).unwrap_or_default(),
         due: f.due.map(|d| d.to_string()).unwrap_or_default(),
         status: f.status.as_str(),
         overdue: f.overdue(today),
@@ -99,6 +99,7 @@ async fn findings(
 ) -> Result<FindingsPage, PageError> {
     let today = s.cx.clock.today();
     let all = isms_app::certification::findings(&s.cx, &viewer.caller).await?;
+    let names = crate::pages::Names::load(&s.cx, &viewer.caller).await?;
     let filter = q.get("show").cloned().unwrap_or_default();
     let rows = all
         .iter()
@@ -108,7 +109,7 @@ async fn findings(
             "major" => f.grade == Grade::Major && f.is_open(),
             _ => true,
         })
-        .map(|f| finding_row(f, today))
+        .map(|f| finding_row(f, today, &names))
         .collect();
     Ok(FindingsPage {
         shell: viewer.shell("audits"),
@@ -125,6 +126,7 @@ async fn findings(
 #[template(path = "finding.html")]
 struct FindingPage {
     shell: Shell,
+    names: crate::pages::Names,
     f: Finding,
     row: FindingRow,
     /// The steps offered: the finding's next steps (a domain rule) that the viewer's
@@ -152,8 +154,10 @@ async fn finding_page(
         Grant::Denied => false,
     };
     let next = f.next_steps();
+    let names = crate::pages::Names::load(&s.cx, &caller).await?;
     Ok(FindingPage {
-        row: finding_row(&f, s.cx.clock.today()),
+        row: finding_row(&f, s.cx.clock.today(), &names),
+        names,
         can_plan: can_act && next.contains(&NextStep::Plan),
         can_mark_implemented: can_act && next.contains(&NextStep::MarkImplemented),
         can_verify: shell.can.any(UseCase::RecordFindings) && next.contains(&NextStep::Verify),

@@ -12,6 +12,7 @@ pub(super) fn routes() -> Router<AppState> {
 #[template(path = "management_reviews.html")]
 struct ReviewsPage {
     shell: Shell,
+    names: crate::pages::Names,
     reviews: Vec<ManagementReview>,
     /// (key, title, briefing)
     inputs: Vec<(&'static str, &'static str, String)>,
@@ -37,6 +38,7 @@ async fn reviews(
     let can_manage = shell.can.any(UseCase::ManageAudits);
     let briefing = if can_manage { isms_app::certification::review_briefing(&s.cx, &caller).await? } else { vec![] };
     Ok(ReviewsPage {
+        names: crate::pages::Names::load(&s.cx, &caller).await?,
         reviews: isms_app::certification::management_reviews(&s.cx, &caller).await?,
         inputs: REVIEW_INPUTS
             .iter()

@@ -176,7 +176,13 @@ async fn register(
     let matching: Vec<&RiskView> = all.iter().filter(keep).collect();
     let pages = matching.len().div_ceil(PER_PAGE).max(1);
     let page = q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
-    let rows: Vec<RiskRow> = matching.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(|r| row(r, &m)).collect();
+    let names = super::Names::load(&s.cx, &viewer.caller).await?;
+    let rows: Vec<RiskRow> = matching
+        .iter()
+        .skip((page - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|r| RiskRow { owner: names.of(&r.risk.owner), ..row(r, &m) })
+        .collect();
     let query = ["q", "inherent", "residual"]
         .iter()
         .filter_map(|k| q.get(*k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}&", super::encode(v))))
