@@ -626,7 +626,7 @@ async fn every_page_renders_for_an_owner_and_a_viewer_with_what_each_may_do() {
     v.client.find(Locator::Id("acknowledge")).await.unwrap().click().await.unwrap();
     v.wait_for("document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('acknowledgement is recorded')").await;
     assert!(!v.has("#acknowledge").await);
-    assert!(v.text("#ack-done").await.contains("lee.park@cedarridge.example"));
+    assert!(v.text("#ack-done").await.contains("Lee Park"), "by name");
     v.shot("23-document-acknowledged").await;
 
     // The certification cycle: the demo is certified, its next audit is surveillance.
@@ -864,7 +864,14 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
     b.client.find(Locator::Id("save-risk")).await.unwrap().click().await.unwrap();
     b.wait_for("document.querySelector('#risk-problems')").await;
     let problems = b.text("#risk-problems").await;
-    assert!(problems.contains("next_review") && problems.contains("between 1900 and 2200"), "{problems}");
+    assert!(problems.contains("next review") && problems.contains("between 1900 and 2200"), "{problems}");
+    let marked = "return document.getElementById('next_review').getAttribute('aria-invalid') === 'true' \
+        && document.activeElement.getAttribute('aria-invalid') === 'true'";
+    assert_eq!(
+        b.client.execute(marked, vec![]).await.unwrap(),
+        json!(true),
+        "the refused field is marked and has the cursor"
+    );
     assert!(b.text("dl").await.contains("Criminal ransomware crews"), "nothing was stored");
 
     // Link a control through the picker, plan an action and finish it.

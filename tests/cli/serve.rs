@@ -207,17 +207,25 @@ async fn error_pages_keep_the_navigation_and_a_way_back() {
     let server = s.serve(&["--data-dir", &d], &[]);
     let api =
         crate::support::ApiClient::sign_in(server.url("").trim_end_matches('/'), "ciso@acme.test", &password).await;
-    for (path, status, says) in [
-        ("/risks/RSK-999", 404, "there is no risk RSK-999"),
-        ("/no-such-page", 404, "there is nothing at /no-such-page"),
-        ("/audit-log?since=yesterday", 422, "is not a date"),
-    ] {
+    for (path, status, says) in
+        [("/risks/RSK-999", 404, "there is no risk RSK-999"), ("/audit-log?since=yesterday", 422, "is not a date")]
+    {
         let (got, body) = api.get(path).await;
         assert_eq!(got, status, "{path}");
         let html = body.as_str().unwrap_or_else(|| panic!("{path} answers a page: {body}"));
         assert!(html.contains(says), "{path}: {html}");
         assert!(html.contains(r#"<nav class="sections""#) && html.contains(r#"id="go-back""#), "{path}: {html}");
     }
+    // An unknown address: a page for a browser, a problem for everything else.
+    let asked = |accept: &'static str| {
+        http().get(server.url("/no-such-page")).header("cookie", &api.cookie).header("accept", accept).send()
+    };
+    let page = asked("text/html,application/xhtml+xml,*/*;q=0.8").await.unwrap();
+    assert_eq!(page.status(), 404);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("there is nothing at /no-such-page") && html.contains(r#"id="go-back""#), "{html}");
+    let machine = asked("application/json").await.unwrap();
+    assert_eq!(machine.headers()["content-type"], "application/problem+json");
     let (got, body) = api.get("/api/v1/no-such-thing").await;
     assert_eq!(got, 404);
     assert_eq!(body["code"], "not_found", "{body}");

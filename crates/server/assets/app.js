@@ -131,6 +131,25 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 
+  // A refused form: mark each field named in the problems and take the cursor to the
+  // first, opening the section it is folded into.
+  var firstBad = null;
+  document.querySelectorAll(".alert li[data-field]").forEach(function (li) {
+    var field = document.querySelector('form [name="' + li.dataset.field.replace(/["\\]/g, "") + '"]');
+    if (!field) { return; }
+    field.setAttribute("aria-invalid", "true");
+    if (!field.id) { return; }
+    li.setAttribute("role", "link");
+    li.tabIndex = 0;
+    li.addEventListener("click", function () { field.focus(); });
+    if (!firstBad) { firstBad = field; }
+  });
+  if (firstBad) {
+    var fold = firstBad.closest("details");
+    if (fold) { fold.open = true; }
+    firstBad.focus();
+  }
+
   // <a data-back> returns to the page one came from, when there is one.
   document.querySelectorAll("a[data-back]").forEach(function (a) {
     if (window.history.length > 1 && document.referrer.indexOf(window.location.origin + "/") === 0) {
