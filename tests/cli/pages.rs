@@ -130,3 +130,98 @@ async fn a_compliance_leads_day_one_in_the_pages() {
     let picker = risk.split(r#"<select id="owner""#).nth(1).unwrap().split("</select>").next().unwrap();
     assert!(!picker.contains("sam.okafor@certbody.example"), "an auditor cannot own a risk: {picker}");
 }
+
+/// Text a person reads on a page: the markup, scripts, form controls and code removed.
+fn visible(html: &str) -> String {
+    let mut text = html.to_owned();
+    for tag in ["script", "style", "code", "pre", "textarea", "select", "datalist", "svg", "title"] {
+        while let Some(start) = text.find(&format!("<{tag}")) {
+            let close = format!("</{tag}>");
+            let Some(end) = text[start..].find(&close) else { break };
+            text.replace_range(start..start + end + close.len(), " ");
+        }
+    }
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&").replace("&#x27;", "'").replace("&quot;", "\"")
+}
+
+/// A stored value shown raw: a lower-case word with underscores (`in_progress`).
+fn machine_words(text: &str) -> Vec<String> {
+    text.split(|c: char| {
+        !(c.is_ascii_alphanumeric() || c == '_' || c == '@' || c == '.' || c == '/' || c == '-' || c == ':')
+    })
+    .filter(|w| {
+        w.contains('_')
+            && !w.contains(['@', '.', '/', ':'])
+            && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && !w.starts_with('_')
+    })
+    .map(str::to_owned)
+    .collect()
+}
+
+/// Every page a signed-in owner reaches by following links answers, shows stored values
+/// in words, and names members rather than showing their addresses (except where the
+/// address is the point: members, tokens and the trail).
+#[tokio::test]
+async fn every_linked_page_answers_in_words_and_names_people() {
+    let s = Sandbox::new();
+    let server = s.serve(&["--demo"], &[]);
+    let api = ApiClient::sign_in(server.url("").trim_end_matches('/'), OWNER, "isms-demo").await;
+    let members: Vec<String> = api.must(reqwest::Method::GET, "/api/v1/members", None, 200).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["email"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(members.len() >= 5, "{members:?}");
+    let mut todo = vec!["/dashboard".to_owned()];
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    while let Some(path) = todo.pop() {
+        if seen.len() >= 250 || !seen.insert(path.clone()) {
+            continue;
+        }
+        let html = page(&api, &path).await;
+        for link in html.split("href=\"").skip(1).filter_map(|l| l.split('"').next()) {
+            let link = link.replace("&amp;", "&");
+            let skip = !link.starts_with('/')
+                || link.starts_with("/api/")
+                || link.starts_with("/assets/")
+                || link.contains("page=")
+                || link.contains('#')
+                || link.matches('/').count() > 3
+                || (link.contains('?') && !link.starts_with("/crosswalk"));
+            if !skip && !seen.contains(&link) {
+                todo.push(link);
+            }
+        }
+        let text = visible(&html);
+        for w in machine_words(&text) {
+            problems.push(format!("{path}: shows the stored value {w:?}"));
+        }
+        if !["/members", "/tokens", "/audit-log"].iter().any(|p| path.starts_with(p)) {
+            for m in &members {
+                if text.contains(m.as_str()) {
+                    problems.push(format!("{path}: shows {m} rather than a name"));
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 100, "the crawl reached {} pages", seen.len());
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}

@@ -226,7 +226,7 @@ pub(crate) struct VersionView {
     pub placeholders: Vec<String>,
 }
 
-fn version_view(id: &str, v: &DocumentVersion) -> VersionView {
+fn version_view(id: &str, v: &DocumentVersion, names: &super::Names) -> VersionView {
     let (html, text, file) = match &v.body {
         Body::Markdown { text } => (markdown::render(text), text.clone(), None),
         Body::File { filename, size, .. } => (
@@ -247,9 +247,9 @@ fn version_view(id: &str, v: &DocumentVersion) -> VersionView {
         text,
         file,
         note: v.change_note.clone(),
-        author: v.author.clone(),
+        author: names.of(&v.author),
         created: v.created_at.date().to_string(),
-        approval: v.approval.as_ref().map(|a| (a.by.clone(), a.at.date().to_string(), a.comment.clone())),
+        approval: v.approval.as_ref().map(|a| (names.of(&a.by), a.at.date().to_string(), a.comment.clone())),
     }
 }
 
@@ -320,8 +320,8 @@ async fn page(
             Some(Audience::Everyone) => "everyone".into(),
             Some(Audience::Role(r)) => word(&r).replace(' ', "_"),
         },
-        in_force: doc.in_force().map(|v| version_view(&doc.id, v)),
-        open: doc.open_version().map(|v| version_view(&doc.id, v)),
+        in_force: doc.in_force().map(|v| version_view(&doc.id, v, &names)),
+        open: doc.open_version().map(|v| version_view(&doc.id, v, &names)),
         versions: doc
             .versions
             .iter()
@@ -383,7 +383,7 @@ async fn version_page(
     })?;
     Ok(VersionPage {
         shell: viewer.shell("documents"),
-        v: version_view(&doc.id, v),
+        v: version_view(&doc.id, v, &super::Names::load(&s.cx, &viewer.caller).await?),
         id: doc.id.clone(),
         title: doc.title,
     })
