@@ -47,9 +47,7 @@ async fn the_trail_is_filtered_by_who_what_and_when_in_the_api_and_the_page() {
     use reqwest::Method;
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
-    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
-    assert_eq!(init.code, 0, "{init:?}");
-    let ciso = crate::support::shown_password(&init.stdout);
+    let ciso = s.init_org("Acme", "ciso@acme.test");
     let cli = s.isms(&[
         "risk",
         "add",

@@ -799,9 +799,7 @@ async fn signing_in_never_leaves_the_site_whatever_the_next_address_says() {
 async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_blocker() {
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
-    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
-    assert_eq!(init.code, 0, "{init:?}");
-    let ciso = crate::support::shown_password(&init.stdout);
+    let ciso = s.init_org("Acme", "ciso@acme.test");
     let viewer = s.join(&d, "Acme", "viewer@acme.test", "viewer");
     // Residual above appetite, so it awaits its owner's acceptance.
     let added = s.isms(
@@ -944,9 +942,7 @@ async fn a_risk_is_worked_in_the_page_and_its_acceptance_clears_the_readiness_bl
 async fn fair_estimates_are_entered_simulated_and_drawn_against_the_appetite_in_the_page() {
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
-    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
-    assert_eq!(init.code, 0, "{init:?}");
-    let ciso = crate::support::shown_password(&init.stdout);
+    let ciso = s.init_org("Acme", "ciso@acme.test");
     let viewer = s.join(&d, "Acme", "viewer@acme.test", "viewer");
     for title in ["Ransomware", "Lost laptop"] {
         let added = s.isms(&[

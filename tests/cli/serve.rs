@@ -201,9 +201,7 @@ async fn security_headers_are_on_every_response(client: &reqwest::Client, server
 async fn error_pages_keep_the_navigation_and_a_way_back() {
     let s = Sandbox::new();
     let d = s.data_dir().to_str().unwrap().to_owned();
-    let init = s.isms(&["init", "--org", "Acme", "--admin-email", "ciso@acme.test"]);
-    assert_eq!(init.code, 0, "{init:?}");
-    let password = crate::support::shown_password(&init.stdout);
+    let password = s.init_org("Acme", "ciso@acme.test");
     let server = s.serve(&["--data-dir", &d], &[]);
     let api =
         crate::support::ApiClient::sign_in(server.url("").trim_end_matches('/'), "ciso@acme.test", &password).await;

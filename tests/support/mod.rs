@@ -244,6 +244,13 @@ impl Sandbox {
         }
     }
 
+    /// `isms init` of `org` with `admin` as its owner; answers the owner's password.
+    pub fn init_org(&self, org: &str, admin: &str) -> String {
+        let init = self.isms(&["init", "--org", org, "--admin-email", admin]);
+        assert_eq!(init.code, 0, "{init:?}");
+        shown_password(&init.stdout)
+    }
+
     /// Invites `email` to `org` with `role` (`isms user invite`) and accepts as that
     /// person with a password of their own, which it answers.
     pub fn join(&self, data_dir: &str, org: &str, email: &str, role: &str) -> String {

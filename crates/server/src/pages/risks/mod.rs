@@ -220,13 +220,17 @@ struct NewRiskPage {
     impact: Vec<(u8, String)>,
     /// (e-mail, name) of who may own the risk.
     members: Vec<(String, String)>,
-    me: String,
     problems: Vec<(String, String)>,
-    form: NewRisk,
+    form: RiskForm,
+    /// The residual rating may be left "same as inherent".
+    residual_same: bool,
 }
 
+/// The risk forms: adding a risk, and every form of the risk page (`action` says which).
 #[derive(Debug, Clone, Default, Deserialize)]
-struct NewRisk {
+pub(super) struct RiskForm {
+    #[serde(default)]
+    pub(super) action: String,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -245,12 +249,34 @@ struct NewRisk {
     residual_likelihood: u8,
     #[serde(default)]
     residual_impact: u8,
+    #[serde(default)]
+    treatment: String,
+    #[serde(default)]
+    next_review: String,
+    /// A control or asset to link or unlink.
+    #[serde(default)]
+    item: String,
+    /// A treatment action: its title, owner, due date and status; `index` is the
+    /// action a status change or removal is for.
+    #[serde(default)]
+    action_title: String,
+    #[serde(default)]
+    action_owner: String,
+    #[serde(default)]
+    action_due: String,
+    #[serde(default)]
+    action_status: String,
+    #[serde(default)]
+    index: usize,
+    /// The acceptance comment.
+    #[serde(default)]
+    comment: String,
 }
 
 async fn new_page(
     s: &AppState,
     viewer: &Viewer,
-    form: NewRisk,
+    form: RiskForm,
     problems: Vec<(String, String)>,
 ) -> Result<NewRiskPage, PageError> {
     let m = isms_app::risks::methodology(&s.cx, &viewer.caller).await?;
@@ -259,18 +285,19 @@ async fn new_page(
         likelihood: m.likelihood.iter().map(|l| (l.value, l.label.clone())).collect(),
         impact: m.impact.iter().map(|l| (l.value, l.label.clone())).collect(),
         members: super::owner_choices(&s.cx, &viewer.caller).await?,
-        me: viewer.principal.user.email.to_string(),
         problems,
         form,
+        residual_same: true,
     })
 }
 
 async fn new_form(State(s): State<AppState>, viewer: Viewer) -> Result<NewRiskPage, PageError> {
-    let form = NewRisk { likelihood: 3, impact: 3, ..NewRisk::default() };
+    let form =
+        RiskForm { likelihood: 3, impact: 3, owner: viewer.principal.user.email.to_string(), ..RiskForm::default() };
     new_page(&s, &viewer, form, vec![]).await
 }
 
-async fn add(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<NewRisk>) -> Result<Response, PageError> {
+async fn add(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<RiskForm>) -> Result<Response, PageError> {
     let inherent = Rating { likelihood: f.likelihood, impact: f.impact };
     let residual = if f.residual_likelihood == 0 || f.residual_impact == 0 {
         inherent

@@ -41,6 +41,8 @@ pub(super) struct RiskPage {
     /// The names of the linked assets, beside their ids.
     asset_names: Vec<(String, String)>,
     treatments: [(&'static str, &'static str); 4],
+    /// The residual rating may be left "same as inherent" (adding a risk only).
+    residual_same: bool,
     statuses: [(&'static str, &'static str); 3],
     /// The Open FAIR estimates and the simulated result.
     fair: quantitative::FairPanel,
@@ -58,53 +60,6 @@ impl RiskPage {
             .find(|(e, _)| e.eq_ignore_ascii_case(email))
             .map_or_else(|| email.to_owned(), |(_, n)| n.clone())
     }
-}
-
-/// Every form of the risk page posts here; `action` says which.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(super) struct RiskForm {
-    #[serde(default)]
-    action: String,
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    owner: String,
-    #[serde(default)]
-    threat: String,
-    #[serde(default)]
-    vulnerability: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    likelihood: u8,
-    #[serde(default)]
-    impact: u8,
-    #[serde(default)]
-    residual_likelihood: u8,
-    #[serde(default)]
-    residual_impact: u8,
-    #[serde(default)]
-    treatment: String,
-    #[serde(default)]
-    next_review: String,
-    /// A control or asset to link or unlink.
-    #[serde(default)]
-    item: String,
-    /// A treatment action: its title, owner, due date and status; `index` is the
-    /// action a status change or removal is for.
-    #[serde(default)]
-    action_title: String,
-    #[serde(default)]
-    action_owner: String,
-    #[serde(default)]
-    action_due: String,
-    #[serde(default)]
-    action_status: String,
-    #[serde(default)]
-    index: usize,
-    /// The acceptance comment.
-    #[serde(default)]
-    comment: String,
 }
 
 const TREATMENTS: [(&str, &str); 4] = [
@@ -212,6 +167,7 @@ async fn render(
         assets: assets.into_iter().map(|a| (a.id, a.name)).collect(),
         asset_names,
         treatments: TREATMENTS,
+        residual_same: false,
         statuses: STATUSES,
         risk,
         shell,
