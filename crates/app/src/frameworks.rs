@@ -249,7 +249,7 @@ pub struct CrosswalkCoverage {
 impl CrosswalkCoverage {
     /// `implemented` as a whole percentage of `requirements`.
     pub fn percent(&self) -> usize {
-        if self.requirements == 0 { 0 } else { self.implemented * 100 / self.requirements }
+        (self.implemented * 100).checked_div(self.requirements).unwrap_or(0)
     }
 }
 

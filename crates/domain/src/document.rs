@@ -270,22 +270,23 @@ pub fn placeholders(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == '[' && (i == 0 || !matches!(chars[i - 1], '!' | ']' | '\\')) {
-            if let Some(len) = chars[i + 1..].iter().take(42).position(|c| matches!(c, ']' | '[' | '\n')) {
-                let end = i + 1 + len;
-                let inner: String = chars[i + 1..end].iter().collect();
-                let closed = chars[end] == ']';
-                let link = chars.get(end + 1).is_some_and(|c| matches!(c, '(' | '[' | ':'));
-                let task = matches!(inner.trim(), "" | "x" | "X");
-                if closed && !link && !task && inner.chars().any(char::is_alphabetic) {
-                    let p = format!("[{inner}]");
-                    if !found.contains(&p) {
-                        found.push(p);
-                    }
+        if chars[i] == '['
+            && (i == 0 || !matches!(chars[i - 1], '!' | ']' | '\\'))
+            && let Some(len) = chars[i + 1..].iter().take(42).position(|c| matches!(c, ']' | '[' | '\n'))
+        {
+            let end = i + 1 + len;
+            let inner: String = chars[i + 1..end].iter().collect();
+            let closed = chars[end] == ']';
+            let link = chars.get(end + 1).is_some_and(|c| matches!(c, '(' | '[' | ':'));
+            let task = matches!(inner.trim(), "" | "x" | "X");
+            if closed && !link && !task && inner.chars().any(char::is_alphabetic) {
+                let p = format!("[{inner}]");
+                if !found.contains(&p) {
+                    found.push(p);
                 }
-                i = end;
-                continue;
             }
+            i = end;
+            continue;
         }
         i += 1;
     }

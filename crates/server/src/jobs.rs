@@ -24,13 +24,16 @@ pub(crate) struct Jobs {
     jobs: Mutex<HashMap<u64, Job>>,
 }
 
+/// When a job finished, and what it said or why it failed.
+type Outcome = Arc<Mutex<Option<(Instant, Result<String, String>)>>>;
+
 #[derive(Debug, Clone)]
 struct Job {
     org: OrgId,
     kind: &'static str,
     total: usize,
     done: Arc<AtomicUsize>,
-    outcome: Arc<Mutex<Option<(Instant, Result<String, String>)>>>,
+    outcome: Outcome,
 }
 
 /// What a page shows of a job.

@@ -115,7 +115,7 @@ async fn trail(State(s): State<AppState>, viewer: Viewer, Query(q): Query<TrailQ
             people.push((value, label));
         }
     }
-    people.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    people.sort_by_key(|p| p.1.to_lowercase());
     // Membership and user entries are keyed by ids; show people and the organization.
     let org = (viewer.org.id.to_string(), viewer.org.name.to_string());
     let readable = |id: &str| {

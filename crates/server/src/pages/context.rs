@@ -77,7 +77,7 @@ async fn render(s: &AppState, viewer: &Viewer, problems: Vec<(String, String)>) 
         parties: isms_app::registers::entries(&s.cx, caller).await?,
         roles: isms_app::registers::entries(&s.cx, caller).await?,
         objectives: isms_app::registers::entries(&s.cx, caller).await?,
-        members: super::owner_choices(&s.cx, &caller).await?,
+        members: super::owner_choices(&s.cx, caller).await?,
         can_edit: viewer.shell("context").can.any(UseCase::EditContext),
         problems,
         shell: viewer.shell("context"),

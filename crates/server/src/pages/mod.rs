@@ -316,7 +316,7 @@ pub(crate) async fn owner_choices(cx: &isms_app::Cx, actor: &Actor) -> Result<Ve
         .filter(|m| !m.disabled && m.role.may_own())
         .map(|m| (m.email.to_string(), m.name.to_string()))
         .collect();
-    out.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+    out.sort_by_key(|p| p.1.to_lowercase());
     Ok(out)
 }
 
