@@ -738,12 +738,12 @@ mod certification_tests {
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
             let today = cx.clock.today();
             let new = NewAudit {
-                kind: AuditKind::Internal,
+                kind: AuditKind::Stage2,
                 title: String::new(),
                 scope: String::new(),
                 criteria: String::new(),
                 auditor: "ia@acme.test".into(),
-                certification_body: None,
+                certification_body: Some("Registrar".into()),
                 start: today,
                 end: today,
                 controls: vec!["8.13".into()],
@@ -776,6 +776,7 @@ mod certification_tests {
                 scope: "All".into(),
                 status: CertificateStatus::Active,
                 standard: "ISO/IEC 27001:2022".into(),
+                continues: None,
             };
             let refused = cert::add_certificate(&cx, &op(org), c.clone()).await.unwrap_err();
             assert_eq!(refused.code, "open_major_nonconformity");

@@ -13,6 +13,12 @@
 //! - recertification: completed before expiry, planned by default three months ahead.
 //!
 //! Anniversaries of a 29 February fall on 28 February in common years.
+//!
+//! A recertification decided before expiry, or a restoration decided within six
+//! months after it, continues the cycle: the new certificate runs three years from the
+//! day after the previous expiry, whatever the decision date (ISO/IEC 17021-1 §9.6.3).
+//! Later than six months, only a new initial certification (Stage 1 and Stage 2) will
+//! do.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
@@ -73,6 +79,12 @@ pub struct Certificate {
     /// The standard's edition (ISO/IEC 27001:2022).
     #[serde(default = "default_standard")]
     pub standard: String,
+    /// For a recertification or restoration: the expiry of the certificate it renews.
+    /// Its cycle runs from the day after; isms sets it when the certificate is
+    /// recorded (see [`renewal`]).
+    #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
+    pub continues: Option<Date>,
 }
 
 fn default_accreditation_body() -> String {
@@ -121,10 +133,85 @@ pub fn cycle(issued: Date) -> Cycle {
     }
 }
 
+/// The cycle of a certificate that renews one expiring on `previous_expiry`: three
+/// years from the day after that expiry, whenever the decision (`issued`) was taken.
+pub fn continued_cycle(previous_expiry: Date, issued: Date) -> Cycle {
+    Cycle { issued, ..cycle(previous_expiry.next_day().unwrap_or(previous_expiry)) }
+}
+
+/// A span of days, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Period {
+    /// The first day.
+    #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
+    pub from: Date,
+    /// The last day.
+    #[serde(with = "crate::dates::date")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
+    pub to: Date,
+}
+
+/// The months after expiry within which a recertification still restores the
+/// certificate.
+pub const RESTORATION_MONTHS: u32 = 6;
+
+/// What a certification decision on `decided` is, after the certificate `previous`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Renewal {
+    /// Decided on or before the previous expiry: the cycle continues from it.
+    Recertification {
+        /// The previous expiry.
+        #[serde(with = "crate::dates::date")]
+        #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
+        continues: Date,
+    },
+    /// Decided within six months after the previous expiry: the certificate is
+    /// restored with the cycle it continues; the days between were without
+    /// certification.
+    Restoration {
+        /// The previous expiry.
+        #[serde(with = "crate::dates::date")]
+        #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date")))]
+        continues: Date,
+    },
+    /// Later (or after a withdrawal): a new initial certification, with a cycle of its
+    /// own.
+    Initial,
+}
+
+/// How a decision on `decided` relates to the certificate before it.
+pub fn renewal(previous: &Certificate, decided: Date) -> Renewal {
+    let expiry = previous.cycle().expiry;
+    if previous.status == CertificateStatus::Withdrawn || decided <= previous.issued {
+        Renewal::Initial
+    } else if decided <= expiry {
+        Renewal::Recertification { continues: expiry }
+    } else if decided <= add_months(expiry, RESTORATION_MONTHS) {
+        Renewal::Restoration { continues: expiry }
+    } else {
+        Renewal::Initial
+    }
+}
+
 impl Certificate {
     /// Its cycle.
     pub fn cycle(&self) -> Cycle {
-        cycle(self.issued)
+        match self.continues {
+            Some(previous) => continued_cycle(previous, self.issued),
+            None => cycle(self.issued),
+        }
+    }
+
+    /// For a restored certificate: the days without certification, from the day
+    /// after the previous expiry to the day before the decision.
+    pub fn gap(&self) -> Option<Period> {
+        let from = self.continues?.next_day()?;
+        let to = self.issued.previous_day()?;
+        (to >= from).then_some(Period { from, to })
     }
 
     /// The status on `today`: an active certificate past its expiry is expired.
@@ -241,7 +328,76 @@ mod tests {
             scope: "The SaaS platform".into(),
             status,
             standard: default_standard(),
+            continues: None,
         }
+    }
+
+    /// A certificate decided on `decided` after `previous`, as isms records it.
+    fn decide(previous: &Certificate, decided: Date) -> Certificate {
+        let continues = match renewal(previous, decided) {
+            Renewal::Recertification { continues } | Renewal::Restoration { continues } => Some(continues),
+            Renewal::Initial => None,
+        };
+        Certificate { continues, ..cert(decided, CertificateStatus::Active) }
+    }
+
+    #[test]
+    fn an_early_recertification_keeps_the_cycle_of_the_certificate_it_renews() {
+        let first = cert(date!(2026 - 03 - 15), CertificateStatus::Active);
+        assert_eq!(first.cycle().expiry, date!(2029 - 03 - 14));
+        let renewed = decide(&first, date!(2029 - 01 - 20));
+        assert_eq!(
+            renewal(&first, date!(2029 - 01 - 20)),
+            Renewal::Recertification { continues: date!(2029 - 03 - 14) }
+        );
+        let c = renewed.cycle();
+        assert_eq!(c.expiry, date!(2032 - 03 - 14), "three years after the previous expiry, not after the decision");
+        assert_eq!(c.issued, date!(2029 - 01 - 20));
+        assert_eq!((c.surveillance_1_due, c.surveillance_2_due), (date!(2030 - 03 - 15), date!(2031 - 03 - 15)));
+        assert_eq!(renewed.gap(), None);
+        // Decided on the expiry day itself: still a recertification.
+        assert!(matches!(renewal(&first, date!(2029 - 03 - 14)), Renewal::Recertification { .. }));
+        // A second recertification chains on the first.
+        let third = decide(&renewed, date!(2032 - 02 - 01));
+        assert_eq!(third.cycle().expiry, date!(2035 - 03 - 14));
+    }
+
+    #[test]
+    fn restoration_within_six_months_continues_the_cycle_and_shows_the_gap() {
+        let first = cert(date!(2026 - 03 - 15), CertificateStatus::Active);
+        let restored = decide(&first, date!(2029 - 06 - 10));
+        assert_eq!(renewal(&first, date!(2029 - 06 - 10)), Renewal::Restoration { continues: date!(2029 - 03 - 14) });
+        assert_eq!(restored.cycle().expiry, date!(2032 - 03 - 14), "the expiry of the cycle it continues");
+        assert_eq!(
+            restored.gap(),
+            Some(Period { from: date!(2029 - 03 - 15), to: date!(2029 - 06 - 09) }),
+            "without certification"
+        );
+        // Six months after expiry is the last day a restoration is possible.
+        assert!(matches!(renewal(&first, date!(2029 - 09 - 14)), Renewal::Restoration { .. }));
+        let late = decide(&first, date!(2029 - 09 - 15));
+        assert_eq!(renewal(&first, date!(2029 - 09 - 15)), Renewal::Initial, "past six months: a new certification");
+        assert_eq!(late.cycle().expiry, date!(2032 - 09 - 14), "a cycle of its own");
+        // A withdrawn certificate is never restored.
+        let withdrawn = cert(date!(2026 - 03 - 15), CertificateStatus::Withdrawn);
+        assert_eq!(renewal(&withdrawn, date!(2029 - 01 - 20)), Renewal::Initial);
+    }
+
+    #[test]
+    fn leap_day_certificates_keep_their_dates_through_recertification() {
+        let first = cert(date!(2028 - 02 - 29), CertificateStatus::Active);
+        assert_eq!(first.cycle().expiry, date!(2031 - 02 - 27));
+        let renewed = decide(&first, date!(2031 - 01 - 10));
+        assert_eq!(renewed.cycle().expiry, date!(2034 - 02 - 27));
+        assert_eq!(renewed.cycle().surveillance_1_due, date!(2032 - 02 - 28));
+        // Expiring on a leap day: the next cycle starts 1 March.
+        let first = cert(date!(2025 - 03 - 01), CertificateStatus::Active);
+        assert_eq!(first.cycle().expiry, date!(2028 - 02 - 29));
+        assert_eq!(renewed_cycle_expiry(&first, date!(2028 - 02 - 01)), date!(2031 - 02 - 28));
+    }
+
+    fn renewed_cycle_expiry(previous: &Certificate, decided: Date) -> Date {
+        decide(previous, decided).cycle().expiry
     }
 
     #[test]

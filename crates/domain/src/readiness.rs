@@ -82,8 +82,10 @@ pub struct Facts {
     pub clauses: Vec<String>,
     /// Management reviews: (id, date, complete).
     pub management_reviews: Vec<(String, Date, bool)>,
-    /// Open major nonconformities.
+    /// Open major nonconformities from the certification body's audits.
     pub open_majors: Vec<Named>,
+    /// Open major nonconformities from internal audits.
+    pub open_internal_majors: Vec<Named>,
     /// Open minor nonconformities.
     pub open_minors: Vec<Named>,
     /// Nonconformities past their corrective action's due date.
@@ -359,17 +361,38 @@ pub fn management_review(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
 /// No open major nonconformity.
 pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
     let mut out = Vec::new();
+    let open = |n: usize, kind: &str| {
+        crate::text::plural(n, &format!("{kind} nonconformity"), &format!("{kind} nonconformities"))
+    };
     if !f.open_majors.is_empty() {
         out.push(problem(
             "no_open_majors",
             Severity::Blocker,
             "10.2",
             format!(
-                "{} major nonconformity(ies) are open (a certification decision needs each corrected and verified): {}",
-                f.open_majors.len(),
+                "{} from the certification body's audits {} open (a certification decision needs each corrected and verified): {}",
+                open(f.open_majors.len(), "major"),
+                if f.open_majors.len() == 1 { "is" } else { "are" },
                 list(&f.open_majors, 5)
             ),
         ).about("finding", &f.open_majors));
+    }
+    if !f.open_internal_majors.is_empty() {
+        out.push(
+            problem(
+                "no_open_majors",
+                Severity::Warning,
+                "10.2",
+                format!(
+                    "{} from internal audits {} open: correct {} before the certification body comes: {}",
+                    open(f.open_internal_majors.len(), "major"),
+                    if f.open_internal_majors.len() == 1 { "is" } else { "are" },
+                    if f.open_internal_majors.len() == 1 { "it" } else { "them" },
+                    list(&f.open_internal_majors, 5)
+                ),
+            )
+            .about("finding", &f.open_internal_majors),
+        );
     }
     if !f.open_minors.is_empty() {
         out.push(
@@ -377,7 +400,7 @@ pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
                 "no_open_majors",
                 Severity::Warning,
                 "10.2",
-                format!("{} minor nonconformity(ies) are open: {}", f.open_minors.len(), list(&f.open_minors, 5)),
+                format!("{} open: {}", open(f.open_minors.len(), "minor"), list(&f.open_minors, 5)),
             )
             .about("finding", &f.open_minors),
         );
@@ -396,8 +419,9 @@ pub fn actions_on_time(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
             Severity::Blocker,
             "10.2",
             format!(
-                "{} corrective action(s) are past their due date: {}",
-                f.overdue_actions.len(),
+                "{} past {} due date: {}",
+                crate::text::plural(f.overdue_actions.len(), "corrective action is", "corrective actions are"),
+                if f.overdue_actions.len() == 1 { "its" } else { "their" },
                 list(&f.overdue_actions, 5)
             ),
         )
@@ -419,6 +443,25 @@ pub fn certificate_valid(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
         )];
     };
     let status = c.status_on(today);
+    if status == crate::certification::CertificateStatus::Expired {
+        let expiry = c.cycle().expiry;
+        let last = crate::review::add_months(expiry, crate::certification::RESTORATION_MONTHS);
+        let message = if today <= last {
+            format!(
+                "certificate {} expired on {expiry}: a recertification audit decided by {last} restores it with its \
+                 cycle; the days in between are without certification",
+                c.number
+            )
+        } else {
+            format!(
+                "certificate {} expired on {expiry}, more than {} months ago: only a new initial certification \
+                 (Stage 1 and Stage 2) will do",
+                c.number,
+                crate::certification::RESTORATION_MONTHS
+            )
+        };
+        return vec![problem("certificate_valid", Severity::Blocker, "certificate", message)];
+    }
     if !c.valid_on(today) {
         return vec![problem(
             "certificate_valid",

@@ -1,6 +1,7 @@
 //! Certificates and their three-year cycle.
 
 use super::*;
+use isms_domain::certification::Renewal;
 
 /// Every certificate, newest issue first.
 pub async fn certificates(cx: &Cx, actor: &Actor) -> AppResult<Vec<Certificate>> {
@@ -29,30 +30,54 @@ pub(crate) async fn current_certificate_of(cx: &Cx, org: OrgId) -> AppResult<Opt
     Ok(valid.or_else(|| all.into_iter().next()))
 }
 
-/// Records a certificate. A certification decision cannot be recorded while a major
-/// nonconformity is open.
-pub async fn add_certificate(cx: &Cx, actor: &Actor, c: Certificate) -> AppResult<Certificate> {
-    actor.require(UseCase::ManageAudits)?;
-    let org = actor.org();
-    let majors: Vec<String> = findings_of(cx, org)
+/// The open major nonconformities raised by the certification body's audits: what
+/// stops a certificate being recorded or made active again. An internal audit's major
+/// does not (readiness warns about it instead).
+async fn certification_majors(cx: &Cx, org: OrgId) -> AppResult<Vec<String>> {
+    let audits = audits_of(cx, org).await?;
+    let external = |audit: &str| audits.iter().any(|a| a.id == audit && a.kind.external());
+    Ok(findings_of(cx, org)
         .await?
         .into_iter()
-        .filter(|f| f.grade == Grade::Major && f.is_open())
+        .filter(|f| f.grade == Grade::Major && f.is_open() && external(&f.audit))
         .map(|f| f.id)
-        .collect();
-    if c.status == CertificateStatus::Active && !majors.is_empty() {
-        return Err(AppError::new(
-            Code::OpenMajorNonconformity,
-            format!(
-                "a certification decision needs every major nonconformity corrected and verified first: {} open",
-                majors.join(", ")
-            ),
-        ));
+        .collect())
+}
+
+fn refuse_majors(majors: &[String]) -> AppResult<()> {
+    if majors.is_empty() {
+        return Ok(());
     }
+    Err(AppError::new(
+        Code::OpenMajorNonconformity,
+        format!(
+            "a certificate can be active only when every major nonconformity from the certification body's audits is \
+             corrected and verified: {} open",
+            majors.join(", ")
+        ),
+    ))
+}
+
+/// Records a certificate. An active one is refused while a major nonconformity from a
+/// certification audit is open. A decision after an earlier certificate continues its
+/// cycle when it is a recertification (before that certificate's expiry) or a
+/// restoration (within six months after it); isms works out which and records it.
+pub async fn add_certificate(cx: &Cx, actor: &Actor, mut c: Certificate) -> AppResult<Certificate> {
+    actor.require(UseCase::ManageAudits)?;
+    let org = actor.org();
+    if c.status == CertificateStatus::Active {
+        refuse_majors(&certification_majors(cx, org).await?)?;
+    }
+    let previous = certificates_of(cx, org).await?.into_iter().filter(|p| p.issued < c.issued).max_by_key(|p| p.issued);
+    c.continues = match previous.map(|p| isms_domain::certification::renewal(&p, c.issued)) {
+        Some(Renewal::Recertification { continues } | Renewal::Restoration { continues }) => Some(continues),
+        Some(Renewal::Initial) | None => None,
+    };
     registers::create(cx, &actor.trail(), org, c).await
 }
 
-/// Changes a certificate's recorded status (suspended, withdrawn, active again).
+/// Changes a certificate's recorded status (suspended, withdrawn, active again). Making
+/// it active again follows the same rule as recording it.
 pub async fn set_certificate_status(
     cx: &Cx,
     actor: &Actor,
@@ -60,7 +85,11 @@ pub async fn set_certificate_status(
     status: CertificateStatus,
 ) -> AppResult<Certificate> {
     actor.require(UseCase::ManageAudits)?;
-    registers::update(cx, &actor.trail(), actor.org(), id, |c: &mut Certificate| {
+    let org = actor.org();
+    if status == CertificateStatus::Active {
+        refuse_majors(&certification_majors(cx, org).await?)?;
+    }
+    registers::update(cx, &actor.trail(), org, id, |c: &mut Certificate| {
         c.status = status;
         Ok(())
     })

@@ -31,12 +31,6 @@ pub async fn raise_finding(cx: &Cx, actor: &Actor, new: NewFinding) -> AppResult
     let actor = &trail;
     let today = cx.clock.today();
     let s = settings_of(cx, org).await?;
-    let due = match new.grade {
-        _ if new.due.is_some() => new.due,
-        Grade::Major => isms_domain::dates::add_days(today, i64::from(s.major_due_days)).ok(),
-        Grade::Minor => isms_domain::dates::add_days(today, i64::from(s.minor_due_days)).ok(),
-        _ => None,
-    };
     let requirement = normalize_reference(&new.requirement);
     // The finding and its checklist line are written in one transaction.
     let mut tx = cx.store.write().await?;
@@ -54,9 +48,9 @@ pub async fn raise_finding(cx: &Cx, actor: &Actor, new: NewFinding) -> AppResult
         ));
     }
     let raised_on = today.min(a.end).max(a.start.min(today));
-    if due.is_some_and(|d| d < raised_on) {
-        return Err(AppError::invalid_field("due", "must not be before the finding is raised"));
-    }
+    let default_days = if new.grade == Grade::Major { s.major_due_days } else { s.minor_due_days };
+    let due = isms_domain::audit::deadline(new.grade, a.kind, a.end, new.due, default_days)
+        .map_err(|m| AppError::invalid_field("due", m))?;
     let mut finding = Finding {
         id: String::new(),
         audit: a.id.clone(),
@@ -187,6 +181,10 @@ pub(crate) async fn apply_step(
 ) -> AppResult<Finding> {
     let Acting { by, only_owner, may_move_deadline } = acting;
     let today = cx.clock.today();
+    let audit = {
+        let f = registers::get::<Finding>(cx, org, id).await?;
+        registers::get::<Audit>(cx, org, &f.audit).await?
+    };
     registers::update(cx, actor, org, id, |f: &mut Finding| {
         if let Some(me) = only_owner
             && !f.owner.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(me))
@@ -206,6 +204,10 @@ pub(crate) async fn apply_step(
                 }
                 if due.is_some_and(|d| d < f.raised_on) {
                     return Err(AppError::invalid_field("due", "must not be before the finding was raised"));
+                }
+                if let Some(d) = due {
+                    isms_domain::audit::deadline(f.grade, audit.kind, audit.end, Some(d), 0)
+                        .map_err(|m| AppError::invalid_field("due", m))?;
                 }
                 let due = due.or(f.due).unwrap_or(today + Duration::days(90));
                 f.plan(&correction, &root_cause, &action, &owner, due)

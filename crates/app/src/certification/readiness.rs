@@ -31,8 +31,14 @@ pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
     let docs = crate::documents::documents_of(cx, org).await?;
     let all_audits = audits_of(cx, org).await?;
     let all_findings = findings_of(cx, org).await?;
-    let nc = |g: Grade| -> Vec<Named> {
-        all_findings.iter().filter(|f| f.grade == g && f.is_open()).map(|f| named(&f.id, &f.description)).collect()
+    let external = |audit: &str| all_audits.iter().any(|a| a.id == audit && a.kind.external());
+    let nc = |g: Grade, from_certification: Option<bool>| -> Vec<Named> {
+        all_findings
+            .iter()
+            .filter(|f| f.grade == g && f.is_open())
+            .filter(|f| from_certification.is_none_or(|c| external(&f.audit) == c))
+            .map(|f| named(&f.id, &f.description))
+            .collect()
     };
     Ok(Facts {
         today: Some(today),
@@ -71,8 +77,9 @@ pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
             .iter()
             .map(|r| (r.id.clone(), r.held_on, r.complete()))
             .collect(),
-        open_majors: nc(Grade::Major),
-        open_minors: nc(Grade::Minor),
+        open_majors: nc(Grade::Major, Some(true)),
+        open_internal_majors: nc(Grade::Major, Some(false)),
+        open_minors: nc(Grade::Minor, None),
         overdue_actions: all_findings
             .iter()
             .filter(|f| f.overdue(today))

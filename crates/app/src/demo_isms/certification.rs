@@ -194,6 +194,7 @@ pub(super) async fn seed_certification(cx: &Cx, op: &Actor) -> AppResult<()> {
         scope: "The information security management system supporting the development, operation, support and sale of the Cedar Ridge clinical-scheduling SaaS platform.".into(),
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
+        continues: None,
     };
     let certificate = crate::certification::add_certificate(cx, op, certificate).await?;
 

@@ -35,6 +35,39 @@ impl Grade {
     }
 }
 
+/// The longest a certification body may give for a major nonconformity: correction
+/// and corrective action verified within six months of the audit's last day, or the
+/// audit (for Stage 2: Stage 2 itself) is repeated.
+pub const MAJOR_DEADLINE_MONTHS: u32 = 6;
+
+/// The deadline of a nonconformity raised by an audit of `kind` whose last day was
+/// `audit_end`: the one `given` (the certification body's), or the organization's
+/// `default_days` counted from the audit's last day — not from the day it was
+/// recorded. A major from a certification audit may not get more than
+/// [`MAJOR_DEADLINE_MONTHS`]; observations and opportunities get none unless given.
+pub fn deadline(
+    grade: Grade,
+    kind: AuditKind,
+    audit_end: Date,
+    given: Option<Date>,
+    default_days: u32,
+) -> Result<Option<Date>, String> {
+    let due = match given {
+        Some(d) => Some(d),
+        None if grade.nonconformity() => Some(audit_end + time::Duration::days(i64::from(default_days))),
+        None => None,
+    };
+    let cap = crate::review::add_months(audit_end, MAJOR_DEADLINE_MONTHS);
+    match due {
+        Some(d) if d < audit_end => Err(format!("{d} is before the audit's last day ({audit_end})")),
+        Some(d) if grade == Grade::Major && kind.external() && d > cap => Err(format!(
+            "{d} is more than {MAJOR_DEADLINE_MONTHS} months after the audit's last day ({audit_end}): a major \
+             nonconformity must be corrected and verified by {cap}, or the audit is repeated"
+        )),
+        _ => Ok(due),
+    }
+}
+
 /// Where a finding stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -275,6 +308,27 @@ impl Entry for Finding {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn deadlines_run_from_the_audits_last_day_and_a_majors_is_capped_at_six_months() {
+        let end = date!(2026 - 11 - 20);
+        // Recorded weeks later, the default still counts from the audit's last day.
+        assert_eq!(deadline(Grade::Major, AuditKind::Stage2, end, None, 90), Ok(Some(date!(2027 - 02 - 18))));
+        assert_eq!(deadline(Grade::Minor, AuditKind::Internal, end, None, 30), Ok(Some(date!(2026 - 12 - 20))));
+        assert_eq!(deadline(Grade::Observation, AuditKind::Stage2, end, None, 30), Ok(None));
+        // The certification body may give up to six months; a day more is refused.
+        assert_eq!(
+            deadline(Grade::Major, AuditKind::Stage2, end, Some(date!(2027 - 05 - 20)), 90),
+            Ok(Some(date!(2027 - 05 - 20)))
+        );
+        let refused = deadline(Grade::Major, AuditKind::Stage2, end, Some(date!(2027 - 05 - 21)), 90).unwrap_err();
+        assert!(refused.contains("by 2027-05-20"), "{refused}");
+        // An internal audit's major is the organization's own affair; minors are not capped.
+        assert!(deadline(Grade::Major, AuditKind::Internal, end, Some(date!(2027 - 09 - 01)), 90).is_ok());
+        assert!(deadline(Grade::Minor, AuditKind::Surveillance1, end, Some(date!(2027 - 09 - 01)), 90).is_ok());
+        assert!(deadline(Grade::Minor, AuditKind::Stage2, end, Some(date!(2026 - 11 - 19)), 90).is_err());
+    }
+
     use time::macros::date;
 
     use super::*;

@@ -31,6 +31,7 @@ fn ready() -> Facts {
         clauses,
         management_reviews: vec![("MRV-001".into(), date!(2026 - 07 - 15), true)],
         open_majors: vec![],
+        open_internal_majors: vec![],
         open_minors: vec![],
         overdue_actions: vec![],
         certificate: Some(Certificate {
@@ -42,6 +43,7 @@ fn ready() -> Facts {
             scope: "All".into(),
             status: CertificateStatus::Active,
             standard: "ISO/IEC 27001:2022".into(),
+            continues: None,
         }),
         completed_external: vec![],
         planned_external: vec![(crate::audit::AuditKind::Surveillance1, date!(2027 - 02 - 20))],
@@ -163,6 +165,22 @@ fn an_open_major_nonconformity_blocks_and_closing_it_clears_the_blocker() {
     f.open_minors = vec![named("FND-004")];
     assert!(!blocks(no_open_majors, &f, Stage::Stage2), "a minor one only warns");
     assert_eq!(no_open_majors(&f, Stage::Stage2, TODAY)[0].severity, Severity::Warning);
+    // An internal audit's major is for the organization to act on: a warning.
+    f.open_minors.clear();
+    f.open_internal_majors = vec![named("FND-005")];
+    let p = no_open_majors(&f, Stage::Stage2, TODAY);
+    assert_eq!((p.len(), p[0].severity), (1, Severity::Warning));
+    assert!(p[0].message.starts_with("1 major nonconformity from internal audits is open"), "{}", p[0].message);
+}
+
+#[test]
+fn an_expired_certificate_is_restorable_for_six_months_then_needs_a_new_certification() {
+    let f = ready();
+    let expiry = f.certificate.as_ref().unwrap().cycle().expiry;
+    let within = certificate_valid(&f, Stage::Surveillance, expiry + time::Duration::days(30));
+    assert!(within[0].message.contains("restores it with its cycle"), "{}", within[0].message);
+    let past = certificate_valid(&f, Stage::Surveillance, crate::review::add_months(expiry, 7));
+    assert!(past[0].message.contains("only a new initial certification (Stage 1 and Stage 2)"), "{}", past[0].message);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Certificates and their audit cycles.
 
 use super::*;
+use isms_domain::certification::Period;
 
 pub(super) fn routes() -> Api {
     Api::default()
@@ -15,7 +16,7 @@ pub(super) fn routes() -> Api {
                 "/api/v1/certificates",
                 "addCertificate",
                 AUDITS,
-                "Record a certificate (refused while a major nonconformity is open)",
+                "Record a certificate (refused while a major nonconformity from a certification audit is open); a recertification or restoration continues the cycle of the certificate it renews",
             )
             .answers::<CertificateCycle>()
             .body_type::<CertificateBody>()
@@ -28,7 +29,7 @@ pub(super) fn routes() -> Api {
                 "/api/v1/certificates/{id}",
                 "setCertificateStatus",
                 AUDITS,
-                "Record a suspension, withdrawal or reinstatement",
+                "Record a suspension, withdrawal or reinstatement (reinstatement follows the same rule as recording)",
             )
             .answers::<CertificateCycle>()
             .body_type::<StatusBody>(),
@@ -41,7 +42,12 @@ async fn list_certificates(State(s): State<AppState>, Member(caller): Member) ->
     let items: Vec<CertificateToday> = isms_app::certification::certificates(&s.cx, &caller)
         .await?
         .into_iter()
-        .map(|c| CertificateToday { cycle: c.cycle(), status_today: c.status_on(today), certificate: c })
+        .map(|c| CertificateToday {
+            cycle: c.cycle(),
+            without_certification: c.gap(),
+            status_today: c.status_on(today),
+            certificate: c,
+        })
         .collect();
     Ok(Json(json!(Items { items })))
 }
@@ -53,6 +59,8 @@ struct CertificateToday {
     certificate: Certificate,
     /// Its three-year cycle of audits.
     cycle: Cycle,
+    /// For a restored certificate: the days without certification before it.
+    without_certification: Option<Period>,
     /// Its status today (expired once past its end).
     status_today: CertificateStatus,
 }
@@ -64,6 +72,14 @@ struct CertificateCycle {
     certificate: Certificate,
     /// Its three-year cycle of audits.
     cycle: Cycle,
+    /// For a restored certificate: the days without certification before it.
+    without_certification: Option<Period>,
+}
+
+impl CertificateCycle {
+    fn of(certificate: Certificate) -> Self {
+        CertificateCycle { cycle: certificate.cycle(), without_certification: certificate.gap(), certificate }
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -96,9 +112,10 @@ async fn add_certificate(
         scope: b.scope,
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
+        continues: None,
     };
     let c = isms_app::certification::add_certificate(&s.cx, &caller, c).await?;
-    Ok((StatusCode::CREATED, Json(json!(CertificateCycle { cycle: c.cycle(), certificate: c }))))
+    Ok((StatusCode::CREATED, Json(json!(CertificateCycle::of(c)))))
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -120,5 +137,5 @@ async fn certificate_status(
         );
     }
     let c = isms_app::certification::set_certificate_status(&s.cx, &caller, &id, b.status).await?;
-    Ok(Json(json!(CertificateCycle { cycle: c.cycle(), certificate: c })))
+    Ok(Json(json!(CertificateCycle::of(c))))
 }

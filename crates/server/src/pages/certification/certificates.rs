@@ -129,6 +129,7 @@ async fn add_certificate(
         scope: f.scope,
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
+        continues: None,
     };
     let c = isms_app::certification::add_certificate(&s.cx, &viewer.caller, c).await?;
     Ok(see_other(&format!("/certification?done={}", encode(&format!("Recorded certificate {}.", c.number)))))
