@@ -777,6 +777,7 @@ mod certification_tests {
                 status: CertificateStatus::Active,
                 standard: "ISO/IEC 27001:2022".into(),
                 continues: None,
+                status_since: None,
             };
             let refused = cert::add_certificate(&cx, &op(org), c.clone()).await.unwrap_err();
             assert_eq!(refused.code, "open_major_nonconformity");

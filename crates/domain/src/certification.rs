@@ -85,7 +85,16 @@ pub struct Certificate {
     #[serde(default, with = "crate::dates::option")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
     pub continues: Option<Date>,
+    /// Since when the recorded status holds (set when the status changes), for a
+    /// suspension's six months.
+    #[serde(default, with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
+    pub status_since: Option<Date>,
 }
+
+/// How long a suspension may last before the certification body withdraws the
+/// certificate (or reduces its scope).
+pub const SUSPENSION_MONTHS: u32 = 6;
 
 fn default_accreditation_body() -> String {
     "ANAB".to_owned()
@@ -204,6 +213,12 @@ impl Certificate {
             Some(previous) => continued_cycle(previous, self.issued),
             None => cycle(self.issued),
         }
+    }
+
+    /// The first day of its cycle: the day after the expiry it continues, or the
+    /// decision date.
+    pub fn cycle_start(&self) -> Date {
+        self.continues.and_then(Date::next_day).unwrap_or(self.issued)
     }
 
     /// For a restored certificate: the days without certification, from the day
@@ -329,6 +344,7 @@ mod tests {
             status,
             standard: default_standard(),
             continues: None,
+            status_since: None,
         }
     }
 

@@ -462,6 +462,22 @@ pub fn certificate_valid(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
         };
         return vec![problem("certificate_valid", Severity::Blocker, "certificate", message)];
     }
+    if status == crate::certification::CertificateStatus::Suspended
+        && let Some(since) = c.status_since
+        && today > crate::review::add_months(since, crate::certification::SUSPENSION_MONTHS)
+    {
+        return vec![problem(
+            "certificate_valid",
+            Severity::Blocker,
+            "certificate",
+            format!(
+                "certificate {} has been suspended since {since}, more than {} months: withdrawal is due (or the \
+                 scope is reduced to what still conforms)",
+                c.number,
+                crate::certification::SUSPENSION_MONTHS
+            ),
+        )];
+    }
     if !c.valid_on(today) {
         return vec![problem(
             "certificate_valid",
@@ -473,7 +489,7 @@ pub fn certificate_valid(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
     // A surveillance audit past its due date and not held: the certification body may
     // suspend the certificate.
     let cycle = c.cycle();
-    let mut out = Vec::new();
+    let mut out = cycle_audits(f, c, today);
     for (kind, due) in [
         (crate::audit::AuditKind::Surveillance1, cycle.surveillance_1_due),
         (crate::audit::AuditKind::Surveillance2, cycle.surveillance_2_due),
@@ -504,6 +520,83 @@ pub fn certificate_valid(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
                     ),
                 ));
             }
+        }
+    }
+    out
+}
+
+/// The certification body's audits a certificate needs besides the anniversaries: one
+/// at least in each calendar year between the decision's and the recertification's,
+/// and the recertification itself planned from month 30 and decided before expiry.
+fn cycle_audits(f: &Facts, c: &Certificate, today: Date) -> Vec<Problem> {
+    use crate::audit::AuditKind::{Recertification, Special, Surveillance1, Surveillance2};
+    let cycle = c.cycle();
+    let counts = |k: &crate::audit::AuditKind| matches!(k, Surveillance1 | Surveillance2 | Recertification | Special);
+    let mut out = Vec::new();
+    for year in c.issued.year() + 1..=today.year() {
+        if year >= cycle.expiry.year() {
+            break;
+        }
+        let held = f.completed_external.iter().any(|(k, end)| counts(k) && end.year() == year && *end >= c.issued);
+        // A surveillance due by an anniversary in this year and not held yet is the
+        // anniversary rule's to report.
+        let anniversary_pending =
+            [(Surveillance1, cycle.surveillance_1_due), (Surveillance2, cycle.surveillance_2_due)].iter().any(
+                |(k, due)| {
+                    due.year() == year && !f.completed_external.iter().any(|(h, end)| h == k && *end >= c.issued)
+                },
+            );
+        if held || anniversary_pending {
+            continue;
+        }
+        if year < today.year() {
+            out.push(problem(
+                "certificate_valid",
+                Severity::Blocker,
+                "certificate",
+                format!(
+                    "no audit by the certification body took place in {year}: surveillance is due at least once \
+                     each calendar year, whatever the anniversary dates"
+                ),
+            ));
+        } else if !f.planned_external.iter().any(|(k, start)| counts(k) && start.year() == year) {
+            out.push(problem(
+                "certificate_valid",
+                Severity::Warning,
+                "certificate",
+                format!(
+                    "no audit by the certification body is held or planned in {year}: surveillance is due at least \
+                     once each calendar year"
+                ),
+            ));
+        }
+    }
+    let recertification = |(k, d): &(crate::audit::AuditKind, Date)| *k == Recertification && *d >= c.issued;
+    let planned: Vec<Date> = f.planned_external.iter().filter(|a| recertification(a)).map(|(_, d)| *d).collect();
+    let held = f.completed_external.iter().any(recertification);
+    if !held {
+        if let Some(start) = planned.iter().min().filter(|s| **s > cycle.expiry) {
+            out.push(problem(
+                "certificate_valid",
+                Severity::Blocker,
+                "certificate",
+                format!(
+                    "the recertification audit starts on {start}, after certificate {} expires on {}: the \
+                     certificate would lapse before the decision; bring the audit forward",
+                    c.number, cycle.expiry
+                ),
+            ));
+        } else if planned.is_empty() && today >= crate::review::add_months(c.cycle_start(), 30) {
+            out.push(problem(
+                "certificate_valid",
+                Severity::Warning,
+                "certificate",
+                format!(
+                    "certificate {} expires on {}: plan the recertification audit so that the decision comes \
+                     before then",
+                    c.number, cycle.expiry
+                ),
+            ));
         }
     }
     out

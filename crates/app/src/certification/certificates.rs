@@ -89,8 +89,12 @@ pub async fn set_certificate_status(
     if status == CertificateStatus::Active {
         refuse_majors(&certification_majors(cx, org).await?)?;
     }
+    let today = cx.clock.today();
     registers::update(cx, &actor.trail(), org, id, |c: &mut Certificate| {
-        c.status = status;
+        if c.status != status {
+            c.status = status;
+            c.status_since = Some(today);
+        }
         Ok(())
     })
     .await

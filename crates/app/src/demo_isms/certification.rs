@@ -195,6 +195,7 @@ pub(super) async fn seed_certification(cx: &Cx, op: &Actor) -> AppResult<()> {
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
         continues: None,
+        status_since: None,
     };
     let certificate = crate::certification::add_certificate(cx, op, certificate).await?;
 

@@ -44,6 +44,7 @@ fn ready() -> Facts {
             status: CertificateStatus::Active,
             standard: "ISO/IEC 27001:2022".into(),
             continues: None,
+            status_since: None,
         }),
         completed_external: vec![],
         planned_external: vec![(crate::audit::AuditKind::Surveillance1, date!(2027 - 02 - 20))],
@@ -177,7 +178,7 @@ fn an_open_major_nonconformity_blocks_and_closing_it_clears_the_blocker() {
 fn an_expired_certificate_is_restorable_for_six_months_then_needs_a_new_certification() {
     let f = ready();
     let expiry = f.certificate.as_ref().unwrap().cycle().expiry;
-    let within = certificate_valid(&f, Stage::Surveillance, expiry + time::Duration::days(30));
+    let within = certificate_valid(&f, Stage::Surveillance, expiry + Duration::days(30));
     assert!(within[0].message.contains("restores it with its cycle"), "{}", within[0].message);
     let past = certificate_valid(&f, Stage::Surveillance, crate::review::add_months(expiry, 7));
     assert!(past[0].message.contains("only a new initial certification (Stage 1 and Stage 2)"), "{}", past[0].message);
@@ -280,4 +281,77 @@ fn a_problem_names_every_record_it_is_about_while_its_message_names_the_first_fe
     let e = &controls_evidenced(&f, Stage::Stage2, TODAY)[0];
     assert_eq!(e.items, [Concerned { kind: "control", id: "A.8.13".into(), title: "title of A.8.13".into() }]);
     assert!(soa_approved(&ready(), Stage::Stage2, TODAY).is_empty());
+}
+
+#[test]
+fn an_early_surveillance_must_not_leave_a_calendar_year_without_an_audit() {
+    use crate::audit::AuditKind::{Surveillance1, Surveillance2};
+    let mut f = ready();
+    // Issued 2026-03-15; surveillance 1 held early, in November 2026; surveillance 2
+    // planned for February 2028: nothing in 2027.
+    f.completed_external = vec![(Surveillance1, date!(2026 - 11 - 10))];
+    f.planned_external = vec![(Surveillance2, date!(2028 - 02 - 10))];
+    let about = |f: &Facts, today: Date| -> Vec<Problem> {
+        certificate_valid(f, Stage::Surveillance, today).into_iter().filter(|p| p.message.contains("2027")).collect()
+    };
+    let during = about(&f, date!(2027 - 06 - 01));
+    assert_eq!(during.len(), 1, "{during:?}");
+    assert_eq!(during[0].severity, Severity::Warning);
+    assert!(during[0].message.contains("held or planned in 2027"), "{}", during[0].message);
+    let after = about(&f, date!(2028 - 01 - 15));
+    assert_eq!((after.len(), after[0].severity), (1, Severity::Blocker), "{after:?}");
+    assert!(after[0].message.contains("no audit by the certification body took place in 2027"));
+    // An audit in 2027 settles it; so does a planned one while the year runs.
+    f.planned_external.push((Surveillance2, date!(2027 - 10 - 05)));
+    assert!(about(&f, date!(2027 - 06 - 01)).is_empty());
+    f.completed_external.push((Surveillance2, date!(2027 - 10 - 06)));
+    assert!(about(&f, date!(2028 - 01 - 15)).is_empty());
+    // The recertification year (the expiry's, 2029) is not checked.
+    assert!(
+        certificate_valid(&f, Stage::Surveillance, date!(2029 - 02 - 01))
+            .iter()
+            .all(|p| !p.message.contains("in 2029"))
+    );
+}
+
+#[test]
+fn the_recertification_is_planned_from_month_30_and_before_expiry() {
+    use crate::audit::AuditKind::{Recertification, Surveillance1, Surveillance2};
+    let mut f = ready();
+    f.completed_external = vec![(Surveillance1, date!(2027 - 02 - 20)), (Surveillance2, date!(2028 - 02 - 20))];
+    f.planned_external = vec![];
+    let about = |f: &Facts, today: Date| -> Vec<Problem> {
+        certificate_valid(f, Stage::Surveillance, today)
+            .into_iter()
+            .filter(|p| p.message.contains("recertification"))
+            .collect()
+    };
+    assert!(about(&f, date!(2028 - 09 - 14)).is_empty(), "before month 30");
+    let warned = about(&f, date!(2028 - 09 - 15));
+    assert_eq!((warned.len(), warned[0].severity), (1, Severity::Warning), "{warned:?}");
+    assert!(warned[0].message.contains("expires on 2029-03-14"));
+    f.planned_external = vec![(Recertification, date!(2029 - 04 - 01))];
+    let late = about(&f, date!(2028 - 10 - 01));
+    assert_eq!((late.len(), late[0].severity), (1, Severity::Blocker), "{late:?}");
+    assert!(late[0].message.contains("would lapse before the decision"));
+    f.planned_external = vec![(Recertification, date!(2029 - 01 - 10))];
+    assert!(about(&f, date!(2028 - 10 - 01)).is_empty());
+}
+
+#[test]
+fn a_suspension_longer_than_six_months_makes_withdrawal_due() {
+    let mut f = ready();
+    let c = f.certificate.as_mut().unwrap();
+    c.status = CertificateStatus::Suspended;
+    c.status_since = Some(date!(2026 - 08 - 01));
+    let p = certificate_valid(&f, Stage::Surveillance, TODAY);
+    assert!(p[0].message.contains("is suspended"), "{}", p[0].message);
+    f.certificate.as_mut().unwrap().status_since = Some(date!(2026 - 05 - 01));
+    let p = certificate_valid(&f, Stage::Surveillance, TODAY);
+    assert_eq!(p[0].severity, Severity::Blocker);
+    assert!(
+        p[0].message.contains("suspended since 2026-05-01, more than 6 months: withdrawal is due"),
+        "{}",
+        p[0].message
+    );
 }

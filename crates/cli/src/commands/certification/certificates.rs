@@ -66,6 +66,7 @@ async fn certificate_in(cx: &Cx, command: CertificateCommand, out: &Out) -> Resu
                 status: CertificateStatus::Active,
                 standard: "ISO/IEC 27001:2022".into(),
                 continues: None,
+                status_since: None,
             };
             let c = cert::add_certificate(cx, &actor, c).await?;
             out.doc(&c);

@@ -113,6 +113,7 @@ async fn add_certificate(
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
         continues: None,
+        status_since: None,
     };
     let c = isms_app::certification::add_certificate(&s.cx, &caller, c).await?;
     Ok((StatusCode::CREATED, Json(json!(CertificateCycle::of(c)))))

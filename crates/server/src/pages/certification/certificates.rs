@@ -130,6 +130,7 @@ async fn add_certificate(
         status: CertificateStatus::Active,
         standard: "ISO/IEC 27001:2022".into(),
         continues: None,
+        status_since: None,
     };
     let c = isms_app::certification::add_certificate(&s.cx, &viewer.caller, c).await?;
     Ok(see_other(&format!("/certification?done={}", encode(&format!("Recorded certificate {}.", c.number)))))
