@@ -318,6 +318,16 @@ async fn certification_rules_hold_through_the_api_and_cannot_be_bypassed() {
         }
     };
     close(fid).await;
+    // A minor one needs an action plan before the decision.
+    let minor =
+        json!({ "audit": audit, "grade": "minor", "requirement": "A.5.15", "description": "Two stale accounts" });
+    let minor = owner.must(M::POST, "/api/v1/findings", Some(minor), 201).await["id"].as_str().unwrap().to_owned();
+    let refused = owner.must(M::POST, "/api/v1/certificates", Some(cert("2026-03-15")), 409).await;
+    assert_eq!(refused["code"], "minor_without_action_plan", "{refused}");
+    let r = owner.must(M::GET, "/api/v1/readiness?stage=2", None, 200).await;
+    assert!(r["blockers"].to_string().contains("without an action plan"), "{r}");
+    let plan = json!({ "correction": "Disabled", "root_cause": "No leaver check", "action": "Monthly access review", "owner": "owner@acme.test" });
+    owner.must(M::POST, &format!("/api/v1/findings/{minor}/plan"), Some(plan), 200).await;
     let c = owner.must(M::POST, "/api/v1/certificates", Some(cert("2026-03-15")), 201).await;
     assert_eq!(c["cycle"]["expiry"], "2029-03-14");
     assert!(c["certificate"]["continues"].is_null() && c["without_certification"].is_null());

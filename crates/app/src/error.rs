@@ -199,6 +199,8 @@ codes! {
     FindingClosed = "finding_closed", Conflict;
     /// A certificate cannot be recorded while a major nonconformity of the audit is open.
     OpenMajorNonconformity = "open_major_nonconformity", Conflict;
+    /// A certificate cannot be recorded while a minor nonconformity of a certification audit has no action plan.
+    MinorWithoutActionPlan = "minor_without_action_plan", Conflict;
     /// The evidence item or document version is a link or text, not a stored file.
     NotAFile = "not_a_file", Conflict;
     /// An upload is over the configured `max_upload_mb`; nothing was stored.

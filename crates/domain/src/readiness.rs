@@ -88,6 +88,9 @@ pub struct Facts {
     pub open_internal_majors: Vec<Named>,
     /// Open minor nonconformities.
     pub open_minors: Vec<Named>,
+    /// Minor nonconformities from the certification body's audits without an action
+    /// plan yet.
+    pub unplanned_minors: Vec<Named>,
     /// Nonconformities past their corrective action's due date.
     pub overdue_actions: Vec<Named>,
     /// The current certificate, if any.
@@ -392,6 +395,22 @@ pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
                 ),
             )
             .about("finding", &f.open_internal_majors),
+        );
+    }
+    if !f.unplanned_minors.is_empty() {
+        out.push(
+            problem(
+                "no_open_majors",
+                Severity::Blocker,
+                "10.2",
+                format!(
+                    "{} from the certification body's audits without an action plan (correction, root cause, \
+                     corrective action, owner, due date), which the certification decision needs: {}",
+                    open(f.unplanned_minors.len(), "minor"),
+                    list(&f.unplanned_minors, 5)
+                ),
+            )
+            .about("finding", &f.unplanned_minors),
         );
     }
     if !f.open_minors.is_empty() {

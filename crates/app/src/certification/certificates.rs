@@ -30,32 +30,39 @@ pub(crate) async fn current_certificate_of(cx: &Cx, org: OrgId) -> AppResult<Opt
     Ok(valid.or_else(|| all.into_iter().next()))
 }
 
-/// The open major nonconformities raised by the certification body's audits: what
-/// stops a certificate being recorded or made active again. An internal audit's major
-/// does not (readiness warns about it instead).
-async fn certification_majors(cx: &Cx, org: OrgId) -> AppResult<Vec<String>> {
+/// What stops a certificate being recorded or made active again: a major
+/// nonconformity from the certification body's audits still open, or a minor one
+/// without an action plan (correction, root cause, corrective action, owner, due
+/// date). An internal audit's findings do not (readiness warns about them instead).
+async fn refuse_open_nonconformities(cx: &Cx, org: OrgId) -> AppResult<()> {
     let audits = audits_of(cx, org).await?;
     let external = |audit: &str| audits.iter().any(|a| a.id == audit && a.kind.external());
-    Ok(findings_of(cx, org)
-        .await?
-        .into_iter()
-        .filter(|f| f.grade == Grade::Major && f.is_open() && external(&f.audit))
-        .map(|f| f.id)
-        .collect())
-}
-
-fn refuse_majors(majors: &[String]) -> AppResult<()> {
-    if majors.is_empty() {
-        return Ok(());
+    let findings: Vec<Finding> = findings_of(cx, org).await?.into_iter().filter(|f| external(&f.audit)).collect();
+    let ids =
+        |keep: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| keep(f)).map(|f| f.id.clone()).collect::<Vec<_>>();
+    let majors = ids(&|f| f.grade == Grade::Major && f.is_open());
+    if !majors.is_empty() {
+        return Err(AppError::new(
+            Code::OpenMajorNonconformity,
+            format!(
+                "a certificate can be active only when every major nonconformity from the certification body's \
+                 audits is corrected and verified: {} open",
+                majors.join(", ")
+            ),
+        ));
     }
-    Err(AppError::new(
-        Code::OpenMajorNonconformity,
-        format!(
-            "a certificate can be active only when every major nonconformity from the certification body's audits is \
-             corrected and verified: {} open",
-            majors.join(", ")
-        ),
-    ))
+    let unplanned = ids(&|f| f.grade == Grade::Minor && f.status == FindingStatus::Open);
+    if !unplanned.is_empty() {
+        return Err(AppError::new(
+            Code::MinorWithoutActionPlan,
+            format!(
+                "a certification decision needs an accepted action plan (correction, root cause, corrective action, \
+                 owner, due date) for every minor nonconformity: {} without one",
+                unplanned.join(", ")
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Records a certificate. An active one is refused while a major nonconformity from a
@@ -66,7 +73,7 @@ pub async fn add_certificate(cx: &Cx, actor: &Actor, mut c: Certificate) -> AppR
     actor.require(UseCase::ManageAudits)?;
     let org = actor.org();
     if c.status == CertificateStatus::Active {
-        refuse_majors(&certification_majors(cx, org).await?)?;
+        refuse_open_nonconformities(cx, org).await?;
     }
     let previous = certificates_of(cx, org).await?.into_iter().filter(|p| p.issued < c.issued).max_by_key(|p| p.issued);
     c.continues = match previous.map(|p| isms_domain::certification::renewal(&p, c.issued)) {
@@ -87,7 +94,7 @@ pub async fn set_certificate_status(
     actor.require(UseCase::ManageAudits)?;
     let org = actor.org();
     if status == CertificateStatus::Active {
-        refuse_majors(&certification_majors(cx, org).await?)?;
+        refuse_open_nonconformities(cx, org).await?;
     }
     let today = cx.clock.today();
     registers::update(cx, &actor.trail(), org, id, |c: &mut Certificate| {

@@ -80,6 +80,11 @@ pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
         open_majors: nc(Grade::Major, Some(true)),
         open_internal_majors: nc(Grade::Major, Some(false)),
         open_minors: nc(Grade::Minor, None),
+        unplanned_minors: all_findings
+            .iter()
+            .filter(|f| f.grade == Grade::Minor && f.status == FindingStatus::Open && external(&f.audit))
+            .map(|f| named(&f.id, &f.description))
+            .collect(),
         overdue_actions: all_findings
             .iter()
             .filter(|f| f.overdue(today))

@@ -32,6 +32,7 @@ fn ready() -> Facts {
         management_reviews: vec![("MRV-001".into(), date!(2026 - 07 - 15), true)],
         open_majors: vec![],
         open_internal_majors: vec![],
+        unplanned_minors: vec![],
         open_minors: vec![],
         overdue_actions: vec![],
         certificate: Some(Certificate {
@@ -166,6 +167,11 @@ fn an_open_major_nonconformity_blocks_and_closing_it_clears_the_blocker() {
     f.open_minors = vec![named("FND-004")];
     assert!(!blocks(no_open_majors, &f, Stage::Stage2), "a minor one only warns");
     assert_eq!(no_open_majors(&f, Stage::Stage2, TODAY)[0].severity, Severity::Warning);
+    // A minor from the certification body without an action plan blocks.
+    f.unplanned_minors = vec![named("FND-004")];
+    assert!(blocks(no_open_majors, &f, Stage::Stage2));
+    assert!(no_open_majors(&f, Stage::Stage2, TODAY)[0].message.contains("without an action plan"));
+    f.unplanned_minors.clear();
     // An internal audit's major is for the organization to act on: a warning.
     f.open_minors.clear();
     f.open_internal_majors = vec![named("FND-005")];
