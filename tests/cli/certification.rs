@@ -152,6 +152,11 @@ async fn an_internal_audits_major_is_a_warning_acted_on_and_verified_before_the_
     let r = owner.must(M::GET, "/api/v1/readiness?stage=2", None, 200).await;
     assert!(!r.to_string().contains("from internal audits"), "the warning is cleared: {r}");
     who["contributor"].must(M::POST, "/api/v1/certificates", Some(cert.clone()), 403).await;
+    // The decision follows a held Stage 1 and Stage 2.
+    let refused = owner.must(M::POST, "/api/v1/certificates", Some(cert.clone()), 409).await;
+    assert_eq!(refused["code"], "certification_audit_missing", "{refused}");
+    crate::support::held_audit(&owner, "stage1", "2026-01-12", "2026-01-13").await;
+    crate::support::held_audit(&owner, "stage2", "2026-03-02", "2026-03-05").await;
     let c = owner.must(M::POST, "/api/v1/certificates", Some(cert), 201).await;
     assert_eq!(c["cycle"]["surveillance_1_due"], "2027-03-15");
     assert_eq!(c["cycle"]["surveillance_2_due"], "2028-03-15");
@@ -328,6 +333,20 @@ async fn certification_rules_hold_through_the_api_and_cannot_be_bypassed() {
     assert!(r["blockers"].to_string().contains("without an action plan"), "{r}");
     let plan = json!({ "correction": "Disabled", "root_cause": "No leaver check", "action": "Monthly access review", "owner": "owner@acme.test" });
     owner.must(M::POST, &format!("/api/v1/findings/{minor}/plan"), Some(plan), 200).await;
+    // Stage 2 is not completed yet, and cannot be without a Stage 1 before it.
+    let refused = owner.must(M::POST, "/api/v1/certificates", Some(cert("2026-03-15")), 409).await;
+    assert_eq!(refused["code"], "certification_audit_missing", "{refused}");
+    assert!(refused["detail"].as_str().unwrap().contains("needs a completed Stage 2"), "{refused}");
+    let a = owner.must(M::GET, &format!("/api/v1/audits/{audit}"), None, 200).await;
+    for line in a["audit"]["checklist"].as_array().unwrap().iter().filter(|l| l["result"] == "open") {
+        let path = format!("/api/v1/audits/{audit}/checklist/{}", line["reference"].as_str().unwrap());
+        owner.must(M::PUT, &path, Some(json!({ "result": "conforming" })), 200).await;
+    }
+    let done = json!({ "conclusion": "Recommended after the majors are closed" });
+    let refused = owner.must(M::POST, &format!("/api/v1/audits/{audit}/completion"), Some(done.clone()), 409).await;
+    assert!(refused["detail"].as_str().unwrap().contains("needs a completed Stage 1"), "{refused}");
+    crate::support::held_audit(&owner, "stage1", "2026-01-12", "2026-01-13").await;
+    owner.must(M::POST, &format!("/api/v1/audits/{audit}/completion"), Some(done), 200).await;
     let c = owner.must(M::POST, "/api/v1/certificates", Some(cert("2026-03-15")), 201).await;
     assert_eq!(c["cycle"]["expiry"], "2029-03-14");
     assert!(c["certificate"]["continues"].is_null() && c["without_certification"].is_null());
@@ -349,16 +368,23 @@ async fn certification_rules_hold_through_the_api_and_cannot_be_bypassed() {
     close(f2).await;
     owner.must(M::PATCH, &format!("/api/v1/certificates/{cid}"), Some(json!({ "status": "active" })), 200).await;
 
-    // Recertified early: the new certificate runs three years from the old expiry.
+    // Recertified early: the new certificate runs three years from the old expiry —
+    // once the recertification audit is held.
+    let refused = owner.must(M::POST, "/api/v1/certificates", Some(cert("2029-01-20")), 409).await;
+    assert!(refused["detail"].as_str().unwrap().contains("recertification audit"), "{refused}");
+    crate::support::held_audit(&owner, "recertification", "2028-12-01", "2028-12-03").await;
     let renewed = owner.must(M::POST, "/api/v1/certificates", Some(cert("2029-01-20")), 201).await;
     assert_eq!(renewed["certificate"]["continues"], "2029-03-14", "{renewed}");
     assert_eq!(renewed["cycle"]["expiry"], "2032-03-14", "{renewed}");
     assert!(renewed["without_certification"].is_null());
     // Restored three months after that expiry: the cycle it continues, and the gap.
+    crate::support::held_audit(&owner, "recertification", "2032-05-10", "2032-05-12").await;
     let restored = owner.must(M::POST, "/api/v1/certificates", Some(cert("2032-06-10")), 201).await;
     assert_eq!(restored["cycle"]["expiry"], "2035-03-14", "{restored}");
     assert_eq!(restored["without_certification"], json!({ "from": "2032-03-15", "to": "2032-06-09" }));
-    // Two years later: a certification of its own.
+    // Two years later: a certification of its own, after a new Stage 1 and Stage 2.
+    crate::support::held_audit(&owner, "stage1", "2037-04-01", "2037-04-02").await;
+    crate::support::held_audit(&owner, "stage2", "2037-05-10", "2037-05-12").await;
     let fresh = owner.must(M::POST, "/api/v1/certificates", Some(cert("2037-06-10")), 201).await;
     assert!(fresh["certificate"]["continues"].is_null(), "{fresh}");
     assert_eq!(fresh["cycle"]["expiry"], "2040-06-09");
@@ -391,6 +417,9 @@ async fn the_calendar_feed_parses_and_follows_changed_dates() {
         "3",
     ]);
     assert_eq!(planned.code, 0, "{planned:?}");
+    let in_acme = |args: &[&str]| run(&[args, &["--org", "Acme"]].concat());
+    crate::support::held_audit_cli(&in_acme, "stage1", "2028-01-10", "2028-01-11");
+    crate::support::held_audit_cli(&in_acme, "stage2", "2028-02-14", "2028-02-16");
     assert_eq!(
         run(&[
             "certificate",

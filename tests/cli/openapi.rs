@@ -421,6 +421,16 @@ async fn answers_match_their_documented_schemas() {
         )
         .await;
     let audit = planned["audit"]["id"].as_str().unwrap().to_owned();
+    // A certificate follows a held Stage 1 and Stage 2.
+    let api = crate::support::ApiClient {
+        http: a.client.clone(),
+        base: a.base.trim_end_matches('/').to_owned(),
+        cookie: a.session.cookie.clone(),
+        csrf: a.session.csrf.clone(),
+        session: a.session.body.clone(),
+    };
+    crate::support::held_audit(&api, "stage1", "2026-01-12", "2026-01-13").await;
+    crate::support::held_audit(&api, "stage2", "2026-03-02", "2026-03-05").await;
     let certificate = a
         .check(
         "post",

@@ -411,6 +411,8 @@ async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtu
     let review = id(&recorded["review"]);
     let certificate = json!({ "number": format!("IS {label}"), "certification_body": "Registrar",
                               "issued": "2025-03-15", "scope": "All of Acme" });
+    crate::support::held_audit(owner, "stage1", "2025-01-10", "2025-01-11").await;
+    crate::support::held_audit(owner, "stage2", "2025-02-10", "2025-02-12").await;
     let certificate =
         id(&owner.must(Method::POST, "/api/v1/certificates", Some(certificate), 201).await["certificate"]);
     Targets {

@@ -305,7 +305,8 @@ fn rows(t: &Targets, me: &str, policy: &str, csv: &str, risks_csv: &str, certifi
         row("risk delete", &[&t.risk], Who::Case(U::EditRisks)),
         row(
             "certificate add",
-            &["--number", "IS 1", "--body", "Registrar", "--issued", "2025-10-10", "--scope", "All"],
+            // Before the fixture's certificate (2025-09-01), after its Stage 2: an initial decision.
+            &["--number", "IS 1", "--body", "Registrar", "--issued", "2025-08-01", "--scope", "All"],
             Who::Case(U::ManageAudits),
         ),
     ]
@@ -373,6 +374,9 @@ fn every_role_checked_command_answers_each_role_as_the_grant_table_says() {
     let quantified =
         id(&json(&acme, &["risk", "add", "--title", "quantified", "--owner", "owner@acme.test", "--inherent", "2,4"]));
     acme.run(&["risk", "estimate", &quantified, "--lef", "0.2,1,3", "--pl", "1000,8000,90000"]);
+    let run = |args: &[&str]| acme.run(args);
+    crate::support::held_audit_cli(&run, "stage1", "2025-06-01", "2025-06-02");
+    crate::support::held_audit_cli(&run, "stage2", "2025-07-01", "2025-07-03");
     let certificate = id(&json(
         &acme,
         &["certificate", "add", "--number", "IS 0", "--body", "Registrar", "--issued", "2025-09-01", "--scope", "All"],

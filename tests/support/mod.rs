@@ -377,3 +377,60 @@ pub fn multipart(parts: &[(&str, &[u8])], file: bool) -> (String, Vec<u8>) {
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// Plans a certification body's audit of `kind` (`stage1`, `stage2`,
+/// `recertification`, …) through the API, records every checklist line still open as
+/// conforming and completes it; answers its id. Certificates need their Stage 1 and
+/// Stage 2 (or recertification) audits held first.
+pub async fn held_audit(api: &ApiClient, kind: &str, start: &str, end: &str) -> String {
+    use reqwest::Method;
+    let plan = serde_json::json!({ "kind": kind, "auditor": "lead@registrar.example", "certification_body": "Registrar",
+                                   "start": start, "end": end, "controls": ["A.5.1"] });
+    let planned = api.must(Method::POST, "/api/v1/audits", Some(plan), 201).await;
+    let id = planned["audit"]["id"].as_str().unwrap().to_owned();
+    let audit = api.must(Method::GET, &format!("/api/v1/audits/{id}"), None, 200).await;
+    for line in audit["audit"]["checklist"].as_array().unwrap() {
+        if line["result"] == "open" {
+            let path = format!("/api/v1/audits/{id}/checklist/{}", line["reference"].as_str().unwrap());
+            api.must(Method::PUT, &path, Some(serde_json::json!({ "result": "conforming" })), 200).await;
+        }
+    }
+    let done = serde_json::json!({ "conclusion": "Recommended for certification." });
+    api.must(Method::POST, &format!("/api/v1/audits/{id}/completion"), Some(done), 200).await;
+    id
+}
+
+/// [`held_audit`] on the command line: `run` runs `isms` with the workspace and
+/// organization chosen.
+pub fn held_audit_cli(run: &dyn Fn(&[&str]) -> Run, kind: &str, start: &str, end: &str) -> String {
+    let planned = run(&[
+        "--json",
+        "audit",
+        "plan",
+        "--kind",
+        kind,
+        "--auditor",
+        "lead@registrar.example",
+        "--body",
+        "Registrar",
+        "--start",
+        start,
+        "--end",
+        end,
+        "--control",
+        "A.5.1",
+    ]);
+    assert_eq!(planned.code, 0, "{planned:?}");
+    let audit: serde_json::Value = serde_json::from_str(&planned.stdout).unwrap();
+    let audit = if audit["audit"].is_object() { audit["audit"].clone() } else { audit };
+    let id = audit["id"].as_str().unwrap().to_owned();
+    for line in audit["checklist"].as_array().unwrap() {
+        if line["result"] == "open" {
+            let r = run(&["audit", "result", &id, line["reference"].as_str().unwrap(), "conforming"]);
+            assert_eq!(r.code, 0, "{r:?}");
+        }
+    }
+    let done = run(&["audit", "complete", &id, "--conclusion", "Recommended for certification."]);
+    assert_eq!(done.code, 0, "{done:?}");
+    id
+}

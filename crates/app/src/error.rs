@@ -201,6 +201,8 @@ codes! {
     OpenMajorNonconformity = "open_major_nonconformity", Conflict;
     /// A certificate cannot be recorded while a minor nonconformity of a certification audit has no action plan.
     MinorWithoutActionPlan = "minor_without_action_plan", Conflict;
+    /// The certification audit this step needs first is not completed (Stage 1 before Stage 2, Stage 2 or recertification before a certificate).
+    CertificationAuditMissing = "certification_audit_missing", Conflict;
     /// The evidence item or document version is a link or text, not a stored file.
     NotAFile = "not_a_file", Conflict;
     /// An upload is over the configured `max_upload_mb`; nothing was stored.

@@ -795,6 +795,37 @@ mod certification_tests {
             cert::apply_step(&cx, &actor(), org, &f.id, step, acting()).await.unwrap();
             let r = cert::readiness(&cx, &op(org), Some(Stage::Stage2)).await.unwrap();
             assert!(!r.blockers.iter().any(|p| p.rule == "no_open_majors"), "{:?}", r.blockers);
+            // The decision needs Stage 2 completed, and Stage 2 a Stage 1 before it.
+            let missing = cert::add_certificate(&cx, &op(org), c.clone()).await.unwrap_err();
+            assert_eq!(missing.code, "certification_audit_missing");
+            let decide_all = |id: String| {
+                let cx = &cx;
+                async move {
+                    let audit = cert::audit(cx, &op(org), &id).await.unwrap().audit;
+                    for line in audit.checklist.iter().filter(|l| l.result == CheckResult::Open) {
+                        cert::record_result(cx, &op(org), &id, &line.reference, CheckResult::Conforming, "").await.unwrap();
+                    }
+                }
+            };
+            decide_all(id.clone()).await;
+            let refused = cert::complete_audit(&cx, &op(org), &id, "Recommended").await.unwrap_err();
+            assert_eq!(refused.code, "certification_audit_missing", "Stage 2 before any Stage 1: {refused:?}");
+            let stage1 = NewAudit {
+                kind: AuditKind::Stage1,
+                title: String::new(),
+                scope: String::new(),
+                criteria: String::new(),
+                auditor: "lead@registrar.example".into(),
+                certification_body: Some("Registrar".into()),
+                start: today - time::Duration::days(40),
+                end: today - time::Duration::days(39),
+                controls: vec!["5.1".into()],
+                sample: None,
+            };
+            let s1 = cert::plan_audit(&cx, &op(org), stage1).await.unwrap().audit.id;
+            decide_all(s1.clone()).await;
+            cert::complete_audit(&cx, &op(org), &s1, "Ready for Stage 2").await.unwrap();
+            cert::complete_audit(&cx, &op(org), &id, "Recommended").await.unwrap();
             cert::add_certificate(&cx, &op(org), c).await.unwrap();
             assert_eq!(cert::next_stage_of(&cx, org).await.unwrap(), Stage::Surveillance);
             assert!(crate::trail::verify_trail(&cx, &op(org)).await.unwrap().intact());

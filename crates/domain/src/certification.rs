@@ -206,6 +206,79 @@ pub fn renewal(previous: &Certificate, decided: Date) -> Renewal {
     }
 }
 
+/// A completed audit by the certification body, as the stage-order rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldAudit {
+    /// `AUD-004`.
+    pub id: String,
+    /// Stage 1, Stage 2, recertification, …
+    pub kind: crate::audit::AuditKind,
+    /// Its first day.
+    pub start: Date,
+    /// Its last day.
+    pub end: Date,
+}
+
+/// Stage 1 older than this before Stage 2 starts: its findings may be stale.
+pub const STAGE_GAP_MONTHS: u32 = 6;
+
+/// Why Stage 2 (starting on `start`) may not be completed: it needs a completed
+/// Stage 1 that ended on or before its first day.
+pub fn stage_2_problem(start: Date, held: &[HeldAudit]) -> Option<String> {
+    let stage1 = held.iter().any(|a| a.kind == crate::audit::AuditKind::Stage1 && a.end <= start);
+    (!stage1).then(|| {
+        format!(
+            "Stage 2 needs a completed Stage 1 that ended on or before its first day ({start}); record Stage 1 first"
+        )
+    })
+}
+
+/// A warning for a Stage 2 starting on `start`: Stage 1 more than six months before.
+pub fn stage_gap_warning(start: Date, held: &[HeldAudit]) -> Option<String> {
+    let last =
+        held.iter().filter(|a| a.kind == crate::audit::AuditKind::Stage1 && a.end <= start).map(|a| a.end).max()?;
+    (add_months(last, STAGE_GAP_MONTHS) < start).then(|| {
+        format!(
+            "Stage 1 ended on {last}, more than {STAGE_GAP_MONTHS} months before Stage 2 starts ({start}): its \
+             findings may be stale; the certification body may repeat parts of it"
+        )
+    })
+}
+
+/// Why a certification decision on `decided` cannot be recorded, if it cannot: an
+/// initial certification needs a completed Stage 2 (itself after a completed Stage 1),
+/// a recertification or restoration a completed recertification audit, each ending on
+/// or before the decision and after the certificate it renews was issued.
+pub fn decision_problem(
+    renewal: Renewal,
+    previous_issued: Option<Date>,
+    decided: Date,
+    held: &[HeldAudit],
+) -> Option<String> {
+    use crate::audit::AuditKind;
+    let after = |a: &&HeldAudit| a.end <= decided && previous_issued.is_none_or(|p| a.end > p);
+    match renewal {
+        Renewal::Initial => {
+            let Some(stage2) = held.iter().filter(|a| a.kind == AuditKind::Stage2).filter(after).max_by_key(|a| a.end)
+            else {
+                return Some(format!(
+                    "a certification decision on {decided} needs a completed Stage 2 audit that ended on or before it"
+                ));
+            };
+            stage_2_problem(stage2.start, held).map(|p| format!("{} ({}): {p}", stage2.id, stage2.kind.label()))
+        }
+        Renewal::Recertification { continues } | Renewal::Restoration { continues } => {
+            let done = held.iter().filter(|a| a.kind == AuditKind::Recertification).any(|a| after(&a));
+            (!done).then(|| {
+                format!(
+                    "renewing the certificate that expires on {continues} needs a completed recertification audit that \
+                     ended on or before the decision ({decided})"
+                )
+            })
+        }
+    }
+}
+
 impl Certificate {
     /// Its cycle.
     pub fn cycle(&self) -> Cycle {
@@ -410,6 +483,39 @@ mod tests {
         let first = cert(date!(2025 - 03 - 01), CertificateStatus::Active);
         assert_eq!(first.cycle().expiry, date!(2028 - 02 - 29));
         assert_eq!(renewed_cycle_expiry(&first, date!(2028 - 02 - 01)), date!(2031 - 02 - 28));
+    }
+
+    fn held(id: &str, kind: crate::audit::AuditKind, start: Date, end: Date) -> HeldAudit {
+        HeldAudit { id: id.into(), kind, start, end }
+    }
+
+    #[test]
+    fn a_certificate_needs_stage_2_after_stage_1_and_a_renewal_a_recertification_audit() {
+        use crate::audit::AuditKind::{Recertification, Stage1, Stage2};
+        let decided = date!(2026 - 03 - 15);
+        let none = decision_problem(Renewal::Initial, None, decided, &[]).unwrap();
+        assert!(none.contains("needs a completed Stage 2"), "{none}");
+        let s2 = held("AUD-2", Stage2, date!(2026 - 03 - 02), date!(2026 - 03 - 05));
+        let without_stage_1 = decision_problem(Renewal::Initial, None, decided, std::slice::from_ref(&s2)).unwrap();
+        assert!(without_stage_1.contains("AUD-2") && without_stage_1.contains("needs a completed Stage 1"));
+        let s1 = held("AUD-1", Stage1, date!(2026 - 01 - 12), date!(2026 - 01 - 13));
+        assert_eq!(decision_problem(Renewal::Initial, None, decided, &[s1.clone(), s2.clone()]), None);
+        // Stage 2 after the decision does not count.
+        assert!(decision_problem(Renewal::Initial, None, date!(2026 - 03 - 04), &[s1.clone(), s2.clone()]).is_some());
+        // Stage 1 long before Stage 2: allowed, with a warning.
+        assert_eq!(stage_gap_warning(s2.start, std::slice::from_ref(&s1)), None);
+        let old = held("AUD-0", Stage1, date!(2025 - 08 - 01), date!(2025 - 08 - 02));
+        assert!(stage_gap_warning(s2.start, &[old]).unwrap().contains("more than 6 months"));
+        // A renewal needs a recertification audit of this cycle.
+        let renewal = Renewal::Recertification { continues: date!(2029 - 03 - 14) };
+        let issued = Some(decided);
+        assert!(
+            decision_problem(renewal, issued, date!(2029 - 01 - 20), &[s1, s2])
+                .unwrap()
+                .contains("recertification audit")
+        );
+        let recert = held("AUD-9", Recertification, date!(2028 - 12 - 01), date!(2028 - 12 - 03));
+        assert_eq!(decision_problem(renewal, issued, date!(2029 - 01 - 20), &[recert]), None);
     }
 
     fn renewed_cycle_expiry(previous: &Certificate, decided: Date) -> Date {

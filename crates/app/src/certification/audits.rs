@@ -55,10 +55,30 @@ pub struct Planned {
 
 /// The auditor must not audit their own work: a warning for each audited control the
 /// auditor owns.
+/// The certification body's completed audits, for the stage-order rules.
+pub(crate) async fn held_audits_of(cx: &Cx, org: OrgId) -> AppResult<Vec<isms_domain::certification::HeldAudit>> {
+    Ok(audits_of(cx, org)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)
+        .map(|a| isms_domain::certification::HeldAudit { id: a.id, kind: a.kind, start: a.start, end: a.end })
+        .collect())
+}
+
 pub(crate) async fn independence_of(cx: &Cx, org: OrgId, audit: &Audit) -> AppResult<Vec<String>> {
     let auditor = audit.auditor.trim().to_lowercase();
     let controls = controls_of(cx, org).await?;
     let mut out = Vec::new();
+    if audit.kind == AuditKind::Stage2 && audit.status != AuditStatus::Completed {
+        let held = held_audits_of(cx, org).await?;
+        if isms_domain::certification::stage_2_problem(audit.start, &held).is_some() {
+            out.push(format!(
+                "no Stage 1 is completed before {} starts ({}): Stage 2 cannot be completed until one is",
+                audit.id, audit.start
+            ));
+        }
+        out.extend(isms_domain::certification::stage_gap_warning(audit.start, &held));
+    }
     for line in audit.checklist.iter().filter(|l| l.kind == CheckKind::Control) {
         if let Some(c) = controls.iter().find(|c| c.record.control == line.reference)
             && c.owner_email.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&auditor))
@@ -307,6 +327,13 @@ pub async fn reschedule(cx: &Cx, actor: &Actor, id: &str, change: Reschedule) ->
 /// Completes an audit with its conclusion.
 pub async fn complete_audit(cx: &Cx, actor: &Actor, id: &str, conclusion: &str) -> AppResult<Audit> {
     actor.require(UseCase::RecordFindings)?;
+    let org = actor.org();
+    let audit = audit_of(cx, org, id).await?;
+    if audit.kind == AuditKind::Stage2
+        && let Some(problem) = isms_domain::certification::stage_2_problem(audit.start, &held_audits_of(cx, org).await?)
+    {
+        return Err(AppError::new(Code::CertificationAuditMissing, format!("{id}: {problem}")));
+    }
     registers::update(cx, &actor.trail(), actor.org(), id, |a: &mut Audit| {
         a.complete(conclusion).map_err(|e| audit_refused(&e))
     })

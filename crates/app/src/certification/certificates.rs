@@ -76,9 +76,15 @@ pub async fn add_certificate(cx: &Cx, actor: &Actor, mut c: Certificate) -> AppR
         refuse_open_nonconformities(cx, org).await?;
     }
     let previous = certificates_of(cx, org).await?.into_iter().filter(|p| p.issued < c.issued).max_by_key(|p| p.issued);
-    c.continues = match previous.map(|p| isms_domain::certification::renewal(&p, c.issued)) {
-        Some(Renewal::Recertification { continues } | Renewal::Restoration { continues }) => Some(continues),
-        Some(Renewal::Initial) | None => None,
+    let renewal = previous.as_ref().map_or(Renewal::Initial, |p| isms_domain::certification::renewal(p, c.issued));
+    let previous_issued = previous.as_ref().map(|p| p.issued);
+    let held = held_audits_of(cx, org).await?;
+    if let Some(problem) = isms_domain::certification::decision_problem(renewal, previous_issued, c.issued, &held) {
+        return Err(AppError::new(Code::CertificationAuditMissing, problem));
+    }
+    c.continues = match renewal {
+        Renewal::Recertification { continues } | Renewal::Restoration { continues } => Some(continues),
+        Renewal::Initial => None,
     };
     registers::create(cx, &actor.trail(), org, c).await
 }
