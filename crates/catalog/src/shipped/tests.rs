@@ -134,6 +134,30 @@ fn every_2013_control_maps_to_2022_and_exactly_the_11_new_controls_have_no_2013_
 }
 
 #[test]
+fn carrying_2013_work_forward_never_claims_a_broader_2022_control_whole() {
+    use isms_domain::framework::Relation;
+    let lib = library();
+    let set = lib.mappings().iter().find(|m| m.id == "iso27001-2013_to_iso27001-2022").unwrap();
+    let relation = |a: &str, b: &str| set.links.iter().find(|l| l.source == a && l.target == b).unwrap().relation;
+    for (old, new) in [
+        ("A.9.2.1", "A.5.16"),
+        ("A.9.4.2", "A.8.5"),
+        ("A.14.2.1", "A.8.25"),
+        ("A.17.2.1", "A.8.14"),
+        ("A.16.1.1", "A.5.24"),
+        ("A.6.2.2", "A.6.7"),
+        ("A.15.1.1", "A.5.19"),
+    ] {
+        assert_eq!(relation(old, new), Relation::SubsetOf, "{old} -> {new}: the 2022 control is broader");
+    }
+    assert_eq!(relation("A.12.3.1", "A.8.13"), Relation::Equivalent, "backup is the same control");
+    assert_eq!(
+        lib.item("iso27001-2022", "A.5.21").unwrap().title,
+        "Managing information security in the information and communication technology (ICT) supply chain"
+    );
+}
+
+#[test]
 fn the_2022_to_2013_direction_answers_too() {
     let lib = library();
     let from = isms_domain::framework::ItemRef {
@@ -262,6 +286,24 @@ fn every_hipaa_implementation_specification_is_required_or_addressable() {
     assert_eq!(marks["required"] + marks["addressable"], 46);
     assert_eq!(lib.item("hipaa-security", "164.312(a)(2)(iv)").unwrap().attribute("implementation"), ["addressable"]);
     assert_eq!(lib.item("hipaa-security", "164.308(a)(1)(ii)(A)").unwrap().attribute("implementation"), ["required"]);
+    // A standard without implementation specifications is itself required.
+    for standard in fw.items.iter().filter(|i| i.kind == ItemKind::Standard) {
+        let has_specs = lib
+            .children("hipaa-security", &standard.id)
+            .iter()
+            .any(|c| c.kind == ItemKind::ImplementationSpecification);
+        let mark = standard.attribute("implementation");
+        if has_specs {
+            assert!(mark.is_empty(), "{} has specifications, which carry the marks", standard.id);
+        } else {
+            assert_eq!(mark, ["required"], "{} has no specification, so it is required itself", standard.id);
+        }
+    }
+    assert_eq!(
+        lib.item("hipaa-security", "164.312(b)").unwrap().attribute("implementation"),
+        ["required"],
+        "audit controls"
+    );
 }
 
 #[test]
