@@ -213,3 +213,20 @@ fn frameworks_in_use_are_per_organization_and_adoption_is_audited() {
     assert!(unknown.stderr.contains("there is no framework \"sox\""), "{}", unknown.stderr);
     assert!(dump_sqlite(&dir.join("isms.db")).contains("framework.adopted"), "the adoption is in the audit trail");
 }
+
+#[test]
+fn the_glba_safeguards_rule_is_shown_with_its_sub_paragraphs() {
+    let s = Sandbox::new();
+    let shown = s.run(&["framework", "show", "glba-safeguards"]);
+    assert_eq!(shown.code, 0, "{shown:?}");
+    for id in
+        ["314.4(b)(2)", "314.4(c)(1)(ii)", "314.4(c)(6)(i)", "314.4(d)(2)", "314.4(e)(4)", "314.4(f)(3)", "314.4(i)(2)"]
+    {
+        assert!(shown.stdout.contains(id), "{id} is listed:\n{}", shown.stdout);
+    }
+    let plan: Vec<&str> = shown.stdout.lines().filter(|l| l.trim_start().starts_with("314.4(h)(")).collect();
+    assert_eq!(plan.len(), 7, "the incident response plan's seven required contents: {plan:?}");
+    let mapped = s.run(&["crosswalk", "glba-safeguards:314.4(h)(5)", "--to", "iso27001-2022"]);
+    assert_eq!(mapped.code, 0, "{mapped:?}");
+    assert!(mapped.stdout.contains("A.5.27") && mapped.stdout.contains("10.2"), "{}", mapped.stdout);
+}

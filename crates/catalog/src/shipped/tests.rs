@@ -310,9 +310,26 @@ fn every_hipaa_implementation_specification_is_required_or_addressable() {
 fn glba_and_gdpr_have_every_paragraph_named_by_the_issue() {
     let lib = library();
     let glba = ids_of_kind(&lib, "glba-safeguards", ItemKind::Provision);
-    let mut expected: Vec<String> = ('a'..='j').map(|c| format!("314.4({c})")).collect();
-    expected.splice(3..3, (1..=8).map(|n| format!("314.4(c)({n})")));
+    // Each paragraph (a)–(j), then its sub-paragraphs, as 16 CFR 314.4 numbers them.
+    let subs = |p: &str, n: usize| (1..=n).map(|i| format!("314.4({p})({i})")).collect::<Vec<_>>();
+    let roman = |p: &str| vec![format!("314.4({p})(i)"), format!("314.4({p})(ii)")];
+    let mut expected: Vec<String> = vec!["314.4(a)".into(), "314.4(b)".into()];
+    expected.extend(subs("b", 2));
+    expected.push("314.4(c)".into());
+    for n in 1..=8 {
+        expected.push(format!("314.4(c)({n})"));
+        if n == 1 || n == 6 {
+            expected.extend(roman(&format!("c)({n}")));
+        }
+    }
+    for (p, n) in [("d", 2), ("e", 4), ("f", 3), ("g", 0), ("h", 7), ("i", 2), ("j", 0)] {
+        expected.push(format!("314.4({p})"));
+        expected.extend(subs(p, n));
+    }
     assert_eq!(glba, expected);
+    assert_eq!(expected.len(), 42, "10 paragraphs, 8 safeguards and 24 sub-paragraphs");
+    let plan = lib.children("glba-safeguards", "314.4(h)");
+    assert_eq!(plan.len(), 7, "the seven required contents of the incident response plan");
     let gdpr = ids_of_kind(&lib, "gdpr-art32", ItemKind::Provision);
     assert_eq!(gdpr, ["32(1)", "32(1)(a)", "32(1)(b)", "32(1)(c)", "32(1)(d)", "32(2)", "32(3)", "32(4)"]);
 }
