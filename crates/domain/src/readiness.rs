@@ -84,6 +84,9 @@ pub struct Facts {
     pub management_reviews: Vec<(String, Date, bool)>,
     /// Open major nonconformities from the certification body's audits.
     pub open_majors: Vec<Named>,
+    /// Open majors from a Stage 2 whose six months have passed: (finding, Stage 2, its
+    /// last day).
+    pub stage_2_lapsed: Vec<(String, String, Date)>,
     /// Open major nonconformities from internal audits.
     pub open_internal_majors: Vec<Named>,
     /// Open minor nonconformities.
@@ -379,6 +382,18 @@ pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
                 list(&f.open_majors, 5)
             ),
         ).about("finding", &f.open_majors));
+    }
+    for (finding, audit, end) in &f.stage_2_lapsed {
+        out.push(problem(
+            "no_open_majors",
+            Severity::Blocker,
+            "10.2",
+            format!(
+                "{finding} from Stage 2 ({audit}) was not corrected and verified by {}, six months after Stage 2's last \
+                 day: Stage 2 must be repeated before a certification decision",
+                crate::review::add_months(*end, crate::audit::MAJOR_DEADLINE_MONTHS)
+            ),
+        ));
     }
     if !f.open_internal_majors.is_empty() {
         out.push(

@@ -80,6 +80,15 @@ pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
         open_majors: nc(Grade::Major, Some(true)),
         open_internal_majors: nc(Grade::Major, Some(false)),
         open_minors: nc(Grade::Minor, None),
+        stage_2_lapsed: all_findings
+            .iter()
+            .filter(|f| f.grade == Grade::Major && f.is_open())
+            .filter_map(|f| {
+                let a = all_audits.iter().find(|a| a.id == f.audit && a.kind == AuditKind::Stage2)?;
+                let cap = isms_domain::review::add_months(a.end, isms_domain::audit::MAJOR_DEADLINE_MONTHS);
+                (today > cap).then(|| (f.id.clone(), a.id.clone(), a.end))
+            })
+            .collect(),
         unplanned_minors: all_findings
             .iter()
             .filter(|f| f.grade == Grade::Minor && f.status == FindingStatus::Open && external(&f.audit))

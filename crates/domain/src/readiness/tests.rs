@@ -32,6 +32,7 @@ fn ready() -> Facts {
         management_reviews: vec![("MRV-001".into(), date!(2026 - 07 - 15), true)],
         open_majors: vec![],
         open_internal_majors: vec![],
+        stage_2_lapsed: vec![],
         unplanned_minors: vec![],
         open_minors: vec![],
         overdue_actions: vec![],
@@ -172,6 +173,16 @@ fn an_open_major_nonconformity_blocks_and_closing_it_clears_the_blocker() {
     assert!(blocks(no_open_majors, &f, Stage::Stage2));
     assert!(no_open_majors(&f, Stage::Stage2, TODAY)[0].message.contains("without an action plan"));
     f.unplanned_minors.clear();
+    // Past six months after Stage 2, the answer is to repeat Stage 2.
+    f.stage_2_lapsed = vec![("FND-006".into(), "AUD-002".into(), date!(2026 - 03 - 05))];
+    let p = no_open_majors(&f, Stage::Stage2, TODAY);
+    assert!(
+        p.iter().any(|p| p.severity == Severity::Blocker
+            && p.message.contains("by 2026-09-05")
+            && p.message.contains("Stage 2 must be repeated")),
+        "{p:?}"
+    );
+    f.stage_2_lapsed.clear();
     // An internal audit's major is for the organization to act on: a warning.
     f.open_minors.clear();
     f.open_internal_majors = vec![named("FND-005")];
