@@ -98,6 +98,34 @@ fn an_approved_version_never_changes_and_the_checklist_follows_approvals() {
     assert_eq!(item("5.2")["by"][0], "DOC-001 v2");
     assert_eq!(item("4.3")["satisfied"], false);
     assert!(item("4.3")["missing"].as_str().unwrap().contains("scope"));
+    // 7.5.1 b: the register holds an approved document linked to controls; the audit
+    // programme (9.2.2) and management review results (9.3.3) are named by their
+    // sub-clauses.
+    assert_eq!(item("7.5.1 b")["satisfied"], true, "{}", item("7.5.1 b"));
+    assert!(item("7.5.1 b")["by"][0].as_str().unwrap().contains("document register"));
+    assert!(item("9.2.2")["missing"].as_str().unwrap().contains("internal audit"), "{}", item("9.2.2"));
+    assert_eq!(item("9.3.3")["satisfied"], false);
+    // 7.2: competence records are evidence linked to 7.2, not only an approved document.
+    assert_eq!(item("7.2")["satisfied"], false);
+    let cert = dir.join("training-records.csv");
+    std::fs::write(&cert, "name,course,date\nA. Admin,ISO 27001 Lead Implementer,2026-05-10\n").unwrap();
+    let added = run(&[
+        "evidence",
+        "add",
+        cert.to_str().unwrap(),
+        "--org",
+        "Acme",
+        "--requirement",
+        "iso27001-2022:7.2",
+        "--title",
+        "Training records",
+    ]);
+    assert_eq!(added.code, 0, "{added:?}");
+    let items: Value =
+        serde_json::from_str(&run(&["--json", "document", "checklist", "--org", "Acme"]).stdout).unwrap();
+    let competence = items.as_array().unwrap().iter().find(|i| i["clause"] == "7.2").unwrap().clone();
+    assert_eq!(competence["satisfied"], true, "{competence}");
+    assert!(competence["by"][0].as_str().unwrap().contains("competence records"), "{competence}");
 
     let trail = run(&["audit-log", "export", "--org", "Acme", "--format", "csv"]);
     assert!(trail.stdout.matches("document.updated").count() >= 6, "every step is in the trail");

@@ -11,6 +11,7 @@ pub mod certification;
 pub mod certification_reports;
 mod clock;
 pub mod controls;
+pub mod coverage;
 pub mod demo;
 mod demo_isms;
 pub mod documents;

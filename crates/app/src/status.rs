@@ -424,8 +424,8 @@ async fn clauses(
             format!("{} of {} mandatory items present", checklist.len() - missing_documents, checklist.len()),
             "/documents/checklist",
         ),
-        recorded(&checklist, "9.2", "Internal audit", "/audits"),
-        recorded(&checklist, "9.3", "Management review", "/management-reviews"),
+        recorded(&checklist, "9.2.2", "Internal audit", "/audits"),
+        recorded(&checklist, "9.3.3", "Management review", "/management-reviews"),
         recorded(&checklist, "10.2", "Nonconformity and corrective action", "/findings"),
     ])
 }

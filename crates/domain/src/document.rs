@@ -483,7 +483,7 @@ pub enum Source {
 }
 
 /// The documented information ISO/IEC 27001:2022 requires, by clause, in our words.
-pub const MANDATORY: [(&str, &str, Source); 14] = [
+pub const MANDATORY: [(&str, &str, Source); 15] = [
     ("4.3", "Scope of the ISMS", Source::Register),
     ("5.2", "Information security policy", Source::Document),
     ("6.1.2", "Risk assessment process", Source::Document),
@@ -491,12 +491,13 @@ pub const MANDATORY: [(&str, &str, Source); 14] = [
     ("6.1.3 d", "Statement of Applicability", Source::Register),
     ("6.2", "Information security objectives", Source::Register),
     ("7.2", "Evidence of competence", Source::Records),
+    ("7.5.1 b", "Documented information needed for effectiveness", Source::Register),
     ("8.1", "Operational planning and control", Source::Document),
     ("8.2", "Results of risk assessments", Source::Register),
     ("8.3", "Results of risk treatment", Source::Register),
     ("9.1", "Monitoring and measurement results", Source::Records),
-    ("9.2", "Audit programme and audit results", Source::Records),
-    ("9.3", "Results of management reviews", Source::Records),
+    ("9.2.2", "Audit programme and audit results", Source::Records),
+    ("9.3.3", "Results of management reviews", Source::Records),
     ("10.2", "Nonconformities and corrective actions", Source::Records),
 ];
 

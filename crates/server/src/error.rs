@@ -76,12 +76,6 @@ impl IntoResponse for ApiError {
 }
 
 /// The answer for unknown paths.
-pub async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
-    let message = format!("there is nothing at {}", uri.path());
-    let browser = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"));
-    if uri.path().starts_with("/api/") || !browser {
-        return problem(StatusCode::NOT_FOUND, Code::NotFound, &message, &[]);
-    }
-    // A browser asking for a page: people get a page, with the way back.
-    crate::pages::error_page(AppError::new(Code::NotFound, message))
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    problem(StatusCode::NOT_FOUND, Code::NotFound, &format!("there is nothing at {}", uri.path()), &[])
 }

@@ -70,7 +70,7 @@ pub fn router(cx: Cx, options: ServerOptions) -> Router {
         .merge(pages::routes())
         .merge(hardening::routes())
         .merge(api::routes())
-        .fallback(error::not_found)
+        .fallback(pages::fallback)
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(hardening::BODY_LIMIT))
         .layer(axum::middleware::from_fn(hardening::deadline))

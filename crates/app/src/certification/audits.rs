@@ -377,7 +377,11 @@ pub struct Programme {
 /// applicable controls the planned and completed internal audits cover.
 pub async fn programme(cx: &Cx, actor: &Actor) -> AppResult<Programme> {
     actor.require(UseCase::ReadIsms)?;
-    let org = actor.org();
+    programme_of(cx, actor.org()).await
+}
+
+/// [`programme`] for the app's own use inside a checked use case.
+pub(crate) async fn programme_of(cx: &Cx, org: OrgId) -> AppResult<Programme> {
     let today = cx.clock.today();
     let (from, until) = match current_certificate_of(cx, org).await? {
         Some(c) => (c.issued.checked_sub(Duration::days(365)).unwrap_or(c.issued), c.cycle().expiry),

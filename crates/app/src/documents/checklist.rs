@@ -41,6 +41,12 @@ pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
         a.kind == isms_domain::audit::AuditKind::Internal && a.status == isms_domain::audit::AuditStatus::Completed
     });
     let any_done = audits.iter().any(|a| a.status == isms_domain::audit::AuditStatus::Completed);
+    // 9.2.2: a programme of internal audits covering every clause over the cycle, and results.
+    let programme_covers = crate::certification::programme_of(cx, org).await?.uncovered_clauses.is_empty();
+    let controlled_documents = docs.iter().any(|d| d.in_force().is_some() && !d.controls.is_empty());
+    let competence_records = registers::list::<isms_domain::evidence::Evidence>(cx, org).await?.iter().any(|e| {
+        e.targets.iter().any(|t| t.kind == isms_domain::evidence::TargetKind::Requirement && t.id.ends_with(":7.2"))
+    });
     let reviews = registers::list::<isms_domain::audit::ManagementReview>(cx, org).await?;
     let findings = registers::list::<isms_domain::audit::Finding>(cx, org).await?;
     let today = cx.clock.today();
@@ -56,9 +62,11 @@ pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
             // treatment process, not the SoA: only documents-sourced items take a
             // parent clause.
             .filter(|d| {
-                d.clauses
-                    .iter()
-                    .any(|c| c == clause || (source != Source::Register && clause.starts_with(&format!("{c} "))))
+                d.clauses.iter().any(|c| {
+                    c == clause
+                        || (source != Source::Register
+                            && (clause.starts_with(&format!("{c} ")) || clause.starts_with(&format!("{c}."))))
+                })
             })
             .filter_map(|d| d.in_force().map(|v| format!("{} v{}", d.id, v.number)))
             .collect();
@@ -73,8 +81,14 @@ pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
                 "plan risk treatment",
             ),
             "9.1" => (current_evidence, "current evidence of controls in operation", ""),
-            "9.2" => (internal_done, "the audit programme and its completed internal audits", ""),
-            "9.3" => (!reviews.is_empty(), "the management review records", ""),
+            "7.2" => (competence_records, "competence records (evidence linked to 7.2)", ""),
+            "7.5.1 b" => (controlled_documents, "the document register (approved documents linked to controls)", ""),
+            "9.2.2" => (
+                internal_done && programme_covers,
+                "the audit programme (every clause covered in the cycle) and its completed internal audits",
+                "",
+            ),
+            "9.3.3" => (!reviews.is_empty(), "the management review records", ""),
             "10.2" => (!findings.is_empty() || any_done, "the nonconformity register", ""),
             _ => (false, "", ""),
         };
@@ -85,8 +99,19 @@ pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
         let satisfied = !by.is_empty();
         let missing = (!satisfied).then(|| match (source, clause) {
             (_, "9.1") => "collect current evidence, or approve a document linked to 9.1 (a metrics report)".to_owned(),
-            (_, "9.2") => "complete an internal audit in isms, or approve a document linked to 9.2".to_owned(),
-            (_, "9.3") => "record a management review in isms, or approve a document linked to 9.3".to_owned(),
+            (_, "7.2") => {
+                "add evidence of competence linked to 7.2 (training records, certifications), or approve a document \
+                 linked to 7.2"
+                    .to_owned()
+            }
+            (_, "7.5.1 b") => "approve documents linked to the controls they support".to_owned(),
+            (_, "9.2.2") if internal_done => {
+                "plan internal audits that cover every clause over the cycle (`isms audit programme` lists what is \
+                 missing), or approve a document linked to 9.2"
+                    .to_owned()
+            }
+            (_, "9.2.2") => "complete an internal audit in isms, or approve a document linked to 9.2".to_owned(),
+            (_, "9.3.3") => "record a management review in isms, or approve a document linked to 9.3".to_owned(),
             (_, "10.2") => {
                 "complete an audit (its findings form the register), or approve a document linked to 10.2".to_owned()
             }

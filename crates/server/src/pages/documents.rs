@@ -352,7 +352,7 @@ async fn page(
         owner_listed: owners.iter().any(|o| o.0.eq_ignore_ascii_case(&doc.owner)),
         owners,
         i_must_ack: acks.pending.iter().any(|p| p.eq_ignore_ascii_case(&me)),
-        pending: acks.pending,
+        pending: acks.pending.iter().map(|p| names.of(p)).collect(),
         can_edit,
         can_approve: shell.can.any(UseCase::ApproveDocuments),
         next_text,

@@ -225,7 +225,7 @@ struct CrosswalkPage {
     /// When the text names no single item: what it may mean.
     choices: Vec<Choice>,
     asked: bool,
-    coverage: Vec<isms_app::frameworks::CrosswalkCoverage>,
+    coverage: Vec<isms_app::coverage::CrosswalkCoverage>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -292,7 +292,7 @@ async fn crosswalk(
     let name_of = |id: &str| frameworks.iter().find(|(f, _)| f == id).map_or(id.to_owned(), |(_, n)| n.clone());
     let item = q.item.unwrap_or_default().trim().to_owned();
     let to = q.to.unwrap_or_default();
-    let coverage = isms_app::frameworks::crosswalk_coverage(&s.cx, &viewer.caller).await?;
+    let coverage = isms_app::coverage::crosswalk_coverage(&s.cx, &viewer.caller).await?;
     let (mut chosen, mut direct, mut indirect, mut choices) = (None, Vec::new(), Vec::new(), Vec::new());
     if !item.is_empty() {
         match resolve(&s, &item, &frameworks).await? {

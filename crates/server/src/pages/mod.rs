@@ -265,9 +265,14 @@ impl IntoResponse for PageError {
     }
 }
 
-/// An error as a page (for the router's fallback).
-pub(crate) fn error_page(e: AppError) -> Response {
-    PageError(e).into_response()
+/// The router's fallback: a browser asking for a page that does not exist gets a page
+/// with the navigation and the way back; the API and everything else a problem.
+pub(crate) async fn fallback(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let browser = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if uri.path().starts_with("/api/") || !browser {
+        return crate::error::not_found(uri).await;
+    }
+    PageError(AppError::new(Code::NotFound, format!("there is nothing at {}", uri.path()))).into_response()
 }
 
 /// An invalid input's problems as (field, message) pairs, for a form shown again with
