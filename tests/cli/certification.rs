@@ -382,6 +382,12 @@ async fn certification_rules_hold_through_the_api_and_cannot_be_bypassed() {
     let restored = owner.must(M::POST, "/api/v1/certificates", Some(cert("2032-06-10")), 201).await;
     assert_eq!(restored["cycle"]["expiry"], "2035-03-14", "{restored}");
     assert_eq!(restored["without_certification"], json!({ "from": "2032-03-15", "to": "2032-06-09" }));
+    let (_, page) = owner.get("/certification").await;
+    let page = page.as_str().unwrap().to_owned();
+    assert!(page.contains("continues the cycle of the certificate that expired on 2032-03-14"), "{page}");
+    assert!(page.contains(r#"<strong id="cert-gap">Without certification from 2032-03-15 to 2032-06-09.</strong>"#));
+    let (_, ics) = owner.get("/api/v1/calendar.ics").await;
+    assert!(ics.as_str().unwrap().contains("20350314"), "the calendar follows the continued cycle's expiry");
     // Two years later: a certification of its own, after a new Stage 1 and Stage 2.
     crate::support::held_audit(&owner, "stage1", "2037-04-01", "2037-04-02").await;
     crate::support::held_audit(&owner, "stage2", "2037-05-10", "2037-05-12").await;
