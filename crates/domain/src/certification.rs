@@ -206,6 +206,33 @@ pub fn renewal(previous: &Certificate, decided: Date) -> Renewal {
     }
 }
 
+/// What keeps a certificate from being recorded as active, or made active again after a
+/// suspension: findings of the certification body's audits only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionBlock {
+    /// Major nonconformities not yet corrected and verified.
+    OpenMajors(Vec<String>),
+    /// Minor nonconformities without an action plan (correction, root cause,
+    /// corrective action, owner, due date).
+    UnplannedMinors(Vec<String>),
+}
+
+/// The findings that block a certification decision: `findings` are the certification
+/// body's (an internal audit's findings never block it; readiness warns instead).
+pub fn decision_block<'a>(findings: impl IntoIterator<Item = &'a crate::audit::Finding>) -> Option<DecisionBlock> {
+    use crate::audit::{FindingStatus, Grade};
+    let findings: Vec<&crate::audit::Finding> = findings.into_iter().collect();
+    let ids = |keep: &dyn Fn(&crate::audit::Finding) -> bool| -> Vec<String> {
+        findings.iter().filter(|f| keep(f)).map(|f| f.id.clone()).collect()
+    };
+    let majors = ids(&|f| f.grade == Grade::Major && f.is_open());
+    if !majors.is_empty() {
+        return Some(DecisionBlock::OpenMajors(majors));
+    }
+    let unplanned = ids(&|f| f.grade == Grade::Minor && f.status == FindingStatus::Open);
+    (!unplanned.is_empty()).then_some(DecisionBlock::UnplannedMinors(unplanned))
+}
+
 /// A completed audit by the certification body, as the stage-order rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeldAudit {
@@ -483,6 +510,39 @@ mod tests {
         let first = cert(date!(2025 - 03 - 01), CertificateStatus::Active);
         assert_eq!(first.cycle().expiry, date!(2028 - 02 - 29));
         assert_eq!(renewed_cycle_expiry(&first, date!(2028 - 02 - 01)), date!(2031 - 02 - 28));
+    }
+
+    fn finding(id: &str, grade: crate::audit::Grade, status: crate::audit::FindingStatus) -> crate::audit::Finding {
+        crate::audit::Finding {
+            id: id.into(),
+            audit: "AUD-002".into(),
+            grade,
+            requirement: "A.8.13".into(),
+            description: "x".into(),
+            evidence: String::new(),
+            raised_on: date!(2026 - 03 - 05),
+            owner: None,
+            due: None,
+            correction: String::new(),
+            root_cause: String::new(),
+            corrective_action: String::new(),
+            status,
+            verification: None,
+        }
+    }
+
+    #[test]
+    fn an_open_major_or_an_unplanned_minor_blocks_the_decision_and_a_reinstatement() {
+        use crate::audit::{FindingStatus as S, Grade as G};
+        // A suspended certificate is made active again under the same rule as recording it.
+        let major = finding("FND-1", G::Major, S::ActionPlanned);
+        assert_eq!(decision_block([&major]), Some(DecisionBlock::OpenMajors(vec!["FND-1".into()])));
+        let closed = finding("FND-1", G::Major, S::Closed);
+        let minor = finding("FND-2", G::Minor, S::Open);
+        assert_eq!(decision_block([&closed, &minor]), Some(DecisionBlock::UnplannedMinors(vec!["FND-2".into()])));
+        let planned = finding("FND-2", G::Minor, S::ActionPlanned);
+        let observation = finding("FND-3", G::Observation, S::Open);
+        assert_eq!(decision_block([&closed, &planned, &observation]), None);
     }
 
     fn held(id: &str, kind: crate::audit::AuditKind, start: Date, end: Date) -> HeldAudit {

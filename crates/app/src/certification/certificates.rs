@@ -35,34 +35,29 @@ pub(crate) async fn current_certificate_of(cx: &Cx, org: OrgId) -> AppResult<Opt
 /// without an action plan (correction, root cause, corrective action, owner, due
 /// date). An internal audit's findings do not (readiness warns about them instead).
 async fn refuse_open_nonconformities(cx: &Cx, org: OrgId) -> AppResult<()> {
+    use isms_domain::certification::{DecisionBlock, decision_block};
     let audits = audits_of(cx, org).await?;
     let external = |audit: &str| audits.iter().any(|a| a.id == audit && a.kind.external());
-    let findings: Vec<Finding> = findings_of(cx, org).await?.into_iter().filter(|f| external(&f.audit)).collect();
-    let ids =
-        |keep: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| keep(f)).map(|f| f.id.clone()).collect::<Vec<_>>();
-    let majors = ids(&|f| f.grade == Grade::Major && f.is_open());
-    if !majors.is_empty() {
-        return Err(AppError::new(
+    let findings = findings_of(cx, org).await?;
+    match decision_block(findings.iter().filter(|f| external(&f.audit))) {
+        None => Ok(()),
+        Some(DecisionBlock::OpenMajors(ids)) => Err(AppError::new(
             Code::OpenMajorNonconformity,
             format!(
                 "a certificate can be active only when every major nonconformity from the certification body's \
                  audits is corrected and verified: {} open",
-                majors.join(", ")
+                ids.join(", ")
             ),
-        ));
-    }
-    let unplanned = ids(&|f| f.grade == Grade::Minor && f.status == FindingStatus::Open);
-    if !unplanned.is_empty() {
-        return Err(AppError::new(
+        )),
+        Some(DecisionBlock::UnplannedMinors(ids)) => Err(AppError::new(
             Code::MinorWithoutActionPlan,
             format!(
                 "a certification decision needs an accepted action plan (correction, root cause, corrective action, \
                  owner, due date) for every minor nonconformity: {} without one",
-                unplanned.join(", ")
+                ids.join(", ")
             ),
-        ));
+        )),
     }
-    Ok(())
 }
 
 /// Records a certificate. An active one is refused while a major nonconformity from a
