@@ -1157,12 +1157,19 @@ impl Browser {
 
     /// Resizes the window so the page's viewport is `width` wide.
     async fn width(&self, width: u32, height: u32) {
-        self.client.set_window_size(width, height).await.unwrap();
-        let inner = self.client.execute("return [window.innerWidth, window.outerWidth]", vec![]).await.unwrap();
-        let (inner, outer) = (inner[0].as_u64().unwrap() as u32, inner[1].as_u64().unwrap() as u32);
-        if inner != width {
-            self.client.set_window_size(width + (outer - inner), height).await.unwrap();
+        // The window's frame may take some pixels; ask again until the viewport itself
+        // is `width` wide (a resize can still be settling when it is first measured).
+        let mut asked = i64::from(width);
+        for _ in 0..10 {
+            self.client.set_window_size(u32::try_from(asked).unwrap_or(width), height).await.unwrap();
+            let inner = self.client.execute("return window.innerWidth", vec![]).await.unwrap().as_i64().unwrap();
+            if inner == i64::from(width) {
+                return;
+            }
+            asked = (asked + i64::from(width) - inner).clamp(i64::from(width), i64::from(width) + 200);
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        panic!("the window could not be made {width} px wide");
     }
 
     /// A screenshot of the whole page at the current width.
