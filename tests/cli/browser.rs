@@ -5,6 +5,7 @@
 //! Ignored in a plain `cargo test` (they need Chromium and ChromeDriver, which `.ci/run`
 //! installs); run them with `cargo test --test product -- --include-ignored browser`.
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,7 +26,12 @@ struct Browser {
 }
 
 impl Drop for Browser {
+    /// Ends ChromeDriver and the Chromium it started: they run in a process group of
+    /// their own, and the whole group goes (killing ChromeDriver alone leaves Chromium
+    /// running, and a suite's worth of them fills the machine's memory).
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -53,6 +59,7 @@ impl Browser {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
             .expect("chromedriver (Debian: apt-get install chromium chromium-driver)");
         let url = format!("http://127.0.0.1:{port}");
