@@ -161,6 +161,12 @@ pub(crate) async fn list<T: Entry>(cx: &Cx, org: OrgId) -> AppResult<Vec<T>> {
     tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
 }
 
+/// [`list`] inside a caller's write transaction, so what it reads cannot change before
+/// the transaction commits (the organization's write turn is held).
+pub(crate) async fn list_in<T: Entry>(tx: &mut dyn WriteTx, org: OrgId) -> AppResult<Vec<T>> {
+    tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
+}
+
 /// One entry; `NotFound` when absent (or in another organization).
 pub(crate) async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T> {
     let mut tx = cx.store.read().await?;

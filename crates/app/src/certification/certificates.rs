@@ -32,13 +32,11 @@ pub(crate) async fn current_certificate_of(cx: &Cx, org: OrgId) -> AppResult<Opt
 
 /// What stops a certificate being recorded or made active again: a major
 /// nonconformity from the certification body's audits still open, or a minor one
-/// without an action plan (correction, root cause, corrective action, owner, due
-/// date). An internal audit's findings do not (readiness warns about them instead).
-async fn refuse_open_nonconformities(cx: &Cx, org: OrgId) -> AppResult<()> {
+/// without an action plan ([`isms_domain::certification::decision_block`]). An internal
+/// audit's findings do not (readiness warns about them instead).
+fn refuse_open_nonconformities(audits: &[Audit], findings: &[Finding]) -> AppResult<()> {
     use isms_domain::certification::{DecisionBlock, decision_block};
-    let audits = audits_of(cx, org).await?;
     let external = |audit: &str| audits.iter().any(|a| a.id == audit && a.kind.external());
-    let findings = findings_of(cx, org).await?;
     match decision_block(findings.iter().filter(|f| external(&f.audit))) {
         None => Ok(()),
         Some(DecisionBlock::OpenMajors(ids)) => Err(AppError::new(
@@ -60,32 +58,54 @@ async fn refuse_open_nonconformities(cx: &Cx, org: OrgId) -> AppResult<()> {
     }
 }
 
+/// The certification body's completed audits among `audits`.
+fn held(audits: &[Audit]) -> Vec<isms_domain::certification::HeldAudit> {
+    audits
+        .iter()
+        .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)
+        .map(|a| isms_domain::certification::HeldAudit { id: a.id.clone(), kind: a.kind, start: a.start, end: a.end })
+        .collect()
+}
+
 /// Records a certificate. An active one is refused while a major nonconformity from a
-/// certification audit is open. A decision after an earlier certificate continues its
-/// cycle when it is a recertification (before that certificate's expiry) or a
-/// restoration (within six months after it); isms works out which and records it.
+/// certification audit is open or a minor one has no action plan, and without the
+/// completed audit it rests on (Stage 2 after Stage 1, or a recertification audit). A
+/// decision after an earlier certificate continues its cycle when it is a
+/// recertification (before that certificate's expiry) or a restoration (within six
+/// months after it); isms works out which and records it. Everything is read and
+/// written in one transaction holding the organization's write turn, so a finding
+/// raised at the same moment cannot slip past the checks.
 pub async fn add_certificate(cx: &Cx, actor: &Actor, mut c: Certificate) -> AppResult<Certificate> {
     actor.require(UseCase::ManageAudits)?;
     let org = actor.org();
+    let mut tx = cx.store.write().await?;
+    tx.lock_organization(org).await?;
+    let audits: Vec<Audit> = registers::list_in(&mut *tx, org).await?;
     if c.status == CertificateStatus::Active {
-        refuse_open_nonconformities(cx, org).await?;
+        let findings: Vec<Finding> = registers::list_in(&mut *tx, org).await?;
+        refuse_open_nonconformities(&audits, &findings)?;
     }
-    let previous = certificates_of(cx, org).await?.into_iter().filter(|p| p.issued < c.issued).max_by_key(|p| p.issued);
+    let certificates: Vec<Certificate> = registers::list_in(&mut *tx, org).await?;
+    let previous = certificates.into_iter().filter(|p| p.issued < c.issued).max_by_key(|p| p.issued);
     let renewal = previous.as_ref().map_or(Renewal::Initial, |p| isms_domain::certification::renewal(p, c.issued));
     let previous_issued = previous.as_ref().map(|p| p.issued);
-    let held = held_audits_of(cx, org).await?;
-    if let Some(problem) = isms_domain::certification::decision_problem(renewal, previous_issued, c.issued, &held) {
+    if let Some(problem) =
+        isms_domain::certification::decision_problem(renewal, previous_issued, c.issued, &held(&audits))
+    {
         return Err(AppError::new(Code::CertificationAuditMissing, problem));
     }
     c.continues = match renewal {
         Renewal::Recertification { continues } | Renewal::Restoration { continues } => Some(continues),
         Renewal::Initial => None,
     };
-    registers::create(cx, &actor.trail(), org, c).await
+    registers::create_in(&mut *tx, cx, &actor.trail(), org, &mut c).await?;
+    tx.commit().await?;
+    Ok(c)
 }
 
 /// Changes a certificate's recorded status (suspended, withdrawn, active again). Making
-/// it active again follows the same rule as recording it.
+/// it active again follows the same rule as recording it, checked in the same
+/// transaction as the change.
 pub async fn set_certificate_status(
     cx: &Cx,
     actor: &Actor,
@@ -94,16 +114,22 @@ pub async fn set_certificate_status(
 ) -> AppResult<Certificate> {
     actor.require(UseCase::ManageAudits)?;
     let org = actor.org();
-    if status == CertificateStatus::Active {
-        refuse_open_nonconformities(cx, org).await?;
-    }
     let today = cx.clock.today();
-    registers::update(cx, &actor.trail(), org, id, |c: &mut Certificate| {
+    let mut tx = cx.store.write().await?;
+    tx.lock_organization(org).await?;
+    if status == CertificateStatus::Active {
+        let audits: Vec<Audit> = registers::list_in(&mut *tx, org).await?;
+        let findings: Vec<Finding> = registers::list_in(&mut *tx, org).await?;
+        refuse_open_nonconformities(&audits, &findings)?;
+    }
+    let c = registers::update_in(&mut *tx, cx, &actor.trail(), org, id, |c: &mut Certificate| {
         if c.status != status {
             c.status = status;
             c.status_since = Some(today);
         }
         Ok(())
     })
-    .await
+    .await?;
+    tx.commit().await?;
+    Ok(c)
 }
