@@ -19,6 +19,18 @@ use crate::{AppError, AppResult, Code, Cx, ErrorKind, FieldError};
 /// ones run from the command line (`isms risk simulate`).
 pub const MAX_REQUEST_ITERATIONS: u32 = 1_000_000;
 
+/// The iterations a request (API or page) may ask for: 1 to [`MAX_REQUEST_ITERATIONS`].
+pub fn request_iterations(n: u32) -> AppResult<u32> {
+    if (1..=MAX_REQUEST_ITERATIONS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(AppError::invalid_field(
+            "iterations",
+            format!("must be between 1 and {MAX_REQUEST_ITERATIONS} (run larger ones with `isms risk simulate`)"),
+        ))
+    }
+}
+
 /// Sets (or clears, with `None`) a risk's FAIR estimates. Bad estimates are refused with
 /// the risk and field named; nothing is stored then. A control owner estimates only
 /// risks they own.

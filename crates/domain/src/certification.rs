@@ -246,6 +246,21 @@ pub struct HeldAudit {
     pub end: Date,
 }
 
+impl From<&crate::audit::Audit> for HeldAudit {
+    fn from(a: &crate::audit::Audit) -> Self {
+        HeldAudit { id: a.id.clone(), kind: a.kind, start: a.start, end: a.end }
+    }
+}
+
+/// The certification body's completed audits among `audits`.
+pub fn held_audits(audits: &[crate::audit::Audit]) -> Vec<HeldAudit> {
+    audits
+        .iter()
+        .filter(|a| a.kind.external() && a.status == crate::audit::AuditStatus::Completed)
+        .map(HeldAudit::from)
+        .collect()
+}
+
 /// Stage 1 older than this before Stage 2 starts: its findings may be stale.
 pub const STAGE_GAP_MONTHS: u32 = 6;
 

@@ -366,23 +366,14 @@ pub fn management_review(f: &Facts, stage: Stage, today: Date) -> Vec<Problem> {
 
 /// No open major nonconformity.
 pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
+    let is = |one: bool| if one { "is" } else { "are" };
     let mut out = Vec::new();
-    let open = |n: usize, kind: &str| {
-        crate::text::plural(n, &format!("{kind} nonconformity"), &format!("{kind} nonconformities"))
-    };
-    if !f.open_majors.is_empty() {
-        out.push(problem(
-            "no_open_majors",
-            Severity::Blocker,
-            "10.2",
-            format!(
-                "{} from the certification body's audits {} open (a certification decision needs each corrected and verified): {}",
-                open(f.open_majors.len(), "major"),
-                if f.open_majors.len() == 1 { "is" } else { "are" },
-                list(&f.open_majors, 5)
-            ),
-        ).about("finding", &f.open_majors));
-    }
+    out.extend(findings_problem(Severity::Blocker, &f.open_majors, "major", |one| {
+        format!(
+            "from the certification body's audits {} open (a certification decision needs each corrected and verified)",
+            is(one)
+        )
+    }));
     for (finding, audit, end) in &f.stage_2_lapsed {
         out.push(problem(
             "no_open_majors",
@@ -395,51 +386,32 @@ pub fn no_open_majors(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
             ),
         ));
     }
-    if !f.open_internal_majors.is_empty() {
-        out.push(
-            problem(
-                "no_open_majors",
-                Severity::Warning,
-                "10.2",
-                format!(
-                    "{} from internal audits {} open: correct {} before the certification body comes: {}",
-                    open(f.open_internal_majors.len(), "major"),
-                    if f.open_internal_majors.len() == 1 { "is" } else { "are" },
-                    if f.open_internal_majors.len() == 1 { "it" } else { "them" },
-                    list(&f.open_internal_majors, 5)
-                ),
-            )
-            .about("finding", &f.open_internal_majors),
-        );
-    }
-    if !f.unplanned_minors.is_empty() {
-        out.push(
-            problem(
-                "no_open_majors",
-                Severity::Blocker,
-                "10.2",
-                format!(
-                    "{} from the certification body's audits without an action plan (correction, root cause, \
-                     corrective action, owner, due date), which the certification decision needs: {}",
-                    open(f.unplanned_minors.len(), "minor"),
-                    list(&f.unplanned_minors, 5)
-                ),
-            )
-            .about("finding", &f.unplanned_minors),
-        );
-    }
-    if !f.open_minors.is_empty() {
-        out.push(
-            problem(
-                "no_open_majors",
-                Severity::Warning,
-                "10.2",
-                format!("{} open: {}", open(f.open_minors.len(), "minor"), list(&f.open_minors, 5)),
-            )
-            .about("finding", &f.open_minors),
-        );
-    }
+    out.extend(findings_problem(Severity::Warning, &f.open_internal_majors, "major", |one| {
+        format!(
+            "from internal audits {} open: correct {} before the certification body comes",
+            is(one),
+            if one { "it" } else { "them" }
+        )
+    }));
+    out.extend(findings_problem(Severity::Blocker, &f.unplanned_minors, "minor", |_| {
+        "from the certification body's audits without an action plan (correction, root cause, corrective action, \
+         owner, due date), which the certification decision needs"
+            .to_owned()
+    }));
+    out.extend(findings_problem(Severity::Warning, &f.open_minors, "minor", |_| "open".to_owned()));
     out
+}
+
+/// One `no_open_majors` problem about `items` (none when there are none): "N `kind`
+/// nonconformities" followed by what `says` about them (told whether there is one),
+/// then the first few.
+fn findings_problem(severity: Severity, items: &[Named], kind: &str, says: impl Fn(bool) -> String) -> Option<Problem> {
+    if items.is_empty() {
+        return None;
+    }
+    let what = crate::text::plural(items.len(), &format!("{kind} nonconformity"), &format!("{kind} nonconformities"));
+    let message = format!("{what} {}: {}", says(items.len() == 1), list(items, 5));
+    Some(problem("no_open_majors", severity, "10.2", message).about("finding", items))
 }
 
 /// No corrective action past its due date.

@@ -57,12 +57,7 @@ pub struct Planned {
 /// auditor owns.
 /// The certification body's completed audits, for the stage-order rules.
 pub(crate) async fn held_audits_of(cx: &Cx, org: OrgId) -> AppResult<Vec<isms_domain::certification::HeldAudit>> {
-    Ok(audits_of(cx, org)
-        .await?
-        .into_iter()
-        .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)
-        .map(|a| isms_domain::certification::HeldAudit { id: a.id, kind: a.kind, start: a.start, end: a.end })
-        .collect())
+    Ok(isms_domain::certification::held_audits(&audits_of(cx, org).await?))
 }
 
 pub(crate) async fn independence_of(cx: &Cx, org: OrgId, audit: &Audit) -> AppResult<Vec<String>> {

@@ -58,15 +58,6 @@ fn refuse_open_nonconformities(audits: &[Audit], findings: &[Finding]) -> AppRes
     }
 }
 
-/// The certification body's completed audits among `audits`.
-fn held(audits: &[Audit]) -> Vec<isms_domain::certification::HeldAudit> {
-    audits
-        .iter()
-        .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)
-        .map(|a| isms_domain::certification::HeldAudit { id: a.id.clone(), kind: a.kind, start: a.start, end: a.end })
-        .collect()
-}
-
 /// Records a certificate. An active one is refused while a major nonconformity from a
 /// certification audit is open or a minor one has no action plan, and without the
 /// completed audit it rests on (Stage 2 after Stage 1, or a recertification audit). A
@@ -89,9 +80,12 @@ pub async fn add_certificate(cx: &Cx, actor: &Actor, mut c: Certificate) -> AppR
     let previous = certificates.into_iter().filter(|p| p.issued < c.issued).max_by_key(|p| p.issued);
     let renewal = previous.as_ref().map_or(Renewal::Initial, |p| isms_domain::certification::renewal(p, c.issued));
     let previous_issued = previous.as_ref().map(|p| p.issued);
-    if let Some(problem) =
-        isms_domain::certification::decision_problem(renewal, previous_issued, c.issued, &held(&audits))
-    {
+    if let Some(problem) = isms_domain::certification::decision_problem(
+        renewal,
+        previous_issued,
+        c.issued,
+        &isms_domain::certification::held_audits(&audits),
+    ) {
         return Err(AppError::new(Code::CertificationAuditMissing, problem));
     }
     c.continues = match renewal {

@@ -184,6 +184,29 @@ impl Entry for LossAppetite {
     }
 }
 
+/// Reads one appetite point as people write it: a loss and the highest acceptable
+/// probability of exceeding it in a year, apart by `:` or spaces — `5000000:0.05`,
+/// `$2,000,000 50%`. The reason says what was wrong.
+pub fn appetite_point(text: &str) -> Result<(f64, f64), String> {
+    let cleaned = text.replace(':', " ");
+    let mut parts = cleaned.split_whitespace();
+    let (Some(loss), Some(p), None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("write a loss and a probability, e.g. 2,000,000 50% or 2000000:0.5".into());
+    };
+    let loss: f64 = loss
+        .chars()
+        .filter(|c| !matches!(c, '$' | ',' | '_'))
+        .collect::<String>()
+        .parse()
+        .map_err(|_| format!("the loss {loss:?} is not a number"))?;
+    let p: f64 = match p.strip_suffix('%') {
+        Some(pct) => pct.parse::<f64>().map(|v| v / 100.0),
+        None => p.parse(),
+    }
+    .map_err(|_| format!("the probability {p:?} is not a number (0–1, or a percentage)"))?;
+    Ok((loss, p))
+}
+
 impl LossAppetite {
     /// Points of the curve that exceed the appetite: (loss, curve probability, appetite
     /// probability). The appetite is a step function: at a loss, the probability of the

@@ -70,14 +70,15 @@ async fn render(s: &AppState, viewer: &Viewer, problems: Vec<(String, String)>) 
         Err(e) if e.kind == isms_app::ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
     };
+    let names = super::Names::load(&s.cx, caller).await?;
     Ok(ContextPage {
-        names: super::Names::load(&s.cx, caller).await?,
+        members: names.owners(),
+        names,
         scope,
         issues: isms_app::registers::entries(&s.cx, caller).await?,
         parties: isms_app::registers::entries(&s.cx, caller).await?,
         roles: isms_app::registers::entries(&s.cx, caller).await?,
         objectives: isms_app::registers::entries(&s.cx, caller).await?,
-        members: super::owner_choices(&s.cx, caller).await?,
         can_edit: viewer.shell("context").can.any(UseCase::EditContext),
         problems,
         shell: viewer.shell("context"),

@@ -65,11 +65,11 @@ async fn page(
         .item(PIVOT, &detail.control.record.control)
         .map(|i| i.attributes.iter().map(|(k, v)| (k.replace('_', " "), v.join(", ").replace('_', " "))).collect())
         .unwrap_or_default();
-    let members = super::owner_choices(&s.cx, caller).await?;
+    let names = super::Names::load(&s.cx, caller).await?;
+    let members = names.owners();
     let grant = viewer.shell("soa").can.grant(UseCase::EditControls);
     let editable = grant == Grant::Any || (grant == Grant::Assigned && detail.control.record.owner == caller.user());
     let today = s.cx.clock.today();
-    let names = super::Names::load(&s.cx, caller).await?;
     let items = isms_app::evidence::list_evidence(&s.cx, caller)
         .await?
         .iter()

@@ -137,7 +137,7 @@ async fn register(
         mine,
         can_edit: shell.can.some(UseCase::EditDocuments),
         me: viewer.principal.user.email.to_string(),
-        owners: super::owner_choices(&s.cx, &caller).await?,
+        owners: names.owners(),
         shell,
         done: notice(q.get("done").map(String::as_str)),
     })
@@ -307,7 +307,7 @@ async fn page(
         _ => String::new(),
     };
     let names = super::Names::load(&s.cx, &caller).await?;
-    let owners = super::owner_choices(&s.cx, &caller).await?;
+    let owners = names.owners();
     Ok(DocumentPage {
         kind: word(&doc.kind),
         audience: match doc.acknowledged_by {

@@ -81,11 +81,6 @@ pub(crate) struct LinkForm {
     note: String,
 }
 
-/// The control a picker names: its first word (`A.8.13 Information backup`).
-fn picked(text: &str) -> String {
-    text.split_whitespace().next().unwrap_or_default().to_owned()
-}
-
 pub(crate) fn item_row(e: &isms_domain::evidence::Evidence, today: time::Date, names: &super::Names) -> ItemRow {
     let (what, href) = match &e.content {
         Content::File { filename, size, .. } => {
@@ -216,7 +211,7 @@ async fn add_link(
     let result = async {
         let mut new =
             NewEvidence { title: f.title.trim().to_owned(), note: f.note.trim().to_owned(), ..NewEvidence::default() };
-        let control = picked(&f.control);
+        let control = super::picked(&f.control).to_owned();
         if control.is_empty() {
             return Err(isms_app::AppError::invalid_field("control", "choose the control it supports"));
         }
@@ -271,8 +266,8 @@ async fn upload(State(s): State<AppState>, viewer: Viewer, mut form: Multipart) 
         let Some(value) = super::upload_text(&viewer, &mut seen, &name, &mut field).await? else { continue };
         match name.as_str() {
             "title" => new.title = value,
-            "control" if !picked(&value).is_empty() => {
-                new.targets.push(Target { kind: TargetKind::Control, id: picked(&value) });
+            "control" if !super::picked(&value).is_empty() => {
+                new.targets.push(Target { kind: TargetKind::Control, id: super::picked(&value).to_owned() });
             }
             "audit" if !value.trim().is_empty() => {
                 back = format!("/audits/{}", encode(value.trim()));

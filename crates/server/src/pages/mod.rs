@@ -284,45 +284,50 @@ pub(crate) fn form_problems(e: &AppError) -> Vec<(String, String)> {
     e.fields.iter().map(|p| (p.field.clone(), p.message.clone())).collect()
 }
 
-/// Members' names by e-mail address, for showing people rather than addresses (a
-/// former member's address is shown as it is).
+/// The organization's members as the pages show them, read once per page: names by
+/// e-mail address (a former member's address is shown as it is), and who an owner
+/// picker offers.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Names(std::collections::HashMap<String, String>);
+pub(crate) struct Names {
+    by_email: std::collections::HashMap<String, String>,
+    /// (e-mail, name) of the enabled members whose role may own things (not auditors,
+    /// not viewers), by name.
+    owners: Vec<(String, String)>,
+}
 
 impl Names {
     /// The organization's members.
     pub(crate) async fn load(cx: &isms_app::Cx, actor: &Actor) -> Result<Names, PageError> {
-        Ok(Names(
-            isms_app::users::members(cx, actor)
-                .await?
-                .into_iter()
-                .map(|m| (m.email.as_str().to_lowercase(), m.name.to_string()))
-                .collect(),
-        ))
+        let members = isms_app::users::members(cx, actor).await?;
+        let mut owners: Vec<(String, String)> = members
+            .iter()
+            .filter(|m| !m.disabled && m.role.may_own())
+            .map(|m| (m.email.to_string(), m.name.to_string()))
+            .collect();
+        owners.sort_by_key(|p| p.1.to_lowercase());
+        let by_email = members.into_iter().map(|m| (m.email.as_str().to_lowercase(), m.name.to_string())).collect();
+        Ok(Names { by_email, owners })
     }
 
     /// The name for `email`, or `email` itself.
     pub(crate) fn of(&self, email: &str) -> String {
-        self.0.get(&email.trim().to_lowercase()).cloned().unwrap_or_else(|| email.to_owned())
+        self.by_email.get(&email.trim().to_lowercase()).cloned().unwrap_or_else(|| email.to_owned())
     }
 
     /// Each of several addresses (`a@x, b@x`) as names.
     pub(crate) fn all(&self, emails: &str) -> String {
         emails.split(',').map(|e| self.of(e.trim())).filter(|e| !e.is_empty()).collect::<Vec<_>>().join(", ")
     }
+
+    /// The people an owner picker offers: (e-mail, name).
+    pub(crate) fn owners(&self) -> Vec<(String, String)> {
+        self.owners.clone()
+    }
 }
 
-/// The people an owner picker offers: (e-mail, name) of the enabled members whose role
-/// may own things (not auditors, not viewers), by name.
+/// [`Names::owners`] for a page that shows no other names.
 pub(crate) async fn owner_choices(cx: &isms_app::Cx, actor: &Actor) -> Result<Vec<(String, String)>, PageError> {
-    let mut out: Vec<(String, String)> = isms_app::users::members(cx, actor)
-        .await?
-        .into_iter()
-        .filter(|m| !m.disabled && m.role.may_own())
-        .map(|m| (m.email.to_string(), m.name.to_string()))
-        .collect();
-    out.sort_by_key(|p| p.1.to_lowercase());
-    Ok(out)
+    Ok(Names::load(cx, actor).await?.owners())
 }
 
 /// Where a record of the trail, a readiness problem or a search lives in the pages (none
@@ -366,7 +371,12 @@ pub(crate) fn notice(done: Option<&str>) -> Option<String> {
 
 /// An enum's written name for people (`contractual`, `on track`).
 pub(crate) fn word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(isms_domain::text::words)).unwrap_or_default()
+}
+
+/// The id a picker's value names: its first word (`A.8.13 Information backup`).
+pub(crate) fn picked(text: &str) -> &str {
+    text.split_whitespace().next().unwrap_or_default()
 }
 
 /// A page form from a signed-in member, with its CSRF token checked: the extractor

@@ -351,14 +351,7 @@ pub(super) async fn appetite(cx: &Cx, args: AppetiteArgs, out: &Out) -> Result<(
         let points = args
             .point
             .iter()
-            .map(|p| {
-                let (l, q) =
-                    p.split_once(':').ok_or_else(|| bad("--point", format!("{p:?} must be LOSS:PROBABILITY")))?;
-                let l: f64 =
-                    l.trim().replace('_', "").parse().map_err(|_| bad("--point", format!("{l:?} is not a number")))?;
-                let q: f64 = q.trim().parse().map_err(|_| bad("--point", format!("{q:?} is not a number")))?;
-                Ok((l, q))
-            })
+            .map(|p| isms_domain::risk::appetite_point(p).map_err(|why| bad("--point", format!("{p:?}: {why}"))))
             .collect::<Result<Vec<_>, CliError>>()?;
         let saved = isms_app::fair::set_appetite(cx, &actor, points).await?;
         out.doc(&saved);

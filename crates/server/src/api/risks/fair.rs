@@ -29,8 +29,6 @@ pub(super) fn routes() -> Api {
         )
 }
 
-use isms_app::fair::MAX_REQUEST_ITERATIONS as MAX_ITERATIONS;
-
 async fn set_fair(
     State(s): State<AppState>,
     Member(caller): Member,
@@ -73,14 +71,7 @@ async fn simulate(
     Body(r): Body<SimulationRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let defaults = Settings::default();
-    let iterations = r.iterations.unwrap_or(defaults.iterations);
-    if !(1..=MAX_ITERATIONS).contains(&iterations) {
-        return Err(field(
-            "iterations",
-            format!("must be between 1 and {MAX_ITERATIONS} (run larger ones with `isms risk simulate`)"),
-        )
-        .into());
-    }
+    let iterations = isms_app::fair::request_iterations(r.iterations.unwrap_or(defaults.iterations))?;
     let settings = Settings {
         iterations,
         seed: r.seed.unwrap_or(defaults.seed),

@@ -157,11 +157,11 @@ async fn finding_page(
     let names = crate::pages::Names::load(&s.cx, &caller).await?;
     Ok(FindingPage {
         row: finding_row(&f, s.cx.clock.today(), &names),
+        members: names.owners(),
         names,
         can_plan: can_act && next.contains(&NextStep::Plan),
         can_mark_implemented: can_act && next.contains(&NextStep::MarkImplemented),
         can_verify: shell.can.any(UseCase::RecordFindings) && next.contains(&NextStep::Verify),
-        members: super::super::owner_choices(&s.cx, &caller).await?,
         f,
         shell,
         done: notice(q.get("done").map(String::as_str)),

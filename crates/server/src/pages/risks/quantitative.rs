@@ -150,15 +150,9 @@ fn settings(iterations: &str, seed: &str) -> isms_app::AppResult<Settings> {
     let defaults = Settings::default();
     let iterations = match iterations.trim().replace([',', '_'], "") {
         t if t.is_empty() => defaults.iterations,
-        t => t.parse::<u32>().ok().filter(|n| (1..=MAX_REQUEST_ITERATIONS).contains(n)).ok_or_else(|| {
-            invalid(
-                "iterations",
-                format!(
-                    "{t:?}: give a whole number from 1 to {} (larger runs: `isms risk simulate`)",
-                    group(u64::from(MAX_REQUEST_ITERATIONS))
-                ),
-            )
-        })?,
+        t => isms_app::fair::request_iterations(
+            t.parse::<u32>().map_err(|_| invalid("iterations", format!("{t:?} is not a whole number of years")))?,
+        )?,
     };
     let seed = match seed.trim() {
         "" => defaults.seed,
@@ -335,24 +329,9 @@ pub(super) struct PortfolioForm {
 fn appetite_points(text: &str) -> isms_app::AppResult<Vec<(f64, f64)>> {
     let mut points = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let wrong = |why: &str| invalid("points", format!("line {}: {line:?}: {why}", n + 1));
-        let cleaned = line.replace(':', " ");
-        let mut parts = cleaned.split_whitespace();
-        let (Some(loss), Some(p), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(wrong("write a loss and a probability, e.g. 2,000,000 50%"));
-        };
-        let loss: f64 = loss
-            .chars()
-            .filter(|c| !matches!(c, '$' | ',' | '_'))
-            .collect::<String>()
-            .parse()
-            .map_err(|_| wrong("the loss is not a number"))?;
-        let p: f64 = match p.strip_suffix('%') {
-            Some(pct) => pct.parse::<f64>().map(|v| v / 100.0),
-            None => p.parse(),
-        }
-        .map_err(|_| wrong("the probability is not a number (0–1, or a percentage)"))?;
-        points.push((loss, p));
+        let point = isms_domain::risk::appetite_point(line)
+            .map_err(|why| invalid("points", format!("line {}: {line:?}: {why}", n + 1)))?;
+        points.push(point);
     }
     Ok(points)
 }

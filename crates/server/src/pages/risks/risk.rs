@@ -32,8 +32,8 @@ pub(super) struct RiskPage {
     impact: Vec<(u8, String)>,
     /// (e-mail, name) of the members who may own the risk or its actions.
     members: Vec<(String, String)>,
-    /// (e-mail, name) of every member, for showing names.
-    names: Vec<(String, String)>,
+    /// Members by name.
+    names: super::super::Names,
     /// (id, title) of the Annex A controls, for the picker.
     controls: Vec<(String, String)>,
     /// (id, name) of the assets, for the picker.
@@ -49,16 +49,14 @@ pub(super) struct RiskPage {
 }
 
 impl RiskPage {
-    /// A member's name for their e-mail address (the address itself for a former member).
+    /// An action status in words.
     fn status_label(&self, status: &str) -> &'static str {
         STATUSES.iter().find(|(k, _)| *k == status).map_or("", |(_, l)| l)
     }
 
+    /// A member's name for their e-mail address (the address itself for a former member).
     fn name(&self, email: &str) -> String {
-        self.names
-            .iter()
-            .find(|(e, _)| e.eq_ignore_ascii_case(email))
-            .map_or_else(|| email.to_owned(), |(_, n)| n.clone())
+        self.names.of(email)
     }
 }
 
@@ -117,11 +115,8 @@ async fn render(
         Grant::Assigned => mine,
         Grant::Denied => false,
     };
-    let members = isms_app::users::members(&s.cx, actor).await?;
-    let owner = members
-        .iter()
-        .find(|m| m.email.as_str().eq_ignore_ascii_case(&risk.risk.owner))
-        .map_or_else(|| risk.risk.owner.clone(), |m| m.name.to_string());
+    let names = super::super::Names::load(&s.cx, actor).await?;
+    let owner = names.of(&risk.risk.owner);
     let (can_accept, accept_note) = match risk.acceptance_state {
         AcceptanceState::Unaccepted { .. } if !shell.can.any(UseCase::AcceptRisks) => (
             false,
@@ -161,8 +156,8 @@ async fn render(
         accept_note,
         likelihood: m.likelihood.iter().map(|l| (l.value, l.label.clone())).collect(),
         impact: m.impact.iter().map(|l| (l.value, l.label.clone())).collect(),
-        members: super::super::owner_choices(&s.cx, actor).await?,
-        names: members.into_iter().map(|m| (m.email.to_string(), m.name.to_string())).collect(),
+        members: names.owners(),
+        names,
         controls: controls.into_iter().map(|c| (c.record.control, c.title)).collect(),
         assets: assets.into_iter().map(|a| (a.id, a.name)).collect(),
         asset_names,
@@ -250,7 +245,7 @@ fn change(f: &RiskForm, r: &mut Risk) -> isms_app::AppResult<&'static str> {
             return Err(invalid("item", "choose one first"));
         }
         "link_control" => {
-            let id = isms_app::controls::normalize_control_id(item.split_whitespace().next().unwrap_or(item));
+            let id = isms_app::controls::normalize_control_id(super::super::picked(item));
             if !r.controls.contains(&id) {
                 r.controls.push(id);
             }
@@ -261,7 +256,7 @@ fn change(f: &RiskForm, r: &mut Risk) -> isms_app::AppResult<&'static str> {
             "Unlinked the control"
         }
         "link_asset" => {
-            let id = item.split_whitespace().next().unwrap_or(item).to_owned();
+            let id = super::super::picked(item).to_owned();
             if !r.assets.contains(&id) {
                 r.assets.push(id);
             }
