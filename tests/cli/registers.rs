@@ -42,7 +42,7 @@ fn an_asset_csv_with_a_bad_row_is_refused_whole_with_line_and_column_unless_bad_
     let run =
         s.run(&["--data-dir", &d, "asset", "import", csv.to_str().unwrap(), "--org", "Acme Cloud", "--skip-bad-rows"]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("Imported 1 asset(s), skipped 3 bad row(s)."), "{}", run.stdout);
+    assert!(run.stdout.contains("Imported 1 asset, skipped 3 bad rows."), "{}", run.stdout);
     let list: serde_json::Value =
         serde_json::from_str(&s.run(&["--data-dir", &d, "--json", "asset", "list", "--org", "Acme Cloud"]).stdout)
             .unwrap();

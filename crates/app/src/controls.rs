@@ -240,7 +240,7 @@ pub async fn update_control(
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     if let Some(user) = assigned_to {
-        let record = tx.control_implementations(org).await?.into_iter().find(|r| r.control == id);
+        let record = tx.control_implementation(org, &id).await?;
         if record.is_some_and(|r| r.owner != Some(user)) {
             return Err(AppError::new(
                 Code::Forbidden,
@@ -264,12 +264,7 @@ pub(crate) async fn update_control_in(
     owner: Option<Option<UserId>>,
 ) -> AppResult<ControlImplementation> {
     let id = normalize_control_id(id);
-    let before = tx
-        .control_implementations(org)
-        .await?
-        .into_iter()
-        .find(|r| r.control == id)
-        .ok_or_else(|| unknown_control(&id))?;
+    let before = tx.control_implementation(org, &id).await?.ok_or_else(|| unknown_control(&id))?;
     let mut after = before.clone();
     if let Some(applicable) = change.applicable {
         after.applicable = applicable;
@@ -320,7 +315,7 @@ pub(crate) async fn update_control_in(
     }
     let now = cx.clock.now();
     after.updated_at = now;
-    tx.save_control_implementation(org, &after).await?;
+    tx.update_control_implementation(org, &before, &after).await?;
     if after.status != before.status {
         let change = StatusChange {
             control: id.clone(),
@@ -330,6 +325,17 @@ pub(crate) async fn update_control_in(
             at: now,
         };
         tx.append_status_change(org, &change).await?;
+    }
+    // A risk linked or unlinked is recorded in the risk's own entry (its `controls`);
+    // the control's entry is kept for a change of the control itself (here, a reason),
+    // so a link costs one row, not a copy of every link the control has.
+    let mut only_links = before.clone();
+    only_links.links.clone_from(&after.links);
+    only_links.updated_at = after.updated_at;
+    let risk_links_only =
+        only_links == after && before.links.symmetric_difference(&after.links).all(|l| l.kind == LinkKind::Risk);
+    if risk_links_only {
+        return Ok(after);
     }
     let draft = TrailDraft {
         actor: actor.clone(),

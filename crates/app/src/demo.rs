@@ -19,6 +19,7 @@ use crate::{AppError, AppResult, Code, Cx};
 pub const DEMO_PASSWORD: &str = "isms-demo";
 
 pub use crate::demo_isms::DEMO_ORG;
+pub use crate::demo_isms::large::LargeSize;
 
 /// A second client organization, run by the same ISMS manager (a consultant's view).
 pub const DEMO_CLIENT_ORG: &str = "Bluefin Payments LLC";
@@ -78,6 +79,12 @@ fn org_name(name: &str) -> AppResult<OrgName> {
 /// Creates the demo workspace in an empty database. Refuses, changing nothing, when the
 /// database already holds a workspace.
 pub async fn create_demo(cx: &Cx) -> AppResult<DemoWorkspace> {
+    create_demo_sized(cx, None).await
+}
+
+/// [`create_demo`], with the main organization grown by `large` (`isms demo --size
+/// large`: thousands of risks, assets and evidence items, for benchmarks).
+pub async fn create_demo_sized(cx: &Cx, large: Option<LargeSize>) -> AppResult<DemoWorkspace> {
     let (owner_email, owner_name, _) = PEOPLE[0];
     let (email, name) = parsed(owner_email, owner_name)?;
     let new = NewWorkspace { org_name: org_name(DEMO_ORG)?, admin_email: email, admin_name: name };
@@ -115,6 +122,9 @@ pub async fn create_demo(cx: &Cx) -> AppResult<DemoWorkspace> {
     }
 
     crate::demo_isms::seed(cx, &Actor::operator(organization.id, "isms demo")).await?;
+    if let Some(size) = large {
+        crate::demo_isms::large::grow(cx, &Actor::operator(organization.id, "isms demo"), size).await?;
+    }
 
     let logins = PEOPLE
         .iter()

@@ -231,8 +231,13 @@ pub(crate) async fn create_in<T: Entry>(
     check(value)?;
     // The counter is taken inside this transaction (after the organization's write
     // turn), and starts above any id already stored.
-    let existing = tx.entries(org, T::KIND).await?.into_iter().map(|(id, _)| id);
-    let number = tx.next_number(org, T::KIND, next_number(T::PREFIX, existing)).await?;
+    let number = match tx.bump_number(org, T::KIND).await? {
+        Some(n) => n,
+        None => {
+            let existing = tx.entry_ids(org, T::KIND).await?;
+            tx.next_number(org, T::KIND, next_number(T::PREFIX, existing)).await?
+        }
+    };
     value.set_id(format_id(T::PREFIX, number));
     write_entry(tx, cx, actor, org, None, value).await
 }

@@ -371,13 +371,13 @@ Payroll,service,mallory@evil.test,Secret,5,2,2,in_use,
         async fn a_csv_import_with_a_bad_row_stores_nothing_unless_bad_rows_are_skipped(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
-            let report = import_assets_csv(&cx, &op(org), GOOD_AND_BAD, false).await.unwrap();
+            let report = import_assets_csv(&cx, &op(org), GOOD_AND_BAD, false, &Default::default()).await.unwrap();
             assert!(!report.stored);
             let errors: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.line, e.column.as_str())).collect();
             assert_eq!(errors, [(3, "type"), (4, "confidentiality"), (4, "owner"), (4, "classification")]);
             assert!(report.errors[0].message.contains("\"sytem\" is not an asset type"), "{:?}", report.errors[0]);
             assert!(registers::list::<Asset>(&cx, org).await.unwrap().is_empty(), "nothing stored");
-            let report = import_assets_csv(&cx, &op(org), GOOD_AND_BAD, true).await.unwrap();
+            let report = import_assets_csv(&cx, &op(org), GOOD_AND_BAD, true, &Default::default()).await.unwrap();
             assert!(report.stored);
             assert_eq!(report.created.len(), 1);
             let stored = registers::list::<Asset>(&cx, org).await.unwrap();
@@ -538,6 +538,51 @@ mod risk_tests {
             assert!(!reasons(&controls, "A.8.7"), "unlinking removed the reason");
             let err = add_risk(&cx, &op(org), ransomware((2, 2), &["A.9.9"])).await.unwrap_err();
             assert_eq!(err.fields[0].message, "A.9.9 is not an Annex A control");
+        }
+
+        async fn a_change_is_recorded_field_by_field_and_changes_since_add_up_the_entries(db: TestDb) {
+            let day1 = cx(&db);
+            let org = initialize_workspace(&day1, acme()).await.unwrap().organization.id;
+            add_risk(&day1, &op(org), ransomware((2, 2), &["A.8.13", "A.8.7"])).await.unwrap();
+            let head = day1.store.read().await.unwrap().trail_head(org).await.unwrap().seq;
+            add_risk(&day1, &op(org), ransomware((3, 3), &["A.8.13"])).await.unwrap();
+            let trail = day1.store.read().await.unwrap().trail(org, head, 100).await.unwrap();
+            let shown: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();
+            assert_eq!(shown, ["risk.created"], "A.8.13 had its reason: the link alone is the risk's entry, not a control entry");
+            let later = Cx { clock: std::sync::Arc::new(crate::FixedClock(time::macros::datetime!(2026-12-05 09:00 UTC))), ..day1.clone() };
+            let head = later.store.read().await.unwrap().trail_head(org).await.unwrap().seq;
+            edit_risk(&later, &op(org), "RSK-001", |r| { r.title = "Ransomware encrypts production and backups".into(); Ok(()) }).await.unwrap();
+            edit_risk(&later, &op(org), "RSK-001", |r| { r.residual = Rating { likelihood: 1, impact: 2 }; r.controls = vec!["A.8.13".into()]; Ok(()) }).await.unwrap();
+            let trail = later.store.read().await.unwrap().trail(org, head, 100).await.unwrap();
+            let shown: Vec<(&str, &str)> = trail.iter().map(|e| (e.action.as_str(), e.entity_id.as_str())).collect();
+            assert_eq!(shown, [("risk.updated", "RSK-001"), ("control.updated", "A.8.7"), ("risk.updated", "RSK-001")], "A.8.7 lost its last risk and so its reason");
+            let control: serde_json::Value = serde_json::from_str(trail[1].after.as_deref().unwrap()).unwrap();
+            assert_eq!(control["reasons"], serde_json::json!([]));
+            let first: serde_json::Value = serde_json::from_str(trail[0].after.as_deref().unwrap()).unwrap();
+            let keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, ["id", "title"], "only what changed, and the record's name");
+            let second_before: serde_json::Value = serde_json::from_str(trail[2].before.as_deref().unwrap()).unwrap();
+            assert_eq!(second_before["controls"], serde_json::json!(["A.8.13", "A.8.7"]));
+            assert!(second_before.get("description").is_none() && second_before.get("threat").is_none());
+            for e in &trail {
+                let bytes = e.before.as_deref().unwrap().len() + e.after.as_deref().unwrap().len();
+                assert!(bytes < 700, "{} bytes for {}", bytes, e.action);
+            }
+            assert_eq!(isms_domain::trail::verify_chain(&later.store.read().await.unwrap().trail(org, 0, 1_000).await.unwrap()), Ok(trail.last().unwrap().seq));
+            // What changed since 1 December adds the two entries up, field by field.
+            let changes = crate::certification::changes_since_of(&later, org, date!(2026 - 12 - 01)).await.unwrap();
+            let risk = changes.iter().find(|c| c.id == "RSK-001").unwrap();
+            assert_eq!((risk.change, risk.edits), ("changed", 2));
+            assert_eq!(risk.title, "Ransomware encrypts production and backups");
+            let fields: Vec<(&str, &str, &str)> = risk.fields.iter().map(|f| (f.field.as_str(), f.before.as_str(), f.after.as_str())).collect();
+            assert_eq!(fields.iter().map(|f| f.0).collect::<Vec<_>>(), ["controls", "residual", "title"]);
+            assert_eq!(fields[0], ("controls", "A.8.13, A.8.7", "A.8.13"));
+            assert_eq!(fields[2], ("title", "Ransomware encrypts production", "Ransomware encrypts production and backups"));
+            // The control keeps its reason and its other risk's link; A.8.7 lost its only one.
+            let controls = list_controls(&later, &op(org)).await.unwrap();
+            let links = |id: &str| controls.iter().find(|c| c.record.control == id).unwrap().record.risks();
+            assert_eq!(links("A.8.13"), ["RSK-001", "RSK-002"]);
+            assert!(links("A.8.7").is_empty());
         }
 
         async fn heat_maps_count_risks_per_cell(db: TestDb) {

@@ -4,7 +4,7 @@
 
 use isms_domain::OrgId;
 use isms_domain::access::UseCase;
-use isms_domain::trail::{TrailActor, TrailBreak, TrailDraft, TrailEntry, TrailHead, verify_from};
+use isms_domain::trail::{TrailActor, TrailBreak, TrailDraft, TrailEntry, TrailHead, changed_fields, verify_from};
 use isms_store::WriteTx;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -35,8 +35,20 @@ pub(crate) fn created<T: Serialize>(
     }
 }
 
-/// Appends one change to the organization's hash-chained trail.
-pub(crate) async fn record(tx: &mut dyn WriteTx, org: OrgId, at: OffsetDateTime, draft: TrailDraft) -> AppResult<()> {
+/// Appends one change to the organization's hash-chained trail. A change to a record
+/// keeps only the fields that differ ([`changed_fields`]); creations keep the new state
+/// and deletions the last one, whole.
+pub(crate) async fn record(
+    tx: &mut dyn WriteTx,
+    org: OrgId,
+    at: OffsetDateTime,
+    mut draft: TrailDraft,
+) -> AppResult<()> {
+    if let (Some(before), Some(after)) = (&draft.before, &draft.after)
+        && let Some((before, after)) = changed_fields(before, after)
+    {
+        (draft.before, draft.after) = (Some(before), Some(after));
+    }
     let head = tx.lock_trail_head(org).await?;
     tx.append_trail(&TrailEntry::seal(org, &head, at, draft)).await?;
     Ok(())

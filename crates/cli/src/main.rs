@@ -63,7 +63,7 @@ enum Command {
     Migrate(commands::migrate::MigrateArgs),
     /// Create a demo workspace with sample data, in a directory of its own unless
     /// --data-dir or a database is configured.
-    Demo,
+    Demo(commands::demo::DemoArgs),
     /// The framework library: list, show, search, import, adopt.
     #[command(subcommand)]
     Framework(commands::framework::FrameworkCommand),
@@ -189,7 +189,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Init(args) => commands::init::run(&config, args, out).await,
             Command::Serve(args) => commands::serve::run(config, args, out).await,
             Command::Migrate(args) => commands::migrate::run(&config, args, out).await,
-            Command::Demo => commands::demo::run(config, out).await,
+            Command::Demo(args) => commands::demo::run(config, args, out).await,
             Command::Framework(command) => commands::framework::run(&config, command, out).await,
             Command::Crosswalk(args) => commands::framework::crosswalk(&config, args, out).await,
             Command::Scope(command) => commands::register::scope(&config, command, out).await,

@@ -173,6 +173,33 @@ impl TrailEntry {
     }
 }
 
+/// Fields kept in a change's before and after even when they did not change, so that
+/// an entry still names its record (`id`, `title`, `name`).
+pub const CONTEXT_FIELDS: [&str; 3] = ["id", "title", "name"];
+
+/// What a change did to a record, field by field: of two JSON objects (the stored state
+/// before and after), only the top-level fields that differ, each on both sides (`null`
+/// where a side lacks it), plus the [`CONTEXT_FIELDS`]. An entry then costs what changed,
+/// not two copies of the record, and the hash chain covers exactly what is stored.
+/// `None` when either side is not a JSON object (such states are kept whole).
+pub fn changed_fields(before: &str, after: &str) -> Option<(String, String)> {
+    use serde_json::{Map, Value};
+    let (Ok(Value::Object(b)), Ok(Value::Object(a))) =
+        (serde_json::from_str::<Value>(before), serde_json::from_str::<Value>(after))
+    else {
+        return None;
+    };
+    let (mut kept_before, mut kept_after) = (Map::new(), Map::new());
+    for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
+        let (old, new) = (b.get(key).unwrap_or(&Value::Null), a.get(key).unwrap_or(&Value::Null));
+        if old != new || CONTEXT_FIELDS.contains(&key.as_str()) {
+            kept_before.insert(key.clone(), old.clone());
+            kept_after.insert(key.clone(), new.clone());
+        }
+    }
+    Some((Value::Object(kept_before).to_string(), Value::Object(kept_after).to_string()))
+}
+
 /// Where and how a trail's chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrailBreak {
@@ -326,6 +353,22 @@ mod tests {
         moved.entity = "thin".into();
         moved.entity_id = format!("g{}", moved.entity_id);
         assert_ne!(moved.compute_hash(), c[0].hash);
+    }
+
+    #[test]
+    fn a_change_keeps_only_the_fields_that_differ_and_the_record_s_name() {
+        let before = r#"{"id":"RSK-001","title":"Laptop theft","owner":"a@x.test","controls":["A.8.1"],"notes":"long text that stays"}"#;
+        let after = r#"{"id":"RSK-001","title":"Laptop theft","owner":"b@x.test","controls":["A.8.1"],"notes":"long text that stays","fair":{"lef":1}}"#;
+        let (b, a) = changed_fields(before, after).unwrap();
+        assert_eq!(b, r#"{"fair":null,"id":"RSK-001","owner":"a@x.test","title":"Laptop theft"}"#);
+        assert_eq!(a, r#"{"fair":{"lef":1},"id":"RSK-001","owner":"b@x.test","title":"Laptop theft"}"#);
+        let same = Some((
+            r#"{"id":"RSK-001","title":"Laptop theft"}"#.to_owned(),
+            r#"{"id":"RSK-001","title":"Laptop theft"}"#.to_owned(),
+        ));
+        assert_eq!(changed_fields(before, before), same, "nothing changed: the record's name only");
+        assert_eq!(changed_fields("[1]", "[2]"), None, "not objects: kept whole");
+        assert_eq!(changed_fields("{", "{}"), None);
     }
 
     #[test]

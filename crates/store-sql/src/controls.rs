@@ -16,6 +16,12 @@ use crate::tx::SqlTx;
 const SELECT_CONTROLS: &str = "SELECT control_id, applicable, reasons, justification, status, owner_id, target_date, \
      implementation, updated_at FROM control_implementations WHERE org_id = $1 ORDER BY control_id";
 const SELECT_LINKS: &str = "SELECT control_id, kind, target_id FROM control_links WHERE org_id = $1";
+const SELECT_CONTROL: &str = "SELECT control_id, applicable, reasons, justification, status, owner_id, target_date, \
+     implementation, updated_at FROM control_implementations WHERE org_id = $1 AND control_id = $2";
+const SELECT_LINKS_OF: &str =
+    "SELECT control_id, kind, target_id FROM control_links WHERE org_id = $1 AND control_id = $2";
+const DELETE_LINK: &str =
+    "DELETE FROM control_links WHERE org_id = $1 AND control_id = $2 AND kind = $3 AND target_id = $4";
 const UPSERT_CONTROL: &str = "INSERT INTO control_implementations (org_id, control_id, applicable, reasons, \
      justification, status, owner_id, target_date, implementation, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -36,19 +42,20 @@ fn status(column: &str, text: &str) -> StoreResult<ControlStatus> {
     ControlStatus::parse(text).ok_or_else(|| corrupt(column, format!("{text:?} is not a control status")))
 }
 
-#[async_trait]
-impl ControlRead for SqlTx {
-    async fn control_implementations(&mut self, org: OrgId) -> StoreResult<Vec<ControlImplementation>> {
-        let rows = sqlx::query(SELECT_CONTROLS)
-            .bind(org.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(self.poison(err("control implementations")))?;
-        let link_rows = sqlx::query(SELECT_LINKS)
-            .bind(org.to_string())
-            .fetch_all(&mut *self.tx)
-            .await
-            .map_err(self.poison(err("control links")))?;
+impl SqlTx {
+    /// Control records with their links: every control of `org`, or the one named.
+    async fn read_controls(&mut self, org: OrgId, only: Option<&str>) -> StoreResult<Vec<ControlImplementation>> {
+        let (controls, links) = match only {
+            Some(control) => (
+                sqlx::query(SELECT_CONTROL).bind(org.to_string()).bind(control.to_owned()),
+                sqlx::query(SELECT_LINKS_OF).bind(org.to_string()).bind(control.to_owned()),
+            ),
+            None => {
+                (sqlx::query(SELECT_CONTROLS).bind(org.to_string()), sqlx::query(SELECT_LINKS).bind(org.to_string()))
+            }
+        };
+        let rows = controls.fetch_all(&mut *self.tx).await.map_err(self.poison(err("control implementations")))?;
+        let link_rows = links.fetch_all(&mut *self.tx).await.map_err(self.poison(err("control links")))?;
         let mut links: BTreeMap<String, Vec<ControlLink>> = BTreeMap::new();
         for row in &link_rows {
             let kind: String = get(row, "kind")?;
@@ -82,6 +89,61 @@ impl ControlRead for SqlTx {
             .collect()
     }
 
+    /// Writes a control's own row (not its links).
+    async fn write_control_row(&mut self, org: OrgId, r: &ControlImplementation) -> StoreResult<()> {
+        let what = format!("control {}", r.control);
+        let reasons: Vec<&str> = r.reasons.iter().map(|x| x.as_str()).collect();
+        sqlx::query(UPSERT_CONTROL)
+            .bind(org.to_string())
+            .bind(r.control.as_str())
+            .bind(i64::from(r.applicable))
+            .bind(reasons.join(","))
+            .bind(r.justification.as_deref())
+            .bind(r.status.as_str())
+            .bind(r.owner.map(|o| o.to_string()))
+            .bind(r.target_date.map(date_to_text))
+            .bind(r.implementation.as_str())
+            .bind(instant_to_text(r.updated_at))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&what)))?;
+        Ok(())
+    }
+
+    /// Inserts (`INSERT_LINK`) or deletes (`DELETE_LINK`) one link of a control.
+    async fn write_link(
+        &mut self,
+        sql: &'static str,
+        org: OrgId,
+        control: &str,
+        link: &ControlLink,
+    ) -> StoreResult<()> {
+        sqlx::query(sql)
+            .bind(org.to_string())
+            .bind(control.to_owned())
+            .bind(link.kind.as_str())
+            .bind(link.id.as_str())
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("a link of control {control}"))))?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ControlRead for SqlTx {
+    async fn control_implementations(&mut self, org: OrgId) -> StoreResult<Vec<ControlImplementation>> {
+        self.read_controls(org, None).await
+    }
+
+    async fn control_implementation(
+        &mut self,
+        org: OrgId,
+        control: &str,
+    ) -> StoreResult<Option<ControlImplementation>> {
+        Ok(self.read_controls(org, Some(control)).await?.pop())
+    }
+
     async fn control_history(&mut self, org: OrgId, control: &str) -> StoreResult<Vec<StatusChange>> {
         let rows = sqlx::query(SELECT_HISTORY)
             .bind(org.to_string())
@@ -107,37 +169,35 @@ impl ControlRead for SqlTx {
 #[async_trait]
 impl ControlWrite for SqlTx {
     async fn save_control_implementation(&mut self, org: OrgId, r: &ControlImplementation) -> StoreResult<()> {
-        let what = format!("control {}", r.control);
-        let reasons: Vec<&str> = r.reasons.iter().map(|x| x.as_str()).collect();
-        sqlx::query(UPSERT_CONTROL)
-            .bind(org.to_string())
-            .bind(r.control.as_str())
-            .bind(i64::from(r.applicable))
-            .bind(reasons.join(","))
-            .bind(r.justification.as_deref())
-            .bind(r.status.as_str())
-            .bind(r.owner.map(|o| o.to_string()))
-            .bind(r.target_date.map(date_to_text))
-            .bind(r.implementation.as_str())
-            .bind(instant_to_text(r.updated_at))
-            .execute(&mut *self.tx)
-            .await
-            .map_err(self.poison(err(&what)))?;
+        self.write_control_row(org, r).await?;
         sqlx::query(DELETE_LINKS)
             .bind(org.to_string())
             .bind(r.control.as_str())
             .execute(&mut *self.tx)
             .await
-            .map_err(self.poison(err(&what)))?;
+            .map_err(self.poison(err(&format!("control {}", r.control))))?;
         for link in &r.links {
-            sqlx::query(INSERT_LINK)
-                .bind(org.to_string())
-                .bind(r.control.as_str())
-                .bind(link.kind.as_str())
-                .bind(link.id.as_str())
-                .execute(&mut *self.tx)
-                .await
-                .map_err(self.poison(err(&format!("a link of control {}", r.control))))?;
+            self.write_link(INSERT_LINK, org, &r.control, link).await?;
+        }
+        Ok(())
+    }
+
+    async fn update_control_implementation(
+        &mut self,
+        org: OrgId,
+        before: &ControlImplementation,
+        after: &ControlImplementation,
+    ) -> StoreResult<()> {
+        let mut row_before = before.clone();
+        row_before.links = after.links.clone();
+        if row_before != *after {
+            self.write_control_row(org, after).await?;
+        }
+        for link in before.links.difference(&after.links) {
+            self.write_link(DELETE_LINK, org, &after.control, link).await?;
+        }
+        for link in after.links.difference(&before.links) {
+            self.write_link(INSERT_LINK, org, &after.control, link).await?;
         }
         Ok(())
     }

@@ -10,6 +10,8 @@ use crate::repo::get;
 use crate::tx::SqlTx;
 
 const SELECT_ALL: &str = "SELECT id, content FROM register_entries WHERE org_id = $1 AND kind = $2 ORDER BY id";
+const SELECT_IDS: &str = "SELECT id FROM register_entries WHERE org_id = $1 AND kind = $2 ORDER BY id";
+const BUMP: &str = "UPDATE id_counters SET last = last + 1 WHERE org_id = $1 AND kind = $2 RETURNING last";
 const SELECT_ONE: &str = "SELECT content FROM register_entries WHERE org_id = $1 AND kind = $2 AND id = $3";
 const UPSERT: &str = "INSERT INTO register_entries (org_id, kind, id, content, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (org_id, kind, id) DO UPDATE SET content = $4, updated_at = $5";
@@ -29,6 +31,16 @@ impl RegisterRead for SqlTx {
             .await
             .map_err(self.poison(err("register entries")))?;
         rows.iter().map(|row| Ok((get(row, "id")?, get(row, "content")?))).collect()
+    }
+
+    async fn entry_ids(&mut self, org: OrgId, kind: &str) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(SELECT_IDS)
+            .bind(org.to_string())
+            .bind(kind)
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("register ids")))?;
+        rows.iter().map(|row| get(row, "id")).collect()
     }
 
     async fn entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<Option<String>> {
@@ -109,6 +121,16 @@ impl RegisterWrite for SqlTx {
             .await
             .map_err(self.poison(err(&format!("the {kind} counter"))))?;
         get(&row, "last")
+    }
+
+    async fn bump_number(&mut self, org: OrgId, kind: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query(BUMP)
+            .bind(org.to_string())
+            .bind(kind)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err(&format!("the {kind} counter"))))?;
+        row.map(|row| get(&row, "last")).transpose()
     }
 
     async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool> {

@@ -382,6 +382,39 @@ both_engines! {
         tx.commit().await.unwrap();
         let got = store.read().await.unwrap().control_implementations(acme.id).await.unwrap();
         assert_eq!(got[0], record, "saving replaces the links");
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.control_implementation(acme.id, "A.5.15").await.unwrap(), Some(record));
+        assert_eq!(tx.control_implementation(globex.id, "A.5.15").await.unwrap(), None, "not Globex's");
+        assert_eq!(tx.control_implementation(acme.id, "A.5.99").await.unwrap(), None);
+    }
+
+    async fn a_control_update_writes_only_the_links_that_changed(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let link = |id: &str| ControlLink { kind: LinkKind::Risk, id: id.into() };
+        let mut before = ControlImplementation::not_started("A.8.1", at(1));
+        before.links = [link("RSK-001"), link("RSK-002"), ControlLink { kind: LinkKind::Asset, id: "AST-001".into() }].into();
+        let mut tx = store.write().await.unwrap();
+        tx.save_control_implementation(acme.id, &before).await.unwrap();
+        tx.save_control_implementation(globex.id, &before).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut after = before.clone();
+        after.links.remove(&link("RSK-001"));
+        after.links.insert(link("RSK-003"));
+        let mut tx = store.write().await.unwrap();
+        tx.update_control_implementation(acme.id, &before, &after).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.control_implementation(acme.id, "A.8.1").await.unwrap(), Some(after.clone()));
+        assert_eq!(tx.control_implementation(globex.id, "A.8.1").await.unwrap(), Some(before), "Globex's untouched");
+        drop(tx);
+        let mut changed = after.clone();
+        changed.status = ControlStatus::Implemented;
+        changed.updated_at = at(5);
+        let mut tx = store.write().await.unwrap();
+        tx.update_control_implementation(acme.id, &after, &changed).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.read().await.unwrap().control_implementation(acme.id, "A.8.1").await.unwrap(), Some(changed));
     }
 
     async fn status_history_is_kept_in_order(db: TestDb) {
@@ -479,6 +512,22 @@ both_engines! {
         assert!(tx.delete_entry(acme.id, "asset", "AST-002").await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(store.read().await.unwrap().entries(acme.id, "asset").await.unwrap().len(), 1);
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(tx.entry_ids(acme.id, "asset").await.unwrap(), vec!["AST-001".to_owned()]);
+        assert!(tx.entry_ids(globex.id, "asset").await.unwrap().is_empty());
+    }
+
+    async fn a_counter_is_bumped_only_once_it_was_started(db: TestDb) {
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let mut tx = store.write().await.unwrap();
+        assert_eq!(tx.bump_number(acme.id, "risk").await.unwrap(), None, "never used: the caller gives the floor");
+        assert_eq!(tx.next_number(acme.id, "risk", 41).await.unwrap(), 41);
+        assert_eq!(tx.bump_number(acme.id, "risk").await.unwrap(), Some(42));
+        assert_eq!(tx.bump_number(acme.id, "risk").await.unwrap(), Some(43));
+        assert_eq!(tx.bump_number(globex.id, "risk").await.unwrap(), None, "per organization");
+        assert_eq!(tx.next_number(acme.id, "risk", 1).await.unwrap(), 44, "both take turns on one counter");
+        tx.commit().await.unwrap();
     }
 
     async fn appending_after_a_stale_head_is_a_conflict(db: TestDb) {

@@ -151,6 +151,9 @@ pub trait FrameworkWrite {
 pub trait ControlRead {
     /// Every control record of the organization, by control id.
     async fn control_implementations(&mut self, org: OrgId) -> StoreResult<Vec<ControlImplementation>>;
+    /// One control's record with its links, if the organization has it.
+    async fn control_implementation(&mut self, org: OrgId, control: &str)
+    -> StoreResult<Option<ControlImplementation>>;
     /// One control's status history, oldest first.
     async fn control_history(&mut self, org: OrgId, control: &str) -> StoreResult<Vec<StatusChange>>;
 }
@@ -160,6 +163,15 @@ pub trait ControlRead {
 pub trait ControlWrite {
     /// Creates or replaces a control record (its links included).
     async fn save_control_implementation(&mut self, org: OrgId, record: &ControlImplementation) -> StoreResult<()>;
+    /// Changes a stored control record from `before` (as read in this transaction) to
+    /// `after`, writing only what differs: its row when a field changed, and each link
+    /// added or removed (not the control's other links).
+    async fn update_control_implementation(
+        &mut self,
+        org: OrgId,
+        before: &ControlImplementation,
+        after: &ControlImplementation,
+    ) -> StoreResult<()>;
     /// Appends to a control's status history.
     async fn append_status_change(&mut self, org: OrgId, change: &StatusChange) -> StoreResult<()>;
 }
@@ -210,6 +222,8 @@ pub trait RegisterRead {
     async fn entries(&mut self, org: OrgId, kind: &str) -> StoreResult<Vec<(String, String)>>;
     /// One entry's JSON, if it exists.
     async fn entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<Option<String>>;
+    /// The ids of every entry of a kind, by id (without reading their content).
+    async fn entry_ids(&mut self, org: OrgId, kind: &str) -> StoreResult<Vec<String>>;
 }
 
 /// Creates, replaces and deletes register entries.
@@ -241,6 +255,10 @@ pub trait RegisterWrite {
     /// than the last number taken, and at least `at_least`. Numbers are never handed
     /// out twice, even after the record that had one is deleted.
     async fn next_number(&mut self, org: OrgId, kind: &str, at_least: i64) -> StoreResult<i64>;
+    /// Takes the next number of a counter that has been used before, without knowing a
+    /// floor; `None` when the counter was never used (then [`Self::next_number`] with
+    /// the floor read from the stored ids).
+    async fn bump_number(&mut self, org: OrgId, kind: &str) -> StoreResult<Option<i64>>;
     /// Deletes an entry; false when there was none.
     async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool>;
 }

@@ -36,6 +36,7 @@ const NOT_USE_CASES: &[(&str, &str, &str)] = &[
     ("workspace.rs", "current_workspace", "installation: what the database holds"),
     ("workspace.rs", "initialize_workspace", "installation: `isms init` on an empty database"),
     ("demo.rs", "create_demo", "installation: `isms demo` on an empty database"),
+    ("demo.rs", "create_demo_sized", "installation: `isms demo --size large` on an empty database"),
     ("demo.rs", "create_or_reuse_demo", "installation: `isms serve --demo`"),
     ("schema.rs", "migrate", "installation: `isms migrate`"),
     ("schema.rs", "schema_status", "installation: the schema's version"),

@@ -55,21 +55,28 @@ fn shown(v: Option<&serde_json::Value>) -> String {
 }
 
 /// The title, name or statement of a stored record.
-fn title_of(json: Option<&str>) -> String {
-    let Some(v) = json.and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok()) else { return String::new() };
+fn title_of(fields: Option<&Fields>) -> String {
+    let Some(v) = fields else { return String::new() };
     ["title", "name", "statement", "description"]
         .iter()
-        .find_map(|k| v.get(k).and_then(|t| t.as_str()).filter(|t| !t.is_empty()))
+        .find_map(|k| v.get(*k).and_then(|t| t.as_str()).filter(|t| !t.is_empty()))
         .map(|t| shown(Some(&serde_json::Value::String(t.to_owned()))))
         .unwrap_or_default()
 }
 
-/// The top-level fields that differ between two stored states of a record.
+/// The top-level fields that differ between two stored states of a record (whole
+/// states, or the fields one trail entry changed).
 pub fn field_changes(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
     let parse = |j: Option<&str>| j.and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok());
     let (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a))) = (parse(before), parse(after)) else {
         return Vec::new();
     };
+    fields_that_differ(&b, &a)
+}
+
+type Fields = serde_json::Map<String, serde_json::Value>;
+
+fn fields_that_differ(b: &Fields, a: &Fields) -> Vec<FieldChange> {
     let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
     keys.into_iter()
         .filter(|k| !QUIET_FIELDS.contains(&k.as_str()) && b.get(*k) != a.get(*k))
@@ -93,8 +100,36 @@ pub async fn changes_since(cx: &Cx, actor: &Actor, since: Option<Date>) -> AppRe
     Ok((since, changes_since_of(cx, org, since).await?))
 }
 
-/// A record's stored state at the date and now (`None`: it did not exist).
-type States<'a> = (Option<&'a str>, Option<&'a str>);
+/// A record's fields as they were at the date and as they are now, gathered from its
+/// trail entries: each entry holds the fields it changed (older entries hold whole
+/// states), so a field's state at the date is the first before that names it, and its
+/// state now the last after that names it. `None` on a side: the record did not exist.
+#[derive(Default)]
+struct States {
+    at_date: Option<serde_json::Map<String, serde_json::Value>>,
+    now: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl States {
+    fn take(&mut self, first: bool, before: Option<&str>, after: Option<&str>) {
+        let object = |j: Option<&str>| match j.and_then(|j| serde_json::from_str(j).ok()) {
+            Some(serde_json::Value::Object(m)) => Some(m),
+            _ => None,
+        };
+        if first {
+            self.at_date = object(before);
+        } else if let (Some(at_date), Some(b)) = (&mut self.at_date, object(before)) {
+            for (k, v) in b {
+                at_date.entry(k).or_insert(v);
+            }
+        }
+        match (object(after), &mut self.now) {
+            (None, now) => *now = None,
+            (Some(a), Some(now)) if after.is_some() && before.is_some() => now.extend(a),
+            (Some(a), now) => *now = Some(a),
+        }
+    }
+}
 
 /// Everything new, changed or removed since `since` (from the audit trail).
 pub(crate) async fn changes_since_of(cx: &Cx, org: OrgId, since: Date) -> AppResult<Vec<Change>> {
@@ -112,12 +147,11 @@ pub(crate) async fn changes_since_of(cx: &Cx, org: OrgId, since: Date) -> AppRes
         }
     }
     let mut by: BTreeMap<(String, String), Change> = BTreeMap::new();
-    // Per record: its state at the date (the first entry's before) and now (the last after).
-    let mut states: BTreeMap<(String, String), States<'_>> = BTreeMap::new();
+    let mut states: BTreeMap<(String, String), States> = BTreeMap::new();
     for e in &trail {
-        let state = states.entry((e.entity.clone(), e.entity_id.clone())).or_insert((e.before.as_deref(), None));
-        state.1 = e.after.as_deref();
         let key = (e.entity.clone(), e.entity_id.clone());
+        let first = !states.contains_key(&key);
+        states.entry(key.clone()).or_default().take(first, e.before.as_deref(), e.after.as_deref());
         let created = e.before.is_none() && e.after.is_some();
         let deleted = e.after.is_none() && e.before.is_some();
         let c = by.entry(key).or_insert_with(|| Change {
@@ -136,10 +170,12 @@ pub(crate) async fn changes_since_of(cx: &Cx, org: OrgId, since: Date) -> AppRes
         }
     }
     for (key, c) in &mut by {
-        let (before, after) = states.get(key).copied().unwrap_or_default();
-        c.title = title_of(after.or(before));
-        if c.change == "changed" {
-            c.fields = field_changes(before, after);
+        let Some(state) = states.get(key) else { continue };
+        c.title = title_of(state.now.as_ref().or(state.at_date.as_ref()));
+        if c.change == "changed"
+            && let (Some(b), Some(a)) = (&state.at_date, &state.now)
+        {
+            c.fields = fields_that_differ(b, a);
         }
     }
     Ok(by.into_values().filter(|c| c.change != "new and removed").collect())

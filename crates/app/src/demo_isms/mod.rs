@@ -35,6 +35,7 @@ mod certification;
 mod controls;
 mod documents;
 mod evidence;
+pub(crate) mod large;
 mod registers;
 mod risks;
 

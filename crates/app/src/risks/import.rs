@@ -2,6 +2,8 @@
 
 use super::*;
 
+use std::collections::BTreeMap;
+
 use crate::imports::RowError;
 
 /// What a risk import did.
@@ -34,9 +36,18 @@ pub const RISK_CSV_COLUMNS: [&str; 13] = [
 ];
 
 /// Imports risks from CSV: every row is parsed and checked against the organization
-/// first; any bad row means nothing is stored, unless `skip_bad_rows`. One transaction.
-/// Control owners add risks one at a time instead.
-pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows: bool) -> AppResult<RiskImport> {
+/// first; any bad row means nothing is stored, unless `skip_bad_rows`. One transaction,
+/// whose work grows with the rows: the organization is read once, each risk is one
+/// insert and one trail entry, and each control linked is changed once for all the
+/// risks that link it. `done` counts the rows checked and then the risks stored (twice
+/// the rows in all), for a progress bar. Control owners add risks one at a time instead.
+pub async fn import_risks_csv(
+    cx: &Cx,
+    actor: &Actor,
+    text: &str,
+    skip_bad_rows: bool,
+    done: &std::sync::atomic::AtomicUsize,
+) -> AppResult<RiskImport> {
     if actor.require(UseCase::EditRisks)? == Grant::Assigned {
         return Err(AppError::new(Code::Forbidden, "a control owner adds risks one at a time (POST /api/v1/risks)"));
     }
@@ -48,6 +59,7 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
     let mut tx = cx.store.write().await?;
     tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
+    let checks = RiskChecks::read(&mut *tx, cx, org).await?;
     let mut errors = Vec::new();
     let mut parsed: Vec<(u64, Risk)> = Vec::new();
     for record in reader.records() {
@@ -130,7 +142,7 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
                 history: vec![],
                 fair: None,
             };
-            match check(&mut *tx, cx, org, &mut risk, &m).await {
+            match checks.check(&mut risk, &m) {
                 Ok(()) if parsed_ok && row_errors.is_empty() => parsed.push((line, risk)),
                 Ok(()) => {}
                 Err(e) => row_errors.extend(e.fields.into_iter().map(|f| RowError {
@@ -141,16 +153,24 @@ pub async fn import_risks_csv(cx: &Cx, actor: &Actor, text: &str, skip_bad_rows:
             }
         }
         errors.extend(row_errors);
+        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     if !errors.is_empty() && !skip_bad_rows {
         return Ok(RiskImport { created: vec![], errors, stored: false });
     }
     let mut created = Vec::new();
+    let mut links: BTreeMap<String, ControlChange> = BTreeMap::new();
     for (_, mut risk) in parsed {
         risk.record_levels(&m, cx.clock.now());
         create_in(&mut *tx, cx, actor, org, &mut risk).await?;
-        sync_controls(&mut *tx, cx, actor, org, &risk.id, &[], &risk.controls).await?;
+        for c in &risk.controls {
+            links.entry(c.clone()).or_default().link.push(ControlLink { kind: LinkKind::Risk, id: risk.id.clone() });
+        }
         created.push(risk.id);
+        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    for (control, change) in links {
+        update_control_in(&mut *tx, cx, actor, org, &control, change, None).await?;
     }
     tx.commit().await?;
     Ok(RiskImport { stored: !created.is_empty(), created, errors })

@@ -46,8 +46,71 @@ pub async fn risk(cx: &Cx, actor: &Actor, id: &str) -> AppResult<RiskView> {
     Ok(view(registers::get::<Risk>(cx, org, id).await?, &m))
 }
 
-/// Checks a risk against the organization: ratings in the scales, owner and action
-/// owners members, controls in Annex A, assets in the inventory.
+/// What a risk is checked against, read once per transaction (an import checks
+/// thousands of rows against the same members, controls and assets).
+pub(super) struct RiskChecks {
+    members: BTreeSet<String>,
+    library: std::sync::Arc<isms_domain::framework::Library>,
+    assets: BTreeSet<String>,
+}
+
+impl RiskChecks {
+    /// Reads the organization's members, the framework library and the asset ids.
+    pub(super) async fn read(tx: &mut dyn WriteTx, cx: &Cx, org: OrgId) -> AppResult<Self> {
+        Ok(Self {
+            members: tx.members(org).await?.into_iter().map(|(u, _)| u.email.to_string()).collect(),
+            library: crate::frameworks::library_in(cx, &mut *tx).await?,
+            assets: tx.entry_ids(org, "asset").await?.into_iter().collect(),
+        })
+    }
+
+    /// Checks a risk against the organization: ratings in the scales, owner and action
+    /// owners members, controls in Annex A, assets in the inventory. Normalizes the
+    /// owners' e-mails and the control ids.
+    pub(super) fn check(&self, risk: &mut Risk, m: &Methodology) -> AppResult<()> {
+        let mut problems: Vec<(&'static str, String)> = isms_domain::register::Entry::problems(risk);
+        for (field, rating) in [("inherent", risk.inherent), ("residual", risk.residual)] {
+            if let Some(p) = m.rating_problem(field, rating) {
+                problems.push((field, p));
+            }
+        }
+        risk.owner = risk.owner.trim().to_lowercase();
+        if !risk.owner.is_empty() && !self.members.contains(&risk.owner) {
+            problems.push(("owner", format!("{} is not a member of this organization", risk.owner)));
+        }
+        for action in &mut risk.actions {
+            action.owner = action.owner.trim().to_lowercase();
+            if !self.members.contains(&action.owner) {
+                problems.push(("actions", format!("action {:?}: {} is not a member", action.title, action.owner)));
+            }
+        }
+        risk.controls =
+            risk.controls.iter().map(|c| normalize_control_id(c)).collect::<BTreeSet<_>>().into_iter().collect();
+        for c in &risk.controls {
+            if self
+                .library
+                .item(isms_domain::framework::PIVOT, c)
+                .is_none_or(|i| i.kind != isms_domain::framework::ItemKind::Control)
+            {
+                problems.push(("controls", format!("{c} is not an Annex A control")));
+            }
+        }
+        for a in &risk.assets {
+            if !self.assets.contains(a) {
+                problems.push(("assets", format!("there is no asset {a}")));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(
+                problems.into_iter().map(|(f, m)| FieldError { field: f.into(), message: m }).collect(),
+            ))
+        }
+    }
+}
+
+/// [`RiskChecks::check`] for one risk.
 pub(super) async fn check(
     tx: &mut dyn WriteTx,
     cx: &Cx,
@@ -55,45 +118,7 @@ pub(super) async fn check(
     risk: &mut Risk,
     m: &Methodology,
 ) -> AppResult<()> {
-    let mut problems: Vec<(&'static str, String)> = isms_domain::register::Entry::problems(risk);
-    for (field, rating) in [("inherent", risk.inherent), ("residual", risk.residual)] {
-        if let Some(p) = m.rating_problem(field, rating) {
-            problems.push((field, p));
-        }
-    }
-    let members: Vec<String> = tx.members(org).await?.into_iter().map(|(u, _)| u.email.to_string()).collect();
-    risk.owner = risk.owner.trim().to_lowercase();
-    if !risk.owner.is_empty() && !members.contains(&risk.owner) {
-        problems.push(("owner", format!("{} is not a member of this organization", risk.owner)));
-    }
-    for action in &mut risk.actions {
-        action.owner = action.owner.trim().to_lowercase();
-        if !members.contains(&action.owner) {
-            problems.push(("actions", format!("action {:?}: {} is not a member", action.title, action.owner)));
-        }
-    }
-    let lib = crate::frameworks::library_in(cx, &mut *tx).await?;
-    risk.controls =
-        risk.controls.iter().map(|c| normalize_control_id(c)).collect::<BTreeSet<_>>().into_iter().collect();
-    for c in &risk.controls {
-        if lib
-            .item(isms_domain::framework::PIVOT, c)
-            .is_none_or(|i| i.kind != isms_domain::framework::ItemKind::Control)
-        {
-            problems.push(("controls", format!("{c} is not an Annex A control")));
-        }
-    }
-    let assets: Vec<String> = tx.entries(org, "asset").await?.into_iter().map(|(id, _)| id).collect();
-    for a in &risk.assets {
-        if !assets.contains(a) {
-            problems.push(("assets", format!("there is no asset {a}")));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::invalid(problems.into_iter().map(|(f, m)| FieldError { field: f.into(), message: m }).collect()))
-    }
+    RiskChecks::read(tx, cx, org).await?.check(risk, m)
 }
 
 /// Links or unlinks the risk on the controls whose membership changed.
@@ -221,10 +246,9 @@ async fn links_assigned(
     if changed.is_empty() {
         return Ok(());
     }
-    let records = tx.control_implementations(org).await?;
     for control in changed {
         let id = normalize_control_id(control);
-        let mine = records.iter().any(|r| r.control == id && r.owner == Some(me));
+        let mine = tx.control_implementation(org, &id).await?.is_some_and(|r| r.owner == Some(me));
         if !mine {
             return Err(AppError::new(
                 Code::Forbidden,

@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use isms_app::demo::{DemoWorkspace, create_demo};
+use clap::{Args, ValueEnum};
+use isms_app::demo::{DemoWorkspace, LargeSize, create_demo_sized};
 
 use crate::config::{Config, Source, demo_data_dir, process_env};
 use crate::output::{CliError, Out};
@@ -16,11 +17,34 @@ pub fn locate(config: &mut Config) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Arguments of `isms demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// `large` grows the demo organization to 5,000 risks, 1,000 assets, 20,000
+    /// evidence items, 300 documents and 50 audits with findings (for benchmarks; takes
+    /// a while).
+    #[arg(long, value_enum, default_value = "normal")]
+    size: DemoSize,
+}
+
+/// How big the demo is.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DemoSize {
+    /// Two organizations with a realistic, hand-written ISMS.
+    Normal,
+    /// The same, the main organization grown to a large customer's size.
+    Large,
+}
+
 /// Creates the demo workspace; refuses an existing workspace.
-pub async fn run(mut config: Config, out: &Out) -> Result<ExitCode, CliError> {
+pub async fn run(mut config: Config, args: DemoArgs, out: &Out) -> Result<ExitCode, CliError> {
     locate(&mut config)?;
     let cx = super::open(&config).await?;
-    let result = create_demo(&cx).await;
+    let large = matches!(args.size, DemoSize::Large).then_some(LargeSize::LARGE);
+    if large.is_some() {
+        out.line("Creating the large demo (a minute or so)…");
+    }
+    let result = create_demo_sized(&cx, large).await;
     cx.store.close().await;
     let demo = result?;
     out.doc(&serde_json::json!({ "database": cx.store.location(), "data_dir": config.data_dir.value, "demo": demo }));

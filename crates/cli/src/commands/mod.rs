@@ -104,11 +104,45 @@ pub(crate) fn rows_refused(
     Err(CliError::bad_input(
         Code::Import,
         format!(
-            "{} row error(s) in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
-            errors.len(),
+            "{} in {}; nothing was imported (use --skip-bad-rows to import the good rows)",
+            isms_domain::text::plural(errors.len(), "row error", "row errors"),
             file.display()
         ),
     ))
+}
+
+/// Runs `work` with a progress bar on the terminal (not with `--json`, not when stderr
+/// is redirected, and only when `worth_a_bar`) that follows `done` up to `total`.
+pub(crate) async fn with_progress<T>(
+    out: &crate::output::Out,
+    total: usize,
+    worth_a_bar: bool,
+    done: Arc<std::sync::atomic::AtomicUsize>,
+    work: impl Future<Output = T>,
+) -> T {
+    let show = worth_a_bar && !out.is_json() && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = show.then(|| indicatif::ProgressBar::new(total as u64));
+    let ticker = bar.clone().map(|bar| {
+        tokio::spawn(async move {
+            loop {
+                bar.set_position(done.load(std::sync::atomic::Ordering::Relaxed) as u64);
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        })
+    });
+    let result = work.await;
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
+}
+
+/// Rows of a CSV text (its lines after the header; a close guess for a progress bar).
+pub(crate) fn csv_rows(text: &str) -> usize {
+    text.lines().count().saturating_sub(1)
 }
 
 /// A usage error naming the flag.

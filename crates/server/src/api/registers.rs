@@ -228,6 +228,7 @@ async fn import_assets(
     Query(q): Query<super::risks::ImportQuery>,
     super::Csv(text): super::Csv,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let report = isms_app::assets::import_assets_csv(&s.cx, &caller, &text, q.skip_bad_rows).await?;
+    let report =
+        isms_app::assets::import_assets_csv(&s.cx, &caller, &text, q.skip_bad_rows, &Default::default()).await?;
     Ok(super::risks::import_answer(report.stored, &report))
 }

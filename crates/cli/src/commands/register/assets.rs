@@ -248,13 +248,19 @@ async fn import(cx: &Cx, args: AssetImportArgs, out: &Out) -> Result<(), CliErro
     let actor = actor(cx, org, args.who.as_email.as_deref(), "isms asset import").await?;
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
-    let report = assets::import_assets_csv(cx, &actor, &text, args.skip_bad_rows).await?;
+    let (rows, done) = (crate::commands::csv_rows(&text), std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0)));
+    let work = assets::import_assets_csv(cx, &actor, &text, args.skip_bad_rows, &done);
+    let report = crate::commands::with_progress(out, 2 * rows, rows >= 500, done.clone(), work).await?;
     out.doc(&report);
     crate::commands::rows_refused(out, &args.file, &report.errors, report.stored)?;
     out.line(format!(
-        "Imported {} asset(s){}.",
-        report.created.len(),
-        if report.errors.is_empty() { String::new() } else { format!(", skipped {} bad row(s)", report.errors.len()) }
+        "Imported {}{}.",
+        isms_domain::text::plural(report.created.len(), "asset", "assets"),
+        if report.errors.is_empty() {
+            String::new()
+        } else {
+            format!(", skipped {}", isms_domain::text::plural(report.errors.len(), "bad row", "bad rows"))
+        }
     ));
     Ok(())
 }

@@ -189,26 +189,9 @@ async fn simulate_with_progress(
     } else {
         1
     };
-    let show_bar = !out.is_json()
-        && std::io::IsTerminal::is_terminal(&std::io::stderr())
-        && total as u64 * u64::from(args.iterations) > 5_000_000;
-    let bar = show_bar.then(|| indicatif::ProgressBar::new(total as u64));
-    let ticker = bar.clone().map(|bar| {
-        let done = done.clone();
-        tokio::spawn(async move {
-            loop {
-                bar.set_position(done.load(std::sync::atomic::Ordering::Relaxed) as u64);
-                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            }
-        })
-    });
-    let sim = isms_app::fair::simulate_risks(cx, actor, args.risk.as_deref(), settings, done).await;
-    if let Some(t) = ticker {
-        t.abort();
-    }
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let worth_a_bar = total as u64 * u64::from(args.iterations) > 5_000_000;
+    let work = isms_app::fair::simulate_risks(cx, actor, args.risk.as_deref(), settings, done.clone());
+    let sim = crate::commands::with_progress(out, total, worth_a_bar, done, work).await;
     Ok(sim?)
 }
 

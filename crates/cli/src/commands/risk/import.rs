@@ -21,9 +21,11 @@ pub(super) async fn import(cx: &Cx, args: ImportArgs, out: &Out) -> Result<(), C
     let actor = actor(cx, org, args.as_email.as_deref(), "isms risk import").await?;
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| bad("import", format!("cannot read {}: {}", args.file.display(), io_reason(&e))))?;
-    let report = risks::import_risks_csv(cx, &actor, &text, args.skip_bad_rows).await?;
+    let (rows, done) = (crate::commands::csv_rows(&text), std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0)));
+    let work = risks::import_risks_csv(cx, &actor, &text, args.skip_bad_rows, &done);
+    let report = crate::commands::with_progress(out, 2 * rows, rows >= 500, done.clone(), work).await?;
     out.doc(&report);
     crate::commands::rows_refused(out, &args.file, &report.errors, report.stored)?;
-    out.line(format!("Imported {} risk(s).", report.created.len()));
+    out.line(format!("Imported {}.", isms_domain::text::plural(report.created.len(), "risk", "risks")));
     Ok(())
 }

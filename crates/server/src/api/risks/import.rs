@@ -38,6 +38,6 @@ async fn import(
     Query(q): Query<ImportQuery>,
     Csv(text): Csv,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let report = isms_app::risks::import_risks_csv(&s.cx, &caller, &text, q.skip_bad_rows).await?;
+    let report = isms_app::risks::import_risks_csv(&s.cx, &caller, &text, q.skip_bad_rows, &Default::default()).await?;
     Ok(import_answer(report.stored, &report))
 }
