@@ -73,6 +73,19 @@ async fn member_names(cx: &Cx, org: OrgId) -> AppResult<Vec<(UserId, String, Str
         .collect())
 }
 
+/// The organization's control records with their links, as this process keeps them
+/// while its data version stays the same (see [`crate::cache`]).
+pub(crate) async fn records_of(cx: &Cx, org: OrgId) -> AppResult<std::sync::Arc<Vec<ControlImplementation>>> {
+    let mut tx = cx.store.read().await?;
+    let version = tx.data_version(org).await?;
+    if let Some(kept) = cx.cache.get(org, "control_implementations", version) {
+        return Ok(kept);
+    }
+    let records = std::sync::Arc::new(tx.control_implementations(org).await?);
+    cx.cache.put(org, "control_implementations", version, records.clone());
+    Ok(records)
+}
+
 /// Every control record of the organization, in Annex A order.
 pub async fn list_controls(cx: &Cx, actor: &Actor) -> AppResult<Vec<ControlView>> {
     actor.require(UseCase::ReadIsms)?;
@@ -83,7 +96,7 @@ pub async fn list_controls(cx: &Cx, actor: &Actor) -> AppResult<Vec<ControlView>
 pub(crate) async fn controls_of(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlView>> {
     let lib = library(cx).await?;
     let members = member_names(cx, org).await?;
-    let mut records = cx.store.read().await?.control_implementations(org).await?;
+    let mut records = records_of(cx, org).await?.as_ref().clone();
     let order = |id: &str| lib.position(PIVOT, id).unwrap_or(usize::MAX);
     records.sort_by_key(|r| order(&r.control));
     Ok(records

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod assets;
+mod cache;
 pub mod certification;
 pub mod certification_reports;
 mod clock;
@@ -65,6 +66,8 @@ pub struct Cx {
     pub blobs: Arc<dyn BlobStore>,
     /// The largest file accepted, in bytes.
     pub max_upload: u64,
+    /// Organizations' data as last read, by data version.
+    pub cache: Arc<cache::ReadCache>,
 }
 
 impl Cx {
@@ -77,6 +80,7 @@ impl Cx {
             library: Arc::default(),
             blobs: Arc::new(evidence::NoBlobs),
             max_upload: DEFAULT_MAX_UPLOAD,
+            cache: Arc::default(),
         }
     }
 

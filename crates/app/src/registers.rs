@@ -4,6 +4,8 @@
 //! in the audit trail in the same transaction. Entries with a review cycle get a
 //! yearly one when created.
 
+use std::sync::Arc;
+
 use isms_domain::OrgId;
 use isms_domain::access::UseCase;
 use isms_domain::asset::ClassificationScheme;
@@ -155,10 +157,23 @@ pub async fn delete_entry<T: Register>(cx: &Cx, actor: &Actor, id: &str) -> AppR
 }
 
 /// Every entry of a kind, by id.
-pub(crate) async fn list<T: Entry>(cx: &Cx, org: OrgId) -> AppResult<Vec<T>> {
+pub(crate) async fn list<T: Entry + 'static>(cx: &Cx, org: OrgId) -> AppResult<Vec<T>> {
+    Ok(shared::<T>(cx, org).await?.as_ref().clone())
+}
+
+/// [`list`] without a copy: the decoded entries as this process keeps them while the
+/// organization's data version stays the same (see [`crate::cache`]).
+pub(crate) async fn shared<T: Entry + 'static>(cx: &Cx, org: OrgId) -> AppResult<Arc<Vec<T>>> {
     let mut tx = cx.store.read().await?;
-    tx.organization(org).await?;
-    tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
+    let version = tx.data_version(org).await?;
+    if let Some(kept) = cx.cache.get::<Vec<T>>(org, T::KIND, version) {
+        return Ok(kept);
+    }
+    let all: Vec<T> =
+        tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect::<AppResult<_>>()?;
+    let all = Arc::new(all);
+    cx.cache.put(org, T::KIND, version, all.clone());
+    Ok(all)
 }
 
 /// [`list`] inside a caller's write transaction, so what it reads cannot change before

@@ -53,9 +53,17 @@ pub(crate) async fn draft_of(cx: &Cx, org: OrgId) -> AppResult<SoaDraft> {
     let lib = library(cx).await?;
     let controls = annex_a(&lib);
     let names = owner_names(cx, org).await?;
+    let records = crate::controls::records_of(cx, org).await?.iter().map(|r| (r.control.clone(), r.clone())).collect();
     let mut tx = cx.store.read().await?;
-    let records = tx.control_implementations(org).await?.into_iter().map(|r| (r.control.clone(), r)).collect();
-    let latest_version = tx.soa_versions(org).await?.last().map(|v| v.number);
+    let version = tx.data_version(org).await?;
+    let latest_version = match cx.cache.get::<Option<i64>>(org, "latest_soa_version", version) {
+        Some(kept) => *kept,
+        None => {
+            let latest = tx.soa_versions(org).await?.last().map(|v| v.number);
+            cx.cache.put(org, "latest_soa_version", version, std::sync::Arc::new(latest));
+            latest
+        }
+    };
     let review = review_status(&mut *tx, cx, org).await?;
     Ok(SoaDraft {
         rows: soa::rows(&controls, &records, |u| names.get(&u).cloned()),

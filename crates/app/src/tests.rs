@@ -585,6 +585,36 @@ mod risk_tests {
             assert!(links("A.8.7").is_empty());
         }
 
+        async fn what_one_replica_keeps_is_never_stale_after_another_replica_writes(db: TestDb) {
+            let a = cx(&db);
+            let org = initialize_workspace(&a, acme()).await.unwrap().organization.id;
+            // A second process on the same database: its own cache, its own library.
+            let b = Cx { cache: Default::default(), library: Default::default(), ..a.clone() };
+            add_risk(&a, &op(org), ransomware((2, 2), &["A.8.13"])).await.unwrap();
+            assert_eq!(list_risks(&a, &op(org)).await.unwrap().len(), 1, "a keeps the register");
+            assert_eq!(crate::risks::risk_rows(&a, &op(org)).await.unwrap().len(), 1);
+            let readiness = crate::certification::readiness(&a, &op(org), None).await.unwrap();
+            add_risk(&b, &op(org), ransomware((3, 3), &["A.8.7"])).await.unwrap();
+            edit_risk(&b, &op(org), "RSK-001", |r| { r.title = "Changed by the other replica".into(); Ok(()) }).await.unwrap();
+            let seen = list_risks(&a, &op(org)).await.unwrap();
+            assert_eq!(seen.len(), 2, "a sees b's create at once");
+            assert!(seen.iter().any(|r| r.risk.title == "Changed by the other replica"), "and b's edit");
+            assert_eq!(crate::risks::risk_rows(&a, &op(org)).await.unwrap().len(), 2);
+            let controls = list_controls(&a, &op(org)).await.unwrap();
+            assert!(controls.iter().find(|c| c.record.control == "A.8.7").unwrap().record.reasons.contains(&InclusionReason::RiskTreatment), "and the link b made");
+            let again = crate::certification::readiness(&a, &op(org), None).await.unwrap();
+            assert_ne!(format!("{readiness:?}"), format!("{again:?}"), "readiness is recomputed after b's writes");
+            // A write that is rolled back leaves what a keeps current.
+            let before = a.store.read().await.unwrap().data_version(org).await.unwrap();
+            {
+                let mut tx = b.store.write().await.unwrap();
+                tx.lock_organization(org).await.unwrap();
+                tx.put_entry(org, "risk", "RSK-009", "{}", time::OffsetDateTime::UNIX_EPOCH).await.unwrap();
+            }
+            assert_eq!(a.store.read().await.unwrap().data_version(org).await.unwrap(), before);
+            assert_eq!(list_risks(&a, &op(org)).await.unwrap().len(), 2);
+        }
+
         async fn heat_maps_count_risks_per_cell(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;

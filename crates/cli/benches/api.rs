@@ -14,115 +14,12 @@
     reason = "a benchmark reports on the terminal"
 )]
 
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod http;
 
-use serde_json::{Value, json};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_isms");
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-struct Figures {
-    what: String,
-    requests: usize,
-    concurrency: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Figures {
-    fn row(&mut self) -> String {
-        self.latencies.sort();
-        format!(
-            "| {} | {} × {} | {:.0} req/s | {:.1} ms | {:.1} ms |",
-            self.what,
-            self.requests,
-            self.concurrency,
-            self.requests as f64 / self.elapsed.as_secs_f64(),
-            percentile(&self.latencies, 0.5).as_secs_f64() * 1e3,
-            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
-        )
-    }
-}
-
-#[derive(Clone)]
-struct Session {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in(http: &reqwest::Client, base: &str, email: &str, password: &str) -> Session {
-    let r = http
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "sign-in: {}", r.status());
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let body: Value = r.json().await.unwrap();
-    Session { http: http.clone(), base: base.to_owned(), cookie, csrf: body["csrf_token"].as_str().unwrap().to_owned() }
-}
-
-/// Runs `requests` calls of `call` with `concurrency` in flight.
-async fn drive<F, Fut>(what: &str, requests: usize, concurrency: usize, call: F) -> Figures
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send,
-{
-    let call = Arc::new(call);
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let call = call.clone();
-        let next = next.clone();
-        workers.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= requests {
-                    break;
-                }
-                let t = Instant::now();
-                call(i).await;
-                mine.push(t.elapsed());
-            }
-            mine
-        }));
-    }
-    let mut latencies = Vec::new();
-    for w in workers {
-        latencies.extend(w.await.unwrap());
-    }
-    Figures { what: what.to_owned(), requests, concurrency, elapsed: start.elapsed(), latencies }
-}
-
-async fn ok(r: reqwest::RequestBuilder) {
-    let r = r.send().await.unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
-    let _ = r.bytes().await.unwrap();
-}
+use http::{BIN, drive, ok, serve, sign_in};
+use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -140,24 +37,8 @@ async fn main() {
         .lines()
         .find_map(|l| l.trim().strip_prefix("password").map(|p| p.trim().to_owned()))
         .expect("init prints the owner's password");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let _server = Server(
-        Command::new(BIN)
-            .args(["--data-dir", data, "serve", "--listen", &format!("127.0.0.1:{port}"), "--log-level", "warn"])
-            .env("HOME", dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
-    for _ in 0..500 {
-        if http.get(format!("{base}/readyz")).send().await.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let (_server, base) = serve(data, dir.path(), &http).await;
     let owner = sign_in(&http, &base, "owner@bench.test", &password).await;
 
     // Data: 500 risks and 120 assets, imported through the API.

@@ -169,6 +169,7 @@ impl ControlRead for SqlTx {
 #[async_trait]
 impl ControlWrite for SqlTx {
     async fn save_control_implementation(&mut self, org: OrgId, r: &ControlImplementation) -> StoreResult<()> {
+        self.touch(org);
         self.write_control_row(org, r).await?;
         sqlx::query(DELETE_LINKS)
             .bind(org.to_string())
@@ -188,6 +189,7 @@ impl ControlWrite for SqlTx {
         before: &ControlImplementation,
         after: &ControlImplementation,
     ) -> StoreResult<()> {
+        self.touch(org);
         let mut row_before = before.clone();
         row_before.links = after.links.clone();
         if row_before != *after {
@@ -203,6 +205,7 @@ impl ControlWrite for SqlTx {
     }
 
     async fn append_status_change(&mut self, org: OrgId, c: &StatusChange) -> StoreResult<()> {
+        self.touch(org);
         sqlx::query(INSERT_HISTORY)
             .bind(org.to_string())
             .bind(c.control.as_str())
@@ -243,6 +246,7 @@ impl SoaRead for SqlTx {
 #[async_trait]
 impl SoaWrite for SqlTx {
     async fn insert_soa_version(&mut self, org: OrgId, v: &SoaVersion) -> StoreResult<()> {
+        self.touch(org);
         let content = serde_json::to_string(&v.rows).map_err(|e| corrupt("soa_versions.content", e))?;
         sqlx::query(INSERT_VERSION)
             .bind(org.to_string())

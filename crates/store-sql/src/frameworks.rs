@@ -73,6 +73,7 @@ impl FrameworkWrite for SqlTx {
     }
 
     async fn adopt_framework(&mut self, org: OrgId, framework: &FrameworkId, at: OffsetDateTime) -> StoreResult<()> {
+        self.touch(org);
         sqlx::query(INSERT_IN_USE)
             .bind(org.to_string())
             .bind(framework.as_str())
@@ -84,6 +85,7 @@ impl FrameworkWrite for SqlTx {
     }
 
     async fn drop_framework(&mut self, org: OrgId, framework: &FrameworkId) -> StoreResult<bool> {
+        self.touch(org);
         let done = sqlx::query(DELETE_IN_USE)
             .bind(org.to_string())
             .bind(framework.as_str())

@@ -84,6 +84,7 @@ impl SqlTx {
 #[async_trait]
 impl RegisterWrite for SqlTx {
     async fn put_entry(&mut self, org: OrgId, kind: &str, id: &str, json: &str, at: OffsetDateTime) -> StoreResult<()> {
+        self.touch(org);
         self.write_entry(UPSERT, org, kind, id, json, at).await.map(|_| ())
     }
 
@@ -95,6 +96,7 @@ impl RegisterWrite for SqlTx {
         json: &str,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
+        self.touch(org);
         self.write_entry(INSERT, org, kind, id, json, at).await.map(|_| ())
     }
 
@@ -106,6 +108,7 @@ impl RegisterWrite for SqlTx {
         json: &str,
         at: OffsetDateTime,
     ) -> StoreResult<()> {
+        self.touch(org);
         if self.write_entry(REPLACE, org, kind, id, json, at).await? == 0 {
             return Err(StoreError::NotFound(format!("{} {id}", kind.replace('_', " "))));
         }
@@ -134,6 +137,7 @@ impl RegisterWrite for SqlTx {
     }
 
     async fn delete_entry(&mut self, org: OrgId, kind: &str, id: &str) -> StoreResult<bool> {
+        self.touch(org);
         let done = sqlx::query(DELETE)
             .bind(org.to_string())
             .bind(kind)

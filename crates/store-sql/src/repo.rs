@@ -97,6 +97,15 @@ impl OrgRead for SqlTx {
         organization(&row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?)
     }
 
+    async fn data_version(&mut self, org: OrgId) -> StoreResult<i64> {
+        let row = sqlx::query("SELECT data_version FROM trail_heads WHERE org_id = $1")
+            .bind(org.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("organization")))?;
+        get(&row.ok_or_else(|| StoreError::NotFound(format!("organization {org}")))?, "data_version")
+    }
+
     async fn organizations(&mut self) -> StoreResult<Vec<Organization>> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o ORDER BY o.name, o.id");
         let rows = sqlx::query(&sql).fetch_all(&mut *self.tx).await.map_err(self.poison(err("organizations")))?;
@@ -265,6 +274,7 @@ impl UserWrite for SqlTx {
     }
 
     async fn insert_membership(&mut self, m: &Membership) -> StoreResult<()> {
+        self.touch(m.org);
         sqlx::query(INSERT_MEMBERSHIP)
             .bind(m.org.to_string())
             .bind(m.user.to_string())
@@ -277,6 +287,7 @@ impl UserWrite for SqlTx {
     }
 
     async fn set_member_role(&mut self, org: OrgId, user: UserId, role: Role) -> StoreResult<bool> {
+        self.touch(org);
         let done = sqlx::query("UPDATE memberships SET role = $3 WHERE org_id = $1 AND user_id = $2")
             .bind(org.to_string())
             .bind(user.to_string())
@@ -288,6 +299,7 @@ impl UserWrite for SqlTx {
     }
 
     async fn remove_member(&mut self, org: OrgId, user: UserId) -> StoreResult<bool> {
+        self.touch(org);
         let what = format!("the membership of user {user} in organization {org}");
         let done = sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
             .bind(org.to_string())
@@ -415,6 +427,7 @@ impl TrailWrite for SqlTx {
     }
 
     async fn append_trail(&mut self, e: &TrailEntry) -> StoreResult<()> {
+        self.touch(e.org);
         let moved = sqlx::query(ADVANCE_TRAIL_HEAD)
             .bind(e.org.to_string())
             .bind(e.seq)

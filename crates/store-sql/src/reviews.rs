@@ -76,6 +76,7 @@ impl ReviewWrite for SqlTx {
         cycle: ReviewCycle,
         started: Date,
     ) -> StoreResult<()> {
+        self.touch(org);
         sqlx::query(UPSERT_CYCLE)
             .bind(org.to_string())
             .bind(subject.kind.as_str())
@@ -90,6 +91,7 @@ impl ReviewWrite for SqlTx {
     }
 
     async fn insert_review(&mut self, org: OrgId, r: &Review) -> StoreResult<()> {
+        self.touch(org);
         sqlx::query(INSERT_REVIEW)
             .bind(org.to_string())
             .bind(r.subject.kind.as_str())

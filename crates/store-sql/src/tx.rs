@@ -18,11 +18,13 @@
 //! SQLite writer turn is held until that rollback is done, so the next writer never
 //! meets a lock left behind.
 
+use std::collections::BTreeSet;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use isms_domain::OrgId;
 use isms_store::{ReadTx, StoreError, StoreResult, WriteTx};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
@@ -143,11 +145,19 @@ pub(crate) struct SqlTx {
     pub(crate) tx: OpenTx,
     pub(crate) dialect: Dialect,
     poisoned: AtomicBool,
+    /// Organizations whose data this transaction wrote: their data version is raised
+    /// when it commits.
+    touched: BTreeSet<OrgId>,
 }
 
 impl SqlTx {
     pub(crate) fn new(tx: OpenTx, dialect: Dialect) -> Self {
-        Self { tx, dialect, poisoned: AtomicBool::new(false) }
+        Self { tx, dialect, poisoned: AtomicBool::new(false), touched: BTreeSet::new() }
+    }
+
+    /// Notes that this transaction writes `org`'s data.
+    pub(crate) fn touch(&mut self, org: OrgId) {
+        self.touched.insert(org);
     }
 
     /// Wraps an error mapper so that a database error poisons the transaction.
@@ -166,6 +176,8 @@ impl SqlTx {
 
 impl ReadTx for SqlTx {}
 
+const RAISE_DATA_VERSION: &str = "UPDATE trail_heads SET data_version = data_version + 1 WHERE org_id = $1";
+
 #[async_trait]
 impl WriteTx for SqlTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
@@ -175,6 +187,14 @@ impl WriteTx for SqlTx {
                 "a statement of this transaction failed earlier, so nothing of it was saved".into(),
             ));
         }
-        self.tx.commit().await.map_err(err("commit"))
+        let mut this = *self;
+        for org in std::mem::take(&mut this.touched) {
+            sqlx::query(RAISE_DATA_VERSION)
+                .bind(org.to_string())
+                .execute(&mut *this.tx)
+                .await
+                .map_err(err("the organization's data version"))?;
+        }
+        this.tx.commit().await.map_err(err("commit"))
     }
 }

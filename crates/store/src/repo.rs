@@ -34,6 +34,12 @@ pub trait WorkspaceWrite {
 pub trait OrgRead {
     /// One organization; `NotFound` when it does not exist.
     async fn organization(&mut self, org: OrgId) -> StoreResult<Organization>;
+    /// The organization's data version: raised by every committed transaction that
+    /// wrote its data (registers, controls, the SoA, reviews, frameworks in use,
+    /// members, the trail), so what was read at one version is still current while the
+    /// version is the same, in this process and on every replica. `NotFound` when the
+    /// organization does not exist.
+    async fn data_version(&mut self, org: OrgId) -> StoreResult<i64>;
     /// Every organization of the installation, by name (installation administration).
     async fn organizations(&mut self) -> StoreResult<Vec<Organization>>;
     /// The organizations a user belongs to, with the role held in each, by name.

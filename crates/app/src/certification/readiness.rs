@@ -6,8 +6,22 @@ pub(super) fn named(id: &str, title: &str) -> Named {
     (id.to_owned(), title.to_owned())
 }
 
-/// Gathers the facts the readiness rules look at.
+/// Gathers the facts the readiness rules look at; kept between requests while the
+/// organization's data version and the day stay the same.
 pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
+    let today = cx.clock.today();
+    let version = cx.store.read().await?.data_version(org).await?;
+    if let Some(kept) = cx.cache.get::<(Date, Facts)>(org, "readiness_facts", version)
+        && kept.0 == today
+    {
+        return Ok(kept.1.clone());
+    }
+    let facts = gather_facts(cx, org).await?;
+    cx.cache.put(org, "readiness_facts", version, std::sync::Arc::new((today, facts.clone())));
+    Ok(facts)
+}
+
+async fn gather_facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
     let today = cx.clock.today();
     let mandatory = crate::documents::mandatory_of(cx, org)
         .await?

@@ -32,10 +32,40 @@ pub async fn list_risks(cx: &Cx, actor: &Actor) -> AppResult<Vec<RiskView>> {
 
 /// [`list_risks`] for the app's own use inside a checked use case.
 pub(crate) async fn risks_of(cx: &Cx, org: OrgId) -> AppResult<Vec<RiskView>> {
+    Ok(register_of(cx, org).await?.1.as_ref().clone())
+}
+
+/// The register as [`list_risks`] answers it, kept between requests while the
+/// organization's data version stays the same (the methodology is part of that data),
+/// with the version it was read at.
+async fn register_of(cx: &Cx, org: OrgId) -> AppResult<(i64, std::sync::Arc<Vec<RiskView>>)> {
+    let version = cx.store.read().await?.data_version(org).await?;
+    if let Some(kept) = cx.cache.get::<Vec<RiskView>>(org, "risk_views", version) {
+        return Ok((version, kept));
+    }
     let m = methodology_of(cx, org).await?;
-    let mut all: Vec<RiskView> = registers::list::<Risk>(cx, org).await?.into_iter().map(|r| view(r, &m)).collect();
+    let mut all: Vec<RiskView> =
+        registers::shared::<Risk>(cx, org).await?.iter().map(|r| view(r.clone(), &m)).collect();
     all.sort_by(|a, b| m.rank(&b.residual_level).cmp(&m.rank(&a.residual_level)).then(a.risk.id.cmp(&b.risk.id)));
-    Ok(all)
+    let all = std::sync::Arc::new(all);
+    cx.cache.put(org, "risk_views", version, all.clone());
+    Ok((version, all))
+}
+
+/// The register as JSON rows, for an API that filters, sorts and pages it: kept
+/// between requests like [`list_risks`], so a page of a large register costs the page.
+pub async fn risk_rows(cx: &Cx, actor: &Actor) -> AppResult<std::sync::Arc<Vec<serde_json::Value>>> {
+    actor.require(UseCase::ReadIsms)?;
+    let org = actor.org();
+    let (version, views) = register_of(cx, org).await?;
+    if let Some(kept) = cx.cache.get::<Vec<serde_json::Value>>(org, "risk_rows", version) {
+        return Ok(kept);
+    }
+    let rows: Vec<serde_json::Value> =
+        views.iter().map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null)).collect();
+    let rows = std::sync::Arc::new(rows);
+    cx.cache.put(org, "risk_rows", version, rows.clone());
+    Ok(rows)
 }
 
 /// One risk ("not found" for another organization's id).

@@ -26,9 +26,12 @@ fn text(v: &Value) -> String {
 }
 
 fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x.total_cmp(&y),
-        _ => text(a).cmp(&text(b)),
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        _ => match (a.as_f64(), b.as_f64()) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            _ => text(a).cmp(&text(b)),
+        },
     }
 }
 
@@ -48,10 +51,16 @@ pub struct Page<T> {
 /// Applies the query's filters, sort and page to `items`; answers
 /// `{items, total, limit, offset}` where `total` counts the filtered items.
 pub fn page<T: Serialize>(items: &[T], query: &BTreeMap<String, String>) -> AppResult<Value> {
-    let mut rows: Vec<Value> = items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
+    let rows: Vec<Value> = items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
+    page_rows(&rows, query)
+}
+
+/// [`page`] over items already turned into JSON (a register kept between requests):
+/// filters and sorts references and copies only the page it answers.
+pub fn page_rows(all: &[Value], query: &BTreeMap<String, String>) -> AppResult<Value> {
     let fields: Vec<String> =
-        rows.first().and_then(Value::as_object).map(|o| o.keys().cloned().collect()).unwrap_or_default();
-    let empty = rows.is_empty();
+        all.first().and_then(Value::as_object).map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    let empty = all.is_empty();
     let known = |f: &str| empty || fields.iter().any(|k| k == f);
     let number = |name: &str, default: usize| -> AppResult<usize> {
         query.get(name).map_or(Ok(default), |v| {
@@ -63,6 +72,7 @@ pub fn page<T: Serialize>(items: &[T], query: &BTreeMap<String, String>) -> AppR
         return Err(invalid("limit", format!("must be between 1 and {MAX_LIMIT}")));
     }
     let offset = number("offset", 0)?;
+    let mut rows: Vec<&Value> = all.iter().collect();
     for (name, wanted) in query.iter().filter(|(k, _)| !matches!(k.as_str(), "limit" | "offset" | "sort")) {
         if !known(name) {
             return Err(invalid(name, format!("unknown filter; the fields are {}", fields.join(", "))));
@@ -80,7 +90,7 @@ pub fn page<T: Serialize>(items: &[T], query: &BTreeMap<String, String>) -> AppR
         });
     }
     let total = rows.len();
-    let items: Vec<Value> = rows.into_iter().skip(offset).take(limit).collect();
+    let items: Vec<Value> = rows.into_iter().skip(offset).take(limit).cloned().collect();
     Ok(serde_json::to_value(Page { items, total, limit, offset }).unwrap_or(Value::Null))
 }
 

@@ -20,7 +20,7 @@ use isms_domain::risk::{
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::list::page;
+use super::list::page_rows;
 use super::{Body, Csv, Items, date, download, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};

@@ -39,7 +39,7 @@ pub(super) fn routes() -> Api {
 type Params = Query<BTreeMap<String, String>>;
 
 async fn risks(State(s): State<AppState>, Member(caller): Member, Query(q): Params) -> Result<Json<Value>, ApiError> {
-    Ok(Json(page(&isms_app::risks::list_risks(&s.cx, &caller).await?, &q)?))
+    Ok(Json(page_rows(&isms_app::risks::risk_rows(&s.cx, &caller).await?, &q)?))
 }
 
 async fn risk(
