@@ -20,10 +20,13 @@ struct Slot {
     used: u64,
 }
 
+/// The slots, with a counter of uses (the oldest use is dropped first).
+type Slots = (u64, HashMap<(OrgId, &'static str), Slot>);
+
 /// Values read at a data version, per organization and key.
 #[derive(Default)]
 pub struct ReadCache {
-    slots: Mutex<(u64, HashMap<(OrgId, &'static str), Slot>)>,
+    slots: Mutex<Slots>,
 }
 
 impl std::fmt::Debug for ReadCache {
@@ -49,10 +52,11 @@ impl ReadCache {
         let Ok(mut guard) = self.slots.lock() else { return };
         let (clock, slots) = &mut *guard;
         *clock += 1;
-        if slots.len() >= MAX_SLOTS && !slots.contains_key(&(org, key)) {
-            if let Some(oldest) = slots.iter().min_by_key(|(_, s)| s.used).map(|(k, _)| *k) {
-                slots.remove(&oldest);
-            }
+        if slots.len() >= MAX_SLOTS
+            && !slots.contains_key(&(org, key))
+            && let Some(oldest) = slots.iter().min_by_key(|(_, s)| s.used).map(|(k, _)| *k)
+        {
+            slots.remove(&oldest);
         }
         // A slower reader of an older version does not replace a newer value.
         if slots.get(&(org, key)).is_some_and(|s| s.version > version) {
