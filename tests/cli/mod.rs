@@ -20,6 +20,7 @@ mod risk;
 mod role_matrix;
 mod role_matrix_cli;
 mod roles;
+mod scaleout;
 mod security;
 mod serve;
 mod sessions;

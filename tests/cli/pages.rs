@@ -12,7 +12,7 @@ const OWNER: &str = "dana.whitfield@cedarridge.example";
 /// Posts a page form (the CSRF token first, as browsers send it); answers the status,
 /// where it redirects to, and the page.
 async fn form(api: &ApiClient, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let client = reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = crate::support::client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut all = vec![("csrf", api.csrf.as_str())];
     all.extend_from_slice(fields);
     let r =
@@ -108,7 +108,7 @@ async fn a_compliance_leads_day_one_in_the_pages() {
         ],
         true,
     );
-    let client = reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = crate::support::client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = client
         .post(format!("{}/evidence", api.base))
         .header(header::COOKIE, &api.cookie)

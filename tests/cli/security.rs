@@ -67,7 +67,7 @@ impl Site {
 
 /// A client that does not follow redirects.
 fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    crate::support::client().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
 fn secret_of(invited: &Value) -> String {

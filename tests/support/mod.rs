@@ -160,9 +160,16 @@ impl Drop for Server {
     }
 }
 
+/// A client builder without proxies. TLS goes through rustls with ring, as in isms
+/// itself (the S3 client's reqwest has no provider of its own), chosen here once.
+pub fn client() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().no_proxy()
+}
+
 /// An HTTP client without proxies or keep-alive surprises.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap()
+    client().timeout(Duration::from_secs(30)).build().unwrap()
 }
 
 /// Every row of every table of a SQLite database, as text, for "nothing changed"

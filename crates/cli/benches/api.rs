@@ -37,7 +37,7 @@ async fn main() {
         .lines()
         .find_map(|l| l.trim().strip_prefix("password").map(|p| p.trim().to_owned()))
         .expect("init prints the owner's password");
-    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let http = http::client();
     let (_server, base) = serve(data, dir.path(), &http).await;
     let owner = sign_in(&http, &base, "owner@bench.test", &password).await;
 

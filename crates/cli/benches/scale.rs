@@ -88,7 +88,7 @@ async fn main() {
     isms(home, &large, &["demo", "--size", "large"]);
     rows.push(format!("| `isms demo --size large`, whole process | 1 | {:.2} s | | |", t.elapsed().as_secs_f64()));
 
-    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    let http = http::client();
     {
         let (_server, base) = serve(&large, home, &http).await;
         let owner = sign_in(&http, &base, "dana.whitfield@cedarridge.example", "isms-demo").await;

@@ -90,6 +90,9 @@ pub struct Config {
     /// Where evidence files and uploaded documents are kept (`<data_dir>/blobs`
     /// unless set; replicas must share it).
     pub blob_dir: Setting<PathBuf>,
+    /// An S3-compatible bucket for the blobs instead of `blob_dir` (replicas without a
+    /// shared disk), with its keys.
+    pub blob_store: Setting<Option<isms_blobs_s3::S3Settings>>,
     /// The largest upload accepted, in bytes.
     pub max_upload: Setting<u64>,
     /// The address people reach isms at (`https://isms.example`), for links in
@@ -164,6 +167,7 @@ struct FileConfig {
     max_connections: Option<u32>,
     shutdown_grace_seconds: Option<u64>,
     blob_dir: Option<PathBuf>,
+    blob_store: Option<String>,
     max_upload_mb: Option<u64>,
     public_url: Option<String>,
     trusted_proxies: Option<String>,
@@ -201,6 +205,14 @@ pub enum ConfigError {
         value: String,
         /// What was expected.
         expected: &'static str,
+    },
+    /// The blob store's address is not usable.
+    #[error("{origin}: {reason}")]
+    BlobStore {
+        /// Where it came from.
+        origin: Source,
+        /// What is wrong.
+        reason: String,
     },
     /// No home or data directory could be determined.
     #[error("cannot choose a data directory: neither XDG_DATA_HOME nor HOME is set; use --data-dir or ISMS_DATA_DIR")]
@@ -376,6 +388,26 @@ impl Config {
             file.blob_dir.as_ref().map(|v| (v, fp)),
         )
         .unwrap_or_else(|| Setting::new(data_dir.value.join("blobs"), Source::Derived("data_dir")));
+        let blob_store = match pick(
+            None,
+            var("ISMS_BLOB_STORE"),
+            in_file(file.blob_store.as_ref()).as_ref().map(|(v, p)| (v, *p)),
+        ) {
+            Some(raw) => {
+                // The keys come from the environment only, never from the file or the address.
+                let key = |ours: &str, aws: &str| {
+                    env(ours).filter(|v| !v.is_empty()).or_else(|| env(aws)).unwrap_or_default()
+                };
+                let settings = isms_blobs_s3::S3Settings::parse(
+                    raw.value.trim(),
+                    &key("ISMS_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
+                    &key("ISMS_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+                )
+                .map_err(|reason| ConfigError::BlobStore { origin: raw.source.clone(), reason })?;
+                Setting::new(Some(settings), raw.source)
+            }
+            None => Setting::new(None, Source::Default),
+        };
         let upload_raw =
             pick(None, var("ISMS_MAX_UPLOAD_MB"), file.max_upload_mb.map(|n| n.to_string()).as_ref().map(|v| (v, fp)))
                 .unwrap_or_else(|| Setting::new((isms_app::DEFAULT_MAX_UPLOAD >> 20).to_string(), Source::Default));
@@ -416,6 +448,7 @@ impl Config {
             trusted_proxies,
             trusted_proxies_text,
             blob_dir,
+            blob_store,
             max_upload,
             file: file_path,
             data_dir,
@@ -454,6 +487,14 @@ impl Config {
                 self.shutdown_grace.source.to_string(),
             ),
             ("blob_dir", self.blob_dir.value.display().to_string(), self.blob_dir.source.to_string()),
+            (
+                "blob_store",
+                self.blob_store.value.as_ref().map_or_else(
+                    || "(the blob directory)".to_owned(),
+                    |s| format!("s3://{}/{} ({})", s.bucket, s.prefix, s.endpoint.as_deref().unwrap_or("AWS")),
+                ),
+                self.blob_store.source.to_string(),
+            ),
             ("max_upload_mb", (self.max_upload.value >> 20).to_string(), self.max_upload.source.to_string()),
             (
                 "public_url",

@@ -8,6 +8,9 @@
 
 #![expect(clippy::panic, clippy::expect_used, reason = "test support: failing loudly is its job")]
 
+mod s3server;
+pub use s3server::{S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3Server};
+
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;

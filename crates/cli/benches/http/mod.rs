@@ -43,6 +43,12 @@ pub async fn serve(data: &str, home: &std::path::Path, http: &reqwest::Client) -
     (server, base)
 }
 
+/// A client for the benchmarks (TLS through rustls with ring, chosen once).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap()
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -71,8 +71,19 @@ pub async fn open(config: &Config) -> Result<Cx, CliError> {
         }
         err
     })?;
-    let blobs = Arc::new(isms_blobs::LocalBlobs::new(config.blob_dir.value.clone()));
-    Ok(Cx::new(store).with_blobs(blobs, config.max_upload.value))
+    let cx = Cx::new(store);
+    let blobs: Arc<dyn isms_store::BlobStore> = match &config.blob_store.value {
+        Some(s3) => {
+            // Names this process's partial uploads apart from other replicas'.
+            let instance: String = cx.random_id_bytes()[..8].iter().map(|b| format!("{b:02x}")).collect();
+            Arc::new(
+                isms_blobs_s3::S3Blobs::new(s3.clone(), &instance)
+                    .map_err(|e| CliError::bad_input(Code::Config, format!("{}: {e}", config.blob_store.source)))?,
+            )
+        }
+        None => Arc::new(isms_blobs::LocalBlobs::new(config.blob_dir.value.clone())),
+    };
+    Ok(cx.with_blobs(blobs, config.max_upload.value))
 }
 
 /// Opens the workspace, runs `work` with it, and closes the store whatever `work`
