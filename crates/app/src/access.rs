@@ -51,7 +51,7 @@ impl Actor {
     /// command line's `--as EMAIL`); refused when they are not a member or their
     /// account is disabled.
     pub async fn member(cx: &Cx, org: OrgId, email: &Email) -> AppResult<Actor> {
-        let mut tx = cx.store.read().await?;
+        let mut tx = cx.read().await?;
         let not_member = || AppError::invalid_field("as", format!("{email} is not a member of this organization"));
         let user = tx.user_by_email(email).await?.ok_or_else(not_member)?;
         let membership = tx.membership(org, user.id).await?.ok_or_else(not_member)?;
@@ -148,7 +148,7 @@ impl Actor {
     /// approved, reviewed). The operator must name the member (`--as EMAIL`).
     pub async fn email(&self, cx: &Cx) -> AppResult<Email> {
         match self {
-            Actor::Member(c) => Ok(cx.store.read().await?.user(c.user).await?.email),
+            Actor::Member(c) => Ok(cx.read().await?.user(c.user).await?.email),
             Actor::Operator { command, .. } => Err(AppError::invalid_field(
                 "as",
                 format!("{command} records who acted: name the member with --as EMAIL"),

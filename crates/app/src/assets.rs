@@ -23,7 +23,7 @@ pub(crate) async fn classification_scheme(cx: &Cx, org: OrgId) -> AppResult<Clas
 }
 
 async fn members(cx: &Cx, org: OrgId) -> AppResult<Vec<String>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     Ok(tx.members(org).await?.into_iter().map(|(u, _)| u.email.to_string()).collect())
 }
 
@@ -190,7 +190,7 @@ pub async fn import_assets_csv(
     if !errors.is_empty() && !skip_bad_rows {
         return Ok(ImportReport { created: Vec::new(), errors, stored: false });
     }
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     for asset in &mut good {
         create_in(&mut *tx, cx, actor, org, asset).await?;

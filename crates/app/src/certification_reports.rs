@@ -30,7 +30,7 @@ pub async fn audit_report(cx: &Cx, actor: &Actor, id: &str, format: DocFormat) -
     let org = actor.org();
     let a = cert::audit_of(cx, org, id).await?;
     let findings: Vec<_> = cert::findings_of(cx, org).await?.into_iter().filter(|f| f.audit == a.id).collect();
-    let organization = cx.store.read().await?.organization(org).await?.name;
+    let organization = cx.read().await?.organization(org).await?.name;
     if format == DocFormat::Md {
         let mut md = format!("# Audit report: {} {}\n\n", a.id, md_cell(&a.title));
         for (k, v) in [
@@ -118,7 +118,7 @@ pub async fn finding_register(cx: &Cx, actor: &Actor, format: DocFormat) -> AppR
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
     let today = cx.clock.today();
-    let organization = cx.store.read().await?.organization(org).await?.name;
+    let organization = cx.read().await?.organization(org).await?.name;
     let rows = cert::findings_of(cx, org)
         .await?
         .into_iter()
@@ -227,7 +227,7 @@ pub fn readiness_report(r: &Readiness, format: DocFormat) -> AppResult<Vec<u8>> 
 pub async fn calendar(cx: &Cx, actor: &Actor, base: &str) -> AppResult<String> {
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
-    let name = cx.store.read().await?.organization(org).await?.name;
+    let name = cx.read().await?.organization(org).await?.name;
     let events: Vec<isms_reports::ics::IcsEvent> = cert::events_of(cx, org)
         .await?
         .into_iter()

@@ -63,7 +63,7 @@ pub struct ControlView {
 }
 
 async fn member_names(cx: &Cx, org: OrgId) -> AppResult<Vec<(UserId, String, String)>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     Ok(tx
         .members(org)
@@ -76,7 +76,7 @@ async fn member_names(cx: &Cx, org: OrgId) -> AppResult<Vec<(UserId, String, Str
 /// The organization's control records with their links, as this process keeps them
 /// while its data version stays the same (see [`crate::cache`]).
 pub(crate) async fn records_of(cx: &Cx, org: OrgId) -> AppResult<std::sync::Arc<Vec<ControlImplementation>>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let version = tx.data_version(org).await?;
     if let Some(kept) = cx.cache.get(org, "control_implementations", version) {
         return Ok(kept);
@@ -162,7 +162,6 @@ pub async fn control_detail(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Contr
         controls_of(cx, org).await?.into_iter().find(|c| c.record.control == id).ok_or_else(|| unknown_control(&id))?;
     let members = member_names(cx, org).await?;
     let history = cx
-        .store
         .read()
         .await?
         .control_history(org, &id)
@@ -250,7 +249,7 @@ pub async fn update_control(
         Some(None) => Some(None),
         None => None,
     };
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     if let Some(user) = assigned_to {
         let record = tx.control_implementation(org, &id).await?;

@@ -92,7 +92,7 @@ pub async fn create_demo_sized(cx: &Cx, large: Option<LargeSize>) -> AppResult<D
         create(cx, WorkspaceKind::Demo, new, Some(DEMO_PASSWORD)).await?;
     let actor = TrailActor::System("isms demo".to_owned());
 
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     for (email, name, role) in &PEOPLE[1..] {
         let (email, name) = parsed(email, name)?;
         let user = new_user(cx, email, name, DEMO_PASSWORD)?;

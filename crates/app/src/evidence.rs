@@ -184,7 +184,7 @@ pub async fn add_link(cx: &Cx, actor: &Actor, new: NewEvidence, url: &str) -> Ap
 /// controls assigned to the actor.
 async fn check_targets(cx: &Cx, actor: &Actor, grant: Grant, targets: &[Target]) -> AppResult<()> {
     if grant == Grant::Assigned {
-        let records = cx.store.read().await?.control_implementations(actor.org()).await?;
+        let records = cx.read().await?.control_implementations(actor.org()).await?;
         for t in targets {
             let id = normalize_control_id(&t.id);
             let mine =

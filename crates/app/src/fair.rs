@@ -46,7 +46,7 @@ pub async fn set_estimates(cx: &Cx, actor: &Actor, id: &str, estimates: Option<F
             ));
         }
     }
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let before = tx
         .entry(org, "risk", id)
@@ -165,7 +165,7 @@ pub async fn simulate_risks(
     })
     .await
     .map_err(|e| AppError::new(Code::SimulationFailed, format!("the simulation stopped: {e}")))?;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     for r in risk_results.iter().chain(portfolio.iter()) {
         tx.put_entry(org, "fair_result", &r.id, &serde_json::to_string(r).unwrap_or_default(), now).await?;
@@ -187,7 +187,7 @@ pub async fn simulate_risks(
 pub async fn stored_result(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Option<FairResult>> {
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     tx.entry(org, "fair_result", id)
         .await?
@@ -199,7 +199,7 @@ pub async fn stored_result(cx: &Cx, actor: &Actor, id: &str) -> AppResult<Option
 pub async fn stored_results(cx: &Cx, actor: &Actor) -> AppResult<Vec<FairResult>> {
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     tx.entries(org, "fair_result")
         .await?

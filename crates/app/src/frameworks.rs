@@ -29,6 +29,8 @@ type Fingerprint = Vec<(String, OffsetDateTime)>;
 #[derive(Debug, Default)]
 pub struct LibraryCache {
     built: Mutex<Option<(Fingerprint, Arc<Library>)>>,
+    /// Set once the database was seen migrated (it stays so).
+    migrated: std::sync::atomic::AtomicBool,
 }
 
 fn broken(errors: &[isms_catalog::CatalogError]) -> AppError {
@@ -40,11 +42,16 @@ fn broken(errors: &[isms_catalog::CatalogError]) -> AppError {
 /// that was never migrated (then only the shipped frameworks exist). Opens its own
 /// read transaction: inside a transaction, use [`library_in`].
 pub async fn library(cx: &Cx) -> AppResult<Arc<Library>> {
-    let migrated = cx.store.schema_status().await?.pending.iter().all(|m| m.version > 2);
-    if !migrated {
-        return cached_or_load(cx, Vec::new(), Vec::new);
+    // Once migrated, a database stays so: asked once per process.
+    if !cx.library.migrated.load(std::sync::atomic::Ordering::Relaxed) {
+        crate::reads::end_request_read(); // the status check is a transaction of its own
+        let migrated = cx.store.schema_status().await?.pending.iter().all(|m| m.version > 2);
+        if !migrated {
+            return cached_or_load(cx, Vec::new(), Vec::new);
+        }
+        cx.library.migrated.store(true, std::sync::atomic::Ordering::Relaxed);
     }
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     library_in(cx, &mut *tx).await
 }
 
@@ -239,14 +246,14 @@ pub async fn import_framework(cx: &Cx, framework: Framework, origin: &str) -> Ap
             format!("a framework with id {} already exists; choose another id with --id", framework.id),
         ));
     }
-    let mut custom = cx.store.read().await?.custom_frameworks().await?;
+    let mut custom = cx.read().await?.custom_frameworks().await?;
     custom.push(framework.clone());
     let check = load_with(custom, Vec::new()).map_err(|errors| {
         AppError::invalid(
             errors.iter().map(|e| crate::FieldError { field: "framework".into(), message: e.to_string() }).collect(),
         )
     })?;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.insert_custom_framework(&framework, origin, cx.clock.now()).await?;
     tx.commit().await?;
     tracing::info!(framework = %framework.id, origin, items = framework.items.len(), "framework imported");
@@ -262,7 +269,7 @@ pub async fn frameworks_in_use(cx: &Cx, actor: &Actor) -> AppResult<Vec<Framewor
 
 /// [`frameworks_in_use`] for the app's own use inside a checked use case.
 pub(crate) async fn in_use_of(cx: &Cx, org: OrgId) -> AppResult<Vec<FrameworkId>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     let mut ids = vec![FrameworkId::parse(PIVOT).map_err(|m| AppError::new(Code::CatalogInvalid, m))?];
     ids.extend(tx.frameworks_in_use(org).await?.into_iter().map(|(id, _)| id));
@@ -279,7 +286,7 @@ pub async fn adopt_framework(cx: &Cx, actor: &Actor, framework: &str) -> AppResu
     if fw.id.as_str() == PIVOT {
         return Err(AppError::new(Code::FrameworkInUse, format!("{PIVOT} is always in use")));
     }
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     if tx.frameworks_in_use(org).await?.iter().any(|(id, _)| *id == fw.id) {
         return Err(AppError::new(Code::FrameworkInUse, format!("{} is already in use", fw.id)));

@@ -133,7 +133,7 @@ pub async fn invite(
     base_url: &str,
 ) -> AppResult<Invited> {
     actor.require(UseCase::ManageMembers)?;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     let organization = tx.lock_organization(actor.org()).await?;
     let invited = invite_in(&mut *tx, cx, &actor.trail(), &organization, email, name, role, base_url).await?;
     tx.commit().await?;
@@ -145,7 +145,7 @@ pub async fn list(cx: &Cx, actor: &Actor) -> AppResult<Vec<InvitationView>> {
     actor.require(UseCase::ManageMembers)?;
     let org = actor.org();
     let now = cx.clock.now();
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     Ok(tx
         .invitations(org)
@@ -161,7 +161,7 @@ pub async fn revoke(cx: &Cx, actor: &Actor, id: &str) -> AppResult<InvitationVie
     let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let now = cx.clock.now();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let Some(before) = tx.invitations(org).await?.into_iter().find(|i| i.id == id) else {
         return Err(AppError::not_found(format!("invitation {id}")));
@@ -183,7 +183,7 @@ pub async fn revoke(cx: &Cx, actor: &Actor, id: &str) -> AppResult<InvitationVie
 
 /// What a link offers, if it still works.
 pub async fn offer(cx: &Cx, secret: &str) -> AppResult<Offer> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let invitation = tx.invitation_by_hash(&token_hash(secret)).await?.ok_or_else(invalid_link)?;
     if invitation.state(cx.clock.now()) != InvitationState::Pending {
         return Err(invalid_link());
@@ -222,7 +222,7 @@ pub async fn join(
     // opens nothing: accepting treats it as new, so whoever made it — another
     // organization, say — keeps no way in once the invitee chooses their password.
     let (existing, member_somewhere) = {
-        let mut tx = cx.store.read().await?;
+        let mut tx = cx.read().await?;
         match tx.user_by_email(&invitation.email).await? {
             Some(u) => {
                 let member = !tx.organizations_of(u.id).await?.is_empty();
@@ -232,7 +232,7 @@ pub async fn join(
         }
     };
     if member_somewhere {
-        let tx = cx.store.write().await?;
+        let tx = cx.write().await?;
         let (tx, user) = check_credentials(cx, tx, invitation.email.as_str(), password, address).await?;
         settle(cx, tx, &hash, user, false).await
     } else {
@@ -276,7 +276,7 @@ async fn join_as_new(
             created_at: cx.clock.now(),
         },
     };
-    settle(cx, cx.store.write().await?, hash, user, replaced).await
+    settle(cx, cx.write().await?, hash, user, replaced).await
 }
 
 /// Records the acceptance in `tx`: the account (new, or an orphan's new password),

@@ -26,6 +26,7 @@ pub mod frameworks;
 pub mod imports;
 pub mod invitations;
 pub mod password;
+pub mod reads;
 pub mod registers;
 pub mod reviews;
 pub mod risks;

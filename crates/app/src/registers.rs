@@ -164,7 +164,7 @@ pub(crate) async fn list<T: Entry + 'static>(cx: &Cx, org: OrgId) -> AppResult<V
 /// [`list`] without a copy: the decoded entries as this process keeps them while the
 /// organization's data version stays the same (see [`crate::cache`]).
 pub(crate) async fn shared<T: Entry + 'static>(cx: &Cx, org: OrgId) -> AppResult<Arc<Vec<T>>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let version = tx.data_version(org).await?;
     if let Some(kept) = cx.cache.get::<Vec<T>>(org, T::KIND, version) {
         return Ok(kept);
@@ -184,7 +184,7 @@ pub(crate) async fn list_in<T: Entry>(tx: &mut dyn WriteTx, org: OrgId) -> AppRe
 
 /// One entry; `NotFound` when absent (or in another organization).
 pub(crate) async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     let json = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
     decode(id, &json)
@@ -228,7 +228,7 @@ async fn write_entry<T: Entry>(
 
 /// Creates an entry with the next free id (`AST-012`); singletons keep their fixed id.
 pub(crate) async fn create<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     create_in(&mut *tx, cx, actor, org, &mut value).await?;
     tx.commit().await?;
@@ -261,7 +261,7 @@ pub(crate) async fn create_in<T: Entry>(
 pub(crate) async fn replace<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, mut value: T) -> AppResult<T> {
     value.set_id(id.to_owned());
     check(&value)?;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
     write_entry(&mut *tx, cx, actor, org, Some(before), &value).await?;
@@ -279,7 +279,7 @@ pub(crate) async fn update<T: Entry>(
     id: &str,
     step: impl FnOnce(&mut T) -> AppResult<()>,
 ) -> AppResult<T> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let value = update_in(&mut *tx, cx, actor, org, id, step).await?;
     tx.commit().await?;
@@ -311,7 +311,7 @@ pub(crate) async fn update_in<T: Entry>(
 pub(crate) async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, mut value: T) -> AppResult<T> {
     value.set_id(String::new());
     check(&value)?;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let before = tx.entry(org, T::KIND, value.id()).await?;
     write_entry(&mut *tx, cx, actor, org, before, &value).await?;
@@ -321,7 +321,7 @@ pub(crate) async fn put_singleton<T: Entry>(cx: &Cx, actor: &TrailActor, org: Or
 
 /// Deletes an entry.
 pub(crate) async fn delete<T: Entry>(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str) -> AppResult<()> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let before = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
     tx.delete_entry(org, T::KIND, id).await?;

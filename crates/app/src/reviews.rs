@@ -15,7 +15,7 @@ use crate::{AppError, AppResult, Code, Cx};
 
 /// The member recording a review.
 async fn reviewer(cx: &Cx, org: OrgId, email: &Email) -> AppResult<UserId> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let user = tx.user_by_email(email).await?;
     if let Some(u) = user
         && tx.membership(org, u.id).await?.is_some()
@@ -89,7 +89,7 @@ pub(crate) async fn record_review_of(
     if on > now.date() {
         return Err(AppError::invalid_field("on", "a review cannot be recorded for a day in the future"));
     }
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let stored_kind = match subject.kind {
         SubjectKind::Soa => None,
@@ -144,7 +144,7 @@ pub async fn review_status(cx: &Cx, actor: &Actor, subject: &Subject) -> AppResu
 }
 
 async fn status_of(cx: &Cx, org: OrgId, subject: &Subject) -> AppResult<Option<ReviewStatus>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let Some((cycle, started)) = tx.review_cycle(org, subject).await? else { return Ok(None) };
     let last = tx.reviews(org, subject).await?.last().map_or(started, |r| r.reviewed_on);
     Ok(Some(cycle.status(last, cx.clock.today())))
@@ -193,7 +193,7 @@ pub async fn due_in_organization(cx: &Cx, actor: &Actor) -> AppResult<Vec<DueRev
 /// between requests while the organization's data version and the day stay the same.
 pub(crate) async fn due_of(cx: &Cx, org: OrgId) -> AppResult<Vec<DueReview>> {
     let today = cx.clock.today();
-    let version = cx.store.read().await?.data_version(org).await?;
+    let version = cx.read().await?.data_version(org).await?;
     if let Some(kept) = cx.cache.get::<(Date, Vec<DueReview>)>(org, "due_reviews", version)
         && kept.0 == today
     {

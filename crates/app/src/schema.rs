@@ -11,6 +11,7 @@ pub async fn migrate(cx: &Cx) -> AppResult<Vec<MigrationId>> {
 
 /// Which migrations are applied and pending, without changing anything.
 pub async fn schema_status(cx: &Cx) -> AppResult<SchemaStatus> {
+    crate::reads::end_request_read(); // a transaction of its own
     Ok(cx.store.schema_status().await?)
 }
 
@@ -45,6 +46,7 @@ pub async fn readiness(cx: &Cx) -> Readiness {
     if let Err(e) = cx.store.ping().await {
         return not_ready(0, e.to_string());
     }
+    crate::reads::end_request_read(); // a transaction of its own
     match cx.store.schema_status().await {
         Err(e) => not_ready(0, e.to_string()),
         Ok(status) if !status.unknown.is_empty() => not_ready(

@@ -202,7 +202,7 @@ async fn open_session(
 /// Signs in with e-mail and password from `address`. Throttled after too many
 /// failures; the error never says which part was wrong.
 pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> AppResult<SignedIn> {
-    let tx = cx.store.write().await?;
+    let tx = cx.write().await?;
     let (mut tx, user) = check_credentials(cx, tx, email, password, address).await?;
     let signed = open_session(cx, &mut *tx, user, address, None).await?;
     tx.commit().await?;
@@ -212,7 +212,7 @@ pub async fn sign_in(cx: &Cx, email: &str, password: &str, address: &str) -> App
 /// Signs in an account that has just accepted an invitation (it chose or proved its
 /// password a moment ago), in the organization it joined.
 pub(crate) async fn sign_in_after_acceptance(cx: &Cx, user: User, address: &str, org: OrgId) -> AppResult<SignedIn> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.remember_address(user.id, address, cx.clock.now()).await?;
     let signed = open_session(cx, &mut *tx, user, address, Some(org)).await?;
     tx.commit().await?;
@@ -223,7 +223,7 @@ pub(crate) async fn sign_in_after_acceptance(cx: &Cx, user: User, address: &str,
 /// unknown, expired, or its account is disabled.
 pub async fn authenticate(cx: &Cx, token: &str) -> AppResult<Principal> {
     let unauthenticated = || AppError::new(Code::NotSignedIn, "sign in first");
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let session = tx.session(&token_hash(token)).await?.ok_or_else(unauthenticated)?;
     if session.expires_at <= cx.clock.now() {
         return Err(unauthenticated());
@@ -249,7 +249,7 @@ pub async fn authenticate(cx: &Cx, token: &str) -> AppResult<Principal> {
 
 /// Ends a session (idempotent), recording the sign-out in the current organization.
 pub async fn sign_out(cx: &Cx, principal: &Principal) -> AppResult<()> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     if tx.delete_session(&principal.session.token_hash).await?
         && let Some((org, _)) = &principal.current
     {
@@ -262,7 +262,7 @@ pub async fn sign_out(cx: &Cx, principal: &Principal) -> AppResult<()> {
 /// Makes `org` the session's current organization. An organization the account is
 /// not a member of is "not found" — whether it exists is not revealed.
 pub async fn switch_organization(cx: &Cx, principal: &Principal, org: OrgId) -> AppResult<(Organization, Role)> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     let Some(m) = tx.membership(org, principal.user.id).await? else {
         return Err(AppError::not_found(format!("organization {org}")));
     };
@@ -277,7 +277,7 @@ pub async fn switch_organization(cx: &Cx, principal: &Principal, org: OrgId) -> 
 /// The organizations the signed-in account belongs to, with its role in each (what
 /// a consultant chooses from).
 pub async fn my_organizations(cx: &Cx, principal: &Principal) -> AppResult<Vec<(Organization, Role)>> {
-    Ok(cx.store.read().await?.organizations_of(principal.user.id).await?)
+    Ok(cx.read().await?.organizations_of(principal.user.id).await?)
 }
 
 /// The shortest password a person may choose.
@@ -309,7 +309,7 @@ pub async fn change_password(
     }
     let hash = crate::password::hash_password_blocking(new, &*cx.entropy).await?;
     let now = cx.clock.now();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     let mut user = tx
         .lock_user(&principal.user.email)
         .await?

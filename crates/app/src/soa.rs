@@ -37,7 +37,7 @@ pub struct SoaDraft {
 }
 
 async fn owner_names(cx: &Cx, org: OrgId) -> AppResult<BTreeMap<UserId, String>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     Ok(tx.members(org).await?.into_iter().map(|(u, _)| (u.id, u.display_name.to_string())).collect())
 }
@@ -54,7 +54,7 @@ pub(crate) async fn draft_of(cx: &Cx, org: OrgId) -> AppResult<SoaDraft> {
     let controls = annex_a(&lib);
     let names = owner_names(cx, org).await?;
     let records = crate::controls::records_of(cx, org).await?.iter().map(|r| (r.control.clone(), r.clone())).collect();
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let version = tx.data_version(org).await?;
     let latest_version = match cx.cache.get::<Option<i64>>(org, "latest_soa_version", version) {
         Some(kept) => *kept,
@@ -84,7 +84,7 @@ async fn review_status(tx: &mut dyn isms_store::ReadTx, cx: &Cx, org: OrgId) -> 
 /// operator names one with `--as`).
 async fn approver(cx: &Cx, actor: &Actor) -> AppResult<(UserId, String)> {
     let Some(user) = actor.user() else { return Err(actor.email(cx).await.err().unwrap_or_else(no_member)) };
-    let user = cx.store.read().await?.user(user).await?;
+    let user = cx.read().await?.user(user).await?;
     Ok((user.id, user.display_name.to_string()))
 }
 
@@ -111,7 +111,7 @@ pub async fn approve_soa(cx: &Cx, actor: &Actor, comment: &str) -> AppResult<Soa
         );
         return Err(err);
     }
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let versions = tx.soa_versions(org).await?;
     if let Some(last) = versions.last()
@@ -185,7 +185,7 @@ pub async fn soa_versions(cx: &Cx, actor: &Actor) -> AppResult<Vec<SoaVersion>> 
 }
 
 async fn versions_of(cx: &Cx, org: OrgId) -> AppResult<Vec<SoaVersion>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     Ok(tx.soa_versions(org).await?)
 }
@@ -267,7 +267,7 @@ pub async fn export_soa(cx: &Cx, actor: &Actor, at: VersionRef, format: DocForma
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
     let (version, rows) = rows_at(cx, org, at).await?;
-    let organization = cx.store.read().await?.organization(org).await?;
+    let organization = cx.read().await?.organization(org).await?;
     let meta = isms_reports::soa::SoaMeta {
         organization: organization.name.to_string(),
         version: version.as_ref().map(|v| v.number),

@@ -132,7 +132,7 @@ pub async fn adopt(cx: &Cx, actor: &Actor, key: &str, owner: Option<&str>) -> Ap
         Some(o) => o.to_owned(),
         None => actor.email(cx).await?.to_string(),
     };
-    let name = cx.store.read().await?.organization(actor.org()).await?.name;
+    let name = cx.read().await?.organization(actor.org()).await?.name;
     let new = NewDocument {
         title: s.title.to_owned(),
         kind: s.kind,

@@ -615,6 +615,25 @@ mod risk_tests {
             assert_eq!(list_risks(&a, &op(org)).await.unwrap().len(), 2);
         }
 
+        async fn a_read_only_request_reads_one_snapshot_and_a_write_in_it_ends_the_snapshot(db: TestDb) {
+            let cx = cx(&db);
+            let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;
+            add_risk(&cx, &op(org), ransomware((2, 2), &[])).await.unwrap();
+            crate::reads::one_read_per_request(async {
+                assert_eq!(list_risks(&cx, &op(org)).await.unwrap().len(), 1);
+                // Another request (another task) adds a risk meanwhile.
+                let other = cx.clone();
+                tokio::spawn(async move { add_risk(&other, &op(org), ransomware((3, 3), &[])).await.unwrap() }).await.unwrap();
+                assert_eq!(list_risks(&cx, &op(org)).await.unwrap().len(), 1, "one snapshot for the whole request");
+                assert_eq!(crate::risks::risk(&cx, &op(org), "RSK-002").await.unwrap_err().code, "not_found");
+                // A write in the request ends its snapshot: what it reads next is current.
+                add_risk(&cx, &op(org), ransomware((1, 1), &[])).await.unwrap();
+                assert_eq!(list_risks(&cx, &op(org)).await.unwrap().len(), 3);
+            })
+            .await;
+            assert_eq!(list_risks(&cx, &op(org)).await.unwrap().len(), 3);
+        }
+
         async fn heat_maps_count_risks_per_cell(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;

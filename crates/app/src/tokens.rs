@@ -97,7 +97,7 @@ pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppR
         revoked_at: None,
         kind: new.kind,
     };
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.insert_token(&token).await?;
     let action = match token.kind {
         TokenKind::Api => "api_token.created",
@@ -111,7 +111,7 @@ pub async fn create_token(cx: &Cx, principal: &Principal, new: NewToken) -> AppR
 /// The caller's tokens in the session's organization.
 pub async fn list_tokens(cx: &Cx, principal: &Principal) -> AppResult<Vec<ApiToken>> {
     let caller = principal.caller()?;
-    Ok(cx.store.read().await?.tokens_of(caller.user, caller.org).await?)
+    Ok(cx.read().await?.tokens_of(caller.user, caller.org).await?)
 }
 
 /// Revokes one of the caller's tokens; another user's or organization's token is
@@ -119,7 +119,7 @@ pub async fn list_tokens(cx: &Cx, principal: &Principal) -> AppResult<Vec<ApiTok
 pub async fn revoke_token(cx: &Cx, principal: &Principal, id: &str) -> AppResult<()> {
     let caller = principal.caller()?;
     let now = cx.clock.now();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     let Some(mut token) = tx.tokens_of(caller.user, caller.org).await?.into_iter().find(|t| t.id == id) else {
         return Err(AppError::not_found(format!("API token {id}")));
     };
@@ -158,7 +158,7 @@ async fn authenticate_kind(cx: &Cx, secret: &str, kind: TokenKind) -> AppResult<
         };
         AppError::new(Code::NotSignedIn, what)
     };
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let token = tx.token_by_hash(&token_hash(secret)).await?.ok_or_else(refused)?;
     if token.kind != kind || token.revoked_at.is_some() || token.expires_at <= cx.clock.now() {
         return Err(refused());

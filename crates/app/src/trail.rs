@@ -64,7 +64,7 @@ pub async fn trail(cx: &Cx, actor: &Actor, after: i64, limit: u32) -> AppResult<
 }
 
 async fn page_of(cx: &Cx, org: OrgId, after: i64, limit: u32) -> AppResult<Vec<TrailEntry>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     Ok(tx.trail(org, after, limit.min(10_000)).await?)
 }
@@ -191,7 +191,7 @@ impl Verification {
 pub async fn verify_trail(cx: &Cx, actor: &Actor) -> AppResult<Verification> {
     actor.require(UseCase::VerifyAuditTrail)?;
     let org = actor.org();
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     let recorded = tx.trail_head(org).await?;
     let mut head = TrailHead::genesis();

@@ -18,7 +18,7 @@ use crate::{AppError, AppResult, Code, Cx};
 
 /// Every account with the organizations and roles it holds.
 pub async fn list_users(cx: &Cx) -> AppResult<Vec<(isms_domain::User, Vec<(String, Role)>)>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let mut out = Vec::new();
     for user in tx.users().await? {
         let orgs = tx.organizations_of(user.id).await?.into_iter().map(|(o, r)| (o.name.to_string(), r)).collect();
@@ -34,7 +34,7 @@ async fn change_user(
     action: &str,
     change: impl FnOnce(&mut isms_domain::User) -> AppResult<()>,
 ) -> AppResult<isms_domain::User> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     let mut user = tx.lock_user(email).await?.ok_or_else(|| AppError::not_found(format!("user {email}")))?;
     let before = serde_json::to_string(&user).ok();
     change(&mut user)?;
@@ -97,7 +97,7 @@ pub async fn add_organization(
     owner_name: DisplayName,
     base_url: &str,
 ) -> AppResult<(Organization, Invited)> {
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     if tx.organizations().await?.iter().any(|o| o.name.as_str().eq_ignore_ascii_case(name.as_str())) {
         return Err(AppError::new(Code::OrganizationExists, format!("an organization named {name} already exists")));
     }
@@ -111,12 +111,12 @@ pub async fn add_organization(
 
 /// Every organization of the installation (for the operator's command line).
 pub async fn organizations(cx: &Cx) -> AppResult<Vec<Organization>> {
-    Ok(cx.store.read().await?.organizations().await?)
+    Ok(cx.read().await?.organizations().await?)
 }
 
 /// Every organization with its number of members.
 pub async fn list_organizations(cx: &Cx) -> AppResult<Vec<(Organization, usize)>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     let mut out = Vec::new();
     for org in tx.organizations().await? {
         let members = tx.members(org.id).await?.len();
@@ -153,7 +153,7 @@ pub async fn members(cx: &Cx, actor: &Actor) -> AppResult<Vec<Member>> {
 
 /// [`members`] for the app's own use inside a checked use case.
 pub(crate) async fn members_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Member>> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     Ok(tx
         .members(org)
@@ -175,7 +175,7 @@ pub(crate) async fn members_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Member>> {
 pub async fn change_member(cx: &Cx, actor: &Actor, email: &Email, role: Option<Role>) -> AppResult<Option<Member>> {
     actor.require(UseCase::ManageMembers)?;
     let org = actor.org();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     let organization = tx.lock_organization(org).await?;
     let members = tx.members(org).await?;
     let not_member = || AppError::not_found(format!("member {email}"));

@@ -66,11 +66,12 @@ fn names<S: serde::Serializer>(ids: &[MigrationId], s: S) -> Result<S::Ok, S::Er
 /// The workspace in the database, if it was initialized. A database that was never
 /// migrated has none.
 pub async fn current_workspace(cx: &Cx) -> AppResult<Option<Workspace>> {
+    crate::reads::end_request_read(); // the status check is a transaction of its own
     let status = cx.store.schema_status().await?;
     if status.applied.is_empty() {
         return Ok(None);
     }
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     Ok(tx.workspace().await?)
 }
 
@@ -116,7 +117,7 @@ pub(crate) async fn create(
         Organization { id: OrgId::from_random_bytes(cx.random_id_bytes()), name: new.org_name, created_at: now };
     let admin = new_user(cx, new.admin_email, new.admin_name, &admin_password)?;
 
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.create_workspace(&workspace).await.map_err(|e| match e {
         StoreError::Conflict(_) => already_exists(cx, &workspace),
         e => e.into(),

@@ -88,6 +88,16 @@ fn is_streaming(path: &str) -> bool {
         || (path.starts_with("/documents/") && path.ends_with("/upload"))
 }
 
+/// Middleware giving each read-only request (GET, HEAD) one read transaction for all
+/// its reads, authentication included ([`isms_app::reads`]).
+pub async fn one_read_per_request(request: Request, next: Next) -> Response {
+    if matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+        isms_app::reads::one_read_per_request(next.run(request)).await
+    } else {
+        next.run(request).await
+    }
+}
+
 /// Middleware bounding each request by [`REQUEST_TIMEOUT`].
 pub async fn deadline(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();

@@ -73,6 +73,7 @@ pub fn router(cx: Cx, options: ServerOptions) -> Router {
         .fallback(pages::fallback)
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(hardening::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(hardening::one_read_per_request))
         .layer(axum::middleware::from_fn(hardening::deadline))
         .layer(axum::middleware::from_fn(hardening::security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

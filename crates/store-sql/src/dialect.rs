@@ -28,7 +28,7 @@ impl Dialect {
     pub fn begin_read(self) -> &'static str {
         match self {
             Dialect::Sqlite => "BEGIN DEFERRED",
-            Dialect::Postgres => "BEGIN READ ONLY",
+            Dialect::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         }
     }
 

@@ -69,7 +69,7 @@ fn refuse_open_nonconformities(audits: &[Audit], findings: &[Finding]) -> AppRes
 pub async fn add_certificate(cx: &Cx, actor: &Actor, mut c: Certificate) -> AppResult<Certificate> {
     actor.require(UseCase::ManageAudits)?;
     let org = actor.org();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let audits: Vec<Audit> = registers::list_in(&mut *tx, org).await?;
     if c.status == CertificateStatus::Active {
@@ -109,7 +109,7 @@ pub async fn set_certificate_status(
     actor.require(UseCase::ManageAudits)?;
     let org = actor.org();
     let today = cx.clock.today();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     if status == CertificateStatus::Active {
         let audits: Vec<Audit> = registers::list_in(&mut *tx, org).await?;

@@ -136,7 +136,7 @@ pub(crate) async fn changes_since_of(cx: &Cx, org: OrgId, since: Date) -> AppRes
     let from = since.midnight().assume_utc();
     let mut trail = Vec::new();
     {
-        let mut tx = cx.store.read().await?;
+        let mut tx = cx.read().await?;
         tx.organization(org).await?;
         let mut after = 0;
         loop {

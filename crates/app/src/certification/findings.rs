@@ -33,7 +33,7 @@ pub async fn raise_finding(cx: &Cx, actor: &Actor, new: NewFinding) -> AppResult
     let s = settings_of(cx, org).await?;
     let requirement = normalize_reference(&new.requirement);
     // The finding and its checklist line are written in one transaction.
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let json = tx
         .entry(org, Audit::KIND, &new.audit)

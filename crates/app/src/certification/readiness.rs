@@ -10,7 +10,7 @@ pub(super) fn named(id: &str, title: &str) -> Named {
 /// organization's data version and the day stay the same.
 pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
     let today = cx.clock.today();
-    let version = cx.store.read().await?.data_version(org).await?;
+    let version = cx.read().await?.data_version(org).await?;
     if let Some(kept) = cx.cache.get::<(Date, Facts)>(org, "readiness_facts", version)
         && kept.0 == today
     {

@@ -111,7 +111,7 @@ async fn grow_documents(cx: &Cx, op: &Actor, count: usize) -> AppResult<()> {
     let kinds = [DocumentType::Policy, DocumentType::Procedure, DocumentType::Record];
     let refused = |e: isms_domain::document::DocumentError| crate::AppError::new(crate::Code::Demo, e.to_string());
     for batch in (0..count).collect::<Vec<_>>().chunks(BATCH / 10) {
-        let mut tx = cx.store.write().await?;
+        let mut tx = cx.write().await?;
         tx.lock_organization(org).await?;
         for &i in batch {
             let owner = PEOPLE[i % PEOPLE.len()];
@@ -147,7 +147,7 @@ async fn grow_evidence(cx: &Cx, op: &Actor, count: usize, controls: &[String]) -
     let now = cx.clock.now();
     let today = now.date();
     for batch in (0..count).collect::<Vec<_>>().chunks(BATCH) {
-        let mut tx = cx.store.write().await?;
+        let mut tx = cx.write().await?;
         tx.lock_organization(org).await?;
         for &i in batch {
             let control = &controls[i % controls.len()];

@@ -6,7 +6,7 @@ use super::*;
 /// acknowledgement is an entry of its own; the document is not rewritten.
 pub(crate) async fn acknowledge(cx: &Cx, actor: &TrailActor, org: OrgId, id: &str, by: &str) -> AppResult<Document> {
     let at = cx.clock.now();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let json = tx
         .entry(org, Document::KIND, id)

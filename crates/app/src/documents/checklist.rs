@@ -35,7 +35,7 @@ pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
     let scope = registers::list::<Scope>(cx, org).await?;
     let objectives = registers::list::<Objective>(cx, org).await?;
     let risks = registers::list::<Risk>(cx, org).await?;
-    let soa = cx.store.read().await?.soa_versions(org).await?;
+    let soa = cx.read().await?.soa_versions(org).await?;
     let audits = registers::list::<isms_domain::audit::Audit>(cx, org).await?;
     let internal_done = audits.iter().any(|a| {
         a.kind == isms_domain::audit::AuditKind::Internal && a.status == isms_domain::audit::AuditStatus::Completed

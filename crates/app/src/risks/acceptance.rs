@@ -11,7 +11,7 @@ pub async fn accept_risk(cx: &Cx, actor: &Actor, id: &str, comment: &str) -> App
     actor.require(UseCase::AcceptRisks)?;
     let by = &actor.email(cx).await?;
     let org = actor.org();
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
     let json = tx

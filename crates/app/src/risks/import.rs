@@ -56,7 +56,7 @@ pub async fn import_risks_csv(
     use isms_domain::risk::{Rating, TreatmentOption};
     let mut reader = crate::imports::reader(text);
     let headers = crate::imports::header(&mut reader, &RISK_CSV_COLUMNS[..7], &RISK_CSV_COLUMNS)?;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
     let checks = RiskChecks::read(&mut *tx, cx, org).await?;

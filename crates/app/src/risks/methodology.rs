@@ -10,7 +10,7 @@ pub async fn methodology(cx: &Cx, actor: &Actor) -> AppResult<Methodology> {
 
 /// [`methodology`] for the app's own use inside a checked use case.
 pub(crate) async fn methodology_of(cx: &Cx, org: OrgId) -> AppResult<Methodology> {
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     current_methodology(&mut *tx, org).await
 }
@@ -29,7 +29,7 @@ pub(super) async fn current_methodology(
 pub async fn methodology_versions(cx: &Cx, actor: &Actor) -> AppResult<Vec<Methodology>> {
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
-    let mut tx = cx.store.read().await?;
+    let mut tx = cx.read().await?;
     tx.organization(org).await?;
     let mut all: Vec<Methodology> = tx
         .entries(org, "methodology_version")
@@ -54,7 +54,7 @@ pub async fn edit_methodology(cx: &Cx, actor: &Actor, mut new: Methodology) -> A
             problems.into_iter().map(|(f, m)| FieldError { field: f.into(), message: m }).collect(),
         ));
     }
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let old = current_methodology(&mut *tx, org).await?;
     new.id = "METHODOLOGY".into();

@@ -39,7 +39,7 @@ pub(crate) async fn risks_of(cx: &Cx, org: OrgId) -> AppResult<Vec<RiskView>> {
 /// organization's data version stays the same (the methodology is part of that data),
 /// with the version it was read at.
 async fn register_of(cx: &Cx, org: OrgId) -> AppResult<(i64, std::sync::Arc<Vec<RiskView>>)> {
-    let version = cx.store.read().await?.data_version(org).await?;
+    let version = cx.read().await?.data_version(org).await?;
     if let Some(kept) = cx.cache.get::<Vec<RiskView>>(org, "risk_views", version) {
         return Ok((version, kept));
     }
@@ -193,7 +193,7 @@ pub async fn add_risk(cx: &Cx, actor: &Actor, mut risk: Risk) -> AppResult<RiskV
     let Editing { me, assigned_to, org, trail } = editing(actor, actor.narrowed(cx, UseCase::EditRisks).await?);
     let only_owner = me.as_ref().map(Email::as_str);
     let actor = &trail;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     owned_by(&risk, only_owner, "adds")?;
     links_assigned(&mut *tx, org, &[], &risk.controls, assigned_to).await?;
@@ -224,7 +224,7 @@ pub async fn edit_risk(
     let Editing { me, assigned_to, org, trail } = editing(actor, actor.narrowed(cx, UseCase::EditRisks).await?);
     let only_owner = me.as_ref().map(Email::as_str);
     let actor = &trail;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let m = current_methodology(&mut *tx, org).await?;
     let before_json = tx
@@ -309,7 +309,7 @@ pub async fn delete_risk(cx: &Cx, actor: &Actor, id: &str) -> AppResult<()> {
     let Editing { me, assigned_to, org, trail } = editing(actor, actor.narrowed(cx, UseCase::EditRisks).await?);
     let only_owner = me.as_ref().map(Email::as_str);
     let actor = &trail;
-    let mut tx = cx.store.write().await?;
+    let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
     let json = tx
         .entry(org, "risk", id)

@@ -68,7 +68,7 @@ pub enum RiskReport {
 pub async fn risk_table(cx: &Cx, actor: &Actor, report: RiskReport) -> AppResult<isms_reports::table::Table> {
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
-    let name = cx.store.read().await?.organization(org).await?.name;
+    let name = cx.read().await?.organization(org).await?.name;
     let m = methodology_of(cx, org).await?;
     let subtitle = format!("{name} · methodology version {} · exported {} by isms", m.version, cx.clock.today());
     let table = match report {
