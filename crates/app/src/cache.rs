@@ -65,3 +65,45 @@ impl ReadCache {
         slots.insert((org, key), Slot { version, value, used: *clock });
     }
 }
+
+/// What `make` computes for `org`, kept while the organization's data version stays the
+/// same: the version is read first, so a value is never kept under a newer version than
+/// the data it was made from.
+pub(crate) async fn kept<T, F, Fut>(cx: &crate::Cx, org: OrgId, key: &'static str, make: F) -> crate::AppResult<Arc<T>>
+where
+    T: Any + Send + Sync,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = crate::AppResult<T>>,
+{
+    let version = cx.read().await?.data_version(org).await?;
+    if let Some(value) = cx.cache.get::<T>(org, key, version) {
+        return Ok(value);
+    }
+    let value = Arc::new(make().await?);
+    cx.cache.put(org, key, version, value.clone());
+    Ok(value)
+}
+
+/// [`kept`] for a value that also depends on the day (what is due, overdue, lapsed).
+pub(crate) async fn kept_today<T, F, Fut>(
+    cx: &crate::Cx,
+    org: OrgId,
+    key: &'static str,
+    make: F,
+) -> crate::AppResult<Arc<T>>
+where
+    T: Any + Send + Sync,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = crate::AppResult<T>>,
+{
+    let today = cx.clock.today();
+    let version = cx.read().await?.data_version(org).await?;
+    if let Some(value) = cx.cache.get::<(time::Date, Arc<T>)>(org, key, version)
+        && value.0 == today
+    {
+        return Ok(value.1.clone());
+    }
+    let value = Arc::new(make().await?);
+    cx.cache.put(org, key, version, Arc::new((today, value.clone())));
+    Ok(value)
+}

@@ -76,14 +76,10 @@ async fn member_names(cx: &Cx, org: OrgId) -> AppResult<Vec<(UserId, String, Str
 /// The organization's control records with their links, as this process keeps them
 /// while its data version stays the same (see [`crate::cache`]).
 pub(crate) async fn records_of(cx: &Cx, org: OrgId) -> AppResult<std::sync::Arc<Vec<ControlImplementation>>> {
-    let mut tx = cx.read().await?;
-    let version = tx.data_version(org).await?;
-    if let Some(kept) = cx.cache.get(org, "control_implementations", version) {
-        return Ok(kept);
-    }
-    let records = std::sync::Arc::new(tx.control_implementations(org).await?);
-    cx.cache.put(org, "control_implementations", version, records.clone());
-    Ok(records)
+    crate::cache::kept(cx, org, "control_implementations", || async {
+        Ok(cx.read().await?.control_implementations(org).await?)
+    })
+    .await
 }
 
 /// Every control record of the organization, in Annex A order.

@@ -164,16 +164,11 @@ pub(crate) async fn list<T: Entry + 'static>(cx: &Cx, org: OrgId) -> AppResult<V
 /// [`list`] without a copy: the decoded entries as this process keeps them while the
 /// organization's data version stays the same (see [`crate::cache`]).
 pub(crate) async fn shared<T: Entry + 'static>(cx: &Cx, org: OrgId) -> AppResult<Arc<Vec<T>>> {
-    let mut tx = cx.read().await?;
-    let version = tx.data_version(org).await?;
-    if let Some(kept) = cx.cache.get::<Vec<T>>(org, T::KIND, version) {
-        return Ok(kept);
-    }
-    let all: Vec<T> =
-        tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect::<AppResult<_>>()?;
-    let all = Arc::new(all);
-    cx.cache.put(org, T::KIND, version, all.clone());
-    Ok(all)
+    crate::cache::kept(cx, org, T::KIND, || async {
+        let mut tx = cx.read().await?;
+        tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
+    })
+    .await
 }
 
 /// [`list`] inside a caller's write transaction, so what it reads cannot change before

@@ -192,16 +192,7 @@ pub async fn due_in_organization(cx: &Cx, actor: &Actor) -> AppResult<Vec<DueRev
 /// [`due_in_organization`] for the app's own use inside a checked use case; kept
 /// between requests while the organization's data version and the day stay the same.
 pub(crate) async fn due_of(cx: &Cx, org: OrgId) -> AppResult<Vec<DueReview>> {
-    let today = cx.clock.today();
-    let version = cx.read().await?.data_version(org).await?;
-    if let Some(kept) = cx.cache.get::<(Date, Vec<DueReview>)>(org, "due_reviews", version)
-        && kept.0 == today
-    {
-        return Ok(kept.1.clone());
-    }
-    let due = gather_due(cx, org).await?;
-    cx.cache.put(org, "due_reviews", version, std::sync::Arc::new((today, due.clone())));
-    Ok(due)
+    Ok(crate::cache::kept_today(cx, org, "due_reviews", || gather_due(cx, org)).await?.as_ref().clone())
 }
 
 async fn gather_due(cx: &Cx, org: OrgId) -> AppResult<Vec<DueReview>> {

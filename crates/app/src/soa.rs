@@ -54,16 +54,11 @@ pub(crate) async fn draft_of(cx: &Cx, org: OrgId) -> AppResult<SoaDraft> {
     let controls = annex_a(&lib);
     let names = owner_names(cx, org).await?;
     let records = crate::controls::records_of(cx, org).await?.iter().map(|r| (r.control.clone(), r.clone())).collect();
+    let latest_version = *crate::cache::kept(cx, org, "latest_soa_version", || async {
+        Ok(cx.read().await?.soa_versions(org).await?.last().map(|v| v.number))
+    })
+    .await?;
     let mut tx = cx.read().await?;
-    let version = tx.data_version(org).await?;
-    let latest_version = match cx.cache.get::<Option<i64>>(org, "latest_soa_version", version) {
-        Some(kept) => *kept,
-        None => {
-            let latest = tx.soa_versions(org).await?.last().map(|v| v.number);
-            cx.cache.put(org, "latest_soa_version", version, std::sync::Arc::new(latest));
-            latest
-        }
-    };
     let review = review_status(&mut *tx, cx, org).await?;
     Ok(SoaDraft {
         rows: soa::rows(&controls, &records, |u| names.get(&u).cloned()),

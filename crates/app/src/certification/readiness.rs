@@ -9,16 +9,7 @@ pub(super) fn named(id: &str, title: &str) -> Named {
 /// Gathers the facts the readiness rules look at; kept between requests while the
 /// organization's data version and the day stay the same.
 pub(crate) async fn facts_of(cx: &Cx, org: OrgId) -> AppResult<Facts> {
-    let today = cx.clock.today();
-    let version = cx.read().await?.data_version(org).await?;
-    if let Some(kept) = cx.cache.get::<(Date, Facts)>(org, "readiness_facts", version)
-        && kept.0 == today
-    {
-        return Ok(kept.1.clone());
-    }
-    let facts = gather_facts(cx, org).await?;
-    cx.cache.put(org, "readiness_facts", version, std::sync::Arc::new((today, facts.clone())));
-    Ok(facts)
+    Ok(crate::cache::kept_today(cx, org, "readiness_facts", || gather_facts(cx, org)).await?.as_ref().clone())
 }
 
 async fn gather_facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {

@@ -74,7 +74,8 @@ pub async fn my_acknowledgements(cx: &Cx, actor: &Actor) -> AppResult<Vec<Docume
     actor.require(UseCase::ReadIsms)?;
     let Some(role) = actor.role() else { return Ok(Vec::new()) };
     let me = [(actor.email(cx).await?.to_string(), role)];
-    Ok(documents_of(cx, actor.org()).await?.into_iter().filter(|d| !d.unacknowledged(&me).is_empty()).collect())
+    let docs = documents_shared(cx, actor.org()).await?;
+    Ok(docs.iter().filter(|d| !d.unacknowledged(&me).is_empty()).cloned().collect())
 }
 
 /// Acknowledges a document's version in force as the acting member (every member

@@ -29,12 +29,17 @@ pub async fn mandatory_checklist(cx: &Cx, actor: &Actor) -> AppResult<Vec<Mandat
     mandatory_of(cx, actor.org()).await
 }
 
-/// [`mandatory_checklist`] for the app's own use inside a checked use case.
+/// [`mandatory_checklist`] for the app's own use inside a checked use case; kept
+/// between requests while the organization's data and the day stay the same.
 pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<MandatoryItem>> {
+    Ok(crate::cache::kept_today(cx, org, "mandatory_checklist", || gather(cx, org)).await?.as_ref().clone())
+}
+
+async fn gather(cx: &Cx, org: OrgId) -> AppResult<Vec<MandatoryItem>> {
     let docs = documents_of(cx, org).await?;
     let scope = registers::list::<Scope>(cx, org).await?;
     let objectives = registers::list::<Objective>(cx, org).await?;
-    let risks = registers::list::<Risk>(cx, org).await?;
+    let risks = registers::shared::<Risk>(cx, org).await?;
     let soa = cx.read().await?.soa_versions(org).await?;
     let audits = registers::list::<isms_domain::audit::Audit>(cx, org).await?;
     let internal_done = audits.iter().any(|a| {
@@ -44,13 +49,13 @@ pub(crate) async fn mandatory_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Mandatory
     // 9.2.2: a programme of internal audits covering every clause over the cycle, and results.
     let programme_covers = crate::certification::programme_of(cx, org).await?.uncovered_clauses.is_empty();
     let controlled_documents = docs.iter().any(|d| d.in_force().is_some() && !d.controls.is_empty());
-    let competence_records = registers::list::<isms_domain::evidence::Evidence>(cx, org).await?.iter().any(|e| {
+    let competence_records = registers::shared::<isms_domain::evidence::Evidence>(cx, org).await?.iter().any(|e| {
         e.targets.iter().any(|t| t.kind == isms_domain::evidence::TargetKind::Requirement && t.id.ends_with(":7.2"))
     });
     let reviews = registers::list::<isms_domain::audit::ManagementReview>(cx, org).await?;
     let findings = registers::list::<isms_domain::audit::Finding>(cx, org).await?;
     let today = cx.clock.today();
-    let current_evidence = registers::list::<isms_domain::evidence::Evidence>(cx, org)
+    let current_evidence = registers::shared::<isms_domain::evidence::Evidence>(cx, org)
         .await?
         .iter()
         .any(|e| e.freshness(today) == isms_domain::evidence::Freshness::Current);

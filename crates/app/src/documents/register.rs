@@ -10,9 +10,17 @@ pub async fn list_documents(cx: &Cx, actor: &Actor) -> AppResult<Vec<Document>> 
 
 /// [`list_documents`] for the app's own use inside a checked use case.
 pub(crate) async fn documents_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Document>> {
-    let mut docs = registers::list::<Document>(cx, org).await?;
-    merge_acknowledgements(cx, org, &mut docs).await?;
-    Ok(docs)
+    Ok(documents_shared(cx, org).await?.as_ref().clone())
+}
+
+/// [`documents_of`] without a copy, kept while the organization's data stays the same.
+pub(crate) async fn documents_shared(cx: &Cx, org: OrgId) -> AppResult<std::sync::Arc<Vec<Document>>> {
+    crate::cache::kept(cx, org, "documents_with_acknowledgements", || async {
+        let mut docs = registers::list::<Document>(cx, org).await?;
+        merge_acknowledgements(cx, org, &mut docs).await?;
+        Ok(docs)
+    })
+    .await
 }
 
 /// One document, with its acknowledgements.
@@ -97,9 +105,10 @@ pub async fn summaries(cx: &Cx, actor: &Actor) -> AppResult<Vec<DocumentSummary>
     let org = actor.org();
     let today = cx.clock.today();
     let members = active_members(cx, org).await?;
-    Ok(documents_of(cx, org)
+    Ok(documents_shared(cx, org)
         .await?
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|d| {
             let due = d.review_due();
             let open = d.open_version();

@@ -32,24 +32,20 @@ pub async fn list_risks(cx: &Cx, actor: &Actor) -> AppResult<Vec<RiskView>> {
 
 /// [`list_risks`] for the app's own use inside a checked use case.
 pub(crate) async fn risks_of(cx: &Cx, org: OrgId) -> AppResult<Vec<RiskView>> {
-    Ok(register_of(cx, org).await?.1.as_ref().clone())
+    Ok(register_of(cx, org).await?.as_ref().clone())
 }
 
 /// The register as [`list_risks`] answers it, kept between requests while the
-/// organization's data version stays the same (the methodology is part of that data),
-/// with the version it was read at.
-async fn register_of(cx: &Cx, org: OrgId) -> AppResult<(i64, std::sync::Arc<Vec<RiskView>>)> {
-    let version = cx.read().await?.data_version(org).await?;
-    if let Some(kept) = cx.cache.get::<Vec<RiskView>>(org, "risk_views", version) {
-        return Ok((version, kept));
-    }
-    let m = methodology_of(cx, org).await?;
-    let mut all: Vec<RiskView> =
-        registers::shared::<Risk>(cx, org).await?.iter().map(|r| view(r.clone(), &m)).collect();
-    all.sort_by(|a, b| m.rank(&b.residual_level).cmp(&m.rank(&a.residual_level)).then(a.risk.id.cmp(&b.risk.id)));
-    let all = std::sync::Arc::new(all);
-    cx.cache.put(org, "risk_views", version, all.clone());
-    Ok((version, all))
+/// organization's data version stays the same (the methodology is part of that data).
+async fn register_of(cx: &Cx, org: OrgId) -> AppResult<std::sync::Arc<Vec<RiskView>>> {
+    crate::cache::kept(cx, org, "risk_views", || async {
+        let m = methodology_of(cx, org).await?;
+        let risks = registers::shared::<Risk>(cx, org).await?;
+        let mut all: Vec<RiskView> = risks.iter().map(|r| view(r.clone(), &m)).collect();
+        all.sort_by(|a, b| m.rank(&b.residual_level).cmp(&m.rank(&a.residual_level)).then(a.risk.id.cmp(&b.risk.id)));
+        Ok(all)
+    })
+    .await
 }
 
 /// The register as JSON rows, for an API that filters, sorts and pages it: kept
@@ -57,15 +53,11 @@ async fn register_of(cx: &Cx, org: OrgId) -> AppResult<(i64, std::sync::Arc<Vec<
 pub async fn risk_rows(cx: &Cx, actor: &Actor) -> AppResult<std::sync::Arc<Vec<serde_json::Value>>> {
     actor.require(UseCase::ReadIsms)?;
     let org = actor.org();
-    let (version, views) = register_of(cx, org).await?;
-    if let Some(kept) = cx.cache.get::<Vec<serde_json::Value>>(org, "risk_rows", version) {
-        return Ok(kept);
-    }
-    let rows: Vec<serde_json::Value> =
-        views.iter().map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null)).collect();
-    let rows = std::sync::Arc::new(rows);
-    cx.cache.put(org, "risk_rows", version, rows.clone());
-    Ok(rows)
+    crate::cache::kept(cx, org, "risk_rows", || async {
+        let views = register_of(cx, org).await?;
+        Ok(views.iter().map(|v| serde_json::to_value(v).unwrap_or(serde_json::Value::Null)).collect())
+    })
+    .await
 }
 
 /// One risk ("not found" for another organization's id).
