@@ -2,7 +2,8 @@
 //! in an S3-compatible bucket (moto's server, started by the test), behind HAProxy
 //! (Debian's, installed by .ci/run when missing). A user signs in through the balancer
 //! and works across both replicas; a file uploaded through one is downloaded and
-//! verified through the other; one replica is killed with SIGKILL under a steady write
+//! verified through the other; a simulation started on one runs once and the other
+//! follows its progress; one replica is killed with SIGKILL under a steady write
 //! load — every acknowledged write is there afterwards, the other replica keeps
 //! serving through the balancer, and the trail and the evidence verify.
 
@@ -138,6 +139,43 @@ async fn two_replicas_behind_a_load_balancer_share_postgres_and_an_object_store_
     assert!(back.bytes().await.unwrap().as_ref() == content.as_slice(), "the same bytes through the other replica");
     let verify = sandbox.run_with(&["--data-dir", &dir, "evidence", "verify"], &env);
     assert_eq!(verify.code, 0, "the object store's copy verifies: {verify:?}");
+
+    // A portfolio simulation started on replica A runs once, and replica B follows it.
+    for id in ["RSK-001", "RSK-002"] {
+        let est = sandbox.run_with(
+            &["--data-dir", &dir, "risk", "estimate", id, "--lef", "0.5,2,6", "--pl", "1000,8000,90000"],
+            &env,
+        );
+        assert_eq!(est.code, 0, "{est:?}");
+    }
+    let no_redirects = crate::support::client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut runs = BTreeSet::new();
+    for replica in [&on_a, &on_b] {
+        let fields = [("csrf", user.csrf.as_str()), ("action", "simulate"), ("iterations", "1000000"), ("seed", "7")];
+        let r = no_redirects
+            .post(format!("{}/risks/quantitative", replica.base))
+            .header("cookie", &user.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
+        runs.insert(r.headers()["location"].to_str().unwrap().to_owned());
+    }
+    assert_eq!(runs.len(), 1, "the second replica joined the running simulation: {runs:?}");
+    let follow = runs.into_iter().next().unwrap();
+    let started = Instant::now();
+    loop {
+        let (status, page) = on_b.get(&follow).await;
+        assert_eq!(status.as_u16(), 200);
+        let page = page.as_str().unwrap_or_default().to_owned();
+        if page.contains("the result is stored") {
+            break;
+        }
+        assert!(page.contains("<h2>Simulating</h2>"), "B shows A's run, running or done: {page}");
+        assert!(started.elapsed() < Duration::from_secs(60), "the simulation did not finish");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // A steady write load through the balancer; replica A is killed in the middle.
     let stop = Instant::now() + Duration::from_millis(3000);

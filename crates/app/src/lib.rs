@@ -25,6 +25,7 @@ mod files;
 pub mod frameworks;
 pub mod imports;
 pub mod invitations;
+pub mod jobs;
 pub mod password;
 pub mod reads;
 pub mod registers;

@@ -634,6 +634,44 @@ mod risk_tests {
             assert_eq!(list_risks(&cx, &op(org)).await.unwrap().len(), 3);
         }
 
+        async fn a_long_job_runs_once_across_replicas_and_is_taken_over_when_its_replica_dies(db: TestDb) {
+            use isms_domain::access::UseCase;
+            use isms_domain::job::JobState;
+            use crate::jobs::{claim_job, finish_job, job_state, renew_job};
+            let a = cx(&db);
+            let org = initialize_workspace(&a, acme()).await.unwrap().organization.id;
+            let other_org = {
+                let o = isms_domain::Organization { id: isms_domain::OrgId::from_random_bytes([9; 16]), name: isms_domain::OrgName::parse("Globex").unwrap(), created_at: a.clock.now() };
+                let mut tx = a.store.write().await.unwrap();
+                crate::workspace::add_organization(&mut *tx, &a, &actor(), &o).await.unwrap();
+                tx.commit().await.unwrap();
+                o.id
+            };
+            let kind = "fair_portfolio";
+            // Two replicas (and a second click) claim: one run, claimed once.
+            assert_eq!(claim_job(&a, &op(org), UseCase::RunSimulations, kind, "replica-a", 10).await.unwrap(), (1, true));
+            assert_eq!(claim_job(&a, &op(org), UseCase::RunSimulations, kind, "replica-b", 10).await.unwrap(), (1, false));
+            assert_eq!(claim_job(&a, &op(other_org), UseCase::RunSimulations, kind, "replica-b", 3).await.unwrap(), (1, true), "per organization");
+            assert!(renew_job(&a, &op(org), kind, 1, "replica-a", 4).await.unwrap());
+            assert!(!renew_job(&a, &op(org), kind, 1, "replica-b", 9).await.unwrap(), "only the holder reports");
+            assert_eq!(job_state(&a, &op(org), kind, 1).await.unwrap(), Some(JobState::Running { done: 4, total: 10 }));
+            assert_eq!(job_state(&a, &op(other_org), kind, 1).await.unwrap(), Some(JobState::Running { done: 0, total: 3 }));
+            // Replica A dies: once its claim lapses the run shows as stopped and B may start again.
+            let later = Cx { clock: std::sync::Arc::new(crate::FixedClock(time::macros::datetime!(2026-11-25 12:00:31 UTC))), ..a.clone() };
+            assert_eq!(job_state(&later, &op(org), kind, 1).await.unwrap(), Some(JobState::Abandoned));
+            assert_eq!(claim_job(&later, &op(org), UseCase::RunSimulations, kind, "replica-b", 10).await.unwrap(), (2, true));
+            assert!(!renew_job(&later, &op(org), kind, 1, "replica-a", 5).await.unwrap(), "A's late report is refused");
+            finish_job(&later, &op(org), kind, 1, "replica-a", Ok("late".into())).await.unwrap();
+            assert_eq!(job_state(&later, &op(org), kind, 1).await.unwrap(), None, "run 1 was replaced");
+            finish_job(&later, &op(org), kind, 2, "replica-b", Ok("Simulated 10 risks".into())).await.unwrap();
+            assert_eq!(job_state(&later, &op(org), kind, 2).await.unwrap(), Some(JobState::Finished(Ok("Simulated 10 risks".into()))));
+            assert_eq!(claim_job(&later, &op(org), UseCase::RunSimulations, kind, "replica-a", 10).await.unwrap(), (3, true), "a finished run is replaced by a new one");
+            // A viewer cannot start one.
+            add_member(&a, org, "viewer@acme.test", Role::Viewer).await;
+            let viewer = as_member(&a, org, &Email::parse("viewer@acme.test").unwrap()).await;
+            assert_eq!(claim_job(&a, &viewer, UseCase::RunSimulations, kind, "replica-a", 1).await.unwrap_err().kind, ErrorKind::Forbidden);
+        }
+
         async fn heat_maps_count_risks_per_cell(db: TestDb) {
             let cx = cx(&db);
             let org = initialize_workspace(&cx, acme()).await.unwrap().organization.id;

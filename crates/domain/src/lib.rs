@@ -36,6 +36,7 @@ pub mod fair;
 pub mod framework;
 pub mod ids;
 pub mod invitation;
+pub mod job;
 pub mod organization;
 pub mod readiness;
 pub mod register;

@@ -64,7 +64,10 @@ pub fn router(cx: Cx, options: ServerOptions) -> Router {
     let mut prefix = [0u8; 4];
     cx.entropy.fill(&mut prefix);
     let ids = RequestIds { prefix: hex(&prefix).into(), next: Arc::new(AtomicU64::new(1)) };
-    let state = AppState { cx, options: Arc::new(options), jobs: Arc::default() };
+    let mut instance = [0u8; 8];
+    cx.entropy.fill(&mut instance);
+    let jobs = Arc::new(jobs::Jobs::new(hex(&instance)));
+    let state = AppState { cx, options: Arc::new(options), jobs };
     Router::new()
         .merge(health::routes())
         .merge(pages::routes())

@@ -14,6 +14,7 @@ mod connect;
 mod controls;
 mod dialect;
 mod frameworks;
+mod jobs;
 pub mod migrations;
 mod nesting;
 mod registers;

@@ -19,9 +19,9 @@ pub use blob::{Blob, BlobError, BlobReader, BlobState, BlobStore, is_address};
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
-    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, InvitationRead, InvitationWrite, OrgRead, OrgWrite,
-    RegisterRead, RegisterWrite, ReviewRead, ReviewWrite, SessionRead, SessionWrite, SoaRead, SoaWrite, TokenRead,
-    TokenWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
+    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, InvitationRead, InvitationWrite, JobRead, JobWrite,
+    OrgRead, OrgWrite, RegisterRead, RegisterWrite, ReviewRead, ReviewWrite, SessionRead, SessionWrite, SoaRead,
+    SoaWrite, TokenRead, TokenWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
 };
 
 use std::fmt;
@@ -89,6 +89,7 @@ pub trait ReadTx:
     + SessionRead
     + TokenRead
     + InvitationRead
+    + JobRead
     + Send
 {
 }
@@ -109,6 +110,7 @@ pub trait WriteTx:
     + SessionWrite
     + TokenWrite
     + InvitationWrite
+    + JobWrite
 {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use isms_domain::framework::{Framework, FrameworkId};
+use isms_domain::job::JobRun;
 use isms_domain::review::{Review, ReviewCycle, Subject};
 use isms_domain::soa::{ControlImplementation, SoaVersion, StatusChange};
 use isms_domain::throttle::Throttle;
@@ -343,4 +344,33 @@ pub trait InvitationWrite {
     async fn lock_invitation(&mut self, token_hash: &str) -> StoreResult<Option<Invitation>>;
     /// Records acceptance or revocation (the stored `accepted_*` and `revoked_at`).
     async fn settle_invitation(&mut self, invitation: &Invitation) -> StoreResult<()>;
+}
+
+/// Reading runs of jobs.
+#[async_trait]
+pub trait JobRead {
+    /// The latest run of `kind` in `org`, if there was one.
+    async fn job_run(&mut self, org: OrgId, kind: &str) -> StoreResult<Option<JobRun>>;
+}
+
+/// Claiming, renewing and finishing runs of jobs. These writes are bookkeeping, not the
+/// organization's data: they do not raise its data version.
+#[async_trait]
+pub trait JobWrite {
+    /// The latest run of `kind` in `org`, locked until the transaction ends (so two
+    /// replicas claiming at once take turns).
+    async fn lock_job_run(&mut self, org: OrgId, kind: &str) -> StoreResult<Option<JobRun>>;
+    /// Stores a run, replacing the earlier one of the same kind.
+    async fn put_job_run(&mut self, run: &JobRun) -> StoreResult<()>;
+    /// Records progress and renews the claim of run `run` held by `owner`; false when
+    /// that run is no longer theirs (it lapsed and was replaced).
+    async fn renew_job_run(
+        &mut self,
+        org: OrgId,
+        kind: &str,
+        run: i64,
+        owner: &str,
+        done: i64,
+        lease_until: OffsetDateTime,
+    ) -> StoreResult<bool>;
 }

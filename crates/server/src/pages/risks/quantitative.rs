@@ -221,10 +221,13 @@ pub(super) struct PortfolioPage {
     max_iterations: String,
 }
 
+/// The kind of job a portfolio simulation is (one run at a time per organization).
+const PORTFOLIO_JOB: &str = "fair_portfolio";
+
 #[derive(Debug, Deserialize)]
 pub(super) struct PortfolioQuery {
     done: Option<String>,
-    job: Option<u64>,
+    job: Option<i64>,
 }
 
 async fn portfolio_page(
@@ -235,15 +238,18 @@ async fn portfolio_page(
     let mut done = notice(q.done.as_deref());
     let (mut running, mut failed) = (None, None);
     if let Some(job) = q.job {
-        match s.jobs.progress(viewer.caller.org(), job) {
-            Some(p) => match p.outcome {
-                None => running = Some((p.done, p.total)),
-                Some(Ok(said)) => done = Some(said),
-                Some(Err(why)) => failed = Some(why),
-            },
+        use isms_domain::job::JobState;
+        match s.jobs.progress(&s.cx, &viewer.caller, PORTFOLIO_JOB, job).await? {
+            Some(JobState::Running { done: d, total }) => {
+                running = Some((usize::try_from(d).unwrap_or(0), usize::try_from(total).unwrap_or(0)));
+            }
+            Some(JobState::Finished(Ok(said))) => done = Some(said),
+            Some(JobState::Finished(Err(why))) => failed = Some(why),
+            Some(JobState::Abandoned) => {
+                failed = Some("The server running that simulation stopped before it finished; start it again.".into());
+            }
             None => {
-                done =
-                    Some("That simulation is not followed by this server any more; its stored result is below.".into());
+                done = Some("That simulation was replaced by a later one; the stored result is below.".into());
             }
         }
     }
@@ -354,19 +360,22 @@ async fn portfolio_post(
                 let e = invalid("risks", "no risk has FAIR estimates yet: add them on a risk's page first");
                 return refused_portfolio(&s, &viewer, f.points, &e).await;
             }
-            let cx = s.cx.clone();
-            let job = s.jobs.start(actor.org(), "portfolio", total, move |done| async move {
-                isms_app::fair::simulate_risks(&cx, &actor, None, st, done)
-                    .await
-                    .map(|sim| {
-                        format!(
-                            "Simulated {} risks over {} years; the result is stored.",
-                            sim.risks.len(),
-                            group(u64::from(st.iterations))
-                        )
-                    })
-                    .map_err(|e| e.message)
-            });
+            let (cx, runner) = (s.cx.clone(), actor);
+            let job = s
+                .jobs
+                .start(&s.cx, actor, PORTFOLIO_JOB, total, move |done| async move {
+                    isms_app::fair::simulate_risks(&cx, &runner, None, st, done)
+                        .await
+                        .map(|sim| {
+                            format!(
+                                "Simulated {} risks over {} years; the result is stored.",
+                                sim.risks.len(),
+                                group(u64::from(st.iterations))
+                            )
+                        })
+                        .map_err(|e| e.message)
+                })
+                .await?;
             Ok(see_other(&format!("/risks/quantitative?job={job}")))
         }
         "appetite" => {
