@@ -65,3 +65,33 @@ async fn serve_demo_creates_then_reuses_the_demo_and_never_serves_a_real_workspa
     assert_eq!(refused.code, 2, "{refused:?}");
     assert!(refused.stderr.contains("not a demo"), "{}", refused.stderr);
 }
+
+#[test]
+fn the_large_demo_is_a_large_organization_made_through_the_product_s_own_paths() {
+    let s = Sandbox::new();
+    let dir = s.path().join("large");
+    let d = dir.to_str().unwrap();
+    let run = s.run(&["--data-dir", d, "demo", "--size", "large"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let org = "Cedar Ridge Health Cloud, Inc.";
+    let count = |what: &str| {
+        let listed = s.run(&["--data-dir", d, "--json", what, "list", "--org", org]);
+        assert_eq!(listed.code, 0, "{what}: {listed:?}");
+        serde_json::from_str::<serde_json::Value>(&listed.stdout).unwrap().as_array().map_or(0, Vec::len)
+    };
+    // The ordinary demo's records, and the large organization's on top.
+    assert_eq!(count("risk"), 60 + 5_000);
+    assert_eq!(count("asset"), 40 + 1_000);
+    assert!(count("evidence") >= 20_000);
+    assert!(count("document") >= 300);
+    assert!(count("audit") >= 50);
+    assert!(count("finding") >= 50);
+    // Every generated risk is linked to its controls on both sides, and every change is
+    // in a trail that verifies.
+    let control = s.run(&["--data-dir", d, "--json", "control", "show", "A.5.1", "--org", org]);
+    let control: serde_json::Value = serde_json::from_str(&control.stdout).unwrap();
+    let linked = control["control"]["links"].as_array().unwrap().iter().filter(|l| l["kind"] == "risk").count();
+    assert!(linked >= 50, "A.5.1 links {linked} risks");
+    let verify = s.run(&["--data-dir", d, "audit-log", "verify"]);
+    assert_eq!(verify.code, 0, "{verify:?}");
+}
