@@ -47,6 +47,10 @@ pub struct S3Settings {
     pub access_key_id: String,
     /// The secret access key.
     pub secret_access_key: String,
+    /// Sends every request to this address whatever the host name (as `curl
+    /// --resolve`): for virtual-host style on a server whose bucket names do not
+    /// resolve, such as a local test server.
+    pub resolve: Option<std::net::IpAddr>,
 }
 
 impl std::fmt::Debug for S3Settings {
@@ -59,12 +63,13 @@ impl std::fmt::Debug for S3Settings {
             .field("virtual_host", &self.virtual_host)
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"(hidden)")
+            .field("resolve", &self.resolve)
             .finish()
     }
 }
 
 impl S3Settings {
-    /// Reads `s3://BUCKET[/PREFIX][?endpoint=URL&region=R&style=path|virtual]` with the
+    /// Reads `s3://BUCKET[/PREFIX][?endpoint=URL&region=R&style=path|virtual&resolve=IP]` with the
     /// keys given separately (they never appear in the address, which is shown in
     /// logs and `isms config`). The error says which part is wrong.
     pub fn parse(address: &str, access_key_id: &str, secret_access_key: &str) -> Result<Self, String> {
@@ -91,6 +96,7 @@ impl S3Settings {
             virtual_host: false,
             access_key_id: access_key_id.to_owned(),
             secret_access_key: secret_access_key.to_owned(),
+            resolve: None,
         };
         for (key, value) in url.query_pairs() {
             match key.as_ref() {
@@ -102,6 +108,10 @@ impl S3Settings {
                     settings.endpoint = Some(value.trim_end_matches('/').to_owned());
                 }
                 "region" => settings.region = value.into_owned(),
+                "resolve" => {
+                    settings.resolve =
+                        Some(value.parse().map_err(|_| format!("resolve {value:?} is not an IP address"))?);
+                }
                 "style" => {
                     settings.virtual_host = match value.as_ref() {
                         "path" => false,
@@ -109,13 +119,37 @@ impl S3Settings {
                         other => return Err(format!("style {other:?} is not path or virtual")),
                     }
                 }
-                other => return Err(format!("{other:?} is not a setting of the address (endpoint, region, style)")),
+                other => {
+                    return Err(format!(
+                        "{other:?} is not a setting of the address (endpoint, region, style, resolve)"
+                    ));
+                }
             }
         }
         if settings.access_key_id.is_empty() || settings.secret_access_key.is_empty() {
             return Err("set ISMS_S3_ACCESS_KEY_ID and ISMS_S3_SECRET_ACCESS_KEY for the bucket".into());
         }
         Ok(settings)
+    }
+}
+
+/// `http://host:port` → `http://BUCKET.host:port` (the virtual-host style address).
+fn bucket_host(endpoint: &str, bucket: &str) -> Result<String, BlobError> {
+    let mut url = url::Url::parse(endpoint).map_err(|e| BlobError::Io(format!("endpoint {endpoint:?}: {e}")))?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    url.set_host(Some(&format!("{bucket}.{host}")))
+        .map_err(|e| BlobError::Io(format!("endpoint {endpoint:?} with bucket {bucket:?}: {e}")))?;
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// A resolver that answers one address for every name.
+#[derive(Debug)]
+struct Fixed(std::net::IpAddr);
+
+impl object_store::client::DnsResolver for Fixed {
+    fn resolve(&self, _host: &str) -> object_store::client::DnsFuture {
+        let address = self.0;
+        Box::pin(async move { Ok(vec![address]) })
     }
 }
 
@@ -146,7 +180,16 @@ impl S3Blobs {
             .with_secret_access_key(&settings.secret_access_key)
             .with_virtual_hosted_style_request(settings.virtual_host);
         if let Some(endpoint) = &settings.endpoint {
-            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+            // Virtual-host style addresses the bucket as a name under the service's host.
+            let endpoint =
+                if settings.virtual_host { bucket_host(endpoint, &settings.bucket)? } else { endpoint.clone() };
+            builder = builder.with_endpoint(&endpoint).with_allow_http(endpoint.starts_with("http://"));
+        }
+        if let Some(address) = settings.resolve {
+            let options = object_store::ClientOptions::new()
+                .with_allow_http(settings.endpoint.as_deref().is_some_and(|e| e.starts_with("http://")))
+                .with_dns_resolver(Arc::new(Fixed(address)));
+            builder = builder.with_client_options(options);
         }
         let store = builder.build().map_err(|e| failed("the S3 settings", &e))?;
         Ok(Self { store: Arc::new(store), settings, next: AtomicU64::new(0), instance: instance.to_owned() })
@@ -316,14 +359,17 @@ mod tests {
         assert_eq!(s.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
         assert!(!s.virtual_host);
         assert!(!format!("{s:?}").contains("SK"), "the secret is not shown");
-        let v = S3Settings::parse("s3://evidence?region=eu-west-1&style=virtual", "AK", "SK").unwrap();
+        let v = S3Settings::parse("s3://evidence?region=eu-west-1&style=virtual&resolve=10.0.0.5", "AK", "SK").unwrap();
         assert!(v.virtual_host && v.prefix.is_empty() && v.region == "eu-west-1" && v.endpoint.is_none());
+        assert_eq!(v.resolve, Some("10.0.0.5".parse().unwrap()));
+        assert_eq!(bucket_host("http://localhost:9000", "evidence").unwrap(), "http://evidence.localhost:9000");
         for (bad, says) in [
             ("https://evidence", "does not start with s3://"),
             ("s3://ak:sk@evidence", "keys do not go in the address"),
             ("s3://evidence?style=sideways", "not path or virtual"),
             ("s3://evidence?endpoint=ftp://x", "not an http or https address"),
             ("s3://evidence?colour=blue", "\"colour\" is not a setting"),
+            ("s3://evidence?resolve=nowhere", "not an IP address"),
         ] {
             let e = S3Settings::parse(bad, "AK", "SK").unwrap_err();
             assert!(e.contains(says), "{bad}: {e}");

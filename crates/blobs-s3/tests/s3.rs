@@ -46,3 +46,19 @@ async fn blobs_in_an_s3_bucket_are_content_addressed_streamed_and_verified() {
     assert_eq!(blobs(&server, "other", "c").check(&sha).await.unwrap(), BlobState::Missing);
     assert!(one.location().contains(&server.bucket) && one.location().contains("path style"));
 }
+
+#[tokio::test]
+#[ignore = "needs moto's S3 server (python3 -m pip install 'moto[server]'); CI runs it"]
+async fn virtual_host_style_reaches_the_bucket_by_its_host_name() {
+    let server = S3Server::start();
+    let port = server.endpoint.rsplit(':').next().unwrap();
+    // BUCKET.localhost does not resolve here: send every name to the server's address.
+    let address = format!("s3://{}?endpoint=http://localhost:{port}&style=virtual&resolve=127.0.0.1", server.bucket);
+    let virtual_host =
+        S3Blobs::new(S3Settings::parse(&address, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY).unwrap(), "v").unwrap();
+    let stored = virtual_host.put(&mut &b"virtual host"[..], 1024).await.unwrap();
+    // The same object, read path style: the two styles name one bucket.
+    let path_style = blobs(&server, "", "p");
+    assert_eq!(path_style.check(&stored.sha256).await.unwrap(), BlobState::Intact { size: 12 });
+    assert!(virtual_host.location().contains("virtual style"));
+}
