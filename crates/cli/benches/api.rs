@@ -18,7 +18,7 @@ mod http;
 
 use std::process::Command;
 
-use http::{BIN, drive, ok, serve, sign_in};
+use http::{BIN, drive, get_many, ok, print_table, serve, sign_in};
 use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -96,13 +96,7 @@ async fn main() {
         ("`GET /api/v1/risks/heatmap`", "/api/v1/risks/heatmap"),
     ];
     for (what, path) in reads {
-        let s = owner.clone();
-        let url = format!("{base}{path}");
-        let mut f = drive(what, 2000, 8, move |_| {
-            let r = s.http.get(&url).header("cookie", &s.cookie);
-            async move { ok(r).await }
-        })
-        .await;
+        let mut f = get_many(what, &owner, path, 2000, 8).await;
         rows.push(f.row());
     }
     let s = owner.clone();
@@ -133,18 +127,8 @@ async fn main() {
             "/api/v1/status",
         ),
     ] {
-        let s = owner.clone();
-        let url = format!("{base}{path}");
-        let mut f = drive(what, 100, 2, move |_| {
-            let r = s.http.get(&url).header("cookie", &s.cookie);
-            async move { ok(r).await }
-        })
-        .await;
+        let mut f = get_many(what, &owner, path, 100, 2).await;
         rows.push(f.row());
     }
-    println!("| operation | requests × in flight | throughput | p50 | p99 |");
-    println!("|---|---:|---:|---:|---:|");
-    for r in rows {
-        println!("{r}");
-    }
+    print_table(&rows);
 }

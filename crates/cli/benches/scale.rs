@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 use std::time::Instant;
 
-use http::{BIN, drive, ok, serve, sign_in};
+use http::{BIN, get_many, print_table, serve, sign_in};
 
 /// Runs the release binary on `data`; panics with its stderr when it fails.
 fn isms(home: &std::path::Path, data: &str, args: &[&str]) -> String {
@@ -100,13 +100,7 @@ async fn main() {
             ("risk register page `GET /risks`", "/risks"),
             ("`GET /api/v1/soa`", "/api/v1/soa"),
         ] {
-            let s = owner.clone();
-            let url = format!("{base}{path}");
-            let mut f = drive(&format!("large: {what}"), 60, 1, move |_| {
-                let r = s.http.get(&url).header("cookie", &s.cookie);
-                async move { ok(r).await }
-            })
-            .await;
+            let mut f = get_many(&format!("large: {what}"), &owner, path, 60, 1).await;
             rows.push(f.row());
         }
     }
@@ -116,18 +110,8 @@ async fn main() {
     isms(home, &demo, &["demo"]);
     let (_server, base) = serve(&demo, home, &http).await;
     let owner = sign_in(&http, &base, "dana.whitfield@cedarridge.example", "isms-demo").await;
-    let s = owner.clone();
-    let url = format!("{base}/api/v1/soa");
-    let mut f = drive("demo: `GET /api/v1/soa`", 4000, 8, move |_| {
-        let r = s.http.get(&url).header("cookie", &s.cookie);
-        async move { ok(r).await }
-    })
-    .await;
+    let mut f = get_many("demo: `GET /api/v1/soa`", &owner, "/api/v1/soa", 4000, 8).await;
     rows.push(f.row());
 
-    println!("| operation | requests × in flight | throughput | p50 | p99 |");
-    println!("|---|---:|---:|---:|---:|");
-    for r in rows {
-        println!("{r}");
-    }
+    print_table(&rows);
 }

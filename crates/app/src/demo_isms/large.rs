@@ -105,70 +105,79 @@ pub(crate) async fn grow(cx: &Cx, op: &Actor, size: LargeSize) -> AppResult<()> 
     grow_audits(cx, op, size.audits, &controls).await
 }
 
-async fn grow_documents(cx: &Cx, op: &Actor, count: usize) -> AppResult<()> {
+/// Creates `count` entries made by `make`, `per_batch` to a transaction (each under the
+/// organization's write turn, every creation in the trail).
+async fn create_in_batches<T: isms_domain::register::Entry>(
+    cx: &Cx,
+    op: &Actor,
+    count: usize,
+    per_batch: usize,
+    mut make: impl FnMut(usize) -> AppResult<T>,
+) -> AppResult<()> {
     let (trail, org) = (op.trail(), op.org());
-    let now = cx.clock.now();
-    let kinds = [DocumentType::Policy, DocumentType::Procedure, DocumentType::Record];
-    let refused = |e: isms_domain::document::DocumentError| crate::AppError::new(crate::Code::Demo, e.to_string());
-    for batch in (0..count).collect::<Vec<_>>().chunks(BATCH / 10) {
+    for start in (0..count).step_by(per_batch.max(1)) {
         let mut tx = cx.write().await?;
         tx.lock_organization(org).await?;
-        for &i in batch {
-            let owner = PEOPLE[i % PEOPLE.len()];
-            let mut doc = Document {
-                id: String::new(),
-                title: format!("Generated procedure {:03}", i + 1),
-                kind: kinds[i % kinds.len()],
-                owner: owner.to_owned(),
-                classification: "Internal".to_owned(),
-                clauses: vec![],
-                controls: vec![],
-                review_months: 12,
-                acknowledged_by: None,
-                versions: vec![],
-                acknowledgements: vec![],
-                reviewed_on: None,
-            };
-            let approved = now - Duration::days(20 + (i % 300) as i64);
-            let text = format!("# {}\n\nHow the team carries out task {} of the ISMS.\n", doc.title, i + 1);
-            doc.start_version(Body::Markdown { text }, owner, approved - Duration::days(7), "generated")
-                .map_err(refused)?;
-            doc.submit().map_err(refused)?;
-            doc.approve(OWNER, approved, "Approved").map_err(refused)?;
-            crate::registers::create_in(&mut *tx, cx, &trail, org, &mut doc).await?;
+        for i in start..(start + per_batch).min(count) {
+            let mut value = make(i)?;
+            crate::registers::create_in(&mut *tx, cx, &trail, org, &mut value).await?;
         }
         tx.commit().await?;
     }
     Ok(())
 }
 
+async fn grow_documents(cx: &Cx, op: &Actor, count: usize) -> AppResult<()> {
+    let now = cx.clock.now();
+    let kinds = [DocumentType::Policy, DocumentType::Procedure, DocumentType::Record];
+    let refused = |e: isms_domain::document::DocumentError| crate::AppError::new(crate::Code::Demo, e.to_string());
+    create_in_batches(cx, op, count, BATCH / 10, |i| {
+        let owner = PEOPLE[i % PEOPLE.len()];
+        let mut doc = Document {
+            id: String::new(),
+            title: format!("Generated procedure {:03}", i + 1),
+            kind: kinds[i % kinds.len()],
+            owner: owner.to_owned(),
+            classification: "Internal".to_owned(),
+            clauses: vec![],
+            controls: vec![],
+            review_months: 12,
+            acknowledged_by: None,
+            versions: vec![],
+            acknowledgements: vec![],
+            reviewed_on: None,
+        };
+        let approved = now - Duration::days(20 + (i % 300) as i64);
+        let text = format!("# {}\n\nHow the team carries out task {} of the ISMS.\n", doc.title, i + 1);
+        doc.start_version(Body::Markdown { text }, owner, approved - Duration::days(7), "generated")
+            .map_err(refused)?;
+        doc.submit().map_err(refused)?;
+        doc.approve(OWNER, approved, "Approved").map_err(refused)?;
+        Ok(doc)
+    })
+    .await
+}
+
 async fn grow_evidence(cx: &Cx, op: &Actor, count: usize, controls: &[String]) -> AppResult<()> {
-    let (trail, org) = (op.trail(), op.org());
     let now = cx.clock.now();
     let today = now.date();
-    for batch in (0..count).collect::<Vec<_>>().chunks(BATCH) {
-        let mut tx = cx.write().await?;
-        tx.lock_organization(org).await?;
-        for &i in batch {
-            let control = &controls[i % controls.len()];
-            let age = Duration::days((i % 400) as i64);
-            let mut item = Evidence {
-                id: String::new(),
-                title: format!("{control} — operating evidence {:05}", i + 1),
-                content: Content::Link { url: format!("https://tickets.cedarridge.example/browse/OPS-{}", 1000 + i) },
-                targets: vec![Target { kind: TargetKind::Control, id: control.clone() }],
-                collected_by: PEOPLE[i % PEOPLE.len()].to_owned(),
-                collected_at: now - age,
-                period_start: Some(today - age - Duration::days(30)),
-                period_end: Some(today - age),
-                valid_until: Some(today - age + Duration::days(365)),
-                note: String::new(),
-            };
-            crate::registers::create_in(&mut *tx, cx, &trail, org, &mut item).await?;
-        }
-        tx.commit().await?;
-    }
-    Ok(())
+    create_in_batches(cx, op, count, BATCH, |i| {
+        let control = &controls[i % controls.len()];
+        let age = Duration::days((i % 400) as i64);
+        Ok(Evidence {
+            id: String::new(),
+            title: format!("{control} — operating evidence {:05}", i + 1),
+            content: Content::Link { url: format!("https://tickets.cedarridge.example/browse/OPS-{}", 1000 + i) },
+            targets: vec![Target { kind: TargetKind::Control, id: control.clone() }],
+            collected_by: PEOPLE[i % PEOPLE.len()].to_owned(),
+            collected_at: now - age,
+            period_start: Some(today - age - Duration::days(30)),
+            period_end: Some(today - age),
+            valid_until: Some(today - age + Duration::days(365)),
+            note: String::new(),
+        })
+    })
+    .await
 }
 
 async fn grow_audits(cx: &Cx, op: &Actor, count: usize, controls: &[String]) -> AppResult<()> {

@@ -141,3 +141,23 @@ pub async fn ok(r: reqwest::RequestBuilder) {
     assert!(r.status().is_success(), "{}", r.status());
     let _ = r.bytes().await.unwrap();
 }
+
+/// `requests` GETs of `path` as `session`, `in_flight` at a time.
+pub async fn get_many(what: &str, session: &Session, path: &str, requests: usize, in_flight: usize) -> Figures {
+    let s = session.clone();
+    let url = format!("{}{path}", s.base);
+    drive(what, requests, in_flight, move |_| {
+        let r = s.http.get(&url).header("cookie", &s.cookie);
+        async move { ok(r).await }
+    })
+    .await
+}
+
+/// Prints the rows as the Markdown table docs/performance.md takes.
+pub fn print_table(rows: &[String]) {
+    println!("| operation | requests × in flight | throughput | p50 | p99 |");
+    println!("|---|---:|---:|---:|---:|");
+    for r in rows {
+        println!("{r}");
+    }
+}
