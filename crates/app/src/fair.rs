@@ -143,7 +143,7 @@ pub async fn simulate_risks(
                 samples,
             )
         } else {
-            let p = simulate_portfolio_with_progress(&scenarios, &settings, &done);
+            let p = simulate_portfolio_with_progress(&scenarios, &settings, &done, true);
             let risks = p
                 .scenarios
                 .iter()

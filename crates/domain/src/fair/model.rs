@@ -274,17 +274,21 @@ pub struct PortfolioResult {
 /// plus the block sums, never a scenario × iteration matrix.
 const SCENARIO_BLOCK: usize = 16;
 
-/// Simulates a portfolio in parallel over scenarios.
+/// Simulates a portfolio in parallel over scenarios: the statistics of each scenario
+/// and of the aggregate, without each scenario's exceedance curve (see
+/// [`simulate_portfolio_with_progress`] for those).
 pub fn simulate_portfolio(scenarios: &[Scenario], settings: &Settings) -> PortfolioResult {
-    simulate_portfolio_with_progress(scenarios, settings, &std::sync::atomic::AtomicUsize::new(0))
+    simulate_portfolio_with_progress(scenarios, settings, &std::sync::atomic::AtomicUsize::new(0), false)
 }
 
 /// [`simulate_portfolio`], counting finished scenarios in `done` so a caller can show
-/// progress from another thread.
+/// progress from another thread, and with each scenario's exceedance curve when
+/// `curves` (what a stored result shows; they cost about a third more time).
 pub fn simulate_portfolio_with_progress(
     scenarios: &[Scenario],
     settings: &Settings,
     done: &std::sync::atomic::AtomicUsize,
+    curves: bool,
 ) -> PortfolioResult {
     use rayon::prelude::*;
     let n = settings.iterations as usize;
@@ -312,7 +316,7 @@ pub fn simulate_portfolio_with_progress(
                 for (sum, x) in sums.iter_mut().zip(&samples) {
                     *sum += x;
                 }
-                let curve = exceedance_curve(&samples, CURVE_POINTS);
+                let curve = if curves { exceedance_curve(&samples, CURVE_POINTS) } else { Vec::new() };
                 results.push(ScenarioResult { id: s.id.clone(), summary: summarize(&mut samples), curve });
                 done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }

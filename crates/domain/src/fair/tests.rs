@@ -161,3 +161,19 @@ fn the_named_workload_percentiles_are_stable_across_seeds() {
         }
     }
 }
+
+#[test]
+fn each_scenario_s_curve_is_drawn_only_when_asked_for_and_changes_no_number() {
+    let scenarios: Vec<Scenario> = (0..20).map(|i| Scenario { id: format!("S{i}"), ..anchor() }).collect();
+    let settings = Settings { iterations: 2_000, seed: 3, ..Settings::default() };
+    let plain = simulate_portfolio(&scenarios, &settings);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let drawn = simulate_portfolio_with_progress(&scenarios, &settings, &done, true);
+    assert!(plain.scenarios.iter().all(|s| s.curve.is_empty()), "the workload command and the bench need no curves");
+    assert!(drawn.scenarios.iter().all(|s| s.curve.len() == CURVE_POINTS));
+    assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 20);
+    for (a, b) in plain.scenarios.iter().zip(&drawn.scenarios) {
+        assert_eq!((&a.id, &a.summary), (&b.id, &b.summary));
+    }
+    assert_eq!(plain.aggregate, drawn.aggregate);
+}
