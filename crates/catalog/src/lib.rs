@@ -6,10 +6,12 @@
 //! header and a `.csv` of links. The same format is what users write for custom
 //! frameworks. [`load_shipped`] parses and validates everything at start-up.
 
+mod advice;
 mod format;
 mod shipped;
 mod threats;
 
+pub use advice::advice_rules;
 pub use format::{CatalogError, parse_framework, parse_mapping_set, write_items_csv};
 pub use shipped::{SHIPPED_FRAMEWORKS, SHIPPED_MAPPINGS, load_shipped, load_with};
 pub use threats::{Threat, threats};

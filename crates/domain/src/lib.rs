@@ -24,6 +24,7 @@ macro_rules! string_schema {
 }
 
 pub mod access;
+pub mod advice;
 pub mod asset;
 pub mod audit;
 pub mod cells;
