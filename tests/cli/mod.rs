@@ -1,5 +1,6 @@
 //! The `isms` command line, run as a user would.
 
+mod advise;
 mod api_writes;
 mod audit;
 mod browser;

@@ -213,10 +213,18 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
     }
 }
 
-fn rows(t: &Targets, me: &str, policy: &str, csv: &str, risks_csv: &str, certificate: &str) -> Vec<Row> {
+struct Files<'a> {
+    assets: &'a str,
+    risks: &'a str,
+    answers: &'a str,
+}
+
+fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &str) -> Vec<Row> {
+    let (csv, risks_csv) = (files.assets, files.risks);
     let read = Who::Case(U::ReadIsms);
     vec![
         row("status", &[], read),
+        row("advise", &["--answers", files.answers], Who::Case(U::EditContext)),
         row("risk show", &[&t.risk], read),
         row("document show", &[&t.draft], read),
         row("audit show", &[&t.audit], read),
@@ -369,7 +377,10 @@ fn every_role_checked_command_answers_each_role_as_the_grant_table_says() {
          Imported,owner@acme.test,2,2,2,2,modify,Theft\n",
     )
     .unwrap();
+    let answers = dir.join("answers.toml");
+    std::fs::write(&answers, "sector = \"SaaS\"\nhandles_phi = true\n").unwrap();
     let (assets, risks) = (assets.to_str().unwrap().to_owned(), risks.to_str().unwrap().to_owned());
+    let answers = answers.to_str().unwrap().to_owned();
     // A risk with estimates for every role's simulation.
     let quantified =
         id(&json(&acme, &["risk", "add", "--title", "quantified", "--owner", "owner@acme.test", "--inherent", "2,4"]));
@@ -388,7 +399,8 @@ fn every_role_checked_command_answers_each_role_as_the_grant_table_says() {
     for (n, role) in Role::ALL.iter().enumerate() {
         let me = email(*role);
         let t = targets(&acme, n, &me, &policy);
-        for r in rows(&t, &me, &policy, &assets, &risks, &certificate) {
+        let files = Files { assets: &assets, risks: &risks, answers: &answers };
+        for r in rows(&t, &me, &policy, &files, &certificate) {
             let got = send(&acme, &r, &me);
             let refused = got.code == 2 && got.stderr.contains("\"forbidden\"");
             let fine = if r.who.allows(n) {

@@ -6,6 +6,7 @@
 //! Time and randomness come in through [`Cx`], so tests control them.
 
 pub mod access;
+pub mod advisor;
 pub mod assets;
 mod cache;
 pub mod certification;

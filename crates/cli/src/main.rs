@@ -131,6 +131,10 @@ enum Command {
     /// Where the ISMS stands, as the dashboard shows it: progress per Annex A theme, each
     /// clause, risks awaiting acceptance, the certificate, readiness, what is overdue.
     Status(commands::status::StatusArgs),
+    /// Which regimes bind the organization and which voluntary path fits (ISO/IEC 27001
+    /// certification, NIST CSF 2.0 adoption, or both), from the questionnaire's answers,
+    /// with the answers and the rule behind every conclusion.
+    Advise(commands::advise::AdviseArgs),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),
     /// What is new, changed or removed since the last audit (or a date).
@@ -214,6 +218,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Certificate(command) => commands::certification::run_certificate(&config, command, out).await,
             Command::Readiness(args) => commands::certification::run_readiness(&config, args, out).await,
             Command::Status(args) => commands::status::run(&config, args, out).await,
+            Command::Advise(args) => commands::advise::run(&config, args, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

@@ -273,3 +273,88 @@ pub fn advise(answers: &Answers, rules: &AdviceRules) -> Advice {
     };
     Advice { mandatory, certification, csf, operative: operative.into() }
 }
+
+/// One submission of the questionnaire, kept as a versioned record of the organization
+/// (`ADV-001`, `ADV-002`, …): the advice is recomputed from it, and the next submission
+/// is compared with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AdvisorAnswers {
+    /// `ADV-001`.
+    #[serde(default)]
+    pub id: String,
+    /// The answers.
+    pub answers: Answers,
+    /// Who answered (an e-mail, or the command line).
+    pub by: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
+    pub at: time::OffsetDateTime,
+}
+
+impl crate::register::Entry for AdvisorAnswers {
+    const KIND: &'static str = "advisor_answers";
+    const PREFIX: &'static str = "ADV";
+    crate::entry_id!();
+
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut problems = Vec::new();
+        if self.answers.sector.trim().is_empty() {
+            problems.push(("sector", "say what the organization does (e.g. health-tech SaaS)".to_owned()));
+        }
+        if self.answers.handles_fci && !self.answers.federal_contracts {
+            problems.push((
+                "handles_fci",
+                "Federal Contract Information comes with federal contracts: answer federal_contracts too".to_owned(),
+            ));
+        }
+        problems
+    }
+}
+
+/// One answer that differs between two submissions: the fact, before, after.
+pub fn changed_answers(before: &Answers, after: &Answers) -> Vec<(String, String, String)> {
+    let (Ok(serde_json::Value::Object(b)), Ok(serde_json::Value::Object(a))) =
+        (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    a.iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), b.get(k).map_or_else(String::new, shown), shown(v)))
+        .collect()
+}
+
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".into(),
+        other => other.to_string(),
+    }
+}
+
+/// How the advice changed between two submissions, in sentences.
+pub fn changed_advice(before: &Advice, after: &Advice) -> Vec<String> {
+    let mut lines = Vec::new();
+    for c in &after.mandatory {
+        if !before.mandatory.iter().any(|b| b.what == c.what) {
+            lines.push(format!("now binding: {}", c.what));
+        }
+    }
+    for c in &before.mandatory {
+        if !after.mandatory.iter().any(|a| a.what == c.what) {
+            lines.push(format!("no longer binding: {}", c.what));
+        }
+    }
+    for (b, a) in [(&before.certification, &after.certification), (&before.csf, &after.csf)] {
+        if b.verdict != a.verdict {
+            let word = |v: Option<Verdict>| v.map_or_else(String::new, |v| format!("{v:?}").to_lowercase());
+            lines.push(format!("{}: {} → {}", a.what, word(b.verdict), word(a.verdict)));
+        }
+    }
+    if before.operative != after.operative {
+        lines.push(format!("operative framework: {} → {}", before.operative, after.operative));
+    }
+    lines
+}

@@ -1,5 +1,6 @@
 //! One module per command; each parses its arguments, calls use cases and prints.
 
+pub mod advise;
 pub mod audit_log;
 pub mod certification;
 pub mod config;
