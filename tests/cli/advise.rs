@@ -44,6 +44,28 @@ fn the_advisor_names_the_binding_regimes_with_their_rules_and_shows_what_a_chang
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["record"]["id"], "ADV-002");
     assert_eq!(report["previous"], "ADV-001");
+    // Accepting adopts the frameworks and records the parties and issues, once.
+    let accept = s.isms(&["advise", "--accept"]);
+    assert_eq!(accept.code, 0, "{accept:?}");
+    assert!(
+        accept.stdout.contains("frameworks adopted: hipaa-security, gdpr-art32, nist-csf-2.0"),
+        "{}",
+        accept.stdout
+    );
+    assert!(accept.stdout.contains("HHS Office for Civil Rights"), "{}", accept.stdout);
+    assert!(accept.stdout.contains("EU data protection supervisory authorities"), "{}", accept.stdout);
+    assert!(accept.stdout.contains("HIPAA Security Rule applies"), "{}", accept.stdout);
+    let again = s.isms(&["advise", "--accept"]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("frameworks adopted: none new"), "{}", again.stdout);
+    assert!(again.stdout.contains("interested parties added (4.2): none new"), "{}", again.stdout);
+    assert!(again.stdout.contains("external issues added (4.1): none new"), "{}", again.stdout);
+    let parties = s.isms(&["--json", "context", "show"]);
+    assert!(
+        parties.stdout.contains("45 CFR Part 160"),
+        "the regulator's requirement cites its source: {}",
+        parties.stdout
+    );
     // Every submission is in the trail.
     let trail = s.isms(&["--json", "audit-log", "show"]);
     assert!(trail.stdout.contains("advisor_answers"), "{}", trail.stdout);

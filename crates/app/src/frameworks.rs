@@ -14,6 +14,7 @@ use isms_domain::OrgId;
 use isms_domain::access::UseCase;
 use isms_domain::crosswalk::Hit;
 use isms_domain::framework::{Framework, FrameworkId, ItemKind, ItemRef, Library, PIVOT};
+use isms_domain::trail::TrailActor;
 use isms_store::ReadTx;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -291,6 +292,32 @@ pub async fn adopt_framework(cx: &Cx, actor: &Actor, framework: &str) -> AppResu
     if tx.frameworks_in_use(org).await?.iter().any(|(id, _)| *id == fw.id) {
         return Err(AppError::new(Code::FrameworkInUse, format!("{} is already in use", fw.id)));
     }
+    adopted_in(&mut *tx, cx, actor, org, fw).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adopts a framework of the library inside a caller's transaction (which holds the
+/// organization's write turn and has checked it is not in use yet).
+pub(crate) async fn adopt_in(
+    tx: &mut dyn isms_store::WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    framework: &str,
+) -> AppResult<()> {
+    let lib = library_in(cx, &mut *tx).await?;
+    let fw = lib.framework(framework).ok_or_else(|| unknown_framework(framework))?;
+    adopted_in(tx, cx, actor, org, fw).await
+}
+
+async fn adopted_in(
+    tx: &mut dyn isms_store::WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    fw: &Framework,
+) -> AppResult<()> {
     let now = cx.clock.now();
     tx.adopt_framework(org, &fw.id, now).await?;
     #[derive(Serialize)]
@@ -305,7 +332,6 @@ pub async fn adopt_framework(cx: &Cx, actor: &Actor, framework: &str) -> AppResu
         fw.id.to_string(),
         &Adopted { framework: fw.id.as_str(), name: &fw.name },
     );
-    record(&mut *tx, org, now, draft).await?;
-    tx.commit().await?;
+    record(tx, org, now, draft).await?;
     Ok(())
 }

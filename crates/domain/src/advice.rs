@@ -167,6 +167,12 @@ pub struct Conclusion {
     pub because: Vec<String>,
     /// The rule or reasoning, with its citation where there is one.
     pub rule: String,
+    /// A binding regime's sources (empty for a voluntary path).
+    pub citation: String,
+    /// Why a binding regime binds, in our words (empty for a voluntary path).
+    pub why: String,
+    /// Who enforces a binding regime (empty for a voluntary path).
+    pub regulator: String,
 }
 
 /// The advice.
@@ -199,6 +205,9 @@ pub fn advise(answers: &Answers, rules: &AdviceRules) -> Advice {
             verdict: None,
             because: r.when.iter().map(|f| said(f, true)).collect(),
             rule: format!("{} ({}): {}", r.id, r.citation, r.why),
+            citation: r.citation.clone(),
+            why: r.why.clone(),
+            regulator: r.regulator.clone(),
         })
         .collect();
     let maturity = answers.maturity.unwrap_or(Maturity::AdHoc);
@@ -244,6 +253,9 @@ pub fn advise(answers: &Answers, rules: &AdviceRules) -> Advice {
         verdict: Some(verdict),
         because,
         rule: rule.into(),
+        citation: String::new(),
+        why: String::new(),
+        regulator: String::new(),
     };
     let csf = if verdict == Verdict::Advised {
         Conclusion {
@@ -252,6 +264,9 @@ pub fn advise(answers: &Answers, rules: &AdviceRules) -> Advice {
             verdict: Some(Verdict::Optional),
             because: vec![said("certification", "advised")],
             rule: "the certified ISMS covers the ground; a CSF 2.0 profile, drawn through the crosswalk, speaks to US customers and boards".into(),
+            citation: String::new(),
+            why: String::new(),
+            regulator: String::new(),
         }
     } else {
         Conclusion {
@@ -260,6 +275,9 @@ pub fn advise(answers: &Answers, rules: &AdviceRules) -> Advice {
             verdict: Some(Verdict::Advised),
             because: vec![said("certification", format!("{verdict:?}").to_lowercase())],
             rule: "without a demand for a certificate, CSF 2.0 gives the same structure of outcomes without the audit cycle; the ISMS work here still counts if certification comes later".into(),
+            citation: String::new(),
+            why: String::new(),
+            regulator: String::new(),
         }
     };
     let operative = if fisma {

@@ -22,6 +22,10 @@ pub struct AdviseArgs {
     /// for the latest answers is shown.
     #[arg(long, value_name = "FILE")]
     answers: Option<PathBuf>,
+    /// Accept the advice: adopt its frameworks, record the regulators (and customers who
+    /// demand a certificate) as interested parties and the regimes as external issues.
+    #[arg(long)]
+    accept: bool,
     #[command(flatten)]
     org: OrgArg,
     #[command(flatten)]
@@ -89,6 +93,15 @@ pub async fn run(config: &Config, args: AdviseArgs, out: &Out) -> Result<ExitCod
             for line in &report.changed_advice {
                 out.line(format!("Advice changed: {line}"));
             }
+        }
+        if args.accept {
+            let accepted = isms_app::advisor::accept_advice(cx, &actor).await?;
+            out.doc(&accepted);
+            out.line(format!("Accepted the advice of {}:", accepted.answers));
+            let none = |v: &[String]| if v.is_empty() { "none new".to_owned() } else { v.join(", ") };
+            out.line(format!("  frameworks adopted: {}", none(&accepted.adopted)));
+            out.line(format!("  interested parties added (4.2): {}", none(&accepted.parties)));
+            out.line(format!("  external issues added (4.1): {}", none(&accepted.issues)));
         }
         Ok(ExitCode::SUCCESS)
     })
