@@ -38,7 +38,7 @@ impl std::fmt::Debug for ReadCache {
 
 impl ReadCache {
     /// The value kept for `key` in `org` when it was read at `version`.
-    pub(crate) fn get<T: Any + Send + Sync>(&self, org: OrgId, key: &'static str, version: i64) -> Option<Arc<T>> {
+    fn get<T: Any + Send + Sync>(&self, org: OrgId, key: &'static str, version: i64) -> Option<Arc<T>> {
         let mut guard = self.slots.lock().ok()?;
         let (clock, slots) = &mut *guard;
         *clock += 1;
@@ -48,7 +48,7 @@ impl ReadCache {
     }
 
     /// Keeps `value`, read at `version`, for `key` in `org`.
-    pub(crate) fn put<T: Any + Send + Sync>(&self, org: OrgId, key: &'static str, version: i64, value: Arc<T>) {
+    fn put<T: Any + Send + Sync>(&self, org: OrgId, key: &'static str, version: i64, value: Arc<T>) {
         let Ok(mut guard) = self.slots.lock() else { return };
         let (clock, slots) = &mut *guard;
         *clock += 1;

@@ -296,18 +296,7 @@ impl BlobStore for S3Blobs {
             Err(BlobError::NotFound(_)) => return Ok(BlobState::Missing),
             Err(e) => return Err(e),
         };
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; CHUNK];
-        let mut size = 0u64;
-        loop {
-            let n = reader.read(&mut buf).await.map_err(|e| BlobError::Io(format!("reading the blob: {e}")))?;
-            if n == 0 {
-                break;
-            }
-            size += n as u64;
-            hasher.update(&buf[..n]);
-        }
-        let actual = hex::encode(hasher.finalize());
+        let (actual, size) = isms_blobs::hash_all(&mut reader).await?;
         Ok(if actual == sha256 { BlobState::Intact { size } } else { BlobState::Changed { actual } })
     }
 

@@ -79,6 +79,12 @@ async fn hash_stream(
     Ok((hex::encode(hasher.finalize()), size))
 }
 
+/// Reads `data` to its end and answers its SHA-256 (lower-case hex) and size: what
+/// every blob store's `check` does with what it finds stored.
+pub async fn hash_all(data: &mut (dyn AsyncRead + Unpin + Send)) -> Result<(String, u64), BlobError> {
+    hash_stream(data, u64::MAX, None).await
+}
+
 async fn store(path: &Path, data: &mut (dyn AsyncRead + Unpin + Send), limit: u64) -> Result<(String, u64), BlobError> {
     let file = tokio::fs::File::create(path).await.map_err(|e| io(&path.display().to_string(), &e))?;
     let mut w = tokio::io::BufWriter::with_capacity(CHUNK, file);
@@ -136,7 +142,7 @@ impl BlobStore for LocalBlobs {
             Err(BlobError::NotFound(_)) => return Ok(BlobState::Missing),
             Err(e) => return Err(e),
         };
-        let (actual, size) = hash_stream(&mut reader, u64::MAX, None).await?;
+        let (actual, size) = hash_all(&mut reader).await?;
         Ok(if actual == sha256 { BlobState::Intact { size } } else { BlobState::Changed { actual } })
     }
 

@@ -4,9 +4,14 @@ use isms_domain::advice::AdviceRules;
 
 const RULES: &str = include_str!("../../../frameworks/advice/rules.toml");
 
-/// The shipped rules. An error names the file, line and what is wrong (a broken file
-/// is a defect of the build; its test fails first).
+/// The shipped rules, read once. An error names the file, line and what is wrong (a
+/// broken file is a defect of the build; its test fails first).
 pub fn advice_rules() -> Result<AdviceRules, String> {
+    static RULES_READ: std::sync::LazyLock<Result<AdviceRules, String>> = std::sync::LazyLock::new(read);
+    RULES_READ.clone()
+}
+
+fn read() -> Result<AdviceRules, String> {
     let rules: AdviceRules = toml::from_str(RULES).map_err(|e| {
         let line = e.span().map_or(1, |s| RULES[..s.start.min(RULES.len())].matches('\n').count() + 1);
         format!("frameworks/advice/rules.toml, line {line}: {}", e.message().trim())

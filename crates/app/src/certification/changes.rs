@@ -125,7 +125,7 @@ impl States {
         }
         match (object(after), &mut self.now) {
             (None, now) => *now = None,
-            (Some(a), Some(now)) if after.is_some() && before.is_some() => now.extend(a),
+            (Some(a), Some(now)) if before.is_some() => now.extend(a),
             (Some(a), now) => *now = Some(a),
         }
     }
