@@ -7,6 +7,7 @@ mod browser;
 mod certification;
 mod config;
 mod control_soa;
+mod coverage;
 mod demo;
 mod documents;
 mod evidence;

@@ -169,6 +169,8 @@ pub struct Status {
     pub certificate: Option<CertificateState>,
     /// Readiness for the next audit.
     pub readiness: Readiness,
+    /// How much of each other framework in use the ISMS covers through the crosswalk.
+    pub coverage: Vec<crate::coverage::CrosswalkCoverage>,
 }
 
 /// Where the organization's ISMS stands, for the actor (any member may read it).
@@ -208,6 +210,7 @@ pub async fn status(cx: &Cx, actor: &Actor) -> AppResult<Status> {
         overdue,
         certificate,
         readiness: crate::certification::readiness(cx, actor, None).await?,
+        coverage: crate::coverage::crosswalk_coverage(cx, actor).await?,
     })
 }
 

@@ -135,6 +135,9 @@ enum Command {
     /// certification, NIST CSF 2.0 adoption, or both), from the questionnaire's answers,
     /// with the answers and the rule behind every conclusion.
     Advise(commands::advise::AdviseArgs),
+    /// How much of each framework in use the ISMS already covers through the crosswalk,
+    /// per requirement: covered, partly, not — with the controls and paths behind each.
+    Coverage(commands::coverage::CoverageArgs),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),
     /// What is new, changed or removed since the last audit (or a date).
@@ -219,6 +222,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Readiness(args) => commands::certification::run_readiness(&config, args, out).await,
             Command::Status(args) => commands::status::run(&config, args, out).await,
             Command::Advise(args) => commands::advise::run(&config, args, out).await,
+            Command::Coverage(args) => commands::coverage::run(&config, args, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

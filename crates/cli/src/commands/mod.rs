@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod certification;
 pub mod config;
 pub mod control;
+pub mod coverage;
 pub mod demo;
 pub mod document;
 pub mod evidence;

@@ -54,6 +54,12 @@ pub async fn run(config: &Config, args: StatusArgs, out: &Out) -> Result<ExitCod
             r.blockers.len(),
             r.warnings.len()
         ));
+        for c in &s.coverage {
+            out.line(format!(
+                "Coverage of {}: {}% ({} of {} requirements covered, {} partly; `isms coverage --gaps` lists the rest)",
+                c.name, c.percent, c.covered, c.requirements, c.partial
+            ));
+        }
         out.line("Clauses:");
         for c in &s.clauses {
             out.line(format!("  {} {:<6} {} — {}", if c.ok { "ok" } else { "!!" }, c.clause, c.title, c.detail));

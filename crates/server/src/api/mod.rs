@@ -3,6 +3,7 @@
 //! filtering and sorting scheme ([`list`]).
 
 mod certification;
+mod coverage;
 pub(crate) mod doc;
 mod documents;
 pub(crate) mod evidence;
@@ -286,6 +287,7 @@ fn api() -> Api {
         .merge(soa::routes())
         .merge(registers::routes())
         .merge(frameworks::routes())
+        .merge(coverage::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())

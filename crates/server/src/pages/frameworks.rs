@@ -121,6 +121,9 @@ pub(crate) struct ItemRow {
     pub depth: usize,
     pub children: usize,
     pub crosswalk: String,
+    /// How much the ISMS covers it, when the organization uses the framework:
+    /// (words, class).
+    pub reach: Option<(&'static str, &'static str)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -135,6 +138,8 @@ struct FrameworkPage {
     provenance: String,
     under: Option<String>,
     items: Vec<ItemRow>,
+    /// The organization's coverage of this framework, when it is in use.
+    coverage: Option<isms_app::coverage::CrosswalkCoverage>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -169,9 +174,18 @@ async fn framework(
         None if whole.items.len() <= 200 => whole.items.clone(),
         None => whole.items.iter().filter(|i| i.parent.is_none()).cloned().collect(),
     };
+    let used = isms_app::coverage::coverage(&s.cx, &viewer.caller, None)
+        .await?
+        .into_iter()
+        .find(|f| f.framework == whole.id.as_str());
+    let reach_of = |item: &str| {
+        let r = used.as_ref()?.items.iter().find(|r| r.item == item)?;
+        Some((r.reach.label(), super::coverage::reach_class(r.reach)))
+    };
     let items = shown
         .iter()
         .map(|i| ItemRow {
+            reach: reach_of(&i.id),
             children: whole.items.iter().filter(|c| c.parent.as_deref() == Some(i.id.as_str())).count(),
             depth: depth(&whole.items, i).min(4),
             crosswalk: format!("/crosswalk?item={}", encode(&format!("{}:{}", whole.id, i.id))),
@@ -191,6 +205,7 @@ async fn framework(
         provenance: whole.provenance,
         under,
         items,
+        coverage: used.as_ref().map(isms_app::coverage::CrosswalkCoverage::from),
     })
 }
 
@@ -242,15 +257,6 @@ fn control_record(r: &ItemRef) -> Option<String> {
 
 fn crosswalk_href(r: &ItemRef) -> String {
     format!("/crosswalk?item={}", encode(&r.to_string()))
-}
-
-fn provenance(p: isms_domain::framework::MappingProvenance) -> &'static str {
-    use isms_domain::framework::MappingProvenance as P;
-    match p {
-        P::Official => "official mapping",
-        P::OwnAnalysis => "isms analysis",
-        P::Derived => "derived from official mappings",
-    }
 }
 
 /// Reads what was typed: `framework:item`, a bare id (`A.5.15`, `AC-2`), or words.
@@ -314,23 +320,7 @@ async fn crosswalk(
                         control: control_record(&h.target),
                         title: h.title,
                         relation: kind(h.relation),
-                        paths: h
-                            .paths
-                            .iter()
-                            .map(|p| {
-                                let mut text = p.steps.first().map(|st| st.from.item.clone()).unwrap_or_default();
-                                for st in &p.steps {
-                                    text.push_str(&format!(
-                                        " → {} {} ({}, {})",
-                                        name_of(st.to.framework.as_str()),
-                                        st.to.item,
-                                        kind(st.relation),
-                                        provenance(st.provenance)
-                                    ));
-                                }
-                                text
-                            })
-                            .collect(),
+                        paths: h.paths.iter().map(|p| isms_app::coverage::path_text(p, name_of)).collect(),
                     };
                     if h.direct { direct.push(row) } else { indirect.push(row) }
                 }

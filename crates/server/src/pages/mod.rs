@@ -13,6 +13,7 @@ mod audit;
 mod certification;
 mod context;
 mod controls;
+mod coverage;
 mod dashboard;
 mod documents;
 mod evidence;
@@ -54,6 +55,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(risks::routes())
         .merge(audit::routes())
         .merge(frameworks::routes())
+        .merge(coverage::routes())
         .merge(context::routes())
         .merge(people::routes())
         .merge(assets::routes())
