@@ -210,6 +210,7 @@ async fn fixtures(owner: &Client) -> Fixtures {
     owner.must(Method::PUT, "/api/v1/scope", Some(json!({ "statement": "Acme's SaaS platform" })), 200).await;
     let issue = post("/api/v1/context-issues", json!({ "origin": "external", "title": "Regulation" })).await;
     let party = post("/api/v1/interested-parties", json!({ "name": "Customers", "requirements": [] })).await;
+    owner.must(Method::POST, "/api/v1/advisor/answers", Some(json!({ "eu_personal_data": true })), 201).await;
     let isms_role = post(
         "/api/v1/isms-roles",
         json!({ "name": "ISMS lead", "responsibilities": "Runs the ISMS", "assigned": ["owner@acme.test"] }),
@@ -508,6 +509,12 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get("/api/v1/readiness", read),
         get("/api/v1/readiness/report?format=md", read),
         get("/api/v1/calendar.ics", read),
+        get("/api/v1/advisor", read),
+        get("/api/v1/coverage", read),
+        get("/api/v1/coverage/export?format=csv", read),
+        get("/api/v1/gap-analysis", read),
+        get("/api/v1/gap-analysis/export?format=svg", read),
+        call(M::POST, "/api/v1/gap-analysis/plan", body(json!({ "target": "2027-09-01" })), read, 200),
         // ---- reads of the trail and of who is invited ----
         get("/api/v1/audit-log", Case(U::ReadAuditTrail)),
         get("/api/v1/audit-log/export?format=csv", Case(U::ReadAuditTrail)),
@@ -706,6 +713,15 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             Case(U::ManageFrameworks),
             0,
         ),
+        call(
+            M::POST,
+            "/api/v1/advisor/answers",
+            body(json!({ "ftc_financial_institution": true, "employees": 40 })),
+            Case(U::EditContext),
+            201,
+        ),
+        // Accepting needs EditContext too, which every role granted ManageFrameworks has.
+        call(M::POST, "/api/v1/advisor/accept", none(), Case(U::ManageFrameworks), 200),
         // ---- documents (a control owner: the documents they own) ----
         call(M::POST, "/api/v1/documents", body(document(&format!("by {role}"), &t.me)), Case(U::EditDocuments), 201),
         call(

@@ -225,6 +225,8 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
     vec![
         row("status", &[], read),
         row("advise", &["--answers", files.answers], Who::Case(U::EditContext)),
+        // Accepting needs EditContext too, which every role granted ManageFrameworks has.
+        row("advise", &["--accept"], Who::Case(U::ManageFrameworks)),
         row("risk show", &[&t.risk], read),
         row("document show", &[&t.draft], read),
         row("audit show", &[&t.audit], read),

@@ -335,7 +335,7 @@ pub async fn coverage(cx: &Cx, actor: &Actor, framework: Option<&str>) -> AppRes
                     format!("{wanted} is not in use: adopt it first (`isms framework adopt {wanted}`); in use: {hint}"),
                 )
             } else {
-                AppError::new(Code::NotFound, format!("there is no framework {wanted}; in use: {hint}"))
+                AppError::new(Code::FrameworkNotFound, format!("there is no framework {wanted}; in use: {hint}"))
             })
         }
     }

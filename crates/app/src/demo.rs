@@ -66,6 +66,28 @@ const CLIENT_PEOPLE: [(&str, &str, Role); 2] = [
     ("marcus.chen@cedarridge.example", "Marcus Chen", Role::IsmsManager),
 ];
 
+/// The payments client's questionnaire answers, the first set and the one after a
+/// fact changed.
+fn client_answers() -> [isms_domain::advice::Answers; 2] {
+    use isms_domain::advice::{Answers, Maturity};
+    let first = Answers {
+        sector: "payments processing for US lenders".to_owned(),
+        ftc_financial_institution: true,
+        employees: 45,
+        maturity: Some(Maturity::AdHoc),
+        ..Answers::default()
+    };
+    let second = Answers {
+        sector: "payments processing for US lenders and EU merchants".to_owned(),
+        eu_personal_data: true,
+        international: true,
+        certificate_demanded: true,
+        maturity: Some(Maturity::Defined),
+        ..first
+    };
+    [first, second]
+}
+
 fn parsed(email: &str, name: &str) -> AppResult<(Email, DisplayName)> {
     let email = Email::parse(email).map_err(|e| AppError::invalid_field("email", e))?;
     let name = DisplayName::parse(name).map_err(|e| AppError::invalid_field("name", e))?;
@@ -111,14 +133,19 @@ pub async fn create_demo_sized(cx: &Cx, large: Option<LargeSize>) -> AppResult<D
     }
     tx.commit().await?;
 
-    // The healthcare company works with HIPAA and reports in CSF terms; the payments
-    // client is under the GLBA Safeguards Rule and serves EU customers.
-    for (org, frameworks) in
-        [(&organization, ["hipaa-security", "nist-csf-2.0"]), (&client, ["glba-safeguards", "gdpr-art32"])]
-    {
-        for framework in frameworks {
-            crate::frameworks::adopt_framework(cx, &Actor::operator(org.id, "isms demo"), framework).await?;
-        }
+    // The healthcare company works with HIPAA and reports in CSF terms.
+    for framework in ["hipaa-security", "nist-csf-2.0"] {
+        crate::frameworks::adopt_framework(cx, &Actor::operator(organization.id, "isms demo"), framework).await?;
+    }
+    // The payments client is taken through the framework advisor by its consultant:
+    // first as a US-only lender's processor, then after it starts serving EU merchants
+    // and a European acquiring bank asks for a certificate. Each answer set is a
+    // versioned record; each accepted advice adopts what it names.
+    let (consultant, _) = parsed(CLIENT_PEOPLE[1].0, CLIENT_PEOPLE[1].1)?;
+    let consultant = Actor::member(cx, client.id, &consultant).await?;
+    for answers in client_answers() {
+        crate::advisor::submit_answers(cx, &consultant, answers).await?;
+        crate::advisor::accept_advice(cx, &consultant).await?;
     }
 
     crate::demo_isms::seed(cx, &Actor::operator(organization.id, "isms demo")).await?;

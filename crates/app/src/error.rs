@@ -97,6 +97,8 @@ codes! {
     CorruptData = "corrupt_data", Internal;
     /// `/readyz`: the database is unreachable or the schema is not current.
     NotReady = "not_ready", Unavailable;
+    /// `isms gap-analysis`: the roadmap cannot work as planned (exit 1); the problems name the milestones.
+    PlanUnworkable = "plan_unworkable", Invalid;
     /// A configuration problem; the message names the file (line, column), variable or flag.
     Config = "config", Invalid;
     /// The data directory cannot be created.

@@ -24,6 +24,7 @@ pub mod export;
 pub mod fair;
 mod files;
 pub mod frameworks;
+pub mod gap;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;

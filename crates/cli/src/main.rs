@@ -138,6 +138,10 @@ enum Command {
     /// How much of each framework in use the ISMS already covers through the crosswalk,
     /// per requirement: covered, partly, not — with the controls and paths behind each.
     Coverage(commands::coverage::CoverageArgs),
+    /// The gap analysis (per clause and Annex A control: current state, target, gap,
+    /// owner, effort) and the roadmap to a target Stage 2. Exit 1 when the plan cannot work.
+    #[command(name = "gap-analysis")]
+    GapAnalysis(commands::gap::GapArgs),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),
     /// What is new, changed or removed since the last audit (or a date).
@@ -223,6 +227,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Status(args) => commands::status::run(&config, args, out).await,
             Command::Advise(args) => commands::advise::run(&config, args, out).await,
             Command::Coverage(args) => commands::coverage::run(&config, args, out).await,
+            Command::GapAnalysis(args) => commands::gap::run(&config, args, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

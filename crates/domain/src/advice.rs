@@ -23,6 +23,17 @@ pub enum Maturity {
     Managed,
 }
 
+impl Maturity {
+    /// The written name, as answers give it (`ad_hoc`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Maturity::AdHoc => "ad_hoc",
+            Maturity::Defined => "defined",
+            Maturity::Managed => "managed",
+        }
+    }
+}
+
 /// The questionnaire's answers: the facts the advice rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -153,6 +164,17 @@ pub enum Verdict {
     NotYet,
 }
 
+impl Verdict {
+    /// In words (`not yet`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Advised => "advised",
+            Verdict::Optional => "optional",
+            Verdict::NotYet => "not yet",
+        }
+    }
+}
+
 /// One conclusion and what led to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -211,7 +233,7 @@ pub fn advise(answers: &Answers, rules: &AdviceRules) -> Advice {
         })
         .collect();
     let maturity = answers.maturity.unwrap_or(Maturity::AdHoc);
-    let maturity_said = said("maturity", format!("{maturity:?}").to_lowercase());
+    let maturity_said = said("maturity", maturity.as_str());
     let demanded = said("certificate_demanded", answers.certificate_demanded);
     let international = said("international", answers.international);
     let fisma = mandatory.iter().any(|c| c.frameworks.iter().any(|f| f == "nist-800-53r5"));
@@ -273,7 +295,7 @@ pub fn advise(answers: &Answers, rules: &AdviceRules) -> Advice {
             what: "NIST CSF 2.0 adoption".into(),
             frameworks: vec!["nist-csf-2.0".into()],
             verdict: Some(Verdict::Advised),
-            because: vec![said("certification", format!("{verdict:?}").to_lowercase())],
+            because: vec![said("certification", verdict.label().to_owned())],
             rule: "without a demand for a certificate, CSF 2.0 gives the same structure of outcomes without the audit cycle; the ISMS work here still counts if certification comes later".into(),
             citation: String::new(),
             why: String::new(),
@@ -367,7 +389,7 @@ pub fn changed_advice(before: &Advice, after: &Advice) -> Vec<String> {
     }
     for (b, a) in [(&before.certification, &after.certification), (&before.csf, &after.csf)] {
         if b.verdict != a.verdict {
-            let word = |v: Option<Verdict>| v.map_or_else(String::new, |v| format!("{v:?}").to_lowercase());
+            let word = |v: Option<Verdict>| v.map_or("", Verdict::label);
             lines.push(format!("{}: {} → {}", a.what, word(b.verdict), word(a.verdict)));
         }
     }

@@ -43,6 +43,7 @@ pub mod readiness;
 pub mod register;
 pub mod review;
 pub mod risk;
+pub mod roadmap;
 pub mod soa;
 pub mod text;
 pub mod throttle;

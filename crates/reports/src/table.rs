@@ -27,10 +27,12 @@ pub struct Table {
 
 /// Writes the table as an XLSX workbook.
 pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
+    xlsx_sheets(std::slice::from_ref(t))
+}
+
+/// Writes tables as one XLSX workbook, a sheet each (named by the table's title).
+pub fn xlsx_sheets(tables: &[Table]) -> Result<Vec<u8>, ExportError> {
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let name: String = t.title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-    sheet.set_name(name)?;
     let title = Format::new().set_bold().set_font_size(14);
     let header = Format::new()
         .set_bold()
@@ -39,22 +41,32 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
         .set_text_wrap()
         .set_align(FormatAlign::Top);
     let body = Format::new().set_text_wrap().set_align(FormatAlign::Top).set_border(FormatBorder::Hair);
-    xlsx_text(sheet, 0, 0, &t.title, &title)?;
-    xlsx_text(sheet, 1, 0, &t.subtitle, &Format::new())?;
-    let head_row = 3;
-    for (c, h) in t.headers.iter().enumerate() {
-        sheet.write_string_with_format(head_row, c as u16, h, &header)?;
-    }
-    for (r, row) in t.rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            xlsx_text(sheet, head_row + 1 + r as u32, c as u16, cell, &body)?;
+    for t in tables {
+        let sheet = book.add_worksheet();
+        let name: String = t.title.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
+        sheet.set_name(name)?;
+        xlsx_text(sheet, 0, 0, &t.title, &title)?;
+        xlsx_text(sheet, 1, 0, &t.subtitle, &Format::new())?;
+        let head_row = 3;
+        for (c, h) in t.headers.iter().enumerate() {
+            sheet.write_string_with_format(head_row, c as u16, h, &header)?;
         }
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                xlsx_text(sheet, head_row + 1 + r as u32, c as u16, cell, &body)?;
+            }
+        }
+        for (c, w) in t.widths.iter().enumerate() {
+            sheet.set_column_width(c as u16, *w)?;
+        }
+        sheet.set_freeze_panes(head_row + 1, 0)?;
+        sheet.autofilter(
+            head_row,
+            0,
+            head_row + t.rows.len().max(1) as u32,
+            t.headers.len().saturating_sub(1) as u16,
+        )?;
     }
-    for (c, w) in t.widths.iter().enumerate() {
-        sheet.set_column_width(c as u16, *w)?;
-    }
-    sheet.set_freeze_panes(head_row + 1, 0)?;
-    sheet.autofilter(head_row, 0, head_row + t.rows.len().max(1) as u32, t.headers.len().saturating_sub(1) as u16)?;
     Ok(book.save_to_buffer()?)
 }
 

@@ -44,7 +44,7 @@ fn read_answers(path: &std::path::Path) -> Result<Answers, CliError> {
 }
 
 fn print(out: &Out, c: &Conclusion) {
-    let verdict = c.verdict.map_or_else(|| "mandatory".to_owned(), |v| format!("{v:?}").to_lowercase());
+    let verdict = c.verdict.map_or("mandatory", |v| v.label());
     out.line(format!("  {:<10} {}", verdict, c.what));
     out.line(format!("             because {}", c.because.join(", ")));
     out.line(format!("             rule: {}", c.rule));

@@ -11,6 +11,7 @@ pub mod document;
 pub mod evidence;
 pub mod fair;
 pub mod framework;
+pub mod gap;
 pub mod init;
 pub mod migrate;
 pub mod register;

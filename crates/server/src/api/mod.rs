@@ -2,12 +2,14 @@
 //! (which checks the role), and shapes the answer; lists share one pagination,
 //! filtering and sorting scheme ([`list`]).
 
+mod advisor;
 mod certification;
 mod coverage;
 pub(crate) mod doc;
 mod documents;
 pub(crate) mod evidence;
 mod frameworks;
+mod gap;
 mod list;
 mod members;
 mod records;
@@ -288,6 +290,8 @@ fn api() -> Api {
         .merge(registers::routes())
         .merge(frameworks::routes())
         .merge(coverage::routes())
+        .merge(advisor::routes())
+        .merge(gap::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())

@@ -8,6 +8,7 @@
 //! from `<meta name="csrf-token">` and call the JSON API. Every page works without
 //! scripts; `assets/app.js` only makes edits and filters quicker.
 
+mod advisor;
 mod assets;
 mod audit;
 mod certification;
@@ -18,6 +19,7 @@ mod dashboard;
 mod documents;
 mod evidence;
 mod frameworks;
+mod gap;
 mod home;
 mod login;
 mod markdown;
@@ -56,6 +58,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(frameworks::routes())
         .merge(coverage::routes())
+        .merge(advisor::routes())
+        .merge(gap::routes())
         .merge(context::routes())
         .merge(people::routes())
         .merge(assets::routes())
