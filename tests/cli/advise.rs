@@ -83,3 +83,71 @@ fn the_advisor_names_the_binding_regimes_with_their_rules_and_shows_what_a_chang
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["record"]["id"], "ADV-002", "the refused answers were not recorded");
 }
+
+/// The payments demo organization is taken through the advisor: two versioned answer
+/// sets, the second after it began serving EU merchants, each accepted; the API answers
+/// the same and refuses a malformed questionnaire without storing it.
+#[tokio::test]
+async fn the_payments_demo_was_taken_through_the_advisor_and_the_api_answers_the_same() {
+    const BLUEFIN: &str = "Bluefin Payments LLC";
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let advice = s.isms(&["advise", "--org", BLUEFIN]);
+    assert_eq!(advice.code, 0, "{advice:?}");
+    assert!(advice.stdout.contains("Advice from answers ADV-002 (marcus.chen@cedarridge.example"), "{}", advice.stdout);
+    assert!(advice.stdout.contains("mandatory  GLBA Safeguards Rule"), "{}", advice.stdout);
+    assert!(advice.stdout.contains("Changed since ADV-001: eu_personal_data false → true"), "{}", advice.stdout);
+    assert!(
+        advice.stdout.contains("Advice changed: ISO/IEC 27001 certification: not yet → advised"),
+        "{}",
+        advice.stdout
+    );
+    let in_use = s.isms(&["framework", "in-use", "--org", BLUEFIN]);
+    assert_eq!(
+        in_use.stdout.lines().collect::<Vec<_>>(),
+        ["iso27001-2022", "gdpr-art32", "glba-safeguards", "nist-csf-2.0"]
+    );
+    let context = s.isms(&["context", "show", "--org", BLUEFIN]);
+    assert!(context.stdout.contains("Federal Trade Commission"), "{}", context.stdout);
+    assert!(context.stdout.contains("GDPR Article 32 security of processing applies"), "{}", context.stdout);
+
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);
+    // Ana owns Bluefin only: her session is there.
+    let api = crate::support::ApiClient::sign_in(&server.url(""), "ana.souza@bluefin.example", "isms-demo").await;
+    let got = api.must(reqwest::Method::GET, "/api/v1/advisor", None, 200).await;
+    assert_eq!(got["record"]["id"], "ADV-002");
+    assert_eq!(got["advice"]["certification"]["verdict"], "advised");
+    let (code, body) = api.post("/api/v1/advisor/answers", serde_json::json!({ "handles_phi": "maybe" })).await;
+    assert_eq!(code.as_u16(), 422, "{body}");
+    let (code, body) = api.post("/api/v1/advisor/answers", serde_json::json!({ "handles_pii": true })).await;
+    assert_eq!(code.as_u16(), 422, "an unknown question is refused, not ignored: {body}");
+    let still = api.must(reqwest::Method::GET, "/api/v1/advisor", None, 200).await;
+    assert_eq!(still["record"]["id"], "ADV-002", "nothing stored");
+    let third = api
+        .must(
+            reqwest::Method::POST,
+            "/api/v1/advisor/answers",
+            Some(
+                serde_json::json!({ "sector": "payments", "ftc_financial_institution": true, "eu_personal_data": true,
+                                     "certificate_demanded": true, "international": true, "handles_phi": true,
+                                     "employees": 60, "maturity": "defined" }),
+            ),
+            201,
+        )
+        .await;
+    assert_eq!(third["record"]["id"], "ADV-003");
+    assert!(
+        third["changed_advice"].as_array().unwrap().iter().any(|l| l == "now binding: HIPAA Security Rule"),
+        "{third}"
+    );
+    let accepted = api.must(reqwest::Method::POST, "/api/v1/advisor/accept", None, 200).await;
+    assert_eq!(accepted["adopted"], serde_json::json!(["hipaa-security"]));
+    let again = api.must(reqwest::Method::POST, "/api/v1/advisor/accept", None, 200).await;
+    assert_eq!(again["adopted"], serde_json::json!([]), "never twice");
+    // The page shows the advice with its reasons.
+    let html =
+        api.http.get(server.url("/advisor")).header("cookie", &api.cookie).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("from answers ADV-003"), "{html}");
+    assert!(html.contains("because handles_phi = true"), "{html}");
+}

@@ -1079,7 +1079,58 @@ async fn fair_estimates_are_entered_simulated_and_drawn_against_the_appetite_in_
 }
 
 /// The main pages, for the layout check and the screenshots.
-const MAIN_PAGES: [&str; 30] = [
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn the_advisor_is_answered_and_accepted_and_coverage_and_the_roadmap_follow_in_the_page() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    let b = Browser::start(&server).await;
+    b.sign_in(OWNER).await;
+    // The frameworks page leads to the advisor; the questionnaire is answered.
+    b.goto("/frameworks").await;
+    b.client.find(Locator::Css("a[href='/advisor']")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#questionnaire')").await;
+    assert!(b.text("main").await.contains("No answers yet."));
+    b.client.find(Locator::Id("sector")).await.unwrap().send_keys("health-tech SaaS").await.unwrap();
+    for fact in ["handles_phi", "certificate_demanded", "eu_personal_data"] {
+        b.client.find(Locator::Css(&format!("input[name='{fact}']"))).await.unwrap().click().await.unwrap();
+    }
+    b.client.find(Locator::Id("employees")).await.unwrap().send_keys("180").await.unwrap();
+    b.client.find(Locator::Id("maturity")).await.unwrap().select_by_value("defined").await.unwrap();
+    b.client.find(Locator::Id("submit-answers")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#advice')").await;
+    let advice = b.text("#advice").await;
+    assert!(advice.contains("HIPAA Security Rule") && advice.contains("because handles_phi = true"), "{advice}");
+    assert!(advice.contains("GDPR Article 32"), "{advice}");
+    assert_eq!(b.text("#operative").await, "iso27001-2022");
+    b.shot("37-advisor").await;
+    // Accepting adopts GDPR Art. 32 (HIPAA and CSF are in use already) and records the parties.
+    b.client.find(Locator::Id("accept-advice")).await.unwrap().click().await.unwrap();
+    b.wait_for("document.querySelector('#accepted')").await;
+    let accepted = b.text("#accepted").await;
+    assert!(accepted.contains("Frameworks adopted: gdpr-art32"), "{accepted}");
+    assert!(accepted.contains("HHS Office for Civil Rights"), "{accepted}");
+    // Coverage shows the new framework and names the paths.
+    b.goto("/coverage").await;
+    assert!(b.has("#coverage tr[data-framework='gdpr-art32']").await);
+    b.goto("/coverage/hipaa-security").await;
+    assert!(b.text("#coverage-summary").await.contains('%'));
+    b.client.find(Locator::Css("#requirements details summary")).await.unwrap().click().await.unwrap();
+    assert!(b.text("#requirements details ul.paths").await.contains("official mapping"));
+    b.shot("38-coverage").await;
+    // The roadmap of the payments client, far from certified: a target too early is
+    // refused in words and the timeline is an image the browser decodes.
+    let b = Browser::start(&server).await;
+    b.sign_in("ana.souza@bluefin.example").await;
+    b.goto("/gap-analysis?target=2027-01-10").await;
+    assert!(b.text("#blockers").await.contains("Stage 2 cannot start by 2027-01-10"), "{}", b.text("#roadmap").await);
+    b.wait_for("document.querySelector('#roadmap-svg').complete").await;
+    let width = b.client.execute("return document.querySelector('#roadmap-svg').naturalWidth;", vec![]).await.unwrap();
+    assert!(width.as_u64().unwrap_or(0) > 500, "the SVG decodes as an image: {width}");
+    b.shot("39-roadmap").await;
+}
+
+const MAIN_PAGES: [&str; 34] = [
     "/dashboard",
     "/soa",
     "/controls/A.5.15",
@@ -1106,6 +1157,10 @@ const MAIN_PAGES: [&str; 30] = [
     "/frameworks",
     "/frameworks/iso27001-2022",
     "/crosswalk?item=A.5.15",
+    "/advisor",
+    "/coverage",
+    "/coverage/hipaa-security",
+    "/gap-analysis",
     "/audit-log",
     "/members",
     "/tokens",

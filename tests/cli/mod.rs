@@ -14,6 +14,7 @@ mod evidence;
 mod fair;
 mod faults;
 mod framework;
+mod gap;
 mod init;
 mod openapi;
 mod pages;

@@ -353,21 +353,28 @@ pub fn roadmap_svg(g: &GapAnalysis) -> String {
     let last = r.milestones.iter().map(|m| m.end).max().unwrap_or(r.today).max(r.target.unwrap_or(r.today));
     let from = Date::from_calendar_date(first.year(), first.month(), 1).unwrap_or(first);
     let span_days = ((last - from).whole_days() + 31).max(60) as f64;
-    let (left, width, row_h, top) = (230.0, 720.0, 30.0, 70.0);
+    let (left, width, row_h, top) = (270.0, 700.0, 30.0, 70.0);
     let x = |d: Date| left + (d - from).whole_days() as f64 / span_days * width;
-    let height = top + row_h * r.milestones.len() as f64 + 40.0 + 20.0 * r.problems.len() as f64;
+    let height = top + row_h * r.milestones.len() as f64 + 70.0 + 20.0 * r.problems.len() as f64;
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" \
          font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-labelledby=\"roadmap-title\">\n\
          <title id=\"roadmap-title\">Roadmap to ISO/IEC 27001 certification: {org}</title>\n\
          <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
          <text x=\"16\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Roadmap to certification — {org}</text>\n\
-         <text x=\"16\" y=\"44\" fill=\"#555\">Today {today}; target Stage 2 {target}; earliest that can work {earliest}</text>\n",
+         <text x=\"16\" y=\"44\" fill=\"#555\">{line}</text>\n",
         w = left + width + 30.0,
         org = esc(&g.organization),
-        today = r.today,
-        target = r.target.map_or_else(|| "not set".to_owned(), |d| d.to_string()),
-        earliest = r.earliest_stage2,
+        line = match r.milestones.iter().find(|m| m.milestone == Milestone::Stage2 && m.source == Source::Done) {
+            Some(s2) =>
+                format!("Today {}; Stage 2 done {}: the certificate cycle continues with surveillance", r.today, s2.end),
+            None => format!(
+                "Today {}; target Stage 2 {}; earliest that can work {}",
+                r.today,
+                r.target.map_or_else(|| "not set".to_owned(), |d| d.to_string()),
+                r.earliest_stage2
+            ),
+        },
     );
     // Month ticks.
     let mut month = from;
@@ -439,12 +446,26 @@ pub fn roadmap_svg(g: &GapAnalysis) -> String {
             ly = bottom + 24.0,
         ));
     }
+    let legend_y = bottom + 44.0;
+    for (i, (fill, words)) in
+        [("#16a34a", "done (records)"), ("#2452b8", "planned in isms or set in the plan"), ("#93c5fd", "estimated")]
+            .iter()
+            .enumerate()
+    {
+        let lx = 16.0 + 230.0 * i as f64;
+        svg.push_str(&format!(
+            "<rect x=\"{lx:.1}\" y=\"{ry:.1}\" width=\"14\" height=\"10\" fill=\"{fill}\"/>\
+             <text x=\"{tx:.1}\" y=\"{legend_y:.1}\" font-size=\"11\" fill=\"#374151\">{words}</text>\n",
+            ry = legend_y - 9.0,
+            tx = lx + 20.0,
+        ));
+    }
     for (i, p) in r.problems.iter().enumerate() {
         let (tag, colour) =
             if p.severity == Severity::Blocker { ("Cannot work", "#b42318") } else { ("Warning", "#b54708") };
         svg.push_str(&format!(
             "<text x=\"16\" y=\"{y:.1}\" fill=\"{colour}\" class=\"problem\">{tag}: {msg}</text>\n",
-            y = bottom + 44.0 + 20.0 * i as f64,
+            y = bottom + 70.0 + 20.0 * i as f64,
             msg = esc(&p.message),
         ));
     }

@@ -359,8 +359,20 @@ pub fn plan(today: Date, known: &Known, p: Plan) -> Roadmap {
     }
     if placed[4].source == Source::Estimated {
         placed[4].end = day(placed[8].start, -1).max(placed[4].start);
+        if stage2_done {
+            placed[4].source = Source::Done;
+        }
     }
-    let problems = check(today, &placed, Plan { target: p.target.filter(|_| !stage2_done), ..p }, earliest_stage2);
+    let mut problems = check(today, &placed, Plan { target: p.target.filter(|_| !stage2_done), ..p }, earliest_stage2);
+    if let (Some(target), Some(done)) = (p.target, done(Milestone::Stage2)) {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            milestones: vec![Milestone::Stage2],
+            message: format!(
+                "Stage 2 was done on {done}, so the target {target} is not used: the certificate's surveillance audits come next"
+            ),
+        });
+    }
     let workable = problems.iter().all(|x| x.severity != Severity::Blocker);
     Roadmap {
         today,
@@ -400,11 +412,15 @@ fn check(today: Date, placed: &[Placed], p: Plan, earliest: Date) -> Vec<Problem
         if x.source == Source::Done {
             continue;
         }
-        if let Some(before) = x.milestone.after() {
-            let b = at(before);
-            if x.milestone != Milestone::OperateControls && x.start <= b.end && b.source != Source::Done {
+        // The milestone just before, and any set by the records or the plan further up
+        // the chain: a Stage 1 set before the planned internal audit is named as such.
+        let mut before = x.milestone.after();
+        let mut first = true;
+        while let Some(b) = before.map(at) {
+            let named = first || matches!(b.source, Source::Plan | Source::Records);
+            if named && x.milestone != Milestone::OperateControls && b.source != Source::Done && x.start <= b.end {
                 out.push(blocker(
-                    vec![before, x.milestone],
+                    vec![b.milestone, x.milestone],
                     format!(
                         "{} ({}) is planned before {} ends ({}): it needs {} first",
                         x.label,
@@ -415,6 +431,8 @@ fn check(today: Date, placed: &[Placed], p: Plan, earliest: Date) -> Vec<Problem
                     ),
                 ));
             }
+            first = false;
+            before = b.milestone.after();
         }
         if x.end < today && x.milestone != Milestone::OperateControls {
             out.push(Problem {
@@ -507,8 +525,8 @@ mod tests {
         assert!(!r.workable);
         assert!(
             r.problems.iter().any(|p| p.severity == Severity::Blocker
-                && p.milestones.contains(&Milestone::Stage1)
-                && p.message.contains("is planned before")),
+                && p.milestones == [Milestone::InternalAudit, Milestone::Stage1]
+                && p.message.contains("Stage 1 audit (2027-06-15) is planned before internal audit ends (2027-07-10)")),
             "{:?}",
             r.problems
         );
@@ -572,6 +590,7 @@ mod tests {
         };
         let r = plan_of(&known, Some(date!(2026 - 02 - 19)));
         assert!(r.workable, "{:?}", r.problems);
+        assert!(r.problems.iter().any(|p| p.message.contains("the target 2026-02-19 is not used")), "{:?}", r.problems);
         let at = |m: Milestone| r.milestones[m as usize].clone();
         assert_eq!(at(Milestone::Policies).end, date!(2025 - 11 - 29), "placed before the next known day");
         assert!(at(Milestone::Scope).end <= at(Milestone::RiskTreatment).end);
