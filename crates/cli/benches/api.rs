@@ -41,6 +41,16 @@ async fn main() {
     let (_server, base) = serve(data, dir.path(), &http).await;
     let owner = sign_in(&http, &base, "owner@bench.test", &password).await;
 
+    // The frameworks whose coverage is measured.
+    for framework in ["hipaa-security", "nist-csf-2.0", "nist-800-53r5"] {
+        let r = http
+            .post(format!("{base}/api/v1/organization/frameworks"))
+            .header("cookie", &owner.cookie)
+            .header("x-csrf-token", &owner.csrf)
+            .json(&json!({ "framework": framework }));
+        ok(r).await;
+    }
+
     // Data: 500 risks and 120 assets, imported through the API.
     let mut risks = String::from(
         "title,owner,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment,threat,controls\n",
@@ -125,6 +135,16 @@ async fn main() {
         (
             "`GET /api/v1/status` (the dashboard's use case: tasks, overdue, clauses, themes, readiness)",
             "/api/v1/status",
+        ),
+        (
+            "`GET /api/v1/coverage` (HIPAA, CSF 2.0 and SP 800-53: 1,363 requirements with their paths)",
+            "/api/v1/coverage",
+        ),
+        ("`GET /api/v1/gap-analysis` (127 rows and the roadmap)", "/api/v1/gap-analysis?target=2027-12-01"),
+        ("`GET /api/v1/gap-analysis/export?format=svg` (the timeline)", "/api/v1/gap-analysis/export?format=svg"),
+        (
+            "`GET /api/v1/coverage/export?format=xlsx` (every requirement, every path)",
+            "/api/v1/coverage/export?format=xlsx",
         ),
     ] {
         let mut f = get_many(what, &owner, path, 100, 2).await;
