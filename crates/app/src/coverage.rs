@@ -73,7 +73,8 @@ pub struct ControlReach {
     pub relation: Relation,
     /// True when a mapping set links the control and the requirement directly.
     pub direct: bool,
-    /// Every path from the control to the requirement.
+    /// The paths from the control to the requirement: the direct link when there is
+    /// one, else every path through another framework.
     pub paths: Vec<Path>,
 }
 
@@ -245,6 +246,9 @@ fn compute(lib: &Library, controls: &[ControlView], in_use: &[FrameworkId]) -> A
             if !wanted.contains(&&h.target.framework) {
                 continue;
             }
+            // A direct link is what the answer rests on; the indirect ways to the same
+            // requirement add nothing to it (the crosswalk explorer shows them all).
+            let paths = if h.direct { h.paths.into_iter().filter(|p| p.steps.len() == 1).collect() } else { h.paths };
             reached.entry(h.target.framework.to_string()).or_default().entry(h.target.item).or_default().push(
                 ControlReach {
                     control: c.record.control.clone(),
@@ -253,7 +257,7 @@ fn compute(lib: &Library, controls: &[ControlView], in_use: &[FrameworkId]) -> A
                     status: c.record.status,
                     relation: h.relation,
                     direct: h.direct,
-                    paths: h.paths,
+                    paths,
                 },
             );
         }
