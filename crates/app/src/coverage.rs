@@ -104,6 +104,24 @@ pub struct RequirementCoverage {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FrameworkCoverage {
+    /// The numbers.
+    #[serde(flatten)]
+    pub summary: CrosswalkCoverage,
+    /// Every requirement, in the framework's order.
+    pub items: Vec<RequirementCoverage>,
+}
+
+impl FrameworkCoverage {
+    /// The requirements not fully covered: the gaps.
+    pub fn gaps(&self) -> impl Iterator<Item = &RequirementCoverage> {
+        self.items.iter().filter(|i| i.reach != Reach::Covered)
+    }
+}
+
+/// The numbers of one framework's coverage.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CrosswalkCoverage {
     /// The framework.
     pub framework: String,
     /// Its name.
@@ -118,49 +136,6 @@ pub struct FrameworkCoverage {
     pub not_covered: usize,
     /// `covered` as a whole percentage of `requirements`.
     pub percent: usize,
-    /// Every requirement, in the framework's order.
-    pub items: Vec<RequirementCoverage>,
-}
-
-impl FrameworkCoverage {
-    /// The requirements not fully covered: the gaps.
-    pub fn gaps(&self) -> impl Iterator<Item = &RequirementCoverage> {
-        self.items.iter().filter(|i| i.reach != Reach::Covered)
-    }
-}
-
-/// The numbers of one framework's coverage, without the requirements.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct CrosswalkCoverage {
-    /// The framework.
-    pub framework: String,
-    /// Its name.
-    pub name: String,
-    /// Its requirements.
-    pub requirements: usize,
-    /// Requirements covered.
-    pub covered: usize,
-    /// Requirements partly covered.
-    pub partial: usize,
-    /// Requirements not covered.
-    pub not_covered: usize,
-    /// `covered` as a whole percentage of `requirements`.
-    pub percent: usize,
-}
-
-impl From<&FrameworkCoverage> for CrosswalkCoverage {
-    fn from(f: &FrameworkCoverage) -> Self {
-        CrosswalkCoverage {
-            framework: f.framework.clone(),
-            name: f.name.clone(),
-            requirements: f.requirements,
-            covered: f.covered,
-            partial: f.partial,
-            not_covered: f.not_covered,
-            percent: f.percent,
-        }
-    }
 }
 
 /// Who says a link holds, in words.
@@ -280,13 +255,15 @@ fn compute(lib: &Library, controls: &[ControlView], in_use: &[FrameworkId]) -> A
         let count = |r: Reach| items.iter().filter(|i| i.reach == r).count();
         let (covered, partial, not_covered) = (count(Reach::Covered), count(Reach::Partial), count(Reach::NotCovered));
         out.push(FrameworkCoverage {
-            framework: id.to_string(),
-            name: fw.name.clone(),
-            requirements: items.len(),
-            covered,
-            partial,
-            not_covered,
-            percent: (covered * 100).checked_div(items.len()).unwrap_or(0),
+            summary: CrosswalkCoverage {
+                framework: id.to_string(),
+                name: fw.name.clone(),
+                requirements: items.len(),
+                covered,
+                partial,
+                not_covered,
+                percent: (covered * 100).checked_div(items.len()).unwrap_or(0),
+            },
             items,
         });
     }
@@ -323,7 +300,7 @@ pub async fn coverage(cx: &Cx, actor: &Actor, framework: Option<&str>) -> AppRes
     let all = coverage_of(cx, actor.org()).await?;
     let Some(wanted) = framework else { return Ok(all.as_ref().clone()) };
     let wanted = wanted.trim();
-    match all.iter().find(|f| f.framework == wanted) {
+    match all.iter().find(|f| f.summary.framework == wanted) {
         Some(f) => Ok(vec![f.clone()]),
         None if wanted == PIVOT => Err(AppError::invalid_field(
             "framework",
@@ -331,7 +308,7 @@ pub async fn coverage(cx: &Cx, actor: &Actor, framework: Option<&str>) -> AppRes
         )),
         None => {
             let known = library(cx).await?.framework(wanted).is_some();
-            let in_use: Vec<String> = all.iter().map(|f| f.framework.clone()).collect();
+            let in_use: Vec<String> = all.iter().map(|f| f.summary.framework.clone()).collect();
             let hint = if in_use.is_empty() { "none besides ISO/IEC 27001".to_owned() } else { in_use.join(", ") };
             Err(if known {
                 AppError::invalid_field(
@@ -349,7 +326,7 @@ pub async fn coverage(cx: &Cx, actor: &Actor, framework: Option<&str>) -> AppRes
 /// crosswalk page's summary).
 pub async fn crosswalk_coverage(cx: &Cx, actor: &Actor) -> AppResult<Vec<CrosswalkCoverage>> {
     actor.require(UseCase::ReadIsms)?;
-    Ok(coverage_of(cx, actor.org()).await?.iter().map(CrosswalkCoverage::from).collect())
+    Ok(coverage_of(cx, actor.org()).await?.iter().map(|f| f.summary.clone()).collect())
 }
 
 /// The coverage as a table: one row per requirement, with its reach, why, the controls
@@ -361,6 +338,7 @@ pub async fn coverage_table(cx: &Cx, actor: &Actor, framework: Option<&str>, gap
     let organization = cx.read().await?.organization(actor.org()).await?.name;
     let summary: Vec<String> = all
         .iter()
+        .map(|f| &f.summary)
         .map(|f| {
             format!(
                 "{}: {}% covered ({} covered, {} partly, {} not of {})",
@@ -390,7 +368,7 @@ pub async fn coverage_table(cx: &Cx, actor: &Actor, framework: Option<&str>, gap
                 .collect::<Vec<_>>()
                 .join("\n");
             rows.push(vec![
-                f.name.clone(),
+                f.summary.name.clone(),
                 r.item.clone(),
                 r.title.clone(),
                 r.reach.label().to_owned(),

@@ -136,6 +136,7 @@ impl Milestone {
 /// Dates set for a milestone (by the records, or by the person planning).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Span {
     /// The first day.
     #[serde(with = "crate::dates::date")]
@@ -149,7 +150,7 @@ pub struct Span {
 
 /// Where a milestone's dates come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "MilestoneSource"))]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Done: the records say so (with the day, where they have it).
@@ -214,7 +215,7 @@ pub struct Placed {
 
 /// How bad a problem with the plan is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "RoadmapSeverity"))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// The plan cannot work as it stands.
@@ -225,7 +226,7 @@ pub enum Severity {
 
 /// A problem with the plan.
 #[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "RoadmapProblem"))]
 pub struct Problem {
     /// How bad.
     pub severity: Severity,

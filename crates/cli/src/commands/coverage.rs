@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 use isms_app::coverage::Reach;
-use isms_app::export::DocFormat;
 
 use super::OrgArg;
 use crate::config::Config;
@@ -33,14 +32,7 @@ pub struct CoverageArgs {
 
 /// Runs `isms coverage`.
 pub async fn run(config: &Config, args: CoverageArgs, out: &Out) -> Result<ExitCode, CliError> {
-    let format = match &args.output {
-        Some(path) => {
-            Some(DocFormat::parse(path.extension().and_then(|e| e.to_str()).unwrap_or_default()).map_err(|_| {
-                super::bad("--output", format!("{}: name it .xlsx, .csv, .md or .json", path.display()))
-            })?)
-        }
-        None => None,
-    };
+    let format = super::output_format(args.output.as_deref())?;
     super::with_workspace(config, async |cx| {
         let org = super::resolve_org(cx, &args.org.org).await?;
         let actor = super::reader(org);
@@ -55,9 +47,10 @@ pub async fn run(config: &Config, args: CoverageArgs, out: &Out) -> Result<ExitC
             out.line("Only ISO/IEC 27001 is in use: adopt another framework (`isms framework adopt ID`) to see how far the same work reaches into it.");
         }
         for f in &all {
+            let n = &f.summary;
             out.line(format!(
                 "{:<34} {:>3}% covered  {:>4} covered  {:>4} partly  {:>4} not  of {}",
-                f.name, f.percent, f.covered, f.partial, f.not_covered, f.requirements
+                n.name, n.percent, n.covered, n.partial, n.not_covered, n.requirements
             ));
             if args.gaps {
                 for g in f.gaps() {

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use clap::Args;
 use isms_app::Code;
-use isms_app::export::DocFormat;
 use isms_app::gap::PlanInput;
 use isms_domain::roadmap::{GapLevel, Severity};
 
@@ -73,14 +72,7 @@ pub async fn run(config: &Config, args: GapArgs, out: &Out) -> Result<ExitCode, 
     if let Some(days) = args.min_operating_days {
         input.min_operating_days = Some(days);
     }
-    let format = match &args.output {
-        Some(path) => {
-            Some(DocFormat::parse(path.extension().and_then(|e| e.to_str()).unwrap_or_default()).map_err(|_| {
-                super::bad("--output", format!("{}: name it .xlsx, .csv, .md or .json", path.display()))
-            })?)
-        }
-        None => None,
-    };
+    let format = super::output_format(args.output.as_deref())?;
     super::with_workspace(config, async |cx| {
         let org = super::resolve_org(cx, &args.org.org).await?;
         let g = isms_app::gap::gap_analysis(cx, &super::reader(org), &input).await?;

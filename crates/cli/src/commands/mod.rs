@@ -239,6 +239,15 @@ pub async fn actor(cx: &Cx, org: OrgId, as_email: Option<&str>, command: &'stati
     })
 }
 
+/// The document format an `--output` file asks for by its extension (xlsx, csv, md,
+/// json); `None` without a file.
+pub fn output_format(output: Option<&Path>) -> Result<Option<isms_app::export::DocFormat>, CliError> {
+    let Some(path) = output else { return Ok(None) };
+    isms_app::export::DocFormat::parse(path.extension().and_then(|e| e.to_str()).unwrap_or_default())
+        .map(Some)
+        .map_err(|_| bad("--output", format!("{}: name it .xlsx, .csv, .md or .json", path.display())))
+}
+
 /// The operator reading in `org` (reads leave no trail entry, so no command is named).
 pub fn reader(org: OrgId) -> Actor {
     Actor::operator(org, "isms")

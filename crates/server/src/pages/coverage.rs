@@ -113,8 +113,8 @@ async fn framework(
                 .iter()
                 .flat_map(|c| c.paths.iter().map(|p| isms_app::coverage::path_text(p, name_of)))
                 .collect(),
-            crosswalk: format!("/crosswalk?item={}", encode(&format!("{}:{}", f.framework, r.item))),
+            crosswalk: format!("/crosswalk?item={}", encode(&format!("{}:{}", f.summary.framework, r.item))),
         })
         .collect();
-    Ok(FrameworkPage { shell: viewer.shell("frameworks"), summary: CrosswalkCoverage::from(&f), gaps_only, rows })
+    Ok(FrameworkPage { shell: viewer.shell("frameworks"), summary: f.summary, gaps_only, rows })
 }

@@ -177,7 +177,7 @@ async fn framework(
     let used = isms_app::coverage::coverage(&s.cx, &viewer.caller, None)
         .await?
         .into_iter()
-        .find(|f| f.framework == whole.id.as_str());
+        .find(|f| f.summary.framework == whole.id.as_str());
     let reach_of = |item: &str| {
         let r = used.as_ref()?.items.iter().find(|r| r.item == item)?;
         Some((r.reach.label(), super::coverage::reach_class(r.reach)))
@@ -205,7 +205,7 @@ async fn framework(
         provenance: whole.provenance,
         under,
         items,
-        coverage: used.as_ref().map(isms_app::coverage::CrosswalkCoverage::from),
+        coverage: used.as_ref().map(|f| f.summary.clone()),
     })
 }
 
