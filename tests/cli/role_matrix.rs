@@ -210,7 +210,9 @@ async fn fixtures(owner: &Client) -> Fixtures {
     owner.must(Method::PUT, "/api/v1/scope", Some(json!({ "statement": "Acme's SaaS platform" })), 200).await;
     let issue = post("/api/v1/context-issues", json!({ "origin": "external", "title": "Regulation" })).await;
     let party = post("/api/v1/interested-parties", json!({ "name": "Customers", "requirements": [] })).await;
-    owner.must(Method::POST, "/api/v1/advisor/answers", Some(json!({ "eu_personal_data": true })), 201).await;
+    owner
+        .must(Method::POST, "/api/v1/advisor/answers", Some(json!({ "sector": "SaaS", "eu_personal_data": true })), 201)
+        .await;
     let isms_role = post(
         "/api/v1/isms-roles",
         json!({ "name": "ISMS lead", "responsibilities": "Runs the ISMS", "assigned": ["owner@acme.test"] }),
@@ -716,7 +718,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         call(
             M::POST,
             "/api/v1/advisor/answers",
-            body(json!({ "ftc_financial_institution": true, "employees": 40 })),
+            body(json!({ "sector": "consumer lending", "ftc_financial_institution": true, "employees": 40 })),
             Case(U::EditContext),
             201,
         ),

@@ -31,18 +31,18 @@ pub(crate) struct AssetRow {
     pub owner: String,
     pub classification: String,
     pub cia: String,
-    pub lifecycle: &'static str,
+    pub lifecycle: String,
 }
 
-fn row(a: &Asset) -> AssetRow {
+fn row(a: &Asset, names: &super::Names) -> AssetRow {
     AssetRow {
         id: a.id.clone(),
         name: a.name.clone(),
         kind: a.kind.as_str(),
-        owner: a.owner.clone(),
+        owner: names.of(&a.owner),
         classification: a.classification.clone(),
         cia: format!("{}/{}/{}", a.confidentiality, a.integrity, a.availability),
-        lifecycle: a.lifecycle.as_str(),
+        lifecycle: super::word(&a.lifecycle),
     }
 }
 
@@ -80,6 +80,7 @@ async fn render(
     let get = |k: &str| q.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
     let (f_type, f_class, f_q) = (get("type"), get("classification"), get("q"));
     let text = f_q.to_lowercase();
+    let names = super::Names::load(&s.cx, caller).await?;
     let matching: Vec<&Asset> = all
         .iter()
         .filter(|a| f_type.is_empty() || a.kind.as_str() == f_type)
@@ -89,11 +90,12 @@ async fn render(
                 || a.name.to_lowercase().contains(&text)
                 || a.id.to_lowercase().contains(&text)
                 || a.owner.contains(&text)
+                || names.of(&a.owner).to_lowercase().contains(&text)
         })
         .collect();
     let pages = matching.len().div_ceil(PER_PAGE).max(1);
     let page = get("page").parse::<usize>().unwrap_or(1).clamp(1, pages);
-    let rows = matching.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(|a| row(a)).collect();
+    let rows = matching.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE).map(|a| row(a, &names)).collect();
     let query = ["type", "classification", "q"]
         .iter()
         .filter_map(|k| q.get(*k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}&", encode(v))))
