@@ -332,6 +332,7 @@ pub async fn crosswalk_coverage(cx: &Cx, actor: &Actor) -> AppResult<Vec<Crosswa
 /// The coverage as a table: one row per requirement, with its reach, why, the controls
 /// and every path with its provenance. `gaps_only` keeps the requirements not covered.
 pub async fn coverage_table(cx: &Cx, actor: &Actor, framework: Option<&str>, gaps_only: bool) -> AppResult<Table> {
+    actor.require(UseCase::ReadIsms)?;
     let all = coverage(cx, actor, framework).await?;
     let lib = library(cx).await?;
     let name_of = |id: &str| lib.framework(id).map_or(id.to_owned(), |f| f.name.clone());
@@ -405,5 +406,6 @@ pub async fn coverage_export(
     gaps_only: bool,
     format: DocFormat,
 ) -> AppResult<Vec<u8>> {
+    actor.require(UseCase::ReadIsms)?;
     render_table(&coverage_table(cx, actor, framework, gaps_only).await?, format)
 }
