@@ -17,6 +17,7 @@ mod framework;
 mod gap;
 mod init;
 mod openapi;
+mod oscal;
 mod pages;
 mod registers;
 mod risk;

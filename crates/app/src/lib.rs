@@ -28,6 +28,7 @@ pub mod gap;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;
+pub mod oscal;
 pub mod password;
 pub mod reads;
 pub mod registers;

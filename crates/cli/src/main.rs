@@ -142,6 +142,9 @@ enum Command {
     /// owner, effort) and the roadmap to a target Stage 2. Exit 1 when the plan cannot work.
     #[command(name = "gap-analysis")]
     GapAnalysis(commands::gap::GapArgs),
+    /// OSCAL 1.1.3 documents: a framework as a catalog, the SoA's selection as a profile.
+    #[command(subcommand)]
+    Oscal(commands::oscal::OscalCommand),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),
     /// What is new, changed or removed since the last audit (or a date).
@@ -228,6 +231,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Advise(args) => commands::advise::run(&config, args, out).await,
             Command::Coverage(args) => commands::coverage::run(&config, args, out).await,
             Command::GapAnalysis(args) => commands::gap::run(&config, args, out).await,
+            Command::Oscal(command) => commands::oscal::run(&config, command, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

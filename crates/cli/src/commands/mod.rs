@@ -14,6 +14,7 @@ pub mod framework;
 pub mod gap;
 pub mod init;
 pub mod migrate;
+pub mod oscal;
 pub mod register;
 pub mod risk;
 pub mod serve;

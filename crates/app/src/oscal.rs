@@ -1,0 +1,109 @@
+//! OSCAL exports (issue 22): a framework of the library as a catalog, the
+//! organization's SoA selection as a profile. The documents follow OSCAL 1.1.3 and are
+//! built by `isms-oscal`; this layer gathers the records and the time.
+
+use isms_domain::access::UseCase;
+use isms_domain::framework::PIVOT;
+use isms_oscal::export::{Selection, catalog, profile};
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+
+use crate::access::Actor;
+use crate::frameworks::library;
+use crate::soa::VersionRef;
+use crate::{AppError, AppResult, Code, Cx};
+
+/// The models isms exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    /// A framework of the library.
+    Catalog,
+    /// The applicable controls of the current SoA over the ISO/IEC 27001 catalog.
+    Profile,
+}
+
+impl Model {
+    /// Parses `catalog` or `profile`.
+    pub fn parse(s: &str) -> AppResult<Model> {
+        match s.trim() {
+            "catalog" => Ok(Model::Catalog),
+            "profile" => Ok(Model::Profile),
+            other => Err(AppError::invalid_field(
+                "kind",
+                format!("{other:?} is not an OSCAL export isms makes yet: use catalog or profile"),
+            )),
+        }
+    }
+}
+
+fn now(cx: &Cx) -> AppResult<String> {
+    cx.clock
+        .now()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .ok_or_else(|| AppError::new(Code::ExportFailed, "the clock's time cannot be written as RFC 3339"))
+}
+
+/// The file name a catalog export is saved under, which a profile's back matter names.
+pub fn catalog_file(framework: &str) -> String {
+    format!("{framework}.oscal-catalog.json")
+}
+
+/// An OSCAL document as JSON: `framework` names the catalog (default ISO/IEC 27001:2022).
+pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str>) -> AppResult<Value> {
+    actor.require(UseCase::ReadIsms)?;
+    let lib = library(cx).await?;
+    let id = framework.map(str::trim).unwrap_or(PIVOT);
+    let fw = lib.framework(id).ok_or_else(|| {
+        AppError::new(Code::FrameworkNotFound, format!("there is no framework {id}; `isms framework list` shows them"))
+    })?;
+    let last_modified = now(cx)?;
+    match model {
+        Model::Catalog => Ok(catalog(fw, &last_modified)),
+        Model::Profile => {
+            if id != PIVOT {
+                return Err(AppError::invalid_field(
+                    "framework",
+                    "the profile selects from ISO/IEC 27001:2022, the SoA's framework: leave --framework out",
+                ));
+            }
+            let org = cx.read().await?.organization(actor.org()).await?;
+            let (version, rows) = match crate::soa::soa_at(cx, actor, VersionRef::Latest).await {
+                Ok((v, rows)) => (v, rows),
+                Err(e) if e.code == Code::SoaVersionNotFound => {
+                    crate::soa::soa_at(cx, actor, VersionRef::Draft).await?
+                }
+                Err(e) => return Err(e),
+            };
+            let (number, remarks) = match &version {
+                Some(v) => (
+                    v.number.to_string(),
+                    format!(
+                        "The applicable Annex A controls of {}'s Statement of Applicability, version {}, approved by {} on {}.",
+                        org.name,
+                        v.number,
+                        v.approved_by,
+                        v.approved_at.date()
+                    ),
+                ),
+                None => (
+                    "draft".to_owned(),
+                    format!(
+                        "The applicable Annex A controls of {}'s Statement of Applicability as drafted: no version is approved yet.",
+                        org.name
+                    ),
+                ),
+            };
+            let selection = Selection {
+                org_scope: &org.id.to_string(),
+                title: format!("{} — ISO/IEC 27001:2022 Statement of Applicability", org.name),
+                version: number,
+                selected: rows.iter().filter(|r| r.applicable).map(|r| r.control.clone()).collect(),
+                catalog_href: catalog_file(PIVOT),
+                remarks,
+            };
+            Ok(profile(fw, &selection, &last_modified))
+        }
+    }
+}
