@@ -83,7 +83,8 @@ fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profile_wit
     let profile = export(&s, &["profile"]);
     let found = problems(&v, &profile);
     assert!(found.is_empty(), "profile: {found:?}");
-    let soa: Value = serde_json::from_str(&s.isms(&["--json", "soa", "show", "--org", ORG]).stdout).unwrap();
+    let soa: Value =
+        serde_json::from_str(&s.isms(&["--json", "soa", "show", "--version", "latest", "--org", ORG]).stdout).unwrap();
     let applicable = soa["rows"].as_array().unwrap().iter().filter(|r| r["applicable"] == true).count();
     let with = profile["profile"]["imports"][0]["include-controls"][0]["with-ids"].as_array().unwrap();
     assert_eq!(with.len(), applicable);
@@ -97,6 +98,51 @@ fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profile_wit
     };
     assert_eq!(strip(profile), strip(again));
     assert_eq!(strip(iso), strip(export(&s, &["catalog"])));
+    // The SSP: one implemented requirement per Annex A control, with the SoA's status
+    // and justification, and the evidence with the blob store's hashes.
+    let ssp = export(&s, &["ssp"]);
+    let found = problems(&v, &ssp);
+    assert!(found.is_empty(), "ssp: {found:?}");
+    let plan = &ssp["system-security-plan"];
+    let reqs = plan["control-implementation"]["implemented-requirements"].as_array().unwrap();
+    assert_eq!(reqs.len(), 93);
+    let rows = soa["rows"].as_array().unwrap();
+    let label = |r: &Value| {
+        r["props"].as_array().unwrap().iter().find(|p| p["name"] == "label").unwrap()["value"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let evidence: Value = serde_json::from_str(&s.isms(&["--json", "evidence", "list", "--org", ORG]).stdout).unwrap();
+    let resources = plan["back-matter"]["resources"].as_array().unwrap();
+    let mut hashes_checked = 0;
+    for row in rows {
+        let control = row["control"].as_str().unwrap();
+        let req = reqs.iter().find(|r| label(r) == control).unwrap_or_else(|| panic!("{control} in the SSP"));
+        let status = &req["by-components"][0]["implementation-status"];
+        let want = match (row["applicable"].as_bool().unwrap(), row["status"].as_str().unwrap()) {
+            (false, _) | (_, "not_applicable") => "not-applicable",
+            (true, "implemented") => "implemented",
+            (true, "partially_implemented") => "partial",
+            _ => "planned",
+        };
+        assert_eq!(status["state"], want, "{control}");
+        if want == "not-applicable" {
+            assert_eq!(req["remarks"], row["justification"], "{control}");
+        }
+        for link in req["links"].as_array().into_iter().flatten() {
+            let uuid = link["href"].as_str().unwrap().trim_start_matches('#');
+            let res = resources.iter().find(|r| r["uuid"] == uuid).expect("the linked resource");
+            let id = res["props"][0]["value"].as_str().unwrap();
+            let item = evidence.as_array().unwrap().iter().find(|e| e["id"] == id).unwrap();
+            if let Some(sha) = item["content"]["sha256"].as_str() {
+                assert_eq!(res["rlinks"][0]["hashes"][0]["value"], sha, "{id}");
+                hashes_checked += 1;
+            }
+        }
+    }
+    assert!(hashes_checked > 0, "the demo's evidence files are in the SSP with their hashes");
+    assert_eq!(strip(ssp), strip(export(&s, &["ssp"])));
     // Refusals say what is wrong.
     let bad = s.isms(&["oscal", "export", "ssp-2", "--org", ORG]);
     assert_eq!(bad.code, 2, "{bad:?}");

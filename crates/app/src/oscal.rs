@@ -20,6 +20,8 @@ pub enum Model {
     Catalog,
     /// The applicable controls of the current SoA over the ISO/IEC 27001 catalog.
     Profile,
+    /// The ISMS as a system security plan.
+    Ssp,
 }
 
 impl Model {
@@ -28,9 +30,10 @@ impl Model {
         match s.trim() {
             "catalog" => Ok(Model::Catalog),
             "profile" => Ok(Model::Profile),
+            "ssp" => Ok(Model::Ssp),
             other => Err(AppError::invalid_field(
                 "kind",
-                format!("{other:?} is not an OSCAL export isms makes yet: use catalog or profile"),
+                format!("{other:?} is not an OSCAL export isms makes yet: use catalog, profile or ssp"),
             )),
         }
     }
@@ -48,6 +51,24 @@ fn now(cx: &Cx) -> AppResult<String> {
 /// The file name a catalog export is saved under, which a profile's back matter names.
 pub fn catalog_file(framework: &str) -> String {
     format!("{framework}.oscal-catalog.json")
+}
+
+/// The file name a profile export is saved under, which an SSP's back matter names.
+pub const PROFILE_FILE: &str = "isms-soa.oscal-profile.json";
+
+/// The SoA's rows: the latest approved version's, else the draft's; with the version's
+/// number (`draft` for the draft) and the version when approved.
+async fn current_rows(
+    cx: &Cx,
+    actor: &Actor,
+) -> AppResult<(String, Option<isms_domain::soa::SoaVersion>, Vec<isms_domain::soa::SoaRow>)> {
+    let (version, rows) = match crate::soa::soa_at(cx, actor, VersionRef::Latest).await {
+        Ok(found) => found,
+        Err(e) if e.code == Code::SoaVersionNotFound => crate::soa::soa_at(cx, actor, VersionRef::Draft).await?,
+        Err(e) => return Err(e),
+    };
+    let number = version.as_ref().map_or_else(|| "draft".to_owned(), |v| v.number.to_string());
+    Ok((number, version, rows))
 }
 
 /// An OSCAL document as JSON: `framework` names the catalog (default ISO/IEC 27001:2022).
@@ -69,30 +90,18 @@ pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str
                 ));
             }
             let org = cx.read().await?.organization(actor.org()).await?;
-            let (version, rows) = match crate::soa::soa_at(cx, actor, VersionRef::Latest).await {
-                Ok((v, rows)) => (v, rows),
-                Err(e) if e.code == Code::SoaVersionNotFound => {
-                    crate::soa::soa_at(cx, actor, VersionRef::Draft).await?
-                }
-                Err(e) => return Err(e),
-            };
-            let (number, remarks) = match &version {
-                Some(v) => (
-                    v.number.to_string(),
-                    format!(
-                        "The applicable Annex A controls of {}'s Statement of Applicability, version {}, approved by {} on {}.",
-                        org.name,
-                        v.number,
-                        v.approved_by,
-                        v.approved_at.date()
-                    ),
+            let (number, version, rows) = current_rows(cx, actor).await?;
+            let remarks = match &version {
+                Some(v) => format!(
+                    "The applicable Annex A controls of {}'s Statement of Applicability, version {}, approved by {} on {}.",
+                    org.name,
+                    v.number,
+                    v.approved_by,
+                    v.approved_at.date()
                 ),
-                None => (
-                    "draft".to_owned(),
-                    format!(
-                        "The applicable Annex A controls of {}'s Statement of Applicability as drafted: no version is approved yet.",
-                        org.name
-                    ),
+                None => format!(
+                    "The applicable Annex A controls of {}'s Statement of Applicability as drafted: no version is approved yet.",
+                    org.name
                 ),
             };
             let selection = Selection {
@@ -104,6 +113,48 @@ pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str
                 remarks,
             };
             Ok(profile(fw, &selection, &last_modified))
+        }
+        Model::Ssp => {
+            if id != PIVOT {
+                return Err(AppError::invalid_field(
+                    "framework",
+                    "the SSP is drawn from the ISO/IEC 27001:2022 SoA; other frameworks come later (issue 22)",
+                ));
+            }
+            let org_id = actor.org();
+            let (org, members) = {
+                let mut tx = cx.read().await?;
+                (tx.organization(org_id).await?, tx.members(org_id).await?)
+            };
+            let (number, _, rows) = current_rows(cx, actor).await?;
+            let scope = match crate::registers::entry::<isms_domain::register::Scope>(cx, actor, "").await {
+                Ok(s) => Some(s),
+                Err(e) if e.kind == crate::ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            };
+            let assets: Vec<isms_domain::asset::Asset> = crate::registers::entries(cx, actor).await?;
+            let evidence = crate::evidence::list_evidence(cx, actor).await?;
+            let org_key = org.id.to_string();
+            let input = isms_oscal::ssp::SspInput {
+                org_id: &org_key,
+                org_name: org.name.as_str(),
+                version: number,
+                members: members
+                    .iter()
+                    .map(|(u, m)| isms_oscal::ssp::Member {
+                        name: u.display_name.to_string(),
+                        email: u.email.to_string(),
+                        role: m.role.as_str().to_owned(),
+                        role_title: m.role.label().to_owned(),
+                    })
+                    .collect(),
+                scope: scope.as_ref(),
+                assets: &assets,
+                rows: &rows,
+                evidence: &evidence,
+                profile_href: PROFILE_FILE.to_owned(),
+            };
+            Ok(isms_oscal::ssp::ssp(fw, &input, &last_modified))
         }
     }
 }

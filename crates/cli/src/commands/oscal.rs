@@ -13,15 +13,16 @@ use crate::output::{CliError, Out};
 /// `isms oscal ...`
 #[derive(Debug, Subcommand)]
 pub enum OscalCommand {
-    /// Export an OSCAL document: catalog (any framework of the library) or profile (the
-    /// applicable controls of the latest approved SoA, else the draft).
+    /// Export an OSCAL document: catalog (any framework of the library), profile (the
+    /// applicable controls of the latest approved SoA, else the draft) or ssp (the ISMS
+    /// as a system security plan).
     Export(ExportArgs),
 }
 
 /// Arguments of `isms oscal export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// catalog or profile.
+    /// catalog, profile or ssp.
     kind: String,
     /// The framework (default iso27001-2022).
     #[arg(long, value_name = "ID")]
