@@ -42,8 +42,8 @@ fn all_controls(v: &Value, out: &mut Vec<Value>) {
     }
 }
 
-#[test]
-fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profile_with_stable_ids() {
+#[tokio::test]
+async fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profile_with_stable_ids() {
     let s = Sandbox::new();
     assert_eq!(s.isms(&["demo"]).code, 0);
     let v = validator();
@@ -143,6 +143,17 @@ fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profile_wit
     }
     assert!(hashes_checked > 0, "the demo's evidence files are in the SSP with their hashes");
     assert_eq!(strip(ssp), strip(export(&s, &["ssp"])));
+    // The API answers the same document.
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);
+    let api =
+        crate::support::ApiClient::sign_in(&server.url(""), "dana.whitfield@cedarridge.example", "isms-demo").await;
+    let got = api.must(reqwest::Method::GET, "/api/v1/oscal/ssp", None, 200).await;
+    assert_eq!(strip(got), strip(export(&s, &["ssp"])));
+    let (code, _) = api.get("/api/v1/oscal/poam-9").await;
+    assert_eq!(code.as_u16(), 422);
+    let (code, _) = api.get("/api/v1/oscal/catalog?framework=nist-999").await;
+    assert_eq!(code.as_u16(), 404);
     // Refusals say what is wrong.
     let bad = s.isms(&["oscal", "export", "ssp-2", "--org", ORG]);
     assert_eq!(bad.code, 2, "{bad:?}");

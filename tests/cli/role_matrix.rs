@@ -512,6 +512,8 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get("/api/v1/readiness/report?format=md", read),
         get("/api/v1/calendar.ics", read),
         get("/api/v1/advisor", read),
+        get("/api/v1/oscal/ssp", read),
+        get("/api/v1/oscal/catalog?framework=gdpr-art32", read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),

@@ -12,6 +12,7 @@ mod frameworks;
 mod gap;
 mod list;
 mod members;
+mod oscal;
 mod records;
 mod registers;
 mod reviews;
@@ -292,6 +293,7 @@ fn api() -> Api {
         .merge(coverage::routes())
         .merge(advisor::routes())
         .merge(gap::routes())
+        .merge(oscal::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())
