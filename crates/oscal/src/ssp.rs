@@ -336,19 +336,13 @@ pub fn ssp(fw: &Framework, i: &SspInput<'_>, last_modified: &str) -> Value {
         }
         requirements.push(Value::Object(req));
     }
-    let profile = uuid_for(org, "profile-resource");
-    resources.insert(
-        0,
-        json!({
-            "uuid": profile,
-            "title": format!("{} — ISO/IEC 27001:2022 Statement of Applicability (OSCAL profile)", i.org_name),
-            "rlinks": [{ "href": uri(&i.profile_href), "media-type": "application/oscal.profile+json" }],
-        }),
-    );
-    json!({ "system-security-plan": {
+    let mut plan = json!({ "system-security-plan": {
         "uuid": uuid_for(org, &format!("ssp:{}", i.version)),
         "metadata": meta,
-        "import-profile": { "href": format!("#{profile}") },
+        "import-profile": {
+            "href": uri(&i.profile_href),
+            "remarks": format!("{}'s Statement of Applicability as an OSCAL profile (`isms oscal export profile`).", i.org_name),
+        },
         "system-characteristics": characteristics,
         "system-implementation": { "users": users, "components": components },
         "control-implementation": {
@@ -358,6 +352,9 @@ pub fn ssp(fw: &Framework, i: &SspInput<'_>, last_modified: &str) -> Value {
             ),
             "implemented-requirements": requirements,
         },
-        "back-matter": { "resources": resources },
-    }})
+    }});
+    if !resources.is_empty() {
+        plan["system-security-plan"]["back-matter"] = json!({ "resources": resources });
+    }
+    plan
 }
