@@ -143,6 +143,27 @@ async fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profi
     }
     assert!(hashes_checked > 0, "the demo's evidence files are in the SSP with their hashes");
     assert_eq!(strip(ssp), strip(export(&s, &["ssp"])));
+    // The same ISMS presented against SP 800-171: all 110 requirements, each drawn from
+    // the Annex A controls it maps to, or planned with the reason.
+    let p171 = export(&s, &["profile", "--framework", "nist-800-171r2"]);
+    assert!(problems(&v, &p171).is_empty(), "{:?}", problems(&v, &p171));
+    assert_eq!(p171["profile"]["imports"][0]["include-controls"][0]["with-ids"].as_array().unwrap().len(), 110);
+    let s171 = export(&s, &["ssp", "--framework", "nist-800-171r2"]);
+    assert!(problems(&v, &s171).is_empty(), "{:?}", problems(&v, &s171));
+    let reqs = s171["system-security-plan"]["control-implementation"]["implemented-requirements"].as_array().unwrap();
+    assert_eq!(reqs.len(), 110);
+    let mut states = std::collections::BTreeMap::new();
+    for r in reqs {
+        let state = r["by-components"][0]["implementation-status"]["state"].as_str().unwrap().to_owned();
+        let drawn = r["props"].as_array().unwrap().iter().filter(|p| p["name"] == "drawn-from").count();
+        assert!(state == "planned" || drawn > 0, "{r}");
+        if state == "planned" {
+            assert!(r["by-components"][0]["implementation-status"]["remarks"].as_str().is_some(), "{r}");
+        }
+        *states.entry(state).or_insert(0) += 1;
+    }
+    assert!(states.get("implemented").copied().unwrap_or(0) > 0, "{states:?}");
+    assert_eq!(s171["system-security-plan"]["import-profile"]["href"], "nist-800-171r2.oscal-profile.json");
     // The API answers the same document.
     let dir = s.data_dir();
     let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);

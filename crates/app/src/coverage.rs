@@ -292,6 +292,21 @@ async fn coverage_of(cx: &Cx, org: isms_domain::OrgId) -> AppResult<Arc<Vec<Fram
     Ok(Arc::new(compute(&lib, &controls, &in_use_of(cx, org).await?)?))
 }
 
+/// The coverage of one framework, whether the organization uses it or not (the OSCAL
+/// SSP presented against another framework).
+pub(crate) async fn coverage_for(
+    cx: &Cx,
+    org: isms_domain::OrgId,
+    framework: &FrameworkId,
+) -> AppResult<FrameworkCoverage> {
+    let lib = library(cx).await?;
+    let controls = crate::controls::controls_of(cx, org).await?;
+    compute(&lib, &controls, std::slice::from_ref(framework))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::new(Code::FrameworkNotFound, format!("there is no framework {framework}")))
+}
+
 /// For each framework the organization uses besides ISO/IEC 27001: every requirement
 /// and how much the ISMS covers it, with the controls and paths behind each answer.
 /// `framework` narrows to one (it must be in use).

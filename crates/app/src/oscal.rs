@@ -56,6 +56,53 @@ pub fn catalog_file(framework: &str) -> String {
 /// The file name a profile export is saved under, which an SSP's back matter names.
 pub const PROFILE_FILE: &str = "isms-soa.oscal-profile.json";
 
+/// The file name the profile of every requirement of another framework is saved under.
+pub fn profile_file(framework: &str) -> String {
+    format!("{framework}.oscal-profile.json")
+}
+
+/// Each requirement of a framework as the SSP presents it: covered → implemented,
+/// partly → partial, not covered → planned; with the Annex A controls it is drawn from.
+fn drawn(coverage: &crate::coverage::FrameworkCoverage) -> Vec<isms_oscal::ssp::Drawn> {
+    use crate::coverage::Reach;
+    coverage
+        .items
+        .iter()
+        .map(|r| {
+            let counting: Vec<&crate::coverage::ControlReach> = r
+                .through
+                .iter()
+                .filter(|c| c.applicable && c.status != isms_domain::soa::ControlStatus::NotApplicable)
+                .collect();
+            let named = counting
+                .iter()
+                .map(|c| format!("{} {} ({})", c.control, c.title, c.status.as_str().replace('_', " ")))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let (state, statement, remarks) = match r.reach {
+                Reach::Covered => ("implemented", format!("Met through the ISMS's Annex A controls: {named}."), None),
+                Reach::Partial => (
+                    "partial",
+                    format!("Partly met through the ISMS's Annex A controls: {named}."),
+                    Some(r.why.clone()),
+                ),
+                Reach::NotCovered => (
+                    "planned",
+                    "No Annex A control of the ISMS meets this requirement yet.".to_owned(),
+                    Some(r.why.clone()),
+                ),
+            };
+            isms_oscal::ssp::Drawn {
+                item: r.item.clone(),
+                state,
+                statement,
+                controls: counting.iter().map(|c| c.control.clone()).collect(),
+                remarks,
+            }
+        })
+        .collect()
+}
+
 /// The SoA's rows: the latest approved version's, else the draft's; with the version's
 /// number (`draft` for the draft) and the version when approved.
 async fn current_rows(
@@ -82,13 +129,24 @@ pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str
     let last_modified = now(cx)?;
     match model {
         Model::Catalog => Ok(catalog(fw, &last_modified)),
+        Model::Profile if id != PIVOT => {
+            // Another framework: every requirement, the profile an SSP presented
+            // against it imports.
+            let org = cx.read().await?.organization(actor.org()).await?;
+            let selection = Selection {
+                org_scope: &org.id.to_string(),
+                title: format!("{} — every requirement", fw.name),
+                version: fw.version.clone(),
+                selected: fw.items.iter().filter(|i| !i.kind.is_grouping()).map(|i| i.id.clone()).collect(),
+                catalog_href: catalog_file(id),
+                remarks: format!(
+                    "Every requirement of {}, the baseline {}'s ISMS is presented against (`isms oscal export ssp --framework {id}`).",
+                    fw.name, org.name
+                ),
+            };
+            Ok(profile(fw, &selection, &last_modified))
+        }
         Model::Profile => {
-            if id != PIVOT {
-                return Err(AppError::invalid_field(
-                    "framework",
-                    "the profile selects from ISO/IEC 27001:2022, the SoA's framework: leave --framework out",
-                ));
-            }
             let org = cx.read().await?.organization(actor.org()).await?;
             let (number, version, rows) = current_rows(cx, actor).await?;
             let remarks = match &version {
@@ -115,13 +173,13 @@ pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str
             Ok(profile(fw, &selection, &last_modified))
         }
         Model::Ssp => {
-            if id != PIVOT {
-                return Err(AppError::invalid_field(
-                    "framework",
-                    "the SSP is drawn from the ISO/IEC 27001:2022 SoA; other frameworks come later (issue 22)",
-                ));
-            }
             let org_id = actor.org();
+            let against = if id == PIVOT {
+                None
+            } else {
+                let coverage = crate::coverage::coverage_for(cx, org_id, &fw.id).await?;
+                Some(isms_oscal::ssp::Against { framework: fw, requirements: drawn(&coverage) })
+            };
             let (org, members) = {
                 let mut tx = cx.read().await?;
                 (tx.organization(org_id).await?, tx.members(org_id).await?)
@@ -152,7 +210,8 @@ pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str
                 assets: &assets,
                 rows: &rows,
                 evidence: &evidence,
-                profile_href: PROFILE_FILE.to_owned(),
+                profile_href: if id == PIVOT { PROFILE_FILE.to_owned() } else { profile_file(id) },
+                against,
             };
             Ok(isms_oscal::ssp::ssp(fw, &input, &last_modified))
         }

@@ -146,6 +146,15 @@ async fn main() {
             "`GET /api/v1/coverage/export?format=xlsx` (every requirement, every path)",
             "/api/v1/coverage/export?format=xlsx",
         ),
+        (
+            "`GET /api/v1/oscal/catalog?framework=nist-800-53r5` (1,189 controls and enhancements)",
+            "/api/v1/oscal/catalog?framework=nist-800-53r5",
+        ),
+        ("`GET /api/v1/oscal/ssp` (93 implemented requirements)", "/api/v1/oscal/ssp"),
+        (
+            "`GET /api/v1/oscal/ssp?framework=nist-800-53r5` (1,189 requirements through the crosswalk)",
+            "/api/v1/oscal/ssp?framework=nist-800-53r5",
+        ),
     ] {
         let mut f = get_many(what, &owner, path, 100, 2).await;
         rows.push(f.row());

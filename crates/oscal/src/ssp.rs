@@ -27,6 +27,31 @@ pub struct Member {
     pub role_title: String,
 }
 
+/// A requirement of another framework, drawn from the Annex A controls through the
+/// crosswalk.
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    /// The requirement's id in its framework.
+    pub item: String,
+    /// implemented, partial or planned.
+    pub state: &'static str,
+    /// How it is met, in words naming the controls.
+    pub statement: String,
+    /// The Annex A controls it is drawn from.
+    pub controls: Vec<String>,
+    /// Why it is partial or planned.
+    pub remarks: Option<String>,
+}
+
+/// The ISMS presented against another framework.
+#[derive(Debug, Clone)]
+pub struct Against<'a> {
+    /// The framework.
+    pub framework: &'a Framework,
+    /// Every requirement of it, in its order.
+    pub requirements: Vec<Drawn>,
+}
+
 /// What the system security plan is made from.
 #[derive(Debug, Clone)]
 pub struct SspInput<'a> {
@@ -48,6 +73,8 @@ pub struct SspInput<'a> {
     pub evidence: &'a [Evidence],
     /// Where the profile is (a file name or URL).
     pub profile_href: String,
+    /// Present the ISMS against this framework instead of Annex A.
+    pub against: Option<Against<'a>>,
 }
 
 /// How an SoA row's status reads in OSCAL: implemented, partial, planned or
@@ -258,21 +285,16 @@ pub fn ssp(fw: &Framework, i: &SspInput<'_>, last_modified: &str) -> Value {
         }));
     }
 
-    // Control implementation: one implemented requirement per Annex A control.
+    // Control implementation: one implemented requirement per Annex A control, or per
+    // requirement of the framework presented against.
     let mut resources: Vec<Value> = Vec::new();
-    let mut requirements = Vec::new();
-    for row in i.rows {
-        let Some(control_id) = ids.get(&row.control) else { continue };
-        let state = state(row);
-        let mut props: Vec<Value> = vec![json!({ "name": "label", "value": row.control })];
-        props.extend(row.reasons.iter().filter_map(|r| prop("inclusion-reason", r.as_str(), true)));
-        props.extend(prop("isms-status", row.status.as_str(), true));
-        if let Some(owner) = &row.owner {
-            props.extend(prop("owner", owner, true));
-        }
-        let mut links = Vec::new();
-        for e in i.evidence.iter().filter(|e| targets_control(e, &row.control)) {
+    let evidence_links = |controls: &[String], resources: &mut Vec<Value>| {
+        let mut links: Vec<Value> = Vec::new();
+        for e in i.evidence.iter().filter(|e| controls.iter().any(|c| targets_control(e, c))) {
             let uuid = uuid_for(org, &format!("evidence:{}", e.id));
+            if links.iter().any(|l| l["href"] == format!("#{uuid}").as_str()) {
+                continue;
+            }
             links.push(json!({ "href": format!("#{uuid}"), "rel": "evidence", "text": e.title }));
             if resources.iter().any(|r| r["uuid"] == uuid.as_str()) {
                 continue;
@@ -292,6 +314,51 @@ pub fn ssp(fw: &Framework, i: &SspInput<'_>, last_modified: &str) -> Value {
                 "rlinks": [rlink],
             }));
         }
+        links
+    };
+    let mut requirements = Vec::new();
+    if let Some(a) = &i.against {
+        let target = tokens(a.framework);
+        let fw_id = a.framework.id.as_str();
+        for d in &a.requirements {
+            let Some(control_id) = target.get(&d.item) else { continue };
+            let mut props: Vec<Value> = vec![json!({ "name": "label", "value": d.item })];
+            props.extend(d.controls.iter().filter_map(|c| prop("drawn-from", c, true)));
+            let links = evidence_links(&d.controls, &mut resources);
+            let mut status = Map::new();
+            status.insert("state".into(), json!(d.state));
+            if let Some(r) = d.remarks.as_deref().and_then(clean) {
+                status.insert("remarks".into(), json!(r));
+            }
+            let mut req = Map::new();
+            req.insert("uuid".into(), json!(uuid_for(org, &format!("requirement:{fw_id}:{}", d.item))));
+            req.insert("control-id".into(), json!(control_id));
+            req.insert("props".into(), json!(props));
+            if !links.is_empty() {
+                req.insert("links".into(), json!(links));
+            }
+            req.insert(
+                "by-components".into(),
+                json!([{
+                    "component-uuid": this_system,
+                    "uuid": uuid_for(org, &format!("by-component:{fw_id}:{}", d.item)),
+                    "description": d.statement,
+                    "implementation-status": Value::Object(status),
+                }]),
+            );
+            requirements.push(Value::Object(req));
+        }
+    }
+    for row in i.rows.iter().filter(|_| i.against.is_none()) {
+        let Some(control_id) = ids.get(&row.control) else { continue };
+        let state = state(row);
+        let mut props: Vec<Value> = vec![json!({ "name": "label", "value": row.control })];
+        props.extend(row.reasons.iter().filter_map(|r| prop("inclusion-reason", r.as_str(), true)));
+        props.extend(prop("isms-status", row.status.as_str(), true));
+        if let Some(owner) = &row.owner {
+            props.extend(prop("owner", owner, true));
+        }
+        let links = evidence_links(std::slice::from_ref(&row.control), &mut resources);
         let mut by = Map::new();
         by.insert("component-uuid".into(), json!(this_system));
         by.insert("uuid".into(), json!(uuid_for(org, &format!("by-component:{}", row.control))));
@@ -336,8 +403,26 @@ pub fn ssp(fw: &Framework, i: &SspInput<'_>, last_modified: &str) -> Value {
         }
         requirements.push(Value::Object(req));
     }
+    let (subject, scope_key) = match &i.against {
+        Some(a) => (
+            format!(
+                "presented against {} through the crosswalk: each requirement names the ISO/IEC 27001:2022 Annex A controls it is drawn from; one reached only through `intersects` links, or by controls not implemented yet, is partial; one no control reaches is planned",
+                a.framework.name
+            ),
+            format!("ssp:{}:{}", a.framework.id, i.version),
+        ),
+        None => (
+            "one requirement per Annex A control of ISO/IEC 27001:2022, with the status, the justification of an exclusion, the reasons for inclusion, the owner and the evidence".to_owned(),
+            format!("ssp:{}", i.version),
+        ),
+    };
+    if let Some(a) = &i.against
+        && let Some(m) = meta.as_object_mut()
+    {
+        m.insert("title".into(), json!(format!("{} — ISMS system security plan ({})", i.org_name, a.framework.name)));
+    }
     let mut plan = json!({ "system-security-plan": {
-        "uuid": uuid_for(org, &format!("ssp:{}", i.version)),
+        "uuid": uuid_for(org, &scope_key),
         "metadata": meta,
         "import-profile": {
             "href": uri(&i.profile_href),
@@ -346,10 +431,7 @@ pub fn ssp(fw: &Framework, i: &SspInput<'_>, last_modified: &str) -> Value {
         "system-characteristics": characteristics,
         "system-implementation": { "users": users, "components": components },
         "control-implementation": {
-            "description": format!(
-                "How {} implements the Annex A controls of ISO/IEC 27001:2022, from its Statement of Applicability: one requirement per control, with the status, the justification of an exclusion, the reasons for inclusion, the owner and the evidence.",
-                i.org_name
-            ),
+            "description": format!("How {} implements its ISMS, from its Statement of Applicability: {subject}.", i.org_name),
             "implemented-requirements": requirements,
         },
     }});
