@@ -164,6 +164,31 @@ async fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profi
     }
     assert!(states.get("implemented").copied().unwrap_or(0) > 0, "{states:?}");
     assert_eq!(s171["system-security-plan"]["import-profile"]["href"], "nist-800-171r2.oscal-profile.json");
+    // The POA&M: every open nonconformity's corrective action and every open risk
+    // treatment action, once each.
+    let poam = export(&s, &["poam"]);
+    assert!(problems(&v, &poam).is_empty(), "{:?}", problems(&v, &poam));
+    let items = poam["plan-of-action-and-milestones"]["poam-items"].as_array().unwrap();
+    let findings: Value = serde_json::from_str(&s.isms(&["--json", "finding", "list", "--org", ORG]).stdout).unwrap();
+    let open_ncs: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| ["major", "minor"].contains(&f["grade"].as_str().unwrap()) && f["status"] != "closed")
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(!open_ncs.is_empty(), "the demo has open nonconformities");
+    let label = |i: &Value| i["props"][0]["value"].as_str().unwrap().to_owned();
+    for id in &open_ncs {
+        assert!(items.iter().any(|i| label(i) == *id), "{id} in the POA&M");
+    }
+    let plan: Value = serde_json::from_str(&s.isms(&["--json", "risk", "plan", "--org", ORG]).stdout).unwrap();
+    let open_actions = plan.as_array().unwrap().iter().filter(|p| p["action"]["status"] != "done").count();
+    assert_eq!(items.len(), open_ncs.len() + open_actions);
+    assert_eq!(strip(poam), strip(export(&s, &["poam"])));
+    let nothing = s.isms(&["oscal", "export", "poam", "--org", "Bluefin Payments LLC"]);
+    assert_eq!(nothing.code, 2, "an OSCAL POA&M needs an item: {nothing:?}");
+    assert!(nothing.stderr.contains("nothing is open"), "{}", nothing.stderr);
     // The API answers the same document.
     let dir = s.data_dir();
     let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);

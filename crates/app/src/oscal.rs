@@ -22,6 +22,8 @@ pub enum Model {
     Profile,
     /// The ISMS as a system security plan.
     Ssp,
+    /// The open corrective actions and risk treatment actions.
+    Poam,
 }
 
 impl Model {
@@ -31,9 +33,10 @@ impl Model {
             "catalog" => Ok(Model::Catalog),
             "profile" => Ok(Model::Profile),
             "ssp" => Ok(Model::Ssp),
+            "poam" => Ok(Model::Poam),
             other => Err(AppError::invalid_field(
                 "kind",
-                format!("{other:?} is not an OSCAL export isms makes yet: use catalog, profile or ssp"),
+                format!("{other:?} is not an OSCAL export isms makes yet: use catalog, profile, ssp or poam"),
             )),
         }
     }
@@ -55,6 +58,67 @@ pub fn catalog_file(framework: &str) -> String {
 
 /// The file name a profile export is saved under, which an SSP's back matter names.
 pub const PROFILE_FILE: &str = "isms-soa.oscal-profile.json";
+
+/// The file name an SSP export is saved under, which a POA&M names.
+pub const SSP_FILE: &str = "isms-ssp.oscal.json";
+
+/// The open nonconformities' corrective actions and the open risk treatment actions.
+async fn open_items(cx: &Cx, actor: &Actor) -> AppResult<Vec<isms_oscal::poam::PoamItem>> {
+    use isms_domain::audit::{FindingStatus, Grade};
+    let mut items = Vec::new();
+    for f in crate::certification::findings(cx, actor).await? {
+        if !f.grade.nonconformity() || f.status == FindingStatus::Closed {
+            continue;
+        }
+        let action = if f.corrective_action.trim().is_empty() {
+            "no corrective action planned yet"
+        } else {
+            f.corrective_action.trim()
+        };
+        items.push(isms_oscal::poam::PoamItem {
+            key: f.id.clone(),
+            title: format!(
+                "{} nonconformity against {}",
+                if f.grade == Grade::Major { "Major" } else { "Minor" },
+                f.requirement
+            ),
+            description: format!("{} Corrective action: {action}", f.description.trim()),
+            kind: "nonconformity",
+            props: vec![
+                ("audit", f.audit.clone()),
+                ("requirement", f.requirement.clone()),
+                ("grade", f.grade.label().to_owned()),
+                ("status", f.status.as_str().to_owned()),
+                ("owner", f.owner.clone().unwrap_or_default()),
+                ("due-date", f.due.map(|d| d.to_string()).unwrap_or_default()),
+            ],
+            remarks: (!f.root_cause.trim().is_empty()).then(|| format!("Root cause: {}", f.root_cause.trim())),
+        });
+    }
+    for step in crate::risks::treatment_plan(cx, actor)
+        .await?
+        .into_iter()
+        .filter(|s| s.action.status != isms_domain::risk::ActionStatus::Done)
+    {
+        items.push(isms_oscal::poam::PoamItem {
+            key: format!("{}: {}", step.risk, step.action.title),
+            title: step.action.title.clone(),
+            description: format!(
+                "Risk treatment action for {} {} (residual level {}).",
+                step.risk, step.risk_title, step.residual_level
+            ),
+            kind: "risk-treatment",
+            props: vec![
+                ("risk", step.risk.clone()),
+                ("owner", step.action.owner.clone()),
+                ("due-date", step.action.due.to_string()),
+                ("status", step.action.status.as_str().to_owned()),
+            ],
+            remarks: step.overdue.then(|| format!("Overdue since {}.", step.action.due)),
+        });
+    }
+    Ok(items)
+}
 
 /// The file name the profile of every requirement of another framework is saved under.
 pub fn profile_file(framework: &str) -> String {
@@ -171,6 +235,17 @@ pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str
                 remarks,
             };
             Ok(profile(fw, &selection, &last_modified))
+        }
+        Model::Poam => {
+            let org = cx.read().await?.organization(actor.org()).await?;
+            let items = open_items(cx, actor).await?;
+            if items.is_empty() {
+                return Err(AppError::invalid_field(
+                    "kind",
+                    "nothing is open: no nonconformity awaits its corrective action and no risk treatment action is open, and an OSCAL POA&M needs at least one item",
+                ));
+            }
+            Ok(isms_oscal::poam::poam(&org.id.to_string(), org.name.as_str(), &items, SSP_FILE, &last_modified))
         }
         Model::Ssp => {
             let org_id = actor.org();

@@ -142,7 +142,8 @@ enum Command {
     /// owner, effort) and the roadmap to a target Stage 2. Exit 1 when the plan cannot work.
     #[command(name = "gap-analysis")]
     GapAnalysis(commands::gap::GapArgs),
-    /// OSCAL 1.1.3 documents: a framework as a catalog, the SoA's selection as a profile.
+    /// OSCAL 1.1.3 documents: a framework as a catalog, the SoA's selection as a profile,
+    /// the ISMS as a system security plan, the open actions as a POA&M.
     #[command(subcommand)]
     Oscal(commands::oscal::OscalCommand),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.

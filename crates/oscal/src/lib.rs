@@ -10,6 +10,7 @@
 
 pub mod export;
 mod model;
+pub mod poam;
 pub mod ssp;
 
 use std::collections::{BTreeMap, HashMap};

@@ -14,15 +14,16 @@ use crate::output::{CliError, Out};
 #[derive(Debug, Subcommand)]
 pub enum OscalCommand {
     /// Export an OSCAL document: catalog (any framework of the library), profile (the
-    /// applicable controls of the latest approved SoA, else the draft) or ssp (the ISMS
-    /// as a system security plan).
+    /// applicable controls of the latest approved SoA, else the draft), ssp (the ISMS
+    /// as a system security plan; with --framework, presented against that framework) or
+    /// poam (the open corrective actions and risk treatment actions).
     Export(ExportArgs),
 }
 
 /// Arguments of `isms oscal export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// catalog, profile or ssp.
+    /// catalog, profile, ssp or poam.
     kind: String,
     /// The framework (default iso27001-2022).
     #[arg(long, value_name = "ID")]

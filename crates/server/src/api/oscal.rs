@@ -19,7 +19,8 @@ pub(crate) fn routes() -> Api {
             "exportOscal",
             "frameworks",
             "An OSCAL 1.1.3 document: catalog (any framework of the library; query: framework=ID), profile (the \
-             applicable controls of the latest approved SoA) or ssp (the ISMS as a system security plan)",
+             applicable controls of the latest approved SoA), ssp (the ISMS as a system security plan) or poam (the \
+             open corrective actions and risk treatment actions)",
         )
         .exports(&[JSON]),
         get(export),
@@ -48,7 +49,8 @@ async fn export(
             isms_app::oscal::catalog_file(q.framework.as_deref().unwrap_or(isms_domain::framework::PIVOT))
         }
         isms_app::oscal::Model::Profile => isms_app::oscal::PROFILE_FILE.to_owned(),
-        isms_app::oscal::Model::Ssp => "isms-ssp.oscal.json".to_owned(),
+        isms_app::oscal::Model::Ssp => isms_app::oscal::SSP_FILE.to_owned(),
+        isms_app::oscal::Model::Poam => "isms-poam.oscal.json".to_owned(),
     };
     let name: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
