@@ -200,6 +200,13 @@ async fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profi
     assert_eq!(code.as_u16(), 422);
     let (code, _) = api.get("/api/v1/oscal/catalog?framework=nist-999").await;
     assert_eq!(code.as_u16(), 404);
+    // The SoA and findings pages offer the downloads.
+    let page = |path: &'static str| {
+        let (api, url) = (&api, server.url(path));
+        async move { api.http.get(url).header("cookie", &api.cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(page("/soa").await.contains("href=\"/api/v1/oscal/ssp\""));
+    assert!(page("/findings").await.contains("href=\"/api/v1/oscal/poam\""));
     // Refusals say what is wrong.
     let bad = s.isms(&["oscal", "export", "ssp-2", "--org", ORG]);
     assert_eq!(bad.code, 2, "{bad:?}");
