@@ -246,7 +246,8 @@ pub async fn gap_analysis(cx: &Cx, actor: &Actor, input: &PlanInput) -> AppResul
     Ok(GapAnalysis { organization, rows, open, effort_days, effort_by_owner, roadmap })
 }
 
-fn days(n: f64) -> String {
+/// Rounds person-days for people (`2.5`, `3`).
+pub fn person_days(n: f64) -> String {
     if n == n.trunc() { format!("{n:.0}") } else { format!("{n:.1}") }
 }
 
@@ -259,7 +260,7 @@ pub fn gap_table(g: &GapAnalysis) -> Table {
             g.organization,
             g.roadmap.today,
             g.open,
-            days(g.effort_days)
+            person_days(g.effort_days)
         ),
         headers: ["Reference", "Kind", "Title", "Current state", "Target", "Gap", "Owner", "Effort (person-days)"]
             .map(String::from)
@@ -276,7 +277,7 @@ pub fn gap_table(g: &GapAnalysis) -> Table {
                     r.target.clone(),
                     r.gap.label().to_owned(),
                     r.owner.clone().unwrap_or_default(),
-                    days(r.effort_days),
+                    person_days(r.effort_days),
                 ]
             })
             .collect(),
@@ -473,18 +474,13 @@ pub fn roadmap_svg(g: &GapAnalysis) -> String {
     svg
 }
 
-/// A `std::fmt::Display` of the whole analysis for logs and the CLI's summary.
+/// The analysis in one line: the open gaps by kind and the effort.
 pub fn summary(g: &GapAnalysis) -> String {
     format!(
         "{} open gaps ({} clauses, {} controls), about {} person-days",
         g.open,
         g.rows.iter().filter(|r| r.kind == "clause" && r.gap != GapLevel::None).count(),
         g.rows.iter().filter(|r| r.kind == "control" && r.gap != GapLevel::None).count(),
-        days(g.effort_days)
+        person_days(g.effort_days)
     )
-}
-
-/// Rounds person-days for people (`2.5`, `3`).
-pub fn person_days(n: f64) -> String {
-    days(n)
 }

@@ -24,6 +24,14 @@ pub enum Maturity {
 }
 
 impl Maturity {
+    /// Every level, least mature first.
+    pub const ALL: [Maturity; 3] = [Maturity::AdHoc, Maturity::Defined, Maturity::Managed];
+
+    /// Parses the written name (`ad_hoc`, `defined`, `managed`).
+    pub fn parse(s: &str) -> Option<Maturity> {
+        Maturity::ALL.into_iter().find(|m| m.as_str() == s.trim())
+    }
+
     /// The written name, as answers give it (`ad_hoc`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -40,7 +40,7 @@ pub async fn run(config: &Config, args: CoverageArgs, out: &Out) -> Result<ExitC
         if let (Some(path), Some(format)) = (&args.output, format) {
             let bytes =
                 isms_app::coverage::coverage_export(cx, &actor, args.framework.as_deref(), args.gaps, format).await?;
-            super::certification::write(path, &bytes)?;
+            super::write_output(path, &bytes)?;
         }
         out.doc(&all);
         if all.is_empty() {

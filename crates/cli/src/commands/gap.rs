@@ -77,10 +77,10 @@ pub async fn run(config: &Config, args: GapArgs, out: &Out) -> Result<ExitCode, 
         let org = super::resolve_org(cx, &args.org.org).await?;
         let g = isms_app::gap::gap_analysis(cx, &super::reader(org), &input).await?;
         if let (Some(path), Some(format)) = (&args.output, format) {
-            super::certification::write(path, &isms_app::gap::gap_report(&g, format)?)?;
+            super::write_output(path, &isms_app::gap::gap_report(&g, format)?)?;
         }
         if let Some(path) = &args.roadmap {
-            super::certification::write(path, isms_app::gap::roadmap_svg(&g).as_bytes())?;
+            super::write_output(path, isms_app::gap::roadmap_svg(&g).as_bytes())?;
         }
         out.doc(&g);
         out.line(format!("Gap analysis of {}: {}", g.organization, isms_app::gap::summary(&g)));

@@ -240,6 +240,12 @@ pub async fn actor(cx: &Cx, org: OrgId, as_email: Option<&str>, command: &'stati
     })
 }
 
+/// Writes an `--output` file; an error names the file and why.
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    std::fs::write(path, bytes)
+        .map_err(|e| bad("--output", format!("cannot write {}: {}", path.display(), io_reason(&e))))
+}
+
 /// The document format an `--output` file asks for by its extension (xlsx, csv, md,
 /// json); `None` without a file.
 pub fn output_format(output: Option<&Path>) -> Result<Option<isms_app::export::DocFormat>, CliError> {

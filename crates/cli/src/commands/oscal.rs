@@ -47,7 +47,7 @@ pub async fn run(config: &Config, command: OscalCommand, out: &Out) -> Result<Ex
         match &args.output {
             Some(path) => {
                 text.push('\n');
-                super::certification::write(path, text.as_bytes())?;
+                super::write_output(path, text.as_bytes())?;
                 out.line(format!("Wrote {} (OSCAL {})", path.display(), isms_oscal::export::OSCAL_VERSION));
             }
             // The document is the output in both modes.

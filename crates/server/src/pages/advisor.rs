@@ -113,15 +113,9 @@ impl AnswersForm {
         };
         let maturity = match self.maturity.trim() {
             "" => None,
-            "ad_hoc" => Some(Maturity::AdHoc),
-            "defined" => Some(Maturity::Defined),
-            "managed" => Some(Maturity::Managed),
-            other => {
-                return Err(isms_app::AppError::invalid_field(
-                    "maturity",
-                    format!("{other:?} is not ad_hoc, defined or managed"),
-                ));
-            }
+            other => Some(Maturity::parse(other).ok_or_else(|| {
+                isms_app::AppError::invalid_field("maturity", format!("{other:?} is not ad_hoc, defined or managed"))
+            })?),
         };
         Ok(Answers {
             sector: self.sector.trim().to_owned(),

@@ -15,7 +15,7 @@ use isms_domain::certification::{Certificate, CertificateStatus};
 use isms_domain::readiness::{Severity, Stage};
 
 use super::{AsArg, OrgArg, actor, bad, parse_date, parse_enum, reader, resolve_org, with_workspace};
-use crate::config::{Config, io_reason};
+use crate::config::Config;
 use crate::output::{CliError, Out};
 
 mod audits;
@@ -45,10 +45,7 @@ pub struct IdArgs {
     who: AsArg,
 }
 
-pub(super) fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
-    std::fs::write(path, bytes)
-        .map_err(|e| bad("--output", format!("cannot write {}: {}", path.display(), io_reason(&e))))
-}
+use super::write_output as write;
 
 pub(super) async fn who(cx: &Cx, org: isms_domain::OrgId, a: &AsArg, command: &'static str) -> Result<Actor, CliError> {
     actor(cx, org, a.as_email.as_deref(), command).await
