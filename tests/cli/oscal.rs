@@ -215,3 +215,146 @@ async fn every_framework_exports_as_a_valid_oscal_catalog_and_the_soa_as_a_profi
     assert_eq!(unknown.code, 2);
     assert!(unknown.stderr.contains("there is no framework nist-999"), "{}", unknown.stderr);
 }
+
+#[tokio::test]
+async fn an_audit_exports_as_an_assessment_plan_and_its_results_with_observations_and_graded_findings() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let v = validator();
+    let audit: Value =
+        serde_json::from_str(&s.isms(&["--json", "audit", "show", "AUD-003", "--org", ORG]).stdout).unwrap();
+    let audit = audit.get("audit").unwrap_or(&audit).clone();
+    let checklist = audit["checklist"].as_array().unwrap();
+    assert!(!checklist.is_empty());
+    // The plan: scope, criteria, days and every checklist line as a reviewed control;
+    // the ISMS's component as the subject.
+    let ap = export(&s, &["assessment-plan", "--audit", "AUD-003"]);
+    assert!(problems(&v, &ap).is_empty(), "{:?}", problems(&v, &ap));
+    let plan = &ap["assessment-plan"];
+    assert_eq!(plan["import-ssp"]["href"], "isms-ssp.oscal.json");
+    let reviewed = plan["reviewed-controls"]["control-selections"][0]["include-controls"].as_array().unwrap();
+    assert_eq!(reviewed.len(), checklist.len(), "one reviewed control per checklist line");
+    for line in checklist {
+        let reference = line["reference"].as_str().unwrap().to_lowercase();
+        assert!(
+            reviewed.iter().any(|c| c["control-id"].as_str().unwrap().trim_start_matches('c') == reference),
+            "{reference} reviewed"
+        );
+    }
+    let prose: Vec<&str> = plan["terms-and-conditions"]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["prose"].as_str().unwrap())
+        .collect();
+    assert!(prose.contains(&audit["scope"].as_str().unwrap()), "{prose:?}");
+    let timing = &plan["tasks"][0]["timing"]["within-date-range"];
+    assert_eq!(timing["start"], format!("{}T00:00:00Z", audit["start"].as_str().unwrap()));
+    assert_eq!(timing["end"], format!("{}T23:59:59Z", audit["end"].as_str().unwrap()));
+    let ssp = export(&s, &["ssp"]);
+    let this_system = ssp["system-security-plan"]["system-implementation"]["components"][0]["uuid"].clone();
+    assert_eq!(plan["assessment-subjects"][0]["include-subjects"][0]["subject-uuid"], this_system);
+    let parties = plan["metadata"]["parties"].as_array().unwrap();
+    assert!(parties.iter().any(|p| p["name"] == audit["certification_body"]), "{parties:?}");
+    // The results: each audited line an observation, each finding of the audit a
+    // finding with its grade; nonconformities are not satisfied.
+    let ar = export(&s, &["assessment-results", "--audit", "AUD-003"]);
+    assert!(problems(&v, &ar).is_empty(), "{:?}", problems(&v, &ar));
+    let results = &ar["assessment-results"];
+    assert_eq!(results["import-ap"]["href"], "AUD-003.oscal-assessment-plan.json");
+    let result = &results["results"][0];
+    let audited =
+        checklist.iter().filter(|l| ["conforming", "finding"].contains(&l["result"].as_str().unwrap())).count();
+    let observations = result["observations"].as_array().unwrap();
+    assert_eq!(observations.len(), audited);
+    for o in observations {
+        let reference = o["props"][0]["value"].as_str().unwrap();
+        let line = checklist.iter().find(|l| l["reference"] == reference).unwrap();
+        if !line["notes"].as_str().unwrap().is_empty() {
+            assert_eq!(o["description"], line["notes"], "{reference}");
+        }
+    }
+    let findings: Value = serde_json::from_str(&s.isms(&["--json", "finding", "list", "--org", ORG]).stdout).unwrap();
+    let ours: Vec<&Value> = findings.as_array().unwrap().iter().filter(|f| f["audit"] == "AUD-003").collect();
+    assert!(!ours.is_empty(), "the demo's Stage 2 raised findings");
+    let got = result["findings"].as_array().unwrap();
+    assert_eq!(got.len(), ours.len());
+    for f in ours {
+        let id = f["id"].as_str().unwrap();
+        let g = got.iter().find(|g| g["props"][0]["value"] == id).unwrap_or_else(|| panic!("{id}"));
+        let grade = g["props"].as_array().unwrap().iter().find(|p| p["name"] == "grade").unwrap();
+        let nc = ["major", "minor"].contains(&f["grade"].as_str().unwrap());
+        assert_eq!(grade["value"], format!("{} nonconformity", f["grade"].as_str().unwrap()), "{id}");
+        assert_eq!(g["target"]["status"]["state"], if nc { "not-satisfied" } else { "satisfied" }, "{id}");
+        assert_eq!(g["target"]["title"], f["requirement"], "{id}");
+        assert_eq!(g["description"], f["description"], "{id}");
+        if let Some(related) = g["related-observations"].as_array() {
+            let uuid = &related[0]["observation-uuid"];
+            assert!(observations.iter().any(|o| o["uuid"] == *uuid), "{id}: its observation is in the results");
+        }
+    }
+    assert_eq!(
+        result["remarks"].as_str().unwrap().lines().next().unwrap(),
+        format!("Conclusion: {}", audit["conclusion"].as_str().unwrap())
+    );
+    // Stable: the same audit exports the same documents apart from last-modified.
+    let strip = |mut d: Value| {
+        let root = d.as_object_mut().unwrap().values_mut().next().unwrap();
+        root["metadata"].as_object_mut().unwrap().remove("last-modified");
+        d
+    };
+    assert_eq!(strip(ar.clone()), strip(export(&s, &["assessment-results", "--audit", "AUD-003"])));
+    // A planned audit has a plan and results that say nothing is audited yet.
+    let planned = export(&s, &["assessment-results", "--audit", "AUD-005"]);
+    assert!(problems(&v, &planned).is_empty(), "{:?}", problems(&v, &planned));
+    assert!(planned["assessment-results"]["results"][0]["observations"].is_null());
+    assert!(planned["assessment-results"]["results"][0]["remarks"].as_str().unwrap().starts_with("Not audited (yet)"));
+    // Refusals: no audit named, an unknown audit, another framework, an audit on a
+    // model that is not of one.
+    let none = s.isms(&["oscal", "export", "assessment-plan", "--org", ORG]);
+    assert_eq!(none.code, 2, "{none:?}");
+    assert!(none.stderr.contains("--audit AUD-001"), "{}", none.stderr);
+    let unknown = s.isms(&["oscal", "export", "assessment-results", "--audit", "AUD-099", "--org", ORG]);
+    assert_ne!(unknown.code, 0);
+    assert!(unknown.stderr.contains("AUD-099"), "{}", unknown.stderr);
+    let other = s.isms(&[
+        "oscal",
+        "export",
+        "assessment-plan",
+        "--audit",
+        "AUD-003",
+        "--framework",
+        "nist-800-53r5",
+        "--org",
+        ORG,
+    ]);
+    assert_eq!(other.code, 2, "{other:?}");
+    let stray = s.isms(&["oscal", "export", "ssp", "--audit", "AUD-003", "--org", ORG]);
+    assert_eq!(stray.code, 2, "{stray:?}");
+    // The API and the audit page: the same documents, under the audit's file names;
+    // another organization's audit is not found.
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);
+    let api =
+        crate::support::ApiClient::sign_in(&server.url(""), "dana.whitfield@cedarridge.example", "isms-demo").await;
+    let res = api
+        .http
+        .get(server.url("/api/v1/oscal/assessment-plan?audit=AUD-003"))
+        .header("cookie", &api.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("AUD-003.oscal-assessment-plan.json"), "{disposition}");
+    assert_eq!(strip(res.json::<Value>().await.unwrap()), strip(ap));
+    let (code, _) = api.get("/api/v1/oscal/assessment-results").await;
+    assert_eq!(code.as_u16(), 422, "no audit named");
+    let bluefin = crate::support::ApiClient::sign_in(&server.url(""), "ana.souza@bluefin.example", "isms-demo").await;
+    let (code, _) = bluefin.get("/api/v1/oscal/assessment-results?audit=AUD-003").await;
+    assert_eq!(code.as_u16(), 404, "Bluefin has no AUD-003; Cedar Ridge's is not theirs to read");
+    let page = api.http.get(server.url("/audits/AUD-003")).header("cookie", &api.cookie).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    assert!(page.contains("href=\"/api/v1/oscal/assessment-plan?audit=AUD-003\""), "the audit page offers the plan");
+    assert!(page.contains("href=\"/api/v1/oscal/assessment-results?audit=AUD-003\""));
+}

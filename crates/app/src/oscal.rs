@@ -24,6 +24,10 @@ pub enum Model {
     Ssp,
     /// The open corrective actions and risk treatment actions.
     Poam,
+    /// An audit's plan: its scope, criteria, days and sampled controls.
+    AssessmentPlan,
+    /// An audit's results: its checklist as observations, its findings graded.
+    AssessmentResults,
 }
 
 impl Model {
@@ -34,12 +38,49 @@ impl Model {
             "profile" => Ok(Model::Profile),
             "ssp" => Ok(Model::Ssp),
             "poam" => Ok(Model::Poam),
+            "assessment-plan" | "ap" => Ok(Model::AssessmentPlan),
+            "assessment-results" | "ar" => Ok(Model::AssessmentResults),
             other => Err(AppError::invalid_field(
                 "kind",
-                format!("{other:?} is not an OSCAL export isms makes yet: use catalog, profile, ssp or poam"),
+                format!(
+                    "{other:?} is not an OSCAL export isms makes: use catalog, profile, ssp, poam, assessment-plan or assessment-results"
+                ),
             )),
         }
     }
+
+    /// The file name an export is saved under (and a later export names it by).
+    pub fn file_name(self, options: &Options<'_>) -> String {
+        let name = match self {
+            Model::Catalog => catalog_file(options.framework.unwrap_or(PIVOT)),
+            Model::Profile => match options.framework.filter(|f| *f != PIVOT) {
+                Some(f) => profile_file(f),
+                None => PROFILE_FILE.to_owned(),
+            },
+            Model::Ssp => match options.framework.filter(|f| *f != PIVOT) {
+                Some(f) => format!("isms-ssp-{f}.oscal.json"),
+                None => SSP_FILE.to_owned(),
+            },
+            Model::Poam => "isms-poam.oscal.json".to_owned(),
+            Model::AssessmentPlan => plan_file(options.audit.unwrap_or("audit")),
+            Model::AssessmentResults => format!("{}.oscal-assessment-results.json", options.audit.unwrap_or("audit")),
+        };
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect()
+    }
+}
+
+/// What an export is of, beyond its model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// The framework (default ISO/IEC 27001:2022).
+    pub framework: Option<&'a str>,
+    /// The audit, for assessment plans and results.
+    pub audit: Option<&'a str>,
+}
+
+/// The file name an audit's assessment plan is saved under, which its results name.
+pub fn plan_file(audit: &str) -> String {
+    format!("{audit}.oscal-assessment-plan.json")
 }
 
 fn now(cx: &Cx) -> AppResult<String> {
@@ -120,6 +161,31 @@ async fn open_items(cx: &Cx, actor: &Actor) -> AppResult<Vec<isms_oscal::poam::P
     Ok(items)
 }
 
+/// An audit, its findings and its auditor (name and e-mail) when the auditor is a member.
+async fn audit_input(
+    cx: &Cx,
+    actor: &Actor,
+    id: &str,
+) -> AppResult<(
+    isms_domain::organization::Organization,
+    isms_domain::audit::Audit,
+    Vec<isms_domain::audit::Finding>,
+    Option<(String, String)>,
+)> {
+    let audit = crate::certification::audit(cx, actor, id).await?.audit;
+    let findings: Vec<isms_domain::audit::Finding> =
+        crate::certification::findings(cx, actor).await?.into_iter().filter(|f| f.audit == audit.id).collect();
+    let (org, members) = {
+        let mut tx = cx.read().await?;
+        (tx.organization(actor.org()).await?, tx.members(actor.org()).await?)
+    };
+    let auditor = members
+        .iter()
+        .find(|(u, _)| u.email.as_str().eq_ignore_ascii_case(audit.auditor.trim()))
+        .map(|(u, _)| (u.display_name.to_string(), u.email.to_string()));
+    Ok((org, audit, findings, auditor))
+}
+
 /// The file name the profile of every requirement of another framework is saved under.
 pub fn profile_file(framework: &str) -> String {
     format!("{framework}.oscal-profile.json")
@@ -183,15 +249,57 @@ async fn current_rows(
 }
 
 /// An OSCAL document as JSON: `framework` names the catalog (default ISO/IEC 27001:2022).
-pub async fn export(cx: &Cx, actor: &Actor, model: Model, framework: Option<&str>) -> AppResult<Value> {
+pub async fn export(cx: &Cx, actor: &Actor, model: Model, options: &Options<'_>) -> AppResult<Value> {
     actor.require(UseCase::ReadIsms)?;
     let lib = library(cx).await?;
-    let id = framework.map(str::trim).unwrap_or(PIVOT);
+    let id = options.framework.map(str::trim).unwrap_or(PIVOT);
     let fw = lib.framework(id).ok_or_else(|| {
         AppError::new(Code::FrameworkNotFound, format!("there is no framework {id}; `isms framework list` shows them"))
     })?;
     let last_modified = now(cx)?;
+    let audit = match (model, options.audit.map(str::trim).filter(|a| !a.is_empty())) {
+        (Model::AssessmentPlan | Model::AssessmentResults, None) => {
+            return Err(AppError::invalid_field(
+                "audit",
+                "an assessment plan or results is of one audit: name it (`--audit AUD-001`, `?audit=AUD-001`)",
+            ));
+        }
+        (Model::AssessmentPlan | Model::AssessmentResults, Some(_)) if id != PIVOT => {
+            return Err(AppError::invalid_field(
+                "framework",
+                "audits are against ISO/IEC 27001:2022: an assessment plan or results takes no other framework",
+            ));
+        }
+        (Model::AssessmentPlan | Model::AssessmentResults, Some(a)) => Some(audit_input(cx, actor, a).await?),
+        (_, Some(_)) => {
+            return Err(AppError::invalid_field("audit", "only an assessment plan or results is of an audit"));
+        }
+        (_, None) => None,
+    };
     match model {
+        Model::AssessmentPlan | Model::AssessmentResults => {
+            let Some((org, audit, findings, auditor)) = audit else {
+                return Err(AppError::new(Code::ExportFailed, "the audit was not read"));
+            };
+            let org_key = org.id.to_string();
+            let input = isms_oscal::assessment::AuditInput {
+                org_id: &org_key,
+                org_name: org.name.as_str(),
+                audit: &audit,
+                auditor_name: auditor
+                    .as_ref()
+                    .map_or_else(|| audit.auditor.trim().to_owned(), |(name, _)| name.clone()),
+                auditor_email: auditor.map(|(_, email)| email),
+                findings: &findings,
+                ssp_href: SSP_FILE.to_owned(),
+                plan_href: plan_file(&audit.id),
+            };
+            Ok(if model == Model::AssessmentPlan {
+                isms_oscal::assessment::assessment_plan(fw, &input, &last_modified)
+            } else {
+                isms_oscal::assessment::assessment_results(fw, &input, &last_modified)
+            })
+        }
         Model::Catalog => Ok(catalog(fw, &last_modified)),
         Model::Profile if id != PIVOT => {
             // Another framework: every requirement, the profile an SSP presented

@@ -8,6 +8,7 @@
 //! controls are kept and marked (`status = withdrawn`). [`baseline_ids`] reads a
 //! profile's selected control ids so baselines can be attached as attributes.
 
+pub mod assessment;
 pub mod export;
 mod model;
 pub mod poam;

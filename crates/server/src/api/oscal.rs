@@ -19,8 +19,9 @@ pub(crate) fn routes() -> Api {
             "exportOscal",
             "frameworks",
             "An OSCAL 1.1.3 document: catalog (any framework of the library; query: framework=ID), profile (the \
-             applicable controls of the latest approved SoA), ssp (the ISMS as a system security plan) or poam (the \
-             open corrective actions and risk treatment actions)",
+             applicable controls of the latest approved SoA), ssp (the ISMS as a system security plan; framework=ID presents it \
+             against that framework), poam (the open corrective actions and risk treatment actions), \
+             assessment-plan or assessment-results (of one audit: audit=AUD-001)",
         )
         .exports(&[JSON]),
         get(export),
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> Api {
 #[serde(deny_unknown_fields)]
 struct OscalQuery {
     framework: Option<String>,
+    audit: Option<String>,
 }
 
 async fn export(
@@ -40,19 +42,11 @@ async fn export(
     Query(q): Query<OscalQuery>,
 ) -> Result<Response, ApiError> {
     let model = isms_app::oscal::Model::parse(&kind)?;
-    let doc = isms_app::oscal::export(&s.cx, &caller, model, q.framework.as_deref()).await?;
+    let options = isms_app::oscal::Options { framework: q.framework.as_deref(), audit: q.audit.as_deref() };
+    let doc = isms_app::oscal::export(&s.cx, &caller, model, &options).await?;
     let mut bytes = serde_json::to_vec_pretty(&doc)
         .map_err(|e| isms_app::AppError::new(isms_app::Code::ExportFailed, e.to_string()))?;
     bytes.push(b'\n');
-    let name = match model {
-        isms_app::oscal::Model::Catalog => {
-            isms_app::oscal::catalog_file(q.framework.as_deref().unwrap_or(isms_domain::framework::PIVOT))
-        }
-        isms_app::oscal::Model::Profile => isms_app::oscal::PROFILE_FILE.to_owned(),
-        isms_app::oscal::Model::Ssp => isms_app::oscal::SSP_FILE.to_owned(),
-        isms_app::oscal::Model::Poam => "isms-poam.oscal.json".to_owned(),
-    };
-    let name: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+    let name = model.file_name(&options);
     Ok(download(&name, "application/json", bytes))
 }
