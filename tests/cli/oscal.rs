@@ -358,3 +358,213 @@ async fn an_audit_exports_as_an_assessment_plan_and_its_results_with_observation
     assert!(page.contains("href=\"/api/v1/oscal/assessment-plan?audit=AUD-003\""), "the audit page offers the plan");
     assert!(page.contains("href=\"/api/v1/oscal/assessment-results?audit=AUD-003\""));
 }
+
+fn example_component_definition() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/oscal/examples/example-component-definition.json")
+}
+
+fn proposal_count(s: &Sandbox) -> usize {
+    let run = s.isms(&["--json", "control", "proposals", "--org", ORG]);
+    assert_eq!(run.code, 0, "{run:?}");
+    serde_json::from_str::<Value>(&run.stdout).unwrap().as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_component_definition_proposes_statements_through_the_crosswalk_that_owners_accept_or_reject() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let example = example_component_definition();
+    let file = example.to_str().unwrap();
+    // NIST's example (MongoDB, SP 800-53 Rev 5 SC-8, SC-8(1), SA-4(9)): its source is a
+    // back-matter resource naming the SP 800-53 moderate baseline, and its statements
+    // reach Annex A controls through the crosswalk.
+    let run = s.isms(&["--json", "oscal", "import", "component-definition", file, "--org", ORG]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["requirements"], 3);
+    let proposed = report["proposed"].as_array().unwrap();
+    assert!(!proposed.is_empty(), "{report}");
+    let sha = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(std::fs::read(&example).unwrap());
+        digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    for p in proposed {
+        assert!(p["control"].as_str().unwrap().starts_with("A."), "{p}");
+        assert_eq!(p["status"], "proposed");
+        assert_eq!(p["component"], "MongoDB");
+        assert_eq!(p["sha256"], sha.as_str());
+        assert!(p["from"].as_array().unwrap().iter().all(|f| f["framework"] == "nist-800-53r5"), "{p}");
+        assert!(p["statement"].as_str().unwrap().contains("TLS"), "the vendor's words: {p}");
+    }
+    // The controls of the crosswalk, no more and no fewer: SC-8's Annex A controls.
+    let sc8: Value =
+        serde_json::from_str(&s.isms(&["--json", "crosswalk", "nist-800-53r5:SC-8", "--to", "iso27001-2022"]).stdout)
+            .unwrap();
+    let mut want: Vec<&str> = sc8["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["target"]["item"].as_str())
+        .filter(|i| i.starts_with("A."))
+        .collect();
+    want.sort_unstable();
+    want.dedup();
+    let mut got: Vec<&str> = proposed.iter().map(|p| p["control"].as_str().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, want, "SC-8's Annex A controls; SC-8(1) and SA-4(9) reach none");
+    assert_eq!(report["unreached"].as_array().unwrap().len(), 2, "{report}");
+    let made = proposed.len();
+    // Importing the same file again proposes nothing new.
+    let again: Value = serde_json::from_str(
+        &s.isms(&["--json", "oscal", "import", "component-definition", file, "--org", ORG]).stdout,
+    )
+    .unwrap();
+    assert_eq!(again["proposed"].as_array().unwrap().len(), 0);
+    assert_eq!(again["unchanged"], made);
+    assert_eq!(proposal_count(&s), made);
+
+    // Bad input is refused naming the file and the element, and nothing is stored.
+    let dir = s.path().join("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(&example).unwrap();
+    let cases = [
+        ("truncated.json", text[..text.len() / 2].to_owned(), "truncated.json: the document: not JSON"),
+        (
+            "catalog.json",
+            r#"{"catalog": {"uuid": "x", "metadata": {}}}"#.to_owned(),
+            "catalog.json holds an OSCAL catalog, not a component-definition",
+        ),
+        (
+            "unknown.json",
+            text.replacen("\"control-id\": \"sa-4.9\"", "\"control-id\": \"zz-99\"", 1),
+            "component-definition.components[0].control-implementations[0].implemented-requirements[2].control-id \"zz-99\"",
+        ),
+        (
+            "missing.json",
+            text.replacen("\"type\": \"service\",", "", 1),
+            "component-definition.components[0]: missing field `type`",
+        ),
+    ];
+    for (name, body, expected) in &cases {
+        let path = dir.join(name);
+        std::fs::write(&path, body).unwrap();
+        let run = s.isms(&["oscal", "import", "component-definition", path.to_str().unwrap(), "--org", ORG]);
+        assert_eq!(run.code, 2, "{name}: {run:?}");
+        assert!(run.stderr.contains(expected), "{name}: {}", run.stderr);
+    }
+    assert_eq!(proposal_count(&s), made, "nothing stored from a refused file");
+    let wrong = s.isms(&["oscal", "import", "catalog", file, "--org", ORG]);
+    assert!(wrong.stderr.contains("isms framework import"), "{}", wrong.stderr);
+
+    // The owner of a control accepts: the text joins the control's implementation
+    // statement, and the trail records both.
+    let first = &proposed[0];
+    let (id, control) = (first["id"].as_str().unwrap(), first["control"].as_str().unwrap());
+    let shown: Value =
+        serde_json::from_str(&s.isms(&["--json", "control", "show", control, "--org", ORG]).stdout).unwrap();
+    let before = shown["control"]["implementation"].as_str().unwrap().to_owned();
+    // A control owner decides only on their own controls.
+    let priya = "priya.raman@cedarridge.example";
+    if shown["control"]["owner_email"] != priya {
+        let refused = s.isms(&["control", "accept", id, "--as", priya, "--org", ORG]);
+        assert_ne!(refused.code, 0, "{refused:?}");
+        assert!(refused.stderr.contains("not assigned to you"), "{}", refused.stderr);
+    }
+    let who = shown["control"]["owner_email"].as_str().unwrap_or("dana.whitfield@cedarridge.example").to_owned();
+    let run = s.isms(&["control", "accept", id, "--as", &who, "--org", ORG]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let shown: Value =
+        serde_json::from_str(&s.isms(&["--json", "control", "show", control, "--org", ORG]).stdout).unwrap();
+    let after = shown["control"]["implementation"].as_str().unwrap();
+    assert!(after.starts_with(before.trim_end()), "what was there stays");
+    assert!(after.contains(first["statement"].as_str().unwrap()), "{after}");
+    assert!(after.contains("(From MongoDB — MongoDB Component Definition Example.)"), "{after}");
+    let twice = s.isms(&["control", "accept", id, "--as", &who, "--org", ORG]);
+    assert_ne!(twice.code, 0);
+    assert!(twice.stderr.contains("accepted already"), "{}", twice.stderr);
+    // Rejecting needs a reason.
+    let second = proposed[1]["id"].as_str().unwrap();
+    let no_reason = s.isms(&["control", "reject", second, "--as", "dana.whitfield@cedarridge.example", "--org", ORG]);
+    assert_eq!(no_reason.code, 2, "{no_reason:?}");
+    assert!(no_reason.stderr.contains("reason"), "{}", no_reason.stderr);
+    let rejected = s.isms(&[
+        "control",
+        "reject",
+        second,
+        "--reason",
+        "We run PostgreSQL, not MongoDB",
+        "--as",
+        "dana.whitfield@cedarridge.example",
+        "--org",
+        ORG,
+    ]);
+    assert_eq!(rejected.code, 0, "{rejected:?}");
+    let trail = s.isms(&["audit-log", "export", "--format", "json", "-o", "-", "--org", ORG]);
+    for action in ["implementation_proposal.created", "implementation_proposal.updated"] {
+        assert!(trail.stdout.contains(action), "{action} in the trail");
+    }
+
+    // The API: the import answers 201 with the report, refuses bad input with 422 and
+    // the element; the proposals list; the control's page shows them and decides.
+    let data = s.data_dir();
+    let server = s.serve(&["--data-dir", data.to_str().unwrap()], &[]);
+    let api =
+        crate::support::ApiClient::sign_in(&server.url(""), "dana.whitfield@cedarridge.example", "isms-demo").await;
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["component-definition"]["components"][0]["title"] = Value::from("MongoDB Atlas");
+    let imported =
+        api.must(reqwest::Method::POST, "/api/v1/oscal/import/component-definition", Some(doc.clone()), 201).await;
+    let fresh = imported["proposed"].as_array().unwrap();
+    assert_eq!(fresh.len(), made, "a new component proposes again");
+    let mut bad = doc.clone();
+    bad["component-definition"]["components"][0]["control-implementations"][0]["implemented-requirements"][0]["control-id"] =
+        Value::from("zz-1");
+    let (code, answer) = api.post("/api/v1/oscal/import/component-definition", bad).await;
+    assert_eq!(code.as_u16(), 422, "{answer}");
+    assert!(answer.to_string().contains("implemented-requirements[0].control-id"), "{answer}");
+    let listed = api.must(reqwest::Method::GET, "/api/v1/proposals?status=proposed", None, 200).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), fresh.len() + made - 2);
+    let target = &fresh[0];
+    let (pid, pcontrol) = (target["id"].as_str().unwrap(), target["control"].as_str().unwrap());
+    let page = api
+        .http
+        .get(server.url(&format!("/controls/{pcontrol}")))
+        .header("cookie", &api.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("id=\"accept-{pid}\"")), "the control's page offers the decision");
+    let client = crate::support::client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = client
+        .post(server.url(&format!("/controls/{pcontrol}/proposals/{pid}")))
+        .header("cookie", &api.cookie)
+        .form(&[("csrf", api.csrf.as_str()), ("decision", "reject"), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422, "a rejection without a reason is refused in the page");
+    let res = client
+        .post(server.url(&format!("/controls/{pcontrol}/proposals/{pid}")))
+        .header("cookie", &api.cookie)
+        .form(&[("csrf", api.csrf.as_str()), ("decision", "reject"), ("reason", "Atlas is not used")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let decided = api.must(reqwest::Method::GET, &format!("/api/v1/proposals?control={pcontrol}"), None, 200).await;
+    let mine = decided["items"].as_array().unwrap().iter().find(|p| p["id"] == pid).unwrap();
+    assert_eq!(mine["status"], "rejected");
+    assert_eq!(mine["reason"], "Atlas is not used");
+    // Another organization sees none of them and cannot decide on them.
+    let bluefin = crate::support::ApiClient::sign_in(&server.url(""), "ana.souza@bluefin.example", "isms-demo").await;
+    let theirs = bluefin.must(reqwest::Method::GET, "/api/v1/proposals", None, 200).await;
+    assert_eq!(theirs["items"].as_array().unwrap().len(), 0);
+    let (code, _) =
+        bluefin.post(&format!("/api/v1/proposals/{}/accept", fresh[1]["id"].as_str().unwrap()), Value::Null).await;
+    assert_eq!(code.as_u16(), 404);
+}

@@ -306,6 +306,38 @@ struct Targets {
     /// A management review: action 1 is the owner's, action 2 is `me`'s.
     review: String,
     certificate: String,
+    /// Implementation statements proposed for `control`: one to accept, one to reject.
+    accept: String,
+    reject: String,
+}
+
+/// An OSCAL component definition with two components implementing `control` (named
+/// by its ISO/IEC 27001 token).
+pub(super) fn component_definition(label: &str, control: &str) -> Value {
+    let component = |n: u8| {
+        json!({
+            "uuid": format!("00000000-0000-4000-8000-00000000000{n}"),
+            "type": "service",
+            "title": format!("Vendor {n} for {label}"),
+            "description": "A hosted service.",
+            "control-implementations": [{
+                "uuid": format!("00000000-0000-4000-8000-00000000001{n}"),
+                "source": "iso27001-2022.oscal-catalog.json",
+                "description": "How the service meets the controls.",
+                "implemented-requirements": [{
+                    "uuid": format!("00000000-0000-4000-8000-00000000002{n}"),
+                    "control-id": control.to_lowercase(),
+                    "description": format!("Vendor {n} does this for {label}."),
+                }],
+            }],
+        })
+    };
+    json!({ "component-definition": {
+        "uuid": "00000000-0000-4000-8000-000000000000",
+        "metadata": { "title": format!("Vendors for {label}"), "last-modified": "2026-12-01T00:00:00Z",
+                      "version": "1", "oscal-version": "1.1.3" },
+        "components": [component(1), component(2)],
+    }})
 }
 
 async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtures) -> Targets {
@@ -418,6 +450,17 @@ async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtu
     crate::support::held_audit(owner, "stage2", "2025-02-10", "2025-02-12").await;
     let certificate =
         id(&owner.must(Method::POST, "/api/v1/certificates", Some(certificate), 201).await["certificate"]);
+    let imported = owner
+        .must(
+            Method::POST,
+            "/api/v1/oscal/import/component-definition",
+            Some(component_definition(label, control)),
+            201,
+        )
+        .await;
+    let proposed = imported["proposed"].as_array().unwrap();
+    assert_eq!(proposed.len(), 2, "{imported}");
+    let (accept, reject) = (id(&proposed[0]), id(&proposed[1]));
     Targets {
         me: me.to_owned(),
         control: control.to_owned(),
@@ -439,6 +482,8 @@ async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtu
         implemented,
         review,
         certificate,
+        accept,
+        reject,
     }
 }
 
@@ -514,6 +559,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get("/api/v1/advisor", read),
         get("/api/v1/oscal/ssp", read),
         get("/api/v1/oscal/catalog?framework=gdpr-art32", read),
+        get("/api/v1/proposals", read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),
@@ -654,6 +700,22 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             Payload::File("exported"),
             Case(U::EditControls),
             201,
+        ),
+        // Importing proposes statements for any control: not a control owner's to do.
+        call(
+            M::POST,
+            "/api/v1/oscal/import/component-definition",
+            body(component_definition(&format!("{role} import"), &t.control)),
+            Only("YY-Y--"),
+            201,
+        ),
+        call(M::POST, format!("/api/v1/proposals/{}/accept", t.accept), none(), Case(U::EditControls), 200),
+        call(
+            M::POST,
+            format!("/api/v1/proposals/{}/reject", t.reject),
+            body(json!({ "reason": format!("not for {role}") })),
+            Case(U::EditControls),
+            200,
         ),
         // ---- risks (a control owner: the risks they own) ----
         call(

@@ -118,6 +118,10 @@ struct Targets {
     approved: String,
     approved_too: String,
     planned: String,
+    /// A component definition for `control`, and the two statements it proposed.
+    components: String,
+    accept: String,
+    reject: String,
 }
 
 fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
@@ -192,6 +196,13 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
     };
     let approved = approved_doc(format!("approved {n}"));
     let approved_too = approved_doc(format!("approved too {n}"));
+    let components = std::path::Path::new(policy).with_file_name(format!("components-{n}.json"));
+    let definition = super::role_matrix::component_definition(&format!("cli {n}"), &control);
+    std::fs::write(&components, definition.to_string()).unwrap();
+    let components = components.to_str().unwrap().to_owned();
+    let imported = json(acme, &["oscal", "import", "component-definition", &components]);
+    let proposed = imported["proposed"].as_array().unwrap();
+    let (accept, reject) = (id(&proposed[0]), id(&proposed[1]));
     Targets {
         control,
         risk,
@@ -210,6 +221,9 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
         approved,
         approved_too,
         planned,
+        components,
+        accept,
+        reject,
     }
 }
 
@@ -252,6 +266,10 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
         row("asset classification", &["--levels", "Public,Internal,Confidential,Restricted"], Who::Case(U::EditAssets)),
         row("control set", &[&t.control, "--status", "planned"], Who::Case(U::EditControls)),
         row("evidence link", &["https://ci.acme.test/run/1", "--control", &t.control], Who::Case(U::EditControls)),
+        // Importing proposes statements for any control: not a control owner's to do.
+        row("oscal import", &["component-definition", &t.components], Who::Only(U::EditControls, "YY-Y--")),
+        row("control accept", &[&t.accept], Who::Case(U::EditControls)),
+        row("control reject", &[&t.reject, "--reason", "not ours"], Who::Case(U::EditControls)),
         row("risk add", &["--title", "Phishing", "--owner", me, "--inherent", "3,3"], Who::Case(U::EditRisks)),
         row("risk edit", &[&t.risk, "--threat", "Phishing crews"], Who::Case(U::EditRisks)),
         row("risk estimate", &[&t.risk, "--lef", "0.1,0.5,2", "--pl", "1000,5000,20000"], Who::Case(U::EditRisks)),

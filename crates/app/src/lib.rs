@@ -30,6 +30,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod oscal;
 pub mod password;
+pub mod proposals;
 pub mod reads;
 pub mod registers;
 pub mod reviews;

@@ -39,6 +39,7 @@ pub mod ids;
 pub mod invitation;
 pub mod job;
 pub mod organization;
+pub mod proposal;
 pub mod readiness;
 pub mod register;
 pub mod review;

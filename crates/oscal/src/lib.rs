@@ -9,6 +9,7 @@
 //! profile's selected control ids so baselines can be attached as attributes.
 
 pub mod assessment;
+pub mod component;
 pub mod export;
 mod model;
 pub mod poam;
@@ -60,9 +61,41 @@ pub enum OscalError {
     /// The framework id asked for is not valid.
     #[error("{0}")]
     BadFrameworkId(String),
+    /// The document is another OSCAL model than the one expected.
+    #[error("{source_name} holds {found}, not a {expected}")]
+    WrongModel {
+        /// The file.
+        source_name: String,
+        /// What it holds (`an OSCAL catalog`).
+        found: String,
+        /// The model expected.
+        expected: &'static str,
+    },
+    /// Control ids that are not in the framework they claim to be of.
+    #[error("{source_name}: {} control id(s) are not in {framework}: {}", unknown.len(), unknown.iter().take(10).map(|(p, id)| format!("{p}.control-id {id:?}")).collect::<Vec<_>>().join("; "))]
+    UnknownControls {
+        /// The file.
+        source_name: String,
+        /// The framework's name.
+        framework: String,
+        /// Where each is (path) and the id.
+        unknown: Vec<(String, String)>,
+    },
+    /// A catalog or profile a component implements that isms cannot tell.
+    #[error(
+        "{source_name}: {path}.source {source_href:?} names no framework of the library; say which with --framework ID"
+    )]
+    UnknownSource {
+        /// The file.
+        source_name: String,
+        /// Where.
+        path: String,
+        /// The source as written.
+        source_href: String,
+    },
 }
 
-fn parse<T: serde::de::DeserializeOwned>(source_name: &str, json: &str) -> Result<T, OscalError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(source_name: &str, json: &str) -> Result<T, OscalError> {
     let de = &mut serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -23,6 +23,41 @@ pub enum ControlCommand {
     Show(ShowArgs),
     /// Change one control's record.
     Set(Box<SetArgs>),
+    /// List the implementation statements proposed from OSCAL component definitions
+    /// (`isms oscal import component-definition`).
+    Proposals(ProposalsArgs),
+    /// Accept a proposed implementation statement into its control's.
+    Accept(DecideArgs),
+    /// Reject a proposed implementation statement, saying why.
+    Reject(DecideArgs),
+}
+
+/// Arguments of `isms control proposals`.
+#[derive(Debug, Args)]
+pub struct ProposalsArgs {
+    #[command(flatten)]
+    org: OrgArg,
+    /// Only this status: proposed, accepted or rejected.
+    #[arg(long)]
+    status: Option<String>,
+    /// Only this control.
+    #[arg(long, value_name = "CONTROL")]
+    control: Option<String>,
+}
+
+/// Arguments of `isms control accept|reject`.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// The proposal, e.g. IMP-001.
+    id: String,
+    #[command(flatten)]
+    org: OrgArg,
+    /// Why it is rejected (required to reject).
+    #[arg(long, value_name = "TEXT")]
+    reason: Option<String>,
+    /// The member deciding (recorded in the audit trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
 }
 
 /// Arguments of `isms control list`.
@@ -99,6 +134,9 @@ pub async fn run(config: &Config, command: ControlCommand, out: &Out) -> Result<
         ControlCommand::List(args) => list(cx, args, out).await,
         ControlCommand::Show(args) => show(cx, args, out).await,
         ControlCommand::Set(args) => set(cx, *args, out).await,
+        ControlCommand::Proposals(args) => proposals(cx, args, out).await,
+        ControlCommand::Accept(args) => decide(cx, args, true, out).await,
+        ControlCommand::Reject(args) => decide(cx, args, false, out).await,
     })
     .await
 }
@@ -260,5 +298,57 @@ async fn set(cx: &Cx, args: SetArgs, out: &Out) -> Result<ExitCode, CliError> {
         records.push(record);
     }
     out.doc(&records);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn proposals(cx: &Cx, args: ProposalsArgs, out: &Out) -> Result<ExitCode, CliError> {
+    use isms_domain::proposal::ProposalStatus;
+    let org = super::resolve_org(cx, &args.org.org).await?;
+    let status = args
+        .status
+        .as_deref()
+        .map(|s| {
+            ProposalStatus::parse(s)
+                .ok_or_else(|| bad("--status", format!("{s:?} is not proposed, accepted or rejected")))
+        })
+        .transpose()?;
+    let all = isms_app::proposals::proposals(cx, &super::reader(org), status, args.control.as_deref()).await?;
+    out.doc(&all);
+    for p in &all {
+        let from: Vec<String> = p.from.iter().map(|f| format!("{} {}", f.item, f.relation)).collect();
+        out.line(format!(
+            "{}  {:<8} {:<9} {} ({}) from {}",
+            p.id,
+            p.control,
+            p.status.as_str(),
+            p.component,
+            p.source,
+            from.join(", ")
+        ));
+    }
+    out.line(format!("{} proposal(s)", all.len()));
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn decide(cx: &Cx, args: DecideArgs, accept: bool, out: &Out) -> Result<ExitCode, CliError> {
+    use isms_app::proposals::Decision;
+    let org = super::resolve_org(cx, &args.org.org).await?;
+    let command = if accept { "isms control accept" } else { "isms control reject" };
+    let actor = super::actor(cx, org, args.as_email.as_deref(), command).await?;
+    let decision = if accept {
+        if args.reason.is_some() {
+            return Err(bad("--reason", "a reason is given when rejecting, not when accepting"));
+        }
+        Decision::Accept
+    } else {
+        Decision::Reject(args.reason.unwrap_or_default())
+    };
+    let p = isms_app::proposals::decide(cx, &actor, &args.id, decision).await?;
+    out.doc(&p);
+    out.line(if accept {
+        format!("{} accepted: its statement is now part of {}'s implementation", p.id, p.control)
+    } else {
+        format!("{} rejected ({})", p.id, p.reason)
+    });
     Ok(ExitCode::SUCCESS)
 }

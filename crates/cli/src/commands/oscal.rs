@@ -19,6 +19,28 @@ pub enum OscalCommand {
     /// poam (the open corrective actions and risk treatment actions), assessment-plan or
     /// assessment-results (of one audit: --audit AUD-001).
     Export(ExportArgs),
+    /// Import an OSCAL document: component-definition FILE proposes its implementation
+    /// statements for the Annex A controls it reaches (directly or through the
+    /// crosswalk), as drafts each control's owner accepts or rejects (`isms control
+    /// proposals`). Catalogs and profiles are imported with `isms framework import`.
+    Import(ImportArgs),
+}
+
+/// Arguments of `isms oscal import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// component-definition.
+    kind: String,
+    /// The OSCAL JSON file.
+    file: PathBuf,
+    /// The framework its controls are of, when their `source` does not say.
+    #[arg(long, value_name = "ID")]
+    framework: Option<String>,
+    /// The member importing (recorded in the audit trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+    #[command(flatten)]
+    org: OrgArg,
 }
 
 /// Arguments of `isms oscal export`.
@@ -41,7 +63,10 @@ pub struct ExportArgs {
 
 /// Runs `isms oscal ...`.
 pub async fn run(config: &Config, command: OscalCommand, out: &Out) -> Result<ExitCode, CliError> {
-    let OscalCommand::Export(args) = command;
+    let args = match command {
+        OscalCommand::Export(args) => args,
+        OscalCommand::Import(args) => return import(config, args, out).await,
+    };
     let model = isms_app::oscal::Model::parse(&args.kind)?;
     super::with_workspace(config, async |cx| {
         let org = super::resolve_org(cx, &args.org.org).await?;
@@ -59,6 +84,60 @@ pub async fn run(config: &Config, command: OscalCommand, out: &Out) -> Result<Ex
             None if out.is_json() => out.doc(&doc),
             None => out.line(text),
         }
+        Ok(ExitCode::SUCCESS)
+    })
+    .await
+}
+
+async fn import(config: &Config, args: ImportArgs, out: &Out) -> Result<ExitCode, CliError> {
+    match args.kind.trim() {
+        "component-definition" => {}
+        "catalog" | "profile" => {
+            return Err(CliError::bad_input(
+                isms_app::Code::Import,
+                format!("an OSCAL {} is imported as a framework: `isms framework import FILE`", args.kind.trim()),
+            ));
+        }
+        other => {
+            return Err(CliError::bad_input(
+                isms_app::Code::Import,
+                format!("{other:?} is not an OSCAL import isms makes: use component-definition"),
+            ));
+        }
+    }
+    let bytes = std::fs::read(&args.file).map_err(|e| {
+        CliError::bad_input(
+            isms_app::Code::Import,
+            format!("cannot read {}: {}", args.file.display(), crate::config::io_reason(&e)),
+        )
+    })?;
+    let name =
+        args.file.file_name().map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    super::with_workspace(config, async |cx| {
+        let org = super::resolve_org(cx, &args.org.org).await?;
+        let actor = super::actor(cx, org, args.as_email.as_deref(), "isms oscal import").await?;
+        let report =
+            isms_app::proposals::import_component_definition(cx, &actor, &name, &bytes, args.framework.as_deref())
+                .await?;
+        out.doc(&report);
+        out.line(format!(
+            "{}: {} component(s), {} control(s) implemented; {} proposal(s) made, {} already waiting",
+            report.title,
+            report.components,
+            report.requirements,
+            report.proposed.len(),
+            report.unchanged
+        ));
+        for p in &report.proposed {
+            let from: Vec<String> = p.from.iter().map(|f| format!("{} ({})", f.item, f.relation)).collect();
+            out.line(format!("  {}  {:<8} {} from {}", p.id, p.control, p.component, from.join(", ")));
+        }
+        if !report.unreached.is_empty() {
+            out.line(format!("No Annex A control is reached from: {}", report.unreached.join(", ")));
+        }
+        out.line(
+            "Each control's owner accepts or rejects them: `isms control proposals`, `isms control accept IMP-NNN`.",
+        );
         Ok(ExitCode::SUCCESS)
     })
     .await

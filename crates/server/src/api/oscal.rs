@@ -1,9 +1,13 @@
 //! OSCAL exports (docs/oscal.md).
 
 use super::{Path, Query};
+use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
+use schemars::JsonSchema;
+use serde_json::{Value, json};
 
 use super::doc::media::JSON;
 use super::doc::{Api, Op};
@@ -26,6 +30,146 @@ pub(crate) fn routes() -> Api {
         .exports(&[JSON]),
         get(export),
     )
+    .op(
+        Op::new(
+            "post",
+            "/api/v1/oscal/import/component-definition",
+            "importComponentDefinition",
+            "controls",
+            "Import an OSCAL component definition (the JSON document as the body; query: framework=ID when its \
+             control implementations' source names no framework of the library): its implementation statements \
+             are proposed for the Annex A controls they reach, directly or through the crosswalk. Malformed JSON, \
+             another OSCAL model or an unknown control id is refused naming the element (422), and nothing is stored",
+        )
+        .body_type::<OscalDocument>()
+        .body_description("An OSCAL component-definition document (JSON)")
+        .answers::<isms_app::proposals::ImportReport>()
+        .ok(201),
+        post(import_component_definition),
+    )
+    .op(
+        Op::new(
+            "get",
+            "/api/v1/proposals",
+            "listProposals",
+            "controls",
+            "Implementation statements proposed from component definitions (query: status=proposed|accepted|rejected, \
+             control=A.8.13), newest first",
+        )
+        .answers::<Items<isms_domain::proposal::Proposal>>(),
+        get(list_proposals),
+    )
+    .op(
+        Op::new(
+            "post",
+            "/api/v1/proposals/{id}/accept",
+            "acceptProposal",
+            "controls",
+            "Accept a proposed implementation statement: it is added to its control's implementation statement, \
+             in the same transaction (a control owner decides on their own controls)",
+        )
+        .answers::<isms_domain::proposal::Proposal>(),
+        post(accept),
+    )
+    .op(
+        Op::new(
+            "post",
+            "/api/v1/proposals/{id}/reject",
+            "rejectProposal",
+            "controls",
+            "Reject a proposed implementation statement, saying why",
+        )
+        .body_type::<Rejection>()
+        .answers::<isms_domain::proposal::Proposal>(),
+        post(reject),
+    )
+}
+
+/// Any JSON document (documents the body; the handler reads the bytes itself, so a
+/// malformed file is refused naming its line and column).
+#[derive(Debug, JsonSchema)]
+#[expect(dead_code, reason = "only its schema is used")]
+struct OscalDocument(Value);
+
+#[derive(Debug, serde::Serialize, JsonSchema)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+/// Why the proposal is rejected.
+#[derive(Debug, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct Rejection {
+    /// Why (required).
+    reason: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportQuery {
+    framework: Option<String>,
+}
+
+async fn import_component_definition(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let report = isms_app::proposals::import_component_definition(
+        &s.cx,
+        &caller,
+        "component-definition.json",
+        &body,
+        q.framework.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!(report))))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProposalQuery {
+    status: Option<String>,
+    control: Option<String>,
+}
+
+async fn list_proposals(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Query(q): Query<ProposalQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let status = q
+        .status
+        .as_deref()
+        .map(|t| {
+            isms_domain::proposal::ProposalStatus::parse(t).ok_or_else(|| {
+                isms_app::AppError::invalid_field("status", format!("{t:?} is not proposed, accepted or rejected"))
+            })
+        })
+        .transpose()?;
+    let items = isms_app::proposals::proposals(&s.cx, &caller, status, q.control.as_deref()).await?;
+    Ok(Json(json!(Items { items })))
+}
+
+async fn accept(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let p = isms_app::proposals::decide(&s.cx, &caller, &id, isms_app::proposals::Decision::Accept).await?;
+    Ok(Json(json!(p)))
+}
+
+async fn reject(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    super::Body(body): super::Body<Rejection>,
+) -> Result<Json<Value>, ApiError> {
+    let p =
+        isms_app::proposals::decide(&s.cx, &caller, &id, isms_app::proposals::Decision::Reject(body.reason)).await?;
+    Ok(Json(json!(p)))
 }
 
 #[derive(Debug, serde::Deserialize)]

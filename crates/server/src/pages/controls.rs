@@ -18,7 +18,9 @@ use super::{CsrfForm, PageError, Shell, Viewer, notice, see_other};
 use crate::AppState;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/controls/{id}", get(control).post(update))
+    Router::new()
+        .route("/controls/{id}", get(control).post(update))
+        .route("/controls/{id}/proposals/{proposal}", axum::routing::post(decide))
 }
 
 #[derive(Template, WebTemplate)]
@@ -44,6 +46,10 @@ struct ControlPage {
     documents: Vec<(String, String, String)>,
     done: Option<String>,
     problems: Vec<(String, String)>,
+    /// Implementation statements proposed for this control, newest first.
+    proposals: Vec<isms_domain::proposal::Proposal>,
+    /// How many wait for a decision.
+    waiting: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,7 +91,11 @@ async fn page(
             (d.id, d.title, state)
         })
         .collect();
+    let proposals = isms_app::proposals::proposals(&s.cx, caller, None, Some(&detail.control.record.control)).await?;
+    let waiting = proposals.iter().filter(|p| p.status == isms_domain::proposal::ProposalStatus::Proposed).count();
     Ok(ControlPage {
+        proposals,
+        waiting,
         items,
         documents,
         attributes,
@@ -189,6 +199,48 @@ async fn update(
     .await;
     match result {
         Ok(saved) => Ok(see_other(&format!("/controls/{}?done=Saved", saved.control))),
+        Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
+            let problems = super::form_problems(&e);
+            let page = page(&s, &viewer, &id, None, problems).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Decide {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(
+    State(s): State<AppState>,
+    Path((id, proposal)): Path<(String, String)>,
+    CsrfForm(viewer, f): CsrfForm<Decide>,
+) -> Result<Response, PageError> {
+    use isms_app::proposals::Decision;
+    let decision = match f.decision.as_str() {
+        "accept" => Decision::Accept,
+        "reject" => Decision::Reject(f.reason.clone()),
+        other => {
+            return Err(
+                isms_app::AppError::invalid_field("decision", format!("{other:?} is not accept or reject")).into()
+            );
+        }
+    };
+    match isms_app::proposals::decide(&s.cx, &viewer.caller, &proposal, decision).await {
+        Ok(p) => Ok(see_other(&format!(
+            "/controls/{}?done={}",
+            p.control,
+            if p.status == isms_domain::proposal::ProposalStatus::Accepted {
+                format!("{} accepted into the implementation statement", p.id)
+            } else {
+                format!("{} rejected", p.id)
+            }
+            .replace(' ', "+")
+        ))),
         Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
             let problems = super::form_problems(&e);
             let page = page(&s, &viewer, &id, None, problems).await?;
