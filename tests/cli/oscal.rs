@@ -568,3 +568,114 @@ async fn a_component_definition_proposes_statements_through_the_crosswalk_that_o
         bluefin.post(&format!("/api/v1/proposals/{}/accept", fresh[1]["id"].as_str().unwrap()), Value::Null).await;
     assert_eq!(code.as_u16(), 404);
 }
+
+fn validator_1_2() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../testdata/oscal/v1.2.2/oscal_complete_schema-1-2-2.json"
+    ))
+    .unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options().with_draft(jsonschema::Draft::Draft7).build(&schema).unwrap()
+}
+
+#[tokio::test]
+async fn a_crosswalk_exports_as_an_oscal_1_2_mapping_and_every_export_can_be_written_as_1_2() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let v12 = validator_1_2();
+    // SP 800-53 to ISO/IEC 27001: NIST's OLIR set, every link a map with its relationship.
+    let m = export(&s, &["mapping", "--framework", "nist-800-53r5"]);
+    assert!(problems(&v12, &m).is_empty(), "{:?}", problems(&v12, &m));
+    assert!(!problems(&validator(), &m).is_empty(), "the mapping model is not in OSCAL 1.1.3");
+    let collection = &m["mapping-collection"];
+    assert_eq!(collection["metadata"]["oscal-version"], "1.2.2");
+    assert_eq!(collection["provenance"]["status"], "complete");
+    let mappings = collection["mappings"].as_array().unwrap();
+    assert!(!mappings.is_empty());
+    let maps = mappings[0]["maps"].as_array().unwrap();
+    assert!(maps.len() > 100, "{}", maps.len());
+    let sc8: Value =
+        serde_json::from_str(&s.isms(&["--json", "crosswalk", "nist-800-53r5:SC-8", "--to", "iso27001-2022"]).stdout)
+            .unwrap();
+    let direct: Vec<&str> = sc8["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["direct"] == true)
+        .map(|h| h["target"]["item"].as_str().unwrap())
+        .collect();
+    let from_sc8: Vec<&str> = maps
+        .iter()
+        .filter(|m| m["sources"][0]["props"][0]["value"] == "SC-8")
+        .map(|m| m["targets"][0]["props"][0]["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(from_sc8.len(), direct.len(), "{from_sc8:?} vs {direct:?}");
+    assert!(direct.iter().all(|d| from_sc8.contains(d)));
+    assert!(maps.iter().all(|m| {
+        ["equivalent-to", "subset-of", "superset-of", "intersects-with"].contains(&m["relationship"].as_str().unwrap())
+    }));
+    assert_eq!(
+        mappings[0]["props"].as_array().unwrap().iter().find(|p| p["name"] == "provenance").unwrap()["value"],
+        "official"
+    );
+    // Read the other way, the same links with relations turned around.
+    let back = export(&s, &["mapping", "--framework", "iso27001-2022", "--to", "nist-800-53r5"]);
+    assert!(problems(&v12, &back).is_empty(), "{:?}", problems(&v12, &back));
+    assert_eq!(back["mapping-collection"]["mappings"][0]["maps"].as_array().unwrap().len(), maps.len());
+    assert!(back["mapping-collection"]["mappings"][0]["remarks"].as_str().unwrap().contains("read the other way"));
+    // Every export can be written as OSCAL 1.2.2 and is valid there.
+    for args in [
+        &["catalog"][..],
+        &["profile"],
+        &["ssp"],
+        &["ssp", "--framework", "nist-800-171r2"],
+        &["poam"],
+        &["assessment-plan", "--audit", "AUD-003"],
+        &["assessment-results", "--audit", "AUD-003"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--oscal-version", "1.2.2"]);
+        let doc = export(&s, &all);
+        assert!(problems(&v12, &doc).is_empty(), "{args:?}: {:?}", problems(&v12, &doc));
+        let root = doc.as_object().unwrap().values().next().unwrap();
+        assert_eq!(root["metadata"]["oscal-version"], "1.2.2", "{args:?}");
+    }
+    // Refusals.
+    for (args, expected) in [
+        (&["mapping"][..], "name the first"),
+        (&["mapping", "--framework", "nist-800-53r5", "--oscal-version", "1.1.3"], "new in OSCAL 1.2"),
+        (&["ssp", "--oscal-version", "2.0"], "not \"2.0\""),
+        (&["ssp", "--to", "nist-800-53r5"], "only a mapping"),
+        (&["mapping", "--framework", "nist-800-53r5", "--to", "nist-800-53r5"], "from one framework to another"),
+    ] {
+        let mut all = vec!["oscal", "export"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--org", ORG]);
+        let run = s.isms(&all);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+    }
+    let none = s.isms(&["oscal", "export", "mapping", "--framework", "gdpr-art32", "--to", "cmmc-2.0", "--org", ORG]);
+    assert_ne!(none.code, 0, "{none:?}");
+    assert!(none.stderr.contains("no mapping set"), "{}", none.stderr);
+    // The API: the same document, under its file name.
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);
+    let api =
+        crate::support::ApiClient::sign_in(&server.url(""), "dana.whitfield@cedarridge.example", "isms-demo").await;
+    let res = api
+        .http
+        .get(server.url("/api/v1/oscal/mapping?framework=nist-800-53r5"))
+        .header("cookie", &api.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("nist-800-53r5-to-iso27001-2022.oscal-mapping.json"), "{disposition}");
+    let got: Value = res.json().await.unwrap();
+    assert_eq!(got["mapping-collection"]["mappings"], m["mapping-collection"]["mappings"]);
+    let (code, _) = api.get("/api/v1/oscal/ssp?oscal_version=9").await;
+    assert_eq!(code.as_u16(), 422);
+}

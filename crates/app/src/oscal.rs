@@ -28,6 +28,8 @@ pub enum Model {
     AssessmentPlan,
     /// An audit's results: its checklist as observations, its findings graded.
     AssessmentResults,
+    /// The crosswalk between two frameworks (OSCAL 1.2).
+    Mapping,
 }
 
 impl Model {
@@ -40,10 +42,11 @@ impl Model {
             "poam" => Ok(Model::Poam),
             "assessment-plan" | "ap" => Ok(Model::AssessmentPlan),
             "assessment-results" | "ar" => Ok(Model::AssessmentResults),
+            "mapping" | "mapping-collection" => Ok(Model::Mapping),
             other => Err(AppError::invalid_field(
                 "kind",
                 format!(
-                    "{other:?} is not an OSCAL export isms makes: use catalog, profile, ssp, poam, assessment-plan or assessment-results"
+                    "{other:?} is not an OSCAL export isms makes: use catalog, profile, ssp, poam, assessment-plan, assessment-results or mapping"
                 ),
             )),
         }
@@ -64,6 +67,11 @@ impl Model {
             Model::Poam => "isms-poam.oscal.json".to_owned(),
             Model::AssessmentPlan => plan_file(options.audit.unwrap_or("audit")),
             Model::AssessmentResults => format!("{}.oscal-assessment-results.json", options.audit.unwrap_or("audit")),
+            Model::Mapping => format!(
+                "{}-to-{}.oscal-mapping.json",
+                options.framework.unwrap_or("framework"),
+                options.to.unwrap_or(PIVOT)
+            ),
         };
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect()
     }
@@ -76,6 +84,39 @@ pub struct Options<'a> {
     pub framework: Option<&'a str>,
     /// The audit, for assessment plans and results.
     pub audit: Option<&'a str>,
+    /// The framework a mapping leads to (default ISO/IEC 27001:2022).
+    pub to: Option<&'a str>,
+    /// The OSCAL version to write: 1.1.3 (the default) or 1.2.2 (the default of, and
+    /// needed by, the mapping model).
+    pub oscal_version: Option<&'a str>,
+}
+
+/// The OSCAL versions isms writes.
+pub const OSCAL_VERSIONS: [&str; 2] = [isms_oscal::export::OSCAL_VERSION, isms_oscal::mapping::MAPPING_OSCAL_VERSION];
+
+/// The version an export is written in.
+fn version_of(model: Model, asked: Option<&str>) -> AppResult<&'static str> {
+    let wanted = match asked.map(str::trim) {
+        None | Some("") if model == Model::Mapping => return Ok(isms_oscal::mapping::MAPPING_OSCAL_VERSION),
+        None | Some("") => return Ok(isms_oscal::export::OSCAL_VERSION),
+        Some("1.2" | "1.2.x") => isms_oscal::mapping::MAPPING_OSCAL_VERSION,
+        Some(v) => OSCAL_VERSIONS.into_iter().find(|known| *known == v).ok_or_else(|| {
+            AppError::invalid_field(
+                "oscal_version",
+                format!("isms writes OSCAL {} or {}, not {v:?}", OSCAL_VERSIONS[0], OSCAL_VERSIONS[1]),
+            )
+        })?,
+    };
+    if model == Model::Mapping && wanted != isms_oscal::mapping::MAPPING_OSCAL_VERSION {
+        return Err(AppError::invalid_field(
+            "oscal_version",
+            format!(
+                "the mapping model is new in OSCAL 1.2: write it as {}",
+                isms_oscal::mapping::MAPPING_OSCAL_VERSION
+            ),
+        ));
+    }
+    Ok(wanted)
 }
 
 /// The file name an audit's assessment plan is saved under, which its results name.
@@ -248,9 +289,25 @@ async fn current_rows(
     Ok((number, version, rows))
 }
 
-/// An OSCAL document as JSON: `framework` names the catalog (default ISO/IEC 27001:2022).
+/// An OSCAL document as JSON: `framework` names the catalog (default ISO/IEC
+/// 27001:2022), written in the OSCAL version asked for. The documents isms makes are
+/// valid in both versions it writes; only the mapping model needs 1.2.
 pub async fn export(cx: &Cx, actor: &Actor, model: Model, options: &Options<'_>) -> AppResult<Value> {
     actor.require(UseCase::ReadIsms)?;
+    let version = version_of(model, options.oscal_version)?;
+    if options.to.is_some() && model != Model::Mapping {
+        return Err(AppError::invalid_field("to", "only a mapping leads to another framework"));
+    }
+    let mut doc = build(cx, actor, model, options).await?;
+    if let Some(meta) =
+        doc.as_object_mut().and_then(|o| o.values_mut().next()).and_then(|root| root.get_mut("metadata"))
+    {
+        meta["oscal-version"] = Value::from(version);
+    }
+    Ok(doc)
+}
+
+async fn build(cx: &Cx, actor: &Actor, model: Model, options: &Options<'_>) -> AppResult<Value> {
     let lib = library(cx).await?;
     let id = options.framework.map(str::trim).unwrap_or(PIVOT);
     let fw = lib.framework(id).ok_or_else(|| {
@@ -277,6 +334,47 @@ pub async fn export(cx: &Cx, actor: &Actor, model: Model, options: &Options<'_>)
         (_, None) => None,
     };
     match model {
+        Model::Mapping => {
+            if options.framework.is_none() {
+                return Err(AppError::invalid_field(
+                    "framework",
+                    "a mapping is from one framework to another: name the first (`--framework nist-800-53r5`; `--to` defaults to iso27001-2022)",
+                ));
+            }
+            let to_id = options.to.map(str::trim).unwrap_or(PIVOT);
+            let to = lib.framework(to_id).ok_or_else(|| {
+                AppError::new(
+                    Code::FrameworkNotFound,
+                    format!("there is no framework {to_id}; `isms framework list` shows them"),
+                )
+            })?;
+            if to.id == fw.id {
+                return Err(AppError::invalid_field("to", "a mapping leads from one framework to another"));
+            }
+            let sets: Vec<(&isms_domain::framework::MappingSet, bool)> = lib
+                .mappings()
+                .iter()
+                .filter_map(|m| {
+                    if m.source == fw.id && m.target == to.id {
+                        Some((m, false))
+                    } else if m.source == to.id && m.target == fw.id {
+                        Some((m, true))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            if sets.is_empty() {
+                return Err(AppError::new(
+                    Code::NotFound,
+                    format!(
+                        "no mapping set of the library links {} and {} directly (`isms crosswalk` shows the paths through other frameworks)",
+                        fw.id, to.id
+                    ),
+                ));
+            }
+            Ok(isms_oscal::mapping::mapping_collection(fw, to, &sets, catalog_file, &last_modified))
+        }
         Model::AssessmentPlan | Model::AssessmentResults => {
             let Some((org, audit, findings, auditor)) = audit else {
                 return Err(AppError::new(Code::ExportFailed, "the audit was not read"));

@@ -11,6 +11,7 @@
 pub mod assessment;
 pub mod component;
 pub mod export;
+pub mod mapping;
 mod model;
 pub mod poam;
 pub mod ssp;

@@ -17,7 +17,8 @@ pub enum OscalCommand {
     /// applicable controls of the latest approved SoA, else the draft), ssp (the ISMS
     /// as a system security plan; with --framework, presented against that framework),
     /// poam (the open corrective actions and risk treatment actions), assessment-plan or
-    /// assessment-results (of one audit: --audit AUD-001).
+    /// assessment-results (of one audit: --audit AUD-001), or mapping (OSCAL 1.2: the
+    /// crosswalk from --framework to --to, default iso27001-2022).
     Export(ExportArgs),
     /// Import an OSCAL document: component-definition FILE proposes its implementation
     /// statements for the Annex A controls it reaches (directly or through the
@@ -46,7 +47,7 @@ pub struct ImportArgs {
 /// Arguments of `isms oscal export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// catalog, profile, ssp, poam, assessment-plan or assessment-results.
+    /// catalog, profile, ssp, poam, assessment-plan, assessment-results or mapping.
     kind: String,
     /// The framework (default iso27001-2022).
     #[arg(long, value_name = "ID")]
@@ -54,6 +55,12 @@ pub struct ExportArgs {
     /// The audit an assessment plan or results is of.
     #[arg(long, value_name = "AUD-NNN")]
     audit: Option<String>,
+    /// The framework a mapping leads to (default iso27001-2022).
+    #[arg(long, value_name = "ID")]
+    to: Option<String>,
+    /// The OSCAL version to write: 1.1.3 (default) or 1.2.2 (default for mapping).
+    #[arg(long, value_name = "VERSION")]
+    oscal_version: Option<String>,
     /// Write the document here (default: standard output).
     #[arg(short, long, value_name = "FILE.json")]
     output: Option<PathBuf>,
@@ -70,7 +77,12 @@ pub async fn run(config: &Config, command: OscalCommand, out: &Out) -> Result<Ex
     let model = isms_app::oscal::Model::parse(&args.kind)?;
     super::with_workspace(config, async |cx| {
         let org = super::resolve_org(cx, &args.org.org).await?;
-        let options = isms_app::oscal::Options { framework: args.framework.as_deref(), audit: args.audit.as_deref() };
+        let options = isms_app::oscal::Options {
+            framework: args.framework.as_deref(),
+            audit: args.audit.as_deref(),
+            to: args.to.as_deref(),
+            oscal_version: args.oscal_version.as_deref(),
+        };
         let doc = isms_app::oscal::export(cx, &super::reader(org), model, &options).await?;
         let mut text = serde_json::to_string_pretty(&doc)
             .map_err(|e| CliError::error(isms_app::Code::ExportFailed, format!("cannot write the document: {e}")))?;
@@ -78,7 +90,12 @@ pub async fn run(config: &Config, command: OscalCommand, out: &Out) -> Result<Ex
             Some(path) => {
                 text.push('\n');
                 super::write_output(path, text.as_bytes())?;
-                out.line(format!("Wrote {} (OSCAL {})", path.display(), isms_oscal::export::OSCAL_VERSION));
+                let version = doc
+                    .as_object()
+                    .and_then(|o| o.values().next())
+                    .and_then(|root| root["metadata"]["oscal-version"].as_str())
+                    .unwrap_or(isms_oscal::export::OSCAL_VERSION);
+                out.line(format!("Wrote {} (OSCAL {version})", path.display()));
             }
             // The document is the output in both modes.
             None if out.is_json() => out.doc(&doc),

@@ -22,10 +22,11 @@ pub(crate) fn routes() -> Api {
             "/api/v1/oscal/{kind}",
             "exportOscal",
             "frameworks",
-            "An OSCAL 1.1.3 document: catalog (any framework of the library; query: framework=ID), profile (the \
+            "An OSCAL document (1.1.3, or 1.2.2 with oscal_version=1.2.2): catalog (any framework of the library; query: framework=ID), profile (the \
              applicable controls of the latest approved SoA), ssp (the ISMS as a system security plan; framework=ID presents it \
              against that framework), poam (the open corrective actions and risk treatment actions), \
-             assessment-plan or assessment-results (of one audit: audit=AUD-001)",
+             assessment-plan or assessment-results (of one audit: audit=AUD-001), or mapping (OSCAL 1.2.2: the \
+             crosswalk from framework=ID to to=ID, default iso27001-2022, with each mapping set's provenance)",
         )
         .exports(&[JSON]),
         get(export),
@@ -177,6 +178,8 @@ async fn reject(
 struct OscalQuery {
     framework: Option<String>,
     audit: Option<String>,
+    to: Option<String>,
+    oscal_version: Option<String>,
 }
 
 async fn export(
@@ -186,7 +189,12 @@ async fn export(
     Query(q): Query<OscalQuery>,
 ) -> Result<Response, ApiError> {
     let model = isms_app::oscal::Model::parse(&kind)?;
-    let options = isms_app::oscal::Options { framework: q.framework.as_deref(), audit: q.audit.as_deref() };
+    let options = isms_app::oscal::Options {
+        framework: q.framework.as_deref(),
+        audit: q.audit.as_deref(),
+        to: q.to.as_deref(),
+        oscal_version: q.oscal_version.as_deref(),
+    };
     let doc = isms_app::oscal::export(&s.cx, &caller, model, &options).await?;
     let mut bytes = serde_json::to_vec_pretty(&doc)
         .map_err(|e| isms_app::AppError::new(isms_app::Code::ExportFailed, e.to_string()))?;
