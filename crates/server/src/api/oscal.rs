@@ -86,11 +86,20 @@ pub(crate) fn routes() -> Api {
     )
 }
 
-/// Any JSON document (documents the body; the handler reads the bytes itself, so a
-/// malformed file is refused naming its line and column).
+/// An OSCAL component definition (documents the body; the handler reads the bytes
+/// itself, so a malformed file is refused naming its line and column).
 #[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
 #[expect(dead_code, reason = "only its schema is used")]
-struct OscalDocument(Value);
+struct OscalDocument {
+    /// The JSON schema the document names, if any.
+    #[serde(rename = "$schema")]
+    schema: Option<String>,
+    /// The component definition, as OSCAL 1.x defines it (uuid, metadata, components
+    /// with their control implementations).
+    #[serde(rename = "component-definition")]
+    component_definition: serde_json::Map<String, Value>,
+}
 
 #[derive(Debug, serde::Serialize, JsonSchema)]
 struct Items<T> {
