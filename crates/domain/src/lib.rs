@@ -29,6 +29,7 @@ pub mod asset;
 pub mod audit;
 pub mod cells;
 pub mod certification;
+pub mod check;
 pub mod crosswalk;
 pub mod dates;
 pub mod document;
