@@ -9,6 +9,7 @@
 //! Each engine has its own migration files with the same numbering
 //! (`migrations/sqlite`, `migrations/postgres`), embedded in the binary.
 
+mod checks;
 mod codec;
 mod connect;
 mod controls;

@@ -64,6 +64,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(8, "invitations_and_throttling", "0008_invitations_and_throttling"),
     migration!(9, "data_versions", "0009_data_versions"),
     migration!(10, "job_runs", "0010_job_runs"),
+    migration!(11, "check_results", "0011_check_results"),
 ];
 
 pub(crate) const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -517,6 +517,50 @@ both_engines! {
         assert!(tx.entry_ids(globex.id, "asset").await.unwrap().is_empty());
     }
 
+    async fn check_results_are_kept_per_organization_and_run_in_batches(db: TestDb) {
+        use isms_domain::check::{CheckResult, Outcome, Reference, Severity};
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let result = |n: usize| CheckResult {
+            rule: format!("rule-{}", n % 7),
+            title: "Rule 'quoted' & <marked>".to_owned(),
+            target: format!("host-{n}"),
+            outcome: if n % 3 == 0 { Outcome::Fail } else { Outcome::Pass },
+            severity: Severity::High,
+            message: String::new(),
+            references: vec![Reference { framework: "nist-800-53r5".into(), id: "AC-2(1)".into() }],
+        };
+        // More than one statement's worth of rows, in two calls.
+        let all: Vec<CheckResult> = (0..1_203).map(result).collect();
+        let mut tx = store.write().await.unwrap();
+        tx.insert_check_results(acme.id, "RUN-001", 1, &all[..700]).await.unwrap();
+        tx.insert_check_results(acme.id, "RUN-001", 701, &all[700..]).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let mut got = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = tx.check_results(acme.id, "RUN-001", after, 500).await.unwrap();
+            let Some((last, _)) = page.last() else { break };
+            after = *last;
+            got.extend(page);
+        }
+        assert_eq!(got.len(), all.len());
+        assert_eq!(got[0], (1, all[0].clone()));
+        assert_eq!(got[1_202], (1_203, all[1_202].clone()));
+        assert!(tx.check_results(globex.id, "RUN-001", 0, 10).await.unwrap().is_empty(), "Globex sees none of Acme's");
+        assert!(tx.check_results(acme.id, "RUN-002", 0, 10).await.unwrap().is_empty());
+        drop(tx);
+        // A run written without committing leaves nothing.
+        let mut tx = store.write().await.unwrap();
+        tx.insert_check_results(acme.id, "RUN-002", 1, &all[..10]).await.unwrap();
+        drop(tx);
+        assert!(store.read().await.unwrap().check_results(acme.id, "RUN-002", 0, 10).await.unwrap().is_empty());
+        // The same numbers twice are refused.
+        let mut tx = store.write().await.unwrap();
+        assert!(tx.insert_check_results(acme.id, "RUN-001", 5, &all[..1]).await.is_err());
+    }
+
     async fn a_counter_is_bumped_only_once_it_was_started(db: TestDb) {
         let store = migrated(&db).await;
         let (acme, globex, _) = two_tenants(&store).await;

@@ -19,9 +19,10 @@ pub use blob::{Blob, BlobError, BlobReader, BlobState, BlobStore, is_address};
 pub use error::{StoreError, StoreResult};
 pub use migration::{AppliedMigration, MigrateError, MigrationId, SchemaStatus};
 pub use repo::{
-    ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, InvitationRead, InvitationWrite, JobRead, JobWrite,
-    OrgRead, OrgWrite, RegisterRead, RegisterWrite, ReviewRead, ReviewWrite, SessionRead, SessionWrite, SoaRead,
-    SoaWrite, TokenRead, TokenWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead, WorkspaceWrite,
+    CheckRead, CheckWrite, ControlRead, ControlWrite, FrameworkRead, FrameworkWrite, InvitationRead, InvitationWrite,
+    JobRead, JobWrite, OrgRead, OrgWrite, RegisterRead, RegisterWrite, ReviewRead, ReviewWrite, SessionRead,
+    SessionWrite, SoaRead, SoaWrite, TokenRead, TokenWrite, TrailRead, TrailWrite, UserRead, UserWrite, WorkspaceRead,
+    WorkspaceWrite,
 };
 
 use std::fmt;
@@ -90,6 +91,7 @@ pub trait ReadTx:
     + TokenRead
     + InvitationRead
     + JobRead
+    + CheckRead
     + Send
 {
 }
@@ -111,6 +113,7 @@ pub trait WriteTx:
     + TokenWrite
     + InvitationWrite
     + JobWrite
+    + CheckWrite
 {
     /// Makes every change of this transaction durable, or none of them.
     async fn commit(self: Box<Self>) -> StoreResult<()>;

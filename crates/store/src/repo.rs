@@ -374,3 +374,30 @@ pub trait JobWrite {
         lease_until: OffsetDateTime,
     ) -> StoreResult<bool>;
 }
+
+/// Reading the results of ingested check runs.
+#[async_trait]
+pub trait CheckRead {
+    /// The results of run `run` in `org` after sequence number `after`, in order, at
+    /// most `limit` of them, each with its sequence number.
+    async fn check_results(
+        &mut self,
+        org: OrgId,
+        run: &str,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, isms_domain::check::CheckResult)>>;
+}
+
+/// Writing the results of ingested check runs.
+#[async_trait]
+pub trait CheckWrite {
+    /// Stores `results` of run `run` in `org`, numbered from `first` on.
+    async fn insert_check_results(
+        &mut self,
+        org: OrgId,
+        run: &str,
+        first: i64,
+        results: &[isms_domain::check::CheckResult],
+    ) -> StoreResult<()>;
+}
