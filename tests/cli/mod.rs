@@ -15,6 +15,7 @@ mod fair;
 mod faults;
 mod framework;
 mod gap;
+mod ingest;
 mod init;
 mod openapi;
 mod oscal;

@@ -199,7 +199,12 @@ struct Fixtures {
     audit: String,
     finding: String,
     methodology: Value,
+    /// An ingested run of results.
+    run: String,
 }
+
+/// Results in our CSV check format.
+const CHECKS_CSV: &str = "rule,target,result\nbackup-age,db-01,pass\nbackup-age,db-02,fail\n";
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_owned()
@@ -255,6 +260,11 @@ async fn fixtures(owner: &Client) -> Fixtures {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let evidence = id(&answer);
+    let (status, answer) =
+        send(owner, &Method::POST, "/api/v1/ingest?filename=checks.csv&control=A.8.13", &Payload::File(CHECKS_CSV))
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let run = id(&answer["run"]);
     let planned = owner
         .must(
             Method::POST,
@@ -270,7 +280,7 @@ async fn fixtures(owner: &Client) -> Fixtures {
         json!({ "audit": audit, "grade": "observation", "requirement": "A.8.13", "description": "Logs kept 30 days" }),
     )
     .await;
-    Fixtures { issue, party, isms_role, objective, asset, risk, document, evidence, audit, finding, methodology }
+    Fixtures { issue, party, isms_role, objective, asset, risk, document, evidence, audit, finding, methodology, run }
 }
 
 /// Records one role's writes act on, made afresh by the owner before each role's turn
@@ -560,6 +570,9 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get("/api/v1/oscal/ssp", read),
         get("/api/v1/oscal/catalog?framework=gdpr-art32", read),
         get("/api/v1/proposals", read),
+        get("/api/v1/check-runs", read),
+        get(format!("/api/v1/check-runs/{}", f.run), read),
+        get(format!("/api/v1/check-runs/{}/results?outcome=fail", f.run), read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),
@@ -699,6 +712,14 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             format!("/api/v1/evidence/files?control={}&title=Export&filename=export.txt", t.control),
             Payload::File("exported"),
             Case(U::EditControls),
+            201,
+        ),
+        // Ingested results are evidence for any control: not a control owner's to add.
+        call(
+            M::POST,
+            format!("/api/v1/ingest?filename=checks.csv&control={}", t.control),
+            Payload::File(CHECKS_CSV),
+            Only("YY-Y--"),
             201,
         ),
         // Importing proposes statements for any control: not a control owner's to do.

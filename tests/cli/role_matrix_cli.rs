@@ -120,6 +120,8 @@ struct Targets {
     planned: String,
     /// A component definition for `control`, and the two statements it proposed.
     components: String,
+    /// Results in our CSV check format.
+    checks: String,
     accept: String,
     reject: String,
 }
@@ -200,6 +202,9 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
     let definition = super::role_matrix::component_definition(&format!("cli {n}"), &control);
     std::fs::write(&components, definition.to_string()).unwrap();
     let components = components.to_str().unwrap().to_owned();
+    let checks = std::path::Path::new(policy).with_file_name(format!("checks-{n}.csv"));
+    std::fs::write(&checks, "rule,target,result\nbackup-age,db-01,pass\n").unwrap();
+    let checks = checks.to_str().unwrap().to_owned();
     let imported = json(acme, &["oscal", "import", "component-definition", &components]);
     let proposed = imported["proposed"].as_array().unwrap();
     let (accept, reject) = (id(&proposed[0]), id(&proposed[1]));
@@ -222,6 +227,7 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
         approved_too,
         planned,
         components,
+        checks,
         accept,
         reject,
     }
@@ -268,6 +274,8 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
         row("evidence link", &["https://ci.acme.test/run/1", "--control", &t.control], Who::Case(U::EditControls)),
         // Importing proposes statements for any control: not a control owner's to do.
         row("oscal import", &["component-definition", &t.components], Who::Only(U::EditControls, "YY-Y--")),
+        // Ingested results are evidence for any control, likewise.
+        row("ingest", &[&t.checks, "--control", &t.control], Who::Only(U::EditControls, "YY-Y--")),
         row("control accept", &[&t.accept], Who::Case(U::EditControls)),
         row("control reject", &[&t.reject, "--reason", "not ours"], Who::Case(U::EditControls)),
         row("risk add", &["--title", "Phishing", "--owner", me, "--inherent", "3,3"], Who::Case(U::EditRisks)),

@@ -66,7 +66,7 @@ pub struct NewEvidence {
 
 /// Normalizes targets and checks that each exists in this organization (controls in
 /// Annex A, requirements in the library, risks in the register).
-async fn checked_targets(cx: &Cx, org: OrgId, targets: Vec<Target>) -> AppResult<Vec<Target>> {
+pub(crate) async fn checked_targets(cx: &Cx, org: OrgId, targets: Vec<Target>) -> AppResult<Vec<Target>> {
     let lib = library(cx).await?;
     let mut out = Vec::new();
     for t in targets {
@@ -109,7 +109,7 @@ fn valid_until(today: Date, days: Option<i64>) -> AppResult<Option<Date>> {
     isms_domain::dates::add_days(today, days).map(Some).map_err(|m| AppError::invalid_field("valid_for_days", m))
 }
 
-fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &str) -> AppResult<Evidence> {
+pub(crate) fn item(cx: &Cx, new: NewEvidence, targets: Vec<Target>, content: Content, by: &str) -> AppResult<Evidence> {
     let now = cx.clock.now();
     let valid_until = valid_until(now.date(), new.valid_for_days)?;
     Ok(Evidence {

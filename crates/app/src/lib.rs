@@ -11,6 +11,7 @@ pub mod assets;
 mod cache;
 pub mod certification;
 pub mod certification_reports;
+pub mod checks;
 mod clock;
 pub mod controls;
 pub mod coverage;

@@ -239,6 +239,13 @@ pub(crate) async fn create_in<T: Entry>(
     value: &mut T,
 ) -> AppResult<()> {
     check(value)?;
+    value.set_id(reserve_id_in::<T>(tx, org).await?);
+    write_entry(tx, cx, actor, org, None, value).await
+}
+
+/// The next free id of a kind (`RUN-012`), taken inside the caller's transaction, for
+/// an entry whose id other rows name before it is stored ([`insert_in`]).
+pub(crate) async fn reserve_id_in<T: Entry>(tx: &mut dyn WriteTx, org: OrgId) -> AppResult<String> {
     // The counter is taken inside this transaction (after the organization's write
     // turn), and starts above any id already stored.
     let number = match tx.bump_number(org, T::KIND).await? {
@@ -248,7 +255,18 @@ pub(crate) async fn create_in<T: Entry>(
             tx.next_number(org, T::KIND, next_number(T::PREFIX, existing)).await?
         }
     };
-    value.set_id(format_id(T::PREFIX, number));
+    Ok(format_id(T::PREFIX, number))
+}
+
+/// Stores a new entry under the id [`reserve_id_in`] gave it, with its trail entry.
+pub(crate) async fn insert_in<T: Entry>(
+    tx: &mut dyn WriteTx,
+    cx: &Cx,
+    actor: &TrailActor,
+    org: OrgId,
+    value: &T,
+) -> AppResult<()> {
+    check(value)?;
     write_entry(tx, cx, actor, org, None, value).await
 }
 

@@ -146,6 +146,13 @@ enum Command {
     /// the ISMS as a system security plan, the open actions as a POA&M.
     #[command(subcommand)]
     Oscal(commands::oscal::OscalCommand),
+    /// Ingest a scanner's or test suite's results as evidence: SARIF, XCCDF/ARF, OCSF,
+    /// JUnit, or our CSV/JSON check format; each result mapped to the Annex A controls
+    /// its references reach.
+    Ingest(commands::checks::IngestArgs),
+    /// Ingested runs of results and their results.
+    #[command(subcommand)]
+    Check(commands::checks::CheckCommand),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),
     /// What is new, changed or removed since the last audit (or a date).
@@ -233,6 +240,8 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Coverage(args) => commands::coverage::run(&config, args, out).await,
             Command::GapAnalysis(args) => commands::gap::run(&config, args, out).await,
             Command::Oscal(command) => commands::oscal::run(&config, command, out).await,
+            Command::Ingest(args) => commands::checks::ingest(&config, args, out).await,
+            Command::Check(command) => commands::checks::run(&config, command, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

@@ -126,3 +126,88 @@ pub struct CheckResult {
     #[serde(default)]
     pub references: Vec<Reference>,
 }
+
+/// Results per outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Counts {
+    /// Passed.
+    pub pass: u64,
+    /// Failed.
+    pub fail: u64,
+    /// Could not be checked.
+    pub error: u64,
+    /// Not applicable.
+    pub not_applicable: u64,
+}
+
+impl Counts {
+    /// Counts one more result.
+    pub fn add(&mut self, o: Outcome) {
+        match o {
+            Outcome::Pass => self.pass += 1,
+            Outcome::Fail => self.fail += 1,
+            Outcome::Error => self.error += 1,
+            Outcome::NotApplicable => self.not_applicable += 1,
+        }
+    }
+
+    /// Every result.
+    pub fn total(&self) -> u64 {
+        self.pass + self.fail + self.error + self.not_applicable
+    }
+}
+
+/// One ingested file of results: a register entry (`RUN-001`) beside the evidence
+/// item that keeps the file and the results themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CheckRun {
+    /// `RUN-001`.
+    #[serde(default)]
+    pub id: String,
+    /// The format read (`sarif`, `xccdf`, `ocsf`, `junit`, `csv`, `json`).
+    pub format: String,
+    /// The tool that made the file, as the file or the person says.
+    pub tool: String,
+    /// Its version, when known.
+    #[serde(default)]
+    pub version: String,
+    /// The file's name.
+    pub file: String,
+    /// Its SHA-256 (the evidence item's).
+    pub sha256: String,
+    /// The evidence item keeping the file.
+    pub evidence: String,
+    /// Who ingested it (e-mail, or the command).
+    pub ingested_by: String,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
+    pub ingested_at: time::OffsetDateTime,
+    /// Every result, per outcome.
+    pub counts: Counts,
+    /// Per Annex A control the results reach: the results per outcome.
+    #[serde(default)]
+    pub controls: std::collections::BTreeMap<String, Counts>,
+    /// Results that reach no Annex A control.
+    #[serde(default)]
+    pub unmapped: u64,
+}
+
+impl crate::register::Entry for CheckRun {
+    const KIND: &'static str = "check_run";
+    const PREFIX: &'static str = "RUN";
+    crate::entry_id!();
+
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if self.file.trim().is_empty() {
+            out.push(("file", "is required".to_owned()));
+        }
+        if self.format.trim().is_empty() {
+            out.push(("format", "is required".to_owned()));
+        }
+        out
+    }
+}

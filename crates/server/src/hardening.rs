@@ -81,9 +81,10 @@ pub const STREAMING_TIMEOUT: std::time::Duration = std::time::Duration::from_sec
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// File uploads and downloads, which stream for as long as the bytes take: the API's
-/// `…/files` and `…/file` routes, and the pages' upload forms.
+/// `…/files` and `…/file` routes, the ingestion of results, and the pages' upload forms.
 fn is_streaming(path: &str) -> bool {
     (path.starts_with("/api/v1/") && (path.ends_with("/file") || path.ends_with("/files")))
+        || path == "/api/v1/ingest"
         || path == "/evidence"
         || (path.starts_with("/documents/") && path.ends_with("/upload"))
 }

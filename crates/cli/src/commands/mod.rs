@@ -3,6 +3,7 @@
 pub mod advise;
 pub mod audit_log;
 pub mod certification;
+pub mod checks;
 pub mod config;
 pub mod control;
 pub mod coverage;

@@ -4,6 +4,7 @@
 
 mod advisor;
 mod certification;
+mod checks;
 mod coverage;
 pub(crate) mod doc;
 mod documents;
@@ -294,6 +295,7 @@ fn api() -> Api {
         .merge(advisor::routes())
         .merge(gap::routes())
         .merge(oscal::routes())
+        .merge(checks::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())
