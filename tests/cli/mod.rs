@@ -16,6 +16,7 @@ mod faults;
 mod framework;
 mod gap;
 mod ingest;
+mod ingest_tools;
 mod init;
 mod openapi;
 mod oscal;

@@ -525,7 +525,7 @@ both_engines! {
             rule: format!("rule-{}", n % 7),
             title: "Rule 'quoted' & <marked>".to_owned(),
             target: format!("host-{n}"),
-            outcome: if n % 3 == 0 { Outcome::Fail } else { Outcome::Pass },
+            outcome: if n.is_multiple_of(3) { Outcome::Fail } else { Outcome::Pass },
             severity: Severity::High,
             message: String::new(),
             references: vec![Reference { framework: "nist-800-53r5".into(), id: "AC-2(1)".into() }],
