@@ -334,6 +334,7 @@ pub async fn results(
     after: i64,
     limit: u32,
 ) -> AppResult<(Vec<(i64, CheckResult)>, Option<i64>)> {
+    actor.require(UseCase::ReadIsms)?;
     let run = run(cx, actor, id).await?;
     let limit = limit.clamp(1, 1_000);
     let mut out = Vec::new();
