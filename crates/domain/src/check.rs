@@ -48,7 +48,7 @@ impl Outcome {
 
 /// How serious a failing check is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "CheckSeverity"))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// No severity given.
