@@ -59,7 +59,7 @@ pub(crate) fn records<T: DeserializeOwned>(
     each: &mut dyn FnMut(T) -> Result<(), String>,
     other: &mut dyn FnMut(&str, Value),
 ) -> Result<bool, IngestError> {
-    let mut de = serde_json::Deserializer::from_reader(input);
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, input));
     let seen = de::Deserializer::deserialize_any(&mut de, Top::<T> { walk, key, each, other, _t: PhantomData })
         .map_err(|e| walk.error(&e))?;
     de.end().map_err(|e| walk.error(&e))?;

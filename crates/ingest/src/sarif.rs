@@ -209,7 +209,8 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
     let io = |e| IngestError::Io { file: file.to_owned(), source: e };
     // Pass 1: the tools and rules; the whole file is checked well-formed.
     let walk = Walk::new(file);
-    let mut de = serde_json::Deserializer::from_reader(source.open().map_err(io)?);
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, source.open().map_err(io)?));
     let first = first_pass(&walk, &mut de)?;
     if first.version != "2.1.0" {
         return Err(IngestError::Malformed {
@@ -236,7 +237,8 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
     drop(first);
     // Pass 2: the results, one at a time.
     let walk = Walk::new(file);
-    let mut de = serde_json::Deserializer::from_reader(source.open().map_err(io)?);
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, source.open().map_err(io)?));
     de::Deserializer::deserialize_map(&mut de, Doc { walk: &walk, runs: &runs, sink }).map_err(|e| walk.error(&e))?;
     Ok(found)
 }
