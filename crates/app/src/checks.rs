@@ -74,7 +74,12 @@ struct Mapper<'a> {
 
 impl Mapper<'_> {
     fn reach(&self, r: &Reference) -> Vec<String> {
+        // Only an id written as an Annex A control (`A.8.8`) is one: a bare `5.1` is a
+        // clause of the standard, not control A.5.1.
         let annex_a = |id: &str| {
+            if !id.trim().to_ascii_uppercase().starts_with("A.") {
+                return None;
+            }
             let id = normalize_control_id(id);
             self.lib.item(PIVOT, &id).filter(|i| !i.kind.is_grouping() && id.starts_with("A.")).map(|_| id)
         };

@@ -11,12 +11,25 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
     let input = source.open().map_err(|e| IngestError::Io { file: file.to_owned(), source: e })?;
     let mut x = Xml::new(file, input);
     let mut suites: Vec<String> = Vec::new();
+    // The element depth, and the depth each open suite started at.
+    let mut depth = 0usize;
+    let mut suite_depths: Vec<usize> = Vec::new();
     let mut found = Found::default();
-    let mut cases = 0usize;
     loop {
         let (name, attrs, empty) = match x.next()? {
-            Ev::Start { name, attrs, empty, .. } => (name, attrs, empty),
+            Ev::Start { name, attrs, empty, .. } => {
+                if !empty && name != "testcase" {
+                    depth += 1;
+                }
+                (name, attrs, empty)
+            }
             Ev::End => {
+                // Closing a suite (or anything else at the suites' depth) ends it.
+                depth = depth.saturating_sub(1);
+                if suite_depths.last() == Some(&depth) {
+                    suite_depths.pop();
+                    suites.pop();
+                }
                 continue;
             }
             Ev::Text(_) => continue,
@@ -29,10 +42,10 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
                 }
                 if name == "testsuite" && !empty {
                     suites.push(attr(&attrs, "name").unwrap_or_default().to_owned());
+                    suite_depths.push(depth - 1);
                 }
             }
             "testcase" => {
-                cases += 1;
                 let test = attr(&attrs, "name").ok_or_else(|| x.malformed("a testcase has no name"))?.to_owned();
                 let class = attr(&attrs, "classname").or_else(|| attr(&attrs, "file")).unwrap_or_default().to_owned();
                 let mut outcome = Outcome::Pass;
@@ -51,7 +64,13 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
                                 };
                                 if let Some(kind) = kind {
                                     // The worst of several wins: fail over error over skipped.
-                                    if outcome == Outcome::Pass || kind == Outcome::Fail {
+                                    let rank = |o: Outcome| match o {
+                                        Outcome::Fail => 3,
+                                        Outcome::Error => 2,
+                                        Outcome::NotApplicable => 1,
+                                        Outcome::Pass => 0,
+                                    };
+                                    if rank(kind) > rank(outcome) {
                                         outcome = kind;
                                     }
                                     let said = attr(&attrs, "message").unwrap_or_default().to_owned();
@@ -95,6 +114,5 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
             _ => {}
         }
     }
-    let _ = cases;
     Ok(found)
 }

@@ -80,7 +80,7 @@ struct SarifResult {
     #[serde(default)]
     rule_id: Option<String>,
     #[serde(default)]
-    rule_index: Option<usize>,
+    rule_index: Option<i64>,
     #[serde(default)]
     rule: Option<RuleRef>,
     #[serde(default)]
@@ -99,7 +99,7 @@ struct RuleRef {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
-    index: Option<usize>,
+    index: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -303,16 +303,12 @@ impl<'de> Visitor<'de> for Runs<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        // The first pass read every run's rules; the same runs come again here.
         let mut i = 0;
-        while seq
-            .next_element_seed(OneRun {
-                walk: self.walk,
-                index: i,
-                rules: &self.runs[i.min(self.runs.len() - 1)],
-                sink: &mut *self.sink,
-            })?
-            .is_some()
-        {
+        while let Some(rules) = self.runs.get(i) {
+            if seq.next_element_seed(OneRun { walk: self.walk, index: i, rules, sink: &mut *self.sink })?.is_none() {
+                break;
+            }
             i += 1;
         }
         Ok(())
@@ -367,7 +363,7 @@ struct Results<'a, 's> {
 impl<'de> DeserializeSeed<'de> for Results<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
+        d.deserialize_any(self)
     }
 }
 
@@ -376,6 +372,11 @@ impl<'de> Visitor<'de> for Results<'_, '_> {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("the results")
+    }
+
+    /// `"results": null` is allowed: the run has none.
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -399,14 +400,18 @@ fn convert(r: SarifResult, rules: &RunRules) -> Option<CheckResult> {
         "pass" => Outcome::Pass,
         "fail" => Outcome::Fail,
         "notApplicable" => Outcome::NotApplicable,
-        "open" | "review" => Outcome::Error,
-        _ => return None, // informational: not a check
+        "informational" => return None, // not a check
+        _ => Outcome::Error,            // open, review, or a kind SARIF 2.1.0 does not define
     };
     let rule = r
         .rule_id
         .clone()
         .or_else(|| r.rule.as_ref().and_then(|x| x.id.clone()))
-        .or_else(|| r.rule_index.or(r.rule.as_ref().and_then(|x| x.index)).and_then(|i| rules.by_index.get(i).cloned()))
+        .or_else(|| {
+            // -1 is SARIF's "no index".
+            let i = r.rule_index.or(r.rule.as_ref().and_then(|x| x.index)).filter(|i| *i >= 0)?;
+            rules.by_index.get(usize::try_from(i).ok()?).cloned()
+        })
         .unwrap_or_else(|| "(no rule)".to_owned());
     let info = rules.by_id.get(&rule).cloned().unwrap_or_default();
     let level = r.level.as_deref().or(info.level.as_deref());

@@ -233,3 +233,55 @@ fn ids_are_written_the_way_their_publishers_do() {
     assert_eq!(cwe("CWE-79: Cross-site Scripting").as_deref(), Some("CWE-79"));
     assert_eq!(cwe("security"), None);
 }
+
+#[test]
+fn sarif_edge_cases_from_the_spec_read_without_panics() {
+    // No runs at all; a run whose results are null; rule index -1 (SARIF's "none").
+    let (_, run, got) = all(None, r#"{"version": "2.1.0", "runs": []}"#).unwrap();
+    assert_eq!((run.total(), got.len()), (0, 0));
+    let (_, _, got) =
+        all(None, r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t"}}, "results": null}]}"#).unwrap();
+    assert!(got.is_empty());
+    let text = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t", "rules": [{"id": "r0"}]}},
+      "results": [{"ruleIndex": -1, "message": {"text": "m"}}, {"ruleIndex": 0, "kind": "review", "message": {"text": "m"}}]}]}"#;
+    let (_, _, got) = all(None, text).unwrap();
+    assert_eq!(got[0].rule, "(no rule)");
+    assert_eq!((got[1].rule.as_str(), got[1].outcome), ("r0", Outcome::Error));
+}
+
+#[test]
+fn an_xccdf_rule_keeps_its_own_title_and_each_test_result_its_own_target() {
+    let text = r#"<Benchmark xmlns="http://checklists.nist.gov/xccdf/1.2">
+  <Group id="g1"><title>Group one</title>
+    <Rule id="r1"><title>Rule one</title><description><title>not the rule's</title></description></Rule>
+  </Group>
+  <Group id="g2"><title>Group two</title><reference href="https://nvlpubs.nist.gov/800-53">AC-1</reference></Group>
+  <Profile id="p"><title>A profile</title></Profile>
+  <TestResult id="t1"><target>host-a</target><rule-result idref="r1"><result>pass</result></rule-result></TestResult>
+  <TestResult id="t2"><rule-result idref="r1"><result>fail</result></rule-result></TestResult>
+</Benchmark>"#;
+    let (_, _, got) = all(None, text).unwrap();
+    assert_eq!(got[0].title, "Rule one");
+    assert!(got[0].references.is_empty(), "a group's reference is not the rule's");
+    assert_eq!(got[0].target, "host-a");
+    assert_eq!(got[1].target, "the scanned system", "the second test result named no target");
+}
+
+#[test]
+fn junit_takes_the_worst_outcome_and_the_suite_each_case_is_in() {
+    let text = r#"<testsuites><testsuite name="outer">
+  <testsuite name="inner"><testcase name="a"><skipped/><error>boom</error></testcase></testsuite>
+  <testcase name="b"/>
+</testsuite></testsuites>"#;
+    let (_, _, got) = all(None, text).unwrap();
+    assert_eq!(got[0].outcome, Outcome::Error, "error over skipped");
+    assert_eq!(got[0].target, "inner");
+    assert_eq!(got[1].target, "outer", "the inner suite closed");
+}
+
+#[test]
+fn hostile_nesting_is_refused() {
+    let deep = format!("<testsuites>{}{}</testsuites>", "<x>".repeat(300), "</x>".repeat(300));
+    let e = err(&deep);
+    assert!(e.contains("nest deeper than 256"), "{e}");
+}

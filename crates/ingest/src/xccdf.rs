@@ -35,9 +35,7 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
     let mut x = Xml::new(file, input);
     let mut rules: HashMap<String, Rule> = HashMap::new();
     let mut found = Found::default();
-    let mut current_rule: Option<String> = None;
     let mut target = String::new();
-    let mut results = 0usize;
     let mut test_results = 0usize;
     loop {
         let (ns, name, attrs, empty) = match x.next()? {
@@ -51,33 +49,46 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
         match name.as_str() {
             "Rule" => {
                 let id = attr(&attrs, "id").unwrap_or_default().to_owned();
-                rules.entry(id.clone()).or_default();
-                current_rule = (!empty).then_some(id);
-            }
-            "title" if current_rule.is_some() && !empty => {
-                let text = x.text()?;
-                if let Some(r) = current_rule.as_ref().and_then(|id| rules.get_mut(id)) {
-                    r.title = text;
-                }
-            }
-            "reference" if current_rule.is_some() && !empty => {
-                let href = attr(&attrs, "href").unwrap_or_default().to_owned();
-                let text = x.text()?;
-                if let (Some(fw), Some(r)) =
-                    (framework_of(&href), current_rule.as_ref().and_then(|id| rules.get_mut(id)))
-                {
-                    let id = if fw.starts_with("nist-800-53") { sp800_53(&text) } else { Some(text.trim().to_owned()) };
-                    if let Some(id) = id.filter(|i| !i.is_empty()) {
-                        let reference = Reference { framework: fw.to_owned(), id };
-                        if !r.references.contains(&reference) {
-                            r.references.push(reference);
+                let mut rule = Rule::default();
+                // The rule's own title and references: its direct children only, up to
+                // its end, so no later Group, Value or Profile title lands on it.
+                let mut depth = usize::from(!empty);
+                while depth > 0 {
+                    match x.next()? {
+                        Ev::Start { ns, name, attrs, empty: false } if depth == 1 && NS.contains(&ns.as_str()) => {
+                            match name.as_str() {
+                                "title" => rule.title = x.text()?,
+                                "reference" => {
+                                    let href = attr(&attrs, "href").unwrap_or_default().to_owned();
+                                    let text = x.text()?;
+                                    if let Some(fw) = framework_of(&href) {
+                                        let id = if fw.starts_with("nist-800-53") {
+                                            sp800_53(&text)
+                                        } else {
+                                            Some(text.trim().to_owned())
+                                        };
+                                        if let Some(id) = id.filter(|i| !i.is_empty()) {
+                                            let reference = Reference { framework: fw.to_owned(), id };
+                                            if !rule.references.contains(&reference) {
+                                                rule.references.push(reference);
+                                            }
+                                        }
+                                    }
+                                }
+                                _ => depth += 1,
+                            }
                         }
+                        Ev::Start { empty: false, .. } => depth += 1,
+                        Ev::Start { .. } | Ev::Text(_) => {}
+                        Ev::End => depth -= 1,
+                        Ev::Eof => return Err(x.malformed("the file ends inside a Rule")),
                     }
                 }
+                rules.insert(id, rule);
             }
             "TestResult" => {
                 test_results += 1;
-                current_rule = None;
+                target.clear();
                 if found.tool.is_empty() {
                     let system = attr(&attrs, "test-system").unwrap_or_default();
                     // cpe:/a:redhat:openscap:1.3.7
@@ -126,7 +137,6 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
                     "notselected" | "notchecked" | "informational" => continue,
                     other => return Err(x.malformed(format!("{other:?} is not an XCCDF result"))),
                 };
-                results += 1;
                 let rule = rules.get(&idref);
                 let r = CheckResult {
                     rule: idref.clone(),
@@ -139,7 +149,6 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
                 };
                 sink(r).map_err(|message| IngestError::Stopped { file: file.to_owned(), message })?;
             }
-            _ if empty => {}
             _ => {}
         }
     }
@@ -150,6 +159,5 @@ pub(crate) fn read(file: &str, source: &dyn Source, sink: &mut Sink<'_>) -> Resu
             message: "no TestResult: this is a benchmark or data stream, not the results of an evaluation (run `oscap xccdf eval --results FILE …`)".to_owned(),
         });
     }
-    let _ = results;
     Ok(found)
 }

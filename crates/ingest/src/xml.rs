@@ -25,6 +25,11 @@ pub(crate) enum Ev {
     Eof,
 }
 
+/// How deep elements may nest: result files nest a dozen levels; more is hostile.
+const MAX_DEPTH: usize = 256;
+/// The most text kept of one element (a test's failure output can be long).
+const MAX_TEXT: usize = 64 * 1024;
+
 pub(crate) struct Xml<'a> {
     reader: NsReader<Box<dyn BufRead + 'a>>,
     buf: Vec<u8>,
@@ -86,6 +91,9 @@ impl<'a> Xml<'a> {
                     let attrs = attributes(&e);
                     let label = self.label(&name);
                     self.path.push((label, HashMap::new()));
+                    if self.path.len() > MAX_DEPTH {
+                        return Err(self.malformed(format!("elements nest deeper than {MAX_DEPTH}")));
+                    }
                     return Ok(Ev::Start { ns, name, attrs, empty: false });
                 }
                 Event::Empty(e) => {
@@ -151,7 +159,8 @@ impl<'a> Xml<'a> {
                 Ev::Start { empty: false, .. } => depth += 1,
                 Ev::Start { .. } => {}
                 Ev::End => depth -= 1,
-                Ev::Text(t) => out.push_str(&t),
+                Ev::Text(t) if out.len() < MAX_TEXT => out.push_str(&t),
+                Ev::Text(_) => {}
                 Ev::Eof => return Err(self.malformed("the file ends inside an element")),
             }
         }

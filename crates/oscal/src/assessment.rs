@@ -300,10 +300,10 @@ pub fn assessment_results(fw: &Framework, i: &AuditInput<'_>, last_modified: &st
                 }),
             );
             finding.insert("origins".into(), origin.clone());
-            if audited.iter().any(|l| l.reference.eq_ignore_ascii_case(&f.requirement)) {
+            if let Some(line) = audited.iter().find(|l| l.reference.eq_ignore_ascii_case(&f.requirement)) {
                 finding.insert(
                     "related-observations".into(),
-                    json!([{ "observation-uuid": observation_of(&f.requirement) }]),
+                    json!([{ "observation-uuid": observation_of(&line.reference) }]),
                 );
             }
             let mut remarks = Vec::new();

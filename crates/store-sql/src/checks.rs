@@ -17,6 +17,12 @@ const COLUMNS: &str = "org_id, run_id, seq, rule, title, target, outcome, severi
 /// in docs/performance.md; 500 rows spent two thirds of an ingestion binding).
 const BATCH: usize = 50;
 
+/// Text as both engines keep it: PostgreSQL's text cannot hold NUL, which a tool's
+/// output may carry; it is dropped.
+fn text(s: &str) -> String {
+    s.replace('\0', "")
+}
+
 #[async_trait]
 impl CheckRead for SqlTx {
     async fn check_results(
@@ -91,12 +97,12 @@ impl CheckWrite for SqlTx {
                     .bind(org.to_string())
                     .bind(run.to_owned())
                     .bind(seq)
-                    .bind(r.rule.clone())
-                    .bind(r.title.clone())
-                    .bind(r.target.clone())
+                    .bind(text(&r.rule))
+                    .bind(text(&r.title))
+                    .bind(text(&r.target))
                     .bind(r.outcome.as_str())
                     .bind(r.severity.as_str())
-                    .bind(r.message.clone())
+                    .bind(text(&r.message))
                     .bind(refs);
                 seq += 1;
             }
