@@ -212,9 +212,6 @@ pub async fn ingest(
         .map_err(|e| AppError::new(Code::BlobStore, format!("the spooled upload cannot be read: {e}")))?;
     let blob = cx.blobs.put(&mut file, cx.max_upload).await.map_err(blob_error)?;
 
-    let mut tx = cx.write().await?;
-    tx.lock_organization(org).await?;
-    let run_id = registers::reserve_id_in::<CheckRun>(&mut *tx, org).await?;
     // The reader runs on a thread of its own and hands results over in batches; a
     // dropped request drops the receiver, which stops the reader.
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<CheckResult>>(4);
@@ -243,7 +240,20 @@ pub async fn ingest(
     };
     let (mut seq, mut counts, mut unmapped) = (1i64, Counts::default(), 0u64);
     let mut per_control: BTreeMap<String, Counts> = BTreeMap::new();
-    while let Some(batch) = receiver.recv().await {
+    // The organization's write turn is taken once results come, so a file refused while
+    // it is checked (SARIF's first pass reads it whole) never holds it.
+    let Some(first) = receiver.recv().await else {
+        reader
+            .await
+            .map_err(|e| AppError::new(Code::Internal, format!("the reader stopped: {e}")))?
+            .map_err(ingest_error)?;
+        return Err(AppError::new(Code::Import, format!("{name}: the file holds no results")));
+    };
+    let mut tx = cx.write().await?;
+    tx.lock_organization(org).await?;
+    let run_id = registers::reserve_id_in::<CheckRun>(&mut *tx, org).await?;
+    let mut next = Some(first);
+    while let Some(batch) = next {
         for r in &batch {
             counts.add(r.outcome);
             let reached = mapper.controls(&r.references);
@@ -256,6 +266,7 @@ pub async fn ingest(
         }
         tx.insert_check_results(org, &run_id, seq, &batch).await?;
         seq += i64::try_from(batch.len()).unwrap_or(i64::MAX);
+        next = receiver.recv().await;
     }
     let (format, found) = reader
         .await
