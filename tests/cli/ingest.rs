@@ -6,14 +6,14 @@ use serde_json::Value;
 
 use crate::support::Sandbox;
 
-const ORG: &str = "Cedar Ridge Health Cloud, Inc.";
-const OWNER: &str = "dana.whitfield@cedarridge.example";
+pub(super) const ORG: &str = "Cedar Ridge Health Cloud, Inc.";
+pub(super) const OWNER: &str = "dana.whitfield@cedarridge.example";
 
 fn testdata(name: &str) -> String {
     format!("{}/../../testdata/ingest/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn json(s: &Sandbox, args: &[&str]) -> Value {
+pub(super) fn json(s: &Sandbox, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     all.extend_from_slice(&["--org", ORG]);

@@ -8,21 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::Value;
-
 use crate::support::Sandbox;
 
-const ORG: &str = "Cedar Ridge Health Cloud, Inc.";
-const OWNER: &str = "dana.whitfield@cedarridge.example";
-
-fn json(s: &Sandbox, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    all.extend_from_slice(&["--org", ORG]);
-    let run = s.isms(&all);
-    assert_eq!(run.code, 0, "{args:?}: {run:?}");
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", run.stdout))
-}
+use super::ingest::{OWNER, json};
 
 /// A tool: `ISMS_SEMGREP`-style variable first (`.ci/run` keeps Semgrep in a virtual
 /// environment of its own), else on the PATH.

@@ -16,27 +16,14 @@
 
 mod http;
 
-use std::process::Command;
-
-use http::{BIN, drive, get_many, ok, print_table, serve, sign_in};
+use http::{drive, get_many, ok, print_table, serve, sign_in};
 use serde_json::json;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let data = data.to_str().unwrap();
-    let init = Command::new(BIN)
-        .args(["--data-dir", data, "init", "--org", "Bench", "--admin-email", "owner@bench.test"])
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
-    let stdout = String::from_utf8_lossy(&init.stdout).into_owned();
-    let password = stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("password").map(|p| p.trim().to_owned()))
-        .expect("init prints the owner's password");
+    let (data, password) = http::init(dir.path());
+    let data = data.as_str();
     let http = http::client();
     let (_server, base) = serve(data, dir.path(), &http).await;
     let owner = sign_in(&http, &base, "owner@bench.test", &password).await;

@@ -18,10 +18,9 @@
 mod http;
 
 use std::fmt::Write as _;
-use std::process::Command;
 use std::time::Instant;
 
-use http::{BIN, serve, sign_in};
+use http::{serve, sign_in};
 
 /// A SARIF log of `n` failing results over 50 rules tagged with CWEs, each message
 /// padded so the file is about 500 bytes per result.
@@ -77,19 +76,8 @@ fn memory(pid: u32) -> (f64, f64) {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let data = data.to_str().unwrap();
-    let init = Command::new(BIN)
-        .args(["--data-dir", data, "init", "--org", "Bench", "--admin-email", "owner@bench.test"])
-        .env("HOME", dir.path())
-        .output()
-        .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
-    let stdout = String::from_utf8_lossy(&init.stdout).into_owned();
-    let password = stdout
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("password").map(|p| p.trim().to_owned()))
-        .expect("init prints the owner's password");
+    let (data, password) = http::init(dir.path());
+    let data = data.as_str();
     let client = http::client();
     let (server, base) = serve(data, dir.path(), &client).await;
     let pid = server.0.id();

@@ -43,6 +43,24 @@ pub async fn serve(data: &str, home: &std::path::Path, http: &reqwest::Client) -
     (server, base)
 }
 
+/// A fresh workspace in `dir` (organization "Bench", owner owner@bench.test) made by
+/// the release binary; answers its data directory and the owner's password.
+pub fn init(dir: &std::path::Path) -> (String, String) {
+    let data = dir.join("data").to_str().unwrap().to_owned();
+    let init = Command::new(BIN)
+        .args(["--data-dir", &data, "init", "--org", "Bench", "--admin-email", "owner@bench.test"])
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let stdout = String::from_utf8_lossy(&init.stdout).into_owned();
+    let password = stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("password").map(|p| p.trim().to_owned()))
+        .expect("init prints the owner's password");
+    (data, password)
+}
+
 /// A client for the benchmarks (TLS through rustls with ring, chosen once).
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -18,7 +18,7 @@ use serde_json::json;
 use tokio_util::io::StreamReader;
 
 use super::doc::{Api, Op};
-use super::field;
+use super::{Items, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -62,11 +62,6 @@ pub(crate) fn routes() -> Api {
             .answers::<ResultPage>(),
             get(results),
         )
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-struct Items<T> {
-    items: Vec<T>,
 }
 
 /// A numbered result.

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::doc::media::JSON;
 use super::doc::{Api, Op};
-use super::download;
+use super::{Items, download};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 
@@ -99,11 +99,6 @@ struct OscalDocument {
     /// with their control implementations).
     #[serde(rename = "component-definition")]
     component_definition: serde_json::Map<String, Value>,
-}
-
-#[derive(Debug, serde::Serialize, JsonSchema)]
-struct Items<T> {
-    items: Vec<T>,
 }
 
 /// Why the proposal is rejected.
