@@ -125,7 +125,7 @@ pub async fn finding_register(cx: &Cx, actor: &Actor, format: DocFormat) -> AppR
         .map(|f| {
             vec![
                 f.id.clone(),
-                f.audit.clone(),
+                f.source(),
                 f.grade.label().to_owned(),
                 f.requirement.clone(),
                 f.description.clone(),

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use isms_domain::access::{Grant, UseCase};
-use isms_domain::check::{CheckResult, CheckRun, Counts, Outcome, Reference};
+use isms_domain::check::{CheckResult, CheckRun, Collected, Counts, Outcome, Reference};
 use isms_domain::evidence::{Content, Evidence, Target, TargetKind};
 use isms_domain::framework::{FrameworkId, ItemRef, Library, PIVOT};
 use isms_ingest::{Format, IngestError};
@@ -45,6 +45,8 @@ pub struct IngestRequest {
     /// The evidence item's title, controls every result is evidence for, validity and
     /// period.
     pub evidence: NewEvidence,
+    /// The collector that made the file, when `isms collect` ran one.
+    pub collected: Option<Collected>,
 }
 
 /// What an ingestion stored.
@@ -240,6 +242,8 @@ pub async fn ingest(
     };
     let (mut seq, mut counts, mut unmapped) = (1i64, Counts::default(), 0u64);
     let mut per_control: BTreeMap<String, Counts> = BTreeMap::new();
+    // Per rule, for the checks the run feeds (which ones is known once the tool is).
+    let mut tallies: BTreeMap<String, crate::monitoring::RuleTally> = BTreeMap::new();
     // The organization's write turn is taken once results come, so a file refused while
     // it is checked (SARIF's first pass reads it whole) never holds it.
     let Some(first) = receiver.recv().await else {
@@ -256,6 +260,10 @@ pub async fn ingest(
     while let Some(batch) = next {
         for r in &batch {
             counts.add(r.outcome);
+            match tallies.get_mut(&r.rule) {
+                Some(t) => t.add(r.outcome, &r.target),
+                None => tallies.entry(r.rule.clone()).or_default().add(r.outcome, &r.target),
+            }
             let reached = mapper.controls(&r.references);
             if reached.is_empty() {
                 unmapped += 1;
@@ -307,7 +315,7 @@ pub async fn ingest(
         .collect::<Vec<_>>()
         .join(" ");
     registers::create_in(&mut *tx, cx, &trail, org, &mut evidence).await?;
-    let run = CheckRun {
+    let mut run = CheckRun {
         id: run_id,
         format: format.as_str().to_owned(),
         tool,
@@ -320,7 +328,10 @@ pub async fn ingest(
         counts,
         controls: per_control,
         unmapped,
+        collected: request.collected.clone(),
+        checks: Vec::new(),
     };
+    run.checks = crate::monitoring::read_run_in(&mut *tx, cx, &trail, org, &run, &run.ingested_by, &tallies).await?;
     registers::insert_in(&mut *tx, cx, &trail, org, &run).await?;
     tx.commit().await?;
     Ok(Ingested { run, evidence })

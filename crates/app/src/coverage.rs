@@ -276,7 +276,7 @@ struct Kept {
     coverage: Arc<Vec<FrameworkCoverage>>,
 }
 
-async fn coverage_of(cx: &Cx, org: isms_domain::OrgId) -> AppResult<Arc<Vec<FrameworkCoverage>>> {
+pub(crate) async fn coverage_of(cx: &Cx, org: isms_domain::OrgId) -> AppResult<Arc<Vec<FrameworkCoverage>>> {
     let lib = library(cx).await?;
     let make = || async {
         let controls = crate::controls::controls_of(cx, org).await?;

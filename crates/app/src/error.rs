@@ -197,6 +197,8 @@ codes! {
     AuditClosed = "audit_closed", Conflict;
     /// The audit cannot be completed while a checklist line is still open.
     ChecklistOpen = "checklist_open", Conflict;
+    /// A collector could not collect (the target unreachable, the tool failed).
+    CollectorFailed = "collector_failed", Unavailable;
     /// The finding is closed; it no longer changes.
     FindingClosed = "finding_closed", Conflict;
     /// A certificate cannot be recorded while a major nonconformity of the audit is open.

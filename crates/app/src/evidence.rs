@@ -318,6 +318,9 @@ pub struct ControlEvidence {
     pub coverage: Coverage,
     /// How many items are attached.
     pub items: usize,
+    /// How many of the checks testing it pass within their frequency: a passing
+    /// check makes the control's evidence current (its runs are the evidence).
+    pub passing_checks: usize,
 }
 
 /// Every applicable control with its evidence coverage, those needing attention first
@@ -331,12 +334,23 @@ pub async fn freshness(cx: &Cx, actor: &Actor) -> AppResult<Vec<ControlEvidence>
 pub(crate) async fn freshness_of(cx: &Cx, org: OrgId) -> AppResult<Vec<ControlEvidence>> {
     let today = cx.clock.today();
     let all = registers::list::<Evidence>(cx, org).await?;
+    let checks = crate::monitoring::checks_of(cx, org).await?;
+    let passing = |control: &str| {
+        checks
+            .iter()
+            .filter(|c| c.status == isms_domain::check::CheckStatus::Passing && c.controls.iter().any(|x| x == control))
+            .count()
+    };
     let mut out: Vec<ControlEvidence> = controls_of(cx, org)
         .await?
         .into_iter()
         .filter(|c| c.record.applicable)
         .map(|c| ControlEvidence {
-            coverage: coverage(&all, TargetKind::Control, &c.record.control, today),
+            coverage: match passing(&c.record.control) {
+                0 => coverage(&all, TargetKind::Control, &c.record.control, today),
+                _ => Coverage::Current,
+            },
+            passing_checks: passing(&c.record.control),
             items: all.iter().filter(|e| e.attached_to(TargetKind::Control, &c.record.control)).count(),
             control: c.record.control,
             title: c.title,

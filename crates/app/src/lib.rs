@@ -13,6 +13,7 @@ pub mod certification;
 pub mod certification_reports;
 pub mod checks;
 mod clock;
+pub mod collect;
 pub mod controls;
 pub mod coverage;
 pub mod demo;
@@ -29,6 +30,7 @@ pub mod gap;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;
+pub mod monitoring;
 pub mod oscal;
 pub mod password;
 pub mod proposals;
@@ -75,6 +77,8 @@ pub struct Cx {
     pub max_upload: u64,
     /// Organizations' data as last read, by data version.
     pub cache: Arc<cache::ReadCache>,
+    /// Where the operator installs external collectors (`exec` checks run only these).
+    pub collectors: Option<std::path::PathBuf>,
 }
 
 impl Cx {
@@ -88,6 +92,7 @@ impl Cx {
             blobs: Arc::new(evidence::NoBlobs),
             max_upload: DEFAULT_MAX_UPLOAD,
             cache: Arc::default(),
+            collectors: None,
         }
     }
 

@@ -167,7 +167,11 @@ async fn open_items(cx: &Cx, actor: &Actor) -> AppResult<Vec<isms_oscal::poam::P
             description: format!("{} Corrective action: {action}", f.description.trim()),
             kind: "nonconformity",
             props: vec![
-                ("audit", f.audit.clone()),
+                if f.audit.is_empty() {
+                    ("check", f.check.clone().unwrap_or_default())
+                } else {
+                    ("audit", f.audit.clone())
+                },
                 ("requirement", f.requirement.clone()),
                 ("grade", f.grade.label().to_owned()),
                 ("status", f.status.as_str().to_owned()),

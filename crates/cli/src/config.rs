@@ -87,6 +87,8 @@ pub struct Config {
     pub max_connections: Setting<u32>,
     /// How long `isms serve` waits for in-flight requests on shutdown.
     pub shutdown_grace: Setting<Duration>,
+    /// How often `isms serve` runs the collectors whose checks are due (0: never).
+    pub collect_every: Setting<Duration>,
     /// Where evidence files and uploaded documents are kept (`<data_dir>/blobs`
     /// unless set; replicas must share it).
     pub blob_dir: Setting<PathBuf>,
@@ -166,6 +168,7 @@ struct FileConfig {
     log_format: Option<String>,
     max_connections: Option<u32>,
     shutdown_grace_seconds: Option<u64>,
+    collect_every_seconds: Option<u64>,
     blob_dir: Option<PathBuf>,
     blob_store: Option<String>,
     max_upload_mb: Option<u64>,
@@ -224,6 +227,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_LOG_LEVEL: &str = "info,sqlx=warn";
 const DEFAULT_MAX_CONNECTIONS: u32 = 10;
 const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How often `isms serve` runs the collectors whose checks are due, by default.
+const DEFAULT_COLLECT_EVERY: Duration = Duration::from_secs(3600);
 
 /// The base directory for per-user data (`$XDG_DATA_HOME` or `~/.local/share`).
 fn user_data_base(env: &dyn Fn(&str) -> Option<String>) -> Result<PathBuf, ConfigError> {
@@ -382,6 +387,16 @@ impl Config {
         let shutdown_grace =
             parse_setting(grace_raw, "a number of seconds", |s| s.parse().ok().map(Duration::from_secs))?;
 
+        let collect_raw = pick(
+            None,
+            var("ISMS_COLLECT_EVERY_SECONDS"),
+            file.collect_every_seconds.map(|n| n.to_string()).as_ref().map(|v| (v, fp)),
+        )
+        .unwrap_or_else(|| Setting::new(DEFAULT_COLLECT_EVERY.as_secs().to_string(), Source::Default));
+        let collect_every = parse_setting(collect_raw, "a number of seconds (0: no scheduled collection)", |s| {
+            s.parse().ok().map(Duration::from_secs)
+        })?;
+
         let blob_dir = pick(
             None,
             var("ISMS_BLOB_DIR").map(|(v, n)| (PathBuf::from(v), n)),
@@ -458,6 +473,7 @@ impl Config {
             log_format,
             max_connections,
             shutdown_grace,
+            collect_every,
         })
     }
 
@@ -485,6 +501,11 @@ impl Config {
                 "shutdown_grace_seconds",
                 self.shutdown_grace.value.as_secs().to_string(),
                 self.shutdown_grace.source.to_string(),
+            ),
+            (
+                "collect_every_seconds",
+                self.collect_every.value.as_secs().to_string(),
+                self.collect_every.source.to_string(),
             ),
             ("blob_dir", self.blob_dir.value.display().to_string(), self.blob_dir.source.to_string()),
             (

@@ -150,9 +150,13 @@ enum Command {
     /// JUnit, or our CSV/JSON check format; each result mapped to the Annex A controls
     /// its references reach.
     Ingest(commands::checks::IngestArgs),
-    /// Ingested runs of results and their results.
+    /// Checks (named tests of controls: passing, failing or stale, with history),
+    /// control health, and the ingested runs of results.
     #[command(subcommand)]
     Check(commands::checks::CheckCommand),
+    /// Run the collectors the checks name (all, or one kind: tls, postgres, git,
+    /// openscap, exec) and ingest what each finds.
+    Collect(commands::checks::CollectArgs),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),
     /// What is new, changed or removed since the last audit (or a date).
@@ -242,6 +246,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Oscal(command) => commands::oscal::run(&config, command, out).await,
             Command::Ingest(args) => commands::checks::ingest(&config, args, out).await,
             Command::Check(command) => commands::checks::run(&config, command, out).await,
+            Command::Collect(args) => commands::checks::collect(&config, args, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

@@ -113,6 +113,13 @@ impl Out {
         }
     }
 
+    /// Reports progress of a long collection on standard error (text mode only).
+    pub fn progress(&self, p: &isms_app::collect::Progress) {
+        if !self.json && p.done < p.total {
+            let _ = writeln!(std::io::stderr().lock(), "[{}/{}] {}", p.done + 1, p.total, p.message);
+        }
+    }
+
     /// Prints an error on standard error.
     pub fn error(&self, e: &CliError) {
         let mut err = std::io::stderr().lock();

@@ -531,6 +531,7 @@ mod tests {
         crate::audit::Finding {
             id: id.into(),
             audit: "AUD-002".into(),
+            check: None,
             grade,
             requirement: "A.8.13".into(),
             description: "x".into(),

@@ -193,6 +193,23 @@ pub struct CheckRun {
     /// Results that reach no Annex A control.
     #[serde(default)]
     pub unmapped: u64,
+    /// The collector that made the file, when `isms collect` ran one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected: Option<Collected>,
+    /// The checks this run gave a reading.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
+}
+
+/// A collector run: which collector, on what.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Collected {
+    /// `tls`, `postgres`, `git`, `openscap`, or `exec` for an external collector.
+    pub collector: String,
+    /// What it looked at: `host:port`, a database URL, a repository path, an SSG
+    /// profile, the external collector's command.
+    pub target: String,
 }
 
 impl crate::register::Entry for CheckRun {
@@ -209,5 +226,381 @@ impl crate::register::Entry for CheckRun {
             out.push(("format", "is required".to_owned()));
         }
         out
+    }
+}
+
+/// Where a check's results come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckSource {
+    /// Files of results ingested from a tool (`isms ingest`, the API, a watched
+    /// directory): runs whose tool matches `tool`, results whose rule matches `rule`.
+    Ingest {
+        /// The tool, as the run names it (case-insensitive; `*` matches any run of characters).
+        tool: String,
+        /// The rules that count (`*` matches any run of characters; empty: every rule).
+        #[serde(default)]
+        rule: String,
+    },
+    /// A collector `isms collect` runs (built-in or external).
+    Collector {
+        /// `tls`, `postgres`, `git`, `openscap` or `exec`.
+        collector: String,
+        /// What it looks at (`portal.example:443`; for `exec`, the command).
+        target: String,
+        /// The rules that count (empty: every rule).
+        #[serde(default)]
+        rule: String,
+    },
+    /// A person attests the result every `frequency_days`.
+    Manual,
+}
+
+impl CheckSource {
+    /// In words.
+    pub fn describe(&self) -> String {
+        let rules =
+            |r: &str| if r.trim().is_empty() || r.trim() == "*" { String::new() } else { format!(", rules {r}") };
+        match self {
+            CheckSource::Ingest { tool, rule } => format!("results of {tool}{}", rules(rule)),
+            CheckSource::Collector { collector, target, rule } => {
+                format!("collector {collector} on {target}{}", rules(rule))
+            }
+            CheckSource::Manual => "manual attestation".to_owned(),
+        }
+    }
+
+    /// True when a run of `tool` (made by `collected`, if a collector made it) feeds
+    /// this source.
+    pub fn feeds_from(&self, tool: &str, collected: Option<&Collected>) -> bool {
+        match self {
+            CheckSource::Ingest { tool: t, .. } => collected.is_none() && glob(&t.to_lowercase(), &tool.to_lowercase()),
+            CheckSource::Collector { collector, target, .. } => {
+                collected.is_some_and(|c| c.collector == *collector && c.target == *target)
+            }
+            CheckSource::Manual => false,
+        }
+    }
+
+    /// True when a result of `rule` counts for this source.
+    pub fn counts_rule(&self, rule: &str) -> bool {
+        match self {
+            CheckSource::Ingest { rule: r, .. } | CheckSource::Collector { rule: r, .. } => {
+                r.trim().is_empty() || glob(r.trim(), rule)
+            }
+            CheckSource::Manual => false,
+        }
+    }
+}
+
+/// Matches `text` against `pattern`, where `*` stands for any run of characters.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
+        return false;
+    }
+    let mut rest = &text[first.len()..text.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// One reading of a check: what a run (or a person) said at one moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Reading {
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
+    pub at: time::OffsetDateTime,
+    /// Pass, fail or error (a reading is never "not applicable").
+    pub outcome: Outcome,
+    /// The results that counted, per outcome (one for an attestation).
+    pub counts: Counts,
+    /// The run it comes from (`RUN-004`); none for an attestation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<String>,
+    /// Who: the person attesting or ingesting, or the collector.
+    pub by: String,
+    /// What failed (the first failing rules and targets), or the attestation's note.
+    #[serde(default)]
+    pub note: String,
+    /// The nonconformity this reading raised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raised: Option<String>,
+    /// The nonconformity whose corrective action this reading marked implemented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implemented: Option<String>,
+}
+
+impl Reading {
+    /// The outcome of a set of results: failing if any failed, else error if any
+    /// could not be checked, else passing if any passed; none when every result was
+    /// not applicable (or there were none), which leaves the check as it was.
+    pub fn outcome_of(counts: &Counts) -> Option<Outcome> {
+        if counts.fail > 0 {
+            Some(Outcome::Fail)
+        } else if counts.error > 0 {
+            Some(Outcome::Error)
+        } else if counts.pass > 0 {
+            Some(Outcome::Pass)
+        } else {
+            None
+        }
+    }
+}
+
+/// Where a check stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    /// Its last reading failed.
+    Failing,
+    /// Its last reading could not decide (the tool failed).
+    Error,
+    /// No reading within its frequency, or none yet.
+    Stale,
+    /// Its last reading, within its frequency, passed.
+    Passing,
+}
+
+impl CheckStatus {
+    /// Every status, worst first.
+    pub const ALL: [CheckStatus; 4] =
+        [CheckStatus::Failing, CheckStatus::Error, CheckStatus::Stale, CheckStatus::Passing];
+
+    /// The written name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Failing => "failing",
+            CheckStatus::Error => "error",
+            CheckStatus::Stale => "stale",
+            CheckStatus::Passing => "passing",
+        }
+    }
+}
+
+/// What a new reading does to the check's nonconformity from monitoring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// Nothing.
+    None,
+    /// The check turned failing with no nonconformity open: raise one.
+    Raise,
+    /// The check passes again: its nonconformity's action is implemented.
+    Implemented(String),
+}
+
+/// The longest expected frequency: ten years.
+pub const MAX_FREQUENCY_DAYS: u32 = 3_660;
+
+/// A check: a named, repeatable test of one or more controls (ISO/IEC 27001 9.1:
+/// monitoring and measurement), with an expected frequency and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Check {
+    /// `CHK-001`.
+    #[serde(default)]
+    pub id: String,
+    /// A short name (`Hosts meet the CIS level 1 profile`).
+    pub name: String,
+    /// What it tests and why, in the organization's words.
+    #[serde(default)]
+    pub description: String,
+    /// The Annex A controls it tests (`A.8.8`).
+    pub controls: Vec<String>,
+    /// Where its results come from.
+    pub source: CheckSource,
+    /// How often a result is expected, in days: no reading for longer makes it stale.
+    pub frequency_days: u32,
+    /// Who acts when it fails (e-mail): the owner of the nonconformity it raises.
+    pub owner: String,
+    /// What the owner does when it fails: the corrective action the nonconformity
+    /// carries.
+    #[serde(default)]
+    pub response: String,
+    /// The last nonconformity it raised (`FND-007`), open or closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonconformity: Option<String>,
+    /// Every reading, oldest first.
+    #[serde(default)]
+    pub readings: Vec<Reading>,
+}
+
+impl Check {
+    /// The last reading.
+    pub fn last(&self) -> Option<&Reading> {
+        self.readings.last()
+    }
+
+    /// Where it stands at `now`: stale without a reading within its frequency, else
+    /// as its last reading came out.
+    pub fn status(&self, now: time::OffsetDateTime) -> CheckStatus {
+        let Some(last) = self.last() else { return CheckStatus::Stale };
+        if now - last.at > time::Duration::days(i64::from(self.frequency_days)) {
+            return CheckStatus::Stale;
+        }
+        match last.outcome {
+            Outcome::Fail => CheckStatus::Failing,
+            Outcome::Error | Outcome::NotApplicable => CheckStatus::Error,
+            Outcome::Pass => CheckStatus::Passing,
+        }
+    }
+
+    /// When the next reading is due.
+    pub fn due(&self) -> Option<time::OffsetDateTime> {
+        self.last().and_then(|r| r.at.checked_add(time::Duration::days(i64::from(self.frequency_days))))
+    }
+
+    /// What a reading of `outcome` does, given whether its nonconformity (if any) is
+    /// still open and whether its action is still to be done. A failure raises a
+    /// nonconformity only when none is open: once per lapse, however many failing
+    /// readings follow. A pass marks an open nonconformity's action implemented,
+    /// once; its verification stays with a person. An error changes nothing.
+    pub fn drift(&self, outcome: Outcome, nonconformity_open: bool, action_pending: bool) -> Drift {
+        match (outcome, &self.nonconformity) {
+            (Outcome::Fail, None) => Drift::Raise,
+            (Outcome::Fail, Some(_)) if !nonconformity_open => Drift::Raise,
+            (Outcome::Pass, Some(f)) if nonconformity_open && action_pending => Drift::Implemented(f.clone()),
+            _ => Drift::None,
+        }
+    }
+}
+
+impl crate::register::Entry for Check {
+    const KIND: &'static str = "check";
+    const PREFIX: &'static str = "CHK";
+    crate::entry_id!();
+
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if self.name.trim().is_empty() {
+            out.push(("name", "is required".to_owned()));
+        }
+        if self.controls.is_empty() {
+            out.push(("controls", "name at least one Annex A control the check tests".to_owned()));
+        }
+        if !(1..=MAX_FREQUENCY_DAYS).contains(&self.frequency_days) {
+            out.push(("frequency_days", format!("must be from 1 to {MAX_FREQUENCY_DAYS} days")));
+        }
+        if self.owner.trim().is_empty() {
+            out.push(("owner", "is required: who acts when the check fails".to_owned()));
+        }
+        match &self.source {
+            CheckSource::Ingest { tool, .. } if tool.trim().is_empty() => {
+                out.push(("tool", "name the tool whose results feed the check".to_owned()));
+            }
+            CheckSource::Collector { collector, target, .. } => {
+                if collector.trim().is_empty() {
+                    out.push(("collector", "is required".to_owned()));
+                }
+                if target.trim().is_empty() {
+                    out.push(("target", "say what the collector looks at".to_owned()));
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn globs_match_whole_texts_with_stars_for_any_run() {
+        assert!(glob("CKV_AWS_*", "CKV_AWS_24"));
+        assert!(!glob("CKV_AWS_*", "XCKV_AWS_24"));
+        assert!(glob("*sshd*", "xccdf_org.ssgproject.content_rule_sshd_disable_root_login"));
+        assert!(glob("a*b*c", "abc") && glob("a*b*c", "a-b-c") && !glob("a*b*c", "acb"));
+        assert!(glob("*", "") && glob("exact", "exact") && !glob("exact", "exactly"));
+        assert!(!glob("ab*ba", "aba"), "the ends may not overlap");
+    }
+
+    fn reading(at: time::OffsetDateTime, outcome: Outcome) -> Reading {
+        Reading {
+            at,
+            outcome,
+            counts: Counts::default(),
+            run: None,
+            by: "t".into(),
+            note: String::new(),
+            raised: None,
+            implemented: None,
+        }
+    }
+
+    fn check() -> Check {
+        Check {
+            id: "CHK-001".into(),
+            name: "Patched".into(),
+            description: String::new(),
+            controls: vec!["A.8.8".into()],
+            source: CheckSource::Ingest { tool: "Trivy".into(), rule: String::new() },
+            frequency_days: 7,
+            owner: "it@acme.test".into(),
+            response: String::new(),
+            nonconformity: None,
+            readings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_check_is_stale_without_a_reading_within_its_frequency_and_else_as_it_last_came_out() {
+        let mut c = check();
+        let now = datetime!(2026-12-06 12:00 UTC);
+        assert_eq!(c.status(now), CheckStatus::Stale);
+        c.readings.push(reading(datetime!(2026-12-01 12:00 UTC), Outcome::Fail));
+        assert_eq!(c.status(now), CheckStatus::Failing);
+        c.readings.push(reading(datetime!(2026-12-02 12:00 UTC), Outcome::Pass));
+        assert_eq!(c.status(now), CheckStatus::Passing);
+        assert_eq!(c.status(datetime!(2026-12-09 12:00 UTC)), CheckStatus::Passing, "exactly seven days");
+        assert_eq!(c.status(datetime!(2026-12-09 12:01 UTC)), CheckStatus::Stale);
+        c.readings.push(reading(datetime!(2026-12-03 12:00 UTC), Outcome::Error));
+        assert_eq!(c.status(now), CheckStatus::Error);
+    }
+
+    #[test]
+    fn drift_raises_once_per_lapse_and_marks_the_action_implemented_once() {
+        let mut c = check();
+        assert_eq!(c.drift(Outcome::Pass, false, false), Drift::None);
+        assert_eq!(c.drift(Outcome::Fail, false, false), Drift::Raise);
+        c.nonconformity = Some("FND-003".into());
+        assert_eq!(c.drift(Outcome::Fail, true, true), Drift::None, "raised once");
+        assert_eq!(c.drift(Outcome::Error, true, true), Drift::None);
+        assert_eq!(c.drift(Outcome::Pass, true, true), Drift::Implemented("FND-003".into()));
+        assert_eq!(c.drift(Outcome::Pass, true, false), Drift::None, "already implemented");
+        assert_eq!(c.drift(Outcome::Fail, true, false), Drift::None, "awaiting verification");
+        assert_eq!(c.drift(Outcome::Fail, false, false), Drift::Raise, "closed: a new lapse");
+    }
+
+    #[test]
+    fn sources_feed_from_their_own_runs_and_rules() {
+        let ingest = CheckSource::Ingest { tool: "semgrep*".into(), rule: "python.*".into() };
+        assert!(ingest.feeds_from("Semgrep OSS", None));
+        assert!(!ingest.feeds_from("CodeQL", None));
+        let tls = Collected { collector: "tls".into(), target: "a:443".into() };
+        assert!(!ingest.feeds_from("semgrep", Some(&tls)));
+        assert!(ingest.counts_rule("python.lang.security.eval") && !ingest.counts_rule("js.eval"));
+        let collector = CheckSource::Collector { collector: "tls".into(), target: "a:443".into(), rule: String::new() };
+        assert!(collector.feeds_from("anything", Some(&tls)) && collector.counts_rule("tls.protocol.modern"));
+        let other = Collected { collector: "tls".into(), target: "b:443".into() };
+        assert!(!collector.feeds_from("anything", Some(&other)) && !collector.feeds_from("tls", None));
+        assert!(!CheckSource::Manual.feeds_from("x", None));
+        assert_eq!(Reading::outcome_of(&Counts { not_applicable: 3, ..Counts::default() }), None);
+        assert_eq!(Reading::outcome_of(&Counts { pass: 3, error: 1, ..Counts::default() }), Some(Outcome::Error));
     }
 }

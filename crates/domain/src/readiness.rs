@@ -104,6 +104,10 @@ pub struct Facts {
     pub planned_external: Vec<(crate::audit::AuditKind, Date)>,
     /// Applicable Annex A controls: (theme, control).
     pub applicable_controls: Vec<(String, String)>,
+    /// Checks whose last reading failed or could not decide.
+    pub failing_checks: Vec<Named>,
+    /// Checks with no reading within their expected frequency.
+    pub stale_checks: Vec<Named>,
 }
 
 /// How serious a problem is.
@@ -288,6 +292,43 @@ pub fn controls_evidenced(f: &Facts, stage: Stage, _: Date) -> Vec<Problem> {
         )
         .about("control", &f.controls_without_evidence),
     ]
+}
+
+/// Monitoring runs as planned: no check failing, none stale (9.1).
+pub fn checks_passing(f: &Facts, _: Stage, _: Date) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if !f.failing_checks.is_empty() {
+        out.push(
+            problem(
+                "checks_passing",
+                Severity::Warning,
+                "9.1",
+                format!(
+                    "{} failing: {}",
+                    crate::text::plural(f.failing_checks.len(), "check is", "checks are"),
+                    list(&f.failing_checks, 5)
+                ),
+            )
+            .about("check", &f.failing_checks),
+        );
+    }
+    if !f.stale_checks.is_empty() {
+        out.push(
+            problem(
+                "checks_passing",
+                Severity::Warning,
+                "9.1",
+                format!(
+                    "{} no result within {} expected frequency: {}",
+                    crate::text::plural(f.stale_checks.len(), "check has", "checks have"),
+                    if f.stale_checks.len() == 1 { "its" } else { "their" },
+                    list(&f.stale_checks, 5)
+                ),
+            )
+            .about("check", &f.stale_checks),
+        );
+    }
+    out
 }
 
 /// Documents are reviewed on time.
@@ -609,12 +650,13 @@ fn cycle_audits(f: &Facts, c: &Certificate, today: Date) -> Vec<Problem> {
 }
 
 /// Every rule, in the order they are reported.
-pub const RULES: [(&str, Rule); 11] = [
+pub const RULES: [(&str, Rule); 12] = [
     ("mandatory_documents", mandatory_documents),
     ("soa_approved", soa_approved),
     ("risks_accepted", risks_accepted),
     ("controls_implemented", controls_implemented),
     ("controls_evidenced", controls_evidenced),
+    ("checks_passing", checks_passing),
     ("documents_reviewed", documents_reviewed),
     ("internal_audit", internal_audit),
     ("management_review", management_review),
@@ -636,7 +678,7 @@ fn groups_of(rule: &str, f: &Facts) -> Vec<String> {
             f.mandatory.iter().filter_map(|m| clause_group(&m.clause)).map(str::to_owned).collect()
         }
         "soa_approved" | "risks_accepted" | "controls_implemented" => vec!["6".into()],
-        "controls_evidenced" => vec!["9".into()],
+        "controls_evidenced" | "checks_passing" => vec!["9".into()],
         "documents_reviewed" => vec!["7".into()],
         "internal_audit" | "management_review" => vec!["9".into()],
         "no_open_majors" | "actions_on_time" => vec!["10".into()],

@@ -58,6 +58,16 @@ const NOT_USE_CASES: &[(&str, &str, &str)] = &[
     ("frameworks.rs", "crosswalk", "the shared framework library (public reference content)"),
     ("frameworks.rs", "items_with_id", "the shared framework library (public reference content)"),
     ("frameworks.rs", "import_framework", "installation operator only (`isms framework import`), not served"),
+    (
+        "collect.rs",
+        "schedule",
+        "installation: `isms serve`'s scheduled collection, as the operator of each organization",
+    ),
+    (
+        "collect.rs",
+        "scheduled_round",
+        "installation: `isms serve`'s scheduled collection, as the operator of each organization",
+    ),
     ("audits.rs", "programme_clauses", "the shared framework library (public reference content)"),
 ];
 

@@ -54,6 +54,7 @@ pub async fn raise_finding(cx: &Cx, actor: &Actor, new: NewFinding) -> AppResult
     let mut finding = Finding {
         id: String::new(),
         audit: a.id.clone(),
+        check: None,
         grade: new.grade,
         requirement: requirement.clone(),
         description: new.description.trim().to_owned(),
@@ -181,9 +182,17 @@ pub(crate) async fn apply_step(
 ) -> AppResult<Finding> {
     let Acting { by, only_owner, may_move_deadline } = acting;
     let today = cx.clock.today();
-    let audit = {
+    // The audit that raised it sets the deadline's rules; a nonconformity found by
+    // monitoring is the organization's own, like an internal audit's, from the day
+    // it was raised.
+    let rules = {
         let f = registers::get::<Finding>(cx, org, id).await?;
-        registers::get::<Audit>(cx, org, &f.audit).await?
+        if f.audit.is_empty() {
+            (AuditKind::Internal, f.raised_on)
+        } else {
+            let a = registers::get::<Audit>(cx, org, &f.audit).await?;
+            (a.kind, a.end)
+        }
     };
     registers::update(cx, actor, org, id, |f: &mut Finding| {
         if let Some(me) = only_owner
@@ -206,7 +215,7 @@ pub(crate) async fn apply_step(
                     return Err(AppError::invalid_field("due", "must not be before the finding was raised"));
                 }
                 if let Some(d) = due {
-                    isms_domain::audit::deadline(f.grade, audit.kind, audit.end, Some(d), 0)
+                    isms_domain::audit::deadline(f.grade, rules.0, rules.1, Some(d), 0)
                         .map_err(|m| AppError::invalid_field("due", m))?;
                 }
                 let due = due.or(f.due).unwrap_or(today + Duration::days(90));

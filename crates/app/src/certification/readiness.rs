@@ -1,5 +1,7 @@
 //! Readiness for Stage 1, Stage 2, surveillance and recertification, from the facts isms holds.
 
+use isms_domain::check::CheckStatus;
+
 use super::*;
 
 pub(super) fn named(id: &str, title: &str) -> Named {
@@ -36,6 +38,7 @@ async fn gather_facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
     let docs = crate::documents::documents_of(cx, org).await?;
     let all_audits = audits_of(cx, org).await?;
     let all_findings = findings_of(cx, org).await?;
+    let checks = crate::monitoring::checks_of(cx, org).await?;
     let external = |audit: &str| all_audits.iter().any(|a| a.id == audit && a.kind.external());
     let nc = |g: Grade, from_certification: Option<bool>| -> Vec<Named> {
         all_findings
@@ -120,6 +123,12 @@ async fn gather_facts(cx: &Cx, org: OrgId) -> AppResult<Facts> {
             .filter(|a| a.kind.external() && a.status == AuditStatus::Completed)
             .map(|a| (a.kind, a.end))
             .collect(),
+        failing_checks: checks
+            .iter()
+            .filter(|c| matches!(c.status, CheckStatus::Failing | CheckStatus::Error))
+            .map(|c| named(&c.id, &c.name))
+            .collect(),
+        stale_checks: checks.iter().filter(|c| c.status == CheckStatus::Stale).map(|c| named(&c.id, &c.name)).collect(),
     })
 }
 

@@ -13,6 +13,11 @@ pub(crate) async fn settings_of(cx: &Cx, org: OrgId) -> AppResult<AuditSettings>
     Ok(registers::list::<AuditSettings>(cx, org).await?.into_iter().next().unwrap_or_default())
 }
 
+/// [`settings_of`] inside a caller's write transaction.
+pub(crate) async fn settings_in(tx: &mut dyn isms_store::WriteTx, org: OrgId) -> AppResult<AuditSettings> {
+    Ok(registers::list_in::<AuditSettings>(tx, org).await?.into_iter().next().unwrap_or_default())
+}
+
 /// Saves the audit settings.
 pub async fn save_settings(cx: &Cx, actor: &Actor, s: AuditSettings) -> AppResult<AuditSettings> {
     actor.require(UseCase::ManageAudits)?;

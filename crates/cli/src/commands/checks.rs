@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use isms_app::evidence::NewEvidence;
-use isms_domain::check::Outcome;
+use isms_domain::check::{CheckSource, Outcome, Reading};
 use isms_domain::evidence::{Target, TargetKind};
 
 use super::{OrgArg, bad};
@@ -42,13 +42,72 @@ pub struct IngestArgs {
     org: OrgArg,
 }
 
+/// Arguments of `isms collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Only this kind of collector: tls, postgres, git, openscap or exec.
+    name: Option<String>,
+    /// The member collecting (recorded in the audit trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+    #[command(flatten)]
+    org: OrgArg,
+}
+
+/// Runs `isms collect`: exit 1 when a collector could not collect.
+pub async fn collect(config: &Config, args: CollectArgs, out: &Out) -> Result<ExitCode, CliError> {
+    super::with_workspace(config, async |cx| {
+        let org = super::resolve_org(cx, &args.org.org).await?;
+        let actor = super::actor(cx, org, args.as_email.as_deref(), "isms collect").await?;
+        let done = isms_app::collect::collect_all(cx, &actor, args.name.as_deref(), &mut |p| out.progress(&p)).await?;
+        out.doc(&done);
+        for c in &done {
+            match (&c.run, &c.error) {
+                (Some(run), _) => out.line(format!(
+                    "{} on {}: {} — {} result(s), {} failing; checks {}",
+                    c.collected.collector,
+                    c.collected.target,
+                    run.id,
+                    run.counts.total(),
+                    run.counts.fail,
+                    if run.checks.is_empty() { "none".to_owned() } else { run.checks.join(", ") }
+                )),
+                (None, error) => out.line(format!(
+                    "{} on {}: could not collect: {}",
+                    c.collected.collector,
+                    c.collected.target,
+                    error.as_deref().unwrap_or("unknown")
+                )),
+            }
+        }
+        if done.is_empty() {
+            out.line("No check names a collector: define one with `isms check define --collector NAME --target T`.");
+        }
+        Ok(if done.iter().any(|c| c.error.is_some()) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    })
+    .await
+}
+
 /// `isms check ...`
 #[derive(Debug, Subcommand)]
 pub enum CheckCommand {
+    /// Every check, failing first: status, controls, source, last reading.
+    List(RunsArgs),
+    /// Defines a check: a named test of controls, fed by a tool's results, a
+    /// collector, or a person's attestation.
+    Define(DefineArgs),
+    /// A check (CHK-001) with its last readings, or an ingested run (RUN-001) with its
+    /// counts per control.
+    Show(ShowArgs),
+    /// Takes a reading now: attests a manual check (--pass or --fail with --note), or
+    /// runs a collector check's collector.
+    Run(RunArgs),
+    /// Every reading of a check, newest first.
+    History(ShowArgs),
+    /// Control health: per Annex A theme, per framework in use, and per control.
+    Health(RunsArgs),
     /// The ingested runs of results, newest first.
     Runs(RunsArgs),
-    /// One run: its file, evidence, counts and the controls it reaches.
-    Show(ShowArgs),
     /// A run's results (--outcome fail for the failures).
     Results(ResultsArgs),
 }
@@ -60,10 +119,75 @@ pub struct RunsArgs {
     org: OrgArg,
 }
 
+/// Arguments of `isms check define`.
+#[derive(Debug, Args)]
+pub struct DefineArgs {
+    /// A short name.
+    #[arg(long)]
+    name: String,
+    /// What it tests and why.
+    #[arg(long, default_value = "")]
+    description: String,
+    /// A control it tests (repeatable).
+    #[arg(long = "control", value_name = "A.8.8", required = true)]
+    controls: Vec<String>,
+    /// Fed by the results of this tool, as runs name it (`*` is a wildcard).
+    #[arg(long, conflicts_with_all = ["collector", "manual"])]
+    tool: Option<String>,
+    /// Fed by this collector (tls, postgres, git, openscap, exec) on --target.
+    #[arg(long, requires = "target", conflicts_with = "manual")]
+    collector: Option<String>,
+    /// What the collector looks at (host:port, a database URL, a repository, an SSG
+    /// profile, the external collector's command).
+    #[arg(long)]
+    target: Option<String>,
+    /// Attested by a person every --every days.
+    #[arg(long)]
+    manual: bool,
+    /// The rules that count (`*` is a wildcard; default every rule).
+    #[arg(long, default_value = "")]
+    rule: String,
+    /// How often a result is expected, in days.
+    #[arg(long, value_name = "DAYS")]
+    every: u32,
+    /// Who acts when it fails (default: the first control's owner).
+    #[arg(long)]
+    owner: Option<String>,
+    /// What the owner does when it fails: the nonconformity's corrective action.
+    #[arg(long, default_value = "")]
+    response: String,
+    /// The member defining it (recorded in the audit trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+    #[command(flatten)]
+    org: OrgArg,
+}
+
+/// Arguments of `isms check run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The check, e.g. CHK-001.
+    id: String,
+    /// A manual check passes.
+    #[arg(long, conflicts_with = "fail")]
+    pass: bool,
+    /// A manual check fails.
+    #[arg(long)]
+    fail: bool,
+    /// What was looked at.
+    #[arg(long, default_value = "")]
+    note: String,
+    /// The member acting (recorded in the audit trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+    #[command(flatten)]
+    org: OrgArg,
+}
+
 /// Arguments of `isms check show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The run, e.g. RUN-001.
+    /// The check (CHK-001) or the run (RUN-001).
     id: String,
     #[command(flatten)]
     org: OrgArg,
@@ -104,6 +228,7 @@ pub async fn ingest(config: &Config, args: IngestArgs, out: &Out) -> Result<Exit
                 valid_for_days: args.valid_for,
                 ..NewEvidence::default()
             },
+            collected: None,
         };
         let done = isms_app::checks::ingest(cx, &actor, request, &mut reader).await?;
         out.doc(&done);
@@ -133,6 +258,30 @@ pub async fn ingest(config: &Config, args: IngestArgs, out: &Out) -> Result<Exit
     .await
 }
 
+fn reading_line(r: &Reading) -> String {
+    let mut line = format!(
+        "  {}  {:<5} {}{}",
+        r.at.date(),
+        r.outcome.as_str(),
+        r.run.as_deref().map(|run| format!("{run}: ")).unwrap_or_default(),
+        r.note
+    );
+    if let Some(f) = &r.raised {
+        line.push_str(&format!(" [raised {f}]"));
+    }
+    if let Some(f) = &r.implemented {
+        line.push_str(&format!(" [{f}'s action implemented]"));
+    }
+    line
+}
+
+fn print_reading(out: &Out, c: &isms_app::monitoring::CheckView) {
+    out.line(format!("{} {}: {}", c.id, c.name, c.status.as_str()));
+    if let Some(r) = &c.last {
+        out.line(reading_line(r));
+    }
+}
+
 /// Runs `isms check ...`.
 pub async fn run(config: &Config, command: CheckCommand, out: &Out) -> Result<ExitCode, CliError> {
     super::with_workspace(config, async |cx| match command {
@@ -153,6 +302,131 @@ pub async fn run(config: &Config, command: CheckCommand, out: &Out) -> Result<Ex
                 ));
             }
             out.line(format!("{} run(s)", all.len()));
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::List(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let all = isms_app::monitoring::checks(cx, &super::reader(org)).await?;
+            out.doc(&all);
+            for c in &all {
+                out.line(format!(
+                    "{}  {:<8} {:<28} {:<18} every {:>3}d  {}  {}",
+                    c.id,
+                    c.status.as_str(),
+                    c.name,
+                    c.controls.join(","),
+                    c.frequency_days,
+                    c.last.as_ref().map(|r| r.at.date().to_string()).unwrap_or_else(|| "never".to_owned()),
+                    c.source_text
+                ));
+            }
+            out.line(format!("{} check(s)", all.len()));
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::Define(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let actor = super::actor(cx, org, args.as_email.as_deref(), "isms check define").await?;
+            let source = match (&args.tool, &args.collector, args.manual) {
+                (Some(tool), None, false) => CheckSource::Ingest { tool: tool.clone(), rule: args.rule.clone() },
+                (None, Some(collector), false) => CheckSource::Collector {
+                    collector: collector.clone(),
+                    target: args.target.clone().unwrap_or_default(),
+                    rule: args.rule.clone(),
+                },
+                (None, None, true) => CheckSource::Manual,
+                _ => {
+                    return Err(bad(
+                        "--tool",
+                        "say where results come from: --tool NAME, --collector NAME --target T, or --manual",
+                    ));
+                }
+            };
+            let new = isms_app::monitoring::NewCheck {
+                name: args.name.clone(),
+                description: args.description.clone(),
+                controls: args.controls.clone(),
+                source: Some(source),
+                frequency_days: args.every,
+                owner: args.owner.clone(),
+                response: args.response.clone(),
+            };
+            let c = isms_app::monitoring::define(cx, &actor, new).await?;
+            out.doc(&c);
+            out.line(format!(
+                "{} {} tests {} ({}), every {} day(s); {} acts when it fails",
+                c.id,
+                c.name,
+                c.controls.join(", "),
+                c.source_text,
+                c.frequency_days,
+                c.owner
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::Run(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let actor = super::actor(cx, org, args.as_email.as_deref(), "isms check run").await?;
+            let outcome = match (args.pass, args.fail) {
+                (true, _) => Some(Outcome::Pass),
+                (_, true) => Some(Outcome::Fail),
+                _ => None,
+            };
+            let c = match outcome {
+                Some(o) => isms_app::monitoring::attest(cx, &actor, &args.id, o, &args.note).await?,
+                None => isms_app::collect::run_check(cx, &actor, &args.id, &mut |p| out.progress(&p)).await?,
+            };
+            out.doc(&c);
+            print_reading(out, &c);
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::History(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let (c, history) = isms_app::monitoring::check(cx, &super::reader(org), &args.id).await?;
+            out.doc(&history);
+            out.line(format!("{} {}: {}", c.id, c.name, c.status.as_str()));
+            for r in &history {
+                out.line(reading_line(r));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::Health(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let h = isms_app::monitoring::health(cx, &super::reader(org)).await?;
+            out.doc(&h);
+            out.line(format!(
+                "{:<34} {:>7} {:>7} {:>5} {:>5} {:>9}",
+                "", "passing", "failing", "error", "stale", "unchecked"
+            ));
+            for t in std::iter::once(&h.checks).chain(&h.themes).chain(&h.frameworks) {
+                out.line(format!(
+                    "{:<34} {:>7} {:>7} {:>5} {:>5} {:>9}",
+                    t.title, t.passing, t.failing, t.error, t.stale, t.unchecked
+                ));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::Show(args) if args.id.trim().to_ascii_uppercase().starts_with("CHK") => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let (c, history) = isms_app::monitoring::check(cx, &super::reader(org), &args.id).await?;
+            out.doc(&c);
+            out.line(format!("{} {}: {}", c.id, c.name, c.status.as_str()));
+            out.line(format!(
+                "  tests {}; {}; every {} day(s)",
+                c.controls.join(", "),
+                c.source_text,
+                c.frequency_days
+            ));
+            out.line(format!(
+                "  owner {}{}",
+                c.owner,
+                c.nonconformity.as_ref().map(|f| format!("; nonconformity {f}")).unwrap_or_default()
+            ));
+            if let Some(due) = c.due {
+                out.line(format!("  next reading due {}", due.date()));
+            }
+            for r in history.iter().take(10) {
+                out.line(reading_line(r));
+            }
             Ok(ExitCode::SUCCESS)
         }
         CheckCommand::Show(args) => {

@@ -76,7 +76,8 @@ pub async fn open(config: &Config) -> Result<Cx, CliError> {
         }
         err
     })?;
-    let cx = Cx::new(store);
+    let mut cx = Cx::new(store);
+    cx.collectors = Some(config.data_dir.value.join("collectors"));
     let blobs: Arc<dyn isms_store::BlobStore> = match &config.blob_store.value {
         Some(s3) => {
             // Names this process's partial uploads apart from other replicas'.

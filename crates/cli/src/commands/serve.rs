@@ -72,9 +72,14 @@ pub async fn run(mut config: Config, args: ServeArgs, out: &Out) -> Result<ExitC
     out.doc(&serde_json::json!({ "listening": format!("http://{addr}"), "database": cx.store.location() }));
 
     let sweeper = tokio::spawn(sweep_abandoned_uploads(cx.clone()));
+    let collector = (!config.collect_every.value.is_zero())
+        .then(|| tokio::spawn(isms_app::collect::schedule(cx.clone(), config.collect_every.value)));
     let served =
         isms_server::serve(listener, cx.clone(), config.server_options(), shutdown, config.shutdown_grace.value).await;
     sweeper.abort();
+    if let Some(c) = collector {
+        c.abort();
+    }
     cx.store.close().await;
     served.map_err(|e| CliError::error(Code::Serve, format!("the server stopped with an error: {}", io_reason(&e))))?;
     tracing::info!("stopped");

@@ -116,8 +116,13 @@ pub struct Finding {
     /// `FND-001`.
     #[serde(default)]
     pub id: String,
-    /// The audit that raised it.
+    /// The audit that raised it; empty for a nonconformity found by monitoring.
+    #[serde(default)]
     pub audit: String,
+    /// The check whose failure raised it (ISO/IEC 27001 9.1 and 10.2: found by
+    /// monitoring, not by an audit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
     /// How serious.
     pub grade: Grade,
     /// The requirement or control concerned (`9.2`, `A.8.13`).
@@ -198,6 +203,14 @@ impl NextStep {
 }
 
 impl Finding {
+    /// Where it comes from: `AUD-002`, or `monitoring (CHK-001)`.
+    pub fn source(&self) -> String {
+        match &self.check {
+            Some(c) if self.audit.is_empty() => format!("monitoring ({c})"),
+            _ => self.audit.clone(),
+        }
+    }
+
     /// Whether `step` may be taken now, and if not why: the one rule of what comes next.
     /// A closed finding takes no step; the action is planned (and re-planned) while
     /// the finding is open or action planned, marked implemented once planned, and
@@ -302,6 +315,9 @@ impl Entry for Finding {
         if self.description.trim().is_empty() {
             p.push(("description", "is required".to_owned()));
         }
+        if self.audit.trim().is_empty() && self.check.is_none() {
+            p.push(("audit", "name the audit that raised it".to_owned()));
+        }
         p
     }
 }
@@ -337,6 +353,7 @@ mod tests {
         Finding {
             id: "FND-001".into(),
             audit: "AUD-001".into(),
+            check: None,
             grade,
             requirement: "A.8.13".into(),
             description: "No restore test in 2026".into(),

@@ -113,6 +113,20 @@ fn unimplemented_controls_block_stage_2() {
 }
 
 #[test]
+fn failing_and_stale_checks_are_warnings_naming_the_checks() {
+    let mut f = ready();
+    assert!(passes(checks_passing, &f, Stage::Stage2));
+    f.failing_checks = vec![("CHK-002".into(), "Hosts patched".into())];
+    f.stale_checks = vec![("CHK-001".into(), "TLS".into()), ("CHK-003".into(), "Backups".into())];
+    let found = checks_passing(&f, Stage::Stage2, TODAY);
+    assert_eq!(found.len(), 2);
+    assert!(found.iter().all(|p| p.severity == Severity::Warning && p.requirement == "9.1"));
+    assert!(found[0].message.contains("1 check is failing: CHK-002 Hosts patched"), "{}", found[0].message);
+    assert!(found[1].message.contains("2 checks have no result"), "{}", found[1].message);
+    assert_eq!(found[0].items[0].kind, "check");
+}
+
+#[test]
 fn controls_without_current_evidence_block_stage_2() {
     let mut f = ready();
     assert!(passes(controls_evidenced, &f, Stage::Stage2));

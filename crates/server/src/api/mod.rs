@@ -13,6 +13,7 @@ mod frameworks;
 mod gap;
 mod list;
 mod members;
+mod monitoring;
 mod oscal;
 mod records;
 mod registers;
@@ -296,6 +297,7 @@ fn api() -> Api {
         .merge(gap::routes())
         .merge(oscal::routes())
         .merge(checks::routes())
+        .merge(monitoring::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())

@@ -50,6 +50,8 @@ struct ControlPage {
     proposals: Vec<isms_domain::proposal::Proposal>,
     /// How many wait for a decision.
     waiting: usize,
+    /// The checks testing this control, worst first.
+    checks: Vec<isms_app::monitoring::CheckView>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,6 +97,11 @@ async fn page(
     let waiting = proposals.iter().filter(|p| p.status == isms_domain::proposal::ProposalStatus::Proposed).count();
     Ok(ControlPage {
         proposals,
+        checks: isms_app::monitoring::checks(&s.cx, caller)
+            .await?
+            .into_iter()
+            .filter(|c| c.controls.contains(&detail.control.record.control))
+            .collect(),
         waiting,
         items,
         documents,

@@ -26,6 +26,7 @@ struct DashboardPage {
     maps: Vec<HeatMap>,
     milestones: Vec<super::certification::Milestone>,
     readiness_clauses: Vec<(String, usize)>,
+    health: isms_app::monitoring::Health,
 }
 
 async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<DashboardPage, PageError> {
@@ -43,6 +44,7 @@ async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<Dashboar
             .map(|c| super::certification::milestones(&c.cycle, status.today))
             .unwrap_or_default(),
         readiness_clauses: super::certification::clause_percentages(&status.readiness, &annex_a),
+        health: isms_app::monitoring::health(&s.cx, &caller).await?,
         status,
         shell: viewer.shell("dashboard"),
     })

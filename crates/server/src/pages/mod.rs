@@ -12,6 +12,7 @@ mod advisor;
 mod assets;
 mod audit;
 mod certification;
+mod checks;
 mod context;
 mod controls;
 mod coverage;
@@ -65,6 +66,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(methodology::routes())
         .merge(evidence::routes())
+        .merge(checks::routes())
         .merge(documents::routes())
         .merge(certification::routes())
         .layer(axum::middleware::map_response(no_store))
@@ -135,6 +137,7 @@ impl Shell {
             ("risks", "/risks", "Risks"),
             ("documents", "/documents", "Documents"),
             ("evidence", "/evidence", "Evidence"),
+            ("checks", "/checks", "Monitoring"),
             ("audits", "/audits", "Audits"),
             ("certification", "/certification", "Certification"),
             ("context", "/context", "Context"),
@@ -352,6 +355,8 @@ pub(crate) fn record_href(entity: &str, id: &str) -> Option<String> {
         "audit" => format!("/audits/{id}"),
         "audit_settings" => "/audits".to_owned(),
         "finding" => format!("/findings/{id}"),
+        "check" => format!("/checks/{id}"),
+        "check_run" => format!("/check-runs/{id}"),
         "evidence" => format!("/evidence#{id}"),
         "management_review" => "/management-reviews".to_owned(),
         "certificate" => "/certification".to_owned(),

@@ -12,7 +12,8 @@ pub(super) fn routes() -> Router<AppState> {
 
 pub(crate) struct FindingRow {
     pub id: String,
-    pub audit: String,
+    pub source: String,
+    pub source_href: String,
     pub grade: &'static str,
     pub grade_key: &'static str,
     pub requirement: String,
@@ -26,7 +27,11 @@ pub(crate) struct FindingRow {
 pub(super) fn finding_row(f: &Finding, today: time::Date, names: &crate::pages::Names) -> FindingRow {
     FindingRow {
         id: f.id.clone(),
-        audit: f.audit.clone(),
+        source: f.source(),
+        source_href: match &f.check {
+            Some(c) if f.audit.is_empty() => format!("/checks/{c}"),
+            _ => format!("/audits/{}", f.audit),
+        },
         grade: f.grade.label(),
         grade_key: match f.grade {
             Grade::Major => "major",

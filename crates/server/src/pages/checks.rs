@@ -1,0 +1,216 @@
+//! Monitoring: the checks (passing, failing, error, stale), control health per Annex
+//! A theme and per framework, one check with its history (attest a manual one, run a
+//! collector one), and one ingested run with its mapping table.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use isms_app::monitoring::{CheckView, Health, NewCheck};
+use isms_domain::access::{Grant, UseCase};
+use isms_domain::check::{CheckResult, CheckRun, CheckSource, Outcome, Reading};
+use serde::Deserialize;
+
+use super::{CsrfForm, PageError, Shell, Viewer, encode, form_problems, notice, see_other};
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/checks", get(list).post(define))
+        .route("/checks/{id}", get(one).post(act))
+        .route("/check-runs/{id}", get(run_page))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "checks.html")]
+struct ChecksPage {
+    shell: Shell,
+    checks: Vec<CheckView>,
+    health: Health,
+    runs: Vec<CheckRun>,
+    can_define: bool,
+    controls: Vec<(String, String)>,
+    form: DefineForm,
+    problems: Vec<(String, String)>,
+    done: Option<String>,
+}
+
+/// The define form, kept as typed when it comes back refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct DefineForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    controls: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    tool: String,
+    #[serde(default)]
+    collector: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    every: String,
+    #[serde(default)]
+    response: String,
+}
+
+async fn page(
+    s: &AppState,
+    viewer: &Viewer,
+    form: DefineForm,
+    problems: Vec<(String, String)>,
+    done: Option<String>,
+) -> Result<ChecksPage, PageError> {
+    let caller = &viewer.caller;
+    let checks = isms_app::monitoring::checks(&s.cx, caller).await?;
+    let health = isms_app::monitoring::health(&s.cx, caller).await?;
+    let mut runs = isms_app::checks::runs(&s.cx, caller).await?;
+    runs.truncate(20);
+    let shell = viewer.shell("checks");
+    let can_define = shell.can.grant(UseCase::EditControls) == Grant::Any;
+    let controls = health.controls.iter().map(|c| (c.control.clone(), c.title.clone())).collect();
+    Ok(ChecksPage { shell, checks, health, runs, can_define, controls, form, problems, done })
+}
+
+async fn list(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Result<ChecksPage, PageError> {
+    page(
+        &s,
+        &viewer,
+        DefineForm { every: "7".into(), ..DefineForm::default() },
+        Vec::new(),
+        notice(q.get("done").map(String::as_str)),
+    )
+    .await
+}
+
+async fn define(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<DefineForm>) -> Result<Response, PageError> {
+    let source = match f.source.as_str() {
+        "ingest" => Some(CheckSource::Ingest { tool: f.tool.trim().to_owned(), rule: f.rule.trim().to_owned() }),
+        "collector" => Some(CheckSource::Collector {
+            collector: f.collector.trim().to_owned(),
+            target: f.target.trim().to_owned(),
+            rule: f.rule.trim().to_owned(),
+        }),
+        "manual" => Some(CheckSource::Manual),
+        _ => None,
+    };
+    let new = NewCheck {
+        name: f.name.clone(),
+        description: f.description.clone(),
+        controls: f.controls.split([',', ' ']).filter(|c| !c.trim().is_empty()).map(str::to_owned).collect(),
+        source,
+        frequency_days: f.every.trim().parse().unwrap_or(0),
+        owner: None,
+        response: f.response.clone(),
+    };
+    match isms_app::monitoring::define(&s.cx, &viewer.caller, new).await {
+        Ok(c) => Ok(see_other(&format!("/checks/{}?done={}", c.id, encode(&format!("Defined {}.", c.id))))),
+        Err(e) => {
+            let problems = form_problems(&e);
+            if problems.is_empty() {
+                return Err(e.into());
+            }
+            let page = page(&s, &viewer, f, problems, None).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check.html")]
+struct CheckPage {
+    shell: Shell,
+    check: CheckView,
+    readings: Vec<Reading>,
+    manual: bool,
+    collector: bool,
+    can_attest: bool,
+    can_run: bool,
+    done: Option<String>,
+}
+
+async fn one(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Result<CheckPage, PageError> {
+    let (check, readings) = isms_app::monitoring::check(&s.cx, &viewer.caller, &id).await?;
+    let shell = viewer.shell("checks");
+    let me = viewer.principal.user.email.to_string();
+    let can_attest = match shell.can.grant(UseCase::EditControls) {
+        Grant::Any => true,
+        Grant::Assigned => check.owner.eq_ignore_ascii_case(&me),
+        Grant::Denied => false,
+    };
+    let can_run = shell.can.grant(UseCase::EditControls) == Grant::Any;
+    Ok(CheckPage {
+        manual: check.source == CheckSource::Manual,
+        collector: matches!(check.source, CheckSource::Collector { .. }),
+        can_attest,
+        can_run,
+        check,
+        readings,
+        shell,
+        done: notice(q.get("done").map(String::as_str)),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct ActForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn act(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(viewer, f): CsrfForm<ActForm>,
+) -> Result<Response, PageError> {
+    let view = match f.action.as_str() {
+        "pass" => isms_app::monitoring::attest(&s.cx, &viewer.caller, &id, Outcome::Pass, &f.note).await?,
+        "fail" => isms_app::monitoring::attest(&s.cx, &viewer.caller, &id, Outcome::Fail, &f.note).await?,
+        "run" => isms_app::collect::run_check(&s.cx, &viewer.caller, &id, &mut |_| {}).await?,
+        other => {
+            return Err(PageError(isms_app::AppError::invalid_field(
+                "action",
+                format!("{other:?} is not pass, fail or run"),
+            )));
+        }
+    };
+    let message = match view.last.as_ref() {
+        Some(r) => format!("{}: {} ({}).", view.id, view.status.as_str(), r.outcome.as_str()),
+        None => format!("{}: no reading.", view.id),
+    };
+    Ok(see_other(&format!("/checks/{}?done={}", view.id, encode(&message))))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "check_run.html")]
+struct RunPage {
+    shell: Shell,
+    run: CheckRun,
+    failing: Vec<(i64, CheckResult)>,
+    more: bool,
+}
+
+async fn run_page(State(s): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Result<RunPage, PageError> {
+    let run = isms_app::checks::run(&s.cx, &viewer.caller, &id).await?;
+    let (failing, next) = isms_app::checks::results(&s.cx, &viewer.caller, &id, Some(Outcome::Fail), 0, 100).await?;
+    Ok(RunPage { shell: viewer.shell("checks"), run, failing, more: next.is_some() })
+}
