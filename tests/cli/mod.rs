@@ -18,6 +18,7 @@ mod gap;
 mod ingest;
 mod ingest_tools;
 mod init;
+mod monitoring;
 mod openapi;
 mod oscal;
 mod pages;

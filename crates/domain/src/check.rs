@@ -197,7 +197,7 @@ pub struct CheckRun {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collected: Option<Collected>,
     /// The checks this run gave a reading.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub checks: Vec<String>,
 }
 

@@ -334,12 +334,21 @@ fn judge_version(rule: &Rule, target: &str, offered: u16, reply: Result<Reply, S
             target,
             format!("the server accepts {name} (it chose {} for a {name} ClientHello)", hello::suite_name(suite)),
         ),
-        Ok(Reply::Hello { version, suite }) if version < offered => rule.fail(
+        // SSL 3.0 or older: worse than what was offered, and no other rule covers it.
+        Ok(Reply::Hello { version, suite }) if version < hello::TLS1_0 => rule.fail(
             target,
             format!(
                 "the server answered a {name} ClientHello with {} and {}",
                 hello::version_name(version),
                 hello::suite_name(suite)
+            ),
+        ),
+        // An older TLS version: that version's own rule judges it.
+        Ok(Reply::Hello { version, .. }) if version < offered => rule.pass(
+            target,
+            format!(
+                "the server does not accept {name}: it answered with {} instead (see that version's rule)",
+                hello::version_name(version)
             ),
         ),
         Ok(Reply::Hello { version, .. }) => rule.pass(
@@ -494,6 +503,9 @@ mod tests {
         assert!(r.message.starts_with("the server accepts TLS 1.0"), "{}", r.message);
         let r = judge_version(&TLS1_0, t, hello::TLS1_0, Ok(Reply::Hello { version: 0x0300, suite: 0x0005 }));
         assert_eq!(r.outcome, Outcome::Fail);
+        assert!(r.message.contains("SSL 3.0"), "{}", r.message);
+        let r = judge_version(&TLS1_1, t, hello::TLS1_1, Ok(Reply::Hello { version: hello::TLS1_0, suite: 0x002F }));
+        assert_eq!(r.outcome, Outcome::Pass, "TLS 1.0 is the TLS 1.0 rule's");
         let r = judge_version(&TLS1_0, t, hello::TLS1_0, Ok(Reply::Hello { version: hello::TLS1_2, suite: 0x002F }));
         assert_eq!(r.outcome, Outcome::Pass);
         let r = judge_version(&TLS1_1, t, hello::TLS1_1, Ok(Reply::Alert { level: 2, description: 70 }));

@@ -1,0 +1,273 @@
+//! Continuous control monitoring: checks fed by ingested results, collectors and
+//! attestations; drift raising one nonconformity from monitoring and marking its
+//! action implemented when the check passes again; readiness, evidence freshness and
+//! control health following the checks; the API, the pages, roles and organizations.
+
+use serde_json::{Value, json};
+
+use super::ingest::{OWNER, json as cli};
+use crate::support::{ApiClient, Sandbox};
+
+fn write(s: &Sandbox, name: &str, text: &str) -> String {
+    let path = s.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn finding(s: &Sandbox, id: &str) -> Value {
+    cli(s, &["finding", "show", id])
+}
+
+fn finding_count(s: &Sandbox) -> usize {
+    cli(s, &["finding", "list"]).as_array().unwrap().len()
+}
+
+fn check(s: &Sandbox, id: &str) -> Value {
+    cli(s, &["check", "show", id])
+}
+
+fn failing_check_warning(s: &Sandbox, id: &str) -> bool {
+    let run = s.isms(&["--json", "readiness", "--org", super::ingest::ORG]);
+    assert!(run.code <= 1, "{run:?}");
+    let r: Value = serde_json::from_str(&run.stdout).unwrap();
+    r["warnings"].as_array().unwrap().iter().any(|w| {
+        w["rule"] == "checks_passing"
+            && w["message"].as_str().unwrap().contains("failing")
+            && w["items"].as_array().unwrap().iter().any(|i| i["id"] == id)
+    })
+}
+
+#[tokio::test]
+async fn a_check_that_fails_raises_one_nonconformity_and_passing_again_marks_its_action_implemented() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let defined = cli(
+        &s,
+        &[
+            "check",
+            "define",
+            "--name",
+            "Nightly restore test",
+            "--control",
+            "A.8.13",
+            "--tool",
+            "restore-probe",
+            "--every",
+            "1",
+            "--response",
+            "Repair the backup job and restore again",
+            "--as",
+            OWNER,
+        ],
+    );
+    let id = defined["id"].as_str().unwrap().to_owned();
+    assert_eq!(defined["status"], "stale", "no reading yet");
+    let pass = write(&s, "pass.csv", "rule,target,result\nrestore.db,db-prod,pass\nrestore.files,fs-prod,pass\n");
+    let fail = write(&s, "fail.csv", "rule,target,result\nrestore.db,db-prod,fail\nrestore.files,fs-prod,pass\n");
+    let ingest = |file: &str| cli(&s, &["ingest", file, "--tool", "restore-probe", "--control", "A.8.13", "--as", OWNER]);
+
+    // Passing: no nonconformity; the control's evidence is current through the check.
+    let first = ingest(&pass);
+    assert_eq!(first["run"]["checks"], json!([id]));
+    assert_eq!(check(&s, &id)["status"], "passing");
+    let before = finding_count(&s);
+    let fresh = cli(&s, &["evidence", "freshness", "--all"]);
+    let a813 = fresh.as_array().unwrap().iter().find(|c| c["control"] == "A.8.13").unwrap();
+    assert_eq!((a813["coverage"].as_str(), a813["passing_checks"].as_u64()), (Some("current"), Some(1)));
+
+    // Failing: one nonconformity from monitoring, with the response as its action.
+    ingest(&fail);
+    let failing = check(&s, &id);
+    assert_eq!(failing["status"], "failing");
+    let nc = failing["nonconformity"].as_str().expect("a nonconformity is raised").to_owned();
+    assert_eq!(finding_count(&s), before + 1);
+    let f = finding(&s, &nc);
+    assert_eq!((f["check"].as_str(), f["audit"].as_str()), (Some(id.as_str()), Some("")));
+    assert_eq!(f["grade"], "minor");
+    assert_eq!(f["requirement"], "A.8.13");
+    assert_eq!(f["status"], "action_planned");
+    assert_eq!(f["corrective_action"], "Repair the backup job and restore again");
+    assert!(f["owner"].as_str().is_some_and(|o| o.contains('@')), "{f}");
+    assert!(f["due"].as_str().is_some(), "{f}");
+    assert!(f["description"].as_str().unwrap().contains("restore.db on db-prod"), "{f}");
+    assert!(failing_check_warning(&s, &id), "readiness shows the failing check");
+
+    // Failing again: still the one nonconformity.
+    ingest(&fail);
+    assert_eq!(finding_count(&s), before + 1, "raised once");
+    assert_eq!(check(&s, &id)["nonconformity"], nc.as_str());
+
+    // Passing again: the action is implemented and waits for verification.
+    ingest(&pass);
+    assert_eq!(check(&s, &id)["status"], "passing");
+    let f = finding(&s, &nc);
+    assert_eq!(f["status"], "implemented");
+    assert!(!failing_check_warning(&s, &id), "readiness no longer shows it");
+    assert_eq!(finding_count(&s), before + 1);
+
+    // The history keeps every reading, newest first, with what each one did.
+    let history = cli(&s, &["check", "history", &id]);
+    let outcomes: Vec<&str> = history.as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["pass", "fail", "fail", "pass"]);
+    assert_eq!(history[0]["implemented"], nc.as_str());
+    assert_eq!(history[2]["raised"], nc.as_str());
+    assert!(history[1].get("raised").is_none(), "the second failure raised nothing");
+
+    // Every step is in the trail.
+    let trail = s.isms(&["--json", "audit-log", "show", "--org", super::ingest::ORG]);
+    assert_eq!(trail.code, 0, "{trail:?}");
+    let entries: Value = serde_json::from_str(&trail.stdout).unwrap();
+    let about = |action: &str, entity: &str| {
+        entries.as_array().unwrap().iter().filter(|e| e["action"] == action && e["entity_id"] == entity).count()
+    };
+    assert_eq!(about("finding.created", &nc), 1);
+    assert_eq!(about("finding.updated", &nc), 1, "implemented");
+    assert_eq!(about("check.created", &id), 1);
+    assert_eq!(about("check.updated", &id), 4, "one per reading");
+
+    // A run of another tool feeds nothing; a file with no results for the check's rule
+    // leaves it as it was.
+    let other = cli(&s, &["ingest", &fail, "--tool", "another-tool", "--control", "A.8.13", "--as", OWNER]);
+    assert_eq!(other["run"]["checks"], json!([]));
+    assert_eq!(check(&s, &id)["readings"], 4);
+    let narrow = cli(
+        &s,
+        &[
+            "check", "define", "--name", "Files only", "--control", "A.8.13", "--tool", "restore-probe", "--rule",
+            "restore.files", "--every", "7", "--as", OWNER,
+        ],
+    );
+    let narrow_id = narrow["id"].as_str().unwrap();
+    ingest(&fail);
+    assert_eq!(check(&s, narrow_id)["status"], "passing", "only its own rule counts");
+
+    // Bad definitions are refused naming the field; nothing is stored.
+    let count = cli(&s, &["check", "list"]).as_array().unwrap().len();
+    for (args, field) in [
+        (vec!["--control", "A.99.1", "--tool", "x", "--every", "1"], "A.99.1"),
+        (vec!["--control", "A.8.13", "--tool", "x", "--every", "0"], "frequency_days"),
+        (vec!["--control", "A.8.13", "--collector", "ftp", "--target", "h", "--every", "1"], "not a collector"),
+        (vec!["--control", "A.8.13", "--tool", "x", "--every", "1", "--owner", "nobody@x.example"], "not a member"),
+    ] {
+        let mut all = vec!["check", "define", "--name", "Bad", "--as", OWNER, "--org", super::ingest::ORG];
+        all.extend(args);
+        let run = s.isms(&all);
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(run.stderr.contains(field), "{field}: {}", run.stderr);
+    }
+    assert_eq!(cli(&s, &["check", "list"]).as_array().unwrap().len(), count);
+    // A check fed by a tool has nothing to run.
+    let run = s.isms(&["check", "run", &id, "--as", OWNER, "--org", super::ingest::ORG]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("isms ingest"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn attested_checks_drift_over_the_api_and_the_pages_show_health_to_members_of_the_organization_only() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);
+    let base = server.url("");
+    let owner = ApiClient::sign_in(&base, OWNER, "isms-demo").await;
+    let body = json!({
+        "name": "Quarterly access review signed off",
+        "controls": ["A.5.18", "a.5.15"],
+        "source": {"kind": "manual"},
+        "frequency_days": 90,
+        "response": "Finish the review and remove stale access"
+    });
+    let created = owner.must(reqwest::Method::POST, "/api/v1/checks", Some(body.clone()), 201).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["controls"], json!(["A.5.18", "A.5.15"]));
+    // An attestation needs what was looked at.
+    let (code, _) = owner.post(&format!("/api/v1/checks/{id}/attest"), json!({"outcome": "fail", "note": " "})).await;
+    assert_eq!(code.as_u16(), 422);
+    let (code, _) = owner.post(&format!("/api/v1/checks/{id}/attest"), json!({"outcome": "maybe", "note": "x"})).await;
+    assert_eq!(code.as_u16(), 422);
+    let failed = owner
+        .must(
+            reqwest::Method::POST,
+            &format!("/api/v1/checks/{id}/attest"),
+            Some(json!({"outcome": "fail", "note": "Three leavers still have VPN access"})),
+            200,
+        )
+        .await;
+    assert_eq!(failed["status"], "failing");
+    let nc = failed["nonconformity"].as_str().unwrap().to_owned();
+    let f = owner.must(reqwest::Method::GET, &format!("/api/v1/findings/{nc}"), None, 200).await;
+    assert_eq!(f["check"], id.as_str());
+    assert_eq!(f["status"], "action_planned");
+    // Running a manual check means attesting it.
+    let (code, _) = owner.post(&format!("/api/v1/checks/{id}/run"), json!({})).await;
+    assert_eq!(code.as_u16(), 409);
+
+    // Health: the failing check reaches both controls' theme and the frameworks.
+    let health = owner.must(reqwest::Method::GET, "/api/v1/control-health", None, 200).await;
+    assert_eq!(health["checks"]["failing"], 1);
+    let org_theme = health["themes"].as_array().unwrap().iter().find(|t| t["failing"] == 2);
+    assert!(org_theme.is_some(), "both controls are failing in their theme: {health}");
+    let a518 = health["controls"].as_array().unwrap().iter().find(|c| c["control"] == "A.5.18").unwrap();
+    assert_eq!(a518["status"], "failing");
+    assert_eq!(a518["checks"], json!([id]));
+
+    // The pages: the list, the check with its history, the control, the dashboard.
+    let page = |path: &str| {
+        let (client, base) = (owner.http.clone(), base.clone());
+        let cookie = owner.cookie.clone();
+        let path = path.to_owned();
+        async move {
+            let r = client.get(format!("{base}{path}")).header("cookie", cookie).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (code, list) = page("/checks").await;
+    assert_eq!(code, 200);
+    assert!(list.contains(&format!("/checks/{id}")) && list.contains("check-failing"), "{list}");
+    let (code, one) = page(&format!("/checks/{id}")).await;
+    assert_eq!(code, 200);
+    assert!(one.contains("Three leavers still have VPN access") && one.contains(&format!("/findings/{nc}")));
+    let (_, control) = page("/controls/A.5.18").await;
+    assert!(control.contains(&format!("/checks/{id}")), "the control page lists its checks");
+    let (_, dashboard) = page("/dashboard").await;
+    assert!(dashboard.contains("id=\"control-health\""), "the dashboard shows control health");
+    let (_, finding_page) = page(&format!("/findings/{nc}")).await;
+    assert!(finding_page.contains("monitoring (9.1)"), "{finding_page}");
+    // User text is escaped.
+    let hostile = json!({"name": "<script>alert(1)</script>", "controls": ["A.5.18"], "source": {"kind": "manual"}, "frequency_days": 1});
+    let h = owner.must(reqwest::Method::POST, "/api/v1/checks", Some(hostile), 201).await;
+    let (_, shown) = page(&format!("/checks/{}", h["id"].as_str().unwrap())).await;
+    assert!(!shown.contains("<script>alert(1)</script>") && shown.contains("&#60;script&#62;"), "{shown}");
+
+    // Passing again marks the action implemented.
+    let passed = owner
+        .must(
+            reqwest::Method::POST,
+            &format!("/api/v1/checks/{id}/attest"),
+            Some(json!({"outcome": "pass", "note": "Access removed; review signed by the CISO"})),
+            200,
+        )
+        .await;
+    assert_eq!(passed["status"], "passing");
+    let f = owner.must(reqwest::Method::GET, &format!("/api/v1/findings/{nc}"), None, 200).await;
+    assert_eq!(f["status"], "implemented");
+
+    // The auditor reads but does not define or attest; another organization sees nothing.
+    let auditor = ApiClient::sign_in(&base, "sam.okafor@certbody.example", "isms-demo").await;
+    let (code, _) = auditor.post("/api/v1/checks", body.clone()).await;
+    assert_eq!(code.as_u16(), 403);
+    let (code, _) =
+        auditor.post(&format!("/api/v1/checks/{id}/attest"), json!({"outcome": "pass", "note": "x"})).await;
+    assert_eq!(code.as_u16(), 403);
+    let (code, _) = auditor.get(&format!("/api/v1/checks/{id}")).await;
+    assert_eq!(code.as_u16(), 200);
+    let other = ApiClient::sign_in(&base, "ana.souza@bluefin.example", "isms-demo").await;
+    let (code, _) = other.get(&format!("/api/v1/checks/{id}")).await;
+    assert_eq!(code.as_u16(), 404);
+    let (code, _) = other.post(&format!("/api/v1/checks/{id}/attest"), json!({"outcome": "fail", "note": "x"})).await;
+    assert_eq!(code.as_u16(), 404);
+    let listed = other.must(reqwest::Method::GET, "/api/v1/checks", None, 200).await;
+    assert_eq!(listed["items"], json!([]));
+    let (code, _) = page("/checks/CHK-999").await;
+    assert_eq!(code, 404);
+}
