@@ -64,7 +64,8 @@ async fn a_check_that_fails_raises_one_nonconformity_and_passing_again_marks_its
     assert_eq!(defined["status"], "stale", "no reading yet");
     let pass = write(&s, "pass.csv", "rule,target,result\nrestore.db,db-prod,pass\nrestore.files,fs-prod,pass\n");
     let fail = write(&s, "fail.csv", "rule,target,result\nrestore.db,db-prod,fail\nrestore.files,fs-prod,pass\n");
-    let ingest = |file: &str| cli(&s, &["ingest", file, "--tool", "restore-probe", "--control", "A.8.13", "--as", OWNER]);
+    let ingest =
+        |file: &str| cli(&s, &["ingest", file, "--tool", "restore-probe", "--control", "A.8.13", "--as", OWNER]);
 
     // Passing: no nonconformity; the control's evidence is current through the check.
     let first = ingest(&pass);
@@ -133,8 +134,20 @@ async fn a_check_that_fails_raises_one_nonconformity_and_passing_again_marks_its
     let narrow = cli(
         &s,
         &[
-            "check", "define", "--name", "Files only", "--control", "A.8.13", "--tool", "restore-probe", "--rule",
-            "restore.files", "--every", "7", "--as", OWNER,
+            "check",
+            "define",
+            "--name",
+            "Files only",
+            "--control",
+            "A.8.13",
+            "--tool",
+            "restore-probe",
+            "--rule",
+            "restore.files",
+            "--every",
+            "7",
+            "--as",
+            OWNER,
         ],
     );
     let narrow_id = narrow["id"].as_str().unwrap();
@@ -256,8 +269,7 @@ async fn attested_checks_drift_over_the_api_and_the_pages_show_health_to_members
     let auditor = ApiClient::sign_in(&base, "sam.okafor@certbody.example", "isms-demo").await;
     let (code, _) = auditor.post("/api/v1/checks", body.clone()).await;
     assert_eq!(code.as_u16(), 403);
-    let (code, _) =
-        auditor.post(&format!("/api/v1/checks/{id}/attest"), json!({"outcome": "pass", "note": "x"})).await;
+    let (code, _) = auditor.post(&format!("/api/v1/checks/{id}/attest"), json!({"outcome": "pass", "note": "x"})).await;
     assert_eq!(code.as_u16(), 403);
     let (code, _) = auditor.get(&format!("/api/v1/checks/{id}")).await;
     assert_eq!(code.as_u16(), 200);

@@ -27,6 +27,22 @@ pub(super) struct Acme {
     passwords: Vec<String>,
 }
 
+/// An external collector in the data directory's collectors directory (the plug-in
+/// protocol): prints one passing result in our JSON format, with progress on stderr.
+pub(super) fn install_probe(data_dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = data_dir.join("collectors");
+    std::fs::create_dir_all(&dir).unwrap();
+    let exe = dir.join("probe");
+    std::fs::write(
+        &exe,
+        "#!/bin/sh\necho 'progress: 1/1 probing' >&2\n\
+         echo '{\"tool\": \"probe\", \"results\": [{\"rule\": \"probe.ok\", \"target\": \"here\", \"result\": \"pass\", \"references\": [\"A.8.16\"]}]}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 /// The e-mail of Acme's member with `role`.
 pub(super) fn email(role: Role) -> String {
     format!("{}@acme.test", role.as_str())
@@ -42,6 +58,7 @@ impl Acme {
         for role in &Role::ALL[1..] {
             passwords.push(sandbox.join(&data_dir, "Acme", &email(*role), role.as_str()));
         }
+        install_probe(&sandbox.data_dir());
         Acme { sandbox, data_dir, passwords }
     }
 
@@ -201,6 +218,8 @@ struct Fixtures {
     methodology: Value,
     /// An ingested run of results.
     run: String,
+    /// A check fed by the external collector `probe`.
+    probe: String,
 }
 
 /// Results in our CSV check format.
@@ -265,6 +284,12 @@ async fn fixtures(owner: &Client) -> Fixtures {
             .await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let run = id(&answer["run"]);
+    let probe = post(
+        "/api/v1/checks",
+        json!({ "name": "Probe", "controls": ["A.8.16"], "frequency_days": 1,
+                "source": { "kind": "collector", "collector": "exec", "target": "probe" } }),
+    )
+    .await;
     let planned = owner
         .must(
             Method::POST,
@@ -280,7 +305,21 @@ async fn fixtures(owner: &Client) -> Fixtures {
         json!({ "audit": audit, "grade": "observation", "requirement": "A.8.13", "description": "Logs kept 30 days" }),
     )
     .await;
-    Fixtures { issue, party, isms_role, objective, asset, risk, document, evidence, audit, finding, methodology, run }
+    Fixtures {
+        issue,
+        party,
+        isms_role,
+        objective,
+        asset,
+        risk,
+        document,
+        evidence,
+        audit,
+        finding,
+        methodology,
+        run,
+        probe,
+    }
 }
 
 /// Records one role's writes act on, made afresh by the owner before each role's turn
@@ -319,6 +358,8 @@ struct Targets {
     /// Implementation statements proposed for `control`: one to accept, one to reject.
     accept: String,
     reject: String,
+    /// A manual check of `control` that `me` attests.
+    check: String,
 }
 
 /// An OSCAL component definition with two components implementing `control` (named
@@ -471,6 +512,12 @@ async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtu
     let proposed = imported["proposed"].as_array().unwrap();
     assert_eq!(proposed.len(), 2, "{imported}");
     let (accept, reject) = (id(&proposed[0]), id(&proposed[1]));
+    let check = post(
+        "/api/v1/checks".into(),
+        json!({ "name": format!("Attested by {label}"), "controls": [control], "frequency_days": 30,
+                "source": { "kind": "manual" }, "owner": me }),
+    )
+    .await;
     Targets {
         me: me.to_owned(),
         control: control.to_owned(),
@@ -494,6 +541,7 @@ async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtu
         certificate,
         accept,
         reject,
+        check,
     }
 }
 
@@ -573,6 +621,9 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get("/api/v1/check-runs", read),
         get(format!("/api/v1/check-runs/{}", f.run), read),
         get(format!("/api/v1/check-runs/{}/results?outcome=fail", f.run), read),
+        get("/api/v1/checks", read),
+        get(format!("/api/v1/checks/{}", f.probe), read),
+        get("/api/v1/control-health", read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),
@@ -722,6 +773,33 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             Only("YY-Y--"),
             201,
         ),
+        // Checks test any control: defined, redefined and collected by the owner, the
+        // ISMS manager or a contributor; a control owner attests the checks they own.
+        call(
+            M::POST,
+            "/api/v1/checks",
+            body(json!({ "name": format!("by {role}"), "controls": [t.control], "frequency_days": 7,
+                         "source": { "kind": "manual" } })),
+            Only("YY-Y--"),
+            201,
+        ),
+        call(
+            M::PUT,
+            format!("/api/v1/checks/{}", t.check),
+            body(json!({ "name": format!("renamed by {role}"), "controls": [t.control], "frequency_days": 30,
+                         "source": { "kind": "manual" }, "owner": t.me })),
+            Only("YY-Y--"),
+            200,
+        ),
+        call(
+            M::POST,
+            format!("/api/v1/checks/{}/attest", t.check),
+            body(json!({ "outcome": "pass", "note": format!("seen by {role}") })),
+            Case(U::EditControls),
+            200,
+        ),
+        call(M::POST, format!("/api/v1/checks/{}/run", f.probe), none(), Only("YY-Y--"), 200),
+        call(M::POST, "/api/v1/collect?collector=exec", none(), Only("YY-Y--"), 200),
         // Importing proposes statements for any control: not a control owner's to do.
         call(
             M::POST,

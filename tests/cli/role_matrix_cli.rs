@@ -124,6 +124,8 @@ struct Targets {
     checks: String,
     accept: String,
     reject: String,
+    /// A manual check of `control` that `me` attests.
+    check: String,
 }
 
 fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
@@ -208,6 +210,22 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
     let imported = json(acme, &["oscal", "import", "component-definition", &components]);
     let proposed = imported["proposed"].as_array().unwrap();
     let (accept, reject) = (id(&proposed[0]), id(&proposed[1]));
+    let check = id(&json(
+        acme,
+        &[
+            "check",
+            "define",
+            "--name",
+            &format!("attested {n}"),
+            "--control",
+            &control,
+            "--manual",
+            "--every",
+            "30",
+            "--owner",
+            me,
+        ],
+    ));
     Targets {
         control,
         risk,
@@ -230,6 +248,7 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
         checks,
         accept,
         reject,
+        check,
     }
 }
 
@@ -277,6 +296,14 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
         // Ingested results are evidence for any control, likewise.
         row("ingest", &[&t.checks, "--control", &t.control], Who::Only(U::EditControls, "YY-Y--")),
         row("control accept", &[&t.accept], Who::Case(U::EditControls)),
+        // Checks test any control: a control owner attests the checks they own.
+        row(
+            "check define",
+            &["--name", "Restore test", "--control", &t.control, "--manual", "--every", "7"],
+            Who::Only(U::EditControls, "YY-Y--"),
+        ),
+        row("check run", &[&t.check, "--pass", "--note", "seen"], Who::Case(U::EditControls)),
+        row("collect", &["exec"], Who::Only(U::EditControls, "YY-Y--")),
         row("control reject", &[&t.reject, "--reason", "not ours"], Who::Case(U::EditControls)),
         row("risk add", &["--title", "Phishing", "--owner", me, "--inherent", "3,3"], Who::Case(U::EditRisks)),
         row("risk edit", &[&t.risk, "--threat", "Phishing crews"], Who::Case(U::EditRisks)),

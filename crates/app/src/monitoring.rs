@@ -33,6 +33,7 @@ pub const COLLECTORS: [&str; 5] = ["openscap", "tls", "postgres", "git", "exec"]
 /// A check as a person defines it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NewCheck {
     /// A short name.
     pub name: String,

@@ -266,8 +266,9 @@ struct Scan {
 /// Searches the tracked files for secrets (blocking).
 fn scan(root: &Path, files: &[Vec<u8>], patterns: &[(&'static Pattern, Regex)]) -> Scan {
     let mut out = Scan::default();
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     for rel in files {
-        let Some(content) = read_text(&root.join(path_from(rel))) else {
+        let Some(content) = read_text(&root, &root.join(path_from(rel))) else {
             out.skipped += 1;
             continue;
         };
@@ -291,13 +292,13 @@ fn scan(root: &Path, files: &[Vec<u8>], patterns: &[(&'static Pattern, Regex)]) 
     out
 }
 
-/// A file's bytes, unless it is not a regular file (symbolic links are not followed),
-/// is larger than [`MAX_FILE`], cannot be read, or is binary (a NUL byte in its first
-/// 8000 bytes, as git judges).
-fn read_text(path: &Path) -> Option<Vec<u8>> {
+/// A file's bytes, unless it is not a regular file (symbolic links are not followed,
+/// nor directories replaced by links to outside `root`), is larger than [`MAX_FILE`],
+/// cannot be read, or is binary (a NUL byte in its first 8000 bytes, as git judges).
+fn read_text(root: &Path, path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
     let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_FILE {
+    if !meta.is_file() || meta.len() > MAX_FILE || !std::fs::canonicalize(path).ok()?.starts_with(root) {
         return None;
     }
     let mut content = Vec::new();

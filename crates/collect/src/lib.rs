@@ -190,6 +190,20 @@ mod tests {
         assert_eq!(r[1], Reference { framework: "nist-800-53r5".into(), id: "SC-8".into() });
     }
 
+    /// The collectors' futures can be spawned on a multi-threaded runtime.
+    #[test]
+    fn futures_are_send() {
+        fn send<T: Send>(_: T) {}
+        let opts = tls::TlsOptions::new(time::OffsetDateTime::UNIX_EPOCH);
+        send(tls::collect("localhost", &opts));
+        send(postgres::collect("postgres://localhost/x"));
+        send(git::collect(std::path::Path::new(".")));
+        let scap = openscap::OpenscapOptions::new("ds.xml".into(), "p");
+        send(openscap::collect(&scap, std::path::Path::new("out.xml")));
+        let mut progress = |_: plugin::Progress| {};
+        send(plugin::collect(std::path::Path::new("x"), &[], std::time::Duration::ZERO, 0, &mut progress));
+    }
+
     #[test]
     fn error_messages_say_where() {
         let e = CollectError::Tls { target: "portal.example:443".into(), reason: "connection refused".into() };

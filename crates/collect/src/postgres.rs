@@ -16,6 +16,10 @@
 //! A setting the server does not have (an older version) makes its rule not
 //! applicable; one the user may not read, likewise, saying so. The connection has a
 //! 30-second limit.
+//!
+//! The URL need not hold the password: as with libpq, `PGPASSWORD` and the
+//! `~/.pgpass` file are used when it has none (and `PGHOST`, `PGUSER` … fill in what
+//! it leaves out).
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -58,7 +58,14 @@ async fn repository_with_a_secret_and_codeowners() {
     let key_header = ["-----BEGIN ", "OPENSSH PRIVATE KEY-----"].concat();
     write(repo, "deploy/id_ed25519", format!("{key_header}\nb3BlbnNzaC1rZXktdjEAAAAA\n").as_bytes());
     run(repo, &["add", "deploy/id_ed25519"]);
+    write(repo, "vendor/notes.txt", b"nothing here\n");
+    run(repo, &["add", "vendor/notes.txt"]);
     run(repo, &["commit", "-q", "-m", "second"]);
+    // A tracked directory replaced by a link to outside the repository: not followed.
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "notes.txt", fake_aws_key().as_bytes());
+    std::fs::remove_dir_all(repo.join("vendor")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), repo.join("vendor")).unwrap();
 
     let results = git::collect(repo).await.unwrap();
     let root = std::fs::canonicalize(repo).unwrap().display().to_string();
@@ -105,7 +112,10 @@ async fn clean_repository_without_codeowners() {
     assert_eq!(rules, ["git.codeowners", "git.signed_commits", "git.secrets"]);
     assert_eq!(results[0].outcome, Outcome::Fail, "{:?}", results[0]);
     assert_eq!(results[2].outcome, Outcome::Pass, "{:?}", results[2]);
-    assert_eq!(results[2].message, "no secrets found in 1 tracked files (1 skipped: binary, larger than 1 MiB, a link, or not in the working tree)");
+    assert_eq!(
+        results[2].message,
+        "no secrets found in 1 tracked files (1 skipped: binary, larger than 1 MiB, a link, or not in the working tree)"
+    );
     assert_eq!(results[2].target, std::fs::canonicalize(repo).unwrap().display().to_string());
 }
 

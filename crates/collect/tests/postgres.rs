@@ -64,7 +64,10 @@ async fn settings(url: &str) {
     assert_eq!(by_rule(&results, "postgres.ssl").outcome, expect(ssl == "on"));
     assert!(by_rule(&results, "postgres.ssl").message.contains(&format!("ssl = {ssl}")));
     let min = show(&mut conn, "ssl_min_protocol_version").await;
-    assert_eq!(by_rule(&results, "postgres.ssl_min_protocol_version").outcome, expect(min == "TLSv1.2" || min == "TLSv1.3"));
+    assert_eq!(
+        by_rule(&results, "postgres.ssl_min_protocol_version").outcome,
+        expect(min == "TLSv1.2" || min == "TLSv1.3")
+    );
     let enc = show(&mut conn, "password_encryption").await;
     assert_eq!(by_rule(&results, "postgres.password_encryption").outcome, expect(enc == "scram-sha-256"));
     let conns = show(&mut conn, "log_connections").await;
@@ -72,10 +75,15 @@ async fn settings(url: &str) {
     let disc = show(&mut conn, "log_disconnections").await;
     assert_eq!(by_rule(&results, "postgres.log_disconnections").outcome, expect(disc != "off"));
     let stmt = show(&mut conn, "log_statement").await;
-    assert_eq!(by_rule(&results, "postgres.log_statement").outcome, expect(["ddl", "mod", "all"].contains(&stmt.as_str())));
+    assert_eq!(
+        by_rule(&results, "postgres.log_statement").outcome,
+        expect(["ddl", "mod", "all"].contains(&stmt.as_str()))
+    );
 
-    let superuser: bool =
-        sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetch_one(&mut conn).await.unwrap();
+    let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     let md5 = by_rule(&results, "postgres.md5_passwords");
     if superuser {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_authid WHERE rolpassword LIKE 'md5%'")
@@ -93,8 +101,10 @@ async fn settings(url: &str) {
 async fn md5_role_and_unprivileged_user(url: &str) {
     let url = url.to_owned();
     let mut admin = PgConnection::connect(&url).await.unwrap();
-    let superuser: bool =
-        sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetch_one(&mut admin).await.unwrap();
+    let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        .fetch_one(&mut admin)
+        .await
+        .unwrap();
     if !superuser {
         eprintln!("skipped: the test user cannot create roles");
         return;

@@ -55,6 +55,8 @@ fn ready() -> Facts {
             ("A.8".into(), "A.8.13".into()),
             ("A.8".into(), "A.8.16".into()),
         ],
+        failing_checks: vec![],
+        stale_checks: vec![],
     }
 }
 
