@@ -283,3 +283,160 @@ async fn attested_checks_drift_over_the_api_and_the_pages_show_health_to_members
     let (code, _) = page("/checks/CHK-999").await;
     assert_eq!(code, 404);
 }
+
+/// A TLS server on 127.0.0.1 serving a certificate for `localhost` that expired ten
+/// days ago (servers do not check their own certificate); its port.
+async fn expired_tls_server() -> u16 {
+    use std::sync::Arc;
+
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    use tokio::io::AsyncReadExt;
+    let now = time::OffsetDateTime::now_utc();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    params.not_before = now - time::Duration::days(400);
+    params.not_after = now - time::Duration::days(10);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], der)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(mut tls) = acceptor.accept(tcp).await {
+                    let mut buf = [0u8; 1024];
+                    let _ = tls.read(&mut buf).await;
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collectors_find_an_expired_certificate_and_run_external_collectors_by_the_plug_in_protocol() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let port = expired_tls_server().await;
+    let target = format!("localhost:{port}");
+    let define = |args: &[&str]| {
+        let mut all = vec!["check", "define", "--as", OWNER];
+        all.extend_from_slice(args);
+        cli(&s, &all)["id"].as_str().unwrap().to_owned()
+    };
+    let tls = define(&[
+        "--name",
+        "Portal TLS",
+        "--control",
+        "A.8.24",
+        "--collector",
+        "tls",
+        "--target",
+        &target,
+        "--every",
+        "1",
+    ]);
+    let collected = tokio::task::block_in_place(|| cli(&s, &["collect", "tls", "--as", OWNER]));
+    let items = collected.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{collected}");
+    assert_eq!((items[0]["collector"].as_str(), items[0]["target"].as_str()), (Some("tls"), Some(target.as_str())));
+    let run = items[0]["run"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(items[0]["run"]["checks"], json!([tls]));
+    assert!(items[0]["run"]["controls"].get("A.8.24").is_some(), "{collected}");
+    let failing = cli(&s, &["check", "results", &run, "--outcome", "fail"]);
+    let expiry =
+        failing.as_array().unwrap().iter().find(|r| r["rule"] == "tls.certificate.expiry").expect("expiry fails");
+    assert!(expiry["message"].as_str().unwrap().contains("expired"), "{expiry}");
+    assert_eq!(expiry["severity"], "high");
+    let passing = cli(&s, &["check", "results", &run, "--outcome", "pass"]);
+    let passed: Vec<&str> = passing.as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    for rule in ["tls.protocol.modern", "tls.protocol.tls1_0", "tls.cipher.weak", "tls.certificate.hostname"] {
+        assert!(passed.contains(&rule), "{rule} passes: {passed:?}");
+    }
+    // The check fails and raises its nonconformity; the file is evidence for the control.
+    let c = check(&s, &tls);
+    assert_eq!(c["status"], "failing");
+    assert!(c["nonconformity"].as_str().is_some());
+    let all = cli(&s, &["evidence", "list"]);
+    let evidence = all.as_array().unwrap().iter().find(|e| e["id"] == items[0]["run"]["evidence"]).unwrap();
+    assert!(evidence["targets"].to_string().contains("A.8.24"), "{evidence}");
+
+    // An unreachable endpoint is reported and the others are still collected; exit 1.
+    define(&[
+        "--name",
+        "Closed port",
+        "--control",
+        "A.8.24",
+        "--collector",
+        "tls",
+        "--target",
+        "127.0.0.1:1",
+        "--every",
+        "1",
+    ]);
+    let run = tokio::task::block_in_place(|| {
+        s.isms(&["--json", "collect", "tls", "--as", OWNER, "--org", super::ingest::ORG])
+    });
+    assert_eq!(run.code, 1, "{run:?}");
+    let items: Value = serde_json::from_str(&run.stdout).unwrap();
+    let closed = items.as_array().unwrap().iter().find(|i| i["target"] == "127.0.0.1:1").unwrap();
+    assert!(closed["error"].as_str().unwrap().contains("tls 127.0.0.1:1"), "{closed}");
+    assert!(items.as_array().unwrap().iter().any(|i| i["target"] == target.as_str() && i["run"].is_object()));
+
+    // An external collector in the collectors directory, by the plug-in protocol.
+    super::role_matrix::install_probe(&s.data_dir());
+    let probe =
+        define(&["--name", "Probe", "--control", "A.8.16", "--collector", "exec", "--target", "probe", "--every", "1"]);
+    let ran = tokio::task::block_in_place(|| cli(&s, &["check", "run", &probe, "--as", OWNER]));
+    assert_eq!(ran["status"], "passing", "{ran}");
+    // A path, or a program outside the collectors directory, is not run.
+    for target in ["/bin/sh", "../probe", "nosuch"] {
+        let bad = s.isms(&[
+            "check",
+            "define",
+            "--name",
+            "Bad",
+            "--control",
+            "A.8.16",
+            "--collector",
+            "exec",
+            "--target",
+            target,
+            "--every",
+            "1",
+            "--as",
+            OWNER,
+            "--org",
+            super::ingest::ORG,
+        ]);
+        let id =
+            serde_json::from_str::<Value>(&s.isms(&["--json", "check", "list", "--org", super::ingest::ORG]).stdout)
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["name"] == "Bad")
+                .filter_map(|c| c["id"].as_str().map(str::to_owned))
+                .next_back();
+        if let Some(id) = id {
+            let r = s.isms(&["check", "run", &id, "--as", OWNER, "--org", super::ingest::ORG]);
+            assert_ne!(r.code, 0, "{target}: {r:?}");
+            assert!(
+                r.stderr.contains("collectors directory") || r.stderr.contains("no collector"),
+                "{target}: {}",
+                r.stderr
+            );
+        } else {
+            assert_ne!(bad.code, 0);
+        }
+    }
+}
