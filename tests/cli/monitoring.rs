@@ -291,6 +291,9 @@ async fn expired_tls_server() -> u16 {
 
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     use tokio::io::AsyncReadExt;
+    // The server runs on the real clock, as `isms` does: the certificate's dates are
+    // judged against it.
+    #[allow(clippy::disallowed_methods)]
     let now = time::OffsetDateTime::now_utc();
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
     params.not_before = now - time::Duration::days(400);

@@ -155,9 +155,8 @@ async fn attest(
     Path(id): Path<String>,
     JsonBody(a): JsonBody<Attestation>,
 ) -> Result<Json<Value>, ApiError> {
-    let outcome = match Outcome::parse(&a.outcome) {
-        Some(o @ (Outcome::Pass | Outcome::Fail)) => o,
-        _ => return Err(field("outcome", format!("{:?} is not pass or fail", a.outcome)).into()),
+    let Some(outcome @ (Outcome::Pass | Outcome::Fail)) = Outcome::parse(&a.outcome) else {
+        return Err(field("outcome", format!("{:?} is not pass or fail", a.outcome)).into());
     };
     Ok(Json(json!(isms_app::monitoring::attest(&s.cx, &caller, &id, outcome, &a.note).await?)))
 }
