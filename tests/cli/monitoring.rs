@@ -443,3 +443,47 @@ async fn collectors_find_an_expired_certificate_and_run_external_collectors_by_t
         }
     }
 }
+
+#[tokio::test]
+async fn the_server_runs_due_collectors_on_its_schedule() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    super::role_matrix::install_probe(&s.data_dir());
+    let probe = cli(
+        &s,
+        &[
+            "check",
+            "define",
+            "--name",
+            "Probe",
+            "--control",
+            "A.8.16",
+            "--collector",
+            "exec",
+            "--target",
+            "probe",
+            "--every",
+            "1",
+            "--as",
+            OWNER,
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[("ISMS_COLLECT_EVERY_SECONDS", "1")]);
+    let owner = ApiClient::sign_in(&server.url(""), OWNER, "isms-demo").await;
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let got = owner.must(reqwest::Method::GET, &format!("/api/v1/checks/{probe}"), None, 200).await;
+        status = got["check"]["status"].clone();
+        if status == "passing" {
+            let reading = &got["readings"][0];
+            assert!(reading["by"].as_str().unwrap().contains("scheduled collection"), "{reading}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the scheduled collection did not run within 10 s: {status}");
+}
