@@ -487,3 +487,88 @@ async fn the_server_runs_due_collectors_on_its_schedule() {
     }
     panic!("the scheduled collection did not run within 10 s: {status}");
 }
+
+#[tokio::test]
+async fn a_watched_directory_ingests_what_is_put_there_and_files_away_what_it_refuses() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let id = cli(
+        &s,
+        &[
+            "check",
+            "define",
+            "--name",
+            "Restores",
+            "--control",
+            "A.8.13",
+            "--tool",
+            "restore-probe",
+            "--every",
+            "1",
+            "--as",
+            OWNER,
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = s.path().join("inbox");
+    std::fs::create_dir_all(dir.join("restore-probe")).unwrap();
+    std::fs::write(dir.join("restore-probe/night.csv"), "rule,target,result\nrestore.db,db-prod,fail\n").unwrap();
+    std::fs::write(dir.join("broken.sarif"), "{\"version\": \"2.1.0\", \"runs\": [").unwrap();
+    std::fs::write(dir.join("copying.part"), "rule,target,result\n").unwrap();
+    let inbox = dir.to_str().unwrap();
+    let run = s.isms(&["watch", inbox, "--once", "--control", "A.8.13", "--as", OWNER, "--org", super::ingest::ORG]);
+    assert_eq!(run.code, 1, "a file was refused: {run:?}");
+    assert!(run.stdout.contains("night.csv: RUN-"), "{}", run.stdout);
+    // The tool came from the sub-directory, and the check read the run.
+    assert_eq!(check(&s, &id)["status"], "failing");
+    let ingested: Vec<String> = std::fs::read_dir(dir.join("ingested"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        ingested.len() == 1 && ingested[0].starts_with("RUN-") && ingested[0].ends_with("-night.csv"),
+        "{ingested:?}"
+    );
+    assert!(!dir.join("restore-probe/night.csv").exists());
+    let reason = std::fs::read_to_string(dir.join("failed/broken.sarif.error.txt")).unwrap();
+    assert!(reason.contains("broken.sarif"), "{reason}");
+    assert!(dir.join("failed/broken.sarif").exists() && !dir.join("broken.sarif").exists());
+    assert!(dir.join("copying.part").exists(), "a file still being copied is left alone");
+
+    // Watching: a file is taken once it holds still, while the command runs.
+    let data = s.data_dir();
+    let mut watcher = s
+        .command(&[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "watch",
+            inbox,
+            "--interval",
+            "1",
+            "--control",
+            "A.8.13",
+            "--as",
+            OWNER,
+            "--org",
+            super::ingest::ORG,
+        ])
+        .stdout(std::fs::File::create(s.path().join("watch.out")).unwrap())
+        .stderr(std::fs::File::create(s.path().join("watch.err")).unwrap())
+        .spawn()
+        .unwrap();
+    std::fs::write(dir.join("restore-probe/later.csv"), "rule,target,result\nrestore.db,db-prod,pass\n").unwrap();
+    let mut passed = false;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if !dir.join("restore-probe/later.csv").exists() && check(&s, &id)["status"] == "passing" {
+            passed = true;
+            break;
+        }
+    }
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+    let said = |f: &str| std::fs::read_to_string(s.path().join(f)).unwrap_or_default();
+    assert!(passed, "the watcher ingested the new file within 10 s: {} {}", said("watch.out"), said("watch.err"));
+}

@@ -126,6 +126,8 @@ struct Targets {
     reject: String,
     /// A manual check of `control` that `me` attests.
     check: String,
+    /// A watched directory holding one results file.
+    watched: String,
 }
 
 fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
@@ -207,6 +209,10 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
     let checks = std::path::Path::new(policy).with_file_name(format!("checks-{n}.csv"));
     std::fs::write(&checks, "rule,target,result\nbackup-age,db-01,pass\n").unwrap();
     let checks = checks.to_str().unwrap().to_owned();
+    let watched = std::path::Path::new(policy).with_file_name(format!("watched-{n}"));
+    std::fs::create_dir_all(watched.join("backup-probe")).unwrap();
+    std::fs::write(watched.join("backup-probe/checks.csv"), "rule,target,result\nbackup-age,db-01,pass\n").unwrap();
+    let watched = watched.to_str().unwrap().to_owned();
     let imported = json(acme, &["oscal", "import", "component-definition", &components]);
     let proposed = imported["proposed"].as_array().unwrap();
     let (accept, reject) = (id(&proposed[0]), id(&proposed[1]));
@@ -249,6 +255,7 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
         accept,
         reject,
         check,
+        watched,
     }
 }
 
@@ -304,6 +311,7 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
         ),
         row("check run", &[&t.check, "--pass", "--note", "seen"], Who::Case(U::EditControls)),
         row("collect", &["exec"], Who::Only(U::EditControls, "YY-Y--")),
+        row("watch", &[&t.watched, "--once", "--control", &t.control], Who::Only(U::EditControls, "YY-Y--")),
         row("control reject", &[&t.reject, "--reason", "not ours"], Who::Case(U::EditControls)),
         row("risk add", &["--title", "Phishing", "--owner", me, "--inherent", "3,3"], Who::Case(U::EditRisks)),
         row("risk edit", &[&t.risk, "--threat", "Phishing crews"], Who::Case(U::EditRisks)),

@@ -480,3 +480,178 @@ pub async fn run(config: &Config, command: CheckCommand, out: &Out) -> Result<Ex
     })
     .await
 }
+
+/// Arguments of `isms watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The directory to watch. Files put there (or in a sub-directory named after the
+    /// tool that made them: `DIR/semgrep/scan.sarif`) are ingested, then moved to
+    /// `DIR/ingested/` (named after their run) or, when refused, to `DIR/failed/` with
+    /// the reason beside them in `NAME.error.txt`.
+    dir: PathBuf,
+    /// The tool, for files at the top of the directory whose content does not say.
+    #[arg(long)]
+    tool: Option<String>,
+    /// A control every result is evidence for (repeatable).
+    #[arg(long = "control", value_name = "A.8.8")]
+    controls: Vec<String>,
+    /// How long the evidence stays current, in days.
+    #[arg(long, value_name = "DAYS")]
+    valid_for: Option<i64>,
+    /// Seconds between looks at the directory. A file is taken once its size and time
+    /// stay the same between two looks (a copy in progress is left alone; so are names
+    /// starting with a dot and ending in .part or .tmp).
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    interval: u64,
+    /// Ingest what is there now and stop (for cron); exit 1 when a file was refused.
+    #[arg(long)]
+    once: bool,
+    /// The member ingesting (recorded in the audit trail).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
+    #[command(flatten)]
+    org: OrgArg,
+}
+
+/// A file waiting in the watched directory: its path, the tool its sub-directory
+/// names, and what it looked like at the last look (size, modified).
+type Seen = std::collections::BTreeMap<PathBuf, (u64, Option<std::time::SystemTime>)>;
+
+fn waiting(
+    dir: &std::path::Path,
+) -> std::io::Result<Vec<(PathBuf, Option<String>, u64, Option<std::time::SystemTime>)>> {
+    let mut out = Vec::new();
+    let skip = |name: &str| name.starts_with('.') || name.ends_with(".part") || name.ends_with(".tmp");
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if skip(&name) {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        if meta.is_file() {
+            out.push((entry.path(), None, meta.len(), meta.modified().ok()));
+        } else if meta.is_dir() && name != "ingested" && name != "failed" {
+            for inner in std::fs::read_dir(entry.path())? {
+                let inner = inner?;
+                let inner_name = inner.file_name().to_string_lossy().into_owned();
+                let meta = inner.metadata()?;
+                if meta.is_file() && !skip(&inner_name) {
+                    out.push((inner.path(), Some(name.clone()), meta.len(), meta.modified().ok()));
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Moves `from` into `dir` as `name`, not over a file already there.
+fn file_away(from: &std::path::Path, dir: &std::path::Path, name: &str) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let mut to = dir.join(name);
+    let mut n = 1;
+    while to.exists() {
+        n += 1;
+        to = dir.join(format!("{n}-{name}"));
+    }
+    std::fs::rename(from, &to)?;
+    Ok(to)
+}
+
+/// Runs `isms watch`.
+pub async fn watch(config: &Config, args: WatchArgs, out: &Out) -> Result<ExitCode, CliError> {
+    let stop = super::serve::shutdown_signal()?;
+    super::with_workspace(config, async |cx| {
+        let org = super::resolve_org(cx, &args.org.org).await?;
+        let actor = super::actor(cx, org, args.as_email.as_deref(), "isms watch").await?;
+        // Refused at once, not file by file: ingested results reach any control.
+        if actor.require(isms_domain::access::UseCase::EditControls)? != isms_domain::access::Grant::Any {
+            return Err(isms_app::AppError::new(
+                isms_app::Code::Forbidden,
+                "ingested results are evidence for any control: the owner, the ISMS manager or a contributor ingests them",
+            )
+            .into());
+        }
+        if !args.dir.is_dir() {
+            return Err(bad("DIR", format!("{} is not a directory", args.dir.display())));
+        }
+        let io = |e: std::io::Error| bad("DIR", format!("{}: {}", args.dir.display(), io_reason(&e)));
+        if !args.once {
+            out.line(format!("Watching {} every {} s. Stop with Ctrl-C.", args.dir.display(), args.interval.max(1)));
+        }
+        let mut seen = Seen::new();
+        let mut refused = 0usize;
+        let mut stop = std::pin::pin!(stop);
+        loop {
+            for (path, tool, size, modified) in waiting(&args.dir).map_err(io)? {
+                // A file still being written changes between looks; take it when it holds still.
+                let steady = args.once || seen.get(&path) == Some(&(size, modified));
+                seen.insert(path.clone(), (size, modified));
+                if !steady {
+                    continue;
+                }
+                seen.remove(&path);
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("results").to_owned();
+                let done = async {
+                    let file = tokio::fs::File::open(&path)
+                        .await
+                        .map_err(|e| isms_app::AppError::invalid_field("file", format!("cannot read {name}: {e}")))?;
+                    let mut reader = tokio::io::BufReader::new(file);
+                    let request = isms_app::checks::IngestRequest {
+                        file: name.clone(),
+                        format: None,
+                        tool: tool.clone().or_else(|| args.tool.clone()),
+                        evidence: NewEvidence {
+                            targets: args
+                                .controls
+                                .iter()
+                                .map(|c| Target { kind: TargetKind::Control, id: c.clone() })
+                                .collect(),
+                            valid_for_days: args.valid_for,
+                            ..NewEvidence::default()
+                        },
+                        collected: None,
+                    };
+                    isms_app::checks::ingest(cx, &actor, request, &mut reader).await
+                }
+                .await;
+                match done {
+                    Ok(done) => {
+                        let to = file_away(&path, &args.dir.join("ingested"), &format!("{}-{name}", done.run.id))
+                            .map_err(io)?;
+                        out.line(format!(
+                            "{name}: {} ({} result(s), {} failing; checks {}) → {}",
+                            done.run.id,
+                            done.run.counts.total(),
+                            done.run.counts.fail,
+                            if done.run.checks.is_empty() { "none".to_owned() } else { done.run.checks.join(", ") },
+                            to.display()
+                        ));
+                        out.doc(&done.run);
+                    }
+                    Err(e) => {
+                        refused += 1;
+                        let failed = args.dir.join("failed");
+                        let to = file_away(&path, &failed, &name).map_err(io)?;
+                        let note = to.with_file_name(format!(
+                            "{}.error.txt",
+                            to.file_name().and_then(|n| n.to_str()).unwrap_or("file")
+                        ));
+                        std::fs::write(&note, format!("{}\n", e.message)).map_err(io)?;
+                        out.line(format!("{name}: refused: {} → {}", e.message, to.display()));
+                    }
+                }
+            }
+            if args.once {
+                break;
+            }
+            tokio::select! {
+                () = &mut stop => break,
+                () = tokio::time::sleep(std::time::Duration::from_secs(args.interval.max(1))) => {}
+            }
+        }
+        Ok(if refused > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    })
+    .await
+}

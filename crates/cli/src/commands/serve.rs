@@ -105,7 +105,7 @@ async fn sweep_abandoned_uploads(cx: isms_app::Cx) {
 /// Installs the SIGINT and SIGTERM handlers now — before the server says it is
 /// serving, so a signal that arrives early is never fatal — and returns a future that
 /// resolves when either arrives.
-fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, CliError> {
+pub(crate) fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, CliError> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
