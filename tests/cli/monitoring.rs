@@ -572,3 +572,92 @@ async fn a_watched_directory_ingests_what_is_put_there_and_files_away_what_it_re
     let said = |f: &str| std::fs::read_to_string(s.path().join(f)).unwrap_or_default();
     assert!(passed, "the watcher ingested the new file within 10 s: {} {}", said("watch.out"), said("watch.err"));
 }
+
+#[tokio::test]
+async fn checkov_reports_map_through_the_shipped_mapping_file_or_the_installations_own() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let file = format!("{}/../../testdata/ingest/checkov.json", env!("CARGO_MANIFEST_DIR"));
+    let ssh = cli(
+        &s,
+        &[
+            "check",
+            "define",
+            "--name",
+            "No SSH from the internet",
+            "--control",
+            "A.8.20",
+            "--tool",
+            "checkov*",
+            "--rule",
+            "CKV_AWS_24",
+            "--every",
+            "1",
+            "--as",
+            OWNER,
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = cli(&s, &["ingest", &file, "--as", OWNER]);
+    let run = &done["run"];
+    assert_eq!(
+        (run["format"].as_str(), run["tool"].as_str(), run["version"].as_str()),
+        (Some("checkov"), Some("Checkov"), Some("3.2.300"))
+    );
+    assert_eq!(run["counts"], json!({"pass": 2, "fail": 3, "error": 0, "not_applicable": 1}));
+    let controls = &run["controls"];
+    assert_eq!(controls["A.8.24"]["pass"], 1, "{controls}");
+    assert_eq!(controls["A.8.13"]["pass"], 1);
+    assert_eq!(controls["A.8.20"]["fail"], 1);
+    assert_eq!(controls["A.8.9"]["fail"], 2, "CKV_AWS_999 and CKV_DOCKER_2 through their families");
+    assert_eq!(controls["A.8.15"]["not_applicable"], 1, "the skipped check");
+    assert_eq!(run["unmapped"], 0);
+    assert!(run["mapping"].as_str().unwrap().starts_with("checkov (shipped, sha256 "), "{run}");
+    assert_eq!(check(&s, &ssh)["status"], "failing");
+
+    // The installation's own file replaces the shipped one, and the run says so.
+    let shipped = s.isms(&["check", "mapping", "checkov", "--org", super::ingest::ORG]);
+    assert_eq!(shipped.code, 0, "{shipped:?}");
+    assert!(shipped.stdout.contains("[provenance]"), "{}", shipped.stdout);
+    let mine = shipped.stdout.replace(
+        "[[rules]]\nrule = \"CKV_AWS_24\"",
+        "[[rules]]\nrule = \"CKV_AWS_999\"\ncontrols = [\"A.8.21\"]\nwhy = \"ours\"\n\n[[rules]]\nrule = \"CKV_AWS_24\"",
+    );
+    let mappings = s.data_dir().join("mappings");
+    std::fs::create_dir_all(&mappings).unwrap();
+    std::fs::write(mappings.join("checkov.toml"), &mine).unwrap();
+    let again = cli(&s, &["ingest", &file, "--as", OWNER]);
+    assert_eq!(again["run"]["controls"]["A.8.21"]["fail"], 1, "{again}");
+    assert!(again["run"]["mapping"].as_str().unwrap().starts_with("checkov (local, sha256 "));
+    let listed = cli(&s, &["check", "mappings"]);
+    let origins: Vec<(&str, bool)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["origin"].as_str().unwrap(), m["replaced"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(origins, [("local", false), ("shipped", true)]);
+    assert_eq!(listed[0]["provenance"]["author"], "isms maintainers");
+
+    // A broken file is refused naming it and the line; nothing is stored.
+    let runs = cli(&s, &["check", "runs"]).as_array().unwrap().len();
+    std::fs::write(
+        mappings.join("checkov.toml"),
+        mine.replacen("controls = [\"A.8.21\"]", "controls = [\"A.99.1\"]", 1),
+    )
+    .unwrap();
+    let refused = s.isms(&["ingest", &file, "--as", OWNER, "--org", super::ingest::ORG]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("mapping file checkov.toml") && refused.stderr.contains("A.99.1"),
+        "{}",
+        refused.stderr
+    );
+    std::fs::write(mappings.join("checkov.toml"), "tool = \"checkov\"\ntitle = \"t\"\nrules = 3\n").unwrap();
+    let refused = s.isms(&["ingest", &file, "--as", OWNER, "--org", super::ingest::ORG]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("checkov.toml, line 3"), "{}", refused.stderr);
+    assert_eq!(cli(&s, &["check", "runs"]).as_array().unwrap().len(), runs);
+}

@@ -624,6 +624,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get("/api/v1/checks", read),
         get(format!("/api/v1/checks/{}", f.probe), read),
         get("/api/v1/control-health", read),
+        get("/api/v1/mappings", read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),

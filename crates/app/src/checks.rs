@@ -111,8 +111,9 @@ impl Mapper<'_> {
         }
     }
 
+    /// The controls the references reach (without the controls every result is for).
     fn controls(&mut self, refs: &[Reference]) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.every.iter().cloned().collect();
+        let mut out: BTreeSet<String> = BTreeSet::new();
         for r in refs {
             if !self.known.contains_key(r) {
                 let reached = self.reach(r);
@@ -157,7 +158,7 @@ fn media_type(format: Format) -> &'static str {
     match format {
         Format::Sarif => "application/sarif+json",
         Format::Xccdf | Format::Junit => "application/xml",
-        Format::Ocsf | Format::Json => "application/json",
+        Format::Ocsf | Format::Json | Format::Checkov => "application/json",
         Format::Csv => "text/csv",
     }
 }
@@ -180,7 +181,7 @@ pub async fn ingest(
         Some(f) => Some(Format::parse(f).ok_or_else(|| {
             AppError::invalid_field(
                 "format",
-                format!("{f:?} is not a format isms reads: sarif, xccdf (or arf), ocsf, junit, csv or json"),
+                format!("{f:?} is not a format isms reads: sarif, xccdf (or arf), ocsf, junit, checkov, csv or json"),
             )
         })?),
         None => None,
@@ -264,10 +265,13 @@ pub async fn ingest(
                 Some(t) => t.add(r.outcome, &r.target),
                 None => tallies.entry(r.rule.clone()).or_default().add(r.outcome, &r.target),
             }
-            let reached = mapper.controls(&r.references);
-            if reached.is_empty() {
-                unmapped += 1;
+            let mut reached = mapper.controls(&r.references);
+            if reached.is_empty()
+                && let Some(t) = tallies.get_mut(&r.rule)
+            {
+                t.unreferenced.add(r.outcome);
             }
+            reached.extend(mapper.every.iter().cloned());
             for c in reached {
                 per_control.entry(c).or_default().add(r.outcome);
             }
@@ -283,6 +287,32 @@ pub async fn ingest(
     if counts.total() == 0 {
         return Err(AppError::new(Code::Import, format!("{name}: the file holds no results")));
     }
+    let tool = request
+        .tool
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| if found.tool.is_empty() { format.as_str().to_uppercase() } else { found.tool.clone() });
+    // Results naming no requirement: the tool's mapping file says which controls their
+    // rules are evidence for (besides the controls every result is for).
+    let mapping = crate::mappings::for_tool(cx, &tool).await?;
+    for (rule, t) in &tallies {
+        if t.unreferenced.total() == 0 {
+            continue;
+        }
+        match mapping.as_ref().and_then(|m| m.mapping.find(rule)) {
+            Some(m) => {
+                for c in m.controls.iter().filter(|c| !mapper.every.contains(c)) {
+                    let e = per_control.entry(c.clone()).or_default();
+                    e.pass += t.unreferenced.pass;
+                    e.fail += t.unreferenced.fail;
+                    e.error += t.unreferenced.error;
+                    e.not_applicable += t.unreferenced.not_applicable;
+                }
+            }
+            None if mapper.every.is_empty() => unmapped += t.unreferenced.total(),
+            None => {}
+        }
+    }
     if per_control.is_empty() {
         return Err(AppError::invalid_field(
             "control",
@@ -291,11 +321,6 @@ pub async fn ingest(
             ),
         ));
     }
-    let tool = request
-        .tool
-        .clone()
-        .filter(|t| !t.trim().is_empty())
-        .unwrap_or_else(|| if found.tool.is_empty() { format.as_str().to_uppercase() } else { found.tool.clone() });
     let mut new = request.evidence.clone();
     if new.title.trim().is_empty() || new.title == request.file {
         new.title = format!("{tool} results: {name}");
@@ -330,6 +355,7 @@ pub async fn ingest(
         unmapped,
         collected: request.collected.clone(),
         checks: Vec::new(),
+        mapping: mapping.map(|m| format!("{} ({}, sha256 {})", m.used.name, m.used.origin, m.used.sha256)),
     };
     run.checks = crate::monitoring::read_run_in(&mut *tx, cx, &trail, org, &run, &run.ingested_by, &tallies).await?;
     registers::insert_in(&mut *tx, cx, &trail, org, &run).await?;

@@ -30,6 +30,7 @@ pub mod gap;
 pub mod imports;
 pub mod invitations;
 pub mod jobs;
+pub mod mappings;
 pub mod monitoring;
 pub mod oscal;
 pub mod password;
@@ -79,6 +80,8 @@ pub struct Cx {
     pub cache: Arc<cache::ReadCache>,
     /// Where the operator installs external collectors (`exec` checks run only these).
     pub collectors: Option<std::path::PathBuf>,
+    /// Where the installation keeps its own mapping files per tool.
+    pub mappings: Option<std::path::PathBuf>,
 }
 
 impl Cx {
@@ -93,6 +96,7 @@ impl Cx {
             max_upload: DEFAULT_MAX_UPLOAD,
             cache: Arc::default(),
             collectors: None,
+            mappings: None,
         }
     }
 

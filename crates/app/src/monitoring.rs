@@ -368,6 +368,8 @@ pub(crate) async fn read_in(
 pub(crate) struct RuleTally {
     pub counts: Counts,
     pub failing: Vec<String>,
+    /// The results whose references reach no Annex A control.
+    pub unreferenced: Counts,
 }
 
 /// How many failing targets a reading names per rule.

@@ -199,6 +199,10 @@ pub struct CheckRun {
     /// The checks this run gave a reading.
     #[serde(default)]
     pub checks: Vec<String>,
+    /// The mapping file that mapped the results naming no requirement: its name,
+    /// origin (`shipped`, `local`) and SHA-256, as `name (origin, sha256)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<String>,
 }
 
 /// A collector run: which collector, on what.

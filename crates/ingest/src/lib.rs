@@ -15,8 +15,10 @@
 //! the element (a JSON path with line and column, an XML element path with its byte
 //! offset, a CSV line). The caller stores nothing then.
 
+mod checkov;
 mod json;
 mod junit;
+pub mod mapping;
 mod ocsf;
 mod own;
 mod sarif;
@@ -42,11 +44,14 @@ pub enum Format {
     Csv,
     /// Our JSON check format.
     Json,
+    /// Checkov's own JSON report (`checkov -o json`), which lists the passed checks too.
+    Checkov,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 6] = [Format::Sarif, Format::Xccdf, Format::Ocsf, Format::Junit, Format::Csv, Format::Json];
+    pub const ALL: [Format; 7] =
+        [Format::Sarif, Format::Xccdf, Format::Ocsf, Format::Junit, Format::Csv, Format::Json, Format::Checkov];
 
     /// The written name.
     pub fn as_str(self) -> &'static str {
@@ -57,6 +62,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Checkov => "checkov",
         }
     }
 
@@ -176,6 +182,11 @@ pub fn detect(file: &str, head: &[u8]) -> Result<Format, IngestError> {
         };
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).take(65_536).collect();
+    if (text.starts_with('{') || text.starts_with('['))
+        && (compact.contains("\"check_type\":") || compact.contains("\"passed_checks\":"))
+    {
+        return Ok(Format::Checkov);
+    }
     if text.starts_with('{') {
         if compact.contains("\"runs\":[") || compact.to_ascii_lowercase().contains("sarif") {
             return Ok(Format::Sarif);
@@ -232,6 +243,7 @@ pub fn read(
         Format::Junit => junit::read(file, source, &mut counted)?,
         Format::Csv => own::read_csv(file, source, &mut counted)?,
         Format::Json => own::read_json(file, source, &mut counted)?,
+        Format::Checkov => checkov::read(file, source, &mut counted)?,
     };
     run.tool = found.tool;
     run.version = found.version;

@@ -285,3 +285,45 @@ fn hostile_nesting_is_refused() {
     let e = err(&deep);
     assert!(e.contains("nest deeper than 256"), "{e}");
 }
+
+#[test]
+fn checkov_reports_list_passed_failed_and_skipped_checks_of_every_framework() {
+    let text = include_str!("../../../testdata/ingest/checkov.json");
+    let (f, run, got) = all(None, text).unwrap();
+    assert_eq!(f, Format::Checkov);
+    assert_eq!((run.tool.as_str(), run.version.as_str()), ("Checkov", "3.2.300"));
+    assert_eq!(run.counts, [2, 3, 0, 1]);
+    let ssh = got.iter().find(|r| r.rule == "CKV_AWS_24").unwrap();
+    assert_eq!(ssh.outcome, Outcome::Fail);
+    assert_eq!(ssh.severity, Severity::High);
+    assert_eq!(ssh.target, "/network.tf:3 aws_security_group.bastion");
+    assert!(ssh.references.is_empty(), "Checkov names no requirement: the mapping file does");
+    assert_eq!(got.iter().find(|r| r.rule == "CKV_AWS_18").unwrap().outcome, Outcome::NotApplicable);
+    // A single report (not a list) reads the same; a broken one names the element.
+    let one = r#"{"check_type": "terraform", "results": {"passed_checks": [{"check_id": "CKV_AWS_19", "file_path": "/a.tf"}]}}"#;
+    assert_eq!(all(None, one).unwrap().2.len(), 1);
+    let bad = r#"{"check_type": "terraform", "results": {"failed_checks": [{"check_name": "no id"}]}}"#;
+    let e = err(bad);
+    assert!(e.contains("results.failed_checks[0]") && e.contains("check_id"), "{e}");
+    let cut = &text[..text.len() / 2];
+    assert!(err(cut).contains("cut short"), "{}", err(cut));
+}
+
+#[test]
+fn mapping_files_parse_with_their_provenance_and_the_first_matching_rule_counts() {
+    for (name, text) in mapping::SHIPPED {
+        let m = mapping::parse(name, text).unwrap();
+        assert!(!m.provenance.method.is_empty() && !m.rules.is_empty());
+    }
+    let m = mapping::parse("checkov.toml", mapping::SHIPPED[0].1).unwrap();
+    assert_eq!(m.name, "checkov");
+    assert!(m.applies_to("Checkov") && !m.applies_to("Semgrep"));
+    assert_eq!(m.find("CKV_AWS_24").unwrap().controls, ["A.8.20", "A.8.22"]);
+    assert_eq!(m.find("CKV_AWS_999").unwrap().controls, ["A.8.9"], "the family catches the rest");
+    assert_eq!(m.find("CKV2_AWS_6").unwrap().controls, ["A.8.3", "A.5.15"], "named before the family");
+    assert!(m.find("SOMETHING_ELSE").is_none());
+    let e = mapping::parse("mine.toml", "tool = \"x\"\ntitle = \"t\"\n[provenance]\nauthor = \"me\"\nmethod = \"m\"\n[[rules]]\nrule = \"R\"\ncontrols = 5\n").unwrap_err();
+    assert!(e.starts_with("mine.toml, line 8"), "{e}");
+    let e = mapping::parse("mine.toml", "tool = \"x\"\ntitle = \"t\"\nrules = []\n").unwrap_err();
+    assert!(e.contains("provenance"), "{e}");
+}

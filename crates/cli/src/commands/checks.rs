@@ -19,7 +19,7 @@ pub struct IngestArgs {
     /// The file: SARIF 2.1.0, an XCCDF result file or ARF report, OCSF findings, JUnit
     /// XML, or our CSV/JSON check format (recognised from the content).
     file: PathBuf,
-    /// The format, when the content does not say: sarif, xccdf, arf, ocsf, junit, csv, json.
+    /// The format, when the content does not say: sarif, xccdf, arf, ocsf, junit, checkov, csv, json.
     #[arg(long)]
     format: Option<String>,
     /// The tool that made the file, when the file does not say.
@@ -108,6 +108,11 @@ pub enum CheckCommand {
     Health(RunsArgs),
     /// The ingested runs of results, newest first.
     Runs(RunsArgs),
+    /// The mapping files per tool in force (shipped, or local in <data_dir>/mappings),
+    /// with their provenance.
+    Mappings(RunsArgs),
+    /// One mapping file's text, to copy into <data_dir>/mappings and edit.
+    Mapping(MappingArgs),
     /// A run's results (--outcome fail for the failures).
     Results(ResultsArgs),
 }
@@ -159,6 +164,15 @@ pub struct DefineArgs {
     /// The member defining it (recorded in the audit trail).
     #[arg(long = "as", value_name = "EMAIL")]
     as_email: Option<String>,
+    #[command(flatten)]
+    org: OrgArg,
+}
+
+/// Arguments of `isms check mapping`.
+#[derive(Debug, Args)]
+pub struct MappingArgs {
+    /// The mapping's name (`checkov`).
+    name: String,
     #[command(flatten)]
     org: OrgArg,
 }
@@ -387,6 +401,34 @@ pub async fn run(config: &Config, command: CheckCommand, out: &Out) -> Result<Ex
             for r in &history {
                 out.line(reading_line(r));
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::Mappings(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let all = isms_app::mappings::mappings(cx, &super::reader(org)).await?;
+            out.doc(&all);
+            for m in &all {
+                out.line(format!(
+                    "{:<12} {:<8}{} tool {:<12} {:>3} rules  {}\n    by {}, {}: {}\n    sha256 {}",
+                    m.used.name,
+                    m.used.origin,
+                    if m.replaced { " (replaced)" } else { "" },
+                    m.tool,
+                    m.rules,
+                    m.used.title,
+                    m.provenance.author,
+                    m.provenance.date,
+                    m.provenance.method,
+                    m.used.sha256
+                ));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CheckCommand::Mapping(args) => {
+            let org = super::resolve_org(cx, &args.org.org).await?;
+            let text = isms_app::mappings::mapping_text(cx, &super::reader(org), &args.name).await?;
+            out.doc(&serde_json::json!({ "name": args.name, "text": text }));
+            out.line(text.trim_end());
             Ok(ExitCode::SUCCESS)
         }
         CheckCommand::Health(args) => {

@@ -78,6 +78,7 @@ pub async fn open(config: &Config) -> Result<Cx, CliError> {
     })?;
     let mut cx = Cx::new(store);
     cx.collectors = Some(config.data_dir.value.join("collectors"));
+    cx.mappings = Some(config.data_dir.value.join("mappings"));
     let blobs: Arc<dyn isms_store::BlobStore> = match &config.blob_store.value {
         Some(s3) => {
             // Names this process's partial uploads apart from other replicas'.

@@ -90,6 +90,17 @@ pub(crate) fn routes() -> Api {
         )
         .op(
             Op::new(
+                "get",
+                "/api/v1/mappings",
+                "listMappings",
+                "monitoring",
+                "The mapping files per tool in force (shipped, or the installation's own), with their provenance and SHA-256",
+            )
+            .answers::<Items<isms_app::mappings::MappingView>>(),
+            get(mappings),
+        )
+        .op(
+            Op::new(
                 "post",
                 "/api/v1/collect",
                 "collect",
@@ -167,6 +178,10 @@ async fn run(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(isms_app::collect::run_check(&s.cx, &caller, &id, &mut |_| {}).await?)))
+}
+
+async fn mappings(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(Items { items: isms_app::mappings::mappings(&s.cx, &caller).await? })))
 }
 
 async fn health(State(s): State<AppState>, Member(caller): Member) -> Result<Json<Value>, ApiError> {
