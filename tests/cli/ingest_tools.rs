@@ -198,3 +198,55 @@ async fn semgrep_findings_over_a_vulnerable_sample_land_as_secure_development_ev
         ]
     );
 }
+
+#[tokio::test]
+#[ignore = "runs OpenSCAP (openscap-scanner, ssg-debian), installed by .ci/run"]
+async fn the_openscap_collector_evaluates_a_profile_and_its_check_reads_the_report() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let dir = s.path().join("scap");
+    std::fs::create_dir_all(&dir).unwrap();
+    let xccdf = benchmark(&dir);
+    let target = format!("xccdf_org.ssgproject.content_profile_standard {}", xccdf.display());
+    let data = s.data_dir();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--data-dir", data.to_str().unwrap(), "--json"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--org", super::ingest::ORG]);
+        let out = s.command(&all).current_dir(&dir).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let check = run(&[
+        "check",
+        "define",
+        "--name",
+        "Hosts meet the standard profile",
+        "--control",
+        "A.8.9",
+        "--collector",
+        "openscap",
+        "--target",
+        &target,
+        "--every",
+        "7",
+        "--as",
+        OWNER,
+    ]);
+    let id = check["id"].as_str().unwrap().to_owned();
+    let collected = run(&["collect", "openscap", "--as", OWNER]);
+    let item = &collected[0];
+    assert!(item["error"].is_null(), "{collected}");
+    let got = &item["run"];
+    assert_eq!(got["format"], "xccdf", "the ARF report is read: {got}");
+    assert_eq!(got["tool"], "isms collect openscap");
+    assert!(got["counts"]["pass"].as_u64().unwrap() + got["counts"]["fail"].as_u64().unwrap() > 0, "{got}");
+    assert!(
+        got["controls"].as_object().unwrap().keys().filter(|k| *k != "A.8.9").count() >= 3,
+        "SSG's SP 800-53 references reach Annex A: {got}"
+    );
+    assert_eq!(got["checks"], serde_json::json!([id]));
+    let shown = run(&["check", "show", &id]);
+    let expected = if got["counts"]["fail"].as_u64().unwrap() > 0 { "failing" } else { "passing" };
+    assert_eq!(shown["status"], expected, "{shown}");
+}

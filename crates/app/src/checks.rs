@@ -193,6 +193,8 @@ pub async fn ingest(
     }
     let org = actor.org();
     let lib = library(cx).await?;
+    // Read before the write turn is taken: nothing may open a second transaction then.
+    let mappings = crate::mappings::active(cx).await?;
     let every = checked_targets(cx, org, request.evidence.targets.clone()).await?;
     if let Some(t) = every.iter().find(|t| t.kind != TargetKind::Control) {
         return Err(AppError::invalid_field(
@@ -294,7 +296,7 @@ pub async fn ingest(
         .unwrap_or_else(|| if found.tool.is_empty() { format.as_str().to_uppercase() } else { found.tool.clone() });
     // Results naming no requirement: the tool's mapping file says which controls their
     // rules are evidence for (besides the controls every result is for).
-    let mapping = crate::mappings::for_tool(cx, &tool).await?;
+    let mapping = mappings.into_iter().find(|m| m.mapping.applies_to(&tool));
     for (rule, t) in &tallies {
         if t.unreferenced.total() == 0 {
             continue;

@@ -127,11 +127,6 @@ fn local_files(dir: &Path) -> AppResult<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// The mapping for a run of `tool`: the first in force that applies.
-pub(crate) async fn for_tool(cx: &Cx, tool: &str) -> AppResult<Option<Active>> {
-    Ok(active(cx).await?.into_iter().find(|a| a.mapping.applies_to(tool)))
-}
-
 /// Every mapping file in force (and the shipped ones replaced), with its provenance.
 pub async fn mappings(cx: &Cx, actor: &Actor) -> AppResult<Vec<MappingView>> {
     actor.require(UseCase::ReadIsms)?;

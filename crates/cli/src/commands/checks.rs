@@ -555,13 +555,22 @@ pub struct WatchArgs {
     org: OrgArg,
 }
 
-/// A file waiting in the watched directory: its path, the tool its sub-directory
-/// names, and what it looked like at the last look (size, modified).
-type Seen = std::collections::BTreeMap<PathBuf, (u64, Option<std::time::SystemTime>)>;
+/// What a waiting file looked like at the last look: its size and when it changed.
+type Look = (u64, Option<std::time::SystemTime>);
 
-fn waiting(
-    dir: &std::path::Path,
-) -> std::io::Result<Vec<(PathBuf, Option<String>, u64, Option<std::time::SystemTime>)>> {
+/// The files seen at the last look.
+type Seen = std::collections::BTreeMap<PathBuf, Look>;
+
+/// A file waiting in the watched directory.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Waiting {
+    path: PathBuf,
+    /// The tool its sub-directory names.
+    tool: Option<String>,
+    look: Look,
+}
+
+fn waiting(dir: &std::path::Path) -> std::io::Result<Vec<Waiting>> {
     let mut out = Vec::new();
     let skip = |name: &str| name.starts_with('.') || name.ends_with(".part") || name.ends_with(".tmp");
     for entry in std::fs::read_dir(dir)? {
@@ -572,14 +581,18 @@ fn waiting(
         }
         let meta = entry.metadata()?;
         if meta.is_file() {
-            out.push((entry.path(), None, meta.len(), meta.modified().ok()));
+            out.push(Waiting { path: entry.path(), tool: None, look: (meta.len(), meta.modified().ok()) });
         } else if meta.is_dir() && name != "ingested" && name != "failed" {
             for inner in std::fs::read_dir(entry.path())? {
                 let inner = inner?;
                 let inner_name = inner.file_name().to_string_lossy().into_owned();
                 let meta = inner.metadata()?;
                 if meta.is_file() && !skip(&inner_name) {
-                    out.push((inner.path(), Some(name.clone()), meta.len(), meta.modified().ok()));
+                    out.push(Waiting {
+                        path: inner.path(),
+                        tool: Some(name.clone()),
+                        look: (meta.len(), meta.modified().ok()),
+                    });
                 }
             }
         }
@@ -626,10 +639,10 @@ pub async fn watch(config: &Config, args: WatchArgs, out: &Out) -> Result<ExitCo
         let mut refused = 0usize;
         let mut stop = std::pin::pin!(stop);
         loop {
-            for (path, tool, size, modified) in waiting(&args.dir).map_err(io)? {
+            for Waiting { path, tool, look } in waiting(&args.dir).map_err(io)? {
                 // A file still being written changes between looks; take it when it holds still.
-                let steady = args.once || seen.get(&path) == Some(&(size, modified));
-                seen.insert(path.clone(), (size, modified));
+                let steady = args.once || seen.get(&path) == Some(&look);
+                seen.insert(path.clone(), look);
                 if !steady {
                     continue;
                 }
