@@ -757,3 +757,64 @@ async fn the_postgres_collector_reads_a_real_servers_settings() {
     }
     assert!(ran["status"] == "failing" || ran["status"] == "passing" || ran["status"] == "error", "{ran}");
 }
+
+#[tokio::test]
+async fn collect_now_in_the_page_runs_as_a_job_whose_progress_the_page_follows() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    super::role_matrix::install_probe(&s.data_dir());
+    for target in ["probe", "probe --again"] {
+        cli(
+            &s,
+            &[
+                "check",
+                "define",
+                "--name",
+                target,
+                "--control",
+                "A.8.16",
+                "--collector",
+                "exec",
+                "--target",
+                target,
+                "--every",
+                "1",
+                "--as",
+                OWNER,
+            ],
+        );
+    }
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[("ISMS_COLLECT_EVERY_SECONDS", "0")]);
+    let api = ApiClient::sign_in(&server.url(""), OWNER, "isms-demo").await;
+    let client = crate::support::client().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let get = |path: String| {
+        let (client, cookie) = (client.clone(), api.cookie.clone());
+        async move { client.get(path).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get(server.url("/checks")).await;
+    assert!(page.contains("Collect now (2 collector run(s))"), "{page}");
+    let res = client
+        .post(server.url("/checks/collect"))
+        .header("cookie", &api.cookie)
+        .form(&[("csrf", api.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/checks?job="), "{to}");
+    let mut last = String::new();
+    for _ in 0..300 {
+        last = get(server.url(&to)).await;
+        if last.contains("id=\"done\"") {
+            assert!(last.contains("Collected 2 run(s)"), "{last}");
+            let checks = api.must(reqwest::Method::GET, "/api/v1/checks", None, 200).await;
+            assert!(checks["items"].as_array().unwrap().iter().all(|c| c["status"] == "passing"), "{checks}");
+            return;
+        }
+        assert!(!last.contains("id=\"failed\""), "{last}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the collection did not finish within 30 s: {last}");
+}

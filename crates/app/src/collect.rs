@@ -280,6 +280,15 @@ pub async fn collect_all(
     Ok(out)
 }
 
+/// How many collector runs [`collect_all`] would make (one per collector and target).
+pub async fn collection_size(cx: &Cx, actor: &Actor, only: Option<&str>) -> AppResult<usize> {
+    may_collect(actor.require(UseCase::EditControls)?)?;
+    Ok(sources(&registers::list::<Check>(cx, actor.org()).await?, only).len())
+}
+
+/// The job kind of a collection (manual or scheduled): one at a time per organization.
+pub const COLLECT_JOB: &str = "collect";
+
 /// Takes a reading of one collector check now: runs its collector on its target.
 pub async fn run_check(
     cx: &Cx,
@@ -338,7 +347,7 @@ pub async fn scheduled_round(cx: &Cx, every: Duration, instance: &str) -> AppRes
             continue;
         }
         let (run, mine) =
-            crate::jobs::claim_job(cx, &actor, UseCase::EditControls, "collect", instance, all.len()).await?;
+            crate::jobs::claim_job(cx, &actor, UseCase::EditControls, COLLECT_JOB, instance, all.len()).await?;
         if !mine {
             continue;
         }
@@ -354,9 +363,9 @@ pub async fn scheduled_round(cx: &Cx, every: Duration, instance: &str) -> AppRes
                     outcome = Err(e.message.clone());
                 }
             }
-            let _ = crate::jobs::renew_job(cx, &actor, "collect", run, instance, i + 1).await;
+            let _ = crate::jobs::renew_job(cx, &actor, COLLECT_JOB, run, instance, i + 1).await;
         }
-        crate::jobs::finish_job(cx, &actor, "collect", run, instance, outcome).await?;
+        crate::jobs::finish_job(cx, &actor, COLLECT_JOB, run, instance, outcome).await?;
     }
     Ok(ingested)
 }

@@ -33,12 +33,13 @@ impl Jobs {
     }
 
     /// Starts `work` as a run of `kind` in the actor's organization unless one is
-    /// running there (on any replica); answers the run's number. `work` gets a counter
+    /// running there (on any replica), the actor holding `use_case`; answers the run's number. `work` gets a counter
     /// to advance as it finishes each of `total` steps.
     pub async fn start<F>(
         &self,
         cx: &Cx,
         actor: Actor,
+        use_case: UseCase,
         kind: &'static str,
         total: usize,
         work: impl FnOnce(Arc<AtomicUsize>) -> F,
@@ -47,7 +48,7 @@ impl Jobs {
         F: Future<Output = Result<String, String>> + Send + 'static,
     {
         let owner = self.instance.clone();
-        let (run, mine) = isms_app::jobs::claim_job(cx, &actor, UseCase::RunSimulations, kind, &owner, total).await?;
+        let (run, mine) = isms_app::jobs::claim_job(cx, &actor, use_case, kind, &owner, total).await?;
         if !mine {
             return Ok(run);
         }

@@ -21,6 +21,7 @@ use crate::AppState;
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/checks", get(list).post(define))
+        .route("/checks/collect", axum::routing::post(collect))
         .route("/checks/{id}", get(one).post(act))
         .route("/check-runs/{id}", get(run_page))
 }
@@ -37,6 +38,12 @@ struct ChecksPage {
     form: DefineForm,
     problems: Vec<(String, String)>,
     done: Option<String>,
+    /// The collection the page follows: (done, total, what) while it runs.
+    running: Option<(usize, usize)>,
+    /// A collection that failed, and why.
+    failed: Option<String>,
+    /// How many collector runs "Collect now" makes.
+    sources: usize,
 }
 
 /// The define form, kept as typed when it comes back refused.
@@ -79,7 +86,21 @@ async fn page(
     let shell = viewer.shell("checks");
     let can_define = shell.can.grant(UseCase::EditControls) == Grant::Any;
     let controls = health.controls.iter().map(|c| (c.control.clone(), c.title.clone())).collect();
-    Ok(ChecksPage { shell, checks, health, runs, can_define, controls, form, problems, done })
+    let sources = if can_define { isms_app::collect::collection_size(&s.cx, caller, None).await? } else { 0 };
+    Ok(ChecksPage {
+        shell,
+        checks,
+        health,
+        runs,
+        can_define,
+        controls,
+        form,
+        problems,
+        done,
+        running: None,
+        failed: None,
+        sources,
+    })
 }
 
 async fn list(
@@ -87,14 +108,65 @@ async fn list(
     viewer: Viewer,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<ChecksPage, PageError> {
-    page(
-        &s,
-        &viewer,
-        DefineForm { every: "7".into(), ..DefineForm::default() },
-        Vec::new(),
-        notice(q.get("done").map(String::as_str)),
-    )
-    .await
+    let form = DefineForm { every: "7".into(), ..DefineForm::default() };
+    let mut page = page(&s, &viewer, form, Vec::new(), notice(q.get("done").map(String::as_str))).await?;
+    if let Some(job) = q.get("job").and_then(|j| j.parse::<i64>().ok()) {
+        use isms_domain::job::JobState;
+        match s.jobs.progress(&s.cx, &viewer.caller, isms_app::collect::COLLECT_JOB, job).await? {
+            Some(JobState::Running { done, total }) => {
+                page.running = Some((usize::try_from(done).unwrap_or(0), usize::try_from(total).unwrap_or(0)));
+            }
+            Some(JobState::Finished(Ok(said))) => page.done = Some(said),
+            Some(JobState::Finished(Err(why))) => page.failed = Some(why),
+            Some(JobState::Abandoned) => {
+                page.failed =
+                    Some("The server running that collection stopped before it finished; start it again.".into());
+            }
+            None => page.done = Some("That collection was followed by a later one; its runs are below.".into()),
+        }
+    }
+    Ok(page)
+}
+
+/// Runs every collector the checks name as a job of its own, which the page follows.
+async fn collect(
+    State(s): State<AppState>,
+    CsrfForm(viewer, _): CsrfForm<super::NoFields>,
+) -> Result<Response, PageError> {
+    let total = isms_app::collect::collection_size(&s.cx, &viewer.caller, None).await?;
+    if total == 0 {
+        return Ok(see_other(&format!("/checks?done={}", encode("No check names a collector yet."))));
+    }
+    let (cx, runner) = (s.cx.clone(), viewer.caller.clone());
+    let job = s
+        .jobs
+        .start(
+            &s.cx,
+            viewer.caller,
+            UseCase::EditControls,
+            isms_app::collect::COLLECT_JOB,
+            total,
+            move |done| async move {
+                let mut report =
+                    |p: isms_app::collect::Progress| done.store(p.done, std::sync::atomic::Ordering::Relaxed);
+                let all =
+                    isms_app::collect::collect_all(&cx, &runner, None, &mut report).await.map_err(|e| e.message)?;
+                let runs: Vec<String> = all.iter().filter_map(|c| c.run.as_ref().map(|r| r.id.clone())).collect();
+                let failed: Vec<String> = all
+                    .iter()
+                    .filter_map(|c| {
+                        c.error.as_ref().map(|e| format!("{} on {}: {e}", c.collected.collector, c.collected.target))
+                    })
+                    .collect();
+                let mut said = format!("Collected {} run(s): {}.", runs.len(), runs.join(", "));
+                if !failed.is_empty() {
+                    said.push_str(&format!(" Could not collect: {}.", failed.join("; ")));
+                }
+                if runs.is_empty() { Err(said) } else { Ok(said) }
+            },
+        )
+        .await?;
+    Ok(see_other(&format!("/checks?job={job}")))
 }
 
 async fn define(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<DefineForm>) -> Result<Response, PageError> {

@@ -363,7 +363,7 @@ async fn portfolio_post(
             let (cx, runner) = (s.cx.clone(), actor);
             let job = s
                 .jobs
-                .start(&s.cx, actor, PORTFOLIO_JOB, total, move |done| async move {
+                .start(&s.cx, actor, UseCase::RunSimulations, PORTFOLIO_JOB, total, move |done| async move {
                     isms_app::fair::simulate_risks(&cx, &runner, None, st, done)
                         .await
                         .map(|sim| {
