@@ -818,3 +818,75 @@ async fn collect_now_in_the_page_runs_as_a_job_whose_progress_the_page_follows()
     }
     panic!("the collection did not finish within 30 s: {last}");
 }
+
+#[tokio::test]
+#[ignore = "needs MariaDB: .ci/run runs it (ISMS_TEST_MARIADB_URL, ISMS_TEST_MARIADB_PASSWORD)"]
+async fn the_mariadb_collector_reads_a_real_servers_settings_with_the_password_from_the_environment() {
+    let url = std::env::var("ISMS_TEST_MARIADB_URL").expect("ISMS_TEST_MARIADB_URL names the MariaDB to test against");
+    let password = std::env::var("ISMS_TEST_MARIADB_PASSWORD").unwrap_or_default();
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let id = cli(
+        &s,
+        &[
+            "check",
+            "define",
+            "--name",
+            "MariaDB hardening",
+            "--control",
+            "A.8.5",
+            "--collector",
+            "mariadb",
+            "--target",
+            &url,
+            "--every",
+            "7",
+            "--as",
+            OWNER,
+        ],
+    )["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let data = s.data_dir();
+    let ran = s.run_with(
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--json",
+            "check",
+            "run",
+            &id,
+            "--as",
+            OWNER,
+            "--org",
+            super::ingest::ORG,
+        ],
+        &[("MYSQL_PWD", password.as_str())],
+    );
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let ran: Value = serde_json::from_str(&ran.stdout).unwrap();
+    let run = ran["last"]["run"].as_str().unwrap().to_owned();
+    let results = cli(&s, &["check", "results", &run]);
+    let rules: Vec<&str> = results.as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        [
+            "mariadb.tls",
+            "mariadb.require_secure_transport",
+            "mariadb.tls_version",
+            "mariadb.weak_accounts",
+            "mariadb.local_infile",
+            "mariadb.audit_logging"
+        ]
+    );
+    let weak = results.as_array().unwrap().iter().find(|r| r["rule"] == "mariadb.weak_accounts").unwrap();
+    assert_ne!(weak["outcome"], "error", "the accounts were read: {weak}");
+    assert!(!results.to_string().contains(&password) || password.is_empty(), "the password is never stored");
+    // Without the password the server refuses the login: an error naming the server, no run.
+    let refused = s.isms(&["check", "run", &id, "--as", OWNER, "--org", super::ingest::ORG]);
+    if !password.is_empty() {
+        assert_ne!(refused.code, 0, "{refused:?}");
+        assert!(refused.stderr.contains("mariadb "), "{}", refused.stderr);
+    }
+}

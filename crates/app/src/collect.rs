@@ -161,6 +161,10 @@ async fn collect_one(
             let found = isms_collect::postgres::collect(target).await.map_err(failed)?;
             (format!("postgres-{}.json", slug(&without_credentials(target))), as_json("postgres", &found)?)
         }
+        "mariadb" => {
+            let found = isms_collect::mariadb::collect(target).await.map_err(failed)?;
+            (format!("mariadb-{}.json", slug(&without_credentials(target))), as_json("mariadb", &found)?)
+        }
         "git" => {
             let found = isms_collect::git::collect(Path::new(target)).await.map_err(failed)?;
             let name = Path::new(target).file_name().and_then(|n| n.to_str()).unwrap_or("repository");

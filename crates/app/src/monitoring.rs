@@ -28,7 +28,7 @@ use crate::frameworks::library;
 use crate::{AppError, AppResult, Code, Cx, registers};
 
 /// The built-in collectors, and `exec` for an external one (the plug-in protocol).
-pub const COLLECTORS: [&str; 5] = ["openscap", "tls", "postgres", "git", "exec"];
+pub const COLLECTORS: [&str; 6] = ["openscap", "tls", "postgres", "mariadb", "git", "exec"];
 
 /// A check as a person defines it.
 #[derive(Debug, Clone, Default, Deserialize)]

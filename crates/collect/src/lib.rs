@@ -10,6 +10,9 @@
 //!   those versions.
 //! - [`postgres`]: reads a PostgreSQL server's security settings (TLS, password hashing,
 //!   connection and statement logging) and looks for roles still hashed with MD5.
+//! - [`mariadb`]: reads a MariaDB or MySQL server's security settings (TLS offered and
+//!   required, TLS versions, `LOAD DATA LOCAL`, audit logging) and looks for accounts
+//!   without a password or with the pre-4.1 hash.
 //! - [`git`]: checks a Git repository for a CODEOWNERS file, signed commits, and
 //!   secrets committed in tracked files.
 //! - [`openscap`]: runs `oscap xccdf eval` with a SCAP Security Guide profile and hands
@@ -41,6 +44,7 @@
 //! - a time limit, after which the plug-in is killed.
 
 pub mod git;
+pub mod mariadb;
 pub mod openscap;
 pub mod plugin;
 pub mod postgres;
@@ -66,6 +70,14 @@ pub enum CollectError {
     /// The PostgreSQL server could not be checked.
     #[error("postgres {target}: {reason}")]
     Postgres {
+        /// The server, `host:port/database`, without credentials.
+        target: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The MariaDB or MySQL server could not be checked.
+    #[error("mariadb {target}: {reason}")]
+    Mariadb {
         /// The server, `host:port/database`, without credentials.
         target: String,
         /// What went wrong.
@@ -99,7 +111,7 @@ pub enum CollectError {
 
 /// The names of the built-in collectors.
 pub fn builtin_names() -> &'static [&'static str] {
-    &["openscap", "tls", "postgres", "git"]
+    &["openscap", "tls", "postgres", "mariadb", "git"]
 }
 
 /// The framework id of ISO/IEC 27001:2022 in references.
@@ -184,7 +196,7 @@ mod tests {
 
     #[test]
     fn names_and_references() {
-        assert_eq!(builtin_names(), ["openscap", "tls", "postgres", "git"]);
+        assert_eq!(builtin_names(), ["openscap", "tls", "postgres", "mariadb", "git"]);
         let r = refs(&["A.8.24"], &["SC-8"]);
         assert_eq!(r[0], Reference { framework: "iso27001-2022".into(), id: "A.8.24".into() });
         assert_eq!(r[1], Reference { framework: "nist-800-53r5".into(), id: "SC-8".into() });

@@ -241,7 +241,7 @@ fn target_of(o: &PgConnectOptions) -> String {
 }
 
 /// The URL with its user info removed, or a placeholder when it is not a URL.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return "(not a URL)".to_owned() };
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
@@ -250,7 +250,7 @@ fn redact(url: &str) -> String {
 }
 
 /// An error message with the URL, should it quote it, redacted.
-fn strip_url(message: &str, url: &str) -> String {
+pub(crate) fn strip_url(message: &str, url: &str) -> String {
     if url.is_empty() { message.to_owned() } else { message.replace(url, &redact(url)) }
 }
 
