@@ -159,17 +159,12 @@ async fn variables(conn: &mut MySqlConnection) -> Result<Vec<(String, String)>, 
     )
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let name: String = r.try_get::<String, _>(0).or_else(|_| r.try_get::<Vec<u8>, _>(0).map(lossy))?;
-            let value: String = r.try_get::<String, _>(1).or_else(|_| r.try_get::<Vec<u8>, _>(1).map(lossy))?;
-            Ok((name, value))
-        })
-        .collect()
+    rows.iter().map(|r| Ok((text(r, 0)?, text(r, 1)?))).collect()
 }
 
-fn lossy(b: Vec<u8>) -> String {
-    String::from_utf8_lossy(&b).into_owned()
+/// A text column some servers send as bytes.
+fn text(r: &sqlx::mysql::MySqlRow, i: usize) -> Result<String, sqlx::Error> {
+    r.try_get::<String, _>(i).or_else(|_| r.try_get::<Vec<u8>, _>(i).map(|b| String::from_utf8_lossy(&b).into_owned()))
 }
 
 /// Accounts without a password, or with the pre-4.1 hash, when `mysql.global_priv` may
@@ -189,9 +184,7 @@ async fn weak_accounts(conn: &mut MySqlConnection, target: &str) -> CheckResult 
         Ok(rows) => {
             let mut weak = Vec::new();
             for r in &rows {
-                let get = |i: usize| -> String {
-                    r.try_get::<String, _>(i).or_else(|_| r.try_get::<Vec<u8>, _>(i).map(lossy)).unwrap_or_default()
-                };
+                let get = |i: usize| text(r, i).unwrap_or_default();
                 let (account, plugin, secret) = (get(0), get(1), get(2));
                 let why = match plugin.as_str() {
                     "mysql_old_password" => Some("pre-4.1 password hash"),

@@ -137,7 +137,7 @@ async fn collect(
     if total == 0 {
         return Ok(see_other(&format!("/checks?done={}", encode("No check names a collector yet."))));
     }
-    let (cx, runner) = (s.cx.clone(), viewer.caller.clone());
+    let (cx, runner) = (s.cx.clone(), viewer.caller);
     let job = s
         .jobs
         .start(
