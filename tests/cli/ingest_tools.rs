@@ -208,6 +208,8 @@ async fn the_openscap_collector_evaluates_a_profile_and_its_check_reads_the_repo
     std::fs::create_dir_all(&dir).unwrap();
     let xccdf = benchmark(&dir);
     let target = format!("xccdf_org.ssgproject.content_profile_standard {}", xccdf.display());
+    let scap = std::fs::canonicalize(&dir).unwrap();
+    super::role_matrix::allow_targets(&s.data_dir(), &format!("openscap {}/*\n", scap.display()));
     let data = s.data_dir();
     let run = |args: &[&str]| {
         let mut all = vec!["--data-dir", data.to_str().unwrap(), "--json"];

@@ -173,6 +173,21 @@ async fn a_check_that_fails_raises_one_nonconformity_and_passing_again_marks_its
     let run = s.isms(&["check", "run", &id, "--as", OWNER, "--org", super::ingest::ORG]);
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("isms ingest"), "{}", run.stderr);
+
+    // The last file failed again: the implemented action cannot be verified effective
+    // while its check fails; once it passes, it can.
+    assert_eq!(check(&s, &id)["status"], "failing");
+    let verify = |s: &Sandbox| {
+        s.isms(&["finding", "verify", &nc, "--note", "Restores ran clean", "--as", OWNER, "--org", super::ingest::ORG])
+    };
+    let early = verify(&s);
+    assert_ne!(early.code, 0, "{early:?}");
+    assert!(early.stderr.contains("failing again"), "{}", early.stderr);
+    assert_eq!(finding(&s, &nc)["status"], "implemented");
+    ingest(&pass);
+    let verified = verify(&s);
+    assert_eq!(verified.code, 0, "{verified:?}");
+    assert_eq!(finding(&s, &nc)["status"], "closed");
 }
 
 #[tokio::test]
@@ -336,6 +351,32 @@ async fn collectors_find_an_expired_certificate_and_run_external_collectors_by_t
         all.extend_from_slice(args);
         cli(&s, &all)["id"].as_str().unwrap().to_owned()
     };
+    // The operator lists what collectors may reach; anything else is refused.
+    super::role_matrix::allow_targets(&s.data_dir(), "# loopback only\ntls localhost:*\ntls 127.0.0.1:*\n");
+    let refused = s.isms(&[
+        "check",
+        "define",
+        "--name",
+        "Elsewhere",
+        "--control",
+        "A.8.24",
+        "--collector",
+        "tls",
+        "--target",
+        "169.254.169.254:80",
+        "--every",
+        "1",
+        "--as",
+        OWNER,
+        "--org",
+        super::ingest::ORG,
+    ]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("may not reach 169.254.169.254:80") && refused.stderr.contains("allowed-targets"),
+        "{}",
+        refused.stderr
+    );
     let tls = define(&[
         "--name",
         "Portal TLS",
@@ -536,6 +577,14 @@ async fn a_watched_directory_ingests_what_is_put_there_and_files_away_what_it_re
     assert!(reason.contains("broken.sarif"), "{reason}");
     assert!(dir.join("failed/broken.sarif").exists() && !dir.join("broken.sarif").exists());
     assert!(dir.join("copying.part").exists(), "a file still being copied is left alone");
+    // Links are never followed: a link to a file elsewhere stays, and so does the file.
+    let outside = s.path().join("outside.csv");
+    std::fs::write(&outside, "rule,target,result\nrestore.db,db-prod,pass\n").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("linked.csv")).unwrap();
+    let again = s.isms(&["watch", inbox, "--once", "--as", OWNER, "--org", super::ingest::ORG]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(!again.stdout.contains("linked.csv"), "{}", again.stdout);
+    assert!(outside.exists() && dir.join("linked.csv").symlink_metadata().is_ok());
 
     // Watching: a file is taken once it holds still, while the command runs.
     let data = s.data_dir();
@@ -683,6 +732,8 @@ async fn the_git_collector_finds_a_committed_key_and_a_codeowners_file_in_a_real
     git(&["add", "."]);
     git(&["commit", "-q", "-m", "first"]);
     let target = repo.to_str().unwrap();
+    let canonical = std::fs::canonicalize(&repo).unwrap();
+    super::role_matrix::allow_targets(&s.data_dir(), &format!("git {}\n", canonical.display()));
     let id = cli(
         &s,
         &[
@@ -726,6 +777,32 @@ async fn the_postgres_collector_reads_a_real_servers_settings() {
         std::env::var("ISMS_TEST_POSTGRES_URL").expect("ISMS_TEST_POSTGRES_URL names the PostgreSQL to test against");
     let s = Sandbox::new();
     assert_eq!(s.isms(&["demo"]).code, 0);
+    super::role_matrix::allow_targets(&s.data_dir(), "postgres 127.0.0.1:5432/*\npostgres localhost:5432/*\n");
+    // A password in the target would be stored with the check: refused.
+    let with_password = s.isms(&[
+        "check",
+        "define",
+        "--name",
+        "Leaky",
+        "--control",
+        "A.8.5",
+        "--collector",
+        "postgres",
+        "--target",
+        "postgres://postgres:secret@127.0.0.1:5432/postgres",
+        "--every",
+        "7",
+        "--as",
+        OWNER,
+        "--org",
+        super::ingest::ORG,
+    ]);
+    assert_eq!(with_password.code, 2, "{with_password:?}");
+    assert!(
+        with_password.stderr.contains("holds a password") && !with_password.stderr.contains("secret"),
+        "{}",
+        with_password.stderr
+    );
     let id = cli(
         &s,
         &[
@@ -826,6 +903,7 @@ async fn the_mariadb_collector_reads_a_real_servers_settings_with_the_password_f
     let password = std::env::var("ISMS_TEST_MARIADB_PASSWORD").unwrap_or_default();
     let s = Sandbox::new();
     assert_eq!(s.isms(&["demo"]).code, 0);
+    super::role_matrix::allow_targets(&s.data_dir(), "mariadb 127.0.0.1:3306/*\n");
     let id = cli(
         &s,
         &[

@@ -40,7 +40,7 @@ pub struct IngestRequest {
     /// Its format, when the content does not say (`sarif`, `xccdf`, `arf`, `ocsf`,
     /// `junit`, `csv`, `json`).
     pub format: Option<String>,
-    /// The tool that made it, when the file does not say.
+    /// The tool that made it (takes the place of the name the file gives, if any).
     pub tool: Option<String>,
     /// The evidence item's title, controls every result is evidence for, validity and
     /// period.

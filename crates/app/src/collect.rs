@@ -108,6 +108,91 @@ fn without_credentials(url: &str) -> String {
     rest.split('?').next().unwrap_or(rest).to_owned()
 }
 
+/// The file in the collectors directory where the operator lists what the built-in
+/// collectors may reach: one `COLLECTOR PATTERN` a line (`*` matches any run of
+/// characters; `#` starts a comment), e.g. `tls *.example.com:443`,
+/// `postgres db.internal:5432/*`, `git /srv/repos/*`, `openscap /srv/scap/*`.
+pub const ALLOWED_TARGETS: &str = "allowed-targets";
+
+/// What the allow list matches for a collector's target: `host:port` (TLS),
+/// `host:port/database` (databases), the canonical path (a repository, a data stream);
+/// none for what needs no listing (the operator's own external collectors, and the
+/// installed SCAP Security Guide content).
+fn reach_of(collector: &str, target: &str) -> AppResult<Option<String>> {
+    let target = target.trim();
+    let bad = |m: String| AppError::invalid_field("target", m);
+    let canonical = |path: &str, what: &str| {
+        std::fs::canonicalize(path)
+            .map(|p| p.display().to_string())
+            .map_err(|e| bad(format!("{what} {path:?} cannot be read: {e}")))
+    };
+    Ok(match collector {
+        "tls" => {
+            let t = target.to_ascii_lowercase();
+            Some(if t.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) { t } else { format!("{t}:443") })
+        }
+        "postgres" | "mariadb" => {
+            let rest = target.split_once("://").map_or(target, |(_, r)| r);
+            let authority = rest.split(['/', '?']).next().unwrap_or_default();
+            if authority.rsplit_once('@').is_some_and(|(user, _)| user.contains(':')) {
+                return Err(bad(format!(
+                    "the URL holds a password, which would be stored with the check and shown to every reader: \
+                     leave it out ({} from the environment, or {})",
+                    if collector == "postgres" { "PGPASSWORD" } else { "MYSQL_PWD" },
+                    if collector == "postgres" { "~/.pgpass" } else { "an option file" }
+                )));
+            }
+            Some(without_credentials(target).to_ascii_lowercase())
+        }
+        "git" => Some(canonical(target, "the repository")?),
+        "openscap" => {
+            let mut words = target.split_whitespace();
+            let profile = words.next().unwrap_or_default();
+            if profile.is_empty()
+                || !profile.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '-'))
+            {
+                return Err(bad(format!("{profile:?} is not an XCCDF profile id")));
+            }
+            match words.next() {
+                Some(path) => Some(canonical(path, "the data stream")?),
+                None => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+/// Refuses a collector target the operator has not allowed (see [`ALLOWED_TARGETS`]):
+/// the collectors act with the server's own network access and files, which belong to
+/// the installation, not to any one organization.
+pub(crate) fn check_target(cx: &Cx, collector: &str, target: &str) -> AppResult<()> {
+    let Some(reach) = reach_of(collector, target)? else { return Ok(()) };
+    let Some(dir) = &cx.collectors else {
+        return Err(AppError::invalid_field("target", "no collectors directory is configured on this installation"));
+    };
+    let file = dir.join(ALLOWED_TARGETS);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(AppError::new(Code::Config, format!("{} cannot be read: {e}", file.display()))),
+    };
+    let allowed = text.lines().map(|l| l.split('#').next().unwrap_or_default().trim()).any(|line| {
+        line.split_once(char::is_whitespace)
+            .is_some_and(|(c, pattern)| c == collector && isms_domain::check::glob(pattern.trim(), &reach))
+    });
+    if allowed {
+        return Ok(());
+    }
+    Err(AppError::invalid_field(
+        "target",
+        format!(
+            "{collector} may not reach {reach} on this installation: the operator lists what collectors may reach in {} \
+             (a line `{collector} PATTERN`)",
+            file.display()
+        ),
+    ))
+}
+
 /// The external collector `target` names: its executable in the collectors
 /// directory, and its arguments.
 fn plugin(cx: &Cx, target: &str) -> AppResult<(PathBuf, Vec<String>)> {
@@ -146,7 +231,37 @@ async fn collect_one(
     valid_for: u32,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> AppResult<CheckRun> {
+    // One target that never answers must not hold up the others (nor the schedule).
+    match tokio::time::timeout(COLLECT_TIMEOUT, collect_within(cx, actor, collected, controls, valid_for, progress))
+        .await
+    {
+        Ok(done) => done,
+        Err(_) => Err(AppError::new(
+            Code::CollectorFailed,
+            format!(
+                "{} on {}: no result within {} minutes",
+                collected.collector,
+                collected.target,
+                COLLECT_TIMEOUT.as_secs() / 60
+            ),
+        )),
+    }
+}
+
+/// The longest one collector run may take, collecting and ingesting.
+pub const COLLECT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+async fn collect_within(
+    cx: &Cx,
+    actor: &Actor,
+    collected: &Collected,
+    controls: Vec<String>,
+    valid_for: u32,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> AppResult<CheckRun> {
     let target = collected.target.trim();
+    // Checked again here: the allow list may have changed since the check was defined.
+    check_target(cx, &collected.collector, target)?;
     let spool = tempfile::tempdir().map_err(|e| AppError::new(Code::Internal, format!("no room to collect: {e}")))?;
     let (file, bytes): (String, Vec<u8>) = match collected.collector.as_str() {
         "tls" => {
@@ -337,39 +452,75 @@ pub async fn schedule(cx: Cx, every: Duration) {
     }
 }
 
-/// One round of [`schedule`]: answers how many collector runs were ingested.
+/// One round of [`schedule`]: answers how many collector runs were ingested. One
+/// organization's trouble is logged and the others still collect.
 pub async fn scheduled_round(cx: &Cx, every: Duration, instance: &str) -> AppResult<usize> {
     let mut ingested = 0;
-    let horizon = time::Duration::try_from(every).unwrap_or(time::Duration::DAY);
     for org in crate::users::organizations(cx).await? {
-        let actor = Actor::operator(org.id, "isms serve (scheduled collection)");
-        let now = cx.clock.now();
-        let checks = registers::list::<Check>(cx, org.id).await?;
-        let due: Vec<Check> = checks.into_iter().filter(|c| c.due().is_none_or(|d| d <= now + horizon)).collect();
-        let all = sources(&due, None);
-        if all.is_empty() {
-            continue;
+        match scheduled_for(cx, org.id, every, instance).await {
+            Ok(n) => ingested += n,
+            Err(e) => tracing::warn!(org = %org.id, "scheduled collection: {e}"),
         }
-        let (run, mine) =
-            crate::jobs::claim_job(cx, &actor, UseCase::EditControls, COLLECT_JOB, instance, all.len()).await?;
-        if !mine {
-            continue;
-        }
-        let mut outcome = Ok(String::new());
-        for (i, (collected, controls, every)) in all.into_iter().enumerate() {
-            match collect_one(cx, &actor, &collected, controls, every, &mut |_| {}).await {
-                Ok(r) => {
-                    ingested += 1;
-                    tracing::info!(org = %org.id, run = %r.id, collector = %collected.collector, target = %collected.target, "collected");
-                }
-                Err(e) => {
-                    tracing::warn!(org = %org.id, collector = %collected.collector, target = %collected.target, "could not collect: {e}");
-                    outcome = Err(e.message.clone());
+    }
+    Ok(ingested)
+}
+
+/// [`scheduled_round`] in one organization, holding its collection claim (renewed every
+/// few seconds, so no other replica nor "Collect now" starts a second one meanwhile).
+async fn scheduled_for(cx: &Cx, org: isms_domain::OrgId, every: Duration, instance: &str) -> AppResult<usize> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let actor = Actor::operator(org, "isms serve (scheduled collection)");
+    let horizon = time::Duration::try_from(every).unwrap_or(time::Duration::DAY);
+    let now = cx.clock.now();
+    let until = now.checked_add(horizon).unwrap_or(now);
+    let checks = registers::list::<Check>(cx, org).await?;
+    let due: Vec<Check> = checks.into_iter().filter(|c| c.due().is_none_or(|d| d <= until)).collect();
+    let all = sources(&due, None);
+    if all.is_empty() {
+        return Ok(0);
+    }
+    let (run, mine) =
+        crate::jobs::claim_job(cx, &actor, UseCase::EditControls, COLLECT_JOB, instance, all.len()).await?;
+    if !mine {
+        return Ok(0);
+    }
+    let done = Arc::new(AtomicUsize::new(0));
+    let heartbeat = {
+        let (cx, done, instance) = (cx.clone(), done.clone(), instance.to_owned());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                match crate::jobs::renew_job(&cx, &actor, COLLECT_JOB, run, &instance, done.load(Ordering::Relaxed))
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => tracing::warn!("could not renew the collection's claim: {e}"),
                 }
             }
-            let _ = crate::jobs::renew_job(cx, &actor, COLLECT_JOB, run, instance, i + 1).await;
+        })
+    };
+    let (mut ingested, mut failures) = (0, Vec::new());
+    for (i, (collected, controls, every)) in all.into_iter().enumerate() {
+        match collect_one(cx, &actor, &collected, controls, every, &mut |_| {}).await {
+            Ok(r) => {
+                ingested += 1;
+                tracing::info!(org = %org, run = %r.id, collector = %collected.collector, target = %collected.target, "collected");
+            }
+            Err(e) => {
+                tracing::warn!(org = %org, collector = %collected.collector, target = %collected.target, "could not collect: {e}");
+                failures.push(e.message.clone());
+            }
         }
-        crate::jobs::finish_job(cx, &actor, COLLECT_JOB, run, instance, outcome).await?;
+        done.store(i + 1, Ordering::Relaxed);
     }
+    heartbeat.abort();
+    let outcome = if failures.is_empty() {
+        Ok(format!("Collected {ingested} run(s)."))
+    } else {
+        Err(format!("Collected {ingested} run(s); could not collect: {}", failures.join("; ")))
+    };
+    crate::jobs::finish_job(cx, &actor, COLLECT_JOB, run, instance, outcome).await?;
     Ok(ingested)
 }

@@ -130,13 +130,16 @@ async fn checked(cx: &Cx, actor: &Actor, new: NewCheck) -> AppResult<Check> {
     let source = new.source.ok_or_else(|| {
         AppError::invalid_field("source", "say where the results come from: ingest (a tool), a collector, or manual")
     })?;
-    if let CheckSource::Collector { collector, .. } = &source
-        && !COLLECTORS.contains(&collector.as_str())
-    {
-        return Err(AppError::invalid_field(
-            "collector",
-            format!("{collector:?} is not a collector: {}", COLLECTORS.join(", ")),
-        ));
+    if let CheckSource::Collector { collector, target, .. } = &source {
+        if !COLLECTORS.contains(&collector.as_str()) {
+            return Err(AppError::invalid_field(
+                "collector",
+                format!("{collector:?} is not a collector: {}", COLLECTORS.join(", ")),
+            ));
+        }
+        if !target.trim().is_empty() {
+            crate::collect::check_target(cx, collector, target)?;
+        }
     }
     let owner = match new.owner.map(|o| o.trim().to_lowercase()).filter(|o| !o.is_empty()) {
         Some(o) => {
@@ -296,7 +299,7 @@ pub(crate) async fn read_in(
     let (open, pending) = match &check.nonconformity {
         Some(f) => {
             let f: Finding = get_in(tx, org, f).await?;
-            (f.is_open(), matches!(f.status, FindingStatus::Open | FindingStatus::ActionPlanned))
+            (f.is_open(), f.status == FindingStatus::ActionPlanned)
         }
         None => (false, false),
     };

@@ -157,8 +157,8 @@ enum Command {
     /// Watch a directory and ingest every results file put there (per-tool
     /// sub-directories), moving each to ingested/ or failed/.
     Watch(commands::checks::WatchArgs),
-    /// Run the collectors the checks name (all, or one kind: tls, postgres, git,
-    /// openscap, exec) and ingest what each finds.
+    /// Run the collectors the checks name (all, or one kind: tls, postgres, mariadb,
+    /// git, openscap, exec) and ingest what each finds.
     Collect(commands::checks::CollectArgs),
     /// Write the iCalendar (.ics) file of audit dates, deadlines and reviews.
     Calendar(commands::certification::CalendarArgs),

@@ -139,12 +139,31 @@ pub async fn collect(repo: &Path) -> Result<Vec<CheckResult>, CollectError> {
     Ok(results)
 }
 
-/// Runs `git -C dir args…` within [`GIT_TIMEOUT`].
+/// Settings given on the command line, which win over the repository's own
+/// configuration: a repository whose `.git/config` names programs (a signature
+/// verifier, a file-system monitor) must not make the collector run them.
+const SAFE_CONFIG: [&str; 10] = [
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "gpg.program=gpg",
+    "-c",
+    "gpg.ssh.program=ssh-keygen",
+    "-c",
+    "gpg.x509.program=gpgsm",
+    "-c",
+    "core.hooksPath=/dev/null",
+];
+
+/// Runs `git -C dir args…` within [`GIT_TIMEOUT`], with [`SAFE_CONFIG`] and no system
+/// configuration.
 async fn git(dir: &Path, args: &[&str]) -> Result<Output, String> {
     let mut cmd = Command::new("git");
-    cmd.arg("-C")
+    cmd.args(SAFE_CONFIG)
+        .arg("-C")
         .arg(dir)
         .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GIT_OPTIONAL_LOCKS", "0")
         .env("LC_ALL", "C")

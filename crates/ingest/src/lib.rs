@@ -182,9 +182,8 @@ pub fn detect(file: &str, head: &[u8]) -> Result<Format, IngestError> {
         };
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).take(65_536).collect();
-    if (text.starts_with('{') || text.starts_with('['))
-        && (compact.contains("\"check_type\":") || compact.contains("\"passed_checks\":"))
-    {
+    // Checkov writes `check_type` first in each report.
+    if compact.starts_with("{\"check_type\":") || compact.starts_with("[{\"check_type\":") {
         return Ok(Format::Checkov);
     }
     if text.starts_with('{') {

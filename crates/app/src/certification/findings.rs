@@ -187,6 +187,16 @@ pub(crate) async fn apply_step(
     // it was raised.
     let rules = {
         let f = registers::get::<Finding>(cx, org, id).await?;
+        // A nonconformity found by monitoring is not effective while its check fails.
+        if let (FindingStep::Verify { .. }, Some(check)) = (&step, &f.check) {
+            let c = registers::get::<isms_domain::check::Check>(cx, org, check).await?;
+            if c.status(cx.clock.now()) == isms_domain::check::CheckStatus::Failing {
+                return Err(refused(
+                    format!("{check} is failing again: the corrective action is not effective yet"),
+                    Code::WrongState,
+                ));
+            }
+        }
         if f.audit.is_empty() {
             (AuditKind::Internal, f.raised_on)
         } else {

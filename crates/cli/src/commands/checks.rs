@@ -22,7 +22,8 @@ pub struct IngestArgs {
     /// The format, when the content does not say: sarif, xccdf, arf, ocsf, junit, checkov, csv, json.
     #[arg(long)]
     format: Option<String>,
-    /// The tool that made the file, when the file does not say.
+    /// The tool that made the file (what checks match on; it takes the place of the
+    /// name the file gives, if any).
     #[arg(long)]
     tool: Option<String>,
     /// The evidence item's title (default: the tool and the file).
@@ -45,7 +46,7 @@ pub struct IngestArgs {
 /// Arguments of `isms collect`.
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// Only this kind of collector: tls, postgres, git, openscap or exec.
+    /// Only this kind of collector: tls, postgres, mariadb, git, openscap or exec.
     name: Option<String>,
     /// The member collecting (recorded in the audit trail).
     #[arg(long = "as", value_name = "EMAIL")]
@@ -139,7 +140,9 @@ pub struct DefineArgs {
     /// Fed by the results of this tool, as runs name it (`*` is a wildcard).
     #[arg(long, conflicts_with_all = ["collector", "manual"])]
     tool: Option<String>,
-    /// Fed by this collector (tls, postgres, git, openscap, exec) on --target.
+    /// Fed by this collector (tls, postgres, mariadb, git, openscap, exec) on --target
+    /// (what the built-in ones may reach is listed by the operator in
+    /// <data_dir>/collectors/allowed-targets).
     #[arg(long, requires = "target", conflicts_with = "manual")]
     collector: Option<String>,
     /// What the collector looks at (host:port, a database URL, a repository, an SSG
@@ -531,7 +534,8 @@ pub struct WatchArgs {
     /// `DIR/ingested/` (named after their run) or, when refused, to `DIR/failed/` with
     /// the reason beside them in `NAME.error.txt`.
     dir: PathBuf,
-    /// The tool, for files at the top of the directory whose content does not say.
+    /// The tool, for files at the top of the directory (a sub-directory's name is the
+    /// tool of the files in it; either takes the place of the name a file gives).
     #[arg(long)]
     tool: Option<String>,
     /// A control every result is evidence for (repeatable).
@@ -579,14 +583,16 @@ fn waiting(dir: &std::path::Path) -> std::io::Result<Vec<Waiting>> {
         if skip(&name) {
             continue;
         }
-        let meta = entry.metadata()?;
+        // Symbolic links are never followed: whoever may drop files here must not make
+        // the watcher read, move or write anything outside it.
+        let meta = entry.path().symlink_metadata()?;
         if meta.is_file() {
             out.push(Waiting { path: entry.path(), tool: None, look: (meta.len(), meta.modified().ok()) });
         } else if meta.is_dir() && name != "ingested" && name != "failed" {
             for inner in std::fs::read_dir(entry.path())? {
                 let inner = inner?;
                 let inner_name = inner.file_name().to_string_lossy().into_owned();
-                let meta = inner.metadata()?;
+                let meta = inner.path().symlink_metadata()?;
                 if meta.is_file() && !skip(&inner_name) {
                     out.push(Waiting {
                         path: inner.path(),
@@ -601,12 +607,19 @@ fn waiting(dir: &std::path::Path) -> std::io::Result<Vec<Waiting>> {
     Ok(out)
 }
 
-/// Moves `from` into `dir` as `name`, not over a file already there.
+/// Moves `from` into `dir` (a real directory, not a link) as `name`, not over a file
+/// already there.
 fn file_away(from: &std::path::Path, dir: &std::path::Path, name: &str) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    match dir.symlink_metadata() {
+        Ok(m) if !m.is_dir() => {
+            return Err(std::io::Error::other(format!("{} is not a directory (a link?)", dir.display())));
+        }
+        Ok(_) => {}
+        Err(_) => std::fs::create_dir(dir)?,
+    }
     let mut to = dir.join(name);
     let mut n = 1;
-    while to.exists() {
+    while to.symlink_metadata().is_ok() {
         n += 1;
         to = dir.join(format!("{n}-{name}"));
     }
@@ -649,7 +662,10 @@ pub async fn watch(config: &Config, args: WatchArgs, out: &Out) -> Result<ExitCo
                 seen.remove(&path);
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("results").to_owned();
                 let done = async {
-                    let file = tokio::fs::File::open(&path)
+                    let file = tokio::fs::OpenOptions::new()
+                        .read(true)
+                        .custom_flags(libc::O_NOFOLLOW)
+                        .open(&path)
                         .await
                         .map_err(|e| isms_app::AppError::invalid_field("file", format!("cannot read {name}: {e}")))?;
                     let mut reader = tokio::io::BufReader::new(file);
@@ -685,7 +701,8 @@ pub async fn watch(config: &Config, args: WatchArgs, out: &Out) -> Result<ExitCo
                         ));
                         out.doc(&done.run);
                     }
-                    Err(e) => {
+                    // The file itself is refused: filed away with the reason beside it.
+                    Err(e) if e.kind == isms_app::ErrorKind::Invalid => {
                         refused += 1;
                         let failed = args.dir.join("failed");
                         let to = file_away(&path, &failed, &name).map_err(io)?;
@@ -693,8 +710,18 @@ pub async fn watch(config: &Config, args: WatchArgs, out: &Out) -> Result<ExitCo
                             "{}.error.txt",
                             to.file_name().and_then(|n| n.to_str()).unwrap_or("file")
                         ));
-                        std::fs::write(&note, format!("{}\n", e.message)).map_err(io)?;
+                        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&note).map_err(io)?;
+                        std::io::Write::write_all(&mut file, format!("{}\n", e.message).as_bytes()).map_err(io)?;
                         out.line(format!("{name}: refused: {} → {}", e.message, to.display()));
+                    }
+                    // Anything else (the database busy, the blob store away, a refusal of
+                    // the member) is not the file's fault: it stays and is tried again.
+                    Err(e) => {
+                        refused += 1;
+                        out.line(format!("{name}: not ingested this time, left in place: {}", e.message));
+                        if args.once {
+                            continue;
+                        }
                     }
                 }
             }
