@@ -279,6 +279,14 @@ async fn attested_checks_drift_over_the_api_and_the_pages_show_health_to_members
     assert_eq!(passed["status"], "passing");
     let f = owner.must(reqwest::Method::GET, &format!("/api/v1/findings/{nc}"), None, 200).await;
     assert_eq!(f["status"], "implemented");
+    // The history pages newest first.
+    let first = owner.must(reqwest::Method::GET, &format!("/api/v1/checks/{id}?limit=1"), None, 200).await;
+    assert_eq!((first["check"]["readings"].as_u64(), first["readings"][0]["seq"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(first["readings"][0]["outcome"], "pass");
+    assert_eq!(first["next"], 2);
+    let second = owner.must(reqwest::Method::GET, &format!("/api/v1/checks/{id}?limit=1&before=2"), None, 200).await;
+    assert_eq!(second["readings"][0]["raised"], nc.as_str());
+    assert!(second["next"].is_null(), "{second}");
 
     // The auditor reads but does not define or attest; another organization sees nothing.
     let auditor = ApiClient::sign_in(&base, "sam.okafor@certbody.example", "isms-demo").await;

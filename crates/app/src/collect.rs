@@ -434,7 +434,7 @@ pub async fn run_check(
     progress(Progress { done: 0, total: 1, message: format!("{collector} on {target}") });
     collect_one(cx, actor, &collected, controls, every, progress).await?;
     progress(Progress { done: 1, total: 1, message: "done".to_owned() });
-    Ok(crate::monitoring::check(cx, actor, &id).await?.0)
+    Ok(crate::monitoring::check(cx, actor, &id, None, 1).await?.0)
 }
 
 /// Runs, every `every`, the collectors whose checks are due within the next `every`

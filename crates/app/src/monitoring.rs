@@ -86,7 +86,7 @@ pub struct CheckView {
     /// The last reading.
     pub last: Option<Reading>,
     /// How many readings it has.
-    pub readings: usize,
+    pub readings: u64,
     /// The last nonconformity it raised.
     pub nonconformity: Option<String>,
 }
@@ -106,7 +106,7 @@ impl CheckView {
             status: c.status(now),
             due: c.due(),
             last: c.last().cloned(),
-            readings: c.readings.len(),
+            readings: c.readings,
             nonconformity: c.nonconformity.clone(),
         }
     }
@@ -170,7 +170,8 @@ async fn checked(cx: &Cx, actor: &Actor, new: NewCheck) -> AppResult<Check> {
         owner,
         response: new.response.trim().to_owned(),
         nonconformity: None,
-        readings: Vec::new(),
+        last: None,
+        readings: 0,
     })
 }
 
@@ -198,8 +199,8 @@ pub async fn redefine(cx: &Cx, actor: &Actor, id: &str, new: NewCheck) -> AppRes
     let id = id.trim().to_ascii_uppercase();
     let fresh = checked(cx, actor, new).await?;
     let check = registers::update(cx, &actor.trail(), actor.org(), &id, |c: &mut Check| {
-        let (readings, nonconformity) = (std::mem::take(&mut c.readings), c.nonconformity.take());
-        *c = Check { id: c.id.clone(), readings, nonconformity, ..fresh };
+        let (last, readings, nonconformity) = (c.last.take(), c.readings, c.nonconformity.take());
+        *c = Check { id: c.id.clone(), last, readings, nonconformity, ..fresh };
         Ok(())
     })
     .await?;
@@ -220,13 +221,26 @@ pub(crate) async fn checks_of(cx: &Cx, org: OrgId) -> AppResult<Vec<CheckView>> 
     Ok(out)
 }
 
-/// One check with its whole history, newest reading first.
-pub async fn check(cx: &Cx, actor: &Actor, id: &str) -> AppResult<(CheckView, Vec<Reading>)> {
+/// The most readings one page of a check's history holds.
+pub const HISTORY_PAGE: u32 = 500;
+
+/// One check with a page of its history, newest reading first: the readings numbered
+/// below `before` (the newest when `None`), at most `limit` (up to
+/// [`HISTORY_PAGE`]), each with its number; and the `before` of the next page.
+pub async fn check(
+    cx: &Cx,
+    actor: &Actor,
+    id: &str,
+    before: Option<i64>,
+    limit: u32,
+) -> AppResult<(CheckView, Vec<(i64, Reading)>, Option<i64>)> {
     actor.require(UseCase::ReadIsms)?;
-    let c = registers::get::<Check>(cx, actor.org(), &id.trim().to_ascii_uppercase()).await?;
-    let mut history = c.readings.clone();
-    history.reverse();
-    Ok((CheckView::of(&c, cx.clock.now()), history))
+    let org = actor.org();
+    let c = registers::get::<Check>(cx, org, &id.trim().to_ascii_uppercase()).await?;
+    let limit = limit.clamp(1, HISTORY_PAGE);
+    let page = cx.read().await?.check_readings(org, &c.id, before, limit).await?;
+    let next = page.last().map(|(n, _)| *n).filter(|n| *n > 1 && page.len() == limit as usize);
+    Ok((CheckView::of(&c, cx.clock.now()), page, next))
 }
 
 /// A person attests a manual check's result (pass or fail, with what they saw): the
@@ -355,14 +369,18 @@ pub(crate) async fn read_in(
         }
     }
     let stored = reading.clone();
-    registers::update_in(tx, cx, actor, org, id, |c: &mut Check| {
+    // The reading is appended to the check's history and becomes its last one (which
+    // the trail entry of the check's change carries).
+    let check = registers::update_in(tx, cx, actor, org, id, |c: &mut Check| {
         if let Some(f) = raised {
             c.nonconformity = Some(f);
         }
-        c.readings.push(reading);
+        c.record(reading);
         Ok(())
     })
     .await?;
+    let seq = i64::try_from(check.readings).unwrap_or(i64::MAX);
+    tx.insert_check_reading(org, id, seq, &stored).await?;
     Ok(stored)
 }
 

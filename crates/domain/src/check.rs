@@ -436,15 +436,26 @@ pub struct Check {
     /// The last nonconformity it raised (`FND-007`), open or closed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonconformity: Option<String>,
-    /// Every reading, oldest first.
+    /// The last reading (every reading is kept apart, in order: the store's check
+    /// readings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last: Option<Reading>,
+    /// How many readings it has had: the last one's number.
     #[serde(default)]
-    pub readings: Vec<Reading>,
+    pub readings: u64,
 }
 
 impl Check {
     /// The last reading.
     pub fn last(&self) -> Option<&Reading> {
-        self.readings.last()
+        self.last.as_ref()
+    }
+
+    /// Takes `reading` as the last one; answers its number.
+    pub fn record(&mut self, reading: Reading) -> u64 {
+        self.readings += 1;
+        self.last = Some(reading);
+        self.readings
     }
 
     /// Where it stands at `now`: stale without a reading within its frequency, else
@@ -558,7 +569,8 @@ mod tests {
             owner: "it@acme.test".into(),
             response: String::new(),
             nonconformity: None,
-            readings: Vec::new(),
+            last: None,
+            readings: 0,
         }
     }
 
@@ -567,13 +579,13 @@ mod tests {
         let mut c = check();
         let now = datetime!(2026-12-06 12:00 UTC);
         assert_eq!(c.status(now), CheckStatus::Stale);
-        c.readings.push(reading(datetime!(2026-12-01 12:00 UTC), Outcome::Fail));
+        c.record(reading(datetime!(2026-12-01 12:00 UTC), Outcome::Fail));
         assert_eq!(c.status(now), CheckStatus::Failing);
-        c.readings.push(reading(datetime!(2026-12-02 12:00 UTC), Outcome::Pass));
+        assert_eq!(c.record(reading(datetime!(2026-12-02 12:00 UTC), Outcome::Pass)), 2);
         assert_eq!(c.status(now), CheckStatus::Passing);
         assert_eq!(c.status(datetime!(2026-12-09 12:00 UTC)), CheckStatus::Passing, "exactly seven days");
         assert_eq!(c.status(datetime!(2026-12-09 12:01 UTC)), CheckStatus::Stale);
-        c.readings.push(reading(datetime!(2026-12-03 12:00 UTC), Outcome::Error));
+        c.record(reading(datetime!(2026-12-03 12:00 UTC), Outcome::Error));
         assert_eq!(c.status(now), CheckStatus::Error);
     }
 

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use isms_domain::OrgId;
-use isms_domain::check::{CheckResult, Outcome, Reference, Severity};
+use isms_domain::check::{CheckResult, Outcome, Reading, Reference, Severity};
 use isms_store::{CheckRead, CheckWrite, StoreError, StoreResult};
 
 use crate::codec::err;
@@ -65,10 +65,52 @@ impl CheckRead for SqlTx {
             })
             .collect()
     }
+
+    async fn check_readings(
+        &mut self,
+        org: OrgId,
+        check: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, Reading)>> {
+        let rows = sqlx::query(
+            "SELECT seq, reading FROM check_readings WHERE org_id = $1 AND check_id = $2 AND seq < $3 \
+             ORDER BY seq DESC LIMIT $4",
+        )
+        .bind(org.to_string())
+        .bind(check.to_owned())
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(self.poison(err("check readings")))?;
+        rows.iter()
+            .map(|row| {
+                let json: String = get(row, "reading")?;
+                let reading = serde_json::from_str(&json)
+                    .map_err(|e| StoreError::Corrupt(format!("check_readings.reading: {e}")))?;
+                Ok((get(row, "seq")?, reading))
+            })
+            .collect()
+    }
 }
 
 #[async_trait]
 impl CheckWrite for SqlTx {
+    async fn insert_check_reading(&mut self, org: OrgId, check: &str, seq: i64, reading: &Reading) -> StoreResult<()> {
+        self.touch(org);
+        let json = serde_json::to_string(reading).map_err(|e| StoreError::Corrupt(format!("check reading: {e}")))?;
+        sqlx::query("INSERT INTO check_readings (org_id, check_id, seq, reading) VALUES ($1, $2, $3, $4)")
+            .bind(org.to_string())
+            .bind(check.to_owned())
+            .bind(seq)
+            .bind(text(&json))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(self.poison(err("check readings")))?;
+        Ok(())
+    }
+
     async fn insert_check_results(
         &mut self,
         org: OrgId,

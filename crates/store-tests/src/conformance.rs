@@ -561,6 +561,44 @@ both_engines! {
         assert!(tx.insert_check_results(acme.id, "RUN-001", 5, &all[..1]).await.is_err());
     }
 
+    async fn check_readings_are_appended_per_check_and_read_newest_first(db: TestDb) {
+        use isms_domain::check::{Counts, Outcome, Reading};
+        let store = migrated(&db).await;
+        let (acme, globex, _) = two_tenants(&store).await;
+        let reading = |n: i64| Reading {
+            at: at(n),
+            outcome: if n % 2 == 0 { Outcome::Pass } else { Outcome::Fail },
+            counts: Counts { pass: 1, ..Counts::default() },
+            run: Some(format!("RUN-{n:03}")),
+            by: "alice@acme.test".to_owned(),
+            note: "a 'quoted' <note>".to_owned(),
+            raised: (n == 3).then(|| "FND-001".to_owned()),
+            implemented: None,
+        };
+        let mut tx = store.write().await.unwrap();
+        for n in 1..=5 {
+            tx.insert_check_reading(acme.id, "CHK-001", n, &reading(n)).await.unwrap();
+        }
+        tx.insert_check_reading(acme.id, "CHK-002", 1, &reading(9)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let page = tx.check_readings(acme.id, "CHK-001", None, 2).await.unwrap();
+        assert_eq!(page, vec![(5, reading(5)), (4, reading(4))], "newest first");
+        let rest = tx.check_readings(acme.id, "CHK-001", Some(4), 10).await.unwrap();
+        assert_eq!(rest.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 2, 1]);
+        assert_eq!(rest[0].1.raised.as_deref(), Some("FND-001"));
+        assert!(tx.check_readings(globex.id, "CHK-001", None, 10).await.unwrap().is_empty(), "per organization");
+        assert_eq!(tx.check_readings(acme.id, "CHK-002", None, 10).await.unwrap().len(), 1, "per check");
+        drop(tx);
+        // Not committed: nothing; the same number twice: refused.
+        let mut tx = store.write().await.unwrap();
+        tx.insert_check_reading(acme.id, "CHK-003", 1, &reading(1)).await.unwrap();
+        drop(tx);
+        assert!(store.read().await.unwrap().check_readings(acme.id, "CHK-003", None, 10).await.unwrap().is_empty());
+        let mut tx = store.write().await.unwrap();
+        assert!(tx.insert_check_reading(acme.id, "CHK-001", 5, &reading(5)).await.is_err());
+    }
+
     async fn a_counter_is_bumped_only_once_it_was_started(db: TestDb) {
         let store = migrated(&db).await;
         let (acme, globex, _) = two_tenants(&store).await;

@@ -387,6 +387,16 @@ pub trait CheckRead {
         after: i64,
         limit: u32,
     ) -> StoreResult<Vec<(i64, isms_domain::check::CheckResult)>>;
+
+    /// The readings of check `check` in `org` before sequence number `before` (all when
+    /// `None`), newest first, at most `limit` of them, each with its sequence number.
+    async fn check_readings(
+        &mut self,
+        org: OrgId,
+        check: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, isms_domain::check::Reading)>>;
 }
 
 /// Writing the results of ingested check runs.
@@ -399,5 +409,14 @@ pub trait CheckWrite {
         run: &str,
         first: i64,
         results: &[isms_domain::check::CheckResult],
+    ) -> StoreResult<()>;
+
+    /// Appends reading number `seq` of check `check` in `org`.
+    async fn insert_check_reading(
+        &mut self,
+        org: OrgId,
+        check: &str,
+        seq: i64,
+        reading: &isms_domain::check::Reading,
     ) -> StoreResult<()>;
 }

@@ -398,7 +398,22 @@ pub async fn run(config: &Config, command: CheckCommand, out: &Out) -> Result<Ex
         }
         CheckCommand::History(args) => {
             let org = super::resolve_org(cx, &args.org.org).await?;
-            let (c, history) = isms_app::monitoring::check(cx, &super::reader(org), &args.id).await?;
+            let reader = super::reader(org);
+            let (c, mut page, mut next) =
+                isms_app::monitoring::check(cx, &reader, &args.id, None, isms_app::monitoring::HISTORY_PAGE).await?;
+            let mut history: Vec<Reading> = Vec::with_capacity(page.len());
+            loop {
+                history.extend(page.into_iter().map(|(_, r)| r));
+                let Some(before) = next else { break };
+                (_, page, next) = isms_app::monitoring::check(
+                    cx,
+                    &reader,
+                    &args.id,
+                    Some(before),
+                    isms_app::monitoring::HISTORY_PAGE,
+                )
+                .await?;
+            }
             out.doc(&history);
             out.line(format!("{} {}: {}", c.id, c.name, c.status.as_str()));
             for r in &history {
@@ -452,7 +467,7 @@ pub async fn run(config: &Config, command: CheckCommand, out: &Out) -> Result<Ex
         }
         CheckCommand::Show(args) if args.id.trim().to_ascii_uppercase().starts_with("CHK") => {
             let org = super::resolve_org(cx, &args.org.org).await?;
-            let (c, history) = isms_app::monitoring::check(cx, &super::reader(org), &args.id).await?;
+            let (c, history, _) = isms_app::monitoring::check(cx, &super::reader(org), &args.id, None, 10).await?;
             out.doc(&c);
             out.line(format!("{} {}: {}", c.id, c.name, c.status.as_str()));
             out.line(format!(
@@ -469,7 +484,7 @@ pub async fn run(config: &Config, command: CheckCommand, out: &Out) -> Result<Ex
             if let Some(due) = c.due {
                 out.line(format!("  next reading due {}", due.date()));
             }
-            for r in history.iter().take(10) {
+            for (_, r) in &history {
                 out.line(reading_line(r));
             }
             Ok(ExitCode::SUCCESS)

@@ -37,7 +37,14 @@ pub(crate) fn routes() -> Api {
             post(define),
         )
         .op(
-            Op::new("get", "/api/v1/checks/{id}", "getCheck", "monitoring", "One check with every reading, newest first")
+            Op::new(
+                "get",
+                "/api/v1/checks/{id}",
+                "getCheck",
+                "monitoring",
+                "One check with a page of its readings, newest first (query: before=SEQ, limit up to 500, default 100); \
+                 `next` is the `before` of the next page",
+            )
                 .answers::<CheckDetail>(),
             get(one),
         )
@@ -112,12 +119,30 @@ pub(crate) fn routes() -> Api {
         )
 }
 
-/// A check and its readings.
+/// A check and a page of its readings.
 #[derive(Debug, Serialize, JsonSchema)]
 struct CheckDetail {
     check: CheckView,
     /// Newest first.
-    readings: Vec<Reading>,
+    readings: Vec<NumberedReading>,
+    /// Ask with `before` = this for the next (older) page; absent on the last.
+    next: Option<i64>,
+}
+
+/// A reading with its number in the check's history.
+#[derive(Debug, Serialize, JsonSchema)]
+struct NumberedReading {
+    /// Its number (1 is the first reading).
+    seq: i64,
+    #[serde(flatten)]
+    reading: Reading,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HistoryQuery {
+    before: Option<i64>,
+    limit: Option<u32>,
 }
 
 /// A person's attestation of a manual check.
@@ -155,9 +180,12 @@ async fn one(
     State(s): State<AppState>,
     Member(caller): Member,
     Path(id): Path<String>,
+    Query(q): Query<HistoryQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let (check, readings) = isms_app::monitoring::check(&s.cx, &caller, &id).await?;
-    Ok(Json(json!(CheckDetail { check, readings })))
+    let (check, page, next) =
+        isms_app::monitoring::check(&s.cx, &caller, &id, q.before, q.limit.unwrap_or(100)).await?;
+    let readings = page.into_iter().map(|(seq, reading)| NumberedReading { seq, reading }).collect();
+    Ok(Json(json!(CheckDetail { check, readings, next })))
 }
 
 async fn attest(

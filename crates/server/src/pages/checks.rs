@@ -207,7 +207,9 @@ async fn define(State(s): State<AppState>, CsrfForm(viewer, f): CsrfForm<DefineF
 struct CheckPage {
     shell: Shell,
     check: CheckView,
-    readings: Vec<Reading>,
+    readings: Vec<(i64, Reading)>,
+    /// The `before` of the older page, when there is one.
+    older: Option<i64>,
     manual: bool,
     collector: bool,
     can_attest: bool,
@@ -221,7 +223,8 @@ async fn one(
     Path(id): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Result<CheckPage, PageError> {
-    let (check, readings) = isms_app::monitoring::check(&s.cx, &viewer.caller, &id).await?;
+    let before = q.get("before").and_then(|b| b.parse::<i64>().ok());
+    let (check, readings, older) = isms_app::monitoring::check(&s.cx, &viewer.caller, &id, before, 100).await?;
     let shell = viewer.shell("checks");
     let me = viewer.principal.user.email.to_string();
     let can_attest = match shell.can.grant(UseCase::EditControls) {
@@ -237,6 +240,7 @@ async fn one(
         can_run,
         check,
         readings,
+        older,
         shell,
         done: notice(q.get("done").map(String::as_str)),
     })
