@@ -27,6 +27,7 @@ mod risk;
 mod role_matrix;
 mod role_matrix_cli;
 mod roles;
+mod sampling;
 mod scaleout;
 mod security;
 mod serve;

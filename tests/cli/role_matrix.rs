@@ -633,6 +633,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get(format!("/api/v1/checks/{}", f.probe), read),
         get("/api/v1/control-health", read),
         get("/api/v1/mappings", read),
+        get(format!("/api/v1/samples?audit={}", f.audit), read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),
@@ -979,6 +980,13 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             format!("/api/v1/audits/{}/copy", t.audit),
             body(json!({ "start": "2026-09-07" })),
             Case(U::ManageAudits),
+            201,
+        ),
+        call(
+            M::POST,
+            "/api/v1/samples",
+            body(json!({ "audit": f.audit, "population": "risks", "size": 1, "seed": format!("by {role}") })),
+            Case(U::RecordFindings),
             201,
         ),
         call(

@@ -344,6 +344,11 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
         ),
         row("audit result", &[&t.audit, "A.8.13", "conforming"], Who::Case(U::RecordFindings)),
         row(
+            "sample draw",
+            &["--audit", &t.audit, "--population", "risks", "--size", "1"],
+            Who::Case(U::RecordFindings),
+        ),
+        row(
             "finding add",
             &["--audit", &t.audit, "--grade", "observation", "--requirement", "9.2", "--description", "ok"],
             Who::Case(U::RecordFindings),

@@ -39,6 +39,7 @@ pub mod reads;
 pub mod registers;
 pub mod reviews;
 pub mod risks;
+pub mod sampling;
 pub mod schema;
 pub mod search;
 pub mod sessions;

@@ -154,6 +154,9 @@ enum Command {
     /// control health, and the ingested runs of results.
     #[command(subcommand)]
     Check(commands::checks::CheckCommand),
+    /// Audit samples drawn with a recorded seed, so the draw can be repeated.
+    #[command(subcommand)]
+    Sample(commands::sampling::SampleCommand),
     /// Watch a directory and ingest every results file put there (per-tool
     /// sub-directories), moving each to ingested/ or failed/.
     Watch(commands::checks::WatchArgs),
@@ -251,6 +254,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Check(command) => commands::checks::run(&config, command, out).await,
             Command::Collect(args) => commands::checks::collect(&config, args, out).await,
             Command::Watch(args) => commands::checks::watch(&config, args, out).await,
+            Command::Sample(command) => commands::sampling::run(&config, command, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

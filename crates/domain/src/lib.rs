@@ -46,6 +46,7 @@ pub mod register;
 pub mod review;
 pub mod risk;
 pub mod roadmap;
+pub mod sample;
 pub mod soa;
 pub mod text;
 pub mod throttle;

@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod oscal;
 pub mod register;
 pub mod risk;
+pub mod sampling;
 pub mod serve;
 pub mod soa;
 pub mod status;

@@ -19,6 +19,7 @@ mod records;
 mod registers;
 mod reviews;
 mod risks;
+mod sampling;
 pub(crate) mod session;
 mod soa;
 mod status;
@@ -298,6 +299,7 @@ fn api() -> Api {
         .merge(oscal::routes())
         .merge(checks::routes())
         .merge(monitoring::routes())
+        .merge(sampling::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())
