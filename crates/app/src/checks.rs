@@ -304,11 +304,7 @@ pub async fn ingest(
         match mapping.as_ref().and_then(|m| m.mapping.find(rule)) {
             Some(m) => {
                 for c in m.controls.iter().filter(|c| !mapper.every.contains(c)) {
-                    let e = per_control.entry(c.clone()).or_default();
-                    e.pass += t.unreferenced.pass;
-                    e.fail += t.unreferenced.fail;
-                    e.error += t.unreferenced.error;
-                    e.not_applicable += t.unreferenced.not_applicable;
+                    per_control.entry(c.clone()).or_default().merge(&t.unreferenced);
                 }
             }
             None if mapper.every.is_empty() => unmapped += t.unreferenced.total(),

@@ -12,12 +12,12 @@
 
 use std::collections::BTreeMap;
 
+use isms_domain::OrgId;
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::audit::{Finding, FindingStatus, Grade};
 use isms_domain::check::{Check, CheckSource, CheckStatus, Counts, Drift, Outcome, Reading};
 use isms_domain::framework::PIVOT;
 use isms_domain::trail::TrailActor;
-use isms_domain::{OrgId, register::Entry};
 use isms_store::WriteTx;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -258,7 +258,7 @@ pub async fn attest(cx: &Cx, actor: &Actor, id: &str, outcome: Outcome, note: &s
     let org = actor.org();
     let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
-    let check: Check = get_in(&mut *tx, org, &id).await?;
+    let check: Check = registers::get_in(&mut *tx, org, &id).await?;
     if let Some(me) = &only
         && !check.owner.eq_ignore_ascii_case(me.as_str())
     {
@@ -285,17 +285,9 @@ pub async fn attest(cx: &Cx, actor: &Actor, id: &str, outcome: Outcome, note: &s
         implemented: None,
     };
     read_in(&mut *tx, cx, &actor.trail(), org, &id, reading).await?;
-    let check: Check = get_in(&mut *tx, org, &id).await?;
+    let check: Check = registers::get_in(&mut *tx, org, &id).await?;
     tx.commit().await?;
     Ok(CheckView::of(&check, cx.clock.now()))
-}
-
-async fn get_in<T: Entry>(tx: &mut dyn WriteTx, org: OrgId, id: &str) -> AppResult<T> {
-    let json = tx
-        .entry(org, T::KIND, id)
-        .await?
-        .ok_or_else(|| AppError::new(Code::NotFound, format!("there is no {} {id}", T::KIND)))?;
-    serde_json::from_str(&json).map_err(|e| AppError::new(Code::CorruptData, format!("{} {id}: {e}", T::KIND)))
 }
 
 /// Lands a reading on check `id` inside the caller's transaction (the organization's
@@ -309,10 +301,10 @@ pub(crate) async fn read_in(
     id: &str,
     mut reading: Reading,
 ) -> AppResult<Reading> {
-    let check: Check = get_in(tx, org, id).await?;
+    let check: Check = registers::get_in(tx, org, id).await?;
     let (open, pending) = match &check.nonconformity {
         Some(f) => {
-            let f: Finding = get_in(tx, org, f).await?;
+            let f: Finding = registers::get_in(tx, org, f).await?;
             (f.is_open(), f.status == FindingStatus::ActionPlanned)
         }
         None => (false, false),
@@ -421,10 +413,7 @@ pub(crate) async fn read_run_in(
         let mut counts = Counts::default();
         let mut failing: Vec<String> = Vec::new();
         for (rule, t) in tallies.iter().filter(|(rule, _)| c.source.counts_rule(rule)) {
-            counts.pass += t.counts.pass;
-            counts.fail += t.counts.fail;
-            counts.error += t.counts.error;
-            counts.not_applicable += t.counts.not_applicable;
+            counts.merge(&t.counts);
             if failing.len() < 5 {
                 failing.extend(t.failing.iter().take(5 - failing.len()).map(|target| format!("{rule} on {target}")));
             }

@@ -185,6 +185,12 @@ pub(crate) async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T>
     decode(id, &json)
 }
 
+/// [`get`] inside a caller's write transaction.
+pub(crate) async fn get_in<T: Entry>(tx: &mut dyn WriteTx, org: OrgId, id: &str) -> AppResult<T> {
+    let json = tx.entry(org, T::KIND, id).await?.ok_or_else(|| not_found::<T>(id))?;
+    decode(id, &json)
+}
+
 fn not_found<T: Entry>(id: &str) -> AppError {
     AppError::new(Code::NotFound, format!("there is no {} {id}", T::KIND.replace('_', " ")))
 }

@@ -152,6 +152,14 @@ impl Counts {
         }
     }
 
+    /// Adds another's results.
+    pub fn merge(&mut self, other: &Counts) {
+        self.pass += other.pass;
+        self.fail += other.fail;
+        self.error += other.error;
+        self.not_applicable += other.not_applicable;
+    }
+
     /// Every result.
     pub fn total(&self) -> u64 {
         self.pass + self.fail + self.error + self.not_applicable
