@@ -108,3 +108,49 @@ async fn a_seeded_draw_is_recorded_and_the_same_seed_draws_the_same_sample() {
     assert_eq!(code.as_u16(), 422, "a size or a percentage");
     let _ = OWNER;
 }
+
+/// Joiners and leavers come from the audit trail, within the period, in one
+/// organization only; a period is refused for any other population.
+#[tokio::test]
+async fn members_who_joined_or_left_in_the_period_are_sampled_from_the_trail() {
+    let s = Sandbox::new();
+    assert_eq!(s.isms(&["demo"]).code, 0);
+    let dir = s.data_dir();
+    let server = s.serve(&["--data-dir", dir.to_str().unwrap()], &[]);
+    let owner = ApiClient::sign_in(&server.url(""), OWNER, "isms-demo").await;
+    let (code, _) = owner.send(reqwest::Method::DELETE, "/api/v1/members/sam.okafor@certbody.example", None).await;
+    assert_eq!(code.as_u16(), 204, "the owner removes the auditor");
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let all = owner
+        .must(
+            reqwest::Method::POST,
+            "/api/v1/samples",
+            Some(json!({ "audit": "AUD-003", "population": "members", "percent": 100.0, "seed": "hr",
+                         "from": today, "to": today })),
+            201,
+        )
+        .await;
+    let items: Vec<&str> = all["items"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
+    assert!(items.iter().any(|i| i.starts_with(&format!("{OWNER} joined {today} (trail #"))), "{items:?}");
+    assert!(items.iter().any(|i| i.starts_with(&format!("{AUDITOR} left {today}"))), "{items:?}");
+    assert!(items.iter().all(|i| !i.contains("bluefin")), "another organization's members: {items:?}");
+    assert_eq!((all["from"].as_str(), all["to"].as_str()), (Some(today.as_str()), Some(today.as_str())));
+    // Before the demo existed, nobody joined: an empty population is refused.
+    let (code, body) = owner
+        .post(
+            "/api/v1/samples",
+            json!({ "audit": "AUD-003", "population": "members", "size": 1, "from": "2020-01-01", "to": "2020-12-31" }),
+        )
+        .await;
+    assert_eq!(code.as_u16(), 422, "{body}");
+    let (code, body) = owner
+        .post("/api/v1/samples", json!({ "audit": "AUD-003", "population": "risks", "size": 1, "from": today }))
+        .await;
+    assert_eq!(code.as_u16(), 422, "{body}");
+    assert!(body.to_string().contains("period"), "{body}");
+    // The recorded draw repeats with its period.
+    let id = all["id"].as_str().unwrap();
+    drop(server);
+    let again = cli(&s, &["sample", "redraw", id]);
+    assert_eq!(again["same"], true, "{again}");
+}

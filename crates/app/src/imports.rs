@@ -41,3 +41,85 @@ pub(crate) fn header(reader: &mut csv::Reader<&[u8]>, required: &[&str], listed:
 pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes())
 }
+
+/// A spreadsheet read for an import: its header (lowercased, trimmed) and its rows,
+/// each with the line (CSV) or row number (XLSX) people see in their editor.
+#[derive(Debug, Clone)]
+pub(crate) struct Sheet {
+    /// The header row.
+    pub headers: Vec<String>,
+    /// The data rows, with their numbers; blank rows are left out.
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+impl Sheet {
+    /// The position of the first of `names` the header has.
+    pub fn column(&self, names: &[&str]) -> Option<usize> {
+        self.headers.iter().position(|h| names.contains(&h.as_str()))
+    }
+}
+
+/// Reads a CSV file or the first sheet of an XLSX workbook (recognised by its ZIP
+/// signature), so a list kept in either imports the same way. XLSX dates become
+/// `YYYY-MM-DD`; numbers are written without a trailing `.0`.
+pub(crate) fn sheet(name: &str, bytes: &[u8]) -> AppResult<Sheet> {
+    let mut lines: Vec<(u64, Vec<String>)> = Vec::new();
+    if bytes.starts_with(b"PK\x03\x04") {
+        use calamine::{Data, Reader, Xlsx};
+        let mut book = Xlsx::new(std::io::Cursor::new(bytes))
+            .map_err(|e| AppError::invalid_field("file", format!("{name}: not a readable XLSX workbook: {e}")))?;
+        let range = book
+            .worksheet_range_at(0)
+            .ok_or_else(|| AppError::invalid_field("file", format!("{name}: the workbook has no sheet")))?
+            .map_err(|e| AppError::invalid_field("file", format!("{name}: the first sheet cannot be read: {e}")))?;
+        let first = u64::from(range.start().map_or(0, |(r, _)| r));
+        for (i, row) in range.rows().enumerate() {
+            let cells = row
+                .iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
+                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+                    Data::Float(f) => f.to_string(),
+                    Data::Int(i) => i.to_string(),
+                    Data::Bool(b) => b.to_string(),
+                    Data::DateTime(d) => {
+                        excel_day(d.as_f64()).map_or_else(|| d.as_f64().to_string(), |d| d.to_string())
+                    }
+                    Data::Error(e) => format!("#{e:?}"),
+                })
+                .collect();
+            lines.push((first + i as u64 + 1, cells));
+        }
+    } else {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            AppError::invalid_field("file", format!("{name}: neither an XLSX workbook nor UTF-8 CSV text ({e})"))
+        })?;
+        let mut rd = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .trim(csv::Trim::All)
+            .from_reader(text.strip_prefix('\u{feff}').unwrap_or(text).as_bytes());
+        for record in rd.records() {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, csv::Position::line);
+                AppError::invalid_field("file", format!("{name}, line {line}: {e}"))
+            })?;
+            let line = record.position().map_or(0, csv::Position::line);
+            lines.push((line, record.iter().map(|c| isms_domain::cells::restore(c).to_owned()).collect()));
+        }
+    }
+    lines.retain(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
+    let mut rows = lines.into_iter();
+    let (_, headers) =
+        rows.next().ok_or_else(|| AppError::invalid_field("file", format!("{name}: the file is empty")))?;
+    Ok(Sheet { headers: headers.iter().map(|h| h.trim().to_lowercase()).collect(), rows: rows.collect() })
+}
+
+/// The day of a spreadsheet date serial (days since 1899-12-30).
+fn excel_day(serial: f64) -> Option<time::Date> {
+    let base = time::Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
+    #[allow(clippy::cast_possible_truncation)]
+    let days = serial.floor() as i64;
+    base.checked_add(time::Duration::days(days))
+}

@@ -37,6 +37,7 @@ pub mod password;
 pub mod proposals;
 pub mod reads;
 pub mod registers;
+pub mod requests;
 pub mod reviews;
 pub mod risks;
 pub mod sampling;

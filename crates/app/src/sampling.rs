@@ -1,13 +1,19 @@
 //! Audit sampling (issue 24): an auditor draws items from a population isms knows
-//! (risks, corrective actions, evidence, documents, one run's check results) for an
+//! (risks, corrective actions, evidence, documents, one run's check results, members
+//! who joined or left in a period) for an
 //! audit, by size or percentage, with a seed; the draw is recorded (`SMP-001`) with the
 //! population's size and hash, so it can be repeated and shown to be fair
 //! ([`isms_domain::sample`]).
+
+use std::collections::HashMap;
 
 use isms_domain::access::UseCase;
 use isms_domain::audit::Audit;
 use isms_domain::evidence::Evidence;
 use isms_domain::sample::{Population, Sample, draw, population_sha256, sample_size};
+use isms_domain::user::Membership;
+use isms_domain::{OrgId, UserId};
+use time::Date;
 
 use crate::access::Actor;
 use crate::{AppError, AppResult, Code, Cx, registers};
@@ -27,10 +33,74 @@ pub struct NewSample {
     pub percent: Option<f64>,
     /// The seed (default: sixteen random hex digits, recorded).
     pub seed: Option<String>,
+    /// The period's first day, for members who joined or left (default: a year
+    /// before the audit's last day).
+    pub from: Option<Date>,
+    /// Its last day (default: the audit's last day).
+    pub to: Option<Date>,
+}
+
+/// The period a members population covers: the days given, else the year up to the
+/// audit's last day.
+fn period(audit: &Audit, new: &NewSample) -> AppResult<Option<(Date, Date)>> {
+    if new.population != Population::Members {
+        if new.from.is_some() || new.to.is_some() {
+            return Err(AppError::invalid_field("from", "a period applies only to members who joined or left"));
+        }
+        return Ok(None);
+    }
+    let to = new.to.unwrap_or(audit.end);
+    let from = new.from.unwrap_or_else(|| to - time::Duration::days(365));
+    if from > to {
+        return Err(AppError::invalid_field("from", format!("the period starts ({from}) after it ends ({to})")));
+    }
+    Ok(Some((from, to)))
+}
+
+/// The members who joined or left in a period, from the audit trail: one item per
+/// `membership.granted` or `membership.removed` entry (`a@x.example joined 2026-03-04
+/// (trail #41)`).
+async fn joiners_and_leavers(cx: &Cx, org: OrgId, (from, to): (Date, Date)) -> AppResult<Vec<String>> {
+    let mut tx = cx.read().await?;
+    let since = from.midnight().assume_utc();
+    let mut items = Vec::new();
+    let mut after = 0;
+    let mut emails: HashMap<UserId, String> = HashMap::new();
+    loop {
+        let page = tx.trail_since(org, since, after, 1_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for e in &page {
+            let verb = match e.action.as_str() {
+                "membership.granted" => "joined",
+                "membership.removed" => "left",
+                _ => continue,
+            };
+            if e.at.date() > to {
+                continue;
+            }
+            let Some(m) =
+                e.after.as_deref().or(e.before.as_deref()).and_then(|j| serde_json::from_str::<Membership>(j).ok())
+            else {
+                continue;
+            };
+            let email = match emails.get(&m.user) {
+                Some(e) => e.clone(),
+                None => {
+                    let email =
+                        tx.user(m.user).await.map(|u| u.email.to_string()).unwrap_or_else(|_| m.user.to_string());
+                    emails.insert(m.user, email.clone());
+                    email
+                }
+            };
+            items.push(format!("{email} {verb} {} (trail #{})", e.at.date(), e.seq));
+        }
+    }
+    Ok(items)
 }
 
 /// The ids of a population.
-async fn population(cx: &Cx, actor: &Actor, new: &NewSample) -> AppResult<Vec<String>> {
+async fn population(cx: &Cx, actor: &Actor, new: &NewSample, period: Option<(Date, Date)>) -> AppResult<Vec<String>> {
     let org = actor.org();
     Ok(match new.population {
         Population::Risks => crate::risks::risks_of(cx, org).await?.into_iter().map(|r| r.risk.id).collect(),
@@ -59,6 +129,10 @@ async fn population(cx: &Cx, actor: &Actor, new: &NewSample) -> AppResult<Vec<St
             }
             ids
         }
+        Population::Members => match period {
+            Some(p) => joiners_and_leavers(cx, org, p).await?,
+            None => Vec::new(),
+        },
     })
 }
 
@@ -70,7 +144,8 @@ pub async fn draw_sample(cx: &Cx, actor: &Actor, new: NewSample) -> AppResult<Sa
     if new.population != Population::CheckResults && new.run.is_some() {
         return Err(AppError::invalid_field("run", "only check results are sampled from a run"));
     }
-    let ids = population(cx, actor, &new).await?;
+    let period = period(&audit, &new)?;
+    let ids = population(cx, actor, &new, period).await?;
     if ids.is_empty() {
         return Err(AppError::invalid_field(
             "population",
@@ -88,6 +163,8 @@ pub async fn draw_sample(cx: &Cx, actor: &Actor, new: NewSample) -> AppResult<Sa
         audit: audit.id,
         population: new.population,
         run: new.run.map(|r| r.trim().to_ascii_uppercase()),
+        from: period.map(|p| p.0),
+        to: period.map(|p| p.1),
         population_size: ids.len(),
         population_sha256: population_sha256(&ids),
         items: draw(&ids, &seed, size),
@@ -123,8 +200,10 @@ pub async fn redraw(cx: &Cx, actor: &Actor, id: &str) -> AppResult<(Sample, bool
         size: Some(s.items.len()),
         percent: None,
         seed: Some(s.seed.clone()),
+        from: s.from,
+        to: s.to,
     };
-    let ids = population(cx, actor, &new).await?;
+    let ids = population(cx, actor, &new, s.from.zip(s.to)).await?;
     let unchanged = population_sha256(&ids) == s.population_sha256;
     if ids.is_empty() {
         return Err(AppError::new(Code::WrongState, "the population is empty now"));

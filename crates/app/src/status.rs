@@ -7,6 +7,7 @@
 use isms_domain::access::{Grant, UseCase};
 use isms_domain::readiness::Readiness;
 use isms_domain::register::{ContextIssue, InterestedParty, IsmsRole, Objective, Scope};
+use isms_domain::request::RequestStatus;
 use isms_domain::review::ReviewStatus;
 use isms_domain::risk::ActionStatus;
 use isms_domain::soa::ControlStatus;
@@ -87,6 +88,8 @@ pub enum TaskKind {
     DocumentReview,
     /// A nonconformity's corrective action.
     CorrectiveAction,
+    /// An auditor's evidence request: to answer (the assignee) or to decide (the auditor).
+    EvidenceRequest,
 }
 
 /// Something to do, or overdue.
@@ -307,6 +310,27 @@ async fn tasks(
             overdue: f.overdue(today),
         };
         add(task, is_me(f.owner.as_deref()));
+    }
+    let audits = crate::certification::audits(cx, actor).await?;
+    for r in crate::requests::requests(cx, actor, None).await? {
+        let link = format!("/requests/{}", r.id);
+        if r.status.with_team() {
+            let task = Task {
+                kind: TaskKind::EvidenceRequest,
+                what: format!("Answer {} {} for {}: {} ({})", r.id, r.reference, r.audit, r.text, r.status.as_str()),
+                link,
+                due: r.due,
+                overdue: r.overdue(today),
+            };
+            add(task, is_me(r.assignee.as_deref()));
+        } else if r.status == RequestStatus::Submitted {
+            // The auditor decides: the audit's lead auditor, or whoever asked.
+            let lead = audits.iter().find(|a| a.id == r.audit).map(|a| a.auditor.as_str());
+            if is_me(lead) || is_me(Some(&r.created_by)) {
+                let what = format!("Accept or return {} {} for {}: {}", r.id, r.reference, r.audit, r.text);
+                add(Task { kind: TaskKind::EvidenceRequest, what, link, due: None, overdue: false }, true);
+            }
+        }
     }
     my_tasks.extend(document_reviews);
     my_tasks.sort_by_key(|t| (!t.overdue, t.due.is_none(), t.due));

@@ -157,6 +157,10 @@ enum Command {
     /// Audit samples drawn with a recorded seed, so the draw can be repeated.
     #[command(subcommand)]
     Sample(commands::sampling::SampleCommand),
+    /// Evidence requests for an audit (the "provided by client" list): written or
+    /// imported from CSV/XLSX, answered with evidence, accepted or returned.
+    #[command(subcommand)]
+    Request(commands::request::RequestCommand),
     /// Watch a directory and ingest every results file put there (per-tool
     /// sub-directories), moving each to ingested/ or failed/.
     Watch(commands::checks::WatchArgs),
@@ -255,6 +259,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Collect(args) => commands::checks::collect(&config, args, out).await,
             Command::Watch(args) => commands::checks::watch(&config, args, out).await,
             Command::Sample(command) => commands::sampling::run(&config, command, out).await,
+            Command::Request(command) => commands::request::run(&config, command, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

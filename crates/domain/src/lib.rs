@@ -43,6 +43,7 @@ pub mod organization;
 pub mod proposal;
 pub mod readiness;
 pub mod register;
+pub mod request;
 pub mod review;
 pub mod risk;
 pub mod roadmap;

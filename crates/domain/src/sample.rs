@@ -23,16 +23,20 @@ pub enum Population {
     Documents,
     /// The results of one ingested run (`RUN-001`).
     CheckResults,
+    /// Members who joined or left the organization in the period (from the audit
+    /// trail's `membership.granted` and `membership.removed` entries).
+    Members,
 }
 
 impl Population {
     /// Every population.
-    pub const ALL: [Population; 5] = [
+    pub const ALL: [Population; 6] = [
         Population::Risks,
         Population::CorrectiveActions,
         Population::Evidence,
         Population::Documents,
         Population::CheckResults,
+        Population::Members,
     ];
 
     /// The written name.
@@ -43,6 +47,7 @@ impl Population {
             Population::Evidence => "evidence",
             Population::Documents => "documents",
             Population::CheckResults => "check_results",
+            Population::Members => "members",
         }
     }
 
@@ -115,6 +120,14 @@ pub struct Sample {
     /// The run, for check results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run: Option<String>,
+    /// The first day of the period, for members who joined or left.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
+    pub from: Option<time::Date>,
+    /// The last day of the period.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::dates::option")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
+    pub to: Option<time::Date>,
     /// How many items the population held.
     pub population_size: usize,
     /// The SHA-256 of the population's ids, sorted, one a line.

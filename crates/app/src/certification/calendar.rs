@@ -1,4 +1,5 @@
-//! The calendar of every date: audits, deadlines, corrective actions and reviews.
+//! The calendar of every date: audits, deadlines, corrective actions, reviews and
+//! evidence requests.
 
 use super::*;
 
@@ -88,6 +89,17 @@ pub(crate) async fn events_of(cx: &Cx, org: OrgId) -> AppResult<Vec<Event>> {
                 start: a.due,
                 end: a.due,
                 path: "/management-reviews".into(),
+            });
+        }
+    }
+    for r in crate::requests::requests_of(cx, org, None).await?.iter().filter(|r| r.status.with_team()) {
+        if let Some(due) = r.due {
+            out.push(Event {
+                uid: format!("request-{}", r.id),
+                summary: format!("Evidence request due: {} {} ({})", r.id, r.reference, r.audit),
+                start: due,
+                end: due,
+                path: format!("/requests/{}", r.id),
             });
         }
     }

@@ -17,6 +17,7 @@ pub mod init;
 pub mod migrate;
 pub mod oscal;
 pub mod register;
+pub mod request;
 pub mod risk;
 pub mod sampling;
 pub mod serve;

@@ -26,7 +26,7 @@ pub struct DrawArgs {
     /// The audit, e.g. AUD-003.
     #[arg(long)]
     audit: String,
-    /// What to sample: risks, corrective-actions, evidence, documents, check-results.
+    /// What to sample: risks, corrective-actions, evidence, documents, check-results, members (joined or left).
     #[arg(long)]
     population: String,
     /// The run whose results are sampled (check-results).
@@ -41,6 +41,12 @@ pub struct DrawArgs {
     /// The seed (default: a random one, recorded with the sample).
     #[arg(long)]
     seed: Option<String>,
+    /// The period's first day, for members (default: a year before its last day).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: Option<String>,
+    /// The period's last day, for members (default: the audit's last day).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: Option<String>,
     /// The member drawing (recorded in the audit trail).
     #[arg(long = "as", value_name = "EMAIL")]
     as_email: Option<String>,
@@ -77,7 +83,7 @@ pub async fn run(config: &Config, command: SampleCommand, out: &Out) -> Result<E
                 bad(
                     "--population",
                     format!(
-                        "{:?} is not a population: risks, corrective-actions, evidence, documents, check-results",
+                        "{:?} is not a population: risks, corrective-actions, evidence, documents, check-results, members",
                         args.population
                     ),
                 )
@@ -89,6 +95,8 @@ pub async fn run(config: &Config, command: SampleCommand, out: &Out) -> Result<E
                 size: args.size,
                 percent: args.percent,
                 seed: args.seed.clone(),
+                from: args.from.as_deref().map(|t| super::parse_date("--from", t)).transpose()?,
+                to: args.to.as_deref().map(|t| super::parse_date("--to", t)).transpose()?,
             };
             let s = isms_app::sampling::draw_sample(cx, &actor, new).await?;
             out.doc(&s);

@@ -17,6 +17,7 @@ mod monitoring;
 mod oscal;
 mod records;
 mod registers;
+mod requests;
 mod reviews;
 mod risks;
 mod sampling;
@@ -300,6 +301,7 @@ fn api() -> Api {
         .merge(checks::routes())
         .merge(monitoring::routes())
         .merge(sampling::routes())
+        .merge(requests::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())

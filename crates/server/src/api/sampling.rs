@@ -24,7 +24,7 @@ pub(crate) fn routes() -> Api {
                 "drawSample",
                 "audits",
                 "Draw a sample for an audit from a population (risks, corrective_actions, evidence, documents, \\
-                 check_results of a run) by size or percentage, with a seed (random when not given); the draw ranks \\
+                 check_results of a run, members who joined or left in a period from the audit trail) by size or percentage, with a seed (random when not given); the draw ranks \\
                  every item by the SHA-256 of the seed and its id, so it can be repeated, and is recorded",
             )
             .body_type::<DrawBody>()
@@ -65,6 +65,14 @@ struct DrawBody {
     /// The seed.
     #[serde(default)]
     seed: Option<String>,
+    /// The period's first day, for members (default: a year before its last day).
+    #[serde(default, with = "isms_domain::dates::option")]
+    #[schemars(with = "Option<String>", extend("format" = "date"))]
+    from: Option<time::Date>,
+    /// The period's last day, for members (default: the audit's last day).
+    #[serde(default, with = "isms_domain::dates::option")]
+    #[schemars(with = "Option<String>", extend("format" = "date"))]
+    to: Option<time::Date>,
 }
 
 async fn draw(
@@ -82,6 +90,8 @@ async fn draw(
         size: b.size,
         percent: b.percent,
         seed: b.seed,
+        from: b.from,
+        to: b.to,
     };
     Ok((StatusCode::CREATED, Json(json!(isms_app::sampling::draw_sample(&s.cx, &caller, new).await?))))
 }
