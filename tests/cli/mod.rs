@@ -23,6 +23,7 @@ mod openapi;
 mod oscal;
 mod pages;
 mod registers;
+mod requests;
 mod risk;
 mod role_matrix;
 mod role_matrix_cli;

@@ -228,6 +228,8 @@ struct Fixtures {
     run: String,
     /// A check fed by the external collector `probe`.
     probe: String,
+    /// An evidence request of `audit`.
+    request: String,
 }
 
 /// Results in our CSV check format.
@@ -313,7 +315,13 @@ async fn fixtures(owner: &Client) -> Fixtures {
         json!({ "audit": audit, "grade": "observation", "requirement": "A.8.13", "description": "Logs kept 30 days" }),
     )
     .await;
+    let request = post(
+        "/api/v1/requests",
+        json!({ "audit": audit, "reference": "PBC-1", "text": "Backup logs", "references": ["A.8.13"] }),
+    )
+    .await;
     Fixtures {
+        request,
         issue,
         party,
         isms_role,
@@ -368,6 +376,10 @@ struct Targets {
     reject: String,
     /// A manual check of `control` that `me` attests.
     check: String,
+    /// Evidence requests assigned to `me`: one open, two submitted (to accept, to return).
+    request: String,
+    submitted: String,
+    submitted_too: String,
 }
 
 /// An OSCAL component definition with two components implementing `control` (named
@@ -526,7 +538,21 @@ async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtu
                 "source": { "kind": "manual" }, "owner": me }),
     )
     .await;
+    let ask = |reference: &str| json!({ "audit": audit, "reference": reference, "text": format!("Show it, {label}"), "assignee": me });
+    let request = post("/api/v1/requests".into(), ask("open")).await;
+    let mut answered = Vec::new();
+    for reference in ["to accept", "to return"] {
+        let r = post("/api/v1/requests".into(), ask(reference)).await;
+        let evidence = json!({ "evidence": [f.evidence] });
+        owner.must(Method::POST, &format!("/api/v1/requests/{r}/attach"), Some(evidence), 200).await;
+        owner.must(Method::POST, &format!("/api/v1/requests/{r}/submit"), Some(json!({})), 200).await;
+        answered.push(r);
+    }
+    let [submitted, submitted_too] = <[String; 2]>::try_from(answered).unwrap();
     Targets {
+        request,
+        submitted,
+        submitted_too,
         me: me.to_owned(),
         control: control.to_owned(),
         issue,
@@ -634,6 +660,8 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get("/api/v1/control-health", read),
         get("/api/v1/mappings", read),
         get(format!("/api/v1/samples?audit={}", f.audit), read),
+        get(format!("/api/v1/requests?audit={}", f.audit), read),
+        get(format!("/api/v1/requests/{}", f.request), read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),
@@ -988,6 +1016,57 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             body(json!({ "audit": f.audit, "population": "risks", "size": 1, "seed": format!("by {role}") })),
             Case(U::RecordFindings),
             201,
+        ),
+        call(
+            M::POST,
+            "/api/v1/requests",
+            body(json!({ "audit": t.audit, "reference": format!("W-{role}"), "text": "Firewall rules" })),
+            Case(U::RecordFindings),
+            201,
+        ),
+        call(
+            M::POST,
+            format!("/api/v1/audits/{}/requests/import", t.audit),
+            Payload::File("reference,request\nPBC-9,Access reviews\n"),
+            Case(U::RecordFindings),
+            201,
+        ),
+        call(
+            M::PATCH,
+            format!("/api/v1/requests/{}", t.request),
+            body(json!({ "due": "2027-01-31" })),
+            Case(U::RecordFindings),
+            200,
+        ),
+        call(
+            M::POST,
+            format!("/api/v1/requests/{}/attach", t.request),
+            body(json!({ "evidence": [f.evidence] })),
+            Case(U::ActOnFindings),
+            200,
+        ),
+        call(M::POST, format!("/api/v1/requests/{}/submit", t.request), body(json!({})), Case(U::ActOnFindings), 200),
+        call(
+            M::POST,
+            format!("/api/v1/requests/{}/accept", t.submitted),
+            body(json!({})),
+            Case(U::RecordFindings),
+            200,
+        ),
+        call(
+            M::POST,
+            format!("/api/v1/requests/{}/return", t.submitted_too),
+            body(json!({ "comment": "September is missing" })),
+            Case(U::RecordFindings),
+            200,
+        ),
+        // The thread: whoever decides or answers (a control owner on their own requests).
+        call(
+            M::POST,
+            format!("/api/v1/requests/{}/comments", t.request),
+            body(json!({ "comment": format!("from {role}") })),
+            Only("YYYYY-"),
+            200,
         ),
         call(
             M::POST,

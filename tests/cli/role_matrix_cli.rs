@@ -128,6 +128,13 @@ struct Targets {
     check: String,
     /// A watched directory holding one results file.
     watched: String,
+    /// Evidence requests of `audit` assigned to `me`: one open, two submitted.
+    request: String,
+    submitted: String,
+    submitted_too: String,
+    /// A request list (CSV) and an evidence item to answer with.
+    requests_csv: String,
+    evidence: String,
 }
 
 fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
@@ -232,7 +239,28 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
             me,
         ],
     ));
+    let evidence = id(&json(acme, &["evidence", "link", &format!("https://ci.acme.test/{n}"), "--control", &control]));
+    let ask = |reference: &str| {
+        id(&json(
+            acme,
+            &["request", "write", "--audit", &audit, "--reference", reference, "--text", "Show it", "--assignee", me],
+        ))
+    };
+    let request = ask("open");
+    let (submitted, submitted_too) = (ask("to accept"), ask("to return"));
+    for r in [&submitted, &submitted_too] {
+        acme.run(&["request", "attach", r, "--evidence", &evidence]);
+        acme.run(&["request", "submit", r]);
+    }
+    let requests_csv = std::path::Path::new(policy).with_file_name(format!("requests-{n}.csv"));
+    std::fs::write(&requests_csv, "reference,request\nPBC-9,Access reviews\n").unwrap();
+    let requests_csv = requests_csv.to_str().unwrap().to_owned();
     Targets {
+        request,
+        submitted,
+        submitted_too,
+        requests_csv,
+        evidence,
         control,
         risk,
         unaccepted,
@@ -348,6 +376,19 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
             &["--audit", &t.audit, "--population", "risks", "--size", "1"],
             Who::Case(U::RecordFindings),
         ),
+        row(
+            "request write",
+            &["--audit", &t.audit, "--reference", "W", "--text", "Rules"],
+            Who::Case(U::RecordFindings),
+        ),
+        row("request import", &["--audit", &t.audit, &t.requests_csv], Who::Case(U::RecordFindings)),
+        row("request plan", &[&t.request, "--due", "2027-01-31"], Who::Case(U::RecordFindings)),
+        row("request attach", &[&t.request, "--evidence", &t.evidence], Who::Case(U::ActOnFindings)),
+        row("request submit", &[&t.request], Who::Case(U::ActOnFindings)),
+        row("request accept", &[&t.submitted], Who::Case(U::RecordFindings)),
+        row("request return", &[&t.submitted_too, "-m", "September is missing"], Who::Case(U::RecordFindings)),
+        // Whoever decides or answers writes on the thread (a control owner on their own).
+        row("request comment", &[&t.request, "-m", "noted"], Who::Only(U::RecordFindings, "YYYYY-")),
         row(
             "finding add",
             &["--audit", &t.audit, "--grade", "observation", "--requirement", "9.2", "--description", "ok"],

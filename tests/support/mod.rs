@@ -312,6 +312,20 @@ impl ApiClient {
         ApiClient { http, base: base.to_owned(), cookie, csrf, session: body }
     }
 
+    /// Chooses the organization named `name` for the session (for members of several).
+    pub async fn choose_org(&self, name: &str) {
+        let orgs = self.must(reqwest::Method::GET, "/api/v1/session/organizations", None, 200).await;
+        let id = orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["organization"]["name"] == name)
+            .unwrap_or_else(|| panic!("not a member of {name}: {orgs}"))["organization"]["id"]
+            .clone();
+        let body = serde_json::json!({ "organization": id });
+        self.must(reqwest::Method::PUT, "/api/v1/session/organization", Some(body), 200).await;
+    }
+
     pub async fn post(&self, path: &str, body: serde_json::Value) -> (reqwest::StatusCode, serde_json::Value) {
         self.send(reqwest::Method::POST, path, Some(&body)).await
     }

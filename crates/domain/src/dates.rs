@@ -60,6 +60,12 @@ pub fn plausible(d: Date) -> Result<Date, String> {
     }
 }
 
+/// A moment as people read it on a page: `2026-12-07 09:41 UTC`.
+pub fn minute(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_else(|_| at.to_string())
+}
+
 /// `#[serde(with = "crate::dates::date")]`
 pub mod date {
     use super::*;

@@ -182,6 +182,9 @@ struct AuditPage {
     open: bool,
     next_start: String,
     done: Option<String>,
+    /// The audit's evidence requests and how they stand.
+    requests: Vec<requests::RequestRow>,
+    progress: isms_app::requests::RequestProgress,
 }
 
 impl AuditPage {
@@ -213,6 +216,7 @@ async fn audit_page(
         .filter(|e| e.attached_to(isms_domain::evidence::TargetKind::Audit, &a.id))
         .map(|e| crate::pages::evidence::item_row(e, today, &names))
         .collect();
+    let (requests, progress) = requests::of_audit(&s, &caller, &a.id).await?;
     let shell = viewer.shell("audits");
     let can_upload = shell.can.any(UseCase::EditControls);
     let controls = if can_upload {
@@ -225,6 +229,8 @@ async fn audit_page(
         Vec::new()
     };
     Ok(AuditPage {
+        requests,
+        progress,
         items,
         can_upload,
         controls,

@@ -29,6 +29,7 @@ mod changes;
 mod findings;
 mod management_reviews;
 mod readiness;
+mod requests;
 
 pub(crate) use certificates::*;
 pub(crate) use readiness::*;
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(findings::routes())
         .merge(management_reviews::routes())
         .merge(changes::routes())
+        .merge(requests::routes())
 }
 
 pub(super) fn invalid(field: &str, message: impl std::fmt::Display) -> PageError {
