@@ -21,6 +21,7 @@ mod init;
 mod monitoring;
 mod openapi;
 mod oscal;
+mod package;
 mod pages;
 mod registers;
 mod requests;

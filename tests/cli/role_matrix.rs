@@ -662,6 +662,7 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get(format!("/api/v1/samples?audit={}", f.audit), read),
         get(format!("/api/v1/requests?audit={}", f.audit), read),
         get(format!("/api/v1/requests/{}", f.request), read),
+        get(format!("/api/v1/audits/{}/package", f.audit), read),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),

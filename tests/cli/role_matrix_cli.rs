@@ -135,6 +135,8 @@ struct Targets {
     /// A request list (CSV) and an evidence item to answer with.
     requests_csv: String,
     evidence: String,
+    /// Where `package build` writes.
+    package: String,
 }
 
 fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
@@ -255,7 +257,9 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
     let requests_csv = std::path::Path::new(policy).with_file_name(format!("requests-{n}.csv"));
     std::fs::write(&requests_csv, "reference,request\nPBC-9,Access reviews\n").unwrap();
     let requests_csv = requests_csv.to_str().unwrap().to_owned();
+    let package = std::path::Path::new(policy).with_file_name(format!("package-{n}.zip")).to_str().unwrap().to_owned();
     Targets {
+        package,
         request,
         submitted,
         submitted_too,
@@ -376,6 +380,7 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
             &["--audit", &t.audit, "--population", "risks", "--size", "1"],
             Who::Case(U::RecordFindings),
         ),
+        row("package build", &["--audit", &t.audit, "-o", &t.package], read),
         row(
             "request write",
             &["--audit", &t.audit, "--reference", "W", "--text", "Rules"],

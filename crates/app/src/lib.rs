@@ -33,6 +33,7 @@ pub mod jobs;
 pub mod mappings;
 pub mod monitoring;
 pub mod oscal;
+pub mod package;
 pub mod password;
 pub mod proposals;
 pub mod reads;

@@ -161,6 +161,10 @@ enum Command {
     /// imported from CSV/XLSX, answered with evidence, accepted or returned.
     #[command(subcommand)]
     Request(commands::request::RequestCommand),
+    /// The audit package: build one ZIP for an audit with a manifest of SHA-256
+    /// hashes, and verify one offline and against the audit trail.
+    #[command(subcommand)]
+    Package(commands::package::PackageCommand),
     /// Watch a directory and ingest every results file put there (per-tool
     /// sub-directories), moving each to ingested/ or failed/.
     Watch(commands::checks::WatchArgs),
@@ -260,6 +264,7 @@ fn run(cli: Cli, out: &Out) -> Result<ExitCode, CliError> {
             Command::Watch(args) => commands::checks::watch(&config, args, out).await,
             Command::Sample(command) => commands::sampling::run(&config, command, out).await,
             Command::Request(command) => commands::request::run(&config, command, out).await,
+            Command::Package(command) => commands::package::run(&config, command, out).await,
             Command::Calendar(args) => commands::certification::run_calendar(&config, args, out).await,
             Command::Changes(args) => commands::certification::run_changes(&config, args, out).await,
             Command::Config(ConfigCommand::Show) => commands::config::show(&config, out),

@@ -7,6 +7,17 @@ pub mod risk;
 pub mod soa;
 pub mod table;
 
+/// A new workbook whose document properties hold a fixed creation time (the ZIP
+/// epoch, 1980-01-01), so the same content always makes the same bytes (audit
+/// packages are reproducible); when a document was generated is written in it.
+pub(crate) fn workbook() -> rust_xlsxwriter::Workbook {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    if let Ok(epoch) = rust_xlsxwriter::ExcelDateTime::from_ymd(1980, 1, 1) {
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&epoch));
+    }
+    book
+}
+
 /// Writes user text into an XLSX cell as text: a string cell is never a formula, and
 /// one that would read as a formula when edited or saved as CSV (see
 /// [`isms_domain::cells`]) gets the "quote prefix" that keeps it text in every

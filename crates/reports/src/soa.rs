@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use isms_domain::soa::{ControlStatus, InclusionReason, SoaRow};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 use serde::Serialize;
 
 /// What an export says about the SoA it shows.
@@ -101,7 +101,7 @@ fn cells(meta: &SoaMeta, row: &SoaRow) -> [String; 10] {
 /// The SoA as an XLSX workbook: a title block naming the version and approval, then
 /// the table with a bold, frozen, filterable header, one row per control.
 pub fn xlsx(meta: &SoaMeta, rows: &[SoaRow]) -> Result<Vec<u8>, ExportError> {
-    let mut book = Workbook::new();
+    let mut book = crate::workbook();
     let sheet = book.add_worksheet();
     sheet.set_name("Statement of Applicability")?;
     let title = Format::new().set_bold().set_font_size(14);

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
 use isms_domain::cells::inert;
 
@@ -32,7 +32,7 @@ pub fn xlsx(t: &Table) -> Result<Vec<u8>, ExportError> {
 
 /// Writes tables as one XLSX workbook, a sheet each (named by the table's title).
 pub fn xlsx_sheets(tables: &[Table]) -> Result<Vec<u8>, ExportError> {
-    let mut book = Workbook::new();
+    let mut book = crate::workbook();
     let title = Format::new().set_bold().set_font_size(14);
     let header = Format::new()
         .set_bold()

@@ -16,6 +16,7 @@ pub mod gap;
 pub mod init;
 pub mod migrate;
 pub mod oscal;
+pub mod package;
 pub mod register;
 pub mod request;
 pub mod risk;

@@ -42,6 +42,29 @@ pub(super) fn routes() -> Api {
             Op::new("get", "/api/v1/audits/{id}/report", "auditReport", AUDITS, "The audit report; ?format=md (default), xlsx, csv or json").exports(&[MARKDOWN, XLSX, CSV, JSON]),
             get(report),
         )
+        .op(
+            Op::new(
+                "get",
+                "/api/v1/audits/{id}/package",
+                "auditPackage",
+                AUDITS,
+                "The audit package: one ZIP with the SoA version under audit, the risk treatment plan, the audit \
+                 report, the nonconformity register, the requests and samples, the linked evidence and document \
+                 versions, and manifest.json (each file's SHA-256, the SoA version, the audit trail's head); the \
+                 same state gives the same bytes",
+            )
+            .exports(&["application/zip"]),
+            get(package),
+        )
+}
+
+async fn package(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let (manifest, zip) = isms_app::package::build_package(&s.cx, &caller, &id).await?;
+    Ok(download(&format!("audit-package-{}.zip", manifest.audit), "application/zip", zip))
 }
 
 async fn list_audits(
