@@ -23,6 +23,7 @@ mod openapi;
 mod oscal;
 mod package;
 mod pages;
+mod pdf;
 mod registers;
 mod requests;
 mod risk;

@@ -232,6 +232,9 @@ struct Fixtures {
     request: String,
 }
 
+/// A logo for the PDF reports (SVG).
+pub(super) const LOGO: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#1d4ed8\"/></svg>";
+
 /// Results in our CSV check format.
 const CHECKS_CSV: &str = "rule,target,result\nbackup-age,db-01,pass\nbackup-age,db-02,fail\n";
 
@@ -663,6 +666,9 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get(format!("/api/v1/requests?audit={}", f.audit), read),
         get(format!("/api/v1/requests/{}", f.request), read),
         get(format!("/api/v1/audits/{}/package", f.audit), read),
+        get(format!("/api/v1/management-reviews/{}/minutes?format=md", t.review), read),
+        call(M::PUT, "/api/v1/organization/logo", Payload::File(LOGO), Case(U::ApproveDocuments), 200),
+        call(M::DELETE, "/api/v1/organization/logo", none(), Case(U::ApproveDocuments), 200),
         get("/api/v1/coverage", read),
         get("/api/v1/coverage/export?format=csv", read),
         get("/api/v1/gap-analysis", read),

@@ -137,6 +137,8 @@ struct Targets {
     evidence: String,
     /// Where `package build` writes.
     package: String,
+    /// A logo for `org logo`.
+    logo: String,
 }
 
 fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
@@ -258,7 +260,11 @@ fn targets(acme: &Acme, n: usize, me: &str, policy: &str) -> Targets {
     std::fs::write(&requests_csv, "reference,request\nPBC-9,Access reviews\n").unwrap();
     let requests_csv = requests_csv.to_str().unwrap().to_owned();
     let package = std::path::Path::new(policy).with_file_name(format!("package-{n}.zip")).to_str().unwrap().to_owned();
+    let logo = std::path::Path::new(policy).with_file_name(format!("logo-{n}.svg"));
+    std::fs::write(&logo, super::role_matrix::LOGO).unwrap();
+    let logo = logo.to_str().unwrap().to_owned();
     Targets {
+        logo,
         package,
         request,
         submitted,
@@ -381,6 +387,7 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
             Who::Case(U::RecordFindings),
         ),
         row("package build", &["--audit", &t.audit, "-o", &t.package], read),
+        row("org logo", &[&t.logo], Who::Case(U::ApproveDocuments)),
         row(
             "request write",
             &["--audit", &t.audit, "--reference", "W", "--text", "Rules"],

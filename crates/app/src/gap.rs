@@ -334,7 +334,7 @@ pub fn roadmap_table(g: &GapAnalysis) -> Table {
 pub fn gap_report(g: &GapAnalysis, format: DocFormat) -> AppResult<Vec<u8>> {
     match format {
         DocFormat::Xlsx => isms_reports::table::xlsx_sheets(&[gap_table(g), roadmap_table(g)]).map_err(|e| failed(&e)),
-        DocFormat::Csv => crate::export::render_table(&gap_table(g), format),
+        DocFormat::Csv | DocFormat::Pdf => crate::export::render_table(&gap_table(g), format),
         DocFormat::Json => serde_json::to_vec_pretty(g).map_err(|e| failed(&e)),
         DocFormat::Md => {
             let mut out = crate::export::render_table(&gap_table(g), DocFormat::Md)?;

@@ -173,15 +173,21 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
     let label = soa_version.map_or_else(|| "draft".to_owned(), |n| format!("v{n}"));
 
     let mut c = Contents::default();
-    let soa = crate::soa::export_soa(cx, actor, at, DocFormat::Xlsx).await?;
-    c.add(format!("soa/statement-of-applicability-{label}.xlsx"), format!("SoA {label}"), soa.bytes);
+    for format in [DocFormat::Xlsx, DocFormat::Pdf] {
+        let soa = crate::soa::export_soa(cx, actor, at, format).await?;
+        c.add(
+            format!("soa/statement-of-applicability-{label}.{}", format.extension()),
+            format!("SoA {label}"),
+            soa.bytes,
+        );
+    }
     let plan = crate::risks::risk_table(cx, actor, crate::risks::RiskReport::Plan).await?;
     c.add(
         "risk-treatment-plan.xlsx".into(),
         "risk treatment plan".into(),
         crate::export::render_table(&plan, DocFormat::Xlsx)?,
     );
-    for format in [DocFormat::Md, DocFormat::Xlsx] {
+    for format in [DocFormat::Md, DocFormat::Xlsx, DocFormat::Pdf] {
         let report = crate::certification_reports::audit_report(cx, actor, &audit.id, format).await?;
         c.add(format!("audit-report.{}", format.extension()), format!("audit report {}", audit.id), report);
     }

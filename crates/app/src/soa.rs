@@ -281,6 +281,87 @@ pub async fn export_soa(cx: &Cx, actor: &Actor, at: VersionRef, format: DocForma
         DocFormat::Json => {
             bytes = serde_json::to_vec_pretty(&isms_reports::soa::json(&meta, &rows)).map_err(|e| failed(&e))?;
         }
+        DocFormat::Pdf => bytes = crate::export::pdf(cx, org, soa_pdf(&meta, &rows)).await?,
     }
     Ok(SoaExport { meta, rows: rows.len(), bytes })
+}
+
+/// The SoA as a PDF deliverable: the version and its approval on the title page, then
+/// a section per Annex A theme with every control.
+fn soa_pdf(meta: &isms_reports::soa::SoaMeta, rows: &[SoaRow]) -> isms_pdf::Document {
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+    let mut approval =
+        vec![("Version".to_owned(), meta.version.map_or_else(|| "Draft (not approved)".to_owned(), |v| v.to_string()))];
+    if let Some(by) = &meta.approved_by {
+        approval.push(("Approved by".into(), by.clone()));
+    }
+    if let Some(at) = &meta.approved_at {
+        approval.push(("Approved on".into(), day(at)));
+    }
+    if let Some(c) = meta.comment.as_ref().filter(|c| !c.trim().is_empty()) {
+        approval.push(("Approval note".into(), c.clone()));
+    }
+    let applicable = rows.iter().filter(|r| r.applicable).count();
+    let mut sections = vec![isms_pdf::Section {
+        heading: "About this statement".into(),
+        blocks: vec![isms_pdf::Block::Paragraph(format!(
+            "This Statement of Applicability lists the {} controls of ISO/IEC 27001:2022 Annex A: {applicable} \
+             applicable and {} excluded, each with the reasons for its inclusion or the justification for its \
+             exclusion, whether it is implemented, its owner and the risks it treats.",
+            rows.len(),
+            rows.len() - applicable
+        ))],
+    }];
+    for (theme, title) in &meta.themes {
+        let mine: Vec<&SoaRow> = rows.iter().filter(|r| &r.theme == theme).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let table_rows = mine
+            .iter()
+            .map(|r| {
+                let c = isms_reports::soa::cells(meta, r);
+                let why = if r.applicable { c[4].clone() } else { c[5].clone() };
+                vec![
+                    c[1].clone(),
+                    c[2].clone(),
+                    c[3].clone(),
+                    why,
+                    c[6].clone(),
+                    c[7].clone(),
+                    c[8].clone(),
+                    c[9].clone(),
+                ]
+            })
+            .collect();
+        sections.push(isms_pdf::Section {
+            heading: format!("{theme} {title}"),
+            blocks: vec![isms_pdf::Block::Table {
+                headers: [
+                    "Control",
+                    "Title",
+                    "Applicable",
+                    "Reasons / justification",
+                    "Status",
+                    "Owner",
+                    "Risks",
+                    "Implementation",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: table_rows,
+                widths: vec![7, 17, 7, 15, 11, 12, 9, 22],
+            }],
+        });
+    }
+    isms_pdf::Document {
+        title: "Statement of Applicability".into(),
+        organization: meta.organization.clone(),
+        subtitle: meta.label(),
+        version: meta.version.map_or_else(|| "Draft".to_owned(), |v| format!("Version {v}")),
+        generated: day(&meta.generated_at),
+        approval,
+        logo: None,
+        sections,
+    }
 }

@@ -330,3 +330,32 @@ mod tests {
         );
     }
 }
+
+/// How the organization's deliverables look: the logo on its PDF reports (a blob in
+/// the file store, PNG, JPEG or SVG). One per organization.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Branding {
+    /// Always empty: there is one.
+    #[serde(default)]
+    pub id: String,
+    /// The logo's SHA-256 (its address in the file store), if one is set.
+    #[serde(default)]
+    pub logo_sha256: Option<String>,
+    /// Its media type (`image/png`, `image/jpeg`, `image/svg+xml`).
+    #[serde(default)]
+    pub logo_media_type: Option<String>,
+    /// Its size in bytes.
+    #[serde(default)]
+    pub logo_bytes: Option<u64>,
+}
+
+impl Entry for Branding {
+    const KIND: &'static str = "branding";
+    const PREFIX: &'static str = "BRD";
+    crate::entry_id!();
+
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+}

@@ -83,7 +83,8 @@ fn reasons(row: &SoaRow) -> String {
     row.reasons.iter().map(|r| r.label()).collect::<Vec<_>>().join("; ")
 }
 
-fn cells(meta: &SoaMeta, row: &SoaRow) -> [String; 10] {
+/// A row's cells, in [`COLUMNS`] order.
+pub fn cells(meta: &SoaMeta, row: &SoaRow) -> [String; 10] {
     [
         format!("{} {}", row.theme, theme_name(meta, &row.theme)).trim().to_owned(),
         row.control.clone(),

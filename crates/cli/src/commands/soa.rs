@@ -80,6 +80,8 @@ pub enum Format {
     Md,
     /// JSON document.
     Json,
+    /// A PDF deliverable: title page with the approval, a section per theme, page numbers.
+    Pdf,
 }
 
 /// Arguments of `isms soa export`.
@@ -241,8 +243,9 @@ async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<ExitCode, CliErr
         Format::Csv => DocFormat::Csv,
         Format::Md => DocFormat::Md,
         Format::Json => DocFormat::Json,
+        Format::Pdf => DocFormat::Pdf,
     };
-    if args.output.as_os_str() == "-" && format == DocFormat::Xlsx {
+    if args.output.as_os_str() == "-" && matches!(format, DocFormat::Xlsx | DocFormat::Pdf) {
         return Err(CliError::bad_input(
             Code::InvalidInput,
             "-o -: an XLSX workbook cannot go to standard output; name a file",

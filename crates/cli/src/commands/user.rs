@@ -147,6 +147,25 @@ pub enum OrgCommand {
     Add(OrgAddArgs),
     /// List the organizations with their member counts.
     List,
+    /// Set the logo on the organization's PDF reports (PNG, JPEG or SVG, at most 1 MiB),
+    /// or remove it with --remove.
+    Logo(LogoArgs),
+}
+
+/// Arguments of `isms org logo`.
+#[derive(Debug, Args)]
+pub struct LogoArgs {
+    /// The image.
+    #[arg(required_unless_present = "remove")]
+    file: Option<std::path::PathBuf>,
+    /// Remove the logo instead.
+    #[arg(long, conflicts_with = "file")]
+    remove: bool,
+    #[command(flatten)]
+    org: super::OrgArg,
+    /// The member setting it (the owner or the ISMS manager).
+    #[arg(long = "as", value_name = "EMAIL")]
+    as_email: Option<String>,
 }
 
 /// Arguments of `isms org add`.
@@ -179,6 +198,23 @@ pub async fn run_org(config: &Config, command: OrgCommand, out: &Out) -> Result<
                 out.doc(&serde_json::json!({ "organization": org, "owner_invitation": invited }));
                 out.line(format!("Created {}; invited {} as its owner.", org.name, invited.invitation.email));
                 out.line(format!("Invitation link (shown only this once; hand it to them yourself): {}", invited.link));
+            }
+            OrgCommand::Logo(args) => {
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.as_email.as_deref(), "isms org logo").await?;
+                let branding = match &args.file {
+                    Some(path) if !args.remove => {
+                        let bytes = std::fs::read(path)
+                            .map_err(|e| super::bad("logo", format!("cannot read {}: {e}", path.display())))?;
+                        isms_app::branding::set_logo(cx, &actor, &bytes).await?
+                    }
+                    _ => isms_app::branding::remove_logo(cx, &actor).await?,
+                };
+                out.doc(&branding);
+                out.line(match &branding.logo_sha256 {
+                    Some(sha) => format!("The PDF reports carry the logo (SHA-256 {sha})."),
+                    None => "The PDF reports carry no logo.".to_owned(),
+                });
             }
             OrgCommand::List => {
                 let orgs = users::list_organizations(cx).await?;

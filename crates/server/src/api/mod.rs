@@ -3,6 +3,7 @@
 //! filtering and sorting scheme ([`list`]).
 
 mod advisor;
+mod branding;
 mod certification;
 mod checks;
 mod coverage;
@@ -302,6 +303,7 @@ fn api() -> Api {
         .merge(monitoring::routes())
         .merge(sampling::routes())
         .merge(requests::routes())
+        .merge(branding::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())

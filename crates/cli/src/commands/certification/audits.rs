@@ -103,7 +103,7 @@ pub struct CopyArgs {
 pub struct ReportArgs {
     #[command(flatten)]
     id: IdArgs,
-    /// md or xlsx.
+    /// md, xlsx, csv, json or pdf.
     #[arg(long, default_value = "md")]
     format: String,
     /// Where to write it.

@@ -98,7 +98,7 @@ pub struct VerifyArgs {
 pub struct RegisterArgs {
     #[command(flatten)]
     org: OrgArg,
-    /// md, csv or xlsx.
+    /// md, csv, xlsx or pdf.
     #[arg(long, default_value = "md")]
     format: String,
     /// Where to write it.

@@ -13,6 +13,20 @@ pub enum ReviewCommand {
     Briefing(OrgArg),
     /// Mark a review's action (1, 2, …) done.
     ActionDone(ActionDoneArgs),
+    /// Write a review's minutes: -o FILE.pdf (a deliverable) or FILE.md.
+    Minutes(MinutesArgs),
+}
+
+/// Arguments of `isms management-review minutes`.
+#[derive(Debug, Args)]
+pub struct MinutesArgs {
+    /// The review, e.g. MR-001.
+    id: String,
+    /// Where to write them: .pdf or .md.
+    #[arg(short, long)]
+    output: PathBuf,
+    #[command(flatten)]
+    org: OrgArg,
 }
 
 /// Arguments of `isms management-review action-done`.
@@ -64,6 +78,15 @@ pub async fn run_review(config: &Config, command: ReviewCommand, out: &Out) -> R
 async fn review_in(cx: &Cx, command: ReviewCommand, out: &Out) -> Result<ExitCode, CliError> {
     match command {
         ReviewCommand::Add(a) => add(cx, a, out).await?,
+        ReviewCommand::Minutes(a) => {
+            let org = resolve_org(cx, &a.org.org).await?;
+            let ext = a.output.extension().and_then(|e| e.to_str()).unwrap_or_default().to_owned();
+            let format = isms_app::export::DocFormat::parse(&ext)
+                .map_err(|_| bad("--output", format!("{}: name it .pdf or .md", a.output.display())))?;
+            let bytes = isms_app::certification_reports::review_minutes(cx, &reader(org), &a.id, format).await?;
+            write(&a.output, &bytes)?;
+            out.line(format!("Wrote the minutes of {} to {}.", a.id.to_ascii_uppercase(), a.output.display()));
+        }
         ReviewCommand::List(o) => {
             let org = resolve_org(cx, &o.org).await?;
             let all = cert::management_reviews(cx, &reader(org)).await?;

@@ -10,7 +10,7 @@ pub struct ReadinessArgs {
     /// 1, 2 or surveillance (default: the next one for this organization).
     #[arg(long)]
     stage: Option<String>,
-    /// Write the readiness report (md or xlsx by the file's extension).
+    /// Write the readiness report (md, xlsx or pdf by the file's extension).
     #[arg(short, long)]
     output: Option<PathBuf>,
 }
@@ -30,9 +30,10 @@ pub async fn run_readiness(config: &Config, args: ReadinessArgs, out: &Out) -> R
         if let Some(path) = &args.output {
             let format = match path.extension().and_then(|e| e.to_str()) {
                 Some("xlsx") => isms_app::export::DocFormat::Xlsx,
+                Some("pdf") => isms_app::export::DocFormat::Pdf,
                 _ => isms_app::export::DocFormat::Md,
             };
-            write(path, &isms_app::certification_reports::readiness_report(&r, format)?)?;
+            write(path, &isms_app::certification_reports::readiness_report(cx, &reader(org), &r, format).await?)?;
         }
         out.doc(&r);
         out.line(format!("Readiness for {}: {}", stage.label(), if r.ready { "nothing blocks it" } else { "BLOCKED" }));

@@ -20,6 +20,8 @@ pub enum ExportFormat {
     Csv,
     /// Markdown.
     Md,
+    /// A PDF deliverable (title page, page numbers, headers repeated).
+    Pdf,
 }
 
 /// Arguments of `isms risk export`.
@@ -112,11 +114,12 @@ pub(super) async fn export(cx: &Cx, args: ExportArgs, out: &Out) -> Result<(), C
         ExportFormat::Xlsx => DocFormat::Xlsx,
         ExportFormat::Csv => DocFormat::Csv,
         ExportFormat::Md => DocFormat::Md,
+        ExportFormat::Pdf => DocFormat::Pdf,
     };
-    let bytes = isms_app::export::render_table(&table, format).map_err(|e| fail(&e))?;
+    let bytes = isms_app::export::render_report(cx, &reader(org), &table, format).await.map_err(|e| fail(&e))?;
     if args.output.as_os_str() == "-" {
-        if matches!(args.format, ExportFormat::Xlsx) {
-            return Err(bad("-o", "an XLSX workbook cannot go to standard output; name a file"));
+        if matches!(args.format, ExportFormat::Xlsx | ExportFormat::Pdf) {
+            return Err(bad("-o", "an XLSX workbook or a PDF cannot go to standard output; name a file"));
         }
         use std::io::Write;
         std::io::stdout().lock().write_all(&bytes).map_err(|e| fail(&io_reason(&e)))?;

@@ -23,6 +23,21 @@ pub(super) fn routes() -> Api {
                 .body_type::<DoneBody>(),
             put(review_action),
         )
+        .op(
+            Op::new("get", "/api/v1/management-reviews/{id}/minutes", "managementReviewMinutes", AUDITS, "A review's minutes; ?format=pdf (default, a deliverable) or md").exports(&["application/pdf", MARKDOWN]),
+            get(minutes),
+        )
+}
+
+async fn minutes(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    Query(q): Params,
+) -> Result<Response, ApiError> {
+    let format = format_of(&q, DocFormat::Pdf)?;
+    let bytes = isms_app::certification_reports::review_minutes(&s.cx, &caller, &id, format).await?;
+    Ok(download(&format!("management-review-{id}.{}", format.extension()), format.media_type(), bytes))
 }
 
 async fn list_reviews(

@@ -35,6 +35,6 @@ async fn readiness_report(
 ) -> Result<Response, ApiError> {
     let format = format_of(&q, DocFormat::Xlsx)?;
     let r = isms_app::certification::readiness(&s.cx, &caller, stage_of(&q)?).await?;
-    let bytes = isms_app::certification_reports::readiness_report(&r, format)?;
+    let bytes = isms_app::certification_reports::readiness_report(&s.cx, &caller, &r, format).await?;
     Ok(download(&format!("readiness.{}", format.extension()), format.media_type(), bytes))
 }

@@ -93,7 +93,7 @@ async fn export(
     };
     let format = isms_app::export::DocFormat::parse(q.format.as_deref().unwrap_or("xlsx"))?;
     let table = isms_app::risks::risk_table(&s.cx, &caller, report).await?;
-    let bytes = isms_app::export::render_table(&table, format)?;
+    let bytes = isms_app::export::render_report(&s.cx, &caller, &table, format).await?;
     let stem = if report == RiskReport::Register { "risk-register" } else { "risk-treatment-plan" };
     Ok(download(&format!("{stem}.{}", format.extension()), format.media_type(), bytes))
 }
