@@ -167,7 +167,7 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
 
     let versions = crate::soa::soa_versions(cx, actor).await?;
     let last_day = audit.end.next_day().unwrap_or(audit.end).midnight().assume_utc();
-    let under_audit = versions.iter().filter(|v| v.approved_at < last_day).next_back().or(versions.last());
+    let under_audit = versions.iter().rfind(|v| v.approved_at < last_day).or(versions.last());
     let soa_version = under_audit.map(|v| v.number);
     let at = soa_version.map_or(VersionRef::Draft, VersionRef::Number);
     let label = soa_version.map_or_else(|| "draft".to_owned(), |n| format!("v{n}"));
@@ -277,7 +277,7 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
         let what = format!("document {} v{n} {}", doc.id, doc.title);
         match &v.body {
             Body::Markdown { text } => {
-                c.add(format!("documents/{}/v{n}/{}.md", doc.id, doc.id), what, text.clone().into_bytes())
+                c.add(format!("documents/{}/v{n}/{}.md", doc.id, doc.id), what, text.clone().into_bytes());
             }
             Body::File { sha256, filename, .. } => {
                 c.add(format!("documents/{}/v{n}/{}", doc.id, safe(filename)), what, blob(cx, sha256).await?);

@@ -279,8 +279,8 @@ mod tests {
         assert_eq!(r.status, RequestStatus::Accepted);
         assert!(r.submit("priya@x.example", at, "").is_err());
         let steps: Vec<_> = r.comments.iter().map(|c| c.status).collect();
-        use RequestStatus::*;
-        assert_eq!(steps, [Some(Submitted), Some(Returned), Some(Submitted), Some(Accepted)]);
+        let (s, r2, a) = (RequestStatus::Submitted, RequestStatus::Returned, RequestStatus::Accepted);
+        assert_eq!(steps, [Some(s), Some(r2), Some(s), Some(a)]);
         r.comment("sam@cb.example", at, "Thanks").unwrap();
         assert_eq!(r.comment("sam@cb.example", at, ""), Err(RequestError::EmptyComment));
     }
