@@ -3,6 +3,7 @@
 mod advise;
 mod api_writes;
 mod audit;
+mod auditors;
 mod browser;
 mod certification;
 mod config;

@@ -58,6 +58,9 @@ impl Actor {
         if user.disabled {
             return Err(AppError::invalid_field("as", format!("{email}'s account is disabled")));
         }
+        if !crate::auditors::membership_open(&mut *tx, org, membership.role, email.as_str(), cx.clock.today()).await? {
+            return Err(AppError::invalid_field("as", format!("{email}'s access as external auditor has ended")));
+        }
         Ok(Actor::Member(Caller { user: user.id, org, role: membership.role, ceiling: None }))
     }
 
@@ -140,6 +143,19 @@ impl Actor {
     pub(crate) async fn narrowed(&self, cx: &Cx, use_case: UseCase) -> AppResult<Option<Email>> {
         match self.require(use_case)? {
             Grant::Assigned => Ok(Some(self.email(cx).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The audits an external auditor may open today (`None` for anyone else: their
+    /// role decides). Read before any write transaction is opened.
+    pub(crate) async fn audit_scope(&self, cx: &Cx) -> AppResult<Option<Vec<String>>> {
+        match self {
+            Actor::Member(c) if c.role == Role::ExternalAuditor => {
+                let email = self.email(cx).await?;
+                let mut tx = cx.read().await?;
+                Ok(Some(crate::auditors::open_audits_in(&mut *tx, c.org, email.as_str(), cx.clock.today()).await?))
+            }
             _ => Ok(None),
         }
     }

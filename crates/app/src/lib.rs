@@ -8,6 +8,7 @@
 pub mod access;
 pub mod advisor;
 pub mod assets;
+pub mod auditors;
 pub mod branding;
 mod cache;
 pub mod certification;

@@ -16,11 +16,9 @@ use std::io::{Cursor, Read, Write};
 use std::sync::Arc;
 
 use isms_domain::access::UseCase;
-use isms_domain::audit::{Audit, CheckKind};
-use isms_domain::document::{Body, Document};
-use isms_domain::evidence::{Content, Evidence, TargetKind};
-use isms_domain::request::EvidenceRequest;
-use isms_domain::sample::Sample;
+use isms_domain::audit::Audit;
+use isms_domain::document::Body;
+use isms_domain::evidence::Content;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -165,10 +163,9 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
     let frozen = Cx { clock: Arc::new(FixedClock(head_at)), ..cx.clone() };
     let cx = &frozen;
 
-    let versions = crate::soa::soa_versions(cx, actor).await?;
-    let last_day = audit.end.next_day().unwrap_or(audit.end).midnight().assume_utc();
-    let under_audit = versions.iter().rfind(|v| v.approved_at < last_day).or(versions.last());
-    let soa_version = under_audit.map(|v| v.number);
+    let l = crate::auditors::linked(cx, org, audit).await?;
+    let audit = &l.audit;
+    let soa_version = l.soa_version;
     let at = soa_version.map_or(VersionRef::Draft, VersionRef::Number);
     let label = soa_version.map_or_else(|| "draft".to_owned(), |n| format!("v{n}"));
 
@@ -194,9 +191,7 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
     let register = crate::certification_reports::finding_register(cx, actor, DocFormat::Xlsx).await?;
     c.add("nonconformity-register.xlsx".into(), "nonconformity register".into(), register);
 
-    let requests: Vec<EvidenceRequest> = crate::requests::requests_of(cx, org, Some(&audit.id)).await?;
-    let samples: Vec<Sample> =
-        registers::list::<Sample>(cx, org).await?.into_iter().filter(|s| s.audit == audit.id).collect();
+    let (requests, samples) = (&l.requests, &l.samples);
     let request_table = isms_reports::table::Table {
         title: format!("Evidence requests {}", audit.id),
         subtitle: format!("{} · {}", organization.name, audit.title),
@@ -229,50 +224,17 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
         serde_json::to_vec_pretty(&samples).map_err(|e| AppError::new(Code::ExportFailed, e.to_string()))?;
     c.add("samples.json".into(), "samples drawn".into(), samples_json);
 
-    // What is linked: the requests' answers, what is attached to the audit, and what
-    // supports the sampled controls (the checklist's controls).
-    let sampled: BTreeSet<&str> =
-        audit.checklist.iter().filter(|l| l.kind == CheckKind::Control).map(|l| l.reference.as_str()).collect();
-    let mut evidence_ids: BTreeSet<String> = requests.iter().flat_map(|r| r.evidence.iter().cloned()).collect();
-    let all_evidence = registers::list::<Evidence>(cx, org).await?;
-    for e in &all_evidence {
-        let linked = e.targets.iter().any(|t| {
-            (t.kind == TargetKind::Audit && t.id == audit.id)
-                || (t.kind == TargetKind::Control && sampled.contains(t.id.as_str()))
-        });
-        if linked {
-            evidence_ids.insert(e.id.clone());
-        }
-    }
     let mut links = Vec::new();
-    for e in all_evidence.iter().filter(|e| evidence_ids.contains(&e.id)) {
+    for e in &l.evidence {
         match &e.content {
             Content::File { sha256, filename, .. } => {
-                c.add(
-                    format!("evidence/{}/{}", e.id, safe(filename)),
-                    format!("evidence {} {}", e.id, e.title),
-                    blob(cx, sha256).await?,
-                );
+                let what = format!("evidence {} {}", e.id, e.title);
+                c.add(format!("evidence/{}/{}", e.id, safe(filename)), what, blob(cx, sha256).await?);
             }
             Content::Link { url } => links.push((e.id.clone(), e.title.clone(), url.clone())),
         }
     }
-    let documents = crate::documents::documents_of(cx, org).await?;
-    let mut versions_wanted: BTreeSet<(String, u32)> = BTreeSet::new();
-    for r in &requests {
-        for d in &r.documents {
-            if let Some((id, n)) = d.split_once('@').and_then(|(id, n)| Some((id.to_owned(), n.parse().ok()?))) {
-                versions_wanted.insert((id, n));
-            }
-        }
-    }
-    for d in documents.iter().filter(|d| d.controls.iter().any(|c| sampled.contains(c.as_str()))) {
-        if let Some(v) = d.in_force() {
-            versions_wanted.insert((d.id.clone(), v.number));
-        }
-    }
-    for (id, n) in &versions_wanted {
-        let Some(doc) = documents.iter().find(|d| &d.id == id) else { continue };
+    for (doc, n) in &l.versions {
         let Some(v) = doc.versions.iter().find(|v| v.number == *n) else { continue };
         let what = format!("document {} v{n} {}", doc.id, doc.title);
         match &v.body {
@@ -284,7 +246,6 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
             }
         }
     }
-    let _: &[Document] = &documents;
 
     let manifest = Manifest {
         format: FORMAT.into(),

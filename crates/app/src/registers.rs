@@ -177,6 +177,11 @@ pub(crate) async fn list_in<T: Entry>(tx: &mut dyn WriteTx, org: OrgId) -> AppRe
     tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
 }
 
+/// [`list`] inside a caller's read transaction (sessions check access with it).
+pub(crate) async fn list_read<T: Entry>(tx: &mut dyn isms_store::ReadTx, org: OrgId) -> AppResult<Vec<T>> {
+    tx.entries(org, T::KIND).await?.iter().map(|(id, json)| decode(id, json)).collect()
+}
+
 /// One entry; `NotFound` when absent (or in another organization).
 pub(crate) async fn get<T: Entry>(cx: &Cx, org: OrgId, id: &str) -> AppResult<T> {
     let mut tx = cx.read().await?;

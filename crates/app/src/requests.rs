@@ -116,10 +116,28 @@ pub fn split_references(text: &str) -> Vec<String> {
     out
 }
 
-/// Every request (of one audit when given), by id.
+/// Refuses an audit outside an external auditor's open audits (as if it did not exist).
+fn within(scope: Option<&Vec<String>>, audit: &str) -> AppResult<()> {
+    match scope {
+        Some(open) if !open.iter().any(|a| a.eq_ignore_ascii_case(audit.trim())) => {
+            Err(AppError::new(Code::NotFound, format!("there is no audit {}", audit.trim().to_ascii_uppercase())))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Every request (of one audit when given), by id: every member who may read the
+/// ISMS; an external auditor those of the audits open to them.
 pub async fn requests(cx: &Cx, actor: &Actor, audit: Option<&str>) -> AppResult<Vec<EvidenceRequest>> {
-    actor.require(UseCase::ReadIsms)?;
-    requests_of(cx, actor.org(), audit).await
+    let scope = actor.audit_scope(cx).await?;
+    if scope.is_none() {
+        actor.require(UseCase::ReadIsms)?;
+    }
+    if let Some(a) = audit {
+        within(scope.as_ref(), a)?;
+    }
+    let all = requests_of(cx, actor.org(), audit).await?;
+    Ok(all.into_iter().filter(|r| within(scope.as_ref(), &r.audit).is_ok()).collect())
 }
 
 /// [`requests`] for the app's own use inside a checked use case.
@@ -137,10 +155,16 @@ pub(crate) async fn requests_of(
     Ok(all)
 }
 
-/// One request.
+/// One request (an external auditor's: of an audit open to them).
 pub async fn request(cx: &Cx, actor: &Actor, id: &str) -> AppResult<EvidenceRequest> {
-    actor.require(UseCase::ReadIsms)?;
-    registers::get::<EvidenceRequest>(cx, actor.org(), &normal_id(id)).await
+    let scope = actor.audit_scope(cx).await?;
+    if scope.is_none() {
+        actor.require(UseCase::ReadIsms)?;
+    }
+    let r = registers::get::<EvidenceRequest>(cx, actor.org(), &normal_id(id)).await?;
+    within(scope.as_ref(), &r.audit)
+        .map_err(|_| AppError::new(Code::NotFound, format!("there is no evidence request {}", normal_id(id))))?;
+    Ok(r)
 }
 
 fn normal_id(id: &str) -> String {
@@ -173,9 +197,14 @@ async fn member_emails(cx: &Cx, org: isms_domain::OrgId) -> AppResult<Vec<String
     Ok(crate::users::members_of(cx, org).await?.into_iter().map(|m| m.email.to_string().to_lowercase()).collect())
 }
 
-/// Writes a request for an audit: the auditor, the owner or the ISMS manager.
+/// Writes a request for an audit: the auditor, the owner or the ISMS manager, or an
+/// external auditor of the audit.
 pub async fn write_request(cx: &Cx, actor: &Actor, new: NewRequest) -> AppResult<EvidenceRequest> {
-    actor.require(UseCase::RecordFindings)?;
+    let scope = actor.audit_scope(cx).await?;
+    if scope.is_none() {
+        actor.require(UseCase::RecordFindings)?;
+    }
+    within(scope.as_ref(), &new.audit)?;
     let org = actor.org();
     let audit = registers::get::<Audit>(cx, org, &normal_id(&new.audit)).await?;
     open_audit(&audit)?;
@@ -218,7 +247,11 @@ pub async fn import_requests(
     file_name: &str,
     bytes: &[u8],
 ) -> AppResult<RequestImport> {
-    actor.require(UseCase::RecordFindings)?;
+    let scope = actor.audit_scope(cx).await?;
+    if scope.is_none() {
+        actor.require(UseCase::RecordFindings)?;
+    }
+    within(scope.as_ref(), audit)?;
     let org = actor.org();
     let audit = registers::get::<Audit>(cx, org, &normal_id(audit)).await?;
     open_audit(&audit)?;
@@ -413,7 +446,10 @@ pub enum Step {
 /// owner's on requests assigned to them); accepting and returning the auditor's (or
 /// the owner's and ISMS manager's); anyone who does either may comment.
 pub async fn step(cx: &Cx, actor: &Actor, id: &str, step: Step, text: &str) -> AppResult<EvidenceRequest> {
+    let scope = actor.audit_scope(cx).await?;
     let narrowed = match step {
+        // An external auditor decides and writes on the requests of their audits.
+        Step::Accept | Step::Return | Step::Comment if scope.is_some() => None,
         Step::Submit => actor.narrowed(cx, UseCase::ActOnFindings).await?.map(|e| e.to_string()),
         Step::Accept | Step::Return => {
             actor.require(UseCase::RecordFindings)?;
@@ -433,6 +469,8 @@ pub async fn step(cx: &Cx, actor: &Actor, id: &str, step: Step, text: &str) -> A
     let by = actor.who(cx).await?;
     let now = cx.clock.now();
     registers::update::<EvidenceRequest>(cx, &actor.trail(), actor.org(), &normal_id(id), |r| {
+        within(scope.as_ref(), &r.audit)
+            .map_err(|_| AppError::new(Code::NotFound, format!("there is no evidence request {}", r.id)))?;
         may_answer(r, narrowed.as_deref())?;
         let done = match step {
             Step::Submit => r.submit(&by, now, text),

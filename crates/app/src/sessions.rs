@@ -98,11 +98,41 @@ fn throttled(wait: Duration) -> AppError {
     AppError::new(Code::SignInThrottled, format!("too many failed sign-ins; try again in {when}"))
 }
 
-/// Whether an account may be used at all: enabled, and a member somewhere or invited
-/// somewhere (an account whose last membership was removed opens nothing).
+/// The organizations an account may open now: its memberships, but an external
+/// auditor's only while an audit access of theirs is open.
+pub(crate) async fn open_organizations(
+    tx: &mut dyn ReadTx,
+    user: &User,
+    now: time::OffsetDateTime,
+) -> AppResult<Vec<(Organization, Role)>> {
+    let mut open = Vec::new();
+    for (org, role) in tx.organizations_of(user.id).await? {
+        if crate::auditors::membership_open(tx, org.id, role, user.email.as_str(), now.date()).await? {
+            open.push((org, role));
+        }
+    }
+    Ok(open)
+}
+
+/// Whether an account may be used at all: enabled, and a member somewhere (an external
+/// auditor while their access is open) or invited somewhere (an account whose last
+/// membership was removed opens nothing).
 pub(crate) async fn usable(tx: &mut dyn ReadTx, user: &User, now: time::OffsetDateTime) -> AppResult<bool> {
     Ok(!user.disabled
-        && (!tx.organizations_of(user.id).await?.is_empty() || tx.has_pending_invitation(&user.email, now).await?))
+        && (!open_organizations(tx, user, now).await?.is_empty()
+            || tx.has_pending_invitation(&user.email, now).await?))
+}
+
+/// The day an external auditor's last access ended, when that is all the account had.
+async fn access_ended(tx: &mut dyn ReadTx, user: &User) -> AppResult<Option<time::Date>> {
+    let mut ended = None;
+    for (org, role) in tx.organizations_of(user.id).await? {
+        if role != Role::ExternalAuditor {
+            return Ok(None);
+        }
+        ended = ended.max(crate::auditors::ended_on(tx, org.id, user.email.as_str()).await?);
+    }
+    Ok(ended)
 }
 
 /// Checks an e-mail and password from `address` inside `tx`, throttled. On success the
@@ -138,9 +168,14 @@ pub(crate) async fn check_credentials(
     }
     let matches =
         verify_password_blocking(password, user.as_ref().map_or(DECOY_HASH, |u| u.password_hash.as_str())).await;
+    let ended = match &user {
+        Some(u) if matches && !u.disabled && !usable(&mut *tx, u, now).await? => access_ended(&mut *tx, u).await?,
+        _ => None,
+    };
     let reason = match &user {
         Some(u) if matches && usable(&mut *tx, u, now).await? => None,
         Some(u) if u.disabled => Some("account disabled"),
+        Some(_) if ended.is_some() => Some("external audit access ended"),
         Some(_) if matches => Some("no organization"),
         Some(_) => Some("wrong password"),
         None => Some("unknown account"),
@@ -162,6 +197,13 @@ pub(crate) async fn check_credentials(
         }
     }
     tx.commit().await?;
+    if let Some(day) = ended {
+        // The password was right: say why the account opens nothing any more.
+        return Err(AppError::new(
+            Code::Forbidden,
+            format!("your access as external auditor ended on {day}; ask the organization to extend it"),
+        ));
+    }
     Err(failed())
 }
 
@@ -177,7 +219,7 @@ async fn open_session(
     start_in: Option<OrgId>,
 ) -> AppResult<SignedIn> {
     let now = cx.clock.now();
-    let orgs = tx.organizations_of(user.id).await?;
+    let orgs = open_organizations(&mut *tx, &user, now).await?;
     let token = random_token(cx);
     let current = match (start_in, orgs.as_slice()) {
         (Some(org), _) => orgs.iter().find(|(o, _)| o.id == org).cloned(),
@@ -234,8 +276,13 @@ pub async fn authenticate(cx: &Cx, token: &str) -> AppResult<Principal> {
     }
     let current = match session.org {
         Some(org) => match tx.membership(org, user.id).await? {
-            Some(m) => Some((tx.organization(org).await?, m.role)),
-            None => None,
+            Some(m)
+                if crate::auditors::membership_open(&mut *tx, org, m.role, user.email.as_str(), cx.clock.today())
+                    .await? =>
+            {
+                Some((tx.organization(org).await?, m.role))
+            }
+            _ => None,
         },
         None => None,
     };
@@ -266,6 +313,10 @@ pub async fn switch_organization(cx: &Cx, principal: &Principal, org: OrgId) -> 
     let Some(m) = tx.membership(org, principal.user.id).await? else {
         return Err(AppError::not_found(format!("organization {org}")));
     };
+    let email = principal.user.email.as_str();
+    if !crate::auditors::membership_open(&mut *tx, org, m.role, email, cx.clock.today()).await? {
+        return Err(AppError::not_found(format!("organization {org}")));
+    }
     let organization = tx.organization(org).await?;
     tx.set_session_org(&principal.session.token_hash, Some(org)).await?;
     let d = draft(&principal.user, "organization.switched", &serde_json::json!({ "organization": org.to_string() }));
@@ -277,7 +328,8 @@ pub async fn switch_organization(cx: &Cx, principal: &Principal, org: OrgId) -> 
 /// The organizations the signed-in account belongs to, with its role in each (what
 /// a consultant chooses from).
 pub async fn my_organizations(cx: &Cx, principal: &Principal) -> AppResult<Vec<(Organization, Role)>> {
-    Ok(cx.read().await?.organizations_of(principal.user.id).await?)
+    let mut tx = cx.read().await?;
+    open_organizations(&mut *tx, &principal.user, cx.clock.now()).await
 }
 
 /// The shortest password a person may choose.

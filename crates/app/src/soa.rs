@@ -179,7 +179,7 @@ pub async fn soa_versions(cx: &Cx, actor: &Actor) -> AppResult<Vec<SoaVersion>> 
     versions_of(cx, actor.org()).await
 }
 
-async fn versions_of(cx: &Cx, org: OrgId) -> AppResult<Vec<SoaVersion>> {
+pub(crate) async fn versions_of(cx: &Cx, org: OrgId) -> AppResult<Vec<SoaVersion>> {
     let mut tx = cx.read().await?;
     tx.organization(org).await?;
     Ok(tx.soa_versions(org).await?)
@@ -258,9 +258,14 @@ pub struct SoaExport {
 
 /// Renders a version of the SoA (an approved one or the draft) in a format.
 pub async fn export_soa(cx: &Cx, actor: &Actor, at: VersionRef, format: DocFormat) -> AppResult<SoaExport> {
-    use time::format_description::well_known::Rfc3339;
     actor.require(UseCase::ReadIsms)?;
-    let org = actor.org();
+    export_soa_in(cx, actor.org(), at, format).await
+}
+
+/// [`export_soa`] for the app's own use inside a checked use case (the audit
+/// workspace gives external auditors the version under audit).
+pub(crate) async fn export_soa_in(cx: &Cx, org: OrgId, at: VersionRef, format: DocFormat) -> AppResult<SoaExport> {
+    use time::format_description::well_known::Rfc3339;
     let (version, rows) = rows_at(cx, org, at).await?;
     let organization = cx.read().await?.organization(org).await?;
     let meta = isms_reports::soa::SoaMeta {

@@ -92,6 +92,9 @@ pub fn grant(role: Role, use_case: UseCase) -> Grant {
     use Grant::{Any, Assigned, Denied};
     use UseCase as U;
     match (role, use_case) {
+        // External auditors hold no grant: the audit workspace admits them by their
+        // audit access instead, and every other use case refuses them.
+        (Role::ExternalAuditor, _) => Denied,
         (Role::Owner, _) => Any,
         (Role::IsmsManager, U::ManageMembers) => Denied,
         (Role::IsmsManager, _) => Any,
@@ -158,6 +161,17 @@ mod tests {
                 assert_eq!(grant(*role, *case), expected, "{role:?} × {case:?}");
             }
         }
+    }
+
+    #[test]
+    fn an_external_auditor_holds_no_grant() {
+        for case in UseCase::ALL {
+            assert_eq!(grant(Role::ExternalAuditor, case), Grant::Denied, "{case:?}");
+        }
+        assert!(!Role::ALL.contains(&Role::ExternalAuditor), "not a role a member is given");
+        assert_eq!(Role::parse("external_auditor"), None);
+        assert_eq!(Role::from_stored("external_auditor"), Some(Role::ExternalAuditor));
+        assert!(!within(Role::Viewer, Role::ExternalAuditor), "no token of theirs reads the ISMS");
     }
 
     #[test]

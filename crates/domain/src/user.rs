@@ -120,6 +120,11 @@ pub enum Role {
     Auditor,
     /// Reads.
     Viewer,
+    /// A certification body's auditor invited to one or more audits: sees those audits'
+    /// workspace (scope, the SoA version under audit, sampled controls, linked evidence
+    /// and documents, requests, samples) while their access lasts, and nothing else.
+    /// Not one of [`Role::ALL`]: it is given only by inviting someone to an audit.
+    ExternalAuditor,
 }
 
 impl Role {
@@ -127,7 +132,7 @@ impl Role {
     /// document, objective or corrective action: not auditors (who must stay
     /// independent of what they audit) and not viewers (who change nothing).
     pub fn may_own(self) -> bool {
-        !matches!(self, Role::Auditor | Role::Viewer)
+        !matches!(self, Role::Auditor | Role::Viewer | Role::ExternalAuditor)
     }
 
     /// Every role, most powerful first.
@@ -143,6 +148,7 @@ impl Role {
             Role::Contributor => "contributor",
             Role::Auditor => "auditor",
             Role::Viewer => "viewer",
+            Role::ExternalAuditor => "external_auditor",
         }
     }
 
@@ -155,13 +161,20 @@ impl Role {
             Role::Contributor => "Contributor",
             Role::Auditor => "Auditor",
             Role::Viewer => "Viewer",
+            Role::ExternalAuditor => "External auditor",
         }
     }
 
-    /// Parses a role name (`isms_manager`, also `isms-manager`).
+    /// Parses the name of a role a member may be given (`isms_manager`, also
+    /// `isms-manager`); not `external_auditor`, which comes only with an audit.
     pub fn parse(s: &str) -> Option<Role> {
         let wanted = s.trim().replace('-', "_").to_lowercase();
         Role::ALL.into_iter().find(|r| r.as_str() == wanted)
+    }
+
+    /// Reads a stored role name, `external_auditor` included.
+    pub fn from_stored(s: &str) -> Option<Role> {
+        if s == Role::ExternalAuditor.as_str() { Some(Role::ExternalAuditor) } else { Role::parse(s) }
     }
 }
 

@@ -66,6 +66,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(10, "job_runs", "0010_job_runs"),
     migration!(11, "check_results", "0011_check_results"),
     migration!(12, "check_readings", "0012_check_readings"),
+    migration!(13, "external_auditors", "0013_external_auditors"),
 ];
 
 pub(crate) const CREATE_BOOKKEEPING: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

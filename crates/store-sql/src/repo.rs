@@ -36,7 +36,7 @@ pub(crate) fn instant(row: &AnyRow, column: &str) -> StoreResult<time::OffsetDat
 
 pub(crate) fn role(row: &AnyRow, column: &str) -> StoreResult<Role> {
     let text = get::<String>(row, column)?;
-    Role::parse(&text).ok_or_else(|| corrupt(column, format!("{text:?} is not a role")))
+    Role::from_stored(&text).ok_or_else(|| corrupt(column, format!("{text:?} is not a role")))
 }
 
 // ---- workspace -------------------------------------------------------------------

@@ -256,9 +256,12 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
 /// json); `None` without a file.
 pub fn output_format(output: Option<&Path>) -> Result<Option<isms_app::export::DocFormat>, CliError> {
     let Some(path) = output else { return Ok(None) };
-    isms_app::export::DocFormat::parse(path.extension().and_then(|e| e.to_str()).unwrap_or_default())
-        .map(Some)
-        .map_err(|_| bad("--output", format!("{}: name it .xlsx, .csv, .md or .json", path.display())))
+    match isms_app::export::DocFormat::parse(path.extension().and_then(|e| e.to_str()).unwrap_or_default()) {
+        Ok(isms_app::export::DocFormat::Pdf) | Err(_) => {
+            Err(bad("--output", format!("{}: name it .xlsx, .csv, .md or .json", path.display())))
+        }
+        Ok(format) => Ok(Some(format)),
+    }
 }
 
 /// The operator reading in `org` (reads leave no trail entry, so no command is named).

@@ -9,9 +9,11 @@ use time::Date;
 use crate::register::Entry;
 
 mod checklist;
+mod external;
 mod finding;
 mod management_review;
 
 pub use checklist::*;
+pub use external::*;
 pub use finding::*;
 pub use management_review::*;

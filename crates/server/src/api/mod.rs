@@ -3,6 +3,7 @@
 //! filtering and sorting scheme ([`list`]).
 
 mod advisor;
+mod auditors;
 mod branding;
 mod certification;
 mod checks;
@@ -304,6 +305,7 @@ fn api() -> Api {
         .merge(sampling::routes())
         .merge(requests::routes())
         .merge(branding::routes())
+        .merge(auditors::routes())
         .merge(members::routes())
         .merge(evidence::routes())
         .merge(documents::routes())

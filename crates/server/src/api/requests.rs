@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use isms_app::requests::{NewRequest, RequestImport, RequestPlan, Step};
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::doc::{Api, Op};
-use super::{Body as JsonBody, Items, Query, field};
+use super::{Body as JsonBody, Items, Path, Query, field};
 use crate::auth::Member;
 use crate::{ApiError, AppState};
 

@@ -29,7 +29,23 @@ struct DashboardPage {
     health: isms_app::monitoring::Health,
 }
 
-async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<DashboardPage, PageError> {
+async fn dashboard(State(s): State<AppState>, viewer: Viewer) -> Result<axum::response::Response, PageError> {
+    use axum::response::IntoResponse;
+    if viewer.role() == isms_domain::Role::ExternalAuditor {
+        // An external auditor lands in the workspace of their (first) open audit.
+        let open = isms_app::auditors::my_audits(&s.cx, &viewer.caller).await?;
+        let first = open.first().ok_or_else(|| {
+            PageError(isms_app::AppError::new(
+                isms_app::Code::Forbidden,
+                "your access to this organization's audits has ended",
+            ))
+        })?;
+        return Ok(super::see_other(&format!("/audits/{first}")));
+    }
+    Ok(dashboard_page(s, viewer).await?.into_response())
+}
+
+async fn dashboard_page(s: AppState, viewer: Viewer) -> Result<DashboardPage, PageError> {
     let caller = viewer.caller;
     let status = isms_app::status::status(&s.cx, &caller).await?;
     let annex_a = isms_app::frameworks::annex_a_themes(&s.cx).await?;

@@ -131,6 +131,10 @@ impl Shell {
 
     /// The navigation: (section, href, label).
     pub fn nav(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        if !self.can.some(UseCase::ReadIsms) {
+            // An external auditor: their audit workspace, nothing else.
+            return vec![("audits", "/dashboard", "Audit workspace")];
+        }
         let mut items = vec![
             ("dashboard", "/dashboard", "Dashboard"),
             ("soa", "/soa", "SoA"),

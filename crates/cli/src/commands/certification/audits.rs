@@ -21,8 +21,48 @@ pub enum AuditCommand {
     /// The internal audit programme over the cycle: what no audit covers yet (exit 1
     /// while something is uncovered).
     Programme(OrgArg),
-    /// The audit report (Markdown or XLSX).
+    /// The audit report (Markdown, XLSX or PDF).
     Report(ReportArgs),
+    /// Invite a certification body's auditor to this audit only: they see its
+    /// workspace until --days after its last day (prints the one-time link for someone
+    /// who is not a member yet).
+    InviteAuditor(InviteAuditorArgs),
+    /// The audit's external auditors and their access windows.
+    Auditors(IdArgs),
+    /// Change an external auditor's window, or revoke their access now.
+    AuditorAccess(AuditorAccessArgs),
+}
+
+/// Arguments of `isms audit invite-auditor`.
+#[derive(Debug, Args)]
+pub struct InviteAuditorArgs {
+    #[command(flatten)]
+    id: IdArgs,
+    /// Their login e-mail.
+    #[arg(long)]
+    email: String,
+    /// Their name.
+    #[arg(long)]
+    name: Option<String>,
+    /// How many days after the audit's last day the access lasts.
+    #[arg(long, default_value_t = 30)]
+    days: u32,
+}
+
+/// Arguments of `isms audit auditor-access`.
+#[derive(Debug, Args)]
+pub struct AuditorAccessArgs {
+    #[command(flatten)]
+    id: IdArgs,
+    /// The external auditor's e-mail.
+    #[arg(long)]
+    email: String,
+    /// A new window, in days after the audit's last day.
+    #[arg(long, conflicts_with = "revoke")]
+    days: Option<u32>,
+    /// Revoke the access now.
+    #[arg(long)]
+    revoke: bool,
 }
 
 /// Arguments of `isms audit plan`.
@@ -151,11 +191,52 @@ fn show_audit(out: &Out, a: &isms_domain::audit::Audit, warnings: &[String]) {
 
 /// Runs `isms audit`.
 pub async fn run_audit(config: &Config, command: AuditCommand, out: &Out) -> Result<ExitCode, CliError> {
-    with_workspace(config, async |cx| audit_in(cx, command, out).await).await
+    let base = config.link_base();
+    with_workspace(config, async |cx| audit_in(cx, command, out, &base).await).await
 }
 
-async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out) -> Result<ExitCode, CliError> {
+fn auditor_line(v: &isms_app::auditors::AuditorView) -> String {
+    format!(
+        "{} <{}>  {}  until {}  {}",
+        v.access.name,
+        v.access.email,
+        v.access.audit,
+        v.until,
+        if v.open { "open" } else { "ended" }
+    )
+}
+
+async fn audit_in(cx: &Cx, command: AuditCommand, out: &Out, base: &str) -> Result<ExitCode, CliError> {
     match command {
+        AuditCommand::InviteAuditor(a) => {
+            let org = resolve_org(cx, &a.id.org.org).await?;
+            let actor = who(cx, org, &a.id.who, "isms audit invite-auditor").await?;
+            let email = crate::commands::email_arg("--email", &a.email)?;
+            let name_text =
+                a.name.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+            let name = isms_domain::DisplayName::parse(&name_text).map_err(|e| bad("--name", e))?;
+            let done = isms_app::auditors::invite_auditor(cx, &actor, &a.id.id, email, name, a.days, base).await?;
+            out.doc(&done);
+            out.line(auditor_line(&done.access));
+            if let Some(i) = &done.invited {
+                out.line(format!("Invitation link (shown only this once; hand it to them yourself): {}", i.link));
+            }
+        }
+        AuditCommand::Auditors(a) => {
+            let org = resolve_org(cx, &a.org.org).await?;
+            let all = isms_app::auditors::auditors(cx, &reader(org), &a.id).await?;
+            out.doc(&all);
+            for v in &all {
+                out.line(auditor_line(v));
+            }
+        }
+        AuditCommand::AuditorAccess(a) => {
+            let org = resolve_org(cx, &a.id.org.org).await?;
+            let actor = who(cx, org, &a.id.who, "isms audit auditor-access").await?;
+            let v = isms_app::auditors::change_auditor(cx, &actor, &a.id.id, &a.email, a.days, a.revoke).await?;
+            out.doc(&v);
+            out.line(auditor_line(&v));
+        }
         AuditCommand::Plan(a) => plan(cx, a, out).await?,
         AuditCommand::List(o) => {
             let org = resolve_org(cx, &o.org).await?;

@@ -12,6 +12,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/audits/{id}/result", post(result))
         .route("/audits/{id}/complete", post(complete))
         .route("/audits/{id}/copy", post(copy))
+        .route("/audits/{id}/auditors", post(invite_auditor))
+        .route("/audits/{id}/auditors/access", post(change_auditor))
+        .route("/audits/{id}/records/{record}", get(record_page))
 }
 
 pub(crate) struct AuditRow {
@@ -184,6 +187,8 @@ struct AuditPage {
     done: Option<String>,
     /// The audit's evidence requests and how they stand.
     requests: Vec<requests::RequestRow>,
+    /// Its external auditors.
+    auditors: Vec<isms_app::auditors::AuditorView>,
     progress: isms_app::requests::RequestProgress,
 }
 
@@ -198,6 +203,155 @@ async fn audit_page(
     viewer: Viewer,
     Path(id): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
+) -> Result<Response, PageError> {
+    if viewer.role() == isms_domain::Role::ExternalAuditor {
+        return Ok(workspace_page(&s, viewer, &id, &q).await?.into_response());
+    }
+    Ok(internal_audit_page(s, viewer, id, q).await?.into_response())
+}
+
+/// What an external auditor sees of an audit: its workspace.
+#[derive(Template, WebTemplate)]
+#[template(path = "audit_workspace.html")]
+struct WorkspacePage {
+    shell: Shell,
+    w: isms_app::auditors::Workspace,
+    requests: Vec<requests::RequestRow>,
+    kind: &'static str,
+    done: Option<String>,
+}
+
+async fn workspace_page(
+    s: &AppState,
+    viewer: Viewer,
+    id: &str,
+    q: &BTreeMap<String, String>,
+) -> Result<WorkspacePage, PageError> {
+    let w = isms_app::auditors::workspace(&s.cx, &viewer.caller, id).await?;
+    let today = s.cx.clock.today();
+    Ok(WorkspacePage {
+        requests: w.requests.iter().map(|r| requests::request_row(r, today)).collect(),
+        kind: w.audit.kind.label(),
+        w,
+        shell: viewer.shell("audits"),
+        done: notice(q.get("done").map(String::as_str)),
+    })
+}
+
+/// A record drawn in one of the audit's samples.
+#[derive(Template, WebTemplate)]
+#[template(path = "workspace_record.html")]
+struct RecordPage {
+    shell: Shell,
+    audit: String,
+    record: String,
+    /// (field, value) of its top-level fields.
+    fields: Vec<(String, String)>,
+}
+
+async fn record_page(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path((id, record)): Path<(String, String)>,
+) -> Result<RecordPage, PageError> {
+    let value = isms_app::auditors::workspace_record(&s.cx, &viewer.caller, &id, &record).await?;
+    let fields = value
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| {
+                    let shown = match v {
+                        serde_json::Value::String(t) => t.clone(),
+                        serde_json::Value::Null => "—".to_owned(),
+                        other => other.to_string(),
+                    };
+                    (k.replace('_', " "), shown)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(RecordPage {
+        shell: viewer.shell("audits"),
+        audit: id.to_ascii_uppercase(),
+        record: record.to_ascii_uppercase(),
+        fields,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteForm {
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    days_after: String,
+}
+
+async fn invite_auditor(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+    CsrfForm(viewer, f): CsrfForm<InviteForm>,
+) -> Result<Response, PageError> {
+    let email = isms_domain::Email::parse(&f.email).map_err(|e| invalid("email", e))?;
+    let name_text = if f.name.trim().is_empty() {
+        email.as_str().split('@').next().unwrap_or_default().to_owned()
+    } else {
+        f.name.clone()
+    };
+    let name = isms_domain::DisplayName::parse(&name_text).map_err(|e| invalid("name", e))?;
+    let days = if f.days_after.trim().is_empty() {
+        30
+    } else {
+        f.days_after.trim().parse().map_err(|_| invalid("days_after", "a number of days"))?
+    };
+    let base = crate::auth::public_base(&s, &uri, &headers);
+    let done = isms_app::auditors::invite_auditor(&s.cx, &viewer.caller, &id, email, name, days, &base).await?;
+    let said = match &done.invited {
+        Some(i) => format!(
+            "Invited {} as external auditor of {id} until {}. Hand them this link yourself (shown only this once): {}",
+            done.access.access.email, done.access.until, i.link
+        ),
+        None => format!("{} may open {id} until {}.", done.access.access.email, done.access.until),
+    };
+    Ok(see_other(&format!("/audits/{id}?done={}#auditors", encode(&said))))
+}
+
+#[derive(Debug, Deserialize)]
+struct AccessForm {
+    email: String,
+    #[serde(default)]
+    days_after: String,
+    #[serde(default)]
+    revoke: String,
+}
+
+async fn change_auditor(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(viewer, f): CsrfForm<AccessForm>,
+) -> Result<Response, PageError> {
+    let days = if f.days_after.trim().is_empty() {
+        None
+    } else {
+        Some(f.days_after.trim().parse().map_err(|_| invalid("days_after", "a number of days"))?)
+    };
+    let v =
+        isms_app::auditors::change_auditor(&s.cx, &viewer.caller, &id, &f.email, days, !f.revoke.is_empty()).await?;
+    let said = if v.open {
+        format!("{} may open {id} until {}.", v.access.email, v.until)
+    } else {
+        format!("{}'s access to {id} has ended.", v.access.email)
+    };
+    Ok(see_other(&format!("/audits/{id}?done={}#auditors", encode(&said))))
+}
+
+async fn internal_audit_page(
+    s: AppState,
+    viewer: Viewer,
+    id: String,
+    q: BTreeMap<String, String>,
 ) -> Result<AuditPage, PageError> {
     let caller = viewer.caller;
     let today = s.cx.clock.today();
@@ -228,7 +382,9 @@ async fn audit_page(
     } else {
         Vec::new()
     };
+    let auditors = isms_app::auditors::auditors(&s.cx, &caller, &a.id).await?;
     Ok(AuditPage {
+        auditors,
         requests,
         progress,
         items,

@@ -144,6 +144,8 @@ struct RequestPage {
     can_answer: bool,
     can_decide: bool,
     can_comment: bool,
+    /// An external auditor: links go to the audit's workspace files.
+    external: bool,
     with_team: bool,
     submitted: bool,
     done: Option<String>,
@@ -161,9 +163,18 @@ async fn page(
     let me = shell.user_email.to_lowercase();
     let mine = r.assignee.as_deref().is_some_and(|a| a == me);
     let can_answer = shell.can.any(UseCase::ActOnFindings) || (shell.can.some(UseCase::ActOnFindings) && mine);
-    let can_decide = shell.can.any(UseCase::RecordFindings);
-    let all_evidence = isms_app::evidence::list_evidence(&s.cx, &caller).await?;
-    let all_documents = isms_app::documents::list_documents(&s.cx, &caller).await?;
+    // An external auditor reaches only the requests of their audits (the use case
+    // checked), and decides them there.
+    let external = !shell.can.some(UseCase::ReadIsms);
+    let can_decide = shell.can.any(UseCase::RecordFindings) || external;
+    let (all_evidence, all_documents) = if external {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            isms_app::evidence::list_evidence(&s.cx, &caller).await?,
+            isms_app::documents::list_documents(&s.cx, &caller).await?,
+        )
+    };
     let title_of = |id: &str| all_evidence.iter().find(|e| e.id == id).map(|e| e.title.clone()).unwrap_or_default();
     let doc_of = |v: &str| {
         let doc = v.split('@').next().unwrap_or_default();
@@ -201,6 +212,7 @@ async fn page(
             })
             .collect(),
         can_comment: can_answer || can_decide,
+        external,
         can_answer,
         can_decide,
         with_team,
