@@ -783,6 +783,134 @@ async fn an_invited_person_sets_their_own_password_and_another_organization_cann
     }
 }
 
+/// Runs `fetch(path)` (a GET) inside the page; answers the status.
+async fn fetched(b: &Browser, path: &str) -> u16 {
+    let script = "const [p, done] = arguments; fetch(p).then(r => done(r.status), () => done(0));";
+    let v = b.client.execute_async(script, vec![json!(path)]).await.unwrap();
+    u16::try_from(v.as_u64().unwrap()).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
+async fn an_external_auditor_works_in_their_audit_only_and_is_shut_out_after_the_window() {
+    let s = Sandbox::new();
+    let server = demo(&s);
+    // Two requests of the Stage 2 audit (AUD-003), answered and waiting for the auditor.
+    let api = crate::support::ApiClient::sign_in(server.url("").trim_end_matches('/'), OWNER, PASSWORD).await;
+    let evidence = api.must(reqwest::Method::GET, "/api/v1/evidence?limit=500", None, 200).await;
+    let file = evidence["items"].as_array().unwrap().iter().find(|e| e["content"]["sha256"].is_string()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut ids = Vec::new();
+    for (reference, text) in [("PBC-1", "Backup restore records"), ("PBC-2", "Access review for Q3")] {
+        let body = json!({ "audit": "AUD-003", "reference": reference, "text": text });
+        let r = api.must(reqwest::Method::POST, "/api/v1/requests", Some(body), 201).await;
+        let id = r["id"].as_str().unwrap().to_owned();
+        let attach = json!({ "evidence": [file] });
+        api.must(reqwest::Method::POST, &format!("/api/v1/requests/{id}/attach"), Some(attach), 200).await;
+        api.must(reqwest::Method::POST, &format!("/api/v1/requests/{id}/submit"), Some(json!({})), 200).await;
+        ids.push(id);
+    }
+    let audit = api.must(reqwest::Method::GET, "/api/v1/audits/AUD-003", None, 200).await;
+    let end = audit["audit"]["end"].as_str().unwrap().to_owned();
+
+    // The owner invites the certification body's auditor from the audit's page.
+    let owner = Browser::start(&server).await;
+    owner.sign_in(OWNER).await;
+    owner.goto("/audits/AUD-003").await;
+    owner.client.find(Locator::Id("ia-email")).await.unwrap().send_keys("lee@certbody.example").await.unwrap();
+    owner.client.find(Locator::Id("ia-name")).await.unwrap().send_keys("Lee Auditor").await.unwrap();
+    let days = owner.client.find(Locator::Id("ia-days")).await.unwrap();
+    days.clear().await.unwrap();
+    days.send_keys("365").await.unwrap();
+    owner.client.find(Locator::Id("invite-auditor-button")).await.unwrap().click().await.unwrap();
+    owner.wait_for("document.querySelector('#invitation-url')").await;
+    let link = owner.text("#invitation-url").await;
+    assert!(!owner.path().await.contains("invite/"), "the link is never in an address");
+    owner.shot("70-external-auditor-invited").await;
+    owner.goto("/audits/AUD-003").await;
+    assert!(owner.text("#auditor-list").await.contains("lee@certbody.example"));
+
+    // The auditor sets a password and lands in the audit's workspace, nothing else.
+    let auditor = Browser::start(&server).await;
+    auditor.client.goto(&link).await.unwrap();
+    assert!(auditor.has("#password").await, "{link}: {}", auditor.text("main").await);
+    auditor.accept(&link, "lee's own passphrase").await;
+    auditor.wait_for("document.querySelector('#workspace-note')").await;
+    assert_eq!(auditor.path().await, "/audits/AUD-003");
+    assert_eq!(auditor.text("nav.sections").await.trim(), "Audit workspace");
+    assert!(auditor.text("#workspace-scope").await.len() > 3);
+    assert!(auditor.text("#workspace-items").await.contains(&file));
+    assert!(auditor.text("#request-list").await.contains("PBC-2"));
+    auditor.shot("71-external-auditor-workspace").await;
+    // Forced addresses: another audit, a risk, the register, another organization.
+    auditor.goto("/audits/AUD-001").await;
+    assert!(auditor.text("main").await.to_lowercase().contains("no audit aud-001"), "{}", auditor.text("main").await);
+    assert_eq!(fetched(&auditor, "/audits/AUD-001").await, 404);
+    assert_eq!(fetched(&auditor, "/risks/RSK-001").await, 403);
+    assert_eq!(fetched(&auditor, "/api/v1/risks").await, 403);
+    assert_eq!(fetched(&auditor, "/api/v1/audits/AUD-003/workspace/records/RSK-001").await, 404, "not sampled");
+    assert_eq!(fetched(&auditor, "/dashboard").await, 200, "the start page leads to the workspace");
+    let orgs: Value = serde_json::from_str(
+        &s.run(&["--data-dir", s.path().join(".local/share/isms-demo").to_str().unwrap(), "--json", "org", "list"])
+            .stdout,
+    )
+    .unwrap();
+    let bluefin = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["organization"]["name"] == "Bluefin Payments LLC")
+        .unwrap()["organization"]["id"]
+        .clone();
+    auditor.goto("/audits/AUD-003").await;
+    assert_eq!(auditor.forced("PUT", "/api/v1/session/organization", &json!({ "organization": bluefin })).await, 404);
+
+    // They accept one request and return the other with a comment, in the page.
+    auditor.goto(&format!("/requests/{}", ids[0])).await;
+    auditor.client.find(Locator::Id("accept-request")).await.unwrap().click().await.unwrap();
+    auditor.wait_for("document.querySelector('#request-status') && document.querySelector('#request-status').textContent.includes('accepted')").await;
+    auditor.goto(&format!("/requests/{}", ids[1])).await;
+    auditor.client.find(Locator::Id("dec-c")).await.unwrap().send_keys("September's review is missing").await.unwrap();
+    auditor.client.find(Locator::Id("return-request")).await.unwrap().click().await.unwrap();
+    auditor.wait_for("document.querySelector('#request-status') && document.querySelector('#request-status').textContent.includes('returned')").await;
+    assert!(auditor.text("#thread").await.contains("September's review is missing"));
+    auditor.shot("72-external-auditor-returned-a-request").await;
+
+    // The owner sees it on the audit page; the auditor's views are in the trail.
+    owner.goto("/audits/AUD-003").await;
+    assert!(owner.text("#request-progress").await.contains("1 of 2 accepted"));
+    owner.goto("/audit-log").await;
+    assert!(owner.text("main").await.contains("audit_workspace.viewed"));
+
+    // The window ends (0 days after an audit long over): the auditor is out.
+    assert!(end.as_str() < "2026-12-01", "AUD-003 ended before today: {end}");
+    owner.goto("/audits/AUD-003").await;
+    let field = owner.client.find(Locator::Css("#auditor-list input[name=days_after]")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("0").await.unwrap();
+    owner.client.find(Locator::Css("#auditor-list button[type=submit]")).await.unwrap().click().await.unwrap();
+    owner
+        .wait_for(
+            "document.querySelector('.notice') && document.querySelector('.notice').textContent.includes('has ended')",
+        )
+        .await;
+    auditor.goto("/audits/AUD-003").await;
+    assert!(auditor.path().await.starts_with("/login"), "{}", auditor.path().await);
+    auditor.goto("/login").await;
+    auditor.client.find(Locator::Id("email")).await.unwrap().send_keys("lee@certbody.example").await.unwrap();
+    auditor.client.find(Locator::Id("password")).await.unwrap().send_keys("lee's own passphrase").await.unwrap();
+    auditor.client.find(Locator::Css("form button[type=submit]")).await.unwrap().click().await.unwrap();
+    auditor.wait_for("document.querySelector('.alert')").await;
+    assert!(
+        auditor.text(".alert").await.contains("access as external auditor ended on"),
+        "{}",
+        auditor.text(".alert").await
+    );
+    auditor.shot("73-external-auditor-window-ended").await;
+}
+
 #[tokio::test]
 #[ignore = "needs Chromium and ChromeDriver (.ci/run installs them)"]
 async fn signing_in_never_leaves_the_site_whatever_the_next_address_says() {

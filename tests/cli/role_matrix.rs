@@ -230,6 +230,8 @@ struct Fixtures {
     probe: String,
     /// An evidence request of `audit`.
     request: String,
+    /// A risk drawn in a sample for `audit`.
+    sampled: String,
 }
 
 /// A logo for the PDF reports (SVG).
@@ -323,7 +325,17 @@ async fn fixtures(owner: &Client) -> Fixtures {
         json!({ "audit": audit, "reference": "PBC-1", "text": "Backup logs", "references": ["A.8.13"] }),
     )
     .await;
+    let drawn = owner
+        .must(
+            Method::POST,
+            "/api/v1/samples",
+            Some(json!({ "audit": audit, "population": "risks", "size": 1, "seed": "fixture" })),
+            201,
+        )
+        .await;
+    let sampled = drawn["items"][0].as_str().unwrap().to_owned();
     Fixtures {
+        sampled,
         request,
         issue,
         party,
@@ -379,6 +391,8 @@ struct Targets {
     reject: String,
     /// A manual check of `control` that `me` attests.
     check: String,
+    /// An external auditor of `audit` whose window a row changes.
+    external: String,
     /// Evidence requests assigned to `me`: one open, two submitted (to accept, to return).
     request: String,
     submitted: String,
@@ -552,7 +566,11 @@ async fn targets(owner: &Client, label: &str, me: &str, control: &str, f: &Fixtu
         answered.push(r);
     }
     let [submitted, submitted_too] = <[String; 2]>::try_from(answered).unwrap();
+    let external = format!("cb-{label}@certbody.test");
+    let invite = json!({ "email": external, "days_after": 30 });
+    owner.must(Method::POST, &format!("/api/v1/audits/{audit}/auditors"), Some(invite), 201).await;
     Targets {
+        external,
         request,
         submitted,
         submitted_too,
@@ -666,6 +684,25 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
         get(format!("/api/v1/requests?audit={}", f.audit), read),
         get(format!("/api/v1/requests/{}", f.request), read),
         get(format!("/api/v1/audits/{}/package", f.audit), read),
+        get(format!("/api/v1/audits/{}/auditors", f.audit), read),
+        get(format!("/api/v1/audits/{}/workspace", f.audit), read),
+        get(format!("/api/v1/audits/{}/workspace/files/{}", f.audit, f.evidence), read),
+        get(format!("/api/v1/audits/{}/workspace/soa?format=md", f.audit), read),
+        get(format!("/api/v1/audits/{}/workspace/records/{}", f.audit, f.sampled), read),
+        call(
+            M::POST,
+            format!("/api/v1/audits/{}/auditors", t.audit),
+            body(json!({ "email": format!("invited-by-{role}@certbody.test"), "days_after": 14 })),
+            Case(U::ManageAudits),
+            201,
+        ),
+        call(
+            M::PATCH,
+            format!("/api/v1/audits/{}/auditors/{}", t.audit, t.external),
+            body(json!({ "days_after": 60 })),
+            Case(U::ManageAudits),
+            200,
+        ),
         get(format!("/api/v1/management-reviews/{}/minutes?format=md", t.review), read),
         call(M::PUT, "/api/v1/organization/logo", Payload::File(LOGO), Case(U::ApproveDocuments), 200),
         call(M::DELETE, "/api/v1/organization/logo", none(), Case(U::ApproveDocuments), 200),

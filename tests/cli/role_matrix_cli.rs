@@ -388,6 +388,17 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
         ),
         row("package build", &["--audit", &t.audit, "-o", &t.package], read),
         row("org logo", &[&t.logo], Who::Case(U::ApproveDocuments)),
+        row("audit auditors", &[&t.audit], read),
+        row(
+            "audit invite-auditor",
+            &[&t.audit, "--email", "cb-cli@certbody.test", "--days", "14"],
+            Who::Case(U::ManageAudits),
+        ),
+        row(
+            "audit auditor-access",
+            &[&t.audit, "--email", "cb-cli@certbody.test", "--days", "60"],
+            Who::Case(U::ManageAudits),
+        ),
         row(
             "request write",
             &["--audit", &t.audit, "--reference", "W", "--text", "Rules"],

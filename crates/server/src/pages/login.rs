@@ -94,7 +94,8 @@ async fn login(
         Err(e) => {
             let status = crate::error::status_of(e.kind);
             let problem = match e.kind {
-                ErrorKind::Throttled => e.message,
+                // Throttled, or a right password whose access has ended (an external auditor's).
+                ErrorKind::Throttled | ErrorKind::Forbidden => e.message,
                 ErrorKind::Unauthenticated => "The e-mail or password is not right.".to_owned(),
                 _ => return PageError(e).into_response(),
             };

@@ -308,14 +308,32 @@ async fn invite_auditor(
     };
     let base = crate::auth::public_base(&s, &uri, &headers);
     let done = isms_app::auditors::invite_auditor(&s.cx, &viewer.caller, &id, email, name, days, &base).await?;
-    let said = match &done.invited {
-        Some(i) => format!(
-            "Invited {} as external auditor of {id} until {}. Hand them this link yourself (shown only this once): {}",
-            done.access.access.email, done.access.until, i.link
-        ),
-        None => format!("{} may open {id} until {}.", done.access.access.email, done.access.until),
-    };
-    Ok(see_other(&format!("/audits/{id}?done={}#auditors", encode(&said))))
+    match done.invited {
+        // The link is shown once, on this page, never in an address.
+        Some(i) => Ok(AuditorInvitedPage {
+            shell: viewer.shell("audits"),
+            audit: done.access.access.audit.clone(),
+            email: done.access.access.email.clone(),
+            until: done.access.until.to_string(),
+            link: i.link,
+        }
+        .into_response()),
+        None => {
+            let said = format!("{} may open {id} until {}.", done.access.access.email, done.access.until);
+            Ok(see_other(&format!("/audits/{id}?done={}#auditors", encode(&said))))
+        }
+    }
+}
+
+/// The invitation link of an external auditor, shown once.
+#[derive(Template, WebTemplate)]
+#[template(path = "auditor_invited.html")]
+struct AuditorInvitedPage {
+    shell: Shell,
+    audit: String,
+    email: String,
+    until: String,
+    link: String,
 }
 
 #[derive(Debug, Deserialize)]
