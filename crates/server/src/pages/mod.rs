@@ -101,6 +101,10 @@ impl Can {
     pub fn approve_soa(self) -> bool {
         self.any(UseCase::ApproveSoa)
     }
+    /// Reads the ISMS (everyone but an external auditor, who sees their audit only).
+    pub fn read_isms(self) -> bool {
+        self.some(UseCase::ReadIsms)
+    }
     pub fn read_trail(self) -> bool {
         self.any(UseCase::ReadAuditTrail)
     }
