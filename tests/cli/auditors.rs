@@ -188,6 +188,41 @@ async fn an_external_auditor_sees_only_their_audit_and_is_shut_out_when_the_wind
     let (code, _) = ext.post("/api/v1/samples", json!({ "audit": "AUD-001", "population": "risks", "size": 1 })).await;
     assert_eq!(code.as_u16(), 404, "not their audit");
 
+    // What they draw is bounded: once per population, at most a quarter (and 25).
+    let (code, body) = ext
+        .post("/api/v1/samples", json!({ "audit": "AUD-003", "population": "risks", "size": 2, "seed": "again" }))
+        .await;
+    assert_eq!(code.as_u16(), 409, "one draw per population: {body}");
+    let (code, body) =
+        ext.post("/api/v1/samples", json!({ "audit": "AUD-003", "population": "evidence", "percent": 100.0 })).await;
+    assert_eq!(code.as_u16(), 422, "not the whole population: {body}");
+    // They raise findings in their audit (the organization names who acts), not elsewhere.
+    let finding =
+        json!({ "audit": "AUD-003", "grade": "minor", "requirement": "A.8.13", "description": "Restore tests lapsed" });
+    let raised = ext.must(Method::POST, "/api/v1/findings", Some(finding.clone()), 201).await;
+    assert_eq!(raised["audit"], "AUD-003");
+    let mut elsewhere = finding.clone();
+    elsewhere["audit"] = json!("AUD-001");
+    let (code, _) = ext.post("/api/v1/findings", elsewhere).await;
+    assert_eq!(code.as_u16(), 404);
+    let mut owned = finding.clone();
+    owned["owner"] = json!(OWNER);
+    let (code, _) = ext.post("/api/v1/findings", owned).await;
+    assert_eq!(code.as_u16(), 422);
+    let w = ext.must(Method::GET, "/api/v1/audits/AUD-003/workspace", None, 200).await;
+    assert!(w["findings"].as_array().unwrap().iter().any(|f| f["id"] == raised["id"]));
+    // They write requests, but the organization names who answers (no membership oracle).
+    let ask = json!({ "audit": "AUD-003", "reference": "CB-1", "text": "Firewall rules", "assignee": OWNER });
+    let (code, _) = ext.post("/api/v1/requests", ask).await;
+    assert_eq!(code.as_u16(), 422);
+    ext.must(
+        Method::POST,
+        "/api/v1/requests",
+        Some(json!({ "audit": "AUD-003", "reference": "CB-1", "text": "Firewall rules" })),
+        201,
+    )
+    .await;
+
     // Their views and downloads are in the trail.
     let trail = owner.must(Method::GET, "/api/v1/audit-log?limit=500", None, 200).await;
     let actions: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();

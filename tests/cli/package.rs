@@ -5,6 +5,8 @@
 
 use std::io::Read;
 
+use sha2::Digest;
+
 use serde_json::Value;
 use sqlx::{Connection, Executor};
 
@@ -95,7 +97,11 @@ async fn a_package_verifies_repeats_byte_for_byte_and_names_what_was_changed() {
     assert_eq!(manifest["audit"], "AUD-003");
     assert_eq!(manifest["organization"], ORG);
     assert!(manifest["soa_version"].as_i64().is_some(), "{manifest}");
-    assert_eq!(manifest["files"].as_array().unwrap().len(), files.len() - 1);
+    assert_eq!(names[1], "manifest.sig");
+    assert_eq!(manifest["files"].as_array().unwrap().len(), files.len() - 2);
+    assert_eq!(manifest["signing_key"].as_str().unwrap().len(), 64);
+    let key = s.isms(&["package", "key", "--org", ORG]);
+    assert_eq!(key.stdout.trim(), manifest["signing_key"].as_str().unwrap(), "the key to give the certification body");
     assert_eq!(manifest, built, "the command prints the manifest it wrote");
     let head = manifest["trail_head"]["seq"].as_i64().unwrap();
     assert!(head > 0 && manifest["trail_head"]["hash"].as_str().unwrap().len() == 64);
@@ -105,10 +111,12 @@ async fn a_package_verifies_repeats_byte_for_byte_and_names_what_was_changed() {
     // A fresh package verifies, offline and against the trail.
     let ok = s.isms(&["package", "verify", a.to_str().unwrap()]);
     assert_eq!(ok.code, 0, "{ok:?}");
+    assert!(ok.stdout.contains(", signed with key "), "{}", ok.stdout);
     assert!(
         ok.stdout.contains(&format!(
-            "intact — {} files match the manifest; the audit trail holds the head #{head}",
-            files.len() - 1
+            "intact — {} files match the manifest, signed with key {}; the audit trail holds the head #{head}",
+            files.len() - 2,
+            manifest["signing_key"].as_str().unwrap()
         )),
         "{}",
         ok.stdout
@@ -147,6 +155,67 @@ async fn a_package_verifies_repeats_byte_for_byte_and_names_what_was_changed() {
     let run = s.isms(&["package", "verify", "--offline", bad.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("samples.json: its SHA-256 is"), "{}", run.stdout);
+    // The manifest rewritten to match the changed file: its signature no longer does.
+    let rewritten = |change: &dyn Fn(&str, &mut Vec<u8>, &mut Value), extra: Option<(&str, &[u8])>| {
+        let mut manifest: Value = serde_json::from_slice(&files[0].1).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let mut bodies: Vec<(String, Vec<u8>)> = files[1..].to_vec();
+        for (name, bytes) in &mut bodies {
+            change(name, bytes, &mut manifest);
+        }
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644);
+        out.start_file("manifest.json", opts).unwrap();
+        // The manifest as written, unless a change rewrote it.
+        let original: Value = serde_json::from_slice(&files[0].1).unwrap();
+        let text =
+            if manifest == original { files[0].1.clone() } else { serde_json::to_vec_pretty(&manifest).unwrap() };
+        std::io::Write::write_all(&mut out, &text).unwrap();
+        if let Some((name, bytes)) = extra {
+            out.start_file(name, opts).unwrap();
+            std::io::Write::write_all(&mut out, bytes).unwrap();
+        }
+        for (name, bytes) in &bodies {
+            out.start_file(name.as_str(), opts).unwrap();
+            std::io::Write::write_all(&mut out, bytes).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    };
+    let forged = rewritten(
+        &|name, bytes, manifest| {
+            if name == "samples.json" {
+                bytes.extend_from_slice(b" ");
+                let sha = hex::encode(sha2::Sha256::digest(&bytes[..]));
+                for f in manifest["files"].as_array_mut().unwrap() {
+                    if f["path"] == "samples.json" {
+                        f["sha256"] = Value::from(sha.clone());
+                        f["bytes"] = Value::from(bytes.len());
+                    }
+                }
+            }
+        },
+        None,
+    );
+    std::fs::write(&bad, forged).unwrap();
+    let run = s.isms(&["package", "verify", "--offline", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("manifest.json: its signature (manifest.sig) does not match"), "{}", run.stdout);
+    // A second entry of the same name (readers disagree on which one they show).
+    // (Written under another name of the same length, then renamed in the bytes: a
+    // ZIP writer refuses duplicate names, a forger's tool does not.)
+    let mut doubled = rewritten(&|_, _, _| {}, Some(("samples.jsoX", b"[]")));
+    let at: Vec<usize> =
+        doubled.windows(12).enumerate().filter(|(_, w)| *w == b"samples.jsoX").map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 2, "its local and central headers");
+    for i in at {
+        doubled[i + 11] = b'n';
+    }
+    std::fs::write(&bad, doubled).unwrap();
+    let run = s.isms(&["package", "verify", "--offline", bad.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stdout.contains("not as isms writes it"), "{}", run.stdout);
     std::fs::write(&bad, b"not a zip").unwrap();
     assert_eq!(s.isms(&["package", "verify", "--offline", bad.to_str().unwrap()]).code, 1);
 

@@ -50,6 +50,18 @@ async fn a_forty_line_list_imports_from_xlsx_and_a_bad_row_stores_nothing() {
     assert!(run.stdout.contains("line 18, assignee: nobody@elsewhere.example is not a member"), "{}", run.stdout);
     assert!(run.stderr.contains("1 row error") && run.stderr.contains("nothing was imported"), "{}", run.stderr);
     assert_eq!(cli(&s, &["request", "list"]), json!([]), "nothing is stored");
+    // A small workbook that claims a sheet of a billion cells is refused at once.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "reference").unwrap();
+    sheet.write_string(0, 1, "request").unwrap();
+    sheet.write_string(1_048_575, 16_383, "far away").unwrap();
+    let huge = dir.join("huge.xlsx");
+    std::fs::write(&huge, book.save_to_buffer().unwrap()).unwrap();
+    let run =
+        s.isms(&["request", "import", "--audit", "AUD-003", huge.to_str().unwrap(), "--as", AUDITOR, "--org", ORG]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("line 1048576: the sheet goes beyond 10000 rows or 64 columns"), "{}", run.stderr);
     // A missing column is named, with what the file has.
     let csv = dir.join("short.csv");
     std::fs::write(&csv, "ref,due\nPBC-1,2027-01-02\n").unwrap();

@@ -106,6 +106,15 @@ pub async fn invite_auditor(
             format!("{email} is a member here as {}; members see audits through their role", m.role.label()),
         ));
     }
+    let now = cx.clock.now();
+    if let Some(other) = tx.invitations(org).await?.into_iter().find(|i| {
+        i.email == email && i.role != Role::ExternalAuditor && i.state(now) == isms_domain::InvitationState::Pending
+    }) {
+        return Err(AppError::new(
+            Code::AlreadyMember,
+            format!("{email} is invited here as {}; withdraw that invitation first", other.role.label()),
+        ));
+    }
     let address = email.to_string().to_lowercase();
     let existing: Vec<AuditAccess> = registers::list_in(&mut *tx, org).await?;
     let access = match existing.iter().find(|a| a.audit == audit.id && a.email == address) {
@@ -232,7 +241,11 @@ pub(crate) async fn ended_on(tx: &mut dyn ReadTx, org: OrgId, email: &str) -> Ap
     Ok(accesses
         .iter()
         .filter(|a| a.email == email)
-        .filter_map(|a| audits.iter().find(|x| x.id == a.audit).map(|x| a.until(x.end)))
+        .filter_map(|a| {
+            let audit = audits.iter().find(|x| x.id == a.audit)?;
+            let until = a.until(audit.end);
+            Some(a.revoked_at.map_or(until, |r| r.date().min(until)))
+        })
         .max())
 }
 
@@ -362,6 +375,8 @@ pub struct Workspace {
     pub progress: RequestProgress,
     /// Its samples.
     pub samples: Vec<Sample>,
+    /// The findings raised in it.
+    pub findings: Vec<isms_domain::audit::Finding>,
     /// The viewer's access window, for an external auditor.
     #[serde(with = "isms_domain::dates::option")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date")))]
@@ -380,7 +395,7 @@ async fn admit(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<Option<String>>
 }
 
 /// Records what an external auditor opened.
-async fn seen(cx: &Cx, actor: &Actor, audit: &str, action: &str, what: serde_json::Value) -> AppResult<()> {
+pub(crate) async fn seen(cx: &Cx, actor: &Actor, audit: &str, action: &str, what: serde_json::Value) -> AppResult<()> {
     let org = actor.org();
     let mut tx = cx.write().await?;
     tx.lock_organization(org).await?;
@@ -416,6 +431,7 @@ pub async fn workspace(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<Workspa
         None => None,
     };
     let l = linked(cx, org, audit).await?;
+    let findings = crate::certification::findings_of(cx, org).await?.into_iter().filter(|f| f.audit == id).collect();
     let supports = |targets: &[String]| -> Vec<String> {
         l.sampled.iter().filter(|(c, _)| targets.contains(c)).map(|(c, _)| c.clone()).collect()
     };
@@ -453,6 +469,7 @@ pub async fn workspace(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<Workspa
         items,
         requests: l.requests,
         samples: l.samples,
+        findings,
         access_until,
         audit: l.audit,
     };

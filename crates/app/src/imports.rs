@@ -65,32 +65,7 @@ impl Sheet {
 pub(crate) fn sheet(name: &str, bytes: &[u8]) -> AppResult<Sheet> {
     let mut lines: Vec<(u64, Vec<String>)> = Vec::new();
     if bytes.starts_with(b"PK\x03\x04") {
-        use calamine::{Data, Reader, Xlsx};
-        let mut book = Xlsx::new(std::io::Cursor::new(bytes))
-            .map_err(|e| AppError::invalid_field("file", format!("{name}: not a readable XLSX workbook: {e}")))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| AppError::invalid_field("file", format!("{name}: the workbook has no sheet")))?
-            .map_err(|e| AppError::invalid_field("file", format!("{name}: the first sheet cannot be read: {e}")))?;
-        let first = u64::from(range.start().map_or(0, |(r, _)| r));
-        for (i, row) in range.rows().enumerate() {
-            let cells = row
-                .iter()
-                .map(|c| match c {
-                    Data::Empty => String::new(),
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => b.to_string(),
-                    Data::DateTime(d) => {
-                        excel_day(d.as_f64()).map_or_else(|| d.as_f64().to_string(), |d| d.to_string())
-                    }
-                    Data::Error(e) => format!("#{e:?}"),
-                })
-                .collect();
-            lines.push((first + i as u64 + 1, cells));
-        }
+        lines = xlsx_rows(name, bytes)?;
     } else {
         let text = std::str::from_utf8(bytes).map_err(|e| {
             AppError::invalid_field("file", format!("{name}: neither an XLSX workbook nor UTF-8 CSV text ({e})"))
@@ -106,6 +81,12 @@ pub(crate) fn sheet(name: &str, bytes: &[u8]) -> AppResult<Sheet> {
                 AppError::invalid_field("file", format!("{name}, line {line}: {e}"))
             })?;
             let line = record.position().map_or(0, csv::Position::line);
+            if lines.len() >= MAX_SHEET_ROWS as usize {
+                return Err(AppError::invalid_field(
+                    "file",
+                    format!("{name}, line {line}: the list goes beyond {MAX_SHEET_ROWS} rows"),
+                ));
+            }
             lines.push((line, record.iter().map(|c| isms_domain::cells::restore(c).to_owned()).collect()));
         }
     }
@@ -114,6 +95,64 @@ pub(crate) fn sheet(name: &str, bytes: &[u8]) -> AppResult<Sheet> {
     let (_, headers) =
         rows.next().ok_or_else(|| AppError::invalid_field("file", format!("{name}: the file is empty")))?;
     Ok(Sheet { headers: headers.iter().map(|h| h.trim().to_lowercase()).collect(), rows: rows.collect() })
+}
+
+/// The most rows and columns a spreadsheet import reads, and the most its parts may
+/// hold once unpacked: a workbook is a ZIP, and a small one can claim a huge sheet.
+pub(crate) const MAX_SHEET_ROWS: u32 = 10_000;
+pub(crate) const MAX_SHEET_COLUMNS: u32 = 64;
+const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+
+/// The rows of a workbook's first sheet, read cell by cell (never as a grid sized by
+/// its farthest cell), refused when it is larger than an import can be.
+fn xlsx_rows(name: &str, bytes: &[u8]) -> AppResult<Vec<(u64, Vec<String>)>> {
+    use calamine::{DataRef, Reader, Xlsx};
+    let bad = |m: String| AppError::invalid_field("file", format!("{name}: {m}"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| bad(format!("not a readable XLSX workbook: {e}")))?;
+    let mut unpacked: u64 = 0;
+    for i in 0..zip.len() {
+        unpacked = unpacked.saturating_add(zip.by_index_raw(i).map_or(u64::MAX, |f| f.size()));
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(bad(format!(
+            "the workbook unpacks to more than {} MiB; an import list is far smaller",
+            MAX_UNPACKED >> 20
+        )));
+    }
+    let mut book =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(format!("not a readable XLSX workbook: {e}")))?;
+    let first = book.sheet_names().first().cloned().ok_or_else(|| bad("the workbook has no sheet".into()))?;
+    let mut cells =
+        book.worksheet_cells_reader(&first).map_err(|e| bad(format!("the first sheet cannot be read: {e}")))?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = std::collections::BTreeMap::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| bad(format!("the first sheet cannot be read: {e}")))? {
+        let (row, col) = cell.get_position();
+        if row >= MAX_SHEET_ROWS || col >= MAX_SHEET_COLUMNS {
+            return Err(bad(format!(
+                "line {}: the sheet goes beyond {MAX_SHEET_ROWS} rows or {MAX_SHEET_COLUMNS} columns",
+                u64::from(row) + 1
+            )));
+        }
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.trim().to_owned(),
+            DataRef::SharedString(s) => s.trim().to_owned(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(d) => excel_day(d.as_f64()).map_or_else(|| d.as_f64().to_string(), |d| d.to_string()),
+            DataRef::Error(e) => format!("#{e:?}"),
+        };
+        let line = rows.entry(row).or_default();
+        let col = col as usize;
+        if line.len() <= col {
+            line.resize(col + 1, String::new());
+        }
+        line[col] = text;
+    }
+    Ok(rows.into_iter().map(|(r, cells)| (u64::from(r) + 1, cells)).collect())
 }
 
 /// The day of a spreadsheet date serial (days since 1899-12-30).

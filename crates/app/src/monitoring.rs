@@ -144,7 +144,7 @@ async fn checked(cx: &Cx, actor: &Actor, new: NewCheck) -> AppResult<Check> {
     let owner = match new.owner.map(|o| o.trim().to_lowercase()).filter(|o| !o.is_empty()) {
         Some(o) => {
             let members = crate::users::members_of(cx, org).await?;
-            if !members.iter().any(|m| m.email.as_str() == o) {
+            if !members.iter().any(|m| m.email.as_str() == o && m.role != isms_domain::Role::ExternalAuditor) {
                 return Err(AppError::invalid_field("owner", format!("{o} is not a member of this organization")));
             }
             o

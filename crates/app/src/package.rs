@@ -37,6 +37,77 @@ pub const FORMAT: &str = "isms-audit-package/1";
 /// The manifest's name in the ZIP.
 pub const MANIFEST: &str = "manifest.json";
 
+/// The manifest's signature's name in the ZIP (hex Ed25519 of `manifest.json`).
+pub const SIGNATURE: &str = "manifest.sig";
+
+/// The files every package holds (besides the SoA and the evidence).
+pub const REQUIRED: [&str; 6] = [
+    "audit-report.md",
+    "audit-report.pdf",
+    "evidence-requests.xlsx",
+    "nonconformity-register.xlsx",
+    "risk-treatment-plan.xlsx",
+    "samples.json",
+];
+
+/// Where an organization's package-signing key is kept (never in the trail).
+const KEY_KIND: &str = "package_signing_key";
+
+#[derive(Serialize, Deserialize)]
+struct StoredKey {
+    secret: String,
+    public: String,
+}
+
+fn key_of(json: &str) -> AppResult<ed25519_dalek::SigningKey> {
+    let stored: StoredKey =
+        serde_json::from_str(json).map_err(|e| AppError::new(Code::CorruptData, format!("the package key: {e}")))?;
+    let bytes: [u8; 32] = hex::decode(&stored.secret)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| AppError::new(Code::CorruptData, "the package key is not 32 bytes of hex"))?;
+    Ok(ed25519_dalek::SigningKey::from_bytes(&bytes))
+}
+
+/// The organization's package-signing key, made on first use (its public half is
+/// recorded in the trail; the secret half is not).
+async fn signing_key(cx: &Cx, actor: &Actor) -> AppResult<ed25519_dalek::SigningKey> {
+    let org = actor.org();
+    if let Some(json) = cx.read().await?.entry(org, KEY_KIND, "").await? {
+        return key_of(&json);
+    }
+    let mut secret = [0u8; 32];
+    cx.entropy.fill(&mut secret);
+    let key = ed25519_dalek::SigningKey::from_bytes(&secret);
+    let public = hex::encode(key.verifying_key().to_bytes());
+    let json = serde_json::to_string(&StoredKey { secret: hex::encode(secret), public: public.clone() })
+        .map_err(|e| AppError::new(Code::CorruptData, e.to_string()))?;
+    let now = cx.clock.now();
+    let mut tx = cx.write().await?;
+    tx.lock_organization(org).await?;
+    if let Some(json) = tx.entry(org, KEY_KIND, "").await? {
+        return key_of(&json); // made by another request meanwhile
+    }
+    tx.put_entry(org, KEY_KIND, "", &json, now).await?;
+    let draft = isms_domain::trail::TrailDraft {
+        actor: actor.trail(),
+        action: "package_key.created".into(),
+        entity: "organization".into(),
+        entity_id: org.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "public_key": public }).to_string()),
+    };
+    crate::trail::record(&mut *tx, org, now, draft).await?;
+    tx.commit().await?;
+    Ok(key)
+}
+
+/// The organization's package-signing key's public half (hex), for its auditors.
+pub async fn signing_key_of(cx: &Cx, actor: &Actor) -> AppResult<String> {
+    actor.require(UseCase::ReadIsms)?;
+    Ok(hex::encode(signing_key(cx, actor).await?.verifying_key().to_bytes()))
+}
+
 /// One file of a package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -85,6 +156,11 @@ pub struct Manifest {
     pub files: Vec<PackageFile>,
     /// Evidence items that are links, not files: (id, title, URL).
     pub links: Vec<(String, String, String)>,
+    /// The organization's package-signing key (Ed25519, hex): `manifest.sig` is its
+    /// signature of `manifest.json`, so the manifest cannot be rewritten to match a
+    /// changed file. Compare it with the key the organization gives its auditors
+    /// (`isms package verify` in its workspace does).
+    pub signing_key: String,
 }
 
 /// What checking a package found.
@@ -147,9 +223,33 @@ async fn blob(cx: &Cx, sha256: &str) -> AppResult<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Builds the package of an audit: any member may (it holds what they may read).
+/// Builds the package of an audit: any member may (it holds what they may read). The
+/// records are read over several transactions, so the build is repeated (a few times
+/// at most) when the trail moved on meanwhile: the manifest's head is the state the
+/// files show.
 pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Manifest, Vec<u8>)> {
     actor.require(UseCase::ReadIsms)?;
+    let key = signing_key(cx, actor).await?;
+    let public = hex::encode(key.verifying_key().to_bytes());
+    for _ in 0..4 {
+        let (manifest, c) = build_once(cx, actor, audit, &public).await?;
+        let now = cx.read().await?.trail_head(actor.org()).await?;
+        if now.seq != manifest.trail_head.seq {
+            continue;
+        }
+        let json =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| AppError::new(Code::ExportFailed, e.to_string()))?;
+        use ed25519_dalek::Signer;
+        let signature = hex::encode(key.sign(&json).to_bytes());
+        let files: Vec<(&str, &[u8])> = c.files.iter().map(|(p, (_, b))| (p.as_str(), b.as_slice())).collect();
+        let zip = zip_bytes(&json, &signature, &files)
+            .map_err(|e| AppError::new(Code::ExportFailed, format!("the package: {e}")))?;
+        return Ok((manifest, zip));
+    }
+    Err(AppError::new(Code::Conflict, "the records kept changing while the package was made; try again"))
+}
+
+async fn build_once(cx: &Cx, actor: &Actor, audit: &str, public: &str) -> AppResult<(Manifest, Contents)> {
     let org = actor.org();
     let audit: Audit = registers::get(cx, org, &audit.trim().to_ascii_uppercase()).await?;
     let (organization, head, head_at) = {
@@ -266,12 +366,14 @@ pub async fn build_package(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<(Ma
             })
             .collect(),
         links,
+        signing_key: public.to_owned(),
     };
-    let zip = write_zip(&manifest, &c).map_err(|e| AppError::new(Code::ExportFailed, format!("the package: {e}")))?;
-    Ok((manifest, zip))
+    Ok((manifest, c))
 }
 
-fn write_zip(manifest: &Manifest, c: &Contents) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+/// The package's bytes: the manifest, its signature, then every file in path order,
+/// stored, with the ZIP epoch as their time (so the same content gives the same bytes).
+fn zip_bytes(manifest: &[u8], signature: &str, files: &[(&str, &[u8])]) -> Result<Vec<u8>, zip::result::ZipError> {
     use zip::write::SimpleFileOptions;
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Stored)
@@ -279,16 +381,20 @@ fn write_zip(manifest: &Manifest, c: &Contents) -> Result<Vec<u8>, Box<dyn std::
         .unix_permissions(0o644);
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     zip.start_file(MANIFEST, options)?;
-    zip.write_all(&serde_json::to_vec_pretty(manifest)?)?;
-    for (path, (_, bytes)) in &c.files {
-        zip.start_file(path.as_str(), options)?;
+    zip.write_all(manifest)?;
+    zip.start_file(SIGNATURE, options)?;
+    zip.write_all(signature.as_bytes())?;
+    for (path, bytes) in files {
+        zip.start_file(*path, options)?;
         zip.write_all(bytes)?;
     }
     Ok(zip.finish()?.into_inner())
 }
 
-/// Checks a package offline: the manifest is there and readable, every file it lists
-/// is in the ZIP with the SHA-256 and size it gives, and the ZIP holds nothing else.
+/// Checks a package offline: the manifest is there and signed by the key it names;
+/// every file it lists is in the ZIP with the SHA-256 and size it gives; the files
+/// every package holds are there; and the ZIP is exactly what isms writes for that
+/// manifest and those files (so no duplicate, hidden or unlisted entry can ride along).
 pub fn verify_package(bytes: &[u8]) -> PackageCheck {
     let mut problems = Vec::new();
     let mut archive = match zip::ZipArchive::new(Cursor::new(bytes)) {
@@ -303,23 +409,55 @@ pub fn verify_package(bytes: &[u8]) -> PackageCheck {
         f.read_to_end(&mut out).map_err(|e| format!("{name}: cannot be read ({e})"))?;
         Ok(out)
     };
-    let manifest: Manifest = match read(&mut archive, MANIFEST)
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| format!("{MANIFEST}: not a package manifest ({e})")))
-    {
-        Ok(m) => m,
+    let raw = match read(&mut archive, MANIFEST) {
+        Ok(b) => b,
         Err(p) => return PackageCheck { manifest: None, checked: 0, problems: vec![p] },
+    };
+    let manifest: Manifest = match serde_json::from_slice(&raw) {
+        Ok(m) => m,
+        Err(e) => {
+            let p = format!("{MANIFEST}: not a package manifest ({e})");
+            return PackageCheck { manifest: None, checked: 0, problems: vec![p] };
+        }
     };
     if manifest.format != FORMAT {
         problems.push(format!("{MANIFEST}: the format is {:?}, not {FORMAT}", manifest.format));
     }
+    let signature = match read(&mut archive, SIGNATURE) {
+        Ok(sig) => {
+            let text = String::from_utf8_lossy(&sig).into_owned();
+            if !signed(&manifest.signing_key, &text, &raw) {
+                problems.push(format!(
+                    "{MANIFEST}: its signature ({SIGNATURE}) does not match: the manifest was changed after it was signed"
+                ));
+            }
+            text
+        }
+        Err(p) => {
+            problems.push(p);
+            String::new()
+        }
+    };
     let listed: BTreeSet<&str> = manifest.files.iter().map(|f| f.path.as_str()).collect();
     let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
     for name in &names {
-        if name != MANIFEST && !listed.contains(name.as_str()) {
+        if name != MANIFEST && name != SIGNATURE && !listed.contains(name.as_str()) {
             problems.push(format!("{name}: in the ZIP but not in the manifest"));
         }
     }
+    for required in REQUIRED {
+        if !listed.contains(required) {
+            problems.push(format!("{required}: every package holds it, and this one does not"));
+        }
+    }
+    for ext in ["xlsx", "pdf"] {
+        if !listed.iter().any(|p| p.starts_with("soa/") && p.ends_with(ext)) {
+            problems
+                .push(format!("soa/statement-of-applicability-*.{ext}: every package holds it, and this one does not"));
+        }
+    }
     let mut checked = 0;
+    let mut contents: Vec<(String, Vec<u8>)> = Vec::new();
     for f in &manifest.files {
         checked += 1;
         match read(&mut archive, &f.path) {
@@ -331,10 +469,57 @@ pub fn verify_package(bytes: &[u8]) -> PackageCheck {
                 } else if b.len() as u64 != f.bytes {
                     problems.push(format!("{}: {} bytes, the manifest says {}", f.path, b.len(), f.bytes));
                 }
+                contents.push((f.path.clone(), b));
             }
         }
     }
+    if problems.is_empty() {
+        let files: Vec<(&str, &[u8])> = contents.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+        if zip_bytes(&raw, &signature, &files).map_or(true, |again| again != bytes) {
+            problems.push(
+                "the ZIP is not as isms writes it for this manifest: it holds duplicate or hidden entries, or bytes \
+                 around its files"
+                    .to_owned(),
+            );
+        }
+    }
     PackageCheck { manifest: Some(manifest), checked, problems }
+}
+
+/// Whether `signature` (hex) is `key`'s (hex) Ed25519 signature of `message`.
+fn signed(key: &str, signature: &str, message: &[u8]) -> bool {
+    use ed25519_dalek::Verifier;
+    let Some(key) = hex::decode(key.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()) else { return false };
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(&key) else { return false };
+    let Some(sig) = hex::decode(signature.trim()).ok().and_then(|b| <[u8; 64]>::try_from(b).ok()) else {
+        return false;
+    };
+    key.verify(message, &ed25519_dalek::Signature::from_bytes(&sig)).is_ok()
+}
+
+/// What a package's manifest says that only the workspace can confirm: that it was
+/// signed with this organization's key, and that the trail still holds its head.
+/// Whoever may verify the trail. Answers the problems (none: confirmed).
+pub async fn check_in_workspace(cx: &Cx, actor: &Actor, manifest: &Manifest) -> AppResult<Vec<String>> {
+    actor.require(UseCase::VerifyAuditTrail)?;
+    let mut problems = Vec::new();
+    let ours = cx.read().await?.entry(actor.org(), KEY_KIND, "").await?;
+    match ours.as_deref().map(key_of).transpose()? {
+        Some(k) if hex::encode(k.verifying_key().to_bytes()) == manifest.signing_key => {}
+        Some(k) => problems.push(format!(
+            "{MANIFEST}: signed with the key {}, not this organization's {}",
+            manifest.signing_key,
+            hex::encode(k.verifying_key().to_bytes())
+        )),
+        None => problems.push(format!("{MANIFEST}: this organization has made no package; its key is not known here")),
+    }
+    if !trail_holds(cx, actor, &manifest.trail_head).await? {
+        problems.push(format!(
+            "{MANIFEST}: the audit trail no longer holds its head #{} {}",
+            manifest.trail_head.seq, manifest.trail_head.hash
+        ));
+    }
+    Ok(problems)
 }
 
 /// Whether the organization's audit trail still holds the package's head: the entry at

@@ -136,8 +136,17 @@ pub async fn requests(cx: &Cx, actor: &Actor, audit: Option<&str>) -> AppResult<
     if let Some(a) = audit {
         within(scope.as_ref(), a)?;
     }
-    let all = requests_of(cx, actor.org(), audit).await?;
-    Ok(all.into_iter().filter(|r| within(scope.as_ref(), &r.audit).is_ok()).collect())
+    let all: Vec<EvidenceRequest> = requests_of(cx, actor.org(), audit)
+        .await?
+        .into_iter()
+        .filter(|r| within(scope.as_ref(), &r.audit).is_ok())
+        .collect();
+    if let (Some(open), Some(_)) = (&scope, &actor.user()) {
+        let shown = audit.map_or_else(|| open.join(", "), |a| a.trim().to_ascii_uppercase());
+        let what = serde_json::json!({ "audit": shown, "item": "requests" });
+        crate::auditors::seen(cx, actor, &shown, "audit_workspace.viewed", what).await?;
+    }
+    Ok(all)
 }
 
 /// [`requests`] for the app's own use inside a checked use case.
@@ -164,6 +173,10 @@ pub async fn request(cx: &Cx, actor: &Actor, id: &str) -> AppResult<EvidenceRequ
     let r = registers::get::<EvidenceRequest>(cx, actor.org(), &normal_id(id)).await?;
     within(scope.as_ref(), &r.audit)
         .map_err(|_| AppError::new(Code::NotFound, format!("there is no evidence request {}", normal_id(id))))?;
+    if scope.is_some() {
+        let what = serde_json::json!({ "audit": r.audit, "item": r.id });
+        crate::auditors::seen(cx, actor, &r.audit, "audit_workspace.viewed", what).await?;
+    }
     Ok(r)
 }
 
@@ -193,8 +206,14 @@ fn assignee(members: &[String], text: Option<&str>) -> Result<Option<String>, St
     }
 }
 
+/// The members who may answer a request: not external auditors.
 async fn member_emails(cx: &Cx, org: isms_domain::OrgId) -> AppResult<Vec<String>> {
-    Ok(crate::users::members_of(cx, org).await?.into_iter().map(|m| m.email.to_string().to_lowercase()).collect())
+    Ok(crate::users::members_of(cx, org)
+        .await?
+        .into_iter()
+        .filter(|m| m.role != isms_domain::Role::ExternalAuditor)
+        .map(|m| m.email.to_string().to_lowercase())
+        .collect())
 }
 
 /// Writes a request for an audit: the auditor, the owner or the ISMS manager, or an
@@ -205,6 +224,9 @@ pub async fn write_request(cx: &Cx, actor: &Actor, new: NewRequest) -> AppResult
         actor.require(UseCase::RecordFindings)?;
     }
     within(scope.as_ref(), &new.audit)?;
+    if scope.is_some() && new.assignee.as_deref().is_some_and(|a| !a.trim().is_empty()) {
+        return Err(AppError::invalid_field("assignee", "the organization chooses who answers a request"));
+    }
     let org = actor.org();
     let audit = registers::get::<Audit>(cx, org, &normal_id(&new.audit)).await?;
     open_audit(&audit)?;
@@ -292,6 +314,11 @@ pub async fn import_requests(
             },
         };
         let who = match assignee(&members, Some(&get("assignee"))) {
+            // An external auditor's list names no assignees (nor learns who is a member).
+            _ if scope.is_some() && !get("assignee").is_empty() => {
+                bad("assignee", "the organization chooses who answers a request".to_owned());
+                None
+            }
             Ok(a) => a,
             Err(m) => {
                 bad("assignee", m);
@@ -412,8 +439,13 @@ pub async fn attach(
         };
         let doc = registers::get_in::<Document>(&mut *tx, org, &normal_id(doc_id)).await?;
         let number = match wanted {
-            Some(v) if doc.versions.iter().any(|x| x.number == v) => v,
-            Some(v) => return Err(AppError::invalid_field("documents", format!("{} has no version {v}", doc.id))),
+            Some(v) if doc.versions.iter().any(|x| x.number == v && x.approval.is_some()) => v,
+            Some(v) => {
+                return Err(AppError::invalid_field(
+                    "documents",
+                    format!("{} has no approved version {v}; drafts are not given to auditors", doc.id),
+                ));
+            }
             None => doc.in_force().map(|v| v.number).ok_or_else(|| {
                 AppError::invalid_field("documents", format!("{} has no approved version in force", doc.id))
             })?,

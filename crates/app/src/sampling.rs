@@ -18,6 +18,9 @@ use time::Date;
 use crate::access::Actor;
 use crate::{AppError, AppResult, Code, Cx, registers};
 
+/// The most items an external auditor draws at once.
+pub const EXTERNAL_MAX_SAMPLE: usize = 25;
+
 /// A draw asked for.
 #[derive(Debug, Clone)]
 pub struct NewSample {
@@ -163,6 +166,26 @@ pub async fn draw_sample(cx: &Cx, actor: &Actor, new: NewSample) -> AppResult<Sa
         ));
     }
     let size = sample_size(ids.len(), new.size, new.percent).map_err(|m| AppError::invalid_field("size", m))?;
+    if scope.is_some() {
+        // What an external auditor draws, they may open (the workspace's records): so a
+        // draw of theirs is bounded — at most 25 items and a quarter of the population,
+        // once per population of the audit; larger or further draws are the team's.
+        let cap = EXTERNAL_MAX_SAMPLE.min(ids.len().div_ceil(4)).max(1);
+        if size > cap {
+            return Err(AppError::invalid_field(
+                "size",
+                format!("an external auditor draws at most {cap} of these {} items", ids.len()),
+            ));
+        }
+        let me = actor.who(cx).await?;
+        let drawn = registers::list::<Sample>(cx, org).await?;
+        if drawn.iter().any(|s| s.audit == audit.id && s.population == new.population && s.drawn_by == me) {
+            return Err(AppError::new(
+                Code::WrongState,
+                format!("you drew {} for {} already; ask the team for another draw", new.population.as_str(), audit.id),
+            ));
+        }
+    }
     let seed = match new.seed.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) if s.chars().count() > 200 => return Err(AppError::invalid_field("seed", "at most 200 characters")),
         Some(s) => s.to_owned(),

@@ -26,7 +26,20 @@ pub struct NewFinding {
 /// as a finding. Nonconformities get a due date from the certification body or the
 /// organization's default.
 pub async fn raise_finding(cx: &Cx, actor: &Actor, new: NewFinding) -> AppResult<Finding> {
-    actor.require(UseCase::RecordFindings)?;
+    // An external auditor raises findings in the audits open to them; members by role.
+    match actor.audit_scope(cx).await? {
+        None => {
+            actor.require(UseCase::RecordFindings)?;
+        }
+        Some(open) if !open.iter().any(|a| a.eq_ignore_ascii_case(new.audit.trim())) => {
+            return Err(AppError::new(Code::NotFound, format!("there is no audit {}", new.audit.trim())));
+        }
+        Some(_) => {
+            if new.owner.as_deref().is_some_and(|o| !o.trim().is_empty()) {
+                return Err(AppError::invalid_field("owner", "the organization chooses who acts on a finding"));
+            }
+        }
+    }
     let (org, trail) = (actor.org(), actor.trail());
     let actor = &trail;
     let today = cx.clock.today();

@@ -47,12 +47,13 @@ pub struct Acknowledgements {
     pub pending: Vec<String>,
 }
 
-/// The organization's members whose accounts are enabled, with their roles.
+/// The organization's members whose accounts are enabled, with their roles (not its
+/// external auditors, who read no policy of the organization).
 pub(super) async fn active_members(cx: &Cx, org: OrgId) -> AppResult<Vec<(String, isms_domain::Role)>> {
     Ok(crate::users::members_of(cx, org)
         .await?
         .into_iter()
-        .filter(|m| !m.disabled)
+        .filter(|m| !m.disabled && m.role != isms_domain::Role::ExternalAuditor)
         .map(|m| (m.email.as_str().to_owned(), m.role))
         .collect())
 }

@@ -17,10 +17,14 @@ pub enum PackageCommand {
     /// treatment plan, the audit report, the nonconformity register, the requests and
     /// samples, the linked evidence and document versions, and manifest.json.
     Build(BuildArgs),
-    /// Checks a package: every file against the manifest's SHA-256 (offline), and that
-    /// this workspace's audit trail still holds the manifest's head (skip with
-    /// --offline). Exit 1 when anything is wrong.
+    /// Checks a package: the manifest's signature, every file against its SHA-256, and
+    /// that the ZIP is exactly as isms writes it (offline); then that the manifest is
+    /// signed with this organization's key and its audit trail still holds the head
+    /// (skip with --offline). Exit 1 when anything is wrong.
     Verify(VerifyArgs),
+    /// The organization's package-signing key (public half, hex): give it to the
+    /// certification body so it can tell your packages from forgeries.
+    Key(OrgArg),
 }
 
 /// Arguments of `isms package build`.
@@ -72,34 +76,43 @@ pub async fn run(config: &Config, command: PackageCommand, out: &Out) -> Result<
             })
             .await
         }
+        PackageCommand::Key(org) => {
+            super::with_workspace(config, async |cx| {
+                let org = super::resolve_org(cx, &org.org).await?;
+                let key = isms_app::package::signing_key_of(cx, &super::reader(org)).await?;
+                out.doc(&serde_json::json!({ "signing_key": key }));
+                out.line(key);
+                Ok(ExitCode::SUCCESS)
+            })
+            .await
+        }
         PackageCommand::Verify(args) => {
             let bytes = std::fs::read(&args.file)
                 .map_err(|e| bad("verify", format!("cannot read {}: {e}", args.file.display())))?;
             let mut check = isms_app::package::verify_package(&bytes);
             let mut trail = "not checked (--offline)".to_owned();
             if let (Some(m), false) = (&check.manifest, args.offline) {
-                let head = m.trail_head.clone();
-                let org_id = m.organization_id.clone();
-                let holds = super::with_workspace(config, async |cx| {
-                    let org = super::resolve_org(cx, &Some(org_id.clone())).await?;
-                    Ok(isms_app::package::trail_holds(cx, &super::reader(org), &head).await?)
+                let manifest = m.clone();
+                let found = super::with_workspace(config, async |cx| {
+                    let org = super::resolve_org(cx, &Some(manifest.organization_id.clone())).await?;
+                    Ok(isms_app::package::check_in_workspace(cx, &super::reader(org), &manifest).await?)
                 })
                 .await;
-                match holds {
-                    Ok(true) => trail = format!("holds the head #{} {}", head.seq, head.hash),
-                    Ok(false) => {
-                        trail = "does not hold the head".to_owned();
-                        check.problems.push(format!(
-                            "{}: the audit trail no longer holds its head #{} {}",
-                            isms_app::package::MANIFEST,
-                            head.seq,
-                            head.hash
-                        ));
+                match found {
+                    Ok(p) if p.is_empty() => {
+                        trail = format!(
+                            "holds the head #{} {}, and the manifest is signed with this organization's key",
+                            m.trail_head.seq, m.trail_head.hash
+                        );
+                    }
+                    Ok(p) => {
+                        trail = "does not confirm the package".to_owned();
+                        check.problems.extend(p);
                     }
                     Err(e) => {
                         trail = "could not be read".to_owned();
                         check.problems.push(format!(
-                            "the audit trail could not be checked ({}); use --offline to check the files only",
+                            "the workspace could not be checked ({}); use --offline to check the files only",
                             e.message
                         ));
                     }
@@ -117,9 +130,10 @@ pub async fn run(config: &Config, command: PackageCommand, out: &Out) -> Result<
             }
             if check.problems.is_empty() {
                 out.line(format!(
-                    "{}: intact — {} files match the manifest; the audit trail {trail}.",
+                    "{}: intact — {} files match the manifest, signed with key {}; the audit trail {trail}.",
                     args.file.display(),
-                    check.checked
+                    check.checked,
+                    check.manifest.as_ref().map_or("", |m| m.signing_key.as_str())
                 ));
                 Ok(ExitCode::SUCCESS)
             } else {
