@@ -149,6 +149,16 @@ async fn the_team_answers_and_the_auditor_accepts_one_and_returns_another() {
         .must(Method::POST, &format!("/api/v1/requests/{a_id}/attach"), Some(json!({ "evidence": ["EVD-001"] })), 200)
         .await;
     assert_eq!(attached["evidence"], json!(["EVD-001"]));
+    // Attached by mistake: taken off again while the request is with the team.
+    priya
+        .must(Method::POST, &format!("/api/v1/requests/{a_id}/attach"), Some(json!({ "evidence": ["EVD-002"] })), 200)
+        .await;
+    let fixed = priya
+        .must(Method::POST, &format!("/api/v1/requests/{a_id}/detach"), Some(json!({ "evidence": ["EVD-002"] })), 200)
+        .await;
+    assert_eq!(fixed["evidence"], json!(["EVD-001"]));
+    let (code, _) = priya.post(&format!("/api/v1/requests/{a_id}/detach"), json!({ "evidence": ["EVD-009"] })).await;
+    assert_eq!(code.as_u16(), 422, "not attached");
     priya
         .must(Method::POST, &format!("/api/v1/requests/{a_id}/submit"), Some(json!({ "comment": "Q3 reviews" })), 200)
         .await;
@@ -229,7 +239,11 @@ async fn the_team_answers_and_the_auditor_accepts_one_and_returns_another() {
     let trail = s.isms(&["--json", "audit-log", "show", "--limit", "1000", "--org", ORG]);
     let entries: Value = serde_json::from_str(&trail.stdout).unwrap();
     let steps = entries.as_array().unwrap().iter().filter(|e| e["entity"] == "evidence_request").count();
-    assert_eq!(steps, 2 + 2 + 2 + 1 + 1 + 2, "created ×2, attached ×2, submitted ×2, accepted, returned, comments ×2");
+    assert_eq!(
+        steps,
+        2 + 3 + 1 + 2 + 1 + 1 + 2,
+        "created ×2, attached ×3, detached, submitted ×2, accepted, returned, comments ×2"
+    );
     // The command line reads the same.
     let shown = s.isms(&["request", "show", b_id, "--org", ORG]);
     assert!(shown.stdout.contains("[returned] The log covers August only"), "{}", shown.stdout);

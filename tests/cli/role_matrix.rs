@@ -1089,6 +1089,20 @@ fn rows(t: &Targets, f: &Fixtures, role: &str) -> Vec<Row> {
             Case(U::ActOnFindings),
             200,
         ),
+        call(
+            M::POST,
+            format!("/api/v1/requests/{}/detach", t.request),
+            body(json!({ "evidence": [f.evidence] })),
+            Case(U::ActOnFindings),
+            200,
+        ),
+        call(
+            M::POST,
+            format!("/api/v1/requests/{}/attach", t.request),
+            body(json!({ "evidence": [f.evidence] })),
+            Case(U::ActOnFindings),
+            200,
+        ),
         call(M::POST, format!("/api/v1/requests/{}/submit", t.request), body(json!({})), Case(U::ActOnFindings), 200),
         call(
             M::POST,

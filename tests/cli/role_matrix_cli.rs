@@ -407,6 +407,8 @@ fn rows(t: &Targets, me: &str, policy: &str, files: &Files<'_>, certificate: &st
         row("request import", &["--audit", &t.audit, &t.requests_csv], Who::Case(U::RecordFindings)),
         row("request plan", &[&t.request, "--due", "2027-01-31"], Who::Case(U::RecordFindings)),
         row("request attach", &[&t.request, "--evidence", &t.evidence], Who::Case(U::ActOnFindings)),
+        row("request detach", &[&t.request, "--evidence", &t.evidence], Who::Case(U::ActOnFindings)),
+        row("request attach", &[&t.request, "--evidence", &t.evidence], Who::Case(U::ActOnFindings)),
         row("request submit", &[&t.request], Who::Case(U::ActOnFindings)),
         row("request accept", &[&t.submitted], Who::Case(U::RecordFindings)),
         row("request return", &[&t.submitted_too, "-m", "September is missing"], Who::Case(U::RecordFindings)),

@@ -79,21 +79,7 @@ pub async fn audit_report(cx: &Cx, actor: &Actor, id: &str, format: DocFormat) -
         }
         return Ok(md.into_bytes());
     }
-    let mut rows: Vec<Vec<String>> = a
-        .checklist
-        .iter()
-        .map(|l| {
-            let raised: Vec<&str> =
-                findings.iter().filter(|f| f.requirement == l.reference).map(|f| f.id.as_str()).collect();
-            vec![
-                l.reference.clone(),
-                l.title.clone(),
-                result_word(l.result).to_owned(),
-                l.notes.clone(),
-                raised.join(", "),
-            ]
-        })
-        .collect();
+    let mut rows = checklist_rows(&a, &findings);
     for f in findings.iter().filter(|f| !a.checklist.iter().any(|l| l.reference == f.requirement)) {
         rows.push(vec![f.requirement.clone(), String::new(), "finding".into(), f.description.clone(), f.id.clone()]);
     }
@@ -115,6 +101,25 @@ pub async fn audit_report(cx: &Cx, actor: &Actor, id: &str, format: DocFormat) -
     render_table(&table, format)
 }
 
+/// The audit's checklist as report rows: reference, title, result, notes and the
+/// findings raised on the line.
+fn checklist_rows(a: &isms_domain::audit::Audit, findings: &[isms_domain::audit::Finding]) -> Vec<Vec<String>> {
+    a.checklist
+        .iter()
+        .map(|l| {
+            let raised: Vec<&str> =
+                findings.iter().filter(|f| f.requirement == l.reference).map(|f| f.id.as_str()).collect();
+            vec![
+                l.reference.clone(),
+                l.title.clone(),
+                result_word(l.result).to_owned(),
+                l.notes.clone(),
+                raised.join(", "),
+            ]
+        })
+        .collect()
+}
+
 /// An audit report as a PDF deliverable: what was audited, the conclusion, the
 /// checklist and the findings.
 fn audit_pdf(
@@ -132,21 +137,7 @@ fn audit_pdf(
         ("Criteria".into(), a.criteria.clone()),
         ("Status".into(), a.status.as_str().to_owned()),
     ];
-    let checklist = a
-        .checklist
-        .iter()
-        .map(|l| {
-            let raised: Vec<&str> =
-                findings.iter().filter(|f| f.requirement == l.reference).map(|f| f.id.as_str()).collect();
-            vec![
-                l.reference.clone(),
-                l.title.clone(),
-                result_word(l.result).to_owned(),
-                l.notes.clone(),
-                raised.join(", "),
-            ]
-        })
-        .collect();
+    let checklist = checklist_rows(a, findings);
     let found: Vec<Vec<String>> = findings
         .iter()
         .map(|f| {

@@ -461,6 +461,30 @@ pub async fn attach(
     Ok(value)
 }
 
+/// Takes evidence items and documents off a request's answer: the team (a control
+/// owner on requests assigned to them), while the request is open or returned.
+pub async fn detach(
+    cx: &Cx,
+    actor: &Actor,
+    id: &str,
+    evidence: &[String],
+    documents: &[String],
+) -> AppResult<EvidenceRequest> {
+    let narrowed = actor.narrowed(cx, UseCase::ActOnFindings).await?.map(|e| e.to_string());
+    if evidence.is_empty() && documents.is_empty() {
+        return Err(AppError::invalid_field("evidence", "name an evidence item or a document to take off"));
+    }
+    registers::update::<EvidenceRequest>(cx, &actor.trail(), actor.org(), &normal_id(id), |r| {
+        may_answer(r, narrowed.as_deref())?;
+        match r.detach(evidence, documents) {
+            Ok(0) => Err(AppError::invalid_field("evidence", format!("none of these is attached to {}", r.id))),
+            Ok(_) => Ok(()),
+            Err(e) => Err(AppError::new(Code::WrongState, e.to_string())),
+        }
+    })
+    .await
+}
+
 /// A step on a request's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {

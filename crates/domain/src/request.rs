@@ -165,6 +165,23 @@ impl EvidenceRequest {
         Ok(())
     }
 
+    /// Takes evidence items and documents (`DOC-002` takes every version of it) off the
+    /// answer; only while the team owes one. Answers how many were taken off.
+    pub fn detach(&mut self, evidence: &[String], documents: &[String]) -> Result<usize, RequestError> {
+        if !self.status.with_team() {
+            return Err(RequestError::Status(self.status.as_str(), "answers change while it is open or returned"));
+        }
+        let before = self.evidence.len() + self.documents.len();
+        self.evidence.retain(|e| !evidence.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        self.documents.retain(|d| {
+            !documents.iter().any(|x| {
+                x.eq_ignore_ascii_case(d)
+                    || (!x.contains('@') && d.split('@').next().is_some_and(|id| id.eq_ignore_ascii_case(x)))
+            })
+        });
+        Ok(before - self.evidence.len() - self.documents.len())
+    }
+
     /// The team hands its answer to the auditor.
     pub fn submit(&mut self, by: &str, at: OffsetDateTime, text: &str) -> Result<(), RequestError> {
         if !self.status.with_team() {
@@ -273,8 +290,11 @@ mod tests {
         r.send_back("sam@cb.example", at, "Q3 is missing September").unwrap();
         assert_eq!(r.status, RequestStatus::Returned);
         assert!(r.accept("sam@cb.example", at, "").is_err(), "a returned request is not accepted");
+        r.attach(&["EVD-009".into()], &["DOC-002@3".into()]).unwrap();
+        assert_eq!(r.detach(&["evd-009".into()], &["DOC-002".into()]), Ok(2), "by id, any version");
         r.attach(&[], &["DOC-002@3".into()]).unwrap();
         r.submit("priya@x.example", at, "September added").unwrap();
+        assert!(r.detach(&[], &["DOC-002@3".into()]).is_err(), "not while the auditor decides");
         r.accept("sam@cb.example", at, "").unwrap();
         assert_eq!(r.status, RequestStatus::Accepted);
         assert!(r.submit("priya@x.example", at, "").is_err());

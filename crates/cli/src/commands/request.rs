@@ -1,4 +1,4 @@
-//! `isms request list|show|write|import|plan|attach|submit|accept|return|comment`:
+//! `isms request list|show|write|import|plan|attach|detach|submit|accept|return|comment`:
 //! the auditor's evidence requests for an audit and the team's answers.
 
 use std::path::PathBuf;
@@ -28,6 +28,8 @@ pub enum RequestCommand {
     Plan(PlanArgs),
     /// Attaches evidence items and documents to a request's answer.
     Attach(AttachArgs),
+    /// Takes evidence items and documents off a request's answer (while it is with the team).
+    Detach(AttachArgs),
     /// Submits the answer to the auditor.
     Submit(StepArgs),
     /// Accepts a submitted answer (the auditor).
@@ -272,6 +274,18 @@ pub async fn run(config: &Config, command: RequestCommand, out: &Out) -> Result<
                 out.doc(&r);
                 let answer: Vec<&str> = r.evidence.iter().chain(&r.documents).map(String::as_str).collect();
                 out.line(format!("{} answer: {}", r.id, answer.join(", ")));
+            }
+            RequestCommand::Detach(args) => {
+                let org = super::resolve_org(cx, &args.org.org).await?;
+                let actor = super::actor(cx, org, args.as_email.as_deref(), "isms request detach").await?;
+                let r = isms_app::requests::detach(cx, &actor, &args.id, &args.evidence, &args.document).await?;
+                out.doc(&r);
+                let answer: Vec<&str> = r.evidence.iter().chain(&r.documents).map(String::as_str).collect();
+                out.line(format!(
+                    "{} answer: {}",
+                    r.id,
+                    if answer.is_empty() { "nothing attached".to_owned() } else { answer.join(", ") }
+                ));
             }
             RequestCommand::Submit(args) => take(cx, out, Step::Submit, args, "isms request submit").await?,
             RequestCommand::Accept(args) => take(cx, out, Step::Accept, args, "isms request accept").await?,

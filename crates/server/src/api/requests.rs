@@ -85,6 +85,19 @@ pub(crate) fn routes() -> Api {
             post(attach),
         )
         .op(
+            Op::new(
+                "post",
+                "/api/v1/requests/{id}/detach",
+                "detachFromRequest",
+                "audits",
+                "Take evidence items and documents (DOC-002: every version of it) off a request's answer while it is \
+                 with the team",
+            )
+            .body_type::<AttachBody>()
+            .answers::<EvidenceRequest>(),
+            post(detach),
+        )
+        .op(
             step(
                 "/api/v1/requests/{id}/submit",
                 "submitRequest",
@@ -244,6 +257,15 @@ async fn attach(
     JsonBody(b): JsonBody<AttachBody>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(isms_app::requests::attach(&s.cx, &caller, &id, &b.evidence, &b.documents).await?)))
+}
+
+async fn detach(
+    State(s): State<AppState>,
+    Member(caller): Member,
+    Path(id): Path<String>,
+    JsonBody(b): JsonBody<AttachBody>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(isms_app::requests::detach(&s.cx, &caller, &id, &b.evidence, &b.documents).await?)))
 }
 
 /// A step's comment.

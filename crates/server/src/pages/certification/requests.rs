@@ -17,6 +17,7 @@ pub(super) fn routes() -> Router<AppState> {
         )
         .route("/requests/{id}", get(page))
         .route("/requests/{id}/attach", post(attach))
+        .route("/requests/{id}/detach", post(detach))
         .route("/requests/{id}/step", post(step))
 }
 
@@ -239,6 +240,23 @@ async fn attach(
     let pick = |v: &str| v.split_whitespace().next().map(str::to_owned).into_iter().collect::<Vec<_>>();
     let r = isms_app::requests::attach(&s.cx, &viewer.caller, &id, &pick(&f.evidence), &pick(&f.document)).await?;
     Ok(see_other(&format!("/requests/{}?done={}", r.id, encode("Attached."))))
+}
+
+#[derive(Debug, Deserialize)]
+struct DetachForm {
+    item: String,
+}
+
+async fn detach(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(viewer, f): CsrfForm<DetachForm>,
+) -> Result<Response, PageError> {
+    let item = f.item.trim().to_owned();
+    let (evidence, documents) =
+        if item.to_ascii_uppercase().starts_with("DOC-") { (Vec::new(), vec![item]) } else { (vec![item], Vec::new()) };
+    let r = isms_app::requests::detach(&s.cx, &viewer.caller, &id, &evidence, &documents).await?;
+    Ok(see_other(&format!("/requests/{}?done={}", r.id, encode("Taken off the answer."))))
 }
 
 #[derive(Debug, Deserialize)]
