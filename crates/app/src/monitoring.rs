@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use isms_domain::OrgId;
 use isms_domain::access::{Grant, UseCase};
-use isms_domain::audit::{Finding, FindingStatus, Grade};
+use isms_domain::audit::{Finding, FindingStatus};
 use isms_domain::check::{Check, CheckSource, CheckStatus, Counts, Drift, Outcome, Reading};
 use isms_domain::framework::PIVOT;
 use isms_domain::trail::TrailActor;
@@ -314,39 +314,7 @@ pub(crate) async fn read_in(
         Drift::None => {}
         Drift::Raise => {
             let settings = crate::certification::settings_in(tx, org).await?;
-            let today = reading.at.date();
-            let mut finding = Finding {
-                id: String::new(),
-                audit: String::new(),
-                check: Some(check.id.clone()),
-                grade: Grade::Minor,
-                requirement: check.controls.first().cloned().unwrap_or_else(|| "9.1".to_owned()),
-                description: format!("Check {} \u{201c}{}\u{201d} failed: {}", check.id, check.name, reading.note),
-                evidence: match &reading.run {
-                    Some(run) => format!("check run {run}"),
-                    None => format!("attestation by {}", reading.by),
-                },
-                raised_on: today,
-                owner: None,
-                due: None,
-                correction: String::new(),
-                root_cause: String::new(),
-                corrective_action: String::new(),
-                status: FindingStatus::Open,
-                verification: None,
-            };
-            let action = if check.response.is_empty() {
-                format!("Bring {} back in line so that check {} passes again.", check.controls.join(", "), check.id)
-            } else {
-                check.response.clone()
-            };
-            let due = today + time::Duration::days(i64::from(settings.minor_due_days));
-            let cause = format!(
-                "Found by monitoring (9.1) on {today}: {}. The owner confirms the root cause when planning.",
-                reading.note
-            );
-            finding
-                .plan(&action, &cause, &action, &check.owner, due)
+            let mut finding = Finding::from_check(&check, &reading, settings.minor_due_days)
                 .map_err(|e| AppError::new(Code::Internal, format!("the nonconformity of {}: {e}", check.id)))?;
             registers::create_in(tx, cx, actor, org, &mut finding).await?;
             reading.raised = Some(finding.id.clone());

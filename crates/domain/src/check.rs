@@ -583,6 +583,26 @@ mod tests {
     }
 
     #[test]
+    fn drift_raises_a_minor_nonconformity_planned_from_the_response_and_due_after_the_default() {
+        let mut c = check();
+        let mut r = reading(datetime!(2026-12-01 12:00 UTC), Outcome::Fail);
+        r.note = "3 of 40 targets failed".into();
+        r.run = Some("RUN-004".into());
+        let f = crate::audit::Finding::from_check(&c, &r, 90).unwrap();
+        assert_eq!((f.grade, f.audit.as_str(), f.check.as_deref()), (crate::audit::Grade::Minor, "", Some("CHK-001")));
+        assert_eq!(f.requirement, "A.8.8");
+        assert_eq!(f.evidence, "check run RUN-004");
+        assert_eq!(f.owner.as_deref(), Some("it@acme.test"));
+        assert_eq!(f.due, Some(time::macros::date!(2027 - 03 - 01)));
+        assert!(f.corrective_action.contains("check CHK-001 passes again"), "{}", f.corrective_action);
+        assert!(f.root_cause.contains("3 of 40 targets failed"));
+        c.response = "Patch within 14 days".into();
+        r.run = None;
+        let f = crate::audit::Finding::from_check(&c, &r, 30).unwrap();
+        assert_eq!((f.corrective_action.as_str(), f.evidence.as_str()), ("Patch within 14 days", "attestation by t"));
+    }
+
+    #[test]
     fn a_check_is_stale_without_a_reading_within_its_frequency_and_else_as_it_last_came_out() {
         let mut c = check();
         let now = datetime!(2026-12-06 12:00 UTC);

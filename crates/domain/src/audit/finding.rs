@@ -203,6 +203,50 @@ impl NextStep {
 }
 
 impl Finding {
+    /// The nonconformity monitoring raises when `check` turns failing with `reading`
+    /// (9.1 / 10.2): a minor one on the check's first control, not tied to an audit,
+    /// its corrective action planned at once from the check's response, owned by the
+    /// check's owner and due `minor_due_days` after the reading.
+    pub fn from_check(
+        check: &crate::check::Check,
+        reading: &crate::check::Reading,
+        minor_due_days: u32,
+    ) -> Result<Finding, FindingError> {
+        let today = reading.at.date();
+        let mut finding = Finding {
+            id: String::new(),
+            audit: String::new(),
+            check: Some(check.id.clone()),
+            grade: Grade::Minor,
+            requirement: check.controls.first().cloned().unwrap_or_else(|| "9.1".to_owned()),
+            description: format!("Check {} \u{201c}{}\u{201d} failed: {}", check.id, check.name, reading.note),
+            evidence: match &reading.run {
+                Some(run) => format!("check run {run}"),
+                None => format!("attestation by {}", reading.by),
+            },
+            raised_on: today,
+            owner: None,
+            due: None,
+            correction: String::new(),
+            root_cause: String::new(),
+            corrective_action: String::new(),
+            status: FindingStatus::Open,
+            verification: None,
+        };
+        let action = if check.response.is_empty() {
+            format!("Bring {} back in line so that check {} passes again.", check.controls.join(", "), check.id)
+        } else {
+            check.response.clone()
+        };
+        let due = today + time::Duration::days(i64::from(minor_due_days));
+        let cause = format!(
+            "Found by monitoring (9.1) on {today}: {}. The owner confirms the root cause when planning.",
+            reading.note
+        );
+        finding.plan(&action, &cause, &action, &check.owner, due)?;
+        Ok(finding)
+    }
+
     /// Where it comes from: `AUD-002`, or `monitoring (CHK-001)`.
     pub fn source(&self) -> String {
         match &self.check {
