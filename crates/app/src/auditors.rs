@@ -20,7 +20,6 @@ use isms_domain::{DisplayName, Email, OrgId, Role};
 use isms_store::ReadTx;
 use serde::Serialize;
 use time::Date;
-use tokio::io::AsyncReadExt;
 
 use crate::access::Actor;
 use crate::export::DocFormat;
@@ -331,6 +330,12 @@ pub(crate) async fn linked(cx: &Cx, org: OrgId, audit: Audit) -> AppResult<Linke
     Ok(Linked { audit, sampled, evidence, versions, requests, samples, soa_version })
 }
 
+/// [`linked`] for the audit `id` (not found when it is not the organization's).
+async fn linked_audit(cx: &Cx, org: OrgId, id: &str) -> AppResult<Linked> {
+    let audit: Audit = registers::get(cx, org, id).await.map_err(|_| not_found(id))?;
+    linked(cx, org, audit).await
+}
+
 /// One item of the workspace: an evidence item or a document version.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -421,16 +426,15 @@ pub async fn workspace(cx: &Cx, actor: &Actor, audit: &str) -> AppResult<Workspa
         actor.require(UseCase::ReadIsms)?;
     }
     let org = actor.org();
-    let audit: Audit = registers::get(cx, org, &id).await.map_err(|_| not_found(&id))?;
+    let l = linked_audit(cx, org, &id).await?;
     let access_until = match &external {
         Some(email) => registers::list::<AuditAccess>(cx, org)
             .await?
             .iter()
-            .find(|a| a.audit == audit.id && &a.email == email)
-            .map(|a| a.until(audit.end)),
+            .find(|a| a.audit == l.audit.id && &a.email == email)
+            .map(|a| a.until(l.audit.end)),
         None => None,
     };
-    let l = linked(cx, org, audit).await?;
     let findings = crate::certification::findings_of(cx, org).await?.into_iter().filter(|f| f.audit == id).collect();
     let supports = |targets: &[String]| -> Vec<String> {
         l.sampled.iter().filter(|(c, _)| targets.contains(c)).map(|(c, _)| c.clone()).collect()
@@ -488,8 +492,7 @@ pub async fn workspace_file(cx: &Cx, actor: &Actor, audit: &str, item: &str) -> 
         actor.require(UseCase::ReadIsms)?;
     }
     let org = actor.org();
-    let audit: Audit = registers::get(cx, org, &id).await.map_err(|_| not_found(&id))?;
-    let l = linked(cx, org, audit).await?;
+    let l = linked_audit(cx, org, &id).await?;
     let item = item.trim().to_ascii_uppercase();
     let missing = || AppError::new(Code::NotFound, format!("{item} is not linked to {id}"));
     let (name, media, sha256, text) = if let Some((doc, n)) = item.split_once('@') {
@@ -516,12 +519,7 @@ pub async fn workspace_file(cx: &Cx, actor: &Actor, audit: &str, item: &str) -> 
         }
     };
     let bytes = match (sha256, text) {
-        (Some(sha), _) => {
-            let (mut reader, _) = cx.blobs.open(&sha).await.map_err(crate::files::blob_error)?;
-            let mut bytes = Vec::new();
-            reader.read_to_end(&mut bytes).await.map_err(|e| AppError::new(Code::BlobStore, e.to_string()))?;
-            bytes
-        }
+        (Some(sha), _) => crate::files::read_blob(cx, &sha).await?,
         (None, Some(text)) => text.into_bytes(),
         (None, None) => Vec::new(),
     };
@@ -540,8 +538,7 @@ pub async fn workspace_soa(cx: &Cx, actor: &Actor, audit: &str, format: DocForma
         actor.require(UseCase::ReadIsms)?;
     }
     let org = actor.org();
-    let audit: Audit = registers::get(cx, org, &id).await.map_err(|_| not_found(&id))?;
-    let l = linked(cx, org, audit).await?;
+    let l = linked_audit(cx, org, &id).await?;
     let at = l.soa_version.map_or(VersionRef::Draft, VersionRef::Number);
     let label = l.soa_version.map_or_else(|| "draft".to_owned(), |n| format!("v{n}"));
     let export = crate::soa::export_soa_in(cx, org, at, format).await?;

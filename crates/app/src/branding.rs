@@ -4,7 +4,6 @@
 use isms_domain::OrgId;
 use isms_domain::access::UseCase;
 use isms_domain::register::Branding;
-use tokio::io::AsyncReadExt;
 
 use crate::access::Actor;
 use crate::{AppError, AppResult, Code, Cx, registers};
@@ -74,8 +73,5 @@ pub async fn remove_logo(cx: &Cx, actor: &Actor) -> AppResult<Branding> {
 /// The logo for a PDF, if one is set.
 pub(crate) async fn logo_of(cx: &Cx, org: OrgId) -> AppResult<Option<isms_pdf::Logo>> {
     let Some(sha) = branding_of(cx, org).await?.logo_sha256 else { return Ok(None) };
-    let (mut reader, _) = cx.blobs.open(&sha).await.map_err(crate::files::blob_error)?;
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).await.map_err(|e| AppError::new(Code::BlobStore, e.to_string()))?;
-    Ok(isms_pdf::Logo::new(bytes).ok())
+    Ok(isms_pdf::Logo::new(crate::files::read_blob(cx, &sha).await?).ok())
 }

@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use tokio::io::AsyncReadExt;
 
 use crate::access::Actor;
 use crate::clock::FixedClock;
@@ -210,19 +209,6 @@ impl Contents {
     }
 }
 
-async fn blob(cx: &Cx, sha256: &str) -> AppResult<Vec<u8>> {
-    let (mut reader, size) = cx.blobs.open(sha256).await.map_err(crate::files::blob_error)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    reader.read_to_end(&mut bytes).await.map_err(|e| AppError::new(Code::BlobStore, e.to_string()))?;
-    if sha256_hex(&bytes) != sha256 {
-        return Err(AppError::new(
-            Code::CorruptData,
-            format!("the stored file {sha256} no longer matches its hash; run `isms evidence verify`"),
-        ));
-    }
-    Ok(bytes)
-}
-
 /// Builds the package of an audit: any member may (it holds what they may read). The
 /// records are read over several transactions, so the build is repeated (a few times
 /// at most) when the trail moved on meanwhile: the manifest's head is the state the
@@ -329,7 +315,11 @@ async fn build_once(cx: &Cx, actor: &Actor, audit: &str, public: &str) -> AppRes
         match &e.content {
             Content::File { sha256, filename, .. } => {
                 let what = format!("evidence {} {}", e.id, e.title);
-                c.add(format!("evidence/{}/{}", e.id, safe(filename)), what, blob(cx, sha256).await?);
+                c.add(
+                    format!("evidence/{}/{}", e.id, safe(filename)),
+                    what,
+                    crate::files::read_blob(cx, sha256).await?,
+                );
             }
             Content::Link { url } => links.push((e.id.clone(), e.title.clone(), url.clone())),
         }
@@ -342,7 +332,11 @@ async fn build_once(cx: &Cx, actor: &Actor, audit: &str, public: &str) -> AppRes
                 c.add(format!("documents/{}/v{n}/{}.md", doc.id, doc.id), what, text.clone().into_bytes());
             }
             Body::File { sha256, filename, .. } => {
-                c.add(format!("documents/{}/v{n}/{}", doc.id, safe(filename)), what, blob(cx, sha256).await?);
+                c.add(
+                    format!("documents/{}/v{n}/{}", doc.id, safe(filename)),
+                    what,
+                    crate::files::read_blob(cx, sha256).await?,
+                );
             }
         }
     }
